@@ -1,0 +1,113 @@
+"""The one scoping layer: what each person may see and change.
+
+Every view, selector and export asks a ``Scope`` rather than looking at roles itself, so
+a permission is decided here once and tested here for every role. Later modules (clusters,
+clinics, finance) add their own ``*_q`` methods beside these.
+
+- national administrator: everything;
+- provincial officer: everything in their province; others' published directory only;
+- park manager: the units in their parks; others' published directory only;
+- enterprise owner: their own enterprises; others' published directory only;
+- anonymous public: the published directory fields only.
+
+A row outside someone's scope is answered with 404, never 403, so nobody learns that a
+hidden row exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+from .models import Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    authenticated: bool
+    national: bool
+    role: str
+    province_ids: frozenset[int]
+    park_ids: frozenset[int]
+    enterprise_ids: frozenset[int]
+
+    @classmethod
+    def of(cls, user: Any) -> Scope:
+        """The scope of ``user`` (computed once per request and kept on the user)."""
+        cached = getattr(user, "_pishran_scope", None)
+        if cached is not None:
+            return cached
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            scope = cls(False, False, "", frozenset(), frozenset(), frozenset())
+        else:
+            national = user.is_superuser or user.role == Role.NATIONAL_ADMIN
+            provinces = (
+                frozenset({user.province_id})
+                if user.role == Role.PROVINCIAL_OFFICER and user.province_id
+                else frozenset()
+            )
+            parks = (
+                frozenset(user.parks.values_list("id", flat=True))
+                if user.role == Role.PARK_MANAGER
+                else frozenset()
+            )
+            owned = (
+                frozenset(user.owned_enterprises.values_list("id", flat=True))
+                if user.role == Role.ENTERPRISE_OWNER
+                else frozenset()
+            )
+            scope = cls(True, national, user.role, provinces, parks, owned)
+        if getattr(user, "pk", None) is not None:
+            user._pishran_scope = scope
+        return scope
+
+    # --- staff ------------------------------------------------------------------
+    @property
+    def is_staff_role(self) -> bool:
+        """National, provincial or park staff: people who keep the registry."""
+        return self.national or bool(self.province_ids) or bool(self.park_ids)
+
+    # --- enterprises ---------------------------------------------------------------
+    def enterprises_full_q(self, prefix: str = "") -> Q:
+        """Enterprises whose every field (national ID, personal contact, history) this
+        person may see and edit."""
+        if self.national:
+            return Q()
+        q = Q(pk__in=[])
+        if self.province_ids:
+            q |= Q(**{f"{prefix}province_id__in": self.province_ids})
+        if self.park_ids:
+            q |= Q(**{f"{prefix}park_id__in": self.park_ids})
+        if self.enterprise_ids:
+            q |= Q(**{f"{prefix}id__in": self.enterprise_ids})
+        return q
+
+    def enterprises_visible_q(self, prefix: str = "") -> Q:
+        """Enterprises this person may find at all: their full scope plus the published
+        directory (public fields only)."""
+        if self.national:
+            return Q()
+        return self.enterprises_full_q(prefix) | Q(**{f"{prefix}published": True})
+
+    def can_change_status(self) -> bool:
+        """Owners keep their profile; the status history is kept by staff."""
+        return self.is_staff_role
+
+    # --- parks -----------------------------------------------------------------------
+    def parks_editable_q(self) -> Q:
+        if self.national:
+            return Q()
+        q = Q(pk__in=[])
+        if self.province_ids:
+            q |= Q(province_id__in=self.province_ids)
+        if self.park_ids:
+            q |= Q(pk__in=self.park_ids)
+        return q
+
+    def can_create_parks(self) -> bool:
+        return self.national or bool(self.province_ids)
+
+    def can_create_enterprises(self) -> bool:
+        return self.is_staff_role

@@ -1,0 +1,74 @@
+"""The one audit mechanism: plain rows written in the same transaction as the change.
+
+Works identically on SQLite and PostgreSQL (no triggers). Only services call
+``audit_record``; it refuses to run outside a transaction so a change and its record are
+committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models
+
+from .models import AuditRecord
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return {"id": value.pk, "repr": str(value)}
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of ``fields`` now, JSON-ready (foreign keys as id and text)."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [before, after]} for the fields whose value changed."""
+    return {
+        name: [before.get(name), after.get(name)]
+        for name in after
+        if before.get(name) != after.get(name)
+    }
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model,
+    subject: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    note: str = "",
+) -> AuditRecord:
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record must run inside the transaction of the change")
+    subject = subject or target
+    return AuditRecord.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=str(subject.pk),
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=str(target.pk),
+        target_repr=str(target)[:200],
+        changes=changes or {},
+        note=note[:300],
+    )
+
+
+def history_of(subject: models.Model) -> models.QuerySet[AuditRecord]:
+    """Every audit record about ``subject``, newest first (callers check access)."""
+    return AuditRecord.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk)
+    ).select_related("actor")

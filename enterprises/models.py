@@ -1,0 +1,295 @@
+"""The registry of industrial units (واحد صنعتی) with their dated status and location history.
+
+``Enterprise.status``, ``province`` and ``park`` are the *current* values and are written
+only by ``enterprises.services``, in the same transaction as the dated event that changes
+them, so they never disagree with the history. Figures "as of" a past date are read from
+``StatusEvent`` and ``LocationEvent``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from persian.text import normalize, search_key, sort_key
+
+
+class Status(models.TextChoices):
+    UNDER_CONSTRUCTION = "under_construction", _("under construction")
+    ACTIVE = "active", _("active")
+    SEMI_ACTIVE = "semi_active", _("semi-active")
+    IDLE = "idle", _("idle")
+    CLOSED = "closed", _("closed")
+
+
+# Which status may follow which. "Revived" is not a status: it is an event from idle or
+# semi-active to active (``StatusEvent.is_revival``).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.UNDER_CONSTRUCTION: frozenset(
+        {Status.ACTIVE, Status.SEMI_ACTIVE, Status.IDLE, Status.CLOSED}
+    ),
+    Status.ACTIVE: frozenset({Status.SEMI_ACTIVE, Status.IDLE, Status.CLOSED}),
+    Status.SEMI_ACTIVE: frozenset({Status.ACTIVE, Status.IDLE, Status.CLOSED}),
+    Status.IDLE: frozenset({Status.ACTIVE, Status.SEMI_ACTIVE, Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+}
+REVIVAL_FROM = frozenset({Status.IDLE, Status.SEMI_ACTIVE})
+OPERATING = frozenset({Status.ACTIVE, Status.SEMI_ACTIVE, Status.IDLE})
+
+
+class SizeBand(models.TextChoices):
+    """Statistics-centre bands by employees; derived from ``employees``, never typed."""
+
+    MICRO = "micro", _("micro (1–9)")
+    SMALL = "small", _("small (10–49)")
+    MEDIUM = "medium", _("medium (50–99)")
+    LARGE = "large", _("large (100+)")
+
+
+def size_band_for(employees: int) -> str:
+    if employees < 10:
+        return SizeBand.MICRO
+    if employees < 50:
+        return SizeBand.SMALL
+    if employees < 100:
+        return SizeBand.MEDIUM
+    return SizeBand.LARGE
+
+
+class Enterprise(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    legal_id = models.CharField(
+        _("national ID"),
+        max_length=11,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The 11-digit national ID of the legal entity (شناسه ملی)."),
+    )
+    business_id = models.CharField(
+        _("business ID"), max_length=12, blank=True, help_text=_("12 digits (شناسه کسب‌وکار).")
+    )
+    permit_number = models.CharField(_("operating permit number"), max_length=40, blank=True)
+    permit_date = models.DateField(_("operating permit date"), null=True, blank=True)
+    isic_division = models.ForeignKey(
+        "sectors.IsicDivision", verbose_name=_("ISIC division"), on_delete=models.PROTECT
+    )
+    industry_group = models.ForeignKey(
+        "sectors.IndustryGroup", verbose_name=_("industry group"), on_delete=models.PROTECT
+    )
+    employees = models.PositiveIntegerField(
+        _("employees"), default=0, validators=[MaxValueValidator(1_000_000)]
+    )
+    size_band = models.CharField(
+        _("size"), max_length=10, choices=SizeBand.choices, editable=False
+    )
+    construction_progress = models.PositiveSmallIntegerField(
+        _("construction progress (%)"),
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    knowledge_based = models.BooleanField(_("knowledge-based"), default=False)
+    exporter = models.BooleanField(_("exporter"), default=False)
+    products = models.TextField(_("products"), blank=True)
+    capabilities = models.TextField(_("capabilities"), blank=True)
+    phone = models.CharField(_("office phone"), max_length=20, blank=True)
+    mobile = models.CharField(
+        _("contact person's mobile"),
+        max_length=20,
+        blank=True,
+        help_text=_("Personal; never shown in the public directory."),
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    # Current values, kept in step with the dated history by the services.
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, editable=False
+    )
+    status_since = models.DateField(_("status since"), editable=False)
+    province = models.ForeignKey(
+        "places.Province",
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+        editable=False,
+    )
+    park = models.ForeignKey(
+        "places.Park",
+        verbose_name=_("park or zone"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enterprises",
+        editable=False,
+    )
+    published = models.BooleanField(
+        _("published in the public directory"), default=False
+    )
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner accounts"),
+        blank=True,
+        related_name="owned_enterprises",
+    )
+    # Keys derived from the text fields (persian.text): search and Persian sort order.
+    search_text = models.TextField(editable=False, default="")
+    sort_key = models.CharField(max_length=120, editable=False, default="")
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["sort_key", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(construction_progress__lte=100),
+                name="enterprise_progress_lte_100",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sort_key", "id"], name="ent_sort"),
+            models.Index(fields=["province", "sort_key", "id"], name="ent_prov_sort"),
+            models.Index(fields=["park", "sort_key", "id"], name="ent_park_sort"),
+            models.Index(fields=["status", "sort_key", "id"], name="ent_status_sort"),
+            models.Index(fields=["industry_group", "sort_key", "id"], name="ent_group_sort"),
+            models.Index(fields=["size_band", "sort_key", "id"], name="ent_size_sort"),
+            models.Index(fields=["isic_division", "sort_key", "id"], name="ent_isic_sort"),
+            models.Index(fields=["employees", "id"], name="ent_employees"),
+            models.Index(
+                fields=["sort_key", "id"],
+                name="ent_kb_sort",
+                condition=models.Q(knowledge_based=True),
+            ),
+            models.Index(
+                fields=["sort_key", "id"],
+                name="ent_exp_sort",
+                condition=models.Q(exporter=True),
+            ),
+            models.Index(
+                fields=["sort_key", "id"],
+                name="ent_pub_sort",
+                condition=models.Q(published=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("enterprise_detail", args=[self.pk])
+
+    def refresh_derived(self) -> None:
+        """Recompute what is derived from typed fields (never typed itself)."""
+        self.name = normalize(self.name)
+        self.size_band = size_band_for(self.employees or 0)
+        self.search_text = enterprise_search_text(self.name, self.products, self.capabilities)
+        self.sort_key = sort_key(self.name)
+
+    @property
+    def is_semi_finished(self) -> bool:
+        """A project past 60% construction that is not operating: طرح نیمه‌تمام."""
+        return self.status == Status.UNDER_CONSTRUCTION and self.construction_progress >= 60
+
+
+DERIVED_FIELDS = ("name", "size_band", "search_text", "sort_key")
+
+
+def enterprise_search_text(name: str, products: str = "", capabilities: str = "") -> str:
+    """The stored search column: name, products and capabilities as search keys, kept
+    apart by '|' so that a search term never spans two of them."""
+    parts = [search_key(name), search_key(products), search_key(capabilities)]
+    return "|".join(parts)
+
+
+class StatusEvent(models.Model):
+    """A dated change of status, with a reason and an author. Never edited in place
+    except by the audited correction service."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="status_events"
+    )
+    date = models.DateField(_("date"))
+    from_status = models.CharField(
+        _("previous status"), max_length=20, choices=Status.choices, blank=True
+    )
+    to_status = models.CharField(_("new status"), max_length=20, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("status event")
+        verbose_name_plural = _("status events")
+        indexes = [
+            models.Index(fields=["enterprise", "date", "id"], name="sev_ent_date"),
+            models.Index(fields=["date", "to_status"], name="sev_date_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}: {self.from_status or '—'} → {self.to_status} ({self.date})"
+
+    @property
+    def is_revival(self) -> bool:
+        return self.to_status == Status.ACTIVE and self.from_status in REVIVAL_FROM
+
+
+class LocationEvent(models.Model):
+    """Where an enterprise stands from ``date`` on: a province, and a park or none."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="location_events"
+    )
+    date = models.DateField(_("date"))
+    province = models.ForeignKey(
+        "places.Province", verbose_name=_("province"), on_delete=models.PROTECT, related_name="+"
+    )
+    park = models.ForeignKey(
+        "places.Park",
+        verbose_name=_("park or zone"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("location event")
+        verbose_name_plural = _("location events")
+        indexes = [models.Index(fields=["enterprise", "date", "id"], name="lev_ent_date")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}: {self.province_id}/{self.park_id} ({self.date})"
+
+

@@ -1,0 +1,359 @@
+"""Every write to the registry of enterprises: validate, save, record the audit — in one
+transaction. Views, admin, imports and the demo loader's small paths call these; nothing
+else writes ``Enterprise``, ``StatusEvent`` or ``LocationEvent``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record, diff, snapshot
+from persian.identifiers import clean_digits, is_valid_business_id, is_valid_legal_id
+from persian.jalali import format_date, today
+from places.models import Park, Province
+
+from .models import (
+    DERIVED_FIELDS,
+    OPERATING,
+    TRANSITIONS,
+    Enterprise,
+    LocationEvent,
+    Status,
+    StatusEvent,
+)
+
+# Fields a person types (forms and imports); everything else is derived or history.
+PROFILE_FIELDS = (
+    "name",
+    "legal_id",
+    "business_id",
+    "permit_number",
+    "permit_date",
+    "isic_division",
+    "industry_group",
+    "employees",
+    "construction_progress",
+    "knowledge_based",
+    "exporter",
+    "products",
+    "capabilities",
+    "phone",
+    "mobile",
+    "email",
+    "website",
+    "address",
+    "latitude",
+    "longitude",
+    "published",
+)
+# What an owner may keep themselves: the profile, products, capabilities and contact.
+OWNER_FIELDS = (
+    "name",
+    "products",
+    "capabilities",
+    "phone",
+    "mobile",
+    "email",
+    "website",
+    "address",
+    "latitude",
+    "longitude",
+    "employees",
+)
+AUDITED_FIELDS = (*PROFILE_FIELDS, "size_band", "status", "status_since", "province", "park")
+
+
+def _check_identifiers(enterprise: Enterprise) -> None:
+    errors: dict[str, str] = {}
+    if enterprise.legal_id:
+        enterprise.legal_id = clean_digits(enterprise.legal_id)
+        if not is_valid_legal_id(enterprise.legal_id):
+            errors["legal_id"] = _(
+                "The national ID must be 11 digits with a correct check digit."
+            )
+    else:
+        enterprise.legal_id = None
+    if enterprise.business_id:
+        enterprise.business_id = clean_digits(enterprise.business_id)
+        if not is_valid_business_id(enterprise.business_id):
+            errors["business_id"] = _("The business ID must be exactly 12 digits.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_location(province: Province, park: Park | None) -> None:
+    if park is not None and park.province_id != province.pk:
+        raise ValidationError(
+            {
+                "park": _("The park %(park)s is in %(park_province)s, not in %(province)s.")
+                % {"park": park.name, "park_province": park.province, "province": province}
+            }
+        )
+
+
+def _check_date(field: str, value: dt.date, *, not_before: dt.date | None = None) -> None:
+    if value > today():
+        raise ValidationError({field: _("The date cannot be in the future.")})
+    if not_before is not None and value < not_before:
+        raise ValidationError(
+            {
+                field: _("The date cannot be before %(date)s, the date of the previous event.")
+                % {"date": format_date(not_before)}
+            }
+        )
+
+
+def _full_clean(enterprise: Enterprise) -> None:
+    enterprise.refresh_derived()
+    _check_identifiers(enterprise)
+    enterprise.full_clean(exclude=["owners"], validate_unique=True)
+
+
+@transaction.atomic
+def enterprise_create(
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    province: Province,
+    park: Park | None,
+    status: str,
+    status_date: dt.date,
+    reason: str,
+) -> Enterprise:
+    """Register an enterprise with its first status and location (both dated)."""
+    _check_location(province, park)
+    if status not in TRANSITIONS:
+        raise ValidationError({"status": _("Choose a valid status.")})
+    _check_date("status_date", status_date)
+    enterprise = Enterprise(
+        **{k: v for k, v in data.items() if k in PROFILE_FIELDS},
+        province=province,
+        park=park,
+        status=status,
+        status_since=status_date,
+    )
+    if status in OPERATING and not enterprise.permit_number:
+        raise ValidationError(
+            {"permit_number": _("An operating unit needs its operating permit number.")}
+        )
+    _full_clean(enterprise)
+    enterprise.save()
+    StatusEvent.objects.create(
+        enterprise=enterprise,
+        date=status_date,
+        from_status="",
+        to_status=status,
+        reason=reason or _("Registered"),
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    LocationEvent.objects.create(
+        enterprise=enterprise,
+        date=status_date,
+        province=province,
+        park=park,
+        reason=reason or _("Registered"),
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        target=enterprise,
+        changes=diff({}, snapshot(enterprise, AUDITED_FIELDS)),
+    )
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_update(
+    *, actor: Any, enterprise: Enterprise, data: dict[str, Any], fields: tuple[str, ...]
+) -> Enterprise:
+    """Change profile fields (only those in ``fields``: an owner's form passes
+    ``OWNER_FIELDS``). Location and status have their own dated services."""
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    before = snapshot(enterprise, AUDITED_FIELDS)
+    for name in fields:
+        if name in data and name in PROFILE_FIELDS:
+            setattr(enterprise, name, data[name])
+    _full_clean(enterprise)
+    changes = diff(before, snapshot(enterprise, AUDITED_FIELDS))
+    if not changes:
+        return enterprise
+    enterprise.save(update_fields=[*fields, *DERIVED_FIELDS, "updated_at"])
+    audit_record(actor=actor, action="update", target=enterprise, changes=changes)
+    return enterprise
+
+
+def _latest_status_event(enterprise: Enterprise) -> StatusEvent:
+    return enterprise.status_events.order_by("-date", "-id")[0]
+
+
+@transaction.atomic
+def enterprise_change_status(
+    *, actor: Any, enterprise: Enterprise, to_status: str, date: dt.date, reason: str
+) -> StatusEvent:
+    """Record a dated status change and move the current status with it.
+
+    Refused: an unknown or unchanged status, a transition the lifecycle does not allow
+    (closed is final; nothing returns to under construction), a date in the future or
+    before the previous event, a missing reason, and an operating status for a unit
+    without an operating permit."""
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    current = enterprise.status
+    if to_status not in TRANSITIONS:
+        raise ValidationError({"to_status": _("Choose a valid status.")})
+    if to_status == current:
+        raise ValidationError(
+            {"to_status": _("The unit is already %(status)s.") % {"status": Status(current).label}}
+        )
+    if to_status not in TRANSITIONS[current]:
+        raise ValidationError(
+            {
+                "to_status": _("A unit that is %(current)s cannot become %(new)s.")
+                % {"current": Status(current).label, "new": Status(to_status).label}
+            }
+        )
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for this change.")})
+    _check_date("date", date, not_before=enterprise.status_since)
+    if to_status in OPERATING and not enterprise.permit_number:
+        raise ValidationError(
+            {"to_status": _("Record the operating permit before the unit starts operating.")}
+        )
+    event = StatusEvent.objects.create(
+        enterprise=enterprise,
+        date=date,
+        from_status=current,
+        to_status=to_status,
+        reason=reason.strip(),
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    enterprise.status, enterprise.status_since = to_status, date
+    enterprise.save(update_fields=["status", "status_since", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="status",
+        target=event,
+        subject=enterprise,
+        changes={"status": [current, to_status], "date": [None, date.isoformat()]},
+        note=event.reason,
+    )
+    return event
+
+
+@transaction.atomic
+def enterprise_move(
+    *,
+    actor: Any,
+    enterprise: Enterprise,
+    province: Province,
+    park: Park | None,
+    date: dt.date,
+    reason: str,
+) -> LocationEvent:
+    """Record that the unit stands in another park or province from ``date`` on."""
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    _check_location(province, park)
+    if enterprise.province_id == province.pk and enterprise.park_id == (park.pk if park else None):
+        raise ValidationError({"park": _("The unit is already there.")})
+    last = enterprise.location_events.order_by("-date", "-id").first()
+    _check_date("date", date, not_before=last.date if last else None)
+    event = LocationEvent.objects.create(
+        enterprise=enterprise,
+        date=date,
+        province=province,
+        park=park,
+        reason=(reason or "").strip(),
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    before = snapshot(enterprise, ("province", "park"))
+    enterprise.province, enterprise.park = province, park
+    enterprise.save(update_fields=["province", "park", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="move",
+        target=event,
+        subject=enterprise,
+        changes=diff(before, snapshot(enterprise, ("province", "park"))),
+        note=event.reason,
+    )
+    return event
+
+
+def _sync_current_status(enterprise: Enterprise) -> None:
+    latest = _latest_status_event(enterprise)
+    enterprise.status, enterprise.status_since = latest.to_status, latest.date
+    enterprise.save(update_fields=["status", "status_since", "updated_at"])
+
+
+@transaction.atomic
+def status_event_correct(
+    *, actor: Any, event: StatusEvent, date: dt.date, reason: str, note: str
+) -> StatusEvent:
+    """Correct the date or reason of a recorded event (a typing mistake), keeping the
+    history in order. Audited with the correction's own note."""
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Say why the history is being corrected.")})
+    enterprise = Enterprise.objects.select_for_update().get(pk=event.enterprise_id)
+    events = list(enterprise.status_events.order_by("date", "id"))
+    index = next(i for i, e in enumerate(events) if e.pk == event.pk)
+    earlier = events[index - 1].date if index > 0 else None
+    later = events[index + 1].date if index + 1 < len(events) else None
+    _check_date("date", date, not_before=earlier)
+    if later is not None and date > later:
+        raise ValidationError(
+            {"date": _("The date cannot be after %(date)s, the date of the next event.")
+             % {"date": format_date(later)}}
+        )
+    event = events[index]
+    before = snapshot(event, ("date", "reason"))
+    event.date, event.reason = date, (reason or "").strip() or event.reason
+    event.save(update_fields=["date", "reason"])
+    _sync_current_status(enterprise)
+    audit_record(
+        actor=actor,
+        action="correct",
+        target=event,
+        subject=enterprise,
+        changes=diff(before, snapshot(event, ("date", "reason"))),
+        note=note.strip(),
+    )
+    return event
+
+
+@transaction.atomic
+def status_event_revoke_latest(*, actor: Any, enterprise: Enterprise, note: str) -> None:
+    """Withdraw the latest status event (recorded by mistake); the unit returns to the
+    status before it. The first event cannot be withdrawn."""
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Say why the history is being corrected.")})
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    events = list(enterprise.status_events.order_by("-date", "-id")[:2])
+    if len(events) < 2:
+        raise ValidationError({"note": _("The first status of a unit cannot be withdrawn.")})
+    latest = events[0]
+    audit_record(
+        actor=actor,
+        action="revoke",
+        target=latest,
+        subject=enterprise,
+        changes={"status": [latest.to_status, latest.from_status],
+                 "date": [latest.date.isoformat(), None]},
+        note=note.strip(),
+    )
+    latest.delete()
+    _sync_current_status(enterprise)
+
+
+@transaction.atomic
+def enterprise_set_owners(*, actor: Any, enterprise: Enterprise, owners: list[Any]) -> None:
+    before = sorted(u.pk for u in enterprise.owners.all())
+    enterprise.owners.set(owners)
+    after = sorted(u.pk for u in owners)
+    if before != after:
+        audit_record(actor=actor, action="owners", target=enterprise,
+                     changes={"owners": [before, after]})

@@ -1,0 +1,104 @@
+"""The Jalali (solar Hijri) calendar at the edges: parsing what people type, formatting
+what they read, and the Gregorian bounds of Jalali years and months for queries.
+
+Dates are stored as ordinary ``datetime.date`` values; this module is the one place that
+converts. Built on ``jdatetime``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import jdatetime
+
+from .text import to_latin_digits, to_persian_digits
+
+MONTH_NAMES = (
+    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
+    "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
+)  # fmt: skip
+
+_DATE_RE = re.compile(r"^\s*(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*$")
+
+
+class JalaliDateError(ValueError):
+    """A Jalali date that cannot be read. ``code`` says why: ``format`` or ``nonexistent``."""
+
+    def __init__(self, code: str, text: str) -> None:
+        super().__init__(f"{code}: {text}")
+        self.code = code
+        self.text = text
+
+
+def is_leap(year: int) -> bool:
+    return bool(jdatetime.date(year, 1, 1).isleap())
+
+
+def month_length(year: int, month: int) -> int:
+    if month <= 6:
+        return 31
+    if month <= 11:
+        return 30
+    return 30 if is_leap(year) else 29
+
+
+def parse(text: str) -> dt.date:
+    """'1402/05/21' (Persian, Arabic or Latin digits; / - or . between parts) → date.
+
+    Raises JalaliDateError('format') for text that is not a date and
+    JalaliDateError('nonexistent') for a date the calendar does not have (1401/12/30)."""
+    match = _DATE_RE.match(to_latin_digits(text or ""))
+    if not match:
+        raise JalaliDateError("format", text)
+    year, month, day = (int(part) for part in match.groups())
+    if not (1 <= month <= 12) or not (1 <= day <= month_length(year, month)) or year < 1:
+        raise JalaliDateError("nonexistent", text)
+    return jdatetime.date(year, month, day).togregorian()
+
+
+def to_jalali(value: dt.date) -> jdatetime.date:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return jdatetime.date.fromgregorian(date=value)
+
+
+def format_date(value: dt.date | None, *, persian_digits: bool = True) -> str:
+    """date → '۱۴۰۲/۰۵/۲۱' (or Latin digits)."""
+    if value is None:
+        return ""
+    text = to_jalali(value).strftime("%Y/%m/%d")
+    return to_persian_digits(text) if persian_digits else text
+
+
+def format_long(value: dt.date | None, *, persian_digits: bool = True) -> str:
+    """date → '۲۱ مرداد ۱۴۰۲'."""
+    if value is None:
+        return ""
+    j = to_jalali(value)
+    text = f"{j.day} {MONTH_NAMES[j.month - 1]} {j.year}"
+    return to_persian_digits(text) if persian_digits else text
+
+
+def year_of(value: dt.date) -> int:
+    return to_jalali(value).year
+
+
+def year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    """First and last Gregorian day of Jalali ``year`` (1 Farvardin – end of Esfand)."""
+    first = jdatetime.date(year, 1, 1).togregorian()
+    last = jdatetime.date(year, 12, month_length(year, 12)).togregorian()
+    return first, last
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    first = jdatetime.date(year, month, 1).togregorian()
+    last = jdatetime.date(year, month, month_length(year, month)).togregorian()
+    return first, last
+
+
+def today() -> dt.date:
+    """Today's date in Iran's time zone (the reporting calendar's day)."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo("Asia/Tehran")).date()

@@ -1,0 +1,130 @@
+"""Persian text normalisation: one place for storage keys, search and sorting.
+
+Text typed by people arrives with Arabic ي/ك instead of Persian ی/ک, with the zero-width
+non-joiner (ZWNJ) present, missing or replaced by a space, with Persian, Arabic-Indic and
+Latin digits mixed, with diacritics and with tatweel. ``normalize`` makes one canonical
+form for display and storage; ``search_key`` makes a form in which every way of typing the
+same name compares equal; ``sort_key`` makes a byte-orderable key that sorts in the Persian
+alphabet on any database (a plain C or UTF-8 byte order puts پ چ ژ گ after ی).
+
+Written by hand rather than taken from hazm or parsivar: those pull in NLP dependencies
+(nltk, models) for a few dozen character mappings that must also stay identical between
+the database keys and the query side.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ZWNJ = "\u200c"
+
+# Characters folded to their Persian form.
+_CHAR_MAP = {
+    "ي": "ی",  # Arabic yeh
+    "ى": "ی",  # alef maksura
+    "ك": "ک",  # Arabic kaf
+    "ـ": "",  # tatweel
+    "\u200d": "",  # zero-width joiner
+    "\u200e": "",  # LRM
+    "\u200f": "",  # RLM
+    "\ufeff": "",  # BOM
+}
+_PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+_ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+_LATIN_DIGITS = "0123456789"
+for _fa, _ar, _la in zip(_PERSIAN_DIGITS, _ARABIC_DIGITS, _LATIN_DIGITS, strict=True):
+    _CHAR_MAP[_fa] = _la
+    _CHAR_MAP[_ar] = _la
+_TRANSLATE = str.maketrans(_CHAR_MAP)
+# Further folding for search only: spellings people use interchangeably in names.
+_SEARCH_FOLD = str.maketrans({
+    "ئ": "ی",  # پائیز / پاییز
+    "ة": "ه",
+    "ۀ": "ه",
+    "ؤ": "و",
+    "أ": "ا",
+    "إ": "ا",
+    "ٱ": "ا",
+    "آ": "ا",  # آ typed as ا
+})
+_TO_PERSIAN_DIGITS = str.maketrans(_LATIN_DIGITS + _ARABIC_DIGITS, _PERSIAN_DIGITS * 2)
+_SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f]+")
+_ZWNJ_RUN = re.compile(r"\s*\u200c[\s\u200c]*")
+
+
+def _strip_marks(text: str) -> str:
+    """Drop combining marks (Arabic diacritics: fatha, kasra, tashdid, …)."""
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def to_latin_digits(text: str) -> str:
+    """Persian and Arabic-Indic digits → Latin digits; everything else unchanged."""
+    return text.translate(str.maketrans(_PERSIAN_DIGITS + _ARABIC_DIGITS, _LATIN_DIGITS * 2))
+
+
+def to_persian_digits(text: str) -> str:
+    """Latin and Arabic-Indic digits → Persian digits (for display)."""
+    return text.translate(_TO_PERSIAN_DIGITS)
+
+
+def normalize(text: str | None) -> str:
+    """The canonical display/storage form: Persian letters, Latin digits, one ZWNJ
+    between joined parts, single spaces, no diacritics or tatweel, trimmed."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    text = _strip_marks(text).translate(_TRANSLATE)
+    text = _ZWNJ_RUN.sub(ZWNJ, text)
+    text = _SPACES.sub(" ", text).strip(" " + ZWNJ)
+    return text
+
+
+def search_key(text: str | None) -> str:
+    """A form in which every way of typing the same words is equal: normalised, lower
+    case, and with spaces and ZWNJ removed (so «کارخانه‌ها», «کارخانه ها» and
+    «کارخانهها» are one key). Used both for the stored column and for the query."""
+    folded = normalize(text).lower().translate(_SEARCH_FOLD)
+    return folded.replace(ZWNJ, "").replace(" ", "")
+
+
+def search_terms(query: str | None) -> list[str]:
+    """Split a query into the keys that must all be found (word order free).
+
+    Each whitespace-separated word is one term; a word the user split with a space
+    still matches a stored name without one, because stored keys have no spaces."""
+    words = normalize(query).lower().replace(ZWNJ, " ").split()
+    return [key for key in (search_key(w) for w in words) if key]
+
+
+# Persian alphabetical order. Letters not listed keep their place after these.
+_ALPHABET = "آاءبپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
+_B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _code(rank: int) -> str:
+    return _B36[rank // 36] + _B36[rank % 36]
+
+
+def _build_sort_map() -> dict[str, str]:
+    # space first («آب» before «آبادان»), then digits, Latin letters and the Persian
+    # alphabet; every character becomes two upper-case base-36 characters, so the key is
+    # plain ASCII and compares the same under C, en_US.UTF-8 or any other collation.
+    order = [" ", *"0123456789", *"abcdefghijklmnopqrstuvwxyz", *_ALPHABET]
+    return {ch: _code(rank) for rank, ch in enumerate(order)}
+
+
+_SORT_MAP = _build_sort_map()
+_OTHER_BASE = 100  # other characters follow, in code-point order folded into the rest
+_OTHER_SPAN = 36 * 36 - _OTHER_BASE
+
+
+def sort_key(text: str | None, *, max_chars: int = 60) -> str:
+    """An ASCII key whose byte order is the Persian alphabetical order of ``text``:
+    پ after ب, چ after ج, ژ after ز, گ after ک, on PostgreSQL and SQLite alike
+    (a plain C or UTF-8 byte order puts them all after ی). ZWNJ counts as a space;
+    only the first ``max_chars`` characters count (ties are broken by id)."""
+    norm = normalize(text).lower().replace(ZWNJ, " ")[:max_chars]
+    return "".join(
+        _SORT_MAP.get(ch) or _code(_OTHER_BASE + ord(ch) % _OTHER_SPAN) for ch in norm
+    )
