@@ -8,8 +8,6 @@ them, so they never disagree with the history. Figures "as of" a past date are r
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models

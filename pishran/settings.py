@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "places",
     "sectors",
     "enterprises",
+    "indicators",
 ]
 
 MIDDLEWARE = [

@@ -86,6 +86,15 @@ class Park(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.name = normalize(self.name)
+        self.name_key = search_key(self.name)
+        self.sort_key = sort_key(self.name)[:200]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key", "sort_key"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("park_detail", args=[self.pk])
 
@@ -95,12 +104,3 @@ class Park(models.Model):
             raise ValidationError(
                 {"plots_allocated": _("Allocated plots cannot exceed the total plots.")}
             )
-
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        self.name = normalize(self.name)
-        self.name_key = search_key(self.name)
-        self.sort_key = sort_key(self.name)[:200]
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "name_key", "sort_key"}
-        super().save(*args, **kwargs)

@@ -1,0 +1,233 @@
+"""Reads of the registry that depend on who is asking. Every query starts from
+``enterprises_visible_to(user)`` (the scope in ``accounts.scope``), so a row outside
+someone's scope is never listed and its page answers 404."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404, QueryDict
+
+from accounts.scope import Scope
+from persian.text import search_terms
+
+from .models import Enterprise, SizeBand, Status
+
+
+def enterprises_visible_to(user: Any) -> QuerySet[Enterprise]:
+    return Enterprise.objects.filter(Scope.of(user).enterprises_visible_q())
+
+
+def enterprises_fully_visible_to(user: Any) -> QuerySet[Enterprise]:
+    return Enterprise.objects.filter(Scope.of(user).enterprises_full_q())
+
+
+def enterprise_get_visible(user: Any, pk: int) -> tuple[Enterprise, bool]:
+    """The enterprise and whether ``user`` sees all of it (True) or only its published
+    directory fields (False). 404 when it is not theirs and not published."""
+    enterprise = (
+        enterprises_visible_to(user)
+        .select_related("province", "park", "isic_division", "industry_group")
+        .filter(pk=pk)
+        .first()
+    )
+    if enterprise is None:
+        raise Http404
+    full = enterprises_fully_visible_to(user).filter(pk=pk).exists()
+    return enterprise, full
+
+
+def enterprise_get_editable(user: Any, pk: int) -> Enterprise:
+    """The enterprise if ``user`` may change it; otherwise 404 (no hint that it exists)."""
+    enterprise = (
+        enterprises_fully_visible_to(user).select_related("province", "park").filter(pk=pk).first()
+    )
+    if enterprise is None:
+        raise Http404
+    return enterprise
+
+
+# --- the directory ------------------------------------------------------------------
+
+SORTS = {
+    # key: (ordering fields, cursor field)
+    "name": (("sort_key", "id"), "sort_key"),
+    "-name": (("-sort_key", "-id"), "sort_key"),
+    "-employees": (("-employees", "-id"), "employees"),
+    "-registered": (("-id",), None),
+}
+
+
+@dataclass
+class DirectoryQuery:
+    """The directory's filters, parsed from GET parameters (every list is a URL)."""
+
+    q: str = ""
+    province: str = ""
+    park: int | None = None
+    group: str = ""
+    isic: str = ""
+    size: str = ""
+    status: str = ""
+    knowledge_based: bool = False
+    exporter: bool = False
+    sort: str = "name"
+    after: str = ""
+    before: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_params(cls, params: QueryDict) -> DirectoryQuery:
+        query = cls(
+            q=params.get("q", "").strip()[:100],
+            province=params.get("province", "").strip().upper(),
+            group=params.get("group", "").strip(),
+            isic=params.get("isic", "").strip(),
+            size=params.get("size", "").strip(),
+            status=params.get("status", "").strip(),
+            knowledge_based=params.get("kb") in {"1", "on", "true"},
+            exporter=params.get("exporter") in {"1", "on", "true"},
+            sort=params.get("sort", "name") if params.get("sort") in SORTS else "name",
+            after=params.get("after", ""),
+            before=params.get("before", ""),
+        )
+        park = params.get("park", "").strip()
+        if park:
+            if park.isdigit():
+                query.park = int(park)
+            else:
+                query.errors["park"] = "invalid"
+        if query.size and query.size not in SizeBand.values:
+            query.errors["size"] = "invalid"
+            query.size = ""
+        if query.status and query.status not in Status.values:
+            query.errors["status"] = "invalid"
+            query.status = ""
+        return query
+
+    def filter_params(self) -> dict[str, str]:
+        """The filters as GET parameters (without the page cursor)."""
+        params = {
+            "q": self.q,
+            "province": self.province,
+            "park": str(self.park) if self.park else "",
+            "group": self.group,
+            "isic": self.isic,
+            "size": self.size,
+            "status": self.status,
+            "kb": "1" if self.knowledge_based else "",
+            "exporter": "1" if self.exporter else "",
+            "sort": self.sort if self.sort != "name" else "",
+        }
+        return {k: v for k, v in params.items() if v}
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(set(self.filter_params()) - {"sort"})
+
+
+def _filtered(user: Any, query: DirectoryQuery) -> QuerySet[Enterprise]:
+    qs = enterprises_visible_to(user)
+    for term in search_terms(query.q):
+        qs = qs.filter(search_text__contains=term)
+    if query.province:
+        qs = qs.filter(province__code=query.province)
+    if query.park:
+        qs = qs.filter(park_id=query.park)
+    if query.group:
+        qs = qs.filter(industry_group__key=query.group)
+    if query.isic:
+        qs = qs.filter(isic_division_id=query.isic)
+    if query.size:
+        qs = qs.filter(size_band=query.size)
+    if query.status:
+        qs = qs.filter(status=query.status)
+    if query.knowledge_based:
+        qs = qs.filter(knowledge_based=True)
+    if query.exporter:
+        qs = qs.filter(exporter=True)
+    return qs
+
+
+def _encode_cursor(values: tuple[Any, ...]) -> str:
+    raw = "\x1f".join(str(v) for v in values).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(token: str, sort: str) -> tuple[Any, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        parts = raw.split("\x1f")
+        if SORTS[sort][1] is None:
+            return None, int(parts[0])
+        value: Any = int(parts[0]) if sort == "-employees" else parts[0]
+        return value, int(parts[1])
+    except (ValueError, IndexError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _seek(qs: QuerySet[Enterprise], sort: str, cursor: tuple[Any, int], forward: bool) -> QuerySet:
+    """Rows after (forward) or before the cursor in the sort order: keyset pagination,
+    as fast on page 10,000 as on page 1."""
+    value, pk = cursor
+    ordering, key = SORTS[sort]
+    descending = ordering[0].startswith("-")
+    go_up = forward != descending  # towards larger values
+    op = "gt" if go_up else "lt"
+    if key is None:
+        return qs.filter(**{f"id__{op}": pk})
+    return qs.filter(Q(**{f"{key}__{op}": value}) | Q(**{key: value, f"id__{op}": pk}))
+
+
+@dataclass
+class DirectoryPage:
+    rows: list[Enterprise]
+    count: int
+    count_capped: bool
+    next_cursor: str
+    prev_cursor: str
+
+
+def directory_page(user: Any, query: DirectoryQuery) -> DirectoryPage:
+    size = settings.DIRECTORY_PAGE_SIZE
+    cap = settings.DIRECTORY_COUNT_CAP
+    base = _filtered(user, query)
+    ordering, key = SORTS[query.sort]
+    reverse_ordering = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
+    qs = base.select_related("province", "park", "industry_group").only(
+        "id", "name", "employees", "size_band", "status", "knowledge_based", "exporter",
+        "sort_key", "province__code", "province__name_fa", "province__name_en",
+        "park__name", "industry_group__name_fa", "industry_group__name_en",
+        "industry_group__key", "products", "published",
+    )
+    cursor_after = _decode_cursor(query.after, query.sort) if query.after else None
+    cursor_before = _decode_cursor(query.before, query.sort) if query.before else None
+    if cursor_before is not None:
+        rows = list(_seek(qs, query.sort, cursor_before, False).order_by(*reverse_ordering)[: size + 1])
+        has_more_before = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        has_more_after = True
+    else:
+        if cursor_after is not None:
+            qs = _seek(qs, query.sort, cursor_after, True)
+        rows = list(qs.order_by(*ordering)[: size + 1])
+        has_more_after = len(rows) > size
+        rows = rows[:size]
+        has_more_before = cursor_after is not None
+
+    def cursor_of(row: Enterprise) -> str:
+        return _encode_cursor((row.pk,) if key is None else (getattr(row, key), row.pk))
+
+    count = base.values("id")[: cap + 1].count()
+    return DirectoryPage(
+        rows=rows,
+        count=min(count, cap),
+        count_capped=count > cap,
+        next_cursor=cursor_of(rows[-1]) if rows and has_more_after else "",
+        prev_cursor=cursor_of(rows[0]) if rows and has_more_before else "",
+    )

@@ -1,0 +1,233 @@
+"""Thin views: parse the request, call a selector or a service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.scope import Scope
+from audit.services import history_of
+from pishran.forms import apply_errors
+from places.models import Park, Province
+from sectors.models import IndustryGroup, IsicDivision
+
+from . import services
+from .forms import (
+    CorrectionForm,
+    EnterpriseCreatePlaceForm,
+    EnterpriseForm,
+    MoveForm,
+    RevokeForm,
+    StatusChangeForm,
+)
+from .models import SizeBand, Status, StatusEvent
+from .selectors import (
+    DirectoryQuery,
+    directory_page,
+    enterprise_get_editable,
+    enterprise_get_visible,
+)
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    query = DirectoryQuery.from_params(request.GET)
+    page = directory_page(request.user, query)
+    params = query.filter_params()
+    context = {
+        "query": query,
+        "page": page,
+        "next_url": "?" + urlencode({**params, "after": page.next_cursor}) if page.next_cursor else "",
+        "prev_url": "?" + urlencode({**params, "before": page.prev_cursor}) if page.prev_cursor else "",
+        "first_url": "?" + urlencode(params),
+        "provinces": Province.objects.all(),
+        "park": Park.objects.filter(pk=query.park).first() if query.park else None,
+        "groups": IndustryGroup.objects.all(),
+        "divisions": IsicDivision.objects.all(),
+        "sizes": SizeBand.choices,
+        "statuses": Status.choices,
+        "scope": Scope.of(request.user),
+    }
+    if request.htmx:
+        return render(request, "enterprises/directory.html#results", context)
+    return render(request, "enterprises/directory.html", context)
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise, full = enterprise_get_visible(request.user, pk)
+    scope = Scope.of(request.user)
+    context: dict[str, Any] = {"enterprise": enterprise, "full": full, "scope": scope}
+    if full:
+        context["events"] = enterprise.status_events.select_related("author").order_by("-date", "-id")
+        context["moves"] = enterprise.location_events.select_related(
+            "province", "park", "author"
+        ).order_by("-date", "-id")
+        context["history"] = history_of(enterprise)[:50]
+        context["can_change_status"] = scope.can_change_status()
+    return render(request, "enterprises/detail.html", context)
+
+
+def _place_querysets(request: HttpRequest) -> dict[str, Any]:
+    scope = Scope.of(request.user)
+    if scope.national:
+        return {"provinces": Province.objects.all(), "parks": Park.objects.all()}
+    return {
+        "provinces": Province.objects.filter(
+            Q(pk__in=scope.province_ids) | Q(parks__in=scope.park_ids)
+        ).distinct(),
+        "parks": Park.objects.filter(scope.parks_editable_q()),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    if not Scope.of(request.user).can_create_enterprises():
+        raise Http404
+    places = _place_querysets(request)
+    form = EnterpriseForm(request.POST or None)
+    place_form = EnterpriseCreatePlaceForm(request.POST or None, **places)
+    if request.method == "POST" and form.is_valid() and place_form.is_valid():
+        try:
+            enterprise = services.enterprise_create(
+                actor=request.user,
+                data=form.cleaned_data,
+                province=place_form.cleaned_data["province"],
+                park=place_form.cleaned_data["park"],
+                status=place_form.cleaned_data["status"],
+                status_date=place_form.cleaned_data["status_date"],
+                reason=place_form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            apply_errors(exc, form, place_form)
+        else:
+            messages.success(request, _("The enterprise was registered."))
+            return redirect(enterprise)
+    return render(
+        request, "enterprises/form.html", {"form": form, "place_form": place_form, "creating": True}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = enterprise_get_editable(request.user, pk)
+    owner_only = not Scope.of(request.user).is_staff_role
+    form = EnterpriseForm(request.POST or None, instance=enterprise, owner_only=owner_only)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enterprise_update(
+                actor=request.user,
+                enterprise=enterprise,
+                data=form.cleaned_data,
+                fields=tuple(form.fields),
+            )
+        except ValidationError as exc:
+            apply_errors(exc, form)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect(enterprise)
+    return render(request, "enterprises/form.html", {"form": form, "enterprise": enterprise})
+
+
+def _staff_enterprise(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
+    enterprise = enterprise_get_editable(request.user, pk)
+    if not Scope.of(request.user).can_change_status():
+        raise Http404
+    return enterprise
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_status(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = _staff_enterprise(request, pk)
+    form = StatusChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enterprise_change_status(
+                actor=request.user, enterprise=enterprise, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(exc, form)
+        else:
+            messages.success(request, _("The status change was recorded."))
+            return redirect(enterprise)
+    return render(request, "enterprises/status_form.html", {"form": form, "enterprise": enterprise})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = _staff_enterprise(request, pk)
+    places = _place_querysets(request)
+    form = MoveForm(
+        request.POST or None,
+        initial={"province": enterprise.province.code, "park": enterprise.park_id},
+        **places,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enterprise_move(actor=request.user, enterprise=enterprise, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(exc, form)
+        else:
+            messages.success(request, _("The move was recorded."))
+            return redirect(enterprise)
+    return render(request, "enterprises/move_form.html", {"form": form, "enterprise": enterprise})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def correct_event(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
+    enterprise = _staff_enterprise(request, pk)
+    event = get_object_or_404(StatusEvent, pk=event_pk, enterprise=enterprise)
+    form = CorrectionForm(
+        request.POST or None, initial={"date": event.date, "reason": event.reason}
+    )
+    revoke_form = RevokeForm(prefix="revoke")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.status_event_correct(actor=request.user, event=event, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(exc, form)
+        else:
+            messages.success(request, _("The history was corrected."))
+            return redirect(enterprise)
+    latest = enterprise.status_events.order_by("-date", "-id").first()
+    context = {
+        "form": form,
+        "revoke_form": revoke_form,
+        "enterprise": enterprise,
+        "event": event,
+        "can_revoke": latest is not None and latest.pk == event.pk and latest.from_status != "",
+    }
+    return render(request, "enterprises/correct_form.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def revoke_event(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = _staff_enterprise(request, pk)
+    form = RevokeForm(request.POST, prefix="revoke")
+    if form.is_valid():
+        try:
+            services.status_event_revoke_latest(
+                actor=request.user, enterprise=enterprise, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The latest status change was withdrawn."))
+    else:
+        messages.error(request, _("Say why the history is being corrected."))
+    return redirect(enterprise)
+
+

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("provinces/", views.province_list, name="province_list"),
+    path("provinces/<str:code>/", views.province_detail, name="province_detail"),
+    path("parks/", views.park_list, name="park_list"),
+    path("parks/<int:pk>/", views.park_detail, name="park_detail"),
+]

@@ -1,0 +1,64 @@
+"""Form fields for Persian input: Jalali dates and digits typed in any script."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import jalali
+from .text import to_latin_digits
+
+
+class JalaliDateInput(forms.TextInput):
+    """A text input that shows and takes a Jalali date; ``data-jdp`` turns on the picker."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        defaults = {"data-jdp": "", "placeholder": "۱۴۰۳/۰۱/۱۵", "autocomplete": "off",
+                    "inputmode": "numeric", "dir": "ltr"}
+        super().__init__({**defaults, **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, dt.date):
+            return jalali.format_date(value, persian_digits=False)
+        return super().format_value(value)
+
+
+class JalaliDateField(forms.Field):
+    """Takes '1403/01/15' (Persian, Arabic or Latin digits) and gives a ``date``."""
+
+    widget = JalaliDateInput
+    default_error_messages = {
+        "format": _("Enter a Jalali date as year/month/day, for example 1403/01/15."),
+        "nonexistent": _("%(value)s is not a date in the Jalali calendar."),
+    }
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return jalali.parse(str(value))
+        except jalali.JalaliDateError as exc:
+            raise forms.ValidationError(
+                self.error_messages[exc.code], code=exc.code, params={"value": value}
+            ) from exc
+
+
+class DigitsCharField(forms.CharField):
+    """A CharField that accepts Persian or Arabic-Indic digits and stores Latin ones."""
+
+    def to_python(self, value: Any) -> str:
+        return to_latin_digits(super().to_python(value) or "").strip()
+
+
+class LocalizedIntegerField(forms.IntegerField):
+    """An IntegerField that accepts Persian or Arabic-Indic digits."""
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            value = to_latin_digits(value).replace("٬", "").replace(",", "").strip()
+        return super().to_python(value)

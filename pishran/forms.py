@@ -1,0 +1,36 @@
+"""Glue between services and forms, shared by every app's views."""
+
+from __future__ import annotations
+
+from django import forms as django_forms
+from django.core.exceptions import ValidationError
+
+
+class StyledFormMixin:
+    """Gives every widget its Bootstrap class, so templates render fields uniformly."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            if isinstance(widget, django_forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, django_forms.Select | django_forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+def apply_errors(exc: ValidationError, *forms: django_forms.Form) -> None:
+    """Show a service's ValidationError on the form that has the field (else on the
+    first form, as a general error), so each message sits beside its field."""
+    if not hasattr(exc, "error_dict"):
+        forms[0].add_error(None, exc)
+        return
+    for name, errors in exc.message_dict.items():
+        target = next((f for f in forms if name in f.fields), None)
+        if target is None:
+            forms[0].add_error(None, errors)
+        else:
+            target.add_error(name, errors)
