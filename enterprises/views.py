@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from accounts.scope import Scope
 from audit.services import history_of
@@ -38,6 +39,7 @@ from .selectors import (
 )
 
 
+@vary_on_headers("HX-Request")
 def directory(request: HttpRequest) -> HttpResponse:
     query = DirectoryQuery.from_params(request.GET)
     page = directory_page(request.user, query)

@@ -1,0 +1,52 @@
+# Pishran — the two commands a new machine needs:
+#   make demo   set up and serve the embedded demo (SQLite under var/, demo data, demo accounts)
+#   make test   install and run the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
+PORT ?= 8000
+UNITS ?= 60000
+SEED ?= 1404
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PYTEST_ARGS ?=
+
+.PHONY: demo serve test install install-dev lint typecheck messages bench clean-demo
+
+$(VENV)/.created:
+	@PYTHON_BIN=$$(scripts/find-python.sh) && "$$PYTHON_BIN" -m venv $(VENV)
+	@$(PIP) install --quiet --upgrade pip
+	@touch $@
+
+# Runtime dependencies, pinned (pyproject.toml) with every transitive version locked.
+$(VENV)/.installed: $(VENV)/.created pyproject.toml requirements.lock
+	$(PIP) install --quiet -c requirements.lock -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install --quiet -c requirements.lock -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demo: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_reference
+	$(PY) manage.py seed_demo --units $(UNITS) --seed $(SEED)
+	$(PY) manage.py demo_accounts
+	@echo "Pishran is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+test: install-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy persian accounts audit places sectors enterprises indicators pishran
+
+messages: install-dev
+	$(PY) manage.py makemessages -l fa --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=static/vendor --ignore=tests --ignore=bench
+	$(PY) manage.py compilemessages -l fa --ignore=.venv
+
+clean-demo:
+	rm -rf var

@@ -1,0 +1,304 @@
+/*
+ * Pishran front-end behaviour.
+ *
+ * Plain ES2017, no build step. The site's Content-Security-Policy is
+ * `script-src 'self'; style-src 'self'`, so nothing here (or in templates) may
+ * rely on inline <script>, inline style="" markup, <style> elements, eval() or
+ * htmx's hx-on / js: expressions. Behaviour is attached through data-attributes:
+ *
+ *   input[data-jdp]                 Jalali date picker (value written YYYY/MM/DD, Latin digits)
+ *     data-jdp-min-date / data-jdp-max-date = "today" | "1403/01/01" | CSS selector of another input
+ *   form[data-autosubmit]           submit on change of select / checkbox / radio / date input,
+ *                                   and 400 ms after typing stops in input[type=search]
+ *   form[data-confirm="…"]          confirm() before submitting (a submit button's own
+ *                                   data-confirm, if any, takes precedence)
+ *   select[data-autosubmit-lang]    submit its form on change (language switcher)
+ *   meta[name=csrf-token]           CSRF token sent as X-CSRFToken on non-GET htmx requests
+ *   #htmx-error                     (optional, starts `hidden`) shown when an htmx request fails
+ *
+ * Load order (all with `defer`): htmx.min.js, jalalidatepicker.min.js,
+ * bootstrap.bundle.min.js, then this file.
+ */
+(function () {
+  "use strict";
+
+  var SEARCH_DEBOUNCE_MS = 400;
+
+  function onReady(fn) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", fn);
+    } else {
+      fn();
+    }
+  }
+
+  /* ------------------------------------------------------------------ htmx */
+
+  // Must run before htmx's own DOMContentLoaded init (true for deferred
+  // scripts loaded after htmx). A <meta name="htmx-config"> in the page is
+  // merged on top of this by htmx and wins.
+  if (window.htmx && window.htmx.config) {
+    var cfg = window.htmx.config;
+    cfg.includeIndicatorStyles = false; // htmx would inject a <style> (blocked by CSP); see app.css
+    cfg.allowEval = false;              // hx-on / js: need eval, blocked by CSP anyway
+    cfg.allowScriptTags = false;        // never run <script> from swapped HTML
+    cfg.historyRestoreAsHxRequest = false; // back-button cache misses get the full page, not a fragment
+    cfg.historyCacheSize = 0;           // no page snapshots (personal data) in localStorage
+  }
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta && meta.content) {
+      return meta.content;
+    }
+    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var verb = String(evt.detail.verb || "get").toLowerCase();
+    if (verb !== "get" && !evt.detail.headers["X-CSRFToken"]) {
+      var token = csrfToken();
+      if (token) {
+        evt.detail.headers["X-CSRFToken"] = token;
+      }
+    }
+  });
+
+  function showRequestError() {
+    var box = document.getElementById("htmx-error");
+    if (box) {
+      box.hidden = false;
+    }
+  }
+  document.addEventListener("htmx:responseError", showRequestError);
+  document.addEventListener("htmx:sendError", showRequestError);
+  document.addEventListener("htmx:beforeRequest", function () {
+    var box = document.getElementById("htmx-error");
+    if (box) {
+      box.hidden = true;
+    }
+  });
+
+  /* ------------------------------------------------------ submit helpers */
+
+  function submitForm(form, submitter) {
+    if (!form) {
+      return;
+    }
+    if (typeof form.requestSubmit === "function") {
+      // Fires a real "submit" event: htmx (hx-get/hx-post on the form), the
+      // data-confirm check and native validation all see it.
+      if (submitter) {
+        form.requestSubmit(submitter);
+      } else {
+        form.requestSubmit();
+      }
+      return;
+    }
+    // Old browsers without requestSubmit: click a temporary submit button.
+    var button = document.createElement("button");
+    button.type = "submit";
+    button.hidden = true;
+    form.appendChild(button);
+    button.click();
+    form.removeChild(button);
+  }
+
+  function isAutosubmitForm(form) {
+    return !!form && form.hasAttribute("data-autosubmit");
+  }
+
+  var searchTimers = new WeakMap();
+
+  function cancelPendingSearch(form) {
+    var timer = searchTimers.get(form);
+    if (timer) {
+      clearTimeout(timer);
+      searchTimers.delete(form);
+    }
+  }
+
+  document.addEventListener("change", function (evt) {
+    var el = evt.target;
+    if (!(el instanceof Element)) {
+      return;
+    }
+    if (el.matches("select[data-autosubmit-lang]")) {
+      submitForm(el.form);
+      return;
+    }
+    if (!isAutosubmitForm(el.form)) {
+      return;
+    }
+    if (
+      el.matches("select, input[type=checkbox], input[type=radio], input[data-jdp]")
+    ) {
+      cancelPendingSearch(el.form);
+      submitForm(el.form);
+    }
+  });
+
+  document.addEventListener("input", function (evt) {
+    var el = evt.target;
+    if (!(el instanceof Element) || !el.matches("input[type=search]")) {
+      return;
+    }
+    var form = el.form;
+    if (!isAutosubmitForm(form) || evt.isComposing) {
+      return;
+    }
+    cancelPendingSearch(form);
+    searchTimers.set(
+      form,
+      setTimeout(function () {
+        searchTimers.delete(form);
+        if (form.isConnected) {
+          submitForm(form);
+        }
+      }, SEARCH_DEBOUNCE_MS)
+    );
+  });
+
+  // Confirmation. Capture phase on document runs before htmx's listener on the
+  // form, so cancelling here stops both native and htmx submissions.
+  document.addEventListener(
+    "submit",
+    function (evt) {
+      var form = evt.target;
+      if (!(form instanceof HTMLFormElement)) {
+        return;
+      }
+      cancelPendingSearch(form);
+      var submitter = evt.submitter;
+      var message =
+        (submitter && submitter.getAttribute("data-confirm")) ||
+        form.getAttribute("data-confirm");
+      if (message && !window.confirm(message)) {
+        evt.preventDefault();
+        evt.stopImmediatePropagation();
+      }
+    },
+    true
+  );
+
+  /* ---------------------------------------------------- Jalali date picker */
+
+  var PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹";
+  var ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩";
+
+  function toLatinDigits(str) {
+    return str.replace(/[۰-۹٠-٩]/g, function (d) {
+      var i = PERSIAN_DIGITS.indexOf(d);
+      return String(i >= 0 ? i : ARABIC_DIGITS.indexOf(d));
+    });
+  }
+
+  // The picker only recognises an existing value written with Latin digits
+  // (it matches \d{4}/\d{2}/\d{2}) and always writes Latin digits itself, so
+  // keep every date input in that form.
+  function normaliseDateInput(input) {
+    if (input.value) {
+      var latin = toLatinDigits(input.value).trim();
+      if (latin !== input.value) {
+        input.value = latin;
+      }
+    }
+  }
+
+  function normaliseDateInputsIn(root) {
+    if (!root || !root.querySelectorAll) {
+      return;
+    }
+    if (root.matches && root.matches("input[data-jdp]")) {
+      normaliseDateInput(root);
+    }
+    var inputs = root.querySelectorAll("input[data-jdp]");
+    for (var i = 0; i < inputs.length; i++) {
+      normaliseDateInput(inputs[i]);
+    }
+  }
+
+  // Runs (capture, on document) before the picker's own focusin listener on
+  // <body> reads the value.
+  document.addEventListener(
+    "focusin",
+    function (evt) {
+      var el = evt.target;
+      if (el instanceof Element && el.matches("input[data-jdp]")) {
+        normaliseDateInput(el);
+      }
+    },
+    true
+  );
+
+  var datepickerStarted = false;
+
+  function startDatepicker() {
+    // startWatch() adds document-level listeners (focusin on <body>, so inputs
+    // added later by htmx are picked up automatically); calling it twice
+    // would double them, so call it exactly once.
+    if (datepickerStarted || !window.jalaliDatepicker) {
+      return;
+    }
+    datepickerStarted = true;
+    window.jalaliDatepicker.startWatch({
+      selector: "input[data-jdp]",
+      date: true,
+      time: false,
+      persianDigits: true, // calendar shows Persian digits; the value stays YYYY/MM/DD in Latin digits
+      separatorChars: { date: "/" },
+      minDate: "attr", // read data-jdp-min-date on the input ("today", a date or a selector)
+      maxDate: "attr", // read data-jdp-max-date
+      showTodayBtn: true,
+      showEmptyBtn: true,
+      hideAfterChange: true,
+      zIndex: 2000 // above Bootstrap modals (1055) and dropdowns
+    });
+  }
+
+  // If a date input's region is swapped out while its picker is open, close it.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var active = document.activeElement;
+    var target = evt.detail && evt.detail.target;
+    if (
+      window.jalaliDatepicker &&
+      active &&
+      active.matches &&
+      active.matches("input[data-jdp]") &&
+      target &&
+      target.contains(active)
+    ) {
+      window.jalaliDatepicker.hide();
+    }
+  });
+
+  /* -------------------------------------------------------------- Bootstrap */
+
+  function initTooltips(root) {
+    if (!window.bootstrap || !window.bootstrap.Tooltip || !root.querySelectorAll) {
+      return;
+    }
+    var els = root.querySelectorAll('[data-bs-toggle="tooltip"]');
+    for (var i = 0; i < els.length; i++) {
+      window.bootstrap.Tooltip.getOrCreateInstance(els[i]);
+    }
+  }
+
+  /* ---------------------------------------------------------------- start */
+
+  function initContent(root) {
+    normaliseDateInputsIn(root);
+    initTooltips(root);
+  }
+
+  onReady(function () {
+    startDatepicker();
+    if (window.htmx && typeof window.htmx.onLoad === "function") {
+      // Called for <body> on start-up and for every piece of swapped content.
+      window.htmx.onLoad(initContent);
+    } else {
+      initContent(document.body);
+    }
+  });
+})();
