@@ -111,6 +111,10 @@ def _check_date(field: str, value: dt.date, *, not_before: dt.date | None = None
 def _full_clean(enterprise: Enterprise) -> None:
     enterprise.refresh_derived()
     _check_identifiers(enterprise)
+    if enterprise.status in OPERATING and not enterprise.permit_number:
+        raise ValidationError(
+            {"permit_number": _("An operating unit needs its operating permit number.")}
+        )
     enterprise.full_clean(exclude=["owners"], validate_unique=True)
 
 

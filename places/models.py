@@ -87,9 +87,7 @@ class Park(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        self.name = normalize(self.name)
-        self.name_key = search_key(self.name)
-        self.sort_key = sort_key(self.name)[:200]
+        self.refresh_derived()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_key", "sort_key"}
@@ -98,9 +96,27 @@ class Park(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("park_detail", args=[self.pk])
 
-    def clean(self) -> None:
+    def refresh_derived(self) -> None:
+        """Normalise the name and recompute its search and sort keys."""
         self.name = normalize(self.name)
+        self.name_key = search_key(self.name)
+        self.sort_key = sort_key(self.name)[:200]
+
+    def clean_fields(self, exclude=None) -> None:  # type: ignore[no-untyped-def]
+        self.refresh_derived()
+        super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
         if self.plots_allocated > self.plots_total:
             raise ValidationError(
                 {"plots_allocated": _("Allocated plots cannot exceed the total plots.")}
+            )
+        if (
+            self.province_id
+            and Park.objects.filter(province_id=self.province_id, name_key=self.name_key)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"name": _("A park or zone of this name is already registered in this province.")}
             )

@@ -1,0 +1,144 @@
+"""The audit mechanism: records are written only inside the transaction of the change, and
+an enterprise's history lists what happened to it, newest first, by whom, from what to what."""
+
+from __future__ import annotations
+
+import pytest
+
+from audit.services import audit_record, diff, history_of, snapshot
+from enterprises.models import Status
+from enterprises.services import (
+    enterprise_change_status,
+    enterprise_move,
+    enterprise_update,
+    status_event_correct,
+)
+from tests.factories import days_ago, make_enterprise
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_audit_record_outside_a_transaction_is_refused(reference) -> None:
+    enterprise = make_enterprise()
+
+    with pytest.raises(RuntimeError):
+        audit_record(actor=None, action="update", target=enterprise)
+
+    assert list(history_of(enterprise).values_list("action", flat=True)) == ["create"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_the_tests_transaction_a_service_commits_the_change_and_its_record(reference):
+    enterprise = make_enterprise(status=Status.ACTIVE, status_date=days_ago(30))
+
+    enterprise_change_status(
+        actor=None, enterprise=enterprise, to_status=Status.IDLE, date=days_ago(3), reason="رکود"
+    )
+
+    assert [r.action for r in history_of(enterprise)] == ["status", "create"]
+
+
+@pytest.fixture
+def story(reference, officer_a, national_admin):
+    """A unit registered by the admin, then kept by officer A: idle, moved, corrected."""
+    enterprise = make_enterprise(
+        actor=national_admin, park=reference.park_p, status_date=days_ago(300), employees=8
+    )
+    enterprise_change_status(
+        actor=officer_a,
+        enterprise=enterprise,
+        to_status=Status.IDLE,
+        date=days_ago(200),
+        reason="کمبود سرمایه در گردش",
+    )
+    enterprise_move(
+        actor=officer_a,
+        enterprise=enterprise,
+        province=reference.qom,
+        park=reference.park_p2,
+        date=days_ago(150),
+        reason="واگذاری زمین جدید",
+    )
+    idle = enterprise.status_events.get(to_status=Status.IDLE)
+    status_event_correct(
+        actor=officer_a, event=idle, date=days_ago(210), reason="", note="تاریخ نامه اصلاح شد"
+    )
+    enterprise_update(
+        actor=officer_a, enterprise=enterprise, data={"employees": 12}, fields=("employees",)
+    )
+    return enterprise
+
+
+def test_history_lists_what_happened_to_the_unit_newest_first(story) -> None:
+    assert [r.action for r in history_of(story)] == [
+        "update",
+        "correct",
+        "move",
+        "status",
+        "create",
+    ]
+
+
+def test_history_names_who_did_each_thing(story, officer_a, national_admin) -> None:
+    actors = [r.actor for r in history_of(story)]
+
+    assert actors == [officer_a, officer_a, officer_a, officer_a, national_admin]
+
+
+def test_history_shows_before_and_after_values(story, reference) -> None:
+    update, correct, move, status, create = history_of(story)
+
+    assert update.changes["employees"] == [8, 12]
+    assert update.changes["size_band"] == ["micro", "small"]
+    assert correct.changes["date"] == [days_ago(200).isoformat(), days_ago(210).isoformat()]
+    assert correct.note == "تاریخ نامه اصلاح شد"
+    assert [p and p["id"] for p in move.changes["park"]] == [
+        reference.park_p.pk,
+        reference.park_p2.pk,
+    ]
+    assert status.changes["status"] == [Status.ACTIVE, Status.IDLE]
+    assert status.note == "کمبود سرمایه در گردش"
+    assert create.changes["employees"] == [None, 8]
+
+
+def test_status_and_move_records_belong_to_the_unit_and_point_at_the_event(story) -> None:
+    move = history_of(story).get(action="move")
+    status = history_of(story).get(action="status")
+
+    assert move.target_id == str(story.location_events.order_by("-date", "-id")[0].pk)
+    assert status.target_id == str(story.status_events.get(to_status=Status.IDLE).pk)
+    assert move.subject_id == status.subject_id == str(story.pk)
+
+
+def test_history_of_a_unit_holds_nothing_about_another(story, reference) -> None:
+    other = make_enterprise(park=reference.park_p)
+    enterprise_change_status(
+        actor=None, enterprise=other, to_status=Status.CLOSED, date=days_ago(1), reason="انحلال"
+    )
+
+    assert [r.action for r in history_of(other)] == ["status", "create"]
+    assert len(history_of(story)) == 5
+
+
+def test_an_audit_record_keeps_the_name_of_what_it_changed(story) -> None:
+    create = history_of(story).get(action="create")
+
+    assert create.target_repr == story.name
+
+
+# --- helpers used by every service --------------------------------------------------------------
+
+
+def test_diff_lists_only_the_fields_that_changed() -> None:
+    assert diff({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": None}) == {"b": [2, 3]}
+
+
+def test_snapshot_keeps_dates_and_related_rows_as_plain_json(reference) -> None:
+    enterprise = make_enterprise(park=reference.park_p, status_date=days_ago(7))
+
+    values = snapshot(enterprise, ("status_since", "park", "employees"))
+
+    assert values == {
+        "status_since": days_ago(7).isoformat(),
+        "park": {"id": reference.park_p.pk, "repr": reference.park_p.name},
+        "employees": enterprise.employees,
+    }
