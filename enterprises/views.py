@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.scope import Scope
+from audit.presenters import present
 from audit.services import history_of
 from pishran.forms import apply_errors
 from places.models import Park, Province
@@ -72,7 +73,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["moves"] = enterprise.location_events.select_related(
             "province", "park", "author"
         ).order_by("-date", "-id")
-        context["history"] = history_of(enterprise)[:50]
+        context["history"] = present(history_of(enterprise).select_related("target_type", "subject_type")[:50])
         context["can_change_status"] = scope.can_change_status()
     return render(request, "enterprises/detail.html", context)
 

@@ -115,6 +115,9 @@ class Command(BaseCommand):
                 )
             )
         )
+        if verbosity >= 2:
+            for name, seconds in report.timings.items():
+                self.stdout.write(f"  {name:<32} {seconds:7.1f} s")
         if force and (report.enterprises_deleted or report.parks_deleted):
             self.stdout.write(
                 f"Replaced: {report.enterprises_deleted:,} enterprises and "

@@ -1,0 +1,95 @@
+"""Audit records as people read them: field labels instead of column names, choice
+labels instead of codes, Jalali dates, yes/no, names of related rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from persian.jalali import format_date
+from persian.text import to_persian_digits
+
+from .models import AuditRecord
+
+ACTION_LABELS = {
+    "create": gettext_lazy("registered"),
+    "update": gettext_lazy("edited"),
+    "status": gettext_lazy("status changed"),
+    "move": gettext_lazy("moved"),
+    "correct": gettext_lazy("history corrected"),
+    "revoke": gettext_lazy("status change withdrawn"),
+    "owners": gettext_lazy("owner accounts changed"),
+    "delete": gettext_lazy("deleted"),
+}
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class PresentedRecord:
+    record: AuditRecord
+    action: str
+    changes: list[Change]
+
+
+def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
+def _value(field: models.Field | None, value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, dict):
+        text = str(value.get("repr", value.get("id", "")))
+    elif isinstance(value, bool):
+        text = str(_("yes") if value else _("no"))
+    elif field is not None and field.choices:
+        text = str(dict(field.flatchoices).get(value, value))
+    elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            text = format_date(dt.date.fromisoformat(value), persian_digits=False)
+        except ValueError:
+            text = value
+    elif isinstance(value, list):
+        text = "، ".join(str(v) for v in value)
+    else:
+        text = str(value)
+    return to_persian_digits(text) if (get_language() or "fa").startswith("fa") else text
+
+
+def present(records: Any) -> list[PresentedRecord]:
+    presented = []
+    for record in records:
+        model = record.target_type.model_class()
+        changes = []
+        if record.action != "create":
+            for name, pair in record.changes.items():
+                before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+                field = _field(model, name) or _field(_subject_model(record), name)
+                label = str(field.verbose_name) if field is not None else name
+                changes.append(Change(label, _value(field, before), _value(field, after)))
+        presented.append(
+            PresentedRecord(record, str(ACTION_LABELS.get(record.action, record.action)), changes)
+        )
+    return presented
+
+
+def _subject_model(record: AuditRecord) -> type[models.Model] | None:
+    return record.subject_type.model_class()
