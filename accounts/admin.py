@@ -11,6 +11,6 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "province", "is_active", "is_staff")
     filter_horizontal = ("parks", "groups", "user_permissions")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Role and scope"), {"fields": ("role", "province", "parks", "phone")}),
     )

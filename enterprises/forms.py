@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -64,9 +64,9 @@ class PlaceFields(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, provinces: Any = None, parks: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if provinces is not None:
-            self.fields["province"].queryset = provinces
+            cast(forms.ModelChoiceField, self.fields["province"]).queryset = provinces
         if parks is not None:
-            self.fields["park"].queryset = parks
+            cast(forms.ModelChoiceField, self.fields["park"]).queryset = parks
 
 
 class EnterpriseCreatePlaceForm(PlaceFields):

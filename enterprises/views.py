@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
 
 from accounts.scope import Scope
 from audit.presenters import present
@@ -40,8 +41,12 @@ from .selectors import (
 )
 
 
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
 @vary_on_headers("HX-Request")
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: HtmxHttpRequest) -> HttpResponse:
     query = DirectoryQuery.from_params(request.GET)
     page = directory_page(request.user, query)
     params = query.filter_params()

@@ -27,7 +27,7 @@ def _cached(key: str, compute: Any) -> dict[str, Any]:
     return value
 
 
-def _status_counts(qs: Any) -> list[tuple[str, str, int]]:
+def _status_counts(qs: Any) -> list[tuple[str, Any, int]]:
     counts = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
     return [(value, label, counts.get(value, 0)) for value, label in Status.choices]
 

@@ -22,7 +22,7 @@ class StyledFormMixin:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
-def apply_errors(exc: ValidationError, *forms: django_forms.Form) -> None:
+def apply_errors(exc: ValidationError, *forms: django_forms.BaseForm) -> None:
     """Show a service's ValidationError on the form that has the field (else on the
     first form, as a general error), so each message sits beside its field."""
     if not hasattr(exc, "error_dict"):

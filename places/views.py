@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -31,7 +34,7 @@ def park_create(request: HttpRequest) -> HttpResponse:
     if not scope.can_create_parks():
         raise Http404
     form = ParkForm(request.POST or None)
-    form.fields["province"].queryset = _province_choices(scope)
+    cast(ModelChoiceField, form.fields["province"]).queryset = _province_choices(scope)
     if request.method == "POST" and form.is_valid():
         try:
             park = services.park_create(actor=request.user, data=form.cleaned_data)
@@ -55,7 +58,7 @@ def park_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # A park manager keeps the park's land and plots, not where it belongs.
         del form.fields["province"]
     else:
-        form.fields["province"].queryset = _province_choices(scope)
+        cast(ModelChoiceField, form.fields["province"]).queryset = _province_choices(scope)
     if request.method == "POST" and form.is_valid():
         try:
             services.park_update(
