@@ -83,22 +83,26 @@ class DirectoryQuery:
 
     @classmethod
     def from_params(cls, params: QueryDict) -> DirectoryQuery:
+        def get(name: str) -> str:
+            # NUL never reaches the database (PostgreSQL refuses it in text).
+            return params.get(name, "").replace("\x00", "").strip()
+
         query = cls(
-            q=params.get("q", "").strip()[:100],
-            province=params.get("province", "").strip().upper(),
-            group=params.get("group", "").strip(),
-            isic=params.get("isic", "").strip(),
-            size=params.get("size", "").strip(),
-            status=params.get("status", "").strip(),
-            knowledge_based=params.get("kb") in {"1", "on", "true"},
-            exporter=params.get("exporter") in {"1", "on", "true"},
-            sort=params.get("sort", "name") if params.get("sort") in SORTS else "name",
-            after=params.get("after", ""),
-            before=params.get("before", ""),
+            q=get("q")[:100],
+            province=get("province").upper(),
+            group=get("group"),
+            isic=get("isic"),
+            size=get("size"),
+            status=get("status"),
+            knowledge_based=get("kb") in {"1", "on", "true"},
+            exporter=get("exporter") in {"1", "on", "true"},
+            sort=get("sort") if get("sort") in SORTS else "name",
+            after=get("after"),
+            before=get("before"),
         )
-        park = params.get("park", "").strip()
+        park = get("park")
         if park:
-            if park.isdigit():
+            if park.isascii() and park.isdecimal() and int(park) < 2**63:
                 query.park = int(park)
             else:
                 query.errors["park"] = "invalid"
@@ -162,6 +166,8 @@ def _encode_cursor(values: tuple[Any, ...]) -> str:
 def _decode_cursor(token: str, sort: str) -> tuple[Any, int] | None:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        if "\x00" in raw:
+            return None
         parts = raw.split("\x1f")
         if SORTS[sort][1] is None:
             return None, int(parts[0])

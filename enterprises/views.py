@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -103,6 +104,7 @@ def create(request: HttpRequest) -> HttpResponse:
     places = _place_querysets(request)
     form = EnterpriseForm(request.POST or None)
     place_form = EnterpriseCreatePlaceForm(request.POST or None, **places)
+    _park_required_for_park_managers(request, place_form)
     if request.method == "POST" and form.is_valid() and place_form.is_valid():
         try:
             enterprise = services.enterprise_create(
@@ -146,6 +148,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "enterprises/form.html", {"form": form, "enterprise": enterprise})
 
 
+def _park_required_for_park_managers(request: HttpRequest, form: django_forms.Form) -> None:
+    """A park manager keeps units inside their parks: they cannot place one outside."""
+    scope = Scope.of(request.user)
+    if not (scope.national or scope.province_ids):
+        form.fields["park"].required = True
+
+
 def _staff_enterprise(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
     enterprise = enterprise_get_editable(request.user, pk)
     if not Scope.of(request.user).can_change_status():
@@ -181,6 +190,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"province": enterprise.province.code, "park": enterprise.park_id},
         **places,
     )
+    _park_required_for_park_managers(request, form)
     if request.method == "POST" and form.is_valid():
         try:
             services.enterprise_move(actor=request.user, enterprise=enterprise, **form.cleaned_data)

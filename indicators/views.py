@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from accounts.scope import Scope
@@ -22,6 +22,8 @@ def province_list(request: HttpRequest) -> HttpResponse:
 
 
 def province_detail(request: HttpRequest, code: str) -> HttpResponse:
+    if "\x00" in code:
+        raise Http404
     province = get_object_or_404(Province, code=code.upper())
     parks = figures.parks_with_counts(Park.objects.filter(province=province)).order_by(
         "sort_key", "id"
@@ -38,10 +40,10 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def park_list(request: HttpRequest) -> HttpResponse:
     parks = Park.objects.all()
-    province = request.GET.get("province", "").upper()
-    kind = request.GET.get("kind", "")
-    ownership = request.GET.get("ownership", "")
-    q = request.GET.get("q", "")
+    def get(name: str) -> str:
+        return request.GET.get(name, "").replace("\x00", "").strip()
+
+    province, kind, ownership, q = get("province").upper(), get("kind"), get("ownership"), get("q")
     if province:
         parks = parks.filter(province__code=province)
     if kind in Park.Kind.values:

@@ -1,0 +1,185 @@
+"""Logging in and out, and the throttle on failed logins (django-axes: 5 failures for a
+username from one address → locked out for 15 minutes, answered with 429 and the lockout
+page).
+
+Logins go through the login page (``client.post``): ``client.login`` bypasses the request
+that django-axes needs. Axes keeps its attempts in the database, so each test starts with
+none (the test's transaction is rolled back).
+
+``ACCESS`` is the policy of the two pages, read like the enterprise table in
+``tests/enterprises/test_views_access.py``: ``page`` (200, the login form), ``home`` (302 to
+the country page), ``logged_out`` (302 to the country page, the session ended), ``405``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role
+from tests.factories import PASSWORD, make_user
+from tests.views_helpers import page
+
+LOGIN = reverse("login")
+LOGOUT = reverse("logout")
+HOME = reverse("home")
+ROLES = ("national_admin", "officer_a", "officer_b", "park_manager", "owner", "anonymous")
+STAFF_PAGE = reverse("enterprise_create")
+
+# fmt: off
+ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = {
+    "login": {
+        "GET": {
+            "national_admin": {"-": "home"},
+            "officer_a":      {"-": "home"},
+            "officer_b":      {"-": "home"},
+            "park_manager":   {"-": "home"},
+            "owner":          {"-": "home"},
+            "anonymous":      {"-": "page"},
+        },
+    },
+    # Logging out changes state: a POST (the button in the menu); a GET is refused.
+    "logout": {
+        "GET": {role: {"-": "405"} for role in ROLES},
+        "POST": {role: {"-": "logged_out"} for role in ROLES},
+    },
+}
+# fmt: on
+
+CASES = [
+    pytest.param(route, method, who, outcome, id=f"{route}-{method}-{who}")
+    for route, methods in ACCESS.items()
+    for method, table in methods.items()
+    for who, row in table.items()
+    for outcome in row.values()
+]
+
+
+def _logged_in(client) -> bool:
+    return 'data-testid="whoami"' in page(client.get(HOME))
+
+
+@pytest.mark.parametrize(("route", "method", "who", "outcome"), CASES)
+def test_every_role_gets_what_the_policy_table_says_on_the_login_pages(
+    route, method, who, outcome, user_of, client_for, db
+) -> None:
+    client = client_for(user_of(who))
+    url = reverse(route)
+
+    response = client.get(url) if method == "GET" else client.post(url)
+
+    if outcome == "page":
+        assert response.status_code == 200
+        assert 'name="password"' in page(response)
+    elif outcome == "home":
+        assert (response.status_code, response["Location"]) == (302, HOME)
+    elif outcome == "logged_out":
+        assert (response.status_code, response["Location"]) == (302, HOME)
+        assert not _logged_in(client)
+    elif outcome == "405":
+        assert response.status_code == 405
+        assert _logged_in(client) == (who != "anonymous")
+    else:  # pragma: no cover
+        raise AssertionError(f"unknown outcome {outcome!r}")
+
+
+@pytest.fixture
+def demo_officer(reference):
+    """A demo account as ``make demo`` creates them: a provincial officer of Qom."""
+    return make_user(Role.PROVINCIAL_OFFICER, username="demo_officer_qom", province="IR-25")
+
+
+def log_in(client, username: str, password: str, **extra: str):
+    return client.post(LOGIN, {"username": username, "password": password, **extra})
+
+
+def test_a_demo_user_logs_in_with_the_right_password(client, demo_officer) -> None:
+    response = log_in(client, "demo_officer_qom", PASSWORD)
+
+    assert (response.status_code, response["Location"]) == (302, HOME)
+    assert "demo_officer_qom" in page(client.get(HOME))
+    assert client.get(STAFF_PAGE).status_code == 200
+
+
+def test_logging_in_returns_to_the_page_that_asked_for_it(client, demo_officer) -> None:
+    asked = client.get(STAFF_PAGE)
+    assert asked.status_code == 302 and asked["Location"].startswith(LOGIN)
+
+    response = log_in(client, "demo_officer_qom", PASSWORD, next=STAFF_PAGE)
+
+    assert (response.status_code, response["Location"]) == (302, STAFF_PAGE)
+
+
+def test_a_login_page_does_not_send_people_to_another_site(client, demo_officer) -> None:
+    response = log_in(client, "demo_officer_qom", PASSWORD, next="https://evil.example/")
+
+    assert (response.status_code, response["Location"]) == (302, HOME)
+
+
+def test_a_wrong_password_shows_the_form_again_without_logging_in(client, demo_officer):
+    response = log_in(client, "demo_officer_qom", "not-the-password")
+
+    assert response.status_code == 200
+    assert 'class="alert alert-danger"' in page(response)
+    assert 'value="demo_officer_qom"' in page(response)  # the username is kept
+    assert not _logged_in(client)
+
+
+def test_an_inactive_account_cannot_log_in(client, reference) -> None:
+    make_user(Role.PROVINCIAL_OFFICER, username="retired", province="IR-25", is_active=False)
+
+    response = log_in(client, "retired", PASSWORD)
+
+    assert response.status_code == 200
+    assert not _logged_in(client)
+
+
+def test_after_five_failures_even_the_right_password_is_refused_with_the_lockout_page(
+    client, demo_officer
+) -> None:
+    for attempt in range(1, 5):
+        assert log_in(client, "demo_officer_qom", f"guess-{attempt}").status_code == 200
+    fifth = log_in(client, "demo_officer_qom", "guess-5")
+    assert fifth.status_code == 429  # the fifth failure already shows the lockout
+
+    client.cookies["django_language"] = "en"
+    sixth = log_in(client, "demo_officer_qom", PASSWORD)
+
+    assert sixth.status_code == 429
+    assert "Too many failed logins" in page(sixth)
+    assert 'name="password"' not in page(sixth)
+    assert not _logged_in(client)
+
+
+def test_the_lockout_holds_for_that_username_only(client, demo_officer, reference) -> None:
+    make_user(Role.PROVINCIAL_OFFICER, username="demo_officer_tehran", province="IR-23")
+    for attempt in range(5):
+        log_in(client, "demo_officer_qom", f"guess-{attempt}")
+
+    response = log_in(client, "demo_officer_tehran", PASSWORD)
+
+    assert response.status_code == 302
+    assert _logged_in(client)
+
+
+def test_a_successful_login_forgets_the_earlier_failures(client, demo_officer) -> None:
+    for attempt in range(4):
+        log_in(client, "demo_officer_qom", f"guess-{attempt}")
+    assert log_in(client, "demo_officer_qom", PASSWORD).status_code == 302
+    client.post(LOGOUT)
+
+    for attempt in range(4):
+        assert log_in(client, "demo_officer_qom", f"again-{attempt}").status_code == 200
+
+    assert log_in(client, "demo_officer_qom", PASSWORD).status_code == 302
+
+
+def test_logging_out_by_post_ends_the_session(client, demo_officer) -> None:
+    log_in(client, "demo_officer_qom", PASSWORD)
+    assert _logged_in(client)
+
+    response = client.post(LOGOUT)
+
+    assert (response.status_code, response["Location"]) == (302, HOME)
+    assert not _logged_in(client)
+    assert client.get(STAFF_PAGE)["Location"].startswith(LOGIN)
