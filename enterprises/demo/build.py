@@ -9,10 +9,11 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 from enterprises.models import Enterprise, LocationEvent, StatusEvent
 from persian.text import search_key
@@ -31,14 +32,14 @@ from .generator import (
     ProvinceRef,
     read_csv,
 )
-from .writers import Table, writer_for
+from .writers import Table, pending_finalize, pg_finalize, writer_for
 
 TABLES = (
     Table(Enterprise, ENTERPRISE_COLUMNS),
     Table(StatusEvent, STATUS_EVENT_COLUMNS),
     Table(LocationEvent, LOCATION_EVENT_COLUMNS),
 )
-REGISTRY_MODELS = (Enterprise, StatusEvent, LocationEvent)
+REGISTRY_MODELS: tuple[type[models.Model], ...] = (Enterprise, StatusEvent, LocationEvent)
 
 
 @dataclass
@@ -82,7 +83,9 @@ def _dependent_models() -> list[type[models.Model]]:
 
 
 def _owner_links() -> type[models.Model]:
-    return Enterprise._meta.get_field("owners").remote_field.through
+    through = Enterprise._meta.get_field("owners").remote_field.through
+    assert through is not None
+    return through  # type: ignore[no-any-return]
 
 
 def clear_registry(*, log: Callable[[str], None]) -> tuple[int, bool]:
@@ -96,12 +99,18 @@ def clear_registry(*, log: Callable[[str], None]) -> tuple[int, bool]:
     others = [m for m in dependents if m is not _owner_links()]
     if any(m._default_manager.exists() for m in others):
         log("  rows of other modules refer to enterprises: deleting through Django (slow)")
-        StatusEvent.objects.all()._raw_delete(StatusEvent.objects.db)
-        LocationEvent.objects.all()._raw_delete(LocationEvent.objects.db)
+        StatusEvent.objects.all().delete()
+        LocationEvent.objects.all().delete()
         Enterprise.objects.all().delete()
         return count, False
     qn = connection.ops.quote_name
-    tables = [m._meta.db_table for m in (*dependents, StatusEvent, LocationEvent, Enterprise)]
+    models_in_order: list[type[models.Model]] = [
+        *dependents,
+        StatusEvent,
+        LocationEvent,
+        Enterprise,
+    ]
+    tables = [m._meta.db_table for m in models_in_order]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("TRUNCATE " + ", ".join(qn(t) for t in tables))
@@ -116,11 +125,11 @@ def prepare_empty_tables() -> bool:
     rows; only when every table that refers to them is empty too."""
     if connection.vendor != "postgresql":
         return False
-    dependents = _dependent_models()
-    if any(m._default_manager.exists() for m in (*dependents, *REGISTRY_MODELS)):
+    involved: list[type[models.Model]] = [*_dependent_models(), *REGISTRY_MODELS]
+    if any(m._default_manager.exists() for m in involved):
         return False
     qn = connection.ops.quote_name
-    tables = [m._meta.db_table for m in (*dependents, *REGISTRY_MODELS)]
+    tables = [m._meta.db_table for m in involved]
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE " + ", ".join(qn(t) for t in tables))
     return True
@@ -163,6 +172,10 @@ def _province_dicts() -> list[dict[str, Any]]:
     ]
 
 
+def _decimal(value: float, places: int) -> Decimal:
+    return Decimal(f"{value:.{places}f}")
+
+
 def ensure_parks(gen: DemoGenerator) -> tuple[int, int]:
     """Add synthetic parks and zones until each province reaches its estimated count, and
     give the named real parks the attributes their rows lack (demo values: area from the
@@ -180,11 +193,11 @@ def ensure_parks(gen: DemoGenerator) -> tuple[int, int]:
             kind=spec.kind,
             ownership=spec.ownership,
             specialty=spec.specialty,
-            area_ha=round(spec.area_ha, 2),
+            area_ha=_decimal(spec.area_ha, 2),
             established_on=spec.established_on,
             is_active=spec.is_active,
-            latitude=round(spec.latitude, 5),
-            longitude=round(spec.longitude, 5),
+            latitude=_decimal(spec.latitude, 5),
+            longitude=_decimal(spec.longitude, 5),
         ).save()
     keys = reference_park_keys()
     for park in Park.objects.select_related("province").order_by("id"):
@@ -195,13 +208,15 @@ def ensure_parks(gen: DemoGenerator) -> tuple[int, int]:
         spec = gen.reference_park_attributes(
             by_code[park.province.code], park.name, park.kind, park.specialty
         )
-        changed = []
+        changed: list[str] = []
         if park.area_ha is None:
-            park.area_ha, changed = round(spec.area_ha, 2), [*changed, "area_ha"]
+            park.area_ha = _decimal(spec.area_ha, 2)
+            changed.append("area_ha")
         if park.established_on is None:
-            park.established_on, changed = spec.established_on, [*changed, "established_on"]
+            park.established_on = spec.established_on
+            changed.append("established_on")
         if park.latitude is None or park.longitude is None:
-            park.latitude, park.longitude = round(spec.latitude, 5), round(spec.longitude, 5)
+            park.latitude, park.longitude = _decimal(spec.latitude, 5), _decimal(spec.longitude, 5)
             changed += ["latitude", "longitude"]
         park.save(update_fields=[*changed, "updated_at"])
     return len(specs), Park.objects.count()
@@ -233,6 +248,7 @@ def province_refs(gen: DemoGenerator) -> list[ProvinceRef]:
                 lon=float(park.longitude) if park.longitude is not None else prov.lon,
                 # Bigger parks hold more units; parks not yet active hardly any.
                 weight=max(area, 5.0) ** 0.8 * (1.0 if park.is_active else 0.05),
+                opened=park.established_on.toordinal() if park.established_on else 0,
             )
         )
     return list(refs.values())
@@ -270,48 +286,68 @@ def build(
     log: Callable[[str], None],
     progress_factory: Callable[..., Any] | None,
 ) -> BuildReport:
-    """Everything inside the caller's transaction."""
+    """Load everything in one transaction; then (PostgreSQL) rebuild the indexes."""
     report = BuildReport(fast_search_text=gen.fast_search_text)
 
     def timed(name: str, t0: float) -> None:
         report.timings[name] = time.perf_counter() - t0
         log(f"  {name}: {report.timings[name]:.1f} s")
 
-    t0 = time.perf_counter()
-    truncated = False
-    if force:
-        report.enterprises_deleted, truncated = clear_registry(log=log)
-        report.parks_deleted = delete_synthetic_parks()
-        timed("delete previous data", t0)
-    if not truncated:
-        truncated = prepare_empty_tables()
-    t0 = time.perf_counter()
-    report.parks_created, report.parks_total = ensure_parks(gen)
-    timed("parks", t0)
-
     writer = writer_for(connection, TABLES, log=log)
-    provinces, groups = province_refs(gen), group_refs(gen)
-    ids = writer.next_ids()
-    t0 = time.perf_counter()
-    writer.prepare(empty_tables=truncated)
-    timed("prepare tables", t0)
-    progress = progress_factory(total=gen.units, desc="enterprises", unit=" units") if progress_factory else None
-    stream = gen.rows(
-        provinces,
-        groups,
-        first_enterprise_id=ids[Enterprise._meta.db_table],
-        first_status_event_id=ids[StatusEvent._meta.db_table],
-        first_location_event_id=ids[LocationEvent._meta.db_table],
-    )
-    try:
-        result = writer.write(stream, progress)
-    finally:
-        if progress is not None:
-            progress.close()
-    writer.finish(progress_factory)
-    t0 = time.perf_counter()
-    update_park_plots(gen)
-    timed("park plots", t0)
+    with transaction.atomic():
+        t0 = time.perf_counter()
+        truncated = False
+        if force:
+            report.enterprises_deleted, truncated = clear_registry(log=log)
+            report.parks_deleted = delete_synthetic_parks()
+            timed("delete previous data", t0)
+        if not truncated:
+            truncated = prepare_empty_tables()
+        t0 = time.perf_counter()
+        report.parks_created, report.parks_total = ensure_parks(gen)
+        timed("parks", t0)
+        provinces, groups = province_refs(gen), group_refs(gen)
+        ids = writer.next_ids()
+        t0 = time.perf_counter()
+        writer.prepare(empty_tables=truncated)
+        timed("prepare tables", t0)
+        progress = (
+            progress_factory(total=gen.units, desc="enterprises", unit=" units")
+            if progress_factory
+            else None
+        )
+        stream = gen.rows(
+            provinces,
+            groups,
+            first_enterprise_id=ids[Enterprise._meta.db_table],
+            first_status_event_id=ids[StatusEvent._meta.db_table],
+            first_location_event_id=ids[LocationEvent._meta.db_table],
+        )
+        try:
+            writer.write(stream, progress)
+        finally:
+            if progress is not None:
+                progress.close()
+        writer.finish()
+        t0 = time.perf_counter()
+        update_park_plots(gen)
+        timed("park plots", t0)
+        t0 = time.perf_counter()
+    timed("commit", t0)
+    writer.finalize(progress_factory)
+    result = writer.result()
     report.counts = result.counts
     report.timings.update(result.timings)
     return report
+
+
+def finish_interrupted_build(
+    *, log: Callable[[str], None], progress_factory: Callable[..., Any] | None
+) -> bool:
+    """Finish a demo build that loaded its rows but stopped before its indexes were
+    rebuilt (PostgreSQL). Returns True if there was one."""
+    marker = pending_finalize(connection)
+    if marker is None:
+        return False
+    pg_finalize(connection, marker, progress_factory, log=log)
+    return True

@@ -119,9 +119,11 @@ def check_registry(*, sample: int = 2000) -> tuple[list[str], dict[str, Any]]:
         ("location events dated in the future", f"SELECT COUNT(*) FROM {L} WHERE date > %s", [day]),
         ("status_since in the future", f"SELECT COUNT(*) FROM {E} WHERE status_since > %s", [day]),
         ("permit dates in the future", f"SELECT COUNT(*) FROM {E} WHERE permit_date > %s", [day]),
-        ("created_at/updated_at in the future",
-         f"SELECT COUNT(*) FROM {E} WHERE created_at > %s OR updated_at > %s OR updated_at < created_at",
-         [now, now]),
+        (
+            "created_at/updated_at in the future",
+            f"SELECT COUNT(*) FROM {E} WHERE created_at > %s OR updated_at > %s OR updated_at < created_at",
+            [now, now],
+        ),
     ):
         expect_zero(label, sql, params)
     # 4. Operating units have an operating permit.
@@ -150,6 +152,21 @@ def check_registry(*, sample: int = 2000) -> tuple[list[str], dict[str, Any]]:
     expect_zero(
         "enterprises whose park is in another province",
         f"SELECT COUNT(*) FROM {E} e JOIN {P} p ON p.id = e.park_id WHERE p.province_id <> e.province_id",
+    )
+    expect_zero(
+        "location events that move a unit to where it already was",
+        f"""SELECT COUNT(*) FROM (
+                SELECT province_id, park_id,
+                       LAG(province_id) OVER (PARTITION BY enterprise_id ORDER BY date, id) AS p0,
+                       LAG(park_id) OVER (PARTITION BY enterprise_id ORDER BY date, id) AS k0,
+                       ROW_NUMBER() OVER (PARTITION BY enterprise_id ORDER BY date, id) AS rn
+                FROM {L}) t
+            WHERE rn > 1 AND p0 = province_id AND COALESCE(k0, 0) = COALESCE(park_id, 0)""",
+    )
+    expect_zero(
+        "units in a park before the park was established",
+        f"""SELECT COUNT(*) FROM {L} l JOIN {P} p ON p.id = l.park_id
+            WHERE p.established_on IS NOT NULL AND l.date < p.established_on""",
     )
     expect_zero(
         "first location event not on the first status event's date",
@@ -232,9 +249,15 @@ def check_registry(*, sample: int = 2000) -> tuple[list[str], dict[str, Any]]:
     )
     parks = _one(f"SELECT COUNT(*) FROM {P}") or 1
     figures["parks"] = parks
-    figures["parks: zones %"] = round(100.0 * _one(f"SELECT COUNT(*) FROM {P} WHERE kind = 'zone'") / parks, 1)
-    figures["parks: private %"] = round(100.0 * _one(f"SELECT COUNT(*) FROM {P} WHERE ownership = 'private'") / parks, 1)
-    figures["parks: active %"] = round(100.0 * _one(f"SELECT COUNT(*) FROM {P} WHERE is_active") / parks, 1)
+    figures["parks: zones %"] = round(
+        100.0 * _one(f"SELECT COUNT(*) FROM {P} WHERE kind = 'zone'") / parks, 1
+    )
+    figures["parks: private %"] = round(
+        100.0 * _one(f"SELECT COUNT(*) FROM {P} WHERE ownership = 'private'") / parks, 1
+    )
+    figures["parks: active %"] = round(
+        100.0 * _one(f"SELECT COUNT(*) FROM {P} WHERE is_active") / parks, 1
+    )
     first, last = _all(f"SELECT MIN(date), MAX(date) FROM {S}")[0]
     figures["status event dates"] = f"{first} .. {last}"
     if isinstance(last, dt.date) and last > day:  # pragma: no cover - covered by the count

@@ -29,6 +29,7 @@ import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,11 @@ PUBLISHED_SHARE = 0.70
 KNOWLEDGE_BASED_SHARE = 0.03
 EXPORTER_SHARE_OPERATING = 0.09  # ~8% of all units
 SEMI_FINISHED_SHARE = 0.45  # of the units under construction: progress >= 60%
+# Products (1, 2 or 3 of the group's list) and capabilities (1 or 2, sometimes one of
+# the common ones).
+PRODUCT_COUNTS = (50, 35, 15)
+CAPABILITY_COUNTS = (75, 25)
+COMMON_CAPABILITY_SHARE = 0.2
 # Parks.
 ZONE_SHARE = 0.37
 PRIVATE_SHARE = 0.08
@@ -175,6 +181,7 @@ class ParkRef:
     lat: float
     lon: float
     weight: float
+    opened: int = 0  # ordinal of the establishment date (0: unknown)
 
 
 @dataclass
@@ -217,7 +224,9 @@ class DemoGenerator:
         self.until = until or default_until()
         if self.until <= self.start:
             raise ValueError("the data horizon must be after the start of 1395")
-        self.province_stats = {r["province_code"]: r for r in read_csv(PLACES_DATA / "province_industry_stats.csv")}
+        self.province_stats = {
+            r["province_code"]: r for r in read_csv(PLACES_DATA / "province_industry_stats.csv")
+        }
         self.group_rows = read_csv(SECTORS_DATA / "isipo_groups.csv")
         self._name_cache: dict[str, tuple[str, str, str]] = {}
         self._key_cache: dict[str, str] = {}
@@ -225,7 +234,9 @@ class DemoGenerator:
         self.units_per_park: dict[int, int] = {}
 
     # --- parks ---------------------------------------------------------------------------
-    def park_specs(self, provinces: list[dict[str, Any]], existing: dict[str, list[str]]) -> list[ParkSpec]:
+    def park_specs(
+        self, provinces: list[dict[str, Any]], existing: dict[str, list[str]]
+    ) -> list[ParkSpec]:
         """Synthetic parks and zones to add so that each province reaches its
         ``parks_zones_est``; ``existing`` maps a province code to the names of the parks it
         already has (the named real ones count toward the total)."""
@@ -290,7 +301,9 @@ class DemoGenerator:
             longitude=round(float(prov["lon"]) + rng.uniform(-0.8, 0.8), 5),
         )
 
-    def reference_park_attributes(self, prov: dict[str, Any], name: str, kind: str, specialty: str) -> ParkSpec:
+    def reference_park_attributes(
+        self, prov: dict[str, Any], name: str, kind: str, specialty: str
+    ) -> ParkSpec:
         """Area (read from the specialty note where it gives hectares), establishment date
         and location for a named real park whose row lacks them (demo values)."""
         rng = random.Random(f"{self.seed}:{prov['code']}:{search_key(name)}")
@@ -321,7 +334,7 @@ class DemoGenerator:
         for _ in range(count):
             a = first[int(r() * len(first))]
             x = r()
-            if x < 0.25:
+            if x < 0.25 and len(a) > 2:
                 brand = a
             elif x < 0.55:
                 brand = a + second[int(r() * len(second))]
@@ -339,17 +352,34 @@ class DemoGenerator:
                 name = f"{prefix} {acts[int(r() * len(acts))]} {brand}"
             else:
                 name = f"{prefix} {brand}"
-            suffix = suffixes[int(r() * len(suffixes))] if prefix.startswith("شرکت") else ""
+            # A legal form after company names (a cooperative is neither of them).
+            suffix = (
+                suffixes[int(r() * len(suffixes))]
+                if prefix.startswith("شرکت") and "تعاونی" not in prefix
+                else ""
+            )
             out.append(f"{name} {suffix}" if suffix else name)
         return out
 
     @staticmethod
-    def _text_pool(rng: random.Random, items: tuple[str, ...], extra: tuple[str, ...], count: int, sep: str, most: int) -> list[str]:
+    def _text_pool(
+        rng: random.Random,
+        items: tuple[str, ...],
+        extra: tuple[str, ...],
+        count: int,
+        sep: str,
+        sizes: tuple[float, ...],
+        extra_share: float = 0.0,
+    ) -> list[str]:
+        """``count`` texts of 1, 2, … items (weights ``sizes``), sometimes with one of
+        ``extra``; enterprises pick from this pool, so the search keys of product and
+        capability texts are computed once per distinct text."""
+        size_table = weighted_table([(k + 1, w) for k, w in enumerate(sizes)], 100)
         out = []
         for _ in range(count):
-            k = 1 + int(rng.random() * most)
+            k = size_table[int(rng.random() * 100)]
             chosen = rng.sample(items, min(k, len(items)))
-            if extra and rng.random() < 0.35:
+            if extra and rng.random() < extra_share:
                 chosen.append(extra[int(rng.random() * len(extra))])
             out.append(sep.join(chosen))
         return out
@@ -377,8 +407,10 @@ class DemoGenerator:
         rng = random.Random(self.seed)
         for key in ("food", "metal", "services"):
             names = self._names_for(key, rng, 30)
-            products = self._text_pool(rng, W.PRODUCTS[key], (), 10, "، ", 3)
-            caps = self._text_pool(rng, W.CAPABILITIES[key], W.CAPABILITIES_COMMON, 10, "؛ ", 2)
+            products = self._text_pool(rng, W.PRODUCTS[key], (), 10, "، ", PRODUCT_COUNTS)
+            caps = self._text_pool(
+                rng, W.CAPABILITIES[key], W.CAPABILITIES_COMMON, 10, "؛ ", (1, 1), 0.5
+            )
             for i, name in enumerate(names):
                 stored = normalize(name)
                 p, c = products[i % 10], caps[i % 10]
@@ -395,10 +427,16 @@ class DemoGenerator:
         first_enterprise_id: int,
         first_status_event_id: int,
         first_location_event_id: int,
+        first_index: int = 0,
     ) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
         """Yield, for each enterprise, ``(enterprise_row, status_event_rows,
         location_event_rows)`` in the column order of the ``*_COLUMNS`` tuples above.
-        Also counts the current units per park in ``self.units_per_park``."""
+        Also counts the current units per park in ``self.units_per_park``.
+
+        Legal IDs, business IDs and permit numbers derive from the row index, counted from
+        ``first_index`` (so another batch with another ``first_index`` never collides)."""
+        if first_index + self.units > MAX_UNITS:
+            raise ValueError(f"row indexes must stay below {MAX_UNITS}")
         rng = random.Random(self.seed * 1_000_003 + 2)
         r = rng.random
         start, until = self.start.toordinal(), self.until.toordinal()
@@ -417,7 +455,7 @@ class DemoGenerator:
         cap_pools: dict[str, list[str]] = {}
         # Distinct names grow more slowly than units: at a million units a name recurs a
         # few times (as real registries do), and the Persian keys are computed once each.
-        pool_total = min(max(self.units, 1000), 40_000 + self.units // 8)
+        pool_total = min(max(self.units, 1000), 40_000 + self.units // 25)
         pool_rng = random.Random(self.seed * 1_000_003 + 3)
         for g in groups:
             if g.key == "services" or not g.divisions:
@@ -429,15 +467,24 @@ class DemoGenerator:
                     divs.append((OTHER_MANUFACTURING, total * OTHER_MANUFACTURING_SHARE))
             div_tables[g.key] = weighted_table(divs, 1024)
             name_pools[g.key] = self._names_for(g.key, pool_rng, max(50, int(pool_total * g.share)))
-            product_pools[g.key] = self._text_pool(pool_rng, W.PRODUCTS[g.key], (), 400, "، ", 3)
+            product_pools[g.key] = self._text_pool(
+                pool_rng, W.PRODUCTS[g.key], (), 400, "، ", PRODUCT_COUNTS
+            )
             cap_pools[g.key] = self._text_pool(
-                pool_rng, W.CAPABILITIES[g.key], W.CAPABILITIES_COMMON, 200, "؛ ", 2
+                pool_rng,
+                W.CAPABILITIES[g.key],
+                W.CAPABILITIES_COMMON,
+                200,
+                "؛ ",
+                CAPABILITY_COUNTS,
+                COMMON_CAPABILITY_SHARE,
             )
         status_table = weighted_table(list(STATUS_SHARES), 1000)
         length_table = weighted_table(list(HISTORY_LENGTHS), 1000)
         pred_tables = {s: weighted_table(list(w), 1000) for s, w in PREDECESSORS.items()}
         for s, preds in pred_tables.items():  # the lifecycle rules hold for every pair
-            assert all(s in TRANSITIONS[p] for p in preds), s
+            if not all(s in TRANSITIONS[p] for p in preds):
+                raise RuntimeError(f"PREDECESSORS of {s} break enterprises.models.TRANSITIONS")
         reasons = _reason_table()
         size_bands = {e: str(size_band_for(e)) for e in range(0, 10_001)}
 
@@ -447,46 +494,51 @@ class DemoGenerator:
         def jalali_year(ordinal: int) -> int:
             return 1340 + bisect.bisect_right(year_starts, ordinal) - 1
 
+        # Every day of the horizon as a date and as midnight UTC, and office-hour offsets,
+        # made once: a row then only looks them up.
         fromordinal = dt.date.fromordinal
-        dt_fromordinal = dt.datetime.fromordinal
-        timedelta = dt.timedelta
+        days = [fromordinal(o) for o in range(start, until + 1)]
+        midnights = [
+            dt.datetime.fromordinal(o).replace(tzinfo=_UTC) for o in range(start, until + 1)
+        ]
         w_lo, w_hi = _WORKDAY_SECONDS
-
-        midnights: dict[int, dt.datetime] = {}
-
-        def stamp(ordinal: int) -> dt.datetime:
-            """A moment in office hours (Tehran) on that day, time-zone aware."""
-            base = midnights.get(ordinal)
-            if base is None:
-                base = midnights[ordinal] = dt_fromordinal(ordinal).replace(tzinfo=_UTC)
-            return base + timedelta(seconds=w_lo + int(r() * (w_hi - w_lo)))
+        offsets = [dt.timedelta(seconds=sec) for sec in range(w_lo, w_hi, 37)]
+        n_offsets = len(offsets)
 
         fast = self.fast_search_text
         name_keys, text_key = self._name_keys, self._text_key
-        area_codes, mobiles = W.AREA_CODES, W.MOBILE_PREFIXES
+        area_codes = {p.id: W.AREA_CODES.get(p.code, "021") for p in provinces}
+        mobiles = W.MOBILE_PREFIXES
+        n_mobile_numbers = len(mobiles) * 10_000_000
         streets, roads = W.STREETS, W.ROADS
         first_project, first_operating = W.FIRST_REASON_PROJECT, W.FIRST_REASON_OPERATING
         first_location, move_reasons = W.FIRST_LOCATION_REASON, W.MOVE_REASONS
+        move_in_reason, move_out_reason = W.MOVE_IN_REASON, W.MOVE_OUT_REASON
         units_per_park = self.units_per_park
         sev_id = first_status_event_id
         lev_id = first_location_event_id
-        s_micro, s_small, s_medium = (
-            SIZE_SHARES[0],
-            SIZE_SHARES[0] + SIZE_SHARES[1],
-            SIZE_SHARES[0] + SIZE_SHARES[1] + SIZE_SHARES[2],
-        )
+        s_micro = SIZE_SHARES[0]
+        s_small = s_micro + SIZE_SHARES[1]
+        s_medium = s_small + SIZE_SHARES[2]
+        n_prov, n_group = len(prov_table), len(group_table)
+        operating = _OPERATING
 
-        for index in range(self.units):
-            eid = first_enterprise_id + index
+        for row in range(self.units):
+            eid = first_enterprise_id + row
+            index = first_index + row
             # Where it stands now.
-            prov = prov_table[int(r() * len(prov_table))]
-            park = None
-            if prov.park_table and r() < IN_PARK_SHARE:
-                park = prov.park_table[int(r() * len(prov.park_table))]
+            prov = prov_table[int(r() * n_prov)]
+            park_table = prov.park_table
+            park = (
+                park_table[int(r() * len(park_table))]
+                if park_table and r() < IN_PARK_SHARE
+                else None
+            )
             # What it makes.
-            group = group_table[int(r() * len(group_table))]
+            group = group_table[int(r() * n_group)]
             gkey = group.key
-            division = div_tables[gkey][int(r() * len(div_tables[gkey]))]
+            divisions = div_tables[gkey]
+            division = divisions[int(r() * len(divisions))]
             # Size.
             x = r()
             if x < s_micro:
@@ -512,19 +564,31 @@ class DemoGenerator:
             n = len(path)
             project_start = path[0] == UC
             d0 = start + int(span * (r() if project_start else r() ** 2.5))
+            if park is not None and park.opened > d0:  # not before the park existed
+                d0 = park.opened + int((until - park.opened) * 0.5 * r())
             if n == 1:
                 dates = [d0]
             else:
-                dates = [d0, *sorted(d0 + int((until - d0) * r()) for _ in range(n - 1))]
+                rest = until - d0
+                dates = [d0 + int(rest * r()) for _ in range(n - 1)]
+                dates.sort()
+                dates.insert(0, d0)
             # Permit and construction.
-            first_op = next((k for k, s in enumerate(path) if s in _OPERATING), -1)
+            first_op = -1
+            for k in range(n):
+                if path[k] in operating:
+                    first_op = k
+                    break
             if first_op >= 0:
-                permit_ord = dates[first_op] if project_start else max(
-                    d0 - int(r() * 6000), 726_468  # not before 1990
+                if project_start:
+                    permit_ord = dates[first_op]
+                    permit_date = days[permit_ord - start]
+                else:  # registered already operating: the permit is older
+                    permit_ord = max(d0 - int(r() * 6000), 726_468)  # not before 1990
+                    permit_date = fromordinal(permit_ord)
+                permit_number = (
+                    f"{prov.code[3:]}{jalali_year(permit_ord) % 100:02d}-{index + 1:07d}"
                 )
-                jy = jalali_year(permit_ord)
-                permit_number = f"{prov.code[3:]}{jy % 100:02d}-{index + 1:07d}"
-                permit_date = fromordinal(permit_ord)
                 progress = 100
             else:
                 permit_number, permit_date = "", None
@@ -535,64 +599,101 @@ class DemoGenerator:
                 else:  # a project abandoned before it ever operated
                     progress = 5 + int(70 * r())
             # Status events.
-            created_at = stamp(d0)
-            sevs = []
-            prev_status = ""
-            for k in range(n):
-                to_status = path[k]
-                if k == 0:
-                    reason = first_project if project_start else first_operating
-                    recorded = created_at
-                else:
-                    options = reasons[(prev_status, to_status)]
-                    reason = options[int(r() * len(options))]
-                    recorded = stamp(dates[k])
-                sevs.append((sev_id, eid, fromordinal(dates[k]), prev_status, to_status, reason, None, recorded))
+            d0_date = days[d0 - start]
+            created_at = midnights[d0 - start] + offsets[int(r() * n_offsets)]
+            sevs = [
+                (
+                    sev_id,
+                    eid,
+                    d0_date,
+                    "",
+                    path[0],
+                    first_project if project_start else first_operating,
+                    None,
+                    created_at,
+                )
+            ]
+            sev_id += 1
+            for k in range(1, n):
+                options = reasons[(path[k - 1], path[k])]
+                o = dates[k] - start
+                sevs.append(
+                    (
+                        sev_id,
+                        eid,
+                        days[o],
+                        path[k - 1],
+                        path[k],
+                        options[int(r() * len(options))],
+                        None,
+                        midnights[o] + offsets[int(r() * n_offsets)],
+                    )
+                )
                 sev_id += 1
-                prev_status = to_status
             last_ord = dates[-1]
             # Location events: where it was first; a few moved once since.
-            levs = []
-            d0_date = sevs[0][2]
-            if r() < MOVED_SHARE and until > d0:
-                if prov.park_table and r() < 0.6:
-                    first_prov = prov
-                    if park is not None and r() < 0.4:
-                        first_park = None  # moved in from outside any park
-                    else:
-                        first_park = prov.park_table[int(r() * len(prov.park_table))]
-                        if park is not None and first_park.id == park.id:
-                            first_park = None
-                    if first_park is None and park is None:
-                        first_park = prov.park_table[int(r() * len(prov.park_table))]
-                else:
+            park_id = park.id if park is not None else None
+            first_prov, first_park = prov, park
+            if r() < MOVED_SHARE and until - d0 > 1:
+                if park_table and r() < 0.6:  # from elsewhere in the province
+                    first_park = (
+                        None  # from outside any park
+                        if park is not None and r() < 0.4
+                        else park_table[int(r() * len(park_table))]
+                    )
+                else:  # from another province
                     others = other_provinces[prov.id]
                     first_prov = others[int(r() * len(others))]
+                    first_table = first_prov.park_table
                     first_park = (
-                        first_prov.park_table[int(r() * len(first_prov.park_table))]
-                        if first_prov.park_table and r() < IN_PARK_SHARE
+                        first_table[int(r() * len(first_table))]
+                        if first_table and r() < IN_PARK_SHARE
                         else None
                     )
-                move_ord = d0 + 1 + int((until - d0 - 1) * r()) if until - d0 > 1 else until
-                levs.append((lev_id, eid, d0_date, first_prov.id,
-                             first_park.id if first_park else None, first_location, None, created_at))
-                lev_id += 1
-                reason = W.MOVE_IN_REASON if first_park is None else move_reasons[int(r() * len(move_reasons))]
-                levs.append((lev_id, eid, fromordinal(move_ord), prov.id, park.id if park else None,
-                             reason, None, stamp(move_ord)))
-                lev_id += 1
-                last_ord = max(last_ord, move_ord)
+                if first_park is not None and first_park.opened > d0:
+                    first_park = None  # that park did not exist yet: it stood outside one
+            if first_prov is not prov or first_park is not park:
+                move = d0 + 1 + int((until - d0 - 1) * r()) - start
+                if park is None:
+                    reason = move_out_reason
+                elif first_park is None:
+                    reason = move_in_reason
+                else:
+                    reason = move_reasons[int(r() * len(move_reasons))]
+                levs = [
+                    (
+                        lev_id,
+                        eid,
+                        d0_date,
+                        first_prov.id,
+                        first_park.id if first_park is not None else None,
+                        first_location,
+                        None,
+                        created_at,
+                    ),
+                    (
+                        lev_id + 1,
+                        eid,
+                        days[move],
+                        prov.id,
+                        park_id,
+                        reason,
+                        None,
+                        midnights[move] + offsets[int(r() * n_offsets)],
+                    ),
+                ]
+                lev_id += 2
+                last_ord = max(last_ord, move + start)
             else:
-                levs.append((lev_id, eid, d0_date, prov.id, park.id if park else None,
-                             first_location, None, created_at))
+                levs = [(lev_id, eid, d0_date, prov.id, park_id, first_location, None, created_at)]
                 lev_id += 1
             if last_ord == d0:
                 updated_at = created_at
             else:
-                updated_at = max(stamp(last_ord), created_at)
+                updated_at = midnights[last_ord - start] + offsets[int(r() * n_offsets)]
             # Text.
-            raw_name = name_pools[gkey][int(r() * len(name_pools[gkey]))]
-            name, skey, name_search = name_keys(raw_name)
+            names = name_pools[gkey]
+            name, skey, name_search = name_keys(names[int(r() * len(names))])
             products = product_pools[gkey][int(r() * 400)]
             capabilities = cap_pools[gkey][int(r() * 200)]
             if fast:
@@ -608,6 +709,7 @@ class DemoGenerator:
                 address = f"{prov.capital_fa}، {roads[int(r() * len(roads))]}، کیلومتر {1 + int(r() * 30)}"
                 lat = prov.lat + (r() - 0.5) * 1.2
                 lon = prov.lon + (r() - 0.5) * 1.2
+            mobile = int(r() * n_mobile_numbers)
             yield (
                 (
                     eid,
@@ -625,17 +727,17 @@ class DemoGenerator:
                     first_op >= 0 and r() < EXPORTER_SHARE_OPERATING,
                     products,
                     capabilities,
-                    f"{area_codes.get(prov.code, '021')}-{3 + int(r() * 6)}{int(r() * 10_000_000):07d}",
-                    f"{mobiles[int(r() * len(mobiles))]}{int(r() * 10_000_000):07d}",
+                    f"{area_codes[prov.id]}-{30_000_000 + int(r() * 60_000_000)}",
+                    f"{mobiles[mobile // 10_000_000]}{mobile % 10_000_000:07d}",
                     "",
                     "",
                     address,
-                    f"{lat:.5f}",
-                    f"{lon:.5f}",
+                    Decimal(f"{lat:.5f}"),
+                    Decimal(f"{lon:.5f}"),
                     final,
-                    fromordinal(dates[-1]),
+                    days[dates[-1] - start],
                     prov.id,
-                    park.id if park else None,
+                    park_id,
                     r() < PUBLISHED_SHARE,
                     search_text,
                     skey,

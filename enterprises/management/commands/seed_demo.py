@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.db import connection
 from tqdm import tqdm
 
 from enterprises.demo import build as demo_build
 from enterprises.demo.generator import MAX_UNITS, DemoGenerator, default_until, jalali_text
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, LocationEvent, StatusEvent
 from persian.jalali import JalaliDateError, parse, today
 
 
@@ -60,22 +62,6 @@ class Command(BaseCommand):
         if problem:
             raise CommandError(problem)
 
-        if not force and Enterprise.objects.exists():
-            count = Enterprise.objects.count()
-            if demo_build.demo_present():
-                self.stdout.write(
-                    f"Demo data is present ({count:,} enterprises); nothing to do. "
-                    "Use --force to rebuild it."
-                )
-            else:
-                self.stdout.write(
-                    self.style.WARNING(
-                        f"The registry already holds {count:,} enterprises that are not demo "
-                        "data; no demo data added. Use --force to replace them with demo data."
-                    )
-                )
-            return
-
         def log(message: str) -> None:
             if verbosity >= 2:
                 self.stderr.write(message)
@@ -89,30 +75,49 @@ class Command(BaseCommand):
                 **kwargs,
             )
 
-        gen = DemoGenerator(units=units, seed=seed, until=until)
-        log(
-            f"Building demo data on {connection.vendor}: {units:,} units, seed {seed}, "
-            f"histories 1395/01/01–{jalali_text(until)}"
-        )
-        if not gen.fast_search_text:
-            log("  search_text: the model helper is called for every row (slower)")
-        with transaction.atomic():
-            report = demo_build.build(
-                gen, force=force, log=log, progress_factory=progress_factory
+        with _exclusive():
+            if demo_build.finish_interrupted_build(log=log, progress_factory=progress_factory):
+                self.stdout.write(
+                    "A previous demo build had stopped before rebuilding its indexes; "
+                    "they are rebuilt now."
+                )
+            if not force and Enterprise.objects.exists():
+                count = Enterprise.objects.count()
+                if demo_build.demo_present():
+                    self.stdout.write(
+                        f"Demo data is present ({count:,} enterprises); nothing to do. "
+                        "Use --force to rebuild it."
+                    )
+                else:
+                    self.stdout.write(
+                        self.style.WARNING(
+                            f"The registry already holds {count:,} enterprises that are not "
+                            "demo data; no demo data added. Use --force to replace them with "
+                            "demo data."
+                        )
+                    )
+                return
+            try:
+                gen = DemoGenerator(units=units, seed=seed, until=until)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+            log(
+                f"Building demo data on {connection.vendor}: {units:,} units, seed {seed}, "
+                f"histories 1395/01/01–{jalali_text(until)}"
             )
+            if not gen.fast_search_text:
+                log("  search_text: the model helper is called for every row (slower)")
+            report = demo_build.build(gen, force=force, log=log, progress_factory=progress_factory)
         elapsed = time.perf_counter() - started
         counts = report.counts
+        n_ent = counts.get(Enterprise._meta.db_table, 0)
+        n_sev = counts.get(StatusEvent._meta.db_table, 0)
+        n_lev = counts.get(LocationEvent._meta.db_table, 0)
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo data built in {:.1f} s: {:,} parks and zones ({:,} new), {:,} enterprises, "
-                "{:,} status events, {:,} location events.".format(
-                    elapsed,
-                    report.parks_total,
-                    report.parks_created,
-                    counts.get(Enterprise._meta.db_table, 0),
-                    counts.get("enterprises_statusevent", 0),
-                    counts.get("enterprises_locationevent", 0),
-                )
+                f"Demo data built in {elapsed:.1f} s: {report.parks_total:,} parks and zones "
+                f"({report.parks_created:,} new), {n_ent:,} enterprises, {n_sev:,} status "
+                f"events, {n_lev:,} location events."
             )
         )
         if verbosity >= 2:
@@ -123,3 +128,20 @@ class Command(BaseCommand):
                 f"Replaced: {report.enterprises_deleted:,} enterprises and "
                 f"{report.parks_deleted:,} synthetic parks deleted first."
             )
+
+
+@contextmanager
+def _exclusive() -> Iterator[None]:
+    """One seed_demo at a time (PostgreSQL: a session advisory lock)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext('pishran.seed_demo'))")
+        if not cursor.fetchone()[0]:
+            raise CommandError("Another seed_demo is running on this database.")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext('pishran.seed_demo'))")

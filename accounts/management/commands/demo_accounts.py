@@ -1,0 +1,170 @@
+"""One demo account per role, with known passwords, for trying the demo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from accounts.models import Role, User
+from enterprises.models import Enterprise
+from enterprises.services import enterprise_set_owners
+from persian.text import search_key
+from places.models import Park, Province
+
+QOM, TEHRAN = "IR-25", "IR-23"
+SHOKOUHIEH = "شکوهیه"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    first_name: str
+    last_name: str
+
+
+ACCOUNTS = (
+    DemoAccount("admin", "pishran-admin-1404", Role.NATIONAL_ADMIN, "سارا", "رحیمی"),
+    DemoAccount("officer", "pishran-officer-1404", Role.PROVINCIAL_OFFICER, "علی", "محمدی"),
+    DemoAccount("officer2", "pishran-officer2-1404", Role.PROVINCIAL_OFFICER, "مریم", "کریمی"),
+    DemoAccount("parkmanager", "pishran-park-1404", Role.PARK_MANAGER, "حسین", "رضایی"),
+    DemoAccount("owner", "pishran-owner-1404", Role.ENTERPRISE_OWNER, "زهرا", "حسینی"),
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or reset one DEMO account per role (admin, officer, officer2, parkmanager, "
+        "owner) with known passwords, and print them. Safe to run again: existing users are "
+        "updated and their passwords reset to the same values. The owner account is linked "
+        "to one published enterprise in the Shokouhieh park of Qom (the lowest id), once "
+        "enterprises exist. The passwords are published: refused when DEBUG is off unless "
+        "--insecure is given."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--insecure",
+            action="store_true",
+            help="create the accounts even with DEBUG off (never on a real deployment)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["insecure"]:
+            raise CommandError(
+                "DEBUG is off: demo accounts with published passwords are not created "
+                "(use --insecure on a throwaway demo server only)."
+            )
+        provinces = {p.code: p for p in Province.objects.filter(code__in=[QOM, TEHRAN])}
+        if len(provinces) < 2:
+            raise CommandError("Provinces are missing: run `manage.py load_reference` first.")
+        park = Park.objects.filter(province=provinces[QOM], name_key=search_key(SHOKOUHIEH)).first()
+        if park is None:
+            raise CommandError(
+                f"The Qom park «{SHOKOUHIEH}» is missing: run `manage.py load_reference` first."
+            )
+        for account in ACCOUNTS:
+            try:
+                validate_password(account.password, User(username=account.username))
+            except ValidationError as exc:  # pragma: no cover - the values are fixed
+                raise CommandError(f"{account.username}: {' '.join(exc.messages)}") from exc
+
+        with transaction.atomic():
+            users = {a.username: self._upsert(a) for a in ACCOUNTS}
+            admin = users["admin"]
+            admin.is_staff = admin.is_superuser = True
+            admin.province = None
+            admin.save()
+            for username, code in (("officer", QOM), ("officer2", TEHRAN)):
+                users[username].province = provinces[code]
+                users[username].save()
+            users["parkmanager"].parks.set([park])
+            owned, note = self._link_owner(users["owner"], admin, provinces[QOM], park)
+        self._reset_lockouts()
+
+        scopes = {
+            "admin": "whole country (Django admin too)",
+            "officer": f"{provinces[QOM].name_fa} ({QOM})",
+            "officer2": f"{provinces[TEHRAN].name_fa} ({TEHRAN})",
+            "parkmanager": f"{park.name} ({provinces[QOM].name_fa})",
+            "owner": f"{owned.name} (#{owned.pk})" if owned else "no enterprise yet",
+        }
+        rows = [("username", "password", "role", "scope")] + [
+            (a.username, a.password, str(a.role), scopes[a.username]) for a in ACCOUNTS
+        ]
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        for i, row in enumerate(rows):
+            self.stdout.write(
+                "  ".join(cell.ljust(widths[j]) for j, cell in enumerate(row[:3])) + "  " + row[3]
+            )
+            if i == 0:
+                self.stdout.write("  ".join("-" * w for w in widths) + "  " + "-" * 5)
+        if note:
+            self.stdout.write(self.style.WARNING(note))
+        self.stdout.write("Demo accounts only: these passwords are public.")
+
+    @staticmethod
+    def _upsert(account: DemoAccount) -> User:
+        user = User.objects.filter(username=account.username).first() or User(
+            username=account.username
+        )
+        user.role = account.role
+        user.first_name, user.last_name = account.first_name, account.last_name
+        user.is_active = True
+        user.is_staff = user.is_superuser = False
+        user.province = None
+        user.set_password(account.password)
+        user.save()
+        if account.role != Role.PARK_MANAGER:
+            user.parks.clear()
+        return user
+
+    @staticmethod
+    def _link_owner(
+        owner: User, admin: User, province: Province, park: Park
+    ) -> tuple[Enterprise | None, str]:
+        """Make ``owner`` the owner of exactly one demo enterprise: the published one with
+        the lowest id in the park (through the audited service)."""
+        target = (
+            Enterprise.objects.filter(published=True, province=province, park=park)
+            .order_by("id")
+            .first()
+        )
+        others = owner.owned_enterprises.all()
+        if target is not None:
+            others = others.exclude(pk=target.pk)
+        for other in others:
+            enterprise_set_owners(
+                actor=admin,
+                enterprise=other,
+                owners=[u for u in other.owners.all() if u.pk != owner.pk],
+            )
+        if target is None:
+            if not Enterprise.objects.exists():
+                return None, (
+                    "No enterprises yet: the owner account has no enterprise. Run "
+                    "`manage.py seed_demo`, then this command again."
+                )
+            return None, f"No published enterprise in «{park.name}»: the owner has none."
+        if not target.owners.filter(pk=owner.pk).exists():
+            enterprise_set_owners(
+                actor=admin, enterprise=target, owners=[*target.owners.all(), owner]
+            )
+        return target, ""
+
+    @staticmethod
+    def _reset_lockouts() -> None:
+        """Clear failed-login lockouts of the demo accounts (django-axes)."""
+        try:
+            from axes.utils import reset
+        except ImportError:  # pragma: no cover - axes is a dependency
+            return
+        for account in ACCOUNTS:
+            reset(username=account.username)
