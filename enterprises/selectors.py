@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 
 from accounts.scope import Scope
 from persian.text import search_terms
+from places.models import Province
+from sectors.models import IndustryGroup
 
 from .models import Enterprise, SizeBand, Status
 
@@ -139,12 +143,16 @@ def _filtered(user: Any, query: DirectoryQuery) -> QuerySet[Enterprise]:
     qs = enterprises_visible_to(user)
     for term in search_terms(query.q):
         qs = qs.filter(search_text__contains=term)
+    # Codes are resolved to ids first, so the big table is filtered on its own indexed
+    # columns rather than joined.
     if query.province:
-        qs = qs.filter(province__code=query.province)
+        qs = qs.filter(province_id=Province.objects.filter(code=query.province).values("id")[:1])
     if query.park:
         qs = qs.filter(park_id=query.park)
     if query.group:
-        qs = qs.filter(industry_group__key=query.group)
+        qs = qs.filter(
+            industry_group_id=IndustryGroup.objects.filter(key=query.group).values("id")[:1]
+        )
     if query.isic:
         qs = qs.filter(isic_division_id=query.isic)
     if query.size:
@@ -187,7 +195,24 @@ def _seek(qs: QuerySet[Enterprise], sort: str, cursor: tuple[Any, int], forward:
     op = "gt" if go_up else "lt"
     if key is None:
         return qs.filter(**{f"id__{op}": pk})
-    return qs.filter(Q(**{f"{key}__{op}": value}) | Q(**{key: value, f"id__{op}": pk}))
+    # (key, id) > (value, pk), written so that the first condition bounds an index range
+    # scan on (key, id) and the second only trims the ties.
+    return qs.filter(**{f"{key}__{op}e": value}).filter(
+        Q(**{f"{key}__{op}": value}) | Q(**{key: value, f"id__{op}": pk})
+    )
+
+
+COUNT_TTL = 120  # seconds a page's count is reused by the pages after it
+
+
+def _count_cache_key(user: Any, query: DirectoryQuery) -> str:
+    """Later pages show the count page one computed, for the same person's scope and the
+    same filters (a count moves by a few rows at most within the TTL)."""
+    scope = Scope.of(user)
+    filters = sorted((k, v) for k, v in query.filter_params().items() if k != "sort")
+    raw = repr((scope.national, sorted(scope.province_ids), sorted(scope.park_ids),
+                sorted(scope.enterprise_ids), filters))
+    return "directory-count:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 @dataclass
@@ -213,14 +238,24 @@ def directory_page(user: Any, query: DirectoryQuery) -> DirectoryPage:
     )
     cursor_after = _decode_cursor(query.after, query.sort) if query.after else None
     cursor_before = _decode_cursor(query.before, query.sort) if query.before else None
-    if cursor_before is not None:
+    count: int | None = None
+    if cursor_before is None and cursor_after is None:
+        # Page one: one query finds the ids in order up to the cap, which gives both the
+        # page and the (capped) count; the rows are then read by primary key.
+        ids = list(base.order_by(*ordering).values_list("id", flat=True)[: cap + 1])
+        count = len(ids)
+        by_id = qs.in_bulk(ids[: size + 1])
+        rows = [by_id[i] for i in ids[: size + 1] if i in by_id]
+        has_more_after = len(rows) > size
+        rows = rows[:size]
+        has_more_before = False
+    elif cursor_before is not None:
         rows = list(_seek(qs, query.sort, cursor_before, False).order_by(*reverse_ordering)[: size + 1])
         has_more_before = len(rows) > size
         rows = list(reversed(rows[:size]))
         has_more_after = True
     else:
-        if cursor_after is not None:
-            qs = _seek(qs, query.sort, cursor_after, True)
+        qs = _seek(qs, query.sort, cursor_after, True)  # type: ignore[arg-type]
         rows = list(qs.order_by(*ordering)[: size + 1])
         has_more_after = len(rows) > size
         rows = rows[:size]
@@ -229,7 +264,12 @@ def directory_page(user: Any, query: DirectoryQuery) -> DirectoryPage:
     def cursor_of(row: Enterprise) -> str:
         return _encode_cursor((row.pk,) if key is None else (getattr(row, key), row.pk))
 
-    count = base.values("id")[: cap + 1].count()
+    key_of_count = _count_cache_key(user, query)
+    if count is None:
+        count = cache.get(key_of_count)
+    if count is None:
+        count = base.order_by().values("id")[: cap + 1].count()
+    cache.set(key_of_count, count, COUNT_TTL)
     return DirectoryPage(
         rows=rows,
         count=min(count, cap),

@@ -197,6 +197,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
 }
 
+# The directory's covering indexes use INCLUDE on PostgreSQL; SQLite builds them without
+# the extra columns, which is what we want there.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
 # Directory page size and the cap beyond which counts are shown as "more than N".
 DIRECTORY_PAGE_SIZE = 25
-DIRECTORY_COUNT_CAP = 10_000
+DIRECTORY_COUNT_CAP = 1_000

@@ -239,3 +239,13 @@ def registry(reference: Reference, enterprise_e: Enterprise) -> Registry:
             name="آهن‌آلات تهران", province=reference.tehran, published=False
         ),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Pages cache figures and directory counts; no test sees another test's cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
