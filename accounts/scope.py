@@ -109,5 +109,27 @@ class Scope:
     def can_create_parks(self) -> bool:
         return self.national or bool(self.province_ids)
 
+    def can_create_parks_in(self, province_id: int) -> bool:
+        return self.national or province_id in self.province_ids
+
+    def can_relocate_park(self, park: Any) -> bool:
+        """Who may change the province a park belongs to (not its own manager)."""
+        return self.can_create_parks_in(park.province_id)
+
+    def provinces_for_parks_q(self) -> Q:
+        """Provinces in which this person may register or keep parks."""
+        return Q() if self.national else Q(pk__in=self.province_ids)
+
+    def provinces_for_enterprises_q(self) -> Q:
+        """Provinces in which this person may register or move enterprises."""
+        if self.national:
+            return Q()
+        return Q(pk__in=self.province_ids) | Q(parks__in=self.park_ids)
+
+    @property
+    def must_place_units_in_parks(self) -> bool:
+        """Park managers keep units inside their parks: never outside any park."""
+        return not (self.national or self.province_ids)
+
     def can_create_enterprises(self) -> bool:
         return self.is_staff_role

@@ -8,7 +8,6 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
@@ -86,12 +85,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _place_querysets(request: HttpRequest) -> dict[str, Any]:
     scope = Scope.of(request.user)
-    if scope.national:
-        return {"provinces": Province.objects.all(), "parks": Park.objects.all()}
     return {
-        "provinces": Province.objects.filter(
-            Q(pk__in=scope.province_ids) | Q(parks__in=scope.park_ids)
-        ).distinct(),
+        "provinces": Province.objects.filter(scope.provinces_for_enterprises_q()).distinct(),
         "parks": Park.objects.filter(scope.parks_editable_q()),
     }
 
@@ -150,8 +145,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _park_required_for_park_managers(request: HttpRequest, form: django_forms.Form) -> None:
     """A park manager keeps units inside their parks: they cannot place one outside."""
-    scope = Scope.of(request.user)
-    if not (scope.national or scope.province_ids):
+    if Scope.of(request.user).must_place_units_in_parks:
         form.fields["park"].required = True
 
 

@@ -34,6 +34,7 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
         "parks": parks,
         "scope": Scope.of(request.user),
         "link_params": f"province={province.code}",
+        "can_create_park": Scope.of(request.user).can_create_parks_in(province.pk),
     }
     return render(request, "indicators/province_detail.html", context)
 

@@ -22,9 +22,7 @@ from .models import Park, Province
 
 
 def _province_choices(scope: Scope):  # type: ignore[no-untyped-def]
-    if scope.national:
-        return Province.objects.all()
-    return Province.objects.filter(pk__in=scope.province_ids)
+    return Province.objects.filter(scope.provinces_for_parks_q())
 
 
 @login_required
@@ -54,7 +52,7 @@ def park_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if park is None:
         raise Http404
     form = ParkForm(request.POST or None, instance=park)
-    if not (scope.national or park.province_id in scope.province_ids):
+    if not scope.can_relocate_park(park):
         # A park manager keeps the park's land and plots, not where it belongs.
         del form.fields["province"]
     else:
