@@ -139,6 +139,8 @@ def pdf_response(
     request: HttpRequest, template_name: str, context: dict[str, Any], filename: str
 ) -> HttpResponse:
     """A Django template as a PDF download named ``<filename>.pdf``."""
-    response = HttpResponse(render_pdf(request, template_name, context), content_type=CONTENT_TYPES["pdf"])
+    response = HttpResponse(
+        render_pdf(request, template_name, context), content_type=CONTENT_TYPES["pdf"]
+    )
     _attach(response, attachment_name(filename, "pdf"))
     return response

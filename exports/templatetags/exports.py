@@ -28,7 +28,7 @@ def export_url(context: dict[str, Any], fmt: str) -> str:
 
 @register.filter
 def export_formats(formats: str) -> list[tuple[str, str]]:
-    """"xlsx,csv" → [("xlsx", "Excel (XLSX)"), ("csv", "CSV")] (unknown names dropped)."""
+    """ "xlsx,csv" → [("xlsx", "Excel (XLSX)"), ("csv", "CSV")] (unknown names dropped)."""
     names = [name.strip() for name in (formats or "xlsx,csv").split(",")]
     return [(name, LABELS[name]) for name in names if name in LABELS and name != "pdf"]
 
@@ -44,7 +44,9 @@ def display_cell(row: Any, column: Column) -> str:
         return num(value)
     if column.kind == "percent":
         try:
-            return num(round(float(value) * 100, 1)) + ("٪" if (get_language() or "fa").startswith("fa") else "%")
+            return num(round(float(value) * 100, 1)) + (
+                "٪" if (get_language() or "fa").startswith("fa") else "%"
+            )
         except (TypeError, ValueError):
             return digits(value)
     if column.kind == "date":

@@ -39,7 +39,9 @@ def test_each_format_links_to_the_page_with_its_filters_and_export() -> None:
 
 
 def test_a_previous_export_parameter_is_replaced_not_repeated() -> None:
-    html = render("?export=csv&status=active", '{% include "exports/buttons.html" with formats="xlsx" %}')
+    html = render(
+        "?export=csv&status=active", '{% include "exports/buttons.html" with formats="xlsx" %}'
+    )
 
     assert links(html) == {"xlsx": {"export": ["xlsx"], "status": ["active"]}}
 

@@ -64,10 +64,13 @@ def test_the_pdf_embeds_vazirmatn(reader: PdfReader) -> None:
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
-            descriptor = font.get("/FontDescriptor") or font["/DescendantFonts"][0].get_object()[
-                "/FontDescriptor"
-            ]
-            embedded = any(k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            descriptor = (
+                font.get("/FontDescriptor")
+                or font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            )
+            embedded = any(
+                k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
             fonts.add((str(font["/BaseFont"]).split("+")[-1], embedded))
 
     assert {name for name, _ in fonts} <= {"Vazirmatn", "Vazirmatn-Bold"}
