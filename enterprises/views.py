@@ -157,11 +157,16 @@ def _directory_rows(request: HttpRequest, query: DirectoryQuery) -> Iterator[dic
     parks = dict(Park.objects.values_list("pk", "name"))
     groups = {g.pk: str(g) for g in IndustryGroup.objects.all()}
     divisions = {d.pk: str(d) for d in IsicDivision.objects.all()}
-    sizes, statuses = dict(SizeBand.choices), dict(Status.choices)
+    sizes = {value: str(label) for value, label in SizeBand.choices}
+    statuses = {value: str(label) for value, label in Status.choices}
+    yes_no = {True: _("yes"), False: _("no"), None: None}
     for row in directory_export_rows(request.user, query):
         progress = row.get("construction_progress")
         yield {
             **row,
+            "knowledge_based": yes_no[row["knowledge_based"]],
+            "exporter": yes_no[row["exporter"]],
+            "published": yes_no[row.get("published")],
             "province": provinces.get(row["province_id"], ""),
             "park": parks.get(row["park_id"], ""),
             "group": groups.get(row["industry_group_id"], ""),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from exports.tables import Column
 from persian.templatetags.persian import digits, jdate, jdatetime, num
@@ -53,4 +53,6 @@ def display_cell(row: Any, column: Column) -> str:
         return jdate(value)
     if column.kind == "datetime":
         return jdatetime(value)
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
     return str(value)
