@@ -179,29 +179,31 @@ def _directory_rows(request: HttpRequest, query: DirectoryQuery) -> Iterator[dic
 
 def _filter_lines(query: DirectoryQuery) -> list[tuple[str, str]]:
     """The filters in words, written under the title of the file."""
+
+    def name_of(found: Any, code: Any) -> str:
+        return str(found) if found is not None else str(code)
+
     lines: list[tuple[str, str]] = []
     if query.q:
         lines.append((_("Search"), query.q))
     if query.province:
-        province = Province.objects.filter(code=query.province).first()
-        lines.append((_("Province"), str(province) if province else query.province))
+        found = Province.objects.filter(code=query.province).first()
+        lines.append((_("Province"), name_of(found, query.province)))
     if query.park:
-        park = Park.objects.filter(pk=query.park).first()
-        lines.append((_("Park or zone"), park.name if park else str(query.park)))
+        lines.append((_("Park or zone"), name_of(Park.objects.filter(pk=query.park).first(), query.park)))
     if query.group:
-        group = IndustryGroup.objects.filter(key=query.group).first()
-        lines.append((_("Industry group"), str(group) if group else query.group))
+        found = IndustryGroup.objects.filter(key=query.group).first()
+        lines.append((_("Industry group"), name_of(found, query.group)))
     if query.isic:
-        division = IsicDivision.objects.filter(pk=query.isic).first()
-        lines.append((_("ISIC division"), str(division) if division else query.isic))
+        found = IsicDivision.objects.filter(pk=query.isic).first()
+        lines.append((_("ISIC division"), name_of(found, query.isic)))
     if query.size:
         lines.append((_("Size"), str(dict(SizeBand.choices)[query.size])))
     if query.status:
         lines.append((_("Status"), str(dict(Status.choices)[query.status])))
-    if query.knowledge_based:
-        lines.append((_("Knowledge-based"), _("yes")))
-    if query.exporter:
-        lines.append((_("Exporter"), _("yes")))
+    for on, label in ((query.knowledge_based, _("Knowledge-based")), (query.exporter, _("Exporter"))):
+        if on:
+            lines.append((label, _("yes")))
     return lines
 
 

@@ -22,10 +22,9 @@ from openpyxl import load_workbook
 
 from enterprises import selectors
 from enterprises.models import Enterprise
-from enterprises.services import enterprise_update
 from persian import jalali
-from tests.enterprises.test_views_access import DETAIL, UNITS
-from tests.factories import make_enterprise, reload
+from tests.enterprises.test_views_access import DETAIL
+from tests.factories import make_enterprise
 from tests.views_helpers import directory_ids, page
 
 DIRECTORY = reverse("enterprise_directory")
@@ -37,19 +36,6 @@ EXPORT = {
     for who, row in DETAIL.items()
 }
 PRIVATE = ("National ID", "Business ID", "Contact person's mobile")
-
-
-@pytest.fixture
-def units(registry: Any) -> dict[str, Enterprise]:
-    """The registry's units, each with a personal mobile."""
-    found = {}
-    for i, name in enumerate(UNITS):
-        unit = getattr(registry, name)
-        enterprise_update(
-            actor=None, enterprise=unit, data={"mobile": f"0913{i + 1:07d}"}, fields=("mobile",)
-        )
-        found[name] = reload(unit)
-    return found
 
 
 def content_of(response: Any) -> bytes:

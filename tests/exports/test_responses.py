@@ -47,6 +47,18 @@ ROWS = [
     {"name": "\x01=1+1"},
 ]
 
+# The names of ROWS[1:] as they must be written: text that would run as a formula, with
+# an apostrophe in front.
+ESCAPED_NAMES = [
+    '\'=HYPERLINK("http://evil.example","click")',
+    "'@SUM(A1:A9)",
+    "'+98 25 3333",
+    "'-2+3",
+    "'\tcmd",
+    "'\r=1+1",
+    "'=1+1",  # the control character that hid the sign is dropped, the sign escaped
+]
+
 
 def make_table(rows: Any = None, **kwargs: Any) -> Table:
     defaults: dict[str, Any] = {
@@ -129,15 +141,7 @@ def test_text_that_a_spreadsheet_would_run_as_a_formula_is_escaped() -> None:
     ws = workbook_of(export_response(make_table(), "xlsx")).active
 
     names = [ws.cell(row=r, column=1) for r in range(9, 16)]
-    assert [c.value for c in names] == [
-        '\'=HYPERLINK("http://evil.example","click")',
-        "'@SUM(A1:A9)",
-        "'+98 25 3333",
-        "'-2+3",
-        "'\tcmd",
-        "'\r=1+1",
-        "'=1+1",  # the control character that hid the sign is dropped, the sign escaped
-    ]
+    assert [c.value for c in names] == ESCAPED_NAMES
     assert all(c.data_type == "s" for c in names), "a cell became a formula"
 
 
@@ -186,15 +190,7 @@ def test_csv_is_utf8_with_a_bom_persian_headers_jalali_dates_and_latin_digits() 
 def test_csv_escapes_formulas_but_not_negative_numbers() -> None:
     rows = data_rows(csv_lines(export_response(make_table(), "csv")))
 
-    assert [row[0] for row in rows[1:]] == [
-        '\'=HYPERLINK("http://evil.example","click")',
-        "'@SUM(A1:A9)",
-        "'+98 25 3333",
-        "'-2+3",
-        "'\tcmd",
-        "'\r=1+1",
-        "'=1+1",
-    ]
+    assert [row[0] for row in rows[1:]] == ESCAPED_NAMES
     assert rows[1][1] == "-3"
     assert rows[3][2] == "-1.5"
 
