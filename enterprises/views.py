@@ -187,16 +187,16 @@ def _filter_lines(query: DirectoryQuery) -> list[tuple[str, str]]:
     if query.q:
         lines.append((_("Search"), query.q))
     if query.province:
-        found = Province.objects.filter(code=query.province).first()
-        lines.append((_("Province"), name_of(found, query.province)))
+        province = Province.objects.filter(code=query.province).first()
+        lines.append((_("Province"), name_of(province, query.province)))
     if query.park:
         lines.append((_("Park or zone"), name_of(Park.objects.filter(pk=query.park).first(), query.park)))
     if query.group:
-        found = IndustryGroup.objects.filter(key=query.group).first()
-        lines.append((_("Industry group"), name_of(found, query.group)))
+        group = IndustryGroup.objects.filter(key=query.group).first()
+        lines.append((_("Industry group"), name_of(group, query.group)))
     if query.isic:
-        found = IsicDivision.objects.filter(pk=query.isic).first()
-        lines.append((_("ISIC division"), name_of(found, query.isic)))
+        division = IsicDivision.objects.filter(pk=query.isic).first()
+        lines.append((_("ISIC division"), name_of(division, query.isic)))
     if query.size:
         lines.append((_("Size"), str(dict(SizeBand.choices)[query.size])))
     if query.status:

@@ -211,3 +211,36 @@ def test_the_htmx_fragment_carries_the_buttons_for_its_filters(
     )
 
     assert 'href="?status=active&amp;export=csv"' in page(response)
+
+
+def test_every_filter_is_written_in_words_under_the_title(
+    national_admin, client_for, units, reference
+) -> None:
+    params = {
+        "q": "بهار", "province": "IR-25", "park": str(reference.park_p.pk),
+        "group": reference.group.key, "isic": "10", "size": "small", "status": "active",
+        "kb": "1", "exporter": "1",
+    }  # fmt: skip
+
+    raw = content_of(export(client_for(national_admin), "csv", **params))
+
+    head = raw.decode("utf-8-sig").split("\r\n\r\n")[0].splitlines()
+    with override("fa"):
+        expected = [
+            f"{_('Search')}: بهار",
+            f"{_('Province')}: قم",
+            f"{_('Park or zone')}: {reference.park_p.name}",
+            f"{_('Industry group')}: {reference.group.name_fa}",
+            f"{_('ISIC division')}: {reference.isic}",
+            f"{_('Size')}: {_('small (10–49)')}",
+            f"{_('Status')}: {_('active')}",
+            f"{_('Knowledge-based')}: {_('yes')}",
+            f"{_('Exporter')}: {_('yes')}",
+        ]
+    assert head[2:11] == expected
+    assert head[11].endswith(
+        "/enterprises/?"
+        + "&".join(f"{k}={v}" for k, v in params.items()).replace(
+            "بهار", "%D8%A8%D9%87%D8%A7%D8%B1"
+        )
+    )
