@@ -91,8 +91,8 @@ def _static_file(path: str) -> str | None:
     """The local file behind a static URL path (collected or found in the sources)."""
     if not path.startswith(settings.STATIC_URL):
         return None
-    name = unquote(path.removeprefix(settings.STATIC_URL))
-    if ".." in name.split("/"):
+    name = unquote(path.removeprefix(settings.STATIC_URL)).lstrip("/")
+    if not name or ".." in name.split("/"):
         return None
     try:
         if staticfiles_storage.exists(name):

@@ -134,3 +134,30 @@ def test_a_long_table_runs_over_several_numbered_pages() -> None:
     assert 3 <= pages <= 9
     n = to_persian_digits(str(pages))
     assert f"{n} / {n}" in reader.pages[-1].extract_text()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://testserver/static/../pishran/settings.py",
+        "http://testserver/static//etc/passwd",
+        "http://testserver/static/%2e%2e/pishran/settings.py",
+        "http://example.com/x.css",
+        "file:///etc/passwd",
+    ],
+)
+def test_the_fetcher_reads_nothing_but_static_files(url: str) -> None:
+    from exports.responses import _url_fetcher
+
+    with pytest.raises(ValueError):
+        _url_fetcher()(url)
+
+
+def test_the_fetcher_reads_the_vendored_font() -> None:
+    from exports.responses import _url_fetcher
+
+    response = _url_fetcher()(
+        "http://testserver/static/vendor/vazirmatn/fonts/Vazirmatn-Variable.woff2"
+    )
+
+    assert response.read(4) == b"wOF2"
