@@ -7,12 +7,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 from django.http import Http404, QueryDict
 
 from accounts.scope import Scope
@@ -277,3 +278,61 @@ def directory_page(user: Any, query: DirectoryQuery) -> DirectoryPage:
         next_cursor=cursor_of(rows[-1]) if rows and has_more_after else "",
         prev_cursor=cursor_of(rows[0]) if rows and has_more_before else "",
     )
+
+
+# --- the directory as a download ------------------------------------------------------
+
+# A spreadsheet is built whole before it is sent; above this many rows the person is asked
+# to narrow the filters or take the CSV, which is streamed and has no cap.
+DIRECTORY_XLSX_CAP = 100_000
+EXPORT_CHUNK = 2_000
+
+# What anyone who finds a unit may read (the public directory's fields) …
+EXPORT_PUBLIC_FIELDS = (
+    "id", "name", "province_id", "park_id", "industry_group_id", "isic_division_id",
+    "size_band", "employees", "status", "status_since", "knowledge_based", "exporter",
+    "products", "capabilities", "phone", "email", "website", "address",
+)  # fmt: skip
+# … and what only those with the unit in their full scope may read.
+EXPORT_PRIVATE_FIELDS = (
+    "legal_id", "business_id", "permit_number", "permit_date", "construction_progress",
+    "mobile", "published",
+)  # fmt: skip
+
+
+def directory_export_has_private_fields(user: Any) -> bool:
+    """Whether the download has the private columns at all: only for people who keep
+    some units (the public's file has no empty national-ID column)."""
+    scope = Scope.of(user)
+    return scope.is_staff_role or bool(scope.enterprise_ids)
+
+
+def directory_export_count(user: Any, query: DirectoryQuery, cap: int) -> int:
+    """The rows behind the filters, counted up to ``cap + 1`` (a bounded count)."""
+    return _filtered(user, query).order_by().values("id")[: cap + 1].count()
+
+
+def directory_export_rows(user: Any, query: DirectoryQuery) -> Iterator[dict[str, Any]]:
+    """Every unit behind the directory's filters, in the directory's order, as plain
+    values. A unit outside ``user``'s full scope has its private fields as None: the
+    database itself blanks them (``CASE WHEN <full scope> …``), so they never leave it.
+
+    Read in chunks with ``iterator()`` (a server-side cursor on PostgreSQL), so a million
+    rows stream with constant memory; the cursor filters give way to the whole list."""
+    scope = Scope.of(user)
+    private: dict[str, Any] = {}
+    if directory_export_has_private_fields(user):
+        full_q = scope.enterprises_full_q()
+        for name in EXPORT_PRIVATE_FIELDS:
+            private[f"private_{name}"] = (
+                F(name) if scope.national else Case(When(full_q, then=F(name)), default=None)
+            )
+    ordering, _key = SORTS[query.sort]
+    qs = (
+        _filtered(user, query)
+        .order_by(*ordering)
+        .annotate(**private)
+        .values(*EXPORT_PUBLIC_FIELDS, *private)
+    )
+    for row in qs.iterator(chunk_size=EXPORT_CHUNK):
+        yield {key.removeprefix("private_"): value for key, value in row.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms as django_forms
@@ -9,7 +10,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -19,11 +23,14 @@ from django_htmx.middleware import HtmxDetails
 from accounts.scope import Scope
 from audit.presenters import present
 from audit.services import history_of
+from exports.responses import FORMATS, export_response
+from exports.tables import Column, Table
+from persian.templatetags.persian import num
 from pishran.forms import apply_errors
 from places.models import Park, Province
 from sectors.models import IndustryGroup, IsicDivision
 
-from . import services
+from . import selectors, services
 from .forms import (
     CorrectionForm,
     EnterpriseCreatePlaceForm,
@@ -35,6 +42,9 @@ from .forms import (
 from .models import SizeBand, Status, StatusEvent
 from .selectors import (
     DirectoryQuery,
+    directory_export_count,
+    directory_export_has_private_fields,
+    directory_export_rows,
     directory_page,
     enterprise_get_editable,
     enterprise_get_visible,
@@ -46,8 +56,10 @@ class HtmxHttpRequest(HttpRequest):
 
 
 @vary_on_headers("HX-Request")
-def directory(request: HtmxHttpRequest) -> HttpResponse:
+def directory(request: HtmxHttpRequest) -> HttpResponseBase:
     query = DirectoryQuery.from_params(request.GET)
+    if fmt := request.GET.get("export"):
+        return _directory_export(request, query, fmt)
     page = directory_page(request.user, query)
     params = query.filter_params()
     context = {
@@ -67,6 +79,132 @@ def directory(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "enterprises/directory.html#results", context)
     return render(request, "enterprises/directory.html", context)
+
+
+def _directory_export(request: HttpRequest, query: DirectoryQuery, fmt: str) -> HttpResponseBase:
+    """The units behind the directory's filters as a download (``?export=csv|xlsx``):
+    the same scope and filters as the page, every page at once; private fields only for
+    units in the person's full scope. CSV streams; XLSX stops at a cap."""
+    if fmt not in FORMATS:
+        raise Http404
+    if fmt == "xlsx":
+        cap = selectors.DIRECTORY_XLSX_CAP
+        if directory_export_count(request.user, query, cap) > cap:
+            messages.error(
+                request,
+                _(
+                    "The Excel file holds at most %(cap)s units and these filters find more. "
+                    "Narrow the filters (a province, a sector, a status) or download CSV, "
+                    "which has no limit."
+                )
+                % {"cap": num(cap)},
+            )
+            return redirect(reverse("enterprise_directory") + _query_string(query.filter_params()))
+    return export_response(_directory_table(request, query), fmt)
+
+
+def _query_string(params: dict[str, str]) -> str:
+    return "?" + urlencode(params) if params else ""
+
+
+def _directory_table(request: HttpRequest, query: DirectoryQuery) -> Table:
+    columns = [
+        Column("name", _("Name")),
+        Column("province", _("Province")),
+        Column("park", _("Park or zone")),
+        Column("group", _("Industry group")),
+        Column("isic", _("ISIC division")),
+        Column("size", _("Size")),
+        Column("employees", _("Employees"), "int"),
+        Column("status", _("Status")),
+        Column("status_since", _("Status since"), "date"),
+        Column("knowledge_based", _("Knowledge-based")),
+        Column("exporter", _("Exporter")),
+        Column("products", _("Products")),
+        Column("capabilities", _("Capabilities")),
+        Column("phone", _("Office phone")),
+        Column("email", _("E-mail")),
+        Column("website", _("Website")),
+        Column("address", _("Address")),
+    ]
+    private = directory_export_has_private_fields(request.user)
+    if private:
+        columns += [
+            Column("legal_id", _("National ID")),
+            Column("business_id", _("Business ID")),
+            Column("permit_number", _("Operating permit number")),
+            Column("permit_date", _("Operating permit date"), "date"),
+            Column("construction_progress", _("Construction progress"), "percent"),
+            Column("mobile", _("Contact person's mobile")),
+            Column("published", _("Published in the public directory")),
+        ]
+    params = query.filter_params()
+    return Table(
+        title=_("Directory of industrial units"),
+        columns=columns,
+        rows=_directory_rows(request, query),
+        filename="enterprises" + (f"-{query.province}" if query.province else ""),
+        as_of=timezone.now(),
+        filters=_filter_lines(query),
+        source_url=reverse("enterprise_directory") + _query_string(params),
+    )
+
+
+def _directory_rows(request: HttpRequest, query: DirectoryQuery) -> Iterator[dict[str, Any]]:
+    """The selector's rows with names for codes (looked up here in small tables, so the
+    big table is read without joins) and labels for choices."""
+    provinces = {p.pk: str(p) for p in Province.objects.all()}
+    parks = dict(Park.objects.values_list("pk", "name"))
+    groups = {g.pk: str(g) for g in IndustryGroup.objects.all()}
+    divisions = {d.pk: str(d) for d in IsicDivision.objects.all()}
+    sizes = {value: str(label) for value, label in SizeBand.choices}
+    statuses = {value: str(label) for value, label in Status.choices}
+    yes_no = {True: _("yes"), False: _("no"), None: None}
+    for row in directory_export_rows(request.user, query):
+        progress = row.get("construction_progress")
+        yield {
+            **row,
+            "knowledge_based": yes_no[row["knowledge_based"]],
+            "exporter": yes_no[row["exporter"]],
+            "published": yes_no[row.get("published")],
+            "province": provinces.get(row["province_id"], ""),
+            "park": parks.get(row["park_id"], ""),
+            "group": groups.get(row["industry_group_id"], ""),
+            "isic": divisions.get(row["isic_division_id"], ""),
+            "size": sizes.get(row["size_band"], ""),
+            "status": statuses.get(row["status"], ""),
+            "construction_progress": None if progress is None else progress / 100,
+        }
+
+
+def _filter_lines(query: DirectoryQuery) -> list[tuple[str, str]]:
+    """The filters in words, written under the title of the file."""
+
+    def name_of(found: Any, code: Any) -> str:
+        return str(found) if found is not None else str(code)
+
+    lines: list[tuple[str, str]] = []
+    if query.q:
+        lines.append((_("Search"), query.q))
+    if query.province:
+        province = Province.objects.filter(code=query.province).first()
+        lines.append((_("Province"), name_of(province, query.province)))
+    if query.park:
+        lines.append((_("Park or zone"), name_of(Park.objects.filter(pk=query.park).first(), query.park)))
+    if query.group:
+        group = IndustryGroup.objects.filter(key=query.group).first()
+        lines.append((_("Industry group"), name_of(group, query.group)))
+    if query.isic:
+        division = IsicDivision.objects.filter(pk=query.isic).first()
+        lines.append((_("ISIC division"), name_of(division, query.isic)))
+    if query.size:
+        lines.append((_("Size"), str(dict(SizeBand.choices)[query.size])))
+    if query.status:
+        lines.append((_("Status"), str(dict(Status.choices)[query.status])))
+    for on, label in ((query.knowledge_based, _("Knowledge-based")), (query.exporter, _("Exporter"))):
+        if on:
+            lines.append((label, _("yes")))
+    return lines
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:

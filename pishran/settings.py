@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "sectors",
     "enterprises",
     "indicators",
+    "exports",
 ]
 
 MIDDLEWARE = [

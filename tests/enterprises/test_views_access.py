@@ -37,7 +37,7 @@ from django.urls import reverse
 
 from audit.services import history_of
 from enterprises.models import Enterprise, Status, StatusEvent
-from enterprises.services import enterprise_change_status, enterprise_update
+from enterprises.services import enterprise_change_status
 from tests.factories import days_ago, legal_id, reload
 from tests.views_helpers import (
     enterprise_create_post_data,
@@ -179,19 +179,6 @@ CASES = [
 NEW_PRODUCTS = "شیرآلات صنعتی و اتصالات"
 NEW_REASON = "تاریخ بازدید اصلاح شد"
 NOTE = "اشتباه در ثبت"
-
-
-@pytest.fixture
-def units(registry: Any) -> dict[str, Enterprise]:
-    """The registry's units, each with a personal mobile (which the public never sees)."""
-    found = {}
-    for i, name in enumerate(UNITS):
-        unit = getattr(registry, name)
-        enterprise_update(
-            actor=None, enterprise=unit, data={"mobile": f"0913{i + 1:07d}"}, fields=("mobile",)
-        )
-        found[name] = reload(unit)
-    return found
 
 
 def _place(reference: Any, target: str) -> tuple[Any, Any]:
