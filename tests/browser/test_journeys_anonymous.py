@@ -93,3 +93,22 @@ def test_an_anonymous_visitor_browses_the_directory_and_is_sent_to_log_in_from_e
     screenshot(page, "anonymous-sent-to-login")
 
     assert len(walked) == len(staff_routes()) >= 4
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ("el.style.direction = 'ltr'", "left-to-right"),
+        ("el.style.fontFamily = 'DejaVu Serif, serif'", "another font"),
+        ("document.documentElement.dir = 'ltr'", "dir=rtl"),
+    ],
+)
+def test_the_persian_page_check_fails_on_left_to_right_or_another_font(
+    page, reference, change, complaint
+) -> None:
+    page.goto(page.base + "/")
+    assert_persian_page(page)  # as served: passes
+    page.evaluate(f"() => {{ const el = document.querySelector('main h1, main p'); {change}; }}")
+
+    with pytest.raises(AssertionError, match=complaint):
+        assert_persian_page(page)
