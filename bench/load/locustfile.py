@@ -18,6 +18,8 @@ from locust import FastHttpUser, HttpUser, between, task
 
 IDS = json.loads(open(os.environ["PISHRAN_LOAD_IDS"], encoding="utf-8").read())
 HEADERS = {"X-Forwarded-Proto": "https"}  # what nginx adds in front of gunicorn
+# Seconds a person spends on a page before the next click (run.py --think MIN,MAX).
+THINK = tuple(float(x) for x in os.environ.get("PISHRAN_LOAD_THINK", "2,8").split(","))
 PERSIAN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٬", "0123456789,")
 
 
@@ -83,7 +85,7 @@ class Public(FastHttpUser):
     """Anonymous visitors (geventhttpclient: light on the load generator's CPU)."""
 
     weight = 9
-    wait_time = between(1, 4)
+    wait_time = between(*THINK)
     default_headers = HEADERS
 
     @task(4)
@@ -127,7 +129,7 @@ class Officer(HttpUser):
     """A provincial officer of Qom (the demo account ``officer``) editing units."""
 
     weight = 1
-    wait_time = between(2, 6)
+    wait_time = between(*THINK)
 
 
     def _behind_the_proxy(self) -> None:

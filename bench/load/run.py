@@ -31,6 +31,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per process")
     parser.add_argument("--no-redis", action="store_true", help="per-process memory cache")
+    parser.add_argument("--think", default="2,8", help="seconds between a person's clicks: MIN,MAX")
     args = parser.parse_args()
     if "127.0.0.1" not in args.database_url and "localhost" not in args.database_url:
         raise SystemExit("the load runs on loopback only")
@@ -42,7 +43,7 @@ def main() -> int:
             args.database_url, workers=args.workers, threads=args.threads, redis=not args.no_redis
         ):
             print(f"warm-up (dashboards computed once into the cache): {warm_up(ids):.1f} s")
-            env = dict(os.environ, PISHRAN_LOAD_IDS=str(ids))
+            env = dict(os.environ, PISHRAN_LOAD_IDS=str(ids), PISHRAN_LOAD_THINK=args.think)
             subprocess.run(
                 [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")),
                  "--headless", "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),

@@ -154,11 +154,10 @@ def sample_ids(database_url: str, path: Path) -> None:
             ),
             "parks": ids("SELECT id FROM places_park ORDER BY id"),
             "provinces": ids("SELECT code FROM places_province ORDER BY code"),
-            # What people type: the most distinctive (longest) word of a unit's name.
+            # What people type: a unit's name without its legal form («(سهامی خاص)»).
             "names": ids(
-                "SELECT (SELECT w FROM regexp_split_to_table(name, '\\s+') w "
-                "ORDER BY length(w) DESC LIMIT 1) FROM enterprises_enterprise "
-                "TABLESAMPLE SYSTEM (0.2) LIMIT 500"
+                "SELECT regexp_replace(name, '\\s*\\(.*\\)\\s*', '', 'g') "
+                "FROM enterprises_enterprise TABLESAMPLE SYSTEM (0.2) LIMIT 500"
             ),
         }
     path.write_text(json.dumps(data, ensure_ascii=False))
