@@ -85,8 +85,9 @@ def postgres_restart(args: argparse.Namespace) -> int:
             t.join()
         health_after = get("/health/", timeout=30)
 
-    before = [r for r in results if r[0] < restart_at]
-    after = [r for r in results if r[0] >= restart_at]
+    # By the time the answer came back: requests in flight when the restart began count after.
+    before = [r for r in results if r[0] + r[2] < restart_at]
+    after = [r for r in results if r[0] + r[2] >= restart_at]
     errors = [r for r in after if r[1] != 200]
     first_ok = next((r[0] + r[2] for r in sorted(after) if r[1] == 200), None)
     last_error = max((r[0] + r[2] for r in errors), default=None)
