@@ -97,7 +97,10 @@ def production_server(
         server = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "pishran.wsgi", f"--bind={HOST}:{PORT}",
              f"--workers={workers}", f"--threads={threads}", "--worker-class=gthread",
-             "--timeout=60", "--graceful-timeout=5", "--log-level=warning"],
+             "--timeout=60", "--graceful-timeout=5", "--log-level=warning",
+             # Longer than a person's think time: no race between a client reusing a
+             # kept-alive connection and the server closing it (nginx retries those).
+             "--keep-alive=20"],
             cwd=ROOT, env=env, start_new_session=True,
         )  # fmt: skip
         try:

@@ -110,3 +110,29 @@ def test_a_database_that_does_not_answer_is_a_503_naming_it_without_its_address(
     assert body["checks"]["database"] == {"status": "error", "error": "OperationalError"}
     assert "10.1.2.3" not in response.content.decode()
     assert "pishran" not in response.content.decode()
+
+
+def test_with_redis_configured_health_checks_the_cache_too(client, db, settings) -> None:
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"  # the cache backend itself stays local
+
+    checks = json.loads(client.get(HEALTH).content)["checks"]
+
+    assert checks["cache"]["status"] == "ok"
+
+
+def test_a_redis_that_does_not_answer_is_a_503_naming_the_cache(client, db, settings) -> None:
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+
+    response = client.get(HEALTH)
+
+    assert response.status_code == 503
+    body = json.loads(response.content)
+    assert body["checks"]["cache"] == {"status": "error", "error": "ConnectionError"}
+    assert body["checks"]["database"]["status"] == "ok"
+    assert "127.0.0.1" not in response.content.decode()
