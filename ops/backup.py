@@ -212,7 +212,9 @@ def backup(destination: Path, *, using: str = "default", media_root: Path | None
                 "tables": tables,
                 "media": files,
             }
-            with tarfile.open(partial, "w") as tar:
+            # The archive holds personal data (national IDs, mobiles): owner-only from birth.
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w") as tar:
                 data = json.dumps(manifest, indent=1, sort_keys=True).encode()
                 info = tarfile.TarInfo("manifest.json")
                 info.size = len(data)

@@ -67,6 +67,7 @@ def test_a_backup_restored_into_a_fresh_database_has_identical_rows_and_files(
     call_command("backup", "--to", str(tmp_path / "backups"), stdout=out)
 
     [archive] = (tmp_path / "backups").glob("pishran-backup-*.tar")
+    assert archive.stat().st_mode & 0o777 == 0o600  # personal data: owner only
     manifest = backup.read_manifest(archive)
     assert manifest["vendor"] == connection.vendor
     assert manifest["tables"]["enterprises_enterprise"]["rows"] == Enterprise.objects.count() >= 2
