@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTEST_ARGS ?=
 
-.PHONY: demo serve test install install-dev lint typecheck messages bench clean-demo
+.PHONY: demo serve test install install-dev install-bench lint typecheck messages bench clean-demo
 
 $(VENV)/.created:
 	@PYTHON_BIN=$$(scripts/find-python.sh) && "$$PYTHON_BIN" -m venv $(VENV)
@@ -28,6 +28,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# Load tests only (locust): bench/README.md
+install-bench: $(VENV)/.installed
+	$(PIP) install --quiet -c requirements.lock -e ".[bench]"
+
 demo: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v0
@@ -42,7 +46,10 @@ test: install-dev
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy persian accounts audit places sectors enterprises indicators pishran
+	$(VENV)/bin/mypy  # the whole project; excludes in pyproject.toml [tool.mypy]
+
+typecheck: install-dev
+	$(VENV)/bin/mypy
 
 messages: install-dev
 	$(PY) manage.py makemessages -l fa --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=static/vendor --ignore=tests --ignore=bench

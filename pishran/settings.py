@@ -22,6 +22,11 @@ _DEMO_SECRET = "insecure-demo-key-only-for-the-embedded-sqlite-demo-0123456789ab
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEMO_SECRET if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is false")
+if not DEBUG and (SECRET_KEY == _DEMO_SECRET or len(SECRET_KEY) < 50):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be a fresh random key of 50 characters or more in production "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+    )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -45,6 +50,7 @@ INSTALLED_APPS = [
     "enterprises",
     "indicators",
     "exports",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +97,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that is down or restarting fails the request within seconds (a 500 page)
+    # instead of holding a worker until the client gives up.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DATABASE_CONNECT_TIMEOUT", 5
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -131,9 +143,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on a missing root
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -147,14 +159,27 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if env_str("REDIS_URL", ""):
+# One process: a local-memory cache. Several web processes or machines: REDIS_URL, a cache
+# they share; sessions then read through it and are still written to the database, so a
+# Redis restart logs nobody out (cached_db).
+REDIS_URL = env_str("REDIS_URL", "")
+CACHES: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+if REDIS_URL:
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env_str("REDIS_URL", ""),
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env_str("REDIS_KEY_PREFIX", "pishran"),
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Jobs safe to run twice: enqueued again when their worker died (ops.workers).
+TASKS_RETRY_ON_WORKER_LOSS = ["ops.tasks.backup_task"]
+
+# Backups (manage.py backup / restore, ops.backup).
+BACKUP_DIR = Path(env_str("PISHRAN_BACKUP_DIR", str(VAR_DIR / "backups")))
 
 # Built-in Content Security Policy: no inline script anywhere.
 SECURE_CSP = {
@@ -182,13 +207,26 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
-MAILERS = {
+# E-mail: printed to the console in the demo; SMTP in production (DJANGO_EMAIL_HOST, …).
+MAILERS: dict[str, dict[str, object]] = {
     "default": {
         "BACKEND": env_str(
-            "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+            "DJANGO_EMAIL_BACKEND",
+            "django.core.mail.backends.console.EmailBackend"
+            if DEBUG
+            else "django.core.mail.backends.smtp.EmailBackend",
         ),
     }
 }
+if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env_str("DJANGO_EMAIL_HOST", "localhost"),
+        "port": env_int("DJANGO_EMAIL_PORT", 587),
+        "username": env_str("DJANGO_EMAIL_USER", ""),
+        "password": env_str("DJANGO_EMAIL_PASSWORD", ""),
+        "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", True),
+        "timeout": 10,
+    }
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "pishran@localhost")
 
 LOGGING = {

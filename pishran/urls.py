@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("", include("ops.urls")),
     path("", include("indicators.urls")),
     path("", include("places.urls")),
     path("", include("enterprises.urls")),

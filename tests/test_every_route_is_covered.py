@@ -16,12 +16,14 @@ from tests.accounts.test_views_login import ACCESS as ACCOUNTS_ACCESS
 from tests.enterprises.test_views_access import ACCESS as ENTERPRISES_ACCESS
 from tests.enterprises.test_views_access import ROLES
 from tests.indicators.test_views_pages import ACCESS as PAGES_ACCESS
+from tests.ops.test_health import ACCESS as OPS_ACCESS
 
 SKIPPED = ("admin/", "i18n/", "static/", "media/")
 TABLES = {
     "tests/enterprises/test_views_access.py": ENTERPRISES_ACCESS,
     "tests/indicators/test_views_pages.py": PAGES_ACCESS,
     "tests/accounts/test_views_login.py": ACCOUNTS_ACCESS,
+    "tests/ops/test_health.py": OPS_ACCESS,
 }
 
 

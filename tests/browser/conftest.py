@@ -53,16 +53,50 @@ def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+# Every visible text node of the page: its element's direction and first font family, the
+# families the browser falls back to, and whether Vazirmatn's loaded faces cover the text.
+_TEXT_NODES = """() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.trim();
+    const el = node.parentElement;
+    if (!text || !el || el.closest('script, style, template, noscript')) continue;
+    if (!el.getClientRects().length) continue;  // not rendered (display: none)
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden') continue;
+    const family = style.fontFamily.split(',')[0].trim().replace(/["']/g, '');
+    found.push({
+      text: text.slice(0, 60),
+      tag: el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : ''),
+      direction: style.direction,
+      ltrIsland: !!el.closest('[dir=ltr]'),
+      family,
+      covered: document.fonts.check(style.fontWeight + ' 16px Vazirmatn', text),
+    });
+  }
+  return found;
+}"""
+
+
 def assert_persian_page(page) -> None:  # type: ignore[no-untyped-def]
-    """The page is right-to-left and its text is set in Vazirmatn (the font loaded, not a
-    fallback)."""
-    assert page.evaluate("document.documentElement.dir") == "rtl"
+    """The page is right-to-left and every piece of text on it is set in Vazirmatn, with the
+    font loaded (not a fallback). Fails naming the text that is not: an element rendered
+    left-to-right outside an explicit ``dir="ltr"`` island (identifiers, e-mail), an element
+    whose font is another family, or text whose Vazirmatn face did not load."""
+    assert page.evaluate("document.documentElement.dir") == "rtl", "<html> is not dir=rtl"
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
     page.evaluate("document.fonts.ready")
-    family = page.evaluate("getComputedStyle(document.body).fontFamily")
-    assert family.split(",")[0].strip().strip('"') == "Vazirmatn", family
     loaded = page.evaluate(
         "[...document.fonts].filter(f => f.family.replace(/\"/g,'') === 'Vazirmatn'"
         " && f.status === 'loaded').length"
     )
     assert loaded >= 1, "Vazirmatn did not load: text falls back to another font"
+    nodes = page.evaluate(_TEXT_NODES)
+    assert nodes, "the page shows no text"
+    ltr = [n for n in nodes if n["direction"] != "rtl" and not n["ltrIsland"]]
+    other_font = [n for n in nodes if n["family"] != "Vazirmatn"]
+    not_loaded = [n for n in nodes if not n["covered"]]
+    assert ltr == [], f"{page.url}: text rendered left-to-right: {ltr[:5]}"
+    assert other_font == [], f"{page.url}: text in another font: {other_font[:5]}"
+    assert not_loaded == [], f"{page.url}: Vazirmatn not loaded for: {not_loaded[:5]}"

@@ -1,0 +1,182 @@
+"""The simulated people: the public browsing the directory, searching by name, opening
+province and park pages and the home dashboard; and provincial officers editing units of
+their province through the real form (login, CSRF token, POST, redirect).
+
+Run through ``bench/load/run.py`` (it starts the production server and writes the ids
+file this reads from ``PISHRAN_LOAD_IDS``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+from locust import FastHttpUser, HttpUser, between, task
+
+IDS = json.loads(open(os.environ["PISHRAN_LOAD_IDS"], encoding="utf-8").read())
+HEADERS = {"X-Forwarded-Proto": "https"}  # what nginx adds in front of gunicorn
+# Seconds a person spends on a page before the next click (run.py --think MIN,MAX).
+THINK = tuple(float(x) for x in os.environ.get("PISHRAN_LOAD_THINK", "2,8").split(","))
+PERSIAN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٬", "0123456789,")
+
+
+class PostForms(HTMLParser):
+    """The fields of every <form method="post"> as a browser would submit them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, str]] = []
+        self._form: dict[str, str] | None = None
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("method", "").lower() == "post":
+            self._form = {}
+            self.forms.append(self._form)
+        values = self._form
+        if values is None:
+            return
+        name = a.get("name", "")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    values[name] = a.get("value", "on")
+            elif kind not in ("submit", "button"):
+                values[name] = a.get("value", "")
+        elif tag == "select" and name:
+            self._select = name
+            values.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in a:
+            values[self._select] = a.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            values[name] = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._form is not None and self._textarea:
+            self._form[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "form":
+            self._form = None
+
+
+def form_values(html: str, field: str) -> dict[str, str]:
+    """The post form of the page that has ``field`` (not the menu's language or logout forms)."""
+    parser = PostForms()
+    parser.feed(html)
+    for values in parser.forms:
+        if field in values:
+            return values
+    raise ValueError(f"no form with a {field!r} field on the page")
+
+
+class Public(FastHttpUser):
+    """Anonymous visitors (geventhttpclient: light on the load generator's CPU)."""
+
+    weight = 9
+    wait_time = between(*THINK)
+    default_headers = HEADERS
+
+    @task(4)
+    def directory(self) -> None:
+        province = random.choice(IDS["provinces"])
+        self.client.get(f"/enterprises/?province={province}", name="/enterprises/?province")
+
+    @task(2)
+    def directory_next_page(self) -> None:
+        response = self.client.get("/enterprises/", name="/enterprises/")
+        found = re.search(r'href="(/enterprises/\?[^"]*after=[^"]+)"', response.text)
+        if found:
+            url = found.group(1).replace("&amp;", "&")
+            self.client.get(url, name="/enterprises/?after (next page)")
+
+    @task(4)
+    def search(self) -> None:
+        self.client.get(f"/enterprises/?q={quote(random.choice(IDS['names']))}",
+                        name="/enterprises/?q (name search)")  # fmt: skip
+
+    @task(3)
+    def enterprise(self) -> None:
+        self.client.get(f"/enterprises/{random.choice(IDS['published'])}/",
+                        name="/enterprises/<id>/")  # fmt: skip
+
+    @task(2)
+    def province(self) -> None:
+        self.client.get(f"/provinces/{random.choice(IDS['provinces'])}/",
+                        name="/provinces/<code>/")  # fmt: skip
+
+    @task(2)
+    def park(self) -> None:
+        self.client.get(f"/parks/{random.choice(IDS['parks'])}/", name="/parks/<id>/")
+
+    @task(2)
+    def home(self) -> None:
+        self.client.get("/", name="/ (dashboard)")
+
+
+class Officer(HttpUser):
+    """A provincial officer of Qom (the demo account ``officer``) editing units."""
+
+    weight = 1
+    wait_time = between(*THINK)
+
+
+    def _behind_the_proxy(self) -> None:
+        # Session and CSRF cookies are Secure in production; this client speaks plain http
+        # to gunicorn on loopback as nginx does after TLS, so its cookie jar must send them
+        # anyway. (A cookie policy on the jar would not survive requests' per-request copy.)
+        for cookie in self.client.cookies:
+            cookie.secure = False
+
+    def _origin(self) -> dict[str, str]:
+        origin = self.host.replace("http://", "https://")
+        return {"Origin": origin, "Referer": origin + "/"}
+
+    def on_start(self) -> None:
+        self.client.headers.update(HEADERS)
+        login = self.client.get("/accounts/login/", name="/accounts/login/")
+        self._behind_the_proxy()
+        data = form_values(login.text, "username")
+        data.update(username="officer", password="pishran-officer-1404")
+        with self.client.post("/accounts/login/", data=data, headers=self._origin(),
+                              allow_redirects=False, catch_response=True,
+                              name="/accounts/login/ (POST)") as response:  # fmt: skip
+            if response.status_code != 302:
+                response.failure(f"login answered {response.status_code}")
+        self._behind_the_proxy()
+
+    @task(3)
+    def edit(self) -> None:
+        pk = random.choice(IDS["officer_units"])
+        with self.client.get(f"/enterprises/{pk}/edit/", name="/enterprises/<id>/edit/",
+                             catch_response=True) as form:  # fmt: skip
+            self._behind_the_proxy()
+            try:
+                data = form_values(form.text, "employees")
+            except ValueError:
+                form.failure(f"no edit form (HTTP {form.status_code}, {form.url})")
+                return
+        employees = int(data.get("employees", "0").translate(PERSIAN_DIGITS).replace(",", "") or 0)
+        data["employees"] = str(employees + 1 if employees < 5000 else employees - 1)
+        with self.client.post(f"/enterprises/{pk}/edit/", data=data, headers=self._origin(),
+                              allow_redirects=False, catch_response=True,
+                              name="/enterprises/<id>/edit/ (POST)") as response:  # fmt: skip
+            if response.status_code != 302:
+                errors = re.findall(r'invalid-feedback[^>]*>([^<]+)', response.text)
+                response.failure(f"edit answered {response.status_code} {errors[:3]}")
+        self._behind_the_proxy()
+
+    @task(1)
+    def own_directory(self) -> None:
+        self.client.get("/enterprises/?province=IR-25", name="/enterprises/?province (staff)")

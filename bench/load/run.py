@@ -1,0 +1,77 @@
+"""200 simulated people against the production server on a million enterprises.
+
+    .venv/bin/python bench/load/run.py [--users 200] [--spawn-rate 20] [--time 180]
+
+Bounded: loopback only, one run of ``--time`` seconds. Needs the ``bench`` extra (locust)
+and the ``pishran_load`` database (bench/README.md). Prints requests/s, p50/p95/p99 and
+errors per page and overall, and the goal (0 errors, p95 ≤ 500 ms)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench.load.server import DEFAULT_DB, HOST, PORT, ROOT, production_server, sample_ids, warm_up
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--spawn-rate", type=float, default=20)
+    parser.add_argument("--time", type=int, default=180, help="seconds (bounded)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per process")
+    parser.add_argument("--no-redis", action="store_true", help="per-process memory cache")
+    parser.add_argument("--think", default="2,8", help="seconds between a person's clicks: MIN,MAX")
+    args = parser.parse_args()
+    if "127.0.0.1" not in args.database_url and "localhost" not in args.database_url:
+        raise SystemExit("the load runs on loopback only")
+
+    with tempfile.TemporaryDirectory(prefix="pishran-locust-") as work:
+        ids = Path(work) / "ids.json"
+        sample_ids(args.database_url, ids)
+        with production_server(
+            args.database_url, workers=args.workers, threads=args.threads, redis=not args.no_redis
+        ):
+            print(f"warm-up (dashboards computed once into the cache): {warm_up(ids):.1f} s")
+            env = dict(os.environ, PISHRAN_LOAD_IDS=str(ids), PISHRAN_LOAD_THINK=args.think)
+            subprocess.run(
+                [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")),
+                 "--headless", "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
+                 "--run-time", f"{args.time}s", "--host", f"http://{HOST}:{PORT}",
+                 "--csv", f"{work}/stats", "--only-summary", "--loglevel", "WARNING",
+                 "--stop-timeout", "10"],
+                cwd=ROOT, env=env, check=False,
+            )  # fmt: skip
+        report(Path(f"{work}/stats_stats.csv"), Path(f"{work}/stats_failures.csv"), args)
+    return 0
+
+
+def report(stats: Path, failures: Path, args: argparse.Namespace) -> None:
+    rows = list(csv.DictReader(stats.open()))
+    print(f"\n{args.users} users, {args.time} s, gunicorn {args.workers}x{args.threads} threads; "
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores")  # fmt: skip
+    print(f"{'page':45} {'requests':>9} {'errors':>6} {'req/s':>7} {'p50':>5} {'p95':>5} {'p99':>5}")
+    for row in rows:
+        print(f"{row['Type'] + ' ' + row['Name']:45.45} {row['Request Count']:>9} "
+              f"{row['Failure Count']:>6} {float(row['Requests/s']):7.1f} {row['50%']:>5} "
+              f"{row['95%']:>5} {row['99%']:>5}")  # fmt: skip
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    ok = int(total["Failure Count"]) == 0 and float(total["95%"]) <= 500
+    print(f"\ngoal (0 errors, p95 <= 500 ms): {'met' if ok else 'NOT met'}")
+    failed = list(csv.DictReader(failures.open())) if failures.exists() else []
+    for row in failed[:10]:
+        print(f"  failure: {row['Method']} {row['Name']}: {row['Error']} x{row['Occurrences']}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

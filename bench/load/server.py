@@ -1,0 +1,166 @@
+"""The production server for the load and fault benchmarks: gunicorn with the production
+settings (DEBUG off, whitenoise with the manifest storage, secure cookies) on loopback,
+against the million-enterprise database ``pishran_load``.
+
+There is no TLS proxy on loopback: clients send ``X-Forwarded-Proto: https``, as nginx
+does in front of gunicorn (docs/deploy.md), so SSL redirect, secure cookies and HSTS stay on."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/pishran_load"
+HOST, PORT = "127.0.0.1", 8231
+REDIS_PORT = 6391
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+
+
+def production_env(database_url: str, var_dir: Path, redis_url: str = "") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PISHRAN_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="pishran.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS=HOST,
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        PISHRAN_VAR_DIR=str(var_dir),
+        DJANGO_LOG_LEVEL="ERROR",
+        # Many failed logins from one address would lock the load's staff out: the throttle
+        # is tested in tests/accounts; here every login is a success anyway.
+        AXES_FAILURE_LIMIT="1000",
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    run = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    if run.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{run.stderr}")
+    return run.stdout
+
+
+def get(path: str, timeout: float = 30) -> tuple[int, bytes]:
+    request = urllib.request.Request(f"http://{HOST}:{PORT}{path}", headers=PROXY_HEADERS)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """A throwaway Redis on loopback (no persistence) for the shared cache and sessions."""
+    process = subprocess.Popen(
+        ["redis-server", "--bind", HOST, "--port", str(REDIS_PORT), "--save", "",
+         "--appendonly", "no", "--maxmemory", "256mb", "--maxmemory-policy", "allkeys-lru"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        time.sleep(0.5)
+        yield f"redis://{HOST}:{REDIS_PORT}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def production_server(
+    database_url: str = DEFAULT_DB, *, workers: int = 4, threads: int = 4, redis: bool = True
+) -> Iterator[dict[str, str]]:
+    """Prepare (migrations, demo staff accounts, collectstatic) and run gunicorn, with a
+    Redis cache unless ``redis`` is false; yields the environment it runs with."""
+    with tempfile.TemporaryDirectory(prefix="pishran-load-") as var, (
+        redis_server() if redis else nullcontext("")
+    ) as redis_url:
+        env = production_env(database_url, Path(var), redis_url)
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "demo_accounts", "--insecure")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        server = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "pishran.wsgi", f"--bind={HOST}:{PORT}",
+             f"--workers={workers}", f"--threads={threads}", "--worker-class=gthread",
+             "--timeout=60", "--graceful-timeout=5", "--log-level=warning",
+             # Longer than a person's think time: no race between a client reusing a
+             # kept-alive connection and the server closing it (nginx retries those).
+             "--keep-alive=20"],
+            cwd=ROOT, env=env, start_new_session=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if get("/health/", timeout=5)[0] == 200:
+                        break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("gunicorn did not become healthy within 60 s")
+                time.sleep(0.5)
+            yield env
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+
+
+def warm_up(ids_path: Path) -> float:
+    """Open the dashboards once, as the first visitors after a deploy do: the figures are
+    computed once and then served from the cache. Returns the seconds it took."""
+    started = time.monotonic()
+    ids = json.loads(ids_path.read_text())
+    for path in ["/", "/provinces/", "/parks/", *(f"/provinces/{c}/" for c in ids["provinces"])]:
+        get(path, timeout=120)
+    return time.monotonic() - started
+
+
+def sample_ids(database_url: str, path: Path) -> None:
+    """Ids the simulated people use: published units (public pages), units of the demo
+    officer's province (Qom, their edits), parks and provinces."""
+    import psycopg
+
+    with psycopg.connect(database_url) as con:
+        qom = con.execute("SELECT id FROM places_province WHERE code = 'IR-25'").fetchone()
+        assert qom is not None, "load_reference has not run"
+
+        def ids(sql: str, *params: object) -> list[object]:
+            return [r[0] for r in con.execute(sql, params)]  # type: ignore[call-overload]
+
+        data = {
+            "published": ids(
+                "SELECT id FROM enterprises_enterprise TABLESAMPLE SYSTEM (1) WHERE published "
+                "LIMIT 3000"
+            ),
+            "officer_units": ids(
+                "SELECT id FROM enterprises_enterprise WHERE province_id = %s "
+                "ORDER BY random() LIMIT 2000", qom[0],
+            ),
+            "parks": ids("SELECT id FROM places_park ORDER BY id"),
+            "provinces": ids("SELECT code FROM places_province ORDER BY code"),
+            # What people type: a unit's name without its legal form («(سهامی خاص)»).
+            "names": ids(
+                "SELECT regexp_replace(name, '\\s*\\(.*\\)\\s*', '', 'g') "
+                "FROM enterprises_enterprise TABLESAMPLE SYSTEM (0.2) LIMIT 500"
+            ),
+        }
+    path.write_text(json.dumps(data, ensure_ascii=False))
