@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "places",
     "sectors",
     "enterprises",
+    "clusters",
     "indicators",
 ]
 
@@ -134,6 +135,9 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on a missing root
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# Cluster documents (PDF, DOCX, XLSX) larger than this are refused; they are stored under
+# MEDIA_ROOT and served only through a view that checks the person's scope.
+CLUSTER_UPLOAD_MAX_BYTES = env_int("PISHRAN_CLUSTER_UPLOAD_MAX_MB", 20) * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
