@@ -300,6 +300,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET"])
 def document_download(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
     cluster = cluster_get_editable(request.user, pk)
     document = get_object_or_404(Document, pk=doc_pk, cluster=cluster)
