@@ -33,6 +33,7 @@ demo: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_reference
 	$(PY) manage.py seed_demo --units $(UNITS) --seed $(SEED) --until "$$($(PY) -c 'from persian.jalali import today, format_date; print(format_date(today(), persian_digits=False))')"
+	$(PY) manage.py seed_clusters --seed $(SEED) --until "$$($(PY) -c 'from persian.jalali import today, format_date; print(format_date(today(), persian_digits=False))')"
 	$(PY) manage.py demo_accounts
 	@echo "Pishran is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
@@ -42,7 +43,7 @@ test: install-dev
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy persian accounts audit places sectors enterprises indicators pishran
+	$(VENV)/bin/mypy persian accounts audit places sectors enterprises clusters indicators pishran
 
 messages: install-dev
 	$(PY) manage.py makemessages -l fa --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=static/vendor --ignore=tests --ignore=bench
