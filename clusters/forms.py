@@ -40,7 +40,7 @@ class ClusterForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, team: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if team:
-            self.fields["agent"].queryset = User.objects.filter(
+            self.fields["agent"].queryset = User.objects.filter(  # type: ignore[attr-defined]
                 role=Role.CLUSTER_AGENT, is_active=True
             ).order_by("last_name", "username")
         else:
@@ -59,7 +59,7 @@ class ClusterCreateForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, provinces: QuerySet[Province], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["province"].queryset = provinces
+        self.fields["province"].queryset = provinces  # type: ignore[attr-defined]
 
 
 class StageForm(StyledFormMixin, forms.Form):
@@ -76,7 +76,7 @@ class StageForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, cluster: Cluster, can_skip: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         later = [(s.code, s.label) for s in stages.STAGES[cluster.stage_order:]]
-        self.fields["to_stage"].choices = later if can_skip else later[:1]
+        self.fields["to_stage"].choices = later if can_skip else later[:1]  # type: ignore[attr-defined]
 
 
 class DatedReasonForm(StyledFormMixin, forms.Form):
@@ -94,7 +94,7 @@ class MemberForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, enterprises: QuerySet[Enterprise], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = enterprises
+        self.fields["enterprise"].queryset = enterprises  # type: ignore[attr-defined]
 
 
 class DocumentForm(StyledFormMixin, forms.Form):

@@ -247,11 +247,11 @@ def overdue_in(clusters: QuerySet[Cluster], day: dt.date | None = None) -> list[
         .annotate(last=Max("date")).order_by()
     }
     late_actions: dict[int, list[ActionItem]] = {}
-    for item in ActionItem.objects.filter(
+    for action in ActionItem.objects.filter(
         cluster_id__in=ids, due_date__lt=day,
         status__in=[ActionItem.Status.PLANNED, ActionItem.Status.IN_PROGRESS],
     ):
-        late_actions.setdefault(item.cluster_id, []).append(item)
+        late_actions.setdefault(action.cluster_id, []).append(action)
     found = []
     for cluster in live:
         stage = stages.BY_CODE[cluster.stage]

@@ -78,12 +78,12 @@ def _check_agent(cluster: Cluster) -> None:
 def _full_clean(cluster: Cluster) -> None:
     cluster.refresh_derived()
     _check_agent(cluster)
-    if (cluster.isic_division_id and cluster.industry_group_id
-            and cluster.isic_division.group_id
-            and cluster.isic_division.group_id != cluster.industry_group_id):
+    division = cluster.isic_division
+    if (division is not None and cluster.industry_group_id and division.group_id
+            and division.group_id != cluster.industry_group_id):
         raise ValidationError({"industry_group": _(
             "The ISIC division %(division)s belongs to another industry group."
-        ) % {"division": cluster.isic_division}})
+        ) % {"division": division}})
     cluster.full_clean()
 
 

@@ -184,7 +184,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _form_page(
-    request: HttpRequest, cluster: Cluster, form: django_forms.Form, title: str,
+    request: HttpRequest, cluster: Cluster, form: django_forms.BaseForm, title: str,
     action: Callable[[dict[str, Any]], Any], success: str, *, multipart: bool = False,
     intro: str = "",
 ) -> HttpResponse:
@@ -237,7 +237,7 @@ def next_year(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = cluster_get_editable(request.user, pk)
     form = DatedReasonForm(request.POST, prefix="year")
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(cluster)
     try:
         services.cluster_start_year(actor=request.user, cluster=cluster, **form.cleaned_data)
@@ -301,7 +301,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def document_download(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
     cluster = cluster_get_editable(request.user, pk)
     document = get_object_or_404(Document, pk=doc_pk, cluster=cluster)
     try:
