@@ -163,17 +163,18 @@ class ClusterDemo:
     # --- people ------------------------------------------------------------------------
     def agent_for(self, province: Province) -> Any:
         pool = self.agents.setdefault(province.pk, [])
-        if len(pool) < 1 + len(pool) // 4 and (not pool or self.rng.random() < 0.3):
+        if not pool or (len(pool) < 3 and self.rng.random() < 0.15):  # 1–3 agents a province
             pool.append(self._agent(f"cda-{province.code.lower()}-{len(pool) + 1}"))
-        return self.rng.choice(pool) if pool else self._agent(f"cda-{province.code.lower()}-1")
+        return self.rng.choice(pool)
 
     def _agent(self, username: str) -> Any:
         user_model = get_user_model()
+        # Drawn whether or not the user exists, so a rebuild draws the same numbers.
+        first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
         user = user_model.objects.filter(username=username).first()
         if user is None:
-            user = user_model(username=username, role=Role.CLUSTER_AGENT,
-                              first_name=self.rng.choice(FIRST), last_name=self.rng.choice(LAST),
-                              email=f"{username}@demo.pishran.ir")
+            user = user_model(username=username, role=Role.CLUSTER_AGENT, first_name=first,
+                              last_name=last, email=f"{username}@demo.pishran.ir")
             user.set_unusable_password()
             user.save()
         return user
