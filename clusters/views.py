@@ -133,6 +133,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_start_year": cluster.stage == stages.IMPLEMENTATION and not cluster.suspended
             and (cluster.implementation_year or 1) < max(stages.IMPLEMENTATION_YEARS),
             "year_form": DatedReasonForm(prefix="year"),
+            "can_approve": cluster.stage_order >= stages.order("action_plan")
+            and not cluster.plan_approved_on,
             "can_evaluate": cluster.stage_order >= stages.order("evaluation")
             and not cluster.evaluated_on,
         })
