@@ -7,12 +7,13 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     """Who a person is in the programme; decides their scope (see ``accounts.scope``).
 
-    Later modules add roles here (cluster agent, clinic consultant, buyer)."""
+    Later modules add roles here (clinic consultant, buyer)."""
 
     NATIONAL_ADMIN = "national_admin", _("national administrator")
     PROVINCIAL_OFFICER = "provincial_officer", _("provincial officer")
     PARK_MANAGER = "park_manager", _("park manager")
     ENTERPRISE_OWNER = "enterprise_owner", _("enterprise owner")
+    CLUSTER_AGENT = "cluster_agent", _("cluster development agent")
 
 
 class User(AbstractUser):

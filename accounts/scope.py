@@ -8,6 +8,7 @@ clinics, finance) add their own ``*_q`` methods beside these.
 - provincial officer: everything in their province; others' published directory only;
 - park manager: the units in their parks; others' published directory only;
 - enterprise owner: their own enterprises; others' published directory only;
+- cluster development agent: the clusters whose agent they are; like the public elsewhere;
 - anonymous public: the published directory fields only.
 
 A row outside someone's scope is answered with 404, never 403, so nobody learns that a
@@ -32,6 +33,7 @@ class Scope:
     province_ids: frozenset[int]
     park_ids: frozenset[int]
     enterprise_ids: frozenset[int]
+    user_id: int | None = None
 
     @classmethod
     def of(cls, user: Any) -> Scope:
@@ -58,7 +60,7 @@ class Scope:
                 if user.role == Role.ENTERPRISE_OWNER
                 else frozenset()
             )
-            scope = cls(True, national, user.role, provinces, parks, owned)
+            scope = cls(True, national, user.role, provinces, parks, owned, user.pk)
         if getattr(user, "pk", None) is not None:
             user._pishran_scope = scope
         return scope
@@ -133,3 +135,51 @@ class Scope:
 
     def can_create_enterprises(self) -> bool:
         return self.is_staff_role
+
+    # --- clusters ----------------------------------------------------------------------
+    @property
+    def is_cluster_agent(self) -> bool:
+        return self.role == Role.CLUSTER_AGENT and self.user_id is not None
+
+    def clusters_full_q(self, prefix: str = "") -> Q:
+        """Clusters whose whole record (documents, budgets, team contacts, history) this
+        person may see and keep: national staff all, an officer their province's, an agent
+        the clusters whose agent they are."""
+        if self.national:
+            return Q()
+        q = Q(pk__in=[])
+        if self.province_ids:
+            q |= Q(**{f"{prefix}province_id__in": self.province_ids})
+        if self.is_cluster_agent:
+            q |= Q(**{f"{prefix}agent_id": self.user_id})
+        return q
+
+    def clusters_visible_q(self, prefix: str = "") -> Q:
+        """Clusters this person may find: their full scope plus the published profiles."""
+        if self.national:
+            return Q()
+        return self.clusters_full_q(prefix) | Q(**{f"{prefix}published": True})
+
+    def can_edit_cluster(self, cluster: Any) -> bool:
+        if self.national or cluster.province_id in self.province_ids:
+            return True
+        return self.is_cluster_agent and cluster.agent_id == self.user_id
+
+    def can_create_clusters(self) -> bool:
+        return self.national or bool(self.province_ids)
+
+    def provinces_for_clusters_q(self) -> Q:
+        """Provinces in which this person may register clusters."""
+        return Q() if self.national else Q(pk__in=self.province_ids)
+
+    def can_assign_cluster_team(self, cluster: Any) -> bool:
+        """The agent is chosen by tender: the province or the nation assigns them, not
+        the agent themselves."""
+        return self.national or cluster.province_id in self.province_ids
+
+    def can_skip_stage(self) -> bool:
+        """Stages are taken in order; only a national administrator may skip one."""
+        return self.national
+
+    def can_publish_cluster(self, cluster: Any) -> bool:
+        return self.can_assign_cluster_team(cluster)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "places",
     "sectors",
     "enterprises",
+    "clusters",
     "indicators",
     "exports",
     "ops",
@@ -147,6 +148,9 @@ STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on a missing root
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Cluster documents (PDF, DOCX, XLSX) larger than this are refused; they are stored under
+# MEDIA_ROOT and served only through a view that checks the person's scope.
+CLUSTER_UPLOAD_MAX_BYTES = env_int("PISHRAN_CLUSTER_UPLOAD_MAX_MB", 20) * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

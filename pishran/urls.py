@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("", include("places.urls")),
     path("", include("enterprises.urls")),
+    path("", include("clusters.urls")),
 ]

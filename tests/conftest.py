@@ -16,6 +16,7 @@ Reference data
 People, one per role (all active, password ``tests.factories.PASSWORD``)
     ``national_admin``; ``officer_a`` (provincial officer of Qom); ``officer_b`` (of
     Tehran); ``park_manager`` (of park P only); ``owner`` (owner of ``enterprise_e``);
+    ``cluster_agent`` (agent of ``clusters.mine``; ``other_agent`` keeps ``clusters.qom_other``);
     ``anonymous`` (an ``AnonymousUser``). ``user_of("officer_a")`` gives any of them by name,
     which suits ``@pytest.mark.parametrize("who", [...])``.
 
@@ -39,6 +40,11 @@ Enterprises
 
     More data: ``tests.factories`` (``make_enterprise``, ``make_user``, ``make_park``, …).
 
+Clusters
+    ``clusters.mine`` (Qom, the ``cluster_agent``'s, unpublished, in diagnosis),
+    ``clusters.qom_other`` (Qom, ``other_agent``'s, published), ``clusters.tehran``
+    (Tehran, no agent, published); each has a team mobile the public never sees.
+
 Views
     ``client_for(user)`` is a Django test client logged in as ``user`` (or anonymous),
     through ``force_login``: ``client.login`` fails under django-axes, which wants a
@@ -60,6 +66,7 @@ from django.db.models import QuerySet
 from django.test import Client
 
 from accounts.models import Role, User
+from clusters.models import Cluster
 from enterprises.models import Enterprise
 from places.models import Park, Province
 from sectors.models import IndustryGroup, IsicDivision
@@ -69,6 +76,7 @@ from tests.factories import (
     get_isic,
     get_park,
     get_province,
+    make_cluster,
     make_enterprise,
     make_user,
 )
@@ -173,7 +181,22 @@ def anonymous() -> AnonymousUser:
     return AnonymousUser()
 
 
-ROLE_FIXTURES = ("national_admin", "officer_a", "officer_b", "park_manager", "owner", "anonymous")
+@pytest.fixture
+def cluster_agent(reference: Reference) -> User:
+    """A cluster development agent (the agent of ``clusters.mine`` in Qom)."""
+    return make_user(Role.CLUSTER_AGENT, username="cluster_agent", first_name="رضا",
+                     last_name="عاملی")
+
+
+@pytest.fixture
+def other_agent(reference: Reference) -> User:
+    return make_user(Role.CLUSTER_AGENT, username="other_agent")
+
+
+ROLE_FIXTURES = (
+    "national_admin", "officer_a", "officer_b", "park_manager", "owner", "cluster_agent",
+    "anonymous",
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -238,6 +261,30 @@ def registry(reference: Reference, enterprise_e: Enterprise) -> Registry:
         tehran_unpublished=make_enterprise(
             name="آهن‌آلات تهران", province=reference.tehran, published=False
         ),
+    )
+
+
+@dataclass(frozen=True)
+class Clusters:
+    mine: Cluster  # Qom, the ``cluster_agent``'s, unpublished, in diagnosis
+    qom_other: Cluster  # Qom, ``other_agent``'s, published
+    tehran: Cluster  # Tehran, no agent, published
+
+    def all(self) -> list[Cluster]:
+        return [self.mine, self.qom_other, self.tehran]
+
+
+@pytest.fixture
+def clusters(reference: Reference, cluster_agent: User, other_agent: User) -> Clusters:
+    """Three clusters made through the services (see ``tests.factories.make_cluster``)."""
+    return Clusters(
+        mine=make_cluster(name="خوشه کفش قم", province=reference.qom, agent=cluster_agent,
+                          published=False, stage="diagnosis", team_phone="09121234567"),
+        qom_other=make_cluster(name="خوشه فرش دستباف قم", province=reference.qom,
+                               agent=other_agent, published=True, stage="agent_selected",
+                               team_phone="09127654321"),
+        tehran=make_cluster(name="خوشه پوشاک تهران", province=reference.tehran,
+                            published=True, stage="feasibility", team_phone="09120001122"),
     )
 
 

@@ -35,6 +35,15 @@ from django.contrib.auth import get_user_model
 
 from accounts.models import Role, User
 from audit.models import AuditRecord
+from clusters import stages
+from clusters.models import ActionItem, Cluster, Document, Membership, StageEvent, Visit
+from clusters.services import (
+    action_add,
+    cluster_advance,
+    cluster_create,
+    evaluation_record,
+    plan_approve,
+)
 from enterprises.models import OPERATING, Enterprise, LocationEvent, Status, StatusEvent
 from enterprises.services import enterprise_create, enterprise_set_owners
 from persian import jalali
@@ -225,4 +234,59 @@ def row_counts() -> dict[str, int]:
         "location_events": LocationEvent.objects.count(),
         "audit_records": AuditRecord.objects.count(),
         "parks": Park.objects.count(),
+        "clusters": Cluster.objects.count(),
+        "cluster_events": StageEvent.objects.count(),
+        "cluster_members": Membership.objects.count(),
+        "cluster_documents": Document.objects.count(),
+        "cluster_actions": ActionItem.objects.count(),
+        "cluster_visits": Visit.objects.count(),
     }
+
+
+# --- clusters ---------------------------------------------------------------------------------
+
+
+def make_cluster(
+    *,
+    name: str | None = None,
+    province: str | Province = QOM,
+    agent: User | None = None,
+    published: bool = True,
+    stage: str = stages.IDENTIFIED,
+    start: dt.date | None = None,
+    actor: Any = None,
+    **data: Any,
+) -> Cluster:
+    """A cluster through ``cluster_create``, identified ``start`` (400 days ago by default),
+    then taken stage by stage up to ``stage`` a day apart through ``cluster_advance``
+    (approving a plan and recording an evaluation on the way when completing)."""
+    start = start or days_ago(400)
+    cluster = cluster_create(
+        actor=actor,
+        data={"name": name or f"خوشه آزمایشی {_next()}", "agent": agent, "published": published,
+              **data},
+        province=get_province(province),
+        stage=stages.IDENTIFIED,
+        date=start,
+    )
+    return advance_cluster(cluster, stage, start=start, actor=actor)
+
+
+def advance_cluster(cluster: Cluster, stage: str, *, start: dt.date, actor: Any = None) -> Cluster:
+    day = start
+    while stages.order(cluster.stage) < stages.order(stage):
+        day += dt.timedelta(days=1)
+        to = stages.next_stage(cluster.stage)
+        assert to is not None
+        if to == stages.COMPLETED:
+            if cluster.plan_approved_on is None:
+                if not cluster.actions.exists():
+                    action_add(actor=actor, cluster=cluster, data={
+                        "title": "آموزش مشترک", "kind": "training", "due_date": day,
+                        "status": "done", "progress": 100})
+                plan_approve(actor=actor, cluster=cluster, date=day)
+            evaluation_record(actor=actor, cluster=cluster, date=day, summary="ارزیابی پایانی")
+        cluster_advance(actor=actor, cluster=cluster, to_stage=to, date=day,
+                        licence_number="۱۴۰۳/۵۵" if to == stages.COMPLETED else "")
+        cluster = Cluster.objects.get(pk=cluster.pk)
+    return cluster

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver
 
 import pishran.urls
 from tests.accounts.test_views_login import ACCESS as ACCOUNTS_ACCESS
+from tests.clusters.test_views_access import ACCESS as CLUSTERS_ACCESS
 from tests.enterprises.test_views_access import ACCESS as ENTERPRISES_ACCESS
 from tests.enterprises.test_views_access import ROLES
 from tests.indicators.test_views_pages import ACCESS as PAGES_ACCESS
@@ -24,6 +25,7 @@ TABLES = {
     "tests/indicators/test_views_pages.py": PAGES_ACCESS,
     "tests/accounts/test_views_login.py": ACCOUNTS_ACCESS,
     "tests/ops/test_health.py": OPS_ACCESS,
+    "tests/clusters/test_views_access.py": CLUSTERS_ACCESS,
 }
 
 

@@ -35,6 +35,7 @@ FULL = {
     "officer_b": TEHRAN,
     "park_manager": PARK_P,
     "owner": {"e"},
+    "cluster_agent": set(),  # keeps clusters, not enterprises
     "anonymous": set(),
 }
 ROLES = list(FULL)
@@ -158,7 +159,7 @@ def test_a_park_manager_edits_only_their_park(park_manager, reference) -> None:
     assert editable_parks(park_manager) == {reference.park_p.pk}
 
 
-@pytest.mark.parametrize("who", ["owner", "anonymous"])
+@pytest.mark.parametrize("who", ["owner", "cluster_agent", "anonymous"])
 def test_owners_and_the_public_edit_no_park(user_of, who) -> None:
     assert editable_parks(user_of(who)) == set()
 
@@ -170,6 +171,7 @@ PERMISSIONS = {
     "officer_b": (True, True, True),
     "park_manager": (True, False, True),
     "owner": (False, False, False),
+    "cluster_agent": (False, False, False),
     "anonymous": (False, False, False),
 }
 

@@ -23,7 +23,10 @@ from tests.views_helpers import page
 LOGIN = reverse("login")
 LOGOUT = reverse("logout")
 HOME = reverse("home")
-ROLES = ("national_admin", "officer_a", "officer_b", "park_manager", "owner", "anonymous")
+ROLES = (
+    "national_admin", "officer_a", "officer_b", "park_manager", "owner", "cluster_agent",
+    "anonymous",
+)  # fmt: skip
 STAFF_PAGE = reverse("enterprise_create")
 
 # fmt: off
@@ -35,6 +38,7 @@ ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = {
             "officer_b":      {"-": "home"},
             "park_manager":   {"-": "home"},
             "owner":          {"-": "home"},
+            "cluster_agent":  {"-": "home"},
             "anonymous":      {"-": "page"},
         },
     },

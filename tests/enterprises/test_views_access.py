@@ -21,6 +21,9 @@ Outcomes, as the person sees them:
 - ``404``: not found, and the page does not name the unit; ``405``: method not allowed;
 - ``login``: 302 to the login page, back here afterwards.
 
+A cluster development agent keeps clusters, not enterprises: on registry pages they are
+like the public (they own nothing here).
+
 Every outcome but ``done`` and ``created`` leaves the registry exactly as it was: no unit,
 event or audit record written (``views_helpers.registry_state``).
 
@@ -50,7 +53,10 @@ from tests.views_helpers import (
     shows,
 )
 
-ROLES = ("national_admin", "officer_a", "officer_b", "park_manager", "owner", "anonymous")
+ROLES = (
+    "national_admin", "officer_a", "officer_b", "park_manager", "owner", "cluster_agent",
+    "anonymous",
+)  # fmt: skip
 UNITS = (
     "e", "p_published", "qom_other_park", "qom_outside", "tehran_published", "tehran_unpublished",
 )  # fmt: skip
@@ -78,6 +84,7 @@ EVERYONE_SEES_THE_DIRECTORY = _table(NO_UNIT, {
     "officer_b":      ("page",),
     "park_manager":   ("page",),
     "owner":          ("page",),
+    "cluster_agent":  ("page",),
     "anonymous":      ("page",),
 })
 
@@ -88,6 +95,7 @@ DETAIL = _table(UNITS, {
     "officer_b":      ("404",  "public",   "404",         "404",      "full",          "full"),
     "park_manager":   ("full", "full",     "404",         "404",      "public",        "404"),
     "owner":          ("full", "public",   "404",         "404",      "public",        "404"),
+    "cluster_agent":  ("404",  "public",   "404",         "404",      "public",        "404"),
     "anonymous":      ("404",  "public",   "404",         "404",      "public",        "404"),
 })
 
@@ -98,6 +106,7 @@ EDIT = _table(UNITS, {
     "officer_b":      ("404",   "404",   "404",   "404",   "done",  "done"),
     "park_manager":   ("done",  "done",  "404",   "404",   "404",   "404"),
     "owner":          ("done",  "404",   "404",   "404",   "404",   "404"),
+    "cluster_agent":  ("404",   "404",   "404",   "404",   "404",   "404"),
     "anonymous":      ("login", "login", "login", "login", "login", "login"),
 })
 
@@ -108,6 +117,7 @@ STAFF_ONLY = _table(UNITS, {
     "officer_b":      ("404",   "404",   "404",   "404",   "done",  "done"),
     "park_manager":   ("done",  "done",  "404",   "404",   "404",   "404"),
     "owner":          ("404",   "404",   "404",   "404",   "404",   "404"),
+    "cluster_agent":  ("404",   "404",   "404",   "404",   "404",   "404"),
     "anonymous":      ("login", "login", "login", "login", "login", "login"),
 })
 
@@ -119,6 +129,7 @@ MOVE = _table(UNITS, {
     "officer_b":      ("404",     "404",     "404",   "404",   "done",  "done"),
     "park_manager":   ("refused", "refused", "404",   "404",   "404",   "404"),
     "owner":          ("404",     "404",     "404",   "404",   "404",   "404"),
+    "cluster_agent":  ("404",     "404",     "404",   "404",   "404",   "404"),
     "anonymous":      ("login",   "login",   "login", "login", "login", "login"),
 })
 
@@ -129,6 +140,7 @@ REVOKE_BY_GET = _table(UNITS, {
     "officer_b":      ("405",   "405",   "405",   "405",   "405",   "405"),
     "park_manager":   ("405",   "405",   "405",   "405",   "405",   "405"),
     "owner":          ("405",   "405",   "405",   "405",   "405",   "405"),
+    "cluster_agent":  ("405",   "405",   "405",   "405",   "405",   "405"),
     "anonymous":      ("login", "login", "login", "login", "login", "login"),
 })
 
@@ -138,6 +150,7 @@ CREATE_FORM = _table(NO_UNIT, {
     "officer_b":      ("page",),
     "park_manager":   ("page",),
     "owner":          ("404",),
+    "cluster_agent":  ("404",),
     "anonymous":      ("login",),
 })
 
@@ -150,6 +163,7 @@ CREATE = _table(PLACES, {
     "officer_b":      ("refused", "refused",     "refused",  "created",  "created"),
     "park_manager":   ("created", "refused",     "refused",  "refused",  "refused"),
     "owner":          ("404",     "404",         "404",      "404",      "404"),
+    "cluster_agent":  ("404",     "404",         "404",      "404",      "404"),
     "anonymous":      ("login",   "login",       "login",    "login",    "login"),
 })
 # fmt: on

@@ -31,7 +31,10 @@ from tests.views_helpers import (
     registry_state,
 )
 
-ROLES = ("national_admin", "officer_a", "officer_b", "park_manager", "owner", "anonymous")
+ROLES = (
+    "national_admin", "officer_a", "officer_b", "park_manager", "owner", "cluster_agent",
+    "anonymous",
+)  # fmt: skip
 PARKS = ("park_p", "park_p2", "park_tehran")
 PROVINCES = ("qom", "tehran")
 
@@ -59,6 +62,7 @@ PARK_CREATE_FORM = _table(("-",), {
     "officer_b":      ("page",),
     "park_manager":   ("404",),
     "owner":          ("404",),
+    "cluster_agent":  ("404",),
     "anonymous":      ("login",),
 })
 
@@ -70,6 +74,7 @@ PARK_CREATE = _table(PROVINCES, {
     "officer_b":      ("refused", "created"),
     "park_manager":   ("404",     "404"),
     "owner":          ("404",     "404"),
+    "cluster_agent":  ("404",     "404"),
     "anonymous":      ("login",   "login"),
 })
 
@@ -81,6 +86,7 @@ PARK_EDIT = _table(PARKS, {
     "officer_b":      ("404",   "404",   "done"),
     "park_manager":   ("done",  "404",   "404"),
     "owner":          ("404",   "404",   "404"),
+    "cluster_agent":  ("404",   "404",   "404"),
     "anonymous":      ("login", "login", "login"),
 })
 # fmt: on

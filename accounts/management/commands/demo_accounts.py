@@ -36,13 +36,15 @@ ACCOUNTS = (
     DemoAccount("officer2", "pishran-officer2-1404", Role.PROVINCIAL_OFFICER, "مریم", "کریمی"),
     DemoAccount("parkmanager", "pishran-park-1404", Role.PARK_MANAGER, "حسین", "رضایی"),
     DemoAccount("owner", "pishran-owner-1404", Role.ENTERPRISE_OWNER, "زهرا", "حسینی"),
+    DemoAccount("agent", "pishran-agent-1404", Role.CLUSTER_AGENT, "رضا", "عاملی"),
+    DemoAccount("agent2", "pishran-agent2-1404", Role.CLUSTER_AGENT, "نرگس", "توسعه‌ای"),
 )
 
 
 class Command(BaseCommand):
     help = (
         "Create or reset one DEMO account per role (admin, officer, officer2, parkmanager, "
-        "owner) with known passwords, and print them. Safe to run again: existing users are "
+        "owner, agent, agent2) with known passwords, and print them. Safe to run again: existing users are "
         "updated and their passwords reset to the same values. The owner account is linked "
         "to one published enterprise in the Shokouhieh park of Qom (the lowest id), once "
         "enterprises exist. The passwords are published: refused when DEBUG is off unless "
@@ -95,6 +97,8 @@ class Command(BaseCommand):
             "officer2": f"{provinces[TEHRAN].name_fa} ({TEHRAN})",
             "parkmanager": f"{park.name} ({provinces[QOM].name_fa})",
             "owner": f"{owned.name} (#{owned.pk})" if owned else "no enterprise yet",
+            "agent": self._clusters_of(users["agent"]),
+            "agent2": self._clusters_of(users["agent2"]),
         }
         rows = [("username", "password", "role", "scope")] + [
             (a.username, a.password, str(a.role), scopes[a.username]) for a in ACCOUNTS
@@ -109,6 +113,13 @@ class Command(BaseCommand):
         if note:
             self.stdout.write(self.style.WARNING(note))
         self.stdout.write("Demo accounts only: these passwords are public.")
+
+    @staticmethod
+    def _clusters_of(agent: User) -> str:
+        """The clusters ``seed_clusters`` gave this agent (it creates 'agent' in Qom and
+        'agent2' in Tehran as the agents of a few developing clusters)."""
+        names = list(agent.agent_clusters.order_by("pk").values_list("name", flat=True)[:3])
+        return "clusters: " + "، ".join(names) if names else "no cluster yet (run seed_clusters)"
 
     @staticmethod
     def _upsert(account: DemoAccount) -> User:

@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ClustersConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "clusters"
+    verbose_name = _("Cluster development programme")
+
+    def ready(self) -> None:
+        # The audit presenter reads action names through this table; the cluster services'
+        # actions are registered here, beside the app that writes them.
+        from audit.presenters import ACTION_LABELS
+
+        ACTION_LABELS.update({
+            "stage": _("stage recorded"),
+            "year": _("implementation year started"),
+            "suspend": _("suspended"),
+            "resume": _("resumed"),
+            "plan_approve": _("action plan approved"),
+            "evaluate": _("evaluation recorded"),
+            "member_add": _("member added"),
+            "document": _("document uploaded"),
+            "action_add": _("joint action added"),
+            "action_update": _("joint action updated"),
+            "visit": _("visit or report recorded"),
+        })

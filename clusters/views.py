@@ -1,0 +1,371 @@
+"""Thin views: parse the request, call a selector or a service, render.
+
+A cluster outside the person's scope answers 404 (``cluster_get_editable``); documents are
+served only here, after the same check, never from a public media URL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.models import Role, User
+from accounts.scope import Scope
+from audit.presenters import present
+from audit.services import history_of
+from enterprises.models import Enterprise
+from persian import jalali
+from pishran.forms import apply_errors
+from places.models import Province
+from sectors.models import IndustryGroup
+
+from . import services, stages
+from .forms import (
+    ActionForm,
+    AsOfForm,
+    ClusterCreateForm,
+    ClusterForm,
+    DatedReasonForm,
+    DocumentForm,
+    EvaluationForm,
+    MemberForm,
+    PlanApproveForm,
+    StageForm,
+    VisitForm,
+)
+from .models import ActionItem, Cluster, Document
+from .selectors import (
+    ClusterQuery,
+    cluster_get_editable,
+    cluster_get_visible,
+    cluster_overdue,
+    counts_by_province,
+    counts_by_year,
+    plan_progress,
+    programme_counts,
+)
+from .selectors import (
+    directory as directory_query,
+)
+
+
+@vary_on_headers("HX-Request")
+def directory(request: HttpRequest) -> HttpResponse:
+    query = ClusterQuery.from_params(request.GET)
+    page = Paginator(directory_query(request.user, query), 30).get_page(request.GET.get("page"))
+    context = {
+        "query": query,
+        "page": page,
+        "params": urlencode(query.params()),
+        "provinces": Province.objects.all(),
+        "groups": IndustryGroup.objects.all(),
+        "stage_choices": stages.CHOICES,
+        "agents": User.objects.filter(role=Role.CLUSTER_AGENT, agent_clusters__isnull=False)
+        .distinct().order_by("last_name", "username"),
+        "can_create": Scope.of(request.user).can_create_clusters(),
+    }
+    if getattr(request, "htmx", False):
+        return render(request, "clusters/directory.html#results", context)
+    return render(request, "clusters/directory.html", context)
+
+
+def national(request: HttpRequest) -> HttpResponse:
+    form = AsOfForm(request.GET or None)
+    as_of = jalali.today()
+    if form.is_valid() and form.cleaned_data["as_of"]:
+        as_of = min(form.cleaned_data["as_of"], jalali.today())
+    provinces = {p.code: p for p in Province.objects.all()}
+    by_province = counts_by_province(as_of)
+    rows = [(provinces[code], counts) for code, counts in by_province.items()]
+    rows.sort(key=lambda r: (-r[1]["identified"], r[0].code))
+    as_of_text = jalali.format_date(as_of, persian_digits=False)
+    map_data = {
+        "label": _("Clusters identified"),
+        "values": {code: c["identified"] for code, c in by_province.items()},
+        "links": {code: f"/clusters/?{urlencode({'province': code})}" for code in by_province},
+    }
+    context = {
+        "form": form,
+        "as_of": as_of,
+        "as_of_text": as_of_text,
+        "totals": programme_counts(as_of),
+        "rows": rows,
+        "years": counts_by_year(as_of),
+        "map_data": map_data,
+    }
+    return render(request, "clusters/national.html", context)
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster, full = cluster_get_visible(request.user, pk)
+    scope = Scope.of(request.user)
+    members = cluster.memberships.select_related("enterprise", "enterprise__province")
+    if not full:  # the public sees published members only
+        members = members.filter(enterprise__published=True)
+    context: dict[str, Any] = {
+        "cluster": cluster,
+        "full": full,
+        "events": cluster.events.select_related("author").order_by("date", "id"),
+        "members": members,
+        "actions": cluster.actions.all(),
+        "progress": plan_progress(cluster),
+        "next_stage": stages.next_stage(cluster.stage),
+    }
+    if full:
+        context.update({
+            "documents": cluster.documents.select_related("uploaded_by"),
+            "visits": cluster.visits.all()[:50],
+            "overdue": cluster_overdue(cluster),
+            "history": present(history_of(cluster).select_related("target_type", "subject_type")[:50]),
+            "can_assign": scope.can_assign_cluster_team(cluster),
+            "can_write": scope.can_edit_cluster(cluster),
+            "can_start_year": cluster.stage == stages.IMPLEMENTATION and not cluster.suspended
+            and (cluster.implementation_year or 1) < max(stages.IMPLEMENTATION_YEARS),
+            "year_form": DatedReasonForm(prefix="year"),
+            "can_approve": cluster.stage_order >= stages.order("action_plan")
+            and not cluster.plan_approved_on,
+            "can_evaluate": cluster.stage_order >= stages.order("evaluation")
+            and not cluster.evaluated_on,
+        })
+    return render(request, "clusters/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    scope = Scope.of(request.user)
+    if not scope.can_create_clusters():
+        raise Http404
+    provinces = Province.objects.filter(scope.provinces_for_clusters_q())
+    form = ClusterForm(request.POST or None)
+    start_form = ClusterCreateForm(request.POST or None, provinces=provinces)
+    if request.method == "POST" and form.is_valid() and start_form.is_valid():
+        try:
+            cluster = services.cluster_create(
+                actor=request.user, data=form.cleaned_data,
+                province=start_form.cleaned_data["province"],
+                stage=start_form.cleaned_data["stage"], date=start_form.cleaned_data["date"],
+                reason=start_form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            apply_errors(exc, form, start_form)
+        else:
+            messages.success(request, _("The cluster was registered."))
+            return redirect(cluster)
+    return render(request, "clusters/cluster_form.html",
+                  {"form": form, "start_form": start_form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = cluster_get_editable(request.user, pk)
+    team = Scope.of(request.user).can_assign_cluster_team(cluster)
+    form = ClusterForm(request.POST or None, instance=cluster, team=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cluster_update(actor=request.user, cluster=cluster, data=form.cleaned_data,
+                                    fields=tuple(form.fields))
+        except ValidationError as exc:
+            apply_errors(exc, form)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect(cluster)
+    return render(request, "clusters/cluster_form.html", {"form": form, "cluster": cluster})
+
+
+def _form_page(
+    request: HttpRequest, cluster: Cluster, form: django_forms.BaseForm, title: str,
+    action: Callable[[dict[str, Any]], Any], success: str, *, multipart: bool = False,
+    intro: str = "",
+) -> HttpResponse:
+    """A small form about one cluster: on a valid POST run ``action`` (a service call);
+    its ValidationError goes back beside the fields, nothing saved."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(exc, form)
+        else:
+            messages.success(request, success)
+            return redirect(cluster)
+    return render(request, "clusters/small_form.html", {
+        "form": form, "cluster": cluster, "title": title, "multipart": multipart, "intro": intro,
+    })
+
+
+def _data(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stage(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = cluster_get_editable(request.user, pk)
+    if cluster.is_completed or cluster.suspended:
+        messages.error(request, _("The cluster is completed: its history is closed.")
+                       if cluster.is_completed else _("The cluster is suspended: resume it first."))
+        return redirect(cluster)
+    can_skip = Scope.of(request.user).can_skip_stage()
+    form = StageForm(_data(request), request.FILES or None, cluster=cluster, can_skip=can_skip)
+
+    def act(data: dict[str, Any]) -> None:
+        services.cluster_advance(
+            actor=request.user, cluster=cluster, to_stage=data["to_stage"], date=data["date"],
+            reason=data["reason"], licence_number=data["licence_number"], upload=data["file"],
+            document_kind=data["document_kind"] or Document.Kind.OTHER,
+        )
+
+    intro = _("Now at «%(stage)s» since %(date)s.") % {
+        "stage": cluster.stage_label, "date": jalali.format_date(cluster.stage_since)}
+    return _form_page(request, cluster, form, _("Record a stage"), act,
+                      _("The stage was recorded."), multipart=True, intro=intro)
+
+
+@login_required
+@require_POST
+def next_year(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = cluster_get_editable(request.user, pk)
+    form = DatedReasonForm(request.POST, prefix="year")
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect(cluster)
+    try:
+        services.cluster_start_year(actor=request.user, cluster=cluster, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The new implementation year was recorded."))
+    return redirect(cluster)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def suspend(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = cluster_get_editable(request.user, pk)
+    form = DatedReasonForm(_data(request))
+    form.fields["reason"].required = True
+    return _form_page(
+        request, cluster, form, _("Suspend the cluster"),
+        lambda d: services.cluster_suspend(actor=request.user, cluster=cluster, **d),
+        _("The cluster was suspended."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resume(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = cluster_get_editable(request.user, pk)
+    return _form_page(
+        request, cluster, DatedReasonForm(_data(request)), _("Resume the cluster"),
+        lambda d: services.cluster_resume(actor=request.user, cluster=cluster, **d),
+        _("The cluster was resumed."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = cluster_get_editable(request.user, pk)
+    # Any enterprise the person can find: the registry's published units and their own.
+    enterprises = Enterprise.objects.filter(Scope.of(request.user).enterprises_visible_q())
+    form = MemberForm(_data(request), enterprises=enterprises)
+    return _form_page(
+        request, cluster, form, _("Add a member enterprise"),
+        lambda d: services.member_add(actor=request.user, cluster=cluster, **d),
+        _("The member was added."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = cluster_get_editable(request.user, pk)
+    form = DocumentForm(_data(request), request.FILES or None)
+    return _form_page(
+        request, cluster, form, _("Upload a document"),
+        lambda d: services.document_upload(actor=request.user, cluster=cluster, kind=d["kind"],
+                                           title=d["title"], upload=d["file"]),
+        _("The document was uploaded."), multipart=True,
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
+    cluster = cluster_get_editable(request.user, pk)
+    document = get_object_or_404(Document, pk=doc_pk, cluster=cluster)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=document.original_name,
+                        content_type=services.uploads.ALLOWED[document.file_type])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = cluster_get_editable(request.user, pk)
+    return _form_page(
+        request, cluster, ActionForm(_data(request)), _("Add a joint action"),
+        lambda d: services.action_add(actor=request.user, cluster=cluster, data=d),
+        _("The joint action was added."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    cluster = cluster_get_editable(request.user, pk)
+    item = get_object_or_404(ActionItem, pk=item_pk, cluster=cluster)
+    form = ActionForm(_data(request), instance=ActionItem.objects.get(pk=item.pk))
+    return _form_page(
+        request, cluster, form, _("Update a joint action"),
+        lambda d: services.action_update(actor=request.user, item=item, data=d),
+        _("The joint action was updated."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = cluster_get_editable(request.user, pk)
+    return _form_page(
+        request, cluster, PlanApproveForm(_data(request)), _("Approve the action plan"),
+        lambda d: services.plan_approve(actor=request.user, cluster=cluster, **d),
+        _("The action plan was approved."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = cluster_get_editable(request.user, pk)
+    return _form_page(
+        request, cluster, EvaluationForm(_data(request)), _("Record the evaluation"),
+        lambda d: services.evaluation_record(actor=request.user, cluster=cluster, **d),
+        _("The evaluation was recorded."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = cluster_get_editable(request.user, pk)
+    return _form_page(
+        request, cluster, VisitForm(_data(request)), _("Record a visit or report"),
+        lambda d: services.visit_add(actor=request.user, cluster=cluster, **d),
+        _("The visit was recorded."),
+    )

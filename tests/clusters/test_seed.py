@@ -1,0 +1,40 @@
+"""The demo programme: the totals asked for, deterministic, safe to run again."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from clusters.models import Cluster, StageEvent
+from clusters.selectors import programme_counts
+from persian import jalali
+
+ARGS = ["--total", "70", "--development", "8", "--completed", "20", "--until", "1404/06/31"]
+
+
+def _seed(*extra: str) -> str:
+    out = StringIO()
+    call_command("seed_clusters", *ARGS, *extra, stdout=out)
+    return out.getvalue()
+
+
+def _fingerprint() -> list[tuple]:
+    return list(StageEvent.objects.order_by("cluster__name", "date", "id").values_list(
+        "cluster__name", "date", "to_stage"))
+
+
+def test_the_demo_reaches_the_totals_and_is_deterministic(registry) -> None:
+    _seed()
+    counts = programme_counts(jalali.parse("1404/06/31"))
+    # The named sample clusters come first (16 completed, 28 developing among them).
+    assert counts["identified"] == Cluster.objects.count() == 70
+    assert counts["completed"] == 20
+    first = _fingerprint()
+    assert Cluster.objects.filter(agent__username="agent", province__code="IR-25").exists()
+
+    assert "nothing changed" in _seed()
+    assert _fingerprint() == first
+
+    _seed("--force")
+    assert _fingerprint() == first
