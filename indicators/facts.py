@@ -339,6 +339,31 @@ _STEPS: list[tuple[str, list[str]]] = [
         "SELECT kind, month, level, place, status, dim, value, units, jobs FROM ind_fact",
     ]),
 ]
+# On PostgreSQL the new facts are written to a table of their own, indexed, and swapped in
+# by renaming (readers wait for the rename only, not for the copy).
+_PG_SWAP_PREPARE = [
+    "DROP TABLE IF EXISTS indicators_fact_next",
+    "CREATE TABLE indicators_fact_next (LIKE indicators_fact INCLUDING DEFAULTS "
+    "INCLUDING IDENTITY)",
+    "INSERT INTO indicators_fact_next (id, kind, month, level, place, status, dim, value, "
+    "units, jobs) SELECT ROW_NUMBER() OVER (ORDER BY level, place, kind, dim, month, status, "
+    "value), kind, month, level, place, status, dim, value, units, jobs FROM ind_fact",
+    "ALTER TABLE indicators_fact_next ADD CONSTRAINT indicators_fact_next_pkey PRIMARY KEY (id)",
+    "ALTER TABLE indicators_fact_next ADD CONSTRAINT fact_key_next UNIQUE "
+    "(level, place, kind, dim, month, status, value)",
+]
+_PG_SWAP = [
+    "LOCK TABLE indicators_fact IN ACCESS EXCLUSIVE MODE",
+    "ALTER TABLE indicators_fact RENAME TO indicators_fact_old",
+    "ALTER TABLE indicators_fact_old RENAME CONSTRAINT fact_key TO fact_key_old",
+    "ALTER TABLE indicators_fact_old RENAME CONSTRAINT indicators_fact_pkey "
+    "TO indicators_fact_old_pkey",
+    "ALTER TABLE indicators_fact_next RENAME TO indicators_fact",
+    "ALTER TABLE indicators_fact RENAME CONSTRAINT fact_key_next TO fact_key",
+    "ALTER TABLE indicators_fact RENAME CONSTRAINT indicators_fact_next_pkey "
+    "TO indicators_fact_pkey",
+    "DROP TABLE indicators_fact_old",
+]
 _TEMP = ("ind_day", "ind_fan", "ind_fact", "ind_ev", "ind_g", "ind_st", "ind_me", "ind_delta",
          "ind_fine")
 
@@ -373,6 +398,9 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
     RefreshRun.objects.filter(pk=run.pk).update(steps_total=len(_STEPS))
     try:
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # The window sorts and aggregates stay in memory instead of spilling.
+                cursor.execute("SET work_mem = '256MB'")
             for name in _TEMP:
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")
             cursor.execute("CREATE TEMP TABLE ind_day (d date PRIMARY KEY, m integer)")
@@ -394,8 +422,18 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
                     _calendar(cursor)
                     continue
                 if name == "swap":
+                    postgres = connection.vendor == "postgresql"
+                    for sql in _PG_SWAP_PREPARE if postgres else []:
+                        cursor.execute(sql)
+                    if postgres:
+                        cursor.execute("SELECT COUNT(*) + 1 FROM indicators_fact_next")
+                        restart = cursor.fetchone()[0]
+                        cursor.execute(
+                            "ALTER TABLE indicators_fact_next ALTER COLUMN id "
+                            f"RESTART WITH {int(restart)}"
+                        )
                     with transaction.atomic():
-                        for sql in statements:
+                        for sql in _PG_SWAP if postgres else statements:
                             cursor.execute(sql)
                     continue
                 for sql in statements:
@@ -406,6 +444,8 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
             rows = cursor.fetchone()[0]
             for name in _TEMP:
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")
+            if connection.vendor == "postgresql":
+                cursor.execute("RESET work_mem")
     except BaseException as error:
         RefreshRun.objects.filter(pk=run.pk).update(
             state=RefreshRun.State.FAILED, error=repr(error)[:2000], finished_at=timezone.now()

@@ -22,7 +22,7 @@ from . import figures, selectors
 from .models import Indicator
 from .sources import Place
 
-HEADLINES = ("units", "units-active", "jobs", "share-sme-units", "share-sme-jobs",
+HEADLINES = ("units", "units-active", "units-idle", "jobs", "share-sme-units", "share-sme-jobs",
              "units-in-parks", "revived", "permits", "semi-finished", "parks")
 
 
