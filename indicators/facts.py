@@ -244,21 +244,39 @@ def partial_month(as_of: dt.date) -> dict[Key, list[int]]:
 
 # --- full rebuild in SQL ---------------------------------------------------------------------
 
+# Most units never move: one location event, dated on or before their first status. Their
+# place is fixed, so each status event is simply −1 for the status it leaves and +1 for the
+# one it enters, in its month (the services keep ``from_status`` equal to the status before).
+# The few others go through the general path: merge status and location events in date
+# order, carry the state forward with window functions, take each month's closing state.
+_SEMI = "CASE WHEN u.construction_progress >= 60 THEN 1 ELSE 0 END"
+_ATTRS = f"u.industry_group_id, u.size_band, {_SEMI}"
+_NOT_SIMPLE = "NOT EXISTS (SELECT 1 FROM ind_simple ns WHERE ns.e = {col})"
 _STEPS: list[tuple[str, list[str]]] = [
     ("calendar", []),  # filled in Python (the Jalali month of every day in the history)
+    ("fixed places", [
+        "CREATE TEMP TABLE ind_simple AS SELECT l.e, l.prov, l.park FROM ("
+        "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d, MAX(province_id) AS prov, "
+        "MAX(COALESCE(park_id, 0)) AS park FROM enterprises_locationevent "
+        "GROUP BY enterprise_id) l JOIN (SELECT enterprise_id AS e, MIN(date) AS d "
+        "FROM enterprises_statusevent GROUP BY enterprise_id) f ON f.e = l.e "
+        "WHERE l.n = 1 AND l.d <= f.d",
+        "CREATE UNIQUE INDEX ind_simple_e ON ind_simple (e)",
+    ]),
     ("events", [
         "CREATE TEMP TABLE ind_ev AS "
         "SELECT enterprise_id AS e, date AS d, 1 AS t, id AS i, to_status AS s, "
         "       from_status AS fs, CAST(NULL AS integer) AS prov, CAST(NULL AS integer) AS park, "
         "       CAST(NULL AS date) AS pd "
-        "FROM enterprises_statusevent "
+        "FROM enterprises_statusevent WHERE " + _NOT_SIMPLE.format(col="enterprise_id") + " "
         "UNION ALL SELECT enterprise_id, date, 0, id, NULL, NULL, province_id, "
         "       COALESCE(park_id, 0), NULL FROM enterprises_locationevent "
+        "WHERE " + _NOT_SIMPLE.format(col="enterprise_id") + " "
         "UNION ALL SELECT x.id, CASE WHEN x.permit_date < f.d THEN f.d ELSE x.permit_date END, "
         "       2, 0, NULL, NULL, NULL, NULL, x.permit_date "
         "FROM enterprises_enterprise x JOIN (SELECT enterprise_id AS e, MIN(date) AS d "
         "       FROM enterprises_locationevent GROUP BY enterprise_id) f ON f.e = x.id "
-        "WHERE x.permit_date IS NOT NULL",
+        "WHERE x.permit_date IS NOT NULL AND " + _NOT_SIMPLE.format(col="x.id"),
     ]),
     ("carry", [
         "CREATE TEMP TABLE ind_g AS SELECT e, d, t, i, s, fs, prov, park, pd, "
@@ -282,31 +300,39 @@ _STEPS: list[tuple[str, list[str]]] = [
         "SELECT e, m, LAG(status) OVER w AS ps, LAG(prov) OVER w AS pp, LAG(park) OVER w AS pk "
         "FROM ind_me WINDOW w AS (PARTITION BY e ORDER BY m)) z "
         "WHERE ps IS NOT NULL AND pp IS NOT NULL",
+        # The fixed-place units' status changes, as −1/+1 per event.
+        "INSERT INTO ind_delta SELECT z.e, c.m, z.status, x.prov, x.park, z.sg FROM ("
+        "SELECT enterprise_id AS e, date AS d, to_status AS status, 1 AS sg "
+        "FROM enterprises_statusevent UNION ALL "
+        "SELECT enterprise_id, date, from_status, -1 FROM enterprises_statusevent "
+        "WHERE from_status <> '') z JOIN ind_simple x ON x.e = z.e JOIN ind_day c ON c.d = z.d",
     ]),
     ("fine", [
         "CREATE TEMP TABLE ind_fine AS SELECT 's' AS kind, x.m, x.status, x.prov, x.park, "
-        "u.industry_group_id AS grp, u.size_band AS size, "
-        "CASE WHEN u.construction_progress >= 60 THEN 1 ELSE 0 END AS semi, "
+        "u.industry_group_id AS grp, u.size_band AS size, " + _SEMI + " AS semi, "
         "SUM(x.sg) AS units, SUM(x.sg * u.employees) AS jobs "
         "FROM ind_delta x JOIN enterprises_enterprise u ON u.id = x.e "
-        "GROUP BY x.m, x.status, x.prov, x.park, u.industry_group_id, u.size_band, "
-        "CASE WHEN u.construction_progress >= 60 THEN 1 ELSE 0 END "
+        "GROUP BY x.m, x.status, x.prov, x.park, " + _ATTRS + " "
         "HAVING SUM(x.sg) <> 0 OR SUM(x.sg * u.employees) <> 0",
-        "INSERT INTO ind_fine SELECT 'r', x.m, 'active', x.prov, x.park, u.industry_group_id, "
-        "u.size_band, CASE WHEN u.construction_progress >= 60 THEN 1 ELSE 0 END, "
+        "INSERT INTO ind_fine SELECT 'r', x.m, 'active', x.prov, x.park, " + _ATTRS + ", "
         "COUNT(*), SUM(u.employees) "
         "FROM ind_st x JOIN enterprises_enterprise u ON u.id = x.e "
         "WHERE x.t = 1 AND x.ts = 'active' AND x.fs IN ('idle', 'semi_active') "
-        "AND x.prov IS NOT NULL "
-        "GROUP BY x.m, x.prov, x.park, u.industry_group_id, u.size_band, "
-        "CASE WHEN u.construction_progress >= 60 THEN 1 ELSE 0 END",
-        "INSERT INTO ind_fine SELECT 'p', c.m, '', x.prov, x.park, u.industry_group_id, "
-        "u.size_band, CASE WHEN u.construction_progress >= 60 THEN 1 ELSE 0 END, "
+        "AND x.prov IS NOT NULL GROUP BY x.m, x.prov, x.park, " + _ATTRS,
+        "INSERT INTO ind_fine SELECT 'r', c.m, 'active', x.prov, x.park, " + _ATTRS + ", "
+        "COUNT(*), SUM(u.employees) FROM enterprises_statusevent s "
+        "JOIN ind_simple x ON x.e = s.enterprise_id JOIN ind_day c ON c.d = s.date "
+        "JOIN enterprises_enterprise u ON u.id = s.enterprise_id "
+        "WHERE s.to_status = 'active' AND s.from_status IN ('idle', 'semi_active') "
+        "GROUP BY c.m, x.prov, x.park, " + _ATTRS,
+        "INSERT INTO ind_fine SELECT 'p', c.m, '', x.prov, x.park, " + _ATTRS + ", "
         "COUNT(*), SUM(u.employees) "
         "FROM ind_st x JOIN enterprises_enterprise u ON u.id = x.e JOIN ind_day c ON c.d = x.pd "
-        "WHERE x.t = 2 AND x.prov IS NOT NULL "
-        "GROUP BY c.m, x.prov, x.park, u.industry_group_id, u.size_band, "
-        "CASE WHEN u.construction_progress >= 60 THEN 1 ELSE 0 END",
+        "WHERE x.t = 2 AND x.prov IS NOT NULL GROUP BY c.m, x.prov, x.park, " + _ATTRS,
+        "INSERT INTO ind_fine SELECT 'p', c.m, '', x.prov, x.park, " + _ATTRS + ", "
+        "COUNT(*), SUM(u.employees) FROM enterprises_enterprise u "
+        "JOIN ind_simple x ON x.e = u.id JOIN ind_day c ON c.d = u.permit_date "
+        "GROUP BY c.m, x.prov, x.park, " + _ATTRS,
     ]),
     ("parks", [
         "INSERT INTO ind_fact SELECT kind, m, 'k', park, status, dim, value, "
@@ -339,6 +365,33 @@ _STEPS: list[tuple[str, list[str]]] = [
         "SELECT kind, month, level, place, status, dim, value, units, jobs FROM ind_fact",
     ]),
 ]
+# PostgreSQL fans the fine rows out in one pass each (GROUPING SETS) instead of a join.
+_PG_FAN = {
+    "parks": [
+        "INSERT INTO ind_fact SELECT kind, m, 'k', park, status, "
+        "CASE WHEN GROUPING(grp) = 0 THEN 'group' WHEN GROUPING(size) = 0 THEN 'size' "
+        "WHEN GROUPING(semi) = 0 THEN 'semi' ELSE '' END, "
+        "CASE WHEN GROUPING(grp) = 0 THEN CAST(grp AS varchar(40)) "
+        "WHEN GROUPING(size) = 0 THEN size WHEN GROUPING(semi) = 0 THEN '1' ELSE '' END, "
+        "SUM(units), SUM(jobs) FROM ind_fine WHERE park <> 0 "
+        "GROUP BY kind, m, park, status, GROUPING SETS ((), (grp), (size), (semi)) "
+        "HAVING (GROUPING(semi) = 1 OR semi = 1) AND (SUM(units) <> 0 OR SUM(jobs) <> 0)",
+    ],
+    "provinces": [
+        "INSERT INTO ind_fact SELECT kind, m, 'p', prov, status, "
+        "CASE WHEN GROUPING(grp) = 0 THEN 'group' WHEN GROUPING(size) = 0 THEN 'size' "
+        "WHEN GROUPING(semi) = 0 THEN 'semi' WHEN GROUPING(inpark) = 0 THEN 'inpark' "
+        "ELSE '' END, "
+        "CASE WHEN GROUPING(grp) = 0 THEN CAST(grp AS varchar(40)) "
+        "WHEN GROUPING(size) = 0 THEN size WHEN GROUPING(semi) = 0 THEN '1' "
+        "WHEN GROUPING(inpark) = 0 THEN '1' ELSE '' END, "
+        "SUM(units), SUM(jobs) FROM (SELECT *, CASE WHEN park <> 0 THEN 1 ELSE 0 END AS inpark "
+        "FROM ind_fine) f "
+        "GROUP BY kind, m, prov, status, GROUPING SETS ((), (grp), (size), (semi), (inpark)) "
+        "HAVING (GROUPING(semi) = 1 OR semi = 1) AND (GROUPING(inpark) = 1 OR inpark = 1) "
+        "AND (SUM(units) <> 0 OR SUM(jobs) <> 0)",
+    ],
+}
 # On PostgreSQL the new facts are written to a table of their own, indexed, and swapped in
 # by renaming (readers wait for the rename only, not for the copy).
 _PG_SWAP_PREPARE = [
@@ -364,7 +417,7 @@ _PG_SWAP = [
     "TO indicators_fact_pkey",
     "DROP TABLE indicators_fact_old",
 ]
-_TEMP = ("ind_day", "ind_fan", "ind_fact", "ind_ev", "ind_g", "ind_st", "ind_me", "ind_delta",
+_TEMP = ("ind_day", "ind_fan", "ind_fact", "ind_simple", "ind_ev", "ind_g", "ind_st", "ind_me", "ind_delta",
          "ind_fine")
 
 
@@ -436,10 +489,13 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
                         for sql in _PG_SWAP if postgres else statements:
                             cursor.execute(sql)
                     continue
+                if connection.vendor == "postgresql":
+                    statements = _PG_FAN.get(name, statements)
                 for sql in statements:
                     cursor.execute(sql)
-                if name == "carry" and connection.vendor == "postgresql":
-                    cursor.execute("ANALYZE ind_st")
+                if connection.vendor == "postgresql" and name in ("fixed places", "month ends"):
+                    cursor.execute("ANALYZE ind_simple" if name == "fixed places"
+                                   else "ANALYZE ind_delta")
             cursor.execute("SELECT COUNT(*) FROM indicators_fact")
             rows = cursor.fetchone()[0]
             for name in _TEMP:
