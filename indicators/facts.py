@@ -221,25 +221,23 @@ def track_new(enterprise_id: int) -> None:
 
 
 def partial_month(as_of: dt.date) -> dict[Key, list[int]]:
-    """The month-so-far cells of ``as_of``'s month: what the units with an event between
-    the first of the month and ``as_of`` changed by then. Added to the facts of the months
-    before, it gives any date. Empty when ``as_of`` is a month end."""
+    """What to add to the facts of ``as_of``'s whole month to get ``as_of`` itself: the
+    units with an event after ``as_of`` in that month, counted as they stood on ``as_of``
+    minus as they stood at the month's end. Empty for a month end and for today (no event
+    is dated in the future), so current figures are the facts alone."""
     month = month_index(as_of)
-    if as_of == month_end(month):
+    end = month_end(month)
+    if as_of >= end:
         return {}
-    start = month_start(month)
+    after = (as_of + dt.timedelta(days=1), end)
     ids = set(
-        StatusEvent.objects.filter(date__range=(start, as_of)).values_list("enterprise_id", flat=True)
+        StatusEvent.objects.filter(date__range=after).values_list("enterprise_id", flat=True)
     )
     ids |= set(
-        LocationEvent.objects.filter(date__range=(start, as_of)).values_list(
-            "enterprise_id", flat=True
-        )
+        LocationEvent.objects.filter(date__range=after).values_list("enterprise_id", flat=True)
     )
-    ids |= set(
-        Enterprise.objects.filter(permit_date__range=(start, as_of)).values_list("id", flat=True)
-    )
-    return _subtract(units_rows(ids, as_of), units_rows(ids, start - dt.timedelta(days=1)))
+    ids |= set(Enterprise.objects.filter(permit_date__range=after).values_list("id", flat=True))
+    return _subtract(units_rows(ids, as_of), units_rows(ids, end))
 
 
 # --- full rebuild in SQL ---------------------------------------------------------------------

@@ -172,11 +172,12 @@ def country() -> Place:
 def chart_series(indicator: Indicator, place: Place, as_of: dt.date, months: int = 24
                  ) -> dict[str, Any]:
     from persian.jalali import MONTH_NAMES
+    from persian.templatetags.persian import digits
 
     points = monthly(indicator, place, as_of)[-months:]
     return {
         "label": indicator.name,
-        "x": [f"{MONTH_NAMES[m % 12]} {m // 12}" for m, _v in points],
+        "x": [f"{MONTH_NAMES[m % 12]} {digits(m // 12)}" for m, _v in points],
         "y": [int(v) for _m, v in points],
         "kind": "bar" if indicator.is_flow else "line",
     }

@@ -101,7 +101,7 @@ def read_cells(level: str, place: int | None, as_of: dt.date) -> Cells:
         return cells
     month = facts.month_index(as_of)
     partial = facts.partial_month(as_of)
-    last = month if as_of == facts.month_end(month) else month - 1
+    last = month
     first_of_year = month - month % 12
     sql = (
         "SELECT place, kind, dim, value, status, SUM(units), SUM(jobs) FROM indicators_fact "
@@ -136,6 +136,33 @@ def _weight(dim: str, value: str, fdim: str, fvalues: set[str] | None, negate: b
     if negate:
         return 1 if dim == "" else (-1 if dim == fdim and value in (fvalues or ()) else 0)
     return 1 if dim == fdim and (fvalues is None or value in fvalues) else 0
+
+
+def park_totals(park_ids: list[int], as_of: dt.date) -> dict[int, dict[str, int]]:
+    """Units by status at each of these parks as of ``as_of`` (cached until facts change)."""
+    cache_key = f"indicators:parks:{_version()}:{as_of.isoformat()}:{hash(tuple(park_ids))}"
+    totals = cache.get(cache_key)
+    if totals is not None:
+        return totals
+    totals = {pk: defaultdict(int) for pk in park_ids}
+    if park_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT place, status, SUM(units) FROM indicators_fact WHERE level = 'k' "
+                f"AND place IN ({', '.join(['%s'] * len(park_ids))}) AND kind = 's' "
+                "AND dim = '' AND month <= %s GROUP BY place, status",
+                [*park_ids, facts.month_index(as_of)],
+            )
+            for place, status, units in cursor.fetchall():
+                totals[place][status] += int(units)
+    for (kind, _m, level, place, status, dim, _v), (units, _j) in facts.partial_month(
+        as_of
+    ).items():
+        if kind == "s" and level == "k" and dim == "" and place in totals:
+            totals[place][status] += units
+    totals = {pk: dict(v) for pk, v in totals.items()}
+    cache.set(cache_key, totals, 3600)
+    return totals
 
 
 class RegistrySource(Source):
@@ -196,6 +223,15 @@ class RegistrySource(Source):
         return {p: self._sum(indicator, cells, p).get("", 0) for p in places}
 
     def monthly(self, indicator: Any, place: Place, as_of: dt.date) -> list[tuple[int, Number]]:
+        cache_key = (f"indicators:monthly:{_version()}:{indicator.pk}:{place.level}:{place.id}:"
+                     f"{as_of.isoformat()}")
+        series = cache.get(cache_key)
+        if series is None:
+            series = self._monthly(indicator, place, as_of)
+            cache.set(cache_key, series, 3600)
+        return series
+
+    def _monthly(self, indicator: Any, place: Place, as_of: dt.date) -> list[tuple[int, Number]]:
         kind = self.KIND[indicator.measure]
         column = "jobs" if indicator.measure == "jobs" else "units"
         fdim, fvalues, negate = self._dim_filter(indicator.filters)

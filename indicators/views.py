@@ -20,7 +20,7 @@ from sectors.models import IndustryGroup
 
 from . import figures, selectors
 from .models import Indicator
-from .sources import Place
+from .sources import Place, park_totals
 
 HEADLINES = ("units", "units-active", "units-idle", "jobs", "share-sme-units", "share-sme-jobs",
              "units-in-parks", "revived", "permits", "semi-finished", "parks")
@@ -136,9 +136,11 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     place = Place("p", province.pk)
     chosen = _indicator(request, "units-active")
-    parks = figures.parks_with_counts(Park.objects.filter(province=province)).order_by(
-        "sort_key", "id"
-    )
+    parks = list(Park.objects.filter(province=province).order_by("sort_key", "id"))
+    counts = park_totals([p.pk for p in parks], as_of)
+    for park in parks:
+        park.units = sum(counts[park.pk].values())
+        park.active_units = counts[park.pk].get(Status.ACTIVE, 0)
     scope = Scope.of(request.user)
     context = {
         "province": province,

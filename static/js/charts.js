@@ -39,7 +39,10 @@
       tooltip: { trigger: "axis", valueFormatter: number },
       grid: { left: 60, right: 60, top: 20, bottom: 60 },
       xAxis: { type: "category", data: d.x, inverse: rtl, axisLabel: { rotate: 45 } },
-      yAxis: { type: "value", position: rtl ? "right" : "left", axisLabel: { formatter: number } },
+      yAxis: {
+        type: "value", minInterval: 1, position: rtl ? "right" : "left",
+        axisLabel: { formatter: number },
+      },
       series: [{ name: d.label, type: d.kind === "bar" ? "bar" : "line", data: d.y, smooth: false }],
     });
     el.dataset.drawn = "1";
