@@ -501,9 +501,7 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
             if connection.vendor == "postgresql":
                 cursor.execute("RESET work_mem")
     except BaseException as error:
-        RefreshRun.objects.filter(pk=run.pk).update(
-            state=RefreshRun.State.FAILED, error=repr(error)[:2000], finished_at=timezone.now()
-        )
+        _record_failure(run.pk, error)
         raise
     RefreshRun.objects.filter(pk=run.pk).update(
         state=RefreshRun.State.DONE, steps_done=len(_STEPS), step="", rows=rows,
@@ -515,6 +513,20 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
         listener()
     run.refresh_from_db()
     return run
+
+
+def _record_failure(pk: int, error: BaseException) -> None:
+    """Say why the run stopped, on a fresh connection if the database dropped this one
+    (a restarted server): the facts themselves were never touched."""
+    for _attempt in range(2):
+        try:
+            RefreshRun.objects.filter(pk=pk).update(
+                state=RefreshRun.State.FAILED, error=repr(error)[:2000],
+                finished_at=timezone.now(),
+            )
+            return
+        except Exception:  # the connection is gone: reconnect once
+            connection.close()
 
 
 def mark_abandoned_runs() -> int:
