@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("provinces/", views.province_list, name="province_list"),
     path("provinces/<str:code>/", views.province_detail, name="province_detail"),
+    path("provinces/<str:code>/report/", views.province_report, name="province_report"),
     path("parks/", views.park_list, name="park_list"),
     path("parks/<int:pk>/", views.park_detail, name="park_detail"),
     path("indicators/", views.catalogue, name="indicator_catalogue"),

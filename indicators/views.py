@@ -158,6 +158,31 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "indicators/province_detail.html", context)
 
 
+def province_report(request: HttpRequest, code: str) -> HttpResponse:
+    """The province's figures on paper: every indicator with its target, the breakdowns and
+    the parks (print stylesheet; the browser prints it)."""
+    if "\x00" in code:
+        raise Http404
+    province = get_object_or_404(Province, code=code.upper())
+    as_of, as_of_error = selectors.parse_as_of(request.GET)
+    place = Place("p", province.pk)
+    indicators = selectors.indicators_for(place)
+    parks = list(Park.objects.filter(province=province).order_by("sort_key", "id"))
+    counts = park_totals([p.pk for p in parks], as_of)
+    for park in parks:
+        park.units = sum(counts[park.pk].values())
+        park.active_units = counts[park.pk].get(Status.ACTIVE, 0)
+    context = {
+        "province": province,
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "cards": selectors.cards(indicators, place, as_of, province.pk, province.code),
+        "parks": parks,
+        **_breakdowns(place, as_of, province.code),
+    }
+    return render(request, "indicators/province_report.html", context)
+
+
 def park_list(request: HttpRequest) -> HttpResponse:
     parks = Park.objects.all()
 

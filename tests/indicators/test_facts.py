@@ -201,3 +201,16 @@ def test_shipped_indicators_load_once(reference) -> None:
     assert Indicator.objects.count() == count >= 15
 
 
+
+
+def test_the_rebuild_task_reports_its_run_and_closes_an_abandoned_one(reference, shipped) -> None:
+    from indicators.tasks import rebuild_facts_task
+
+    make_enterprise(province=reference.qom)
+    abandoned = RefreshRun.objects.create(kind="rebuild", step="fine")
+
+    pk = rebuild_facts_task.call()
+
+    assert RefreshRun.objects.get(pk=pk).state == RefreshRun.State.DONE
+    assert RefreshRun.objects.get(pk=abandoned.pk).state == RefreshRun.State.FAILED
+    assert facts.all_facts() == facts.python_facts()

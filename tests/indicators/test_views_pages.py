@@ -87,6 +87,7 @@ ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = {
     "home": {"GET": _everyone(("-",), ("page",))},
     "province_list": {"GET": _everyone(("-",), ("page",))},
     "province_detail": {"GET": _everyone(("IR-25", "ir-25", "IR-99"), ("page", "page", "404"))},
+    "province_report": {"GET": _everyone(("IR-25", "ir-25", "IR-99"), ("page", "page", "404"))},
     "park_list": {"GET": _everyone(("-",), ("page",))},
     "park_detail": {"GET": _everyone(PARKS, ("page", "page", "page"))},
     "indicator_catalogue": {"GET": _everyone(("-",), ("page",))},
@@ -122,7 +123,7 @@ def fresh_figures(db):
 def _url(route: str, target: str, reference: Any) -> str:
     if route == "indicator_rows":
         return reverse(route, args=[target]) + "?province=IR-25"
-    if route == "province_detail":
+    if route in ("province_detail", "province_report"):
         return reverse(route, args=[target])
     if route in ("park_detail", "park_edit"):
         return reverse(route, args=[getattr(reference, target).pk])
