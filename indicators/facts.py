@@ -54,10 +54,13 @@ def _fan(kind: str, month: int, status: str, province: int, park: int, attrs: tu
     """Every fact cell one unit in one state touches (the same fan-out as the SQL)."""
     group, size, semi = attrs
     places = [("c", 0), ("p", province)] + ([("k", park)] if park else [])
+    semi = semi and kind == "s" and status == "under_construction"
     keys: list[Key] = []
     for level, place in places:
+        keys.append((kind, month, level, place, status, "", ""))
+        if level == "k" and kind != "s":
+            continue  # flows at a park: totals only
         keys += [
-            (kind, month, level, place, status, "", ""),
             (kind, month, level, place, status, "group", str(group)),
             (kind, month, level, place, status, "size", size),
         ]
@@ -338,7 +341,9 @@ _STEPS: list[tuple[str, list[str]]] = [
         "SELECT f.kind, f.m, f.park, f.status, x.dim, "
         "CASE x.dim WHEN 'group' THEN CAST(f.grp AS varchar(40)) WHEN 'size' THEN f.size "
         "WHEN 'semi' THEN '1' ELSE '' END AS value, f.units, f.jobs "
-        "FROM ind_fine f JOIN ind_fan x ON x.dim <> 'inpark' AND (x.dim <> 'semi' OR f.semi = 1) "
+        "FROM ind_fine f JOIN ind_fan x ON x.dim <> 'inpark' AND (x.dim <> 'semi' OR "
+        "(f.semi = 1 AND f.kind = 's' AND f.status = 'under_construction')) "
+        "AND (f.kind = 's' OR x.dim = '') "
         "WHERE f.park <> 0) z GROUP BY kind, m, park, status, dim, value "
         "HAVING SUM(units) <> 0 OR SUM(jobs) <> 0",
     ]),
@@ -348,7 +353,8 @@ _STEPS: list[tuple[str, list[str]]] = [
         "SELECT f.kind, f.m, f.prov, f.status, x.dim, "
         "CASE x.dim WHEN 'group' THEN CAST(f.grp AS varchar(40)) WHEN 'size' THEN f.size "
         "WHEN '' THEN '' ELSE '1' END AS value, f.units, f.jobs "
-        "FROM ind_fine f JOIN ind_fan x ON (x.dim <> 'semi' OR f.semi = 1) "
+        "FROM ind_fine f JOIN ind_fan x ON (x.dim <> 'semi' OR "
+        "(f.semi = 1 AND f.kind = 's' AND f.status = 'under_construction')) "
         "AND (x.dim <> 'inpark' OR f.park <> 0)) z GROUP BY kind, m, prov, status, dim, value "
         "HAVING SUM(units) <> 0 OR SUM(jobs) <> 0",
     ]),
@@ -373,7 +379,10 @@ _PG_FAN = {
         "WHEN GROUPING(size) = 0 THEN size WHEN GROUPING(semi) = 0 THEN '1' ELSE '' END, "
         "SUM(units), SUM(jobs) FROM ind_fine WHERE park <> 0 "
         "GROUP BY kind, m, park, status, GROUPING SETS ((), (grp), (size), (semi)) "
-        "HAVING (GROUPING(semi) = 1 OR semi = 1) AND (SUM(units) <> 0 OR SUM(jobs) <> 0)",
+        "HAVING (GROUPING(semi) = 1 OR (semi = 1 AND kind = 's' "
+        "AND status = 'under_construction')) "
+        "AND (kind = 's' OR (GROUPING(grp) = 1 AND GROUPING(size) = 1 AND GROUPING(semi) = 1)) "
+        "AND (SUM(units) <> 0 OR SUM(jobs) <> 0)",
     ],
     "provinces": [
         "INSERT INTO ind_fact SELECT kind, m, 'p', prov, status, "
@@ -386,7 +395,8 @@ _PG_FAN = {
         "SUM(units), SUM(jobs) FROM (SELECT *, CASE WHEN park <> 0 THEN 1 ELSE 0 END AS inpark "
         "FROM ind_fine) f "
         "GROUP BY kind, m, prov, status, GROUPING SETS ((), (grp), (size), (semi), (inpark)) "
-        "HAVING (GROUPING(semi) = 1 OR semi = 1) AND (GROUPING(inpark) = 1 OR inpark = 1) "
+        "HAVING (GROUPING(semi) = 1 OR (semi = 1 AND kind = 's' "
+        "AND status = 'under_construction')) AND (GROUPING(inpark) = 1 OR inpark = 1) "
         "AND (SUM(units) <> 0 OR SUM(jobs) <> 0)",
     ],
 }
@@ -396,9 +406,9 @@ _PG_SWAP_PREPARE = [
     "DROP TABLE IF EXISTS indicators_fact_next",
     "CREATE TABLE indicators_fact_next (LIKE indicators_fact INCLUDING DEFAULTS "
     "INCLUDING IDENTITY)",
-    "INSERT INTO indicators_fact_next (id, kind, month, level, place, status, dim, value, "
-    "units, jobs) SELECT ROW_NUMBER() OVER (ORDER BY level, place, kind, dim, month, status, "
-    "value), kind, month, level, place, status, dim, value, units, jobs FROM ind_fact",
+    "INSERT INTO indicators_fact_next (kind, month, level, place, status, dim, value, "
+    "units, jobs) SELECT kind, month, level, place, status, dim, value, units, jobs "
+    "FROM ind_fact",
     "ALTER TABLE indicators_fact_next ADD CONSTRAINT indicators_fact_next_pkey PRIMARY KEY (id)",
     "ALTER TABLE indicators_fact_next ADD CONSTRAINT fact_key_next UNIQUE "
     "(level, place, kind, dim, month, status, value)",
@@ -476,13 +486,6 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
                     postgres = connection.vendor == "postgresql"
                     for sql in _PG_SWAP_PREPARE if postgres else []:
                         cursor.execute(sql)
-                    if postgres:
-                        cursor.execute("SELECT COUNT(*) + 1 FROM indicators_fact_next")
-                        restart = cursor.fetchone()[0]
-                        cursor.execute(
-                            "ALTER TABLE indicators_fact_next ALTER COLUMN id "
-                            f"RESTART WITH {int(restart)}"
-                        )
                     with transaction.atomic():
                         for sql in _PG_SWAP if postgres else statements:
                             cursor.execute(sql)

@@ -6,7 +6,9 @@ the parks register here; the clusters module will register ``clusters``). See
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -74,7 +76,8 @@ VERSION_KEY = "indicators:facts-version"
 def _version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
-        version = 1
+        # A fresh number, never one an earlier (evicted or cleared) version had.
+        version = time.time_ns()
         cache.set(VERSION_KEY, version, None)
     return version
 
@@ -83,32 +86,49 @@ def bump_version() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
-        cache.set(VERSION_KEY, 2, None)
+        cache.set(VERSION_KEY, time.time_ns(), None)
 
 
 facts.on_change(bump_version)
 
-Cells = dict[tuple[int, str, str, str, str], tuple[int, int]]  # place, kind, dim, value, status
+# (place, kind) → [(dim, value, status, units, jobs)]
+Cells = dict[tuple[int, str], list[tuple[str, str, str, int, int]]]
+
+# Figures already computed in this process, for the current facts version. Kept in memory
+# as Python objects (not pickled through the cache: a province table is ~100,000 cells).
+_MEMO: OrderedDict[tuple, Any] = OrderedDict()
+_MEMO_SIZE = 512
+
+
+def memo(key: tuple, compute: Callable[[], Any]) -> Any:
+    key = (_version(), *key)
+    if key in _MEMO:
+        _MEMO.move_to_end(key)
+        return _MEMO[key]
+    value = compute()
+    _MEMO[key] = value
+    while len(_MEMO) > _MEMO_SIZE:
+        _MEMO.popitem(last=False)
+    return value
 
 
 def read_cells(level: str, place: int | None, as_of: dt.date) -> Cells:
     """Stocks as of ``as_of`` and flows from 1 Farvardin of its year to ``as_of`` at every
-    place of ``level`` (or one place), by kind, breakdown and status. Cached until the facts
+    place of ``level`` (or one place), by kind, breakdown and status. Kept until the facts
     change."""
-    cache_key = f"indicators:cells:{_version()}:{level}:{place}:{as_of.isoformat()}"
-    cells = cache.get(cache_key)
-    if cells is not None:
-        return cells
+    return memo(("cells", level, place, as_of), lambda: _read_cells(level, place, as_of))
+
+
+def _read_cells(level: str, place: int | None, as_of: dt.date) -> Cells:
     month = facts.month_index(as_of)
     partial = facts.partial_month(as_of)
-    last = month
     first_of_year = month - month % 12
     sql = (
         "SELECT place, kind, dim, value, status, SUM(units), SUM(jobs) FROM indicators_fact "
         "WHERE level = %s AND ((kind = 's' AND month <= %s) OR "
         "(kind <> 's' AND month >= %s AND month <= %s))"
     )
-    params: list[Any] = [level, last, first_of_year, last]
+    params: list[Any] = [level, month, first_of_year, month]
     if place is not None:
         sql += " AND place = %s"
         params.append(place)
@@ -125,9 +145,10 @@ def read_cells(level: str, place: int | None, as_of: dt.date) -> Cells:
             cell = totals[(p, kind, dim, value, status)]
             cell[0] += units
             cell[1] += jobs
-    cells = {k: (u, j) for k, (u, j) in totals.items()}
-    cache.set(cache_key, cells, 3600)
-    return cells
+    cells: Cells = defaultdict(list)
+    for (p, kind, dim, value, status), (units, jobs) in totals.items():
+        cells[(p, kind)].append((dim, value, status, units, jobs))
+    return dict(cells)
 
 
 def _weight(dim: str, value: str, fdim: str, fvalues: set[str] | None, negate: bool) -> int:
@@ -140,11 +161,11 @@ def _weight(dim: str, value: str, fdim: str, fvalues: set[str] | None, negate: b
 
 def park_totals(park_ids: list[int], as_of: dt.date) -> dict[int, dict[str, int]]:
     """Units by status at each of these parks as of ``as_of`` (cached until facts change)."""
-    cache_key = f"indicators:parks:{_version()}:{as_of.isoformat()}:{hash(tuple(park_ids))}"
-    totals = cache.get(cache_key)
-    if totals is not None:
-        return totals
-    totals = {pk: defaultdict(int) for pk in park_ids}
+    return memo(("parks", tuple(park_ids), as_of), lambda: _park_totals(park_ids, as_of))
+
+
+def _park_totals(park_ids: list[int], as_of: dt.date) -> dict[int, dict[str, int]]:
+    totals: dict[int, Any] = {pk: defaultdict(int) for pk in park_ids}
     if park_ids:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -160,9 +181,7 @@ def park_totals(park_ids: list[int], as_of: dt.date) -> dict[int, dict[str, int]
     ).items():
         if kind == "s" and level == "k" and dim == "" and place in totals:
             totals[place][status] += units
-    totals = {pk: dict(v) for pk, v in totals.items()}
-    cache.set(cache_key, totals, 3600)
-    return totals
+    return {pk: dict(v) for pk, v in totals.items()}
 
 
 class RegistrySource(Source):
@@ -197,39 +216,46 @@ class RegistrySource(Source):
         out: dict[str, int] = defaultdict(int)
         if dim and dim != "status" and fdim:
             return out  # a breakdown of an indicator narrowed by another breakdown
-        for (p, k, d, v, status), figures in cells.items():
-            if p != place or k != kind or (statuses and status not in statuses):
+        for d, v, status, units, jobs in cells.get((place, kind), ()):
+            if statuses and status not in statuses:
                 continue
+            figure = jobs if column else units
             if dim and dim != "status":
                 if d == dim:
-                    out[v] += figures[column]
+                    out[v] += figure
                 continue
-            out[status if dim == "status" else ""] += (
-                _weight(d, v, fdim, fvalues, negate) * figures[column]
-            )
+            out[status if dim == "status" else ""] += _weight(d, v, fdim, fvalues, negate) * figure
         return out
 
+    @staticmethod
+    def _signature(indicator: Any) -> tuple:
+        return (indicator.pk, indicator.measure, repr(sorted(indicator.filters.items())))
+
     def value(self, indicator: Any, place: Place, as_of: dt.date) -> Number:
-        cells = read_cells(place.level, place.id, as_of)
-        return self._sum(indicator, cells, place.id).get("", 0)
+        def compute() -> Number:
+            cells = read_cells(place.level, place.id, as_of)
+            return self._sum(indicator, cells, place.id).get("", 0)
+
+        return memo(("value", self._signature(indicator), place, as_of), compute)
 
     def breakdown(self, indicator: Any, place: Place, as_of: dt.date, dim: str) -> dict[str, Number]:
-        cells = read_cells(place.level, place.id, as_of)
-        return dict(self._sum(indicator, cells, place.id, dim))
+        def compute() -> dict[str, Number]:
+            cells = read_cells(place.level, place.id, as_of)
+            return dict(self._sum(indicator, cells, place.id, dim))
+
+        return memo(("breakdown", self._signature(indicator), place, as_of, dim), compute)
 
     def by_province(self, indicator: Any, as_of: dt.date) -> dict[int, Number]:
-        cells = read_cells("p", None, as_of)
-        places = {p for p, *_ in cells}
-        return {p: self._sum(indicator, cells, p).get("", 0) for p in places}
+        def compute() -> dict[int, Number]:
+            cells = read_cells("p", None, as_of)
+            places = {p for p, _k in cells}
+            return {p: self._sum(indicator, cells, p).get("", 0) for p in places}
+
+        return memo(("by_province", self._signature(indicator), as_of), compute)
 
     def monthly(self, indicator: Any, place: Place, as_of: dt.date) -> list[tuple[int, Number]]:
-        cache_key = (f"indicators:monthly:{_version()}:{indicator.pk}:{place.level}:{place.id}:"
-                     f"{as_of.isoformat()}")
-        series = cache.get(cache_key)
-        if series is None:
-            series = self._monthly(indicator, place, as_of)
-            cache.set(cache_key, series, 3600)
-        return series
+        return memo(("monthly", self._signature(indicator), place, as_of),
+                    lambda: self._monthly(indicator, place, as_of))
 
     def _monthly(self, indicator: Any, place: Place, as_of: dt.date) -> list[tuple[int, Number]]:
         kind = self.KIND[indicator.measure]
