@@ -77,11 +77,6 @@ def monthly(indicator: Indicator, place: Place, as_of: dt.date) -> list[tuple[in
     return source.monthly(indicator, place, as_of) if source else []
 
 
-def target_of(indicator: Indicator, province_id: int | None, year: int) -> Decimal | None:
-    target = Target.objects.filter(indicator=indicator, province_id=province_id, year=year).first()
-    return target.value if target else None
-
-
 @dataclass
 class Card:
     indicator: Indicator
@@ -145,12 +140,19 @@ def rows_link(indicator: Indicator, place: Place, as_of: dt.date, province_code:
 def cards(indicators: list[Indicator], place: Place, as_of: dt.date, province_id: int | None,
           province_code: str = "") -> list[Card]:
     year = year_of(as_of)
+    targets: dict[int, Decimal] = {}
+    if place.level != "k":
+        targets = dict(
+            Target.objects.filter(
+                year=year, province_id=province_id, indicator__in=[i.pk for i in indicators]
+            ).values_list("indicator_id", "value")
+        )
     return [
         Card(
             indicator=i,
             value=value_of(i, place, as_of),
             link=rows_link(i, place, as_of, province_code),
-            target=target_of(i, province_id, year) if place.level != "k" else None,
+            target=targets.get(i.pk),
             year=year,
         )
         for i in indicators

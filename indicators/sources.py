@@ -311,12 +311,18 @@ class ParksSource(Source):
         return qs
 
     def value(self, indicator: Any, place: Place, as_of: dt.date) -> Number:
-        qs = self._qs(indicator, as_of)
-        if place.level == "p":
-            qs = qs.filter(province_id=place.id)
-        elif place.level == "k":
-            qs = qs.filter(pk=place.id)
-        return qs.count()
+        def compute() -> Number:
+            qs = self._qs(indicator, as_of)
+            if place.level == "p":
+                qs = qs.filter(province_id=place.id)
+            elif place.level == "k":
+                qs = qs.filter(pk=place.id)
+            return qs.count()
+
+        # Parks change through their own services, which do not bump the facts version:
+        # kept for a minute at most.
+        return memo(("parks-value", indicator.pk, repr(indicator.filters), place, as_of,
+                     int(time.time() // 60)), compute)
 
     def by_province(self, indicator: Any, as_of: dt.date) -> dict[int, Number]:
         from django.db.models import Count

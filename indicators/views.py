@@ -43,12 +43,13 @@ def _headline(place: Place, as_of: dt.date, province: Province | None, public_on
 
 
 def _breakdowns(place: Place, as_of: dt.date, province_code: str = "") -> dict[str, Any]:
-    operating = Indicator.objects.filter(key="units-operating").first()
+    found = {i.key: i for i in Indicator.objects.filter(key__in=["units-operating", "units"])}
+    operating = found.get("units-operating")
     if operating is None:
         return {}
     groups = selectors.breakdown(operating, place, as_of, "group")
     sizes = selectors.breakdown(operating, place, as_of, "size")
-    statuses_indicator = Indicator.objects.filter(key="units").first()
+    statuses_indicator = found.get("units")
     statuses = (
         selectors.breakdown(statuses_indicator, place, as_of, "status") if statuses_indicator
         else {}
@@ -59,16 +60,14 @@ def _breakdowns(place: Place, as_of: dt.date, province_code: str = "") -> dict[s
             return ""
         return selectors.rows_link(indicator, place, as_of, province_code, **narrow)
 
+    all_groups = list(IndustryGroup.objects.all())
     return {
         "by_status": [(label, statuses.get(value, 0), link(statuses_indicator, status=value))
                       for value, label in Status.choices],
         "by_group": [(g.name_fa, groups.get(str(g.pk), 0), link(operating, group=g.key))
-                     for g in IndustryGroup.objects.all()],
+                     for g in all_groups],
         "by_size": [(label, sizes.get(value, 0), link(operating, size=value))
                     for value, label in SizeBand.choices],
-        "group_chart": {"label": operating.name, "kind": "bar",
-                        "x": [g.name_fa for g in IndustryGroup.objects.all()],
-                        "y": [groups.get(str(g.pk), 0) for g in IndustryGroup.objects.all()]},
     }
 
 
