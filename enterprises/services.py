@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, diff, snapshot
+from indicators.facts import track, track_new
 from persian.identifiers import clean_digits, is_valid_business_id, is_valid_legal_id
 from persian.jalali import format_date, today
 from places.models import Park, Province
@@ -163,6 +164,7 @@ def enterprise_create(
         reason=reason or _("Registered"),
         author=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    track_new(enterprise.pk)
     audit_record(
         actor=actor,
         action="create",
@@ -179,6 +181,7 @@ def enterprise_update(
     """Change profile fields (only those in ``fields``: an owner's form passes
     ``OWNER_FIELDS``). Location and status have their own dated services."""
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    track(enterprise.pk)
     before = snapshot(enterprise, AUDITED_FIELDS)
     for name in fields:
         if name in data and name in PROFILE_FIELDS:
@@ -207,6 +210,7 @@ def enterprise_change_status(
     before the previous event, a missing reason, and an operating status for a unit
     without an operating permit."""
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    track(enterprise.pk)
     current = enterprise.status
     if to_status not in TRANSITIONS:
         raise ValidationError({"to_status": _("Choose a valid status.")})
@@ -261,6 +265,7 @@ def enterprise_move(
 ) -> LocationEvent:
     """Record that the unit stands in another park or province from ``date`` on."""
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    track(enterprise.pk)
     _check_location(province, park)
     if enterprise.province_id == province.pk and enterprise.park_id == (park.pk if park else None):
         raise ValidationError({"park": _("The unit is already there.")})
@@ -303,6 +308,7 @@ def status_event_correct(
     if not (note or "").strip():
         raise ValidationError({"note": _("Say why the history is being corrected.")})
     enterprise = Enterprise.objects.select_for_update().get(pk=event.enterprise_id)
+    track(enterprise.pk)
     events = list(enterprise.status_events.order_by("date", "id"))
     index = next(i for i, e in enumerate(events) if e.pk == event.pk)
     earlier = events[index - 1].date if index > 0 else None
@@ -336,6 +342,7 @@ def status_event_revoke_latest(*, actor: Any, enterprise: Enterprise, note: str)
     if not (note or "").strip():
         raise ValidationError({"note": _("Say why the history is being corrected.")})
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    track(enterprise.pk)
     events = list(enterprise.status_events.order_by("-date", "-id")[:2])
     if len(events) < 2:
         raise ValidationError({"note": _("The first status of a unit cannot be withdrawn.")})

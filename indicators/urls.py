@@ -6,6 +6,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("provinces/", views.province_list, name="province_list"),
     path("provinces/<str:code>/", views.province_detail, name="province_detail"),
+    path("provinces/<str:code>/report/", views.province_report, name="province_report"),
     path("parks/", views.park_list, name="park_list"),
     path("parks/<int:pk>/", views.park_detail, name="park_detail"),
+    path("indicators/", views.catalogue, name="indicator_catalogue"),
+    path("indicators/<slug:key>/rows/", views.indicator_rows, name="indicator_rows"),
+    path("stats/", views.stats, name="stats"),
 ]

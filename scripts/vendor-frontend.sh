@@ -16,6 +16,7 @@ BOOTSTRAP_ICONS_VERSION=1.13.2
 VAZIRMATN_VERSION=33.0.3
 HTMX_VERSION=2.0.11          # newest 2.x on npm; htmx 4.x is a different API: do not use
 JDP_VERSION=0.9.12           # @majidh1/jalalidatepicker
+ECHARTS_VERSION=6.1.0        # Apache ECharts: dashboard charts and the province map
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/static/vendor"
@@ -57,10 +58,11 @@ fetch "bootstrap-icons@$BOOTSTRAP_ICONS_VERSION" bootstrap-icons
 fetch "vazirmatn@$VAZIRMATN_VERSION" vazirmatn
 fetch "htmx.org@$HTMX_VERSION" htmx
 fetch "@majidh1/jalalidatepicker@$JDP_VERSION" jalalidatepicker
+fetch "echarts@$ECHARTS_VERSION" echarts
 
 # Start from a clean tree so removed upstream files do not linger (README.md
 # is ours and is kept).
-for d in bootstrap bootstrap-icons vazirmatn htmx jalalidatepicker; do
+for d in bootstrap bootstrap-icons vazirmatn htmx jalalidatepicker echarts; do
     rm -rf "${DEST:?}/$d"
 done
 mkdir -p "$DEST"
@@ -160,6 +162,13 @@ MIT
 fi
 strip_maps "$DEST/jalalidatepicker/jalalidatepicker.min.js"
 strip_maps "$DEST/jalalidatepicker/jalalidatepicker.min.css"
+
+# --- Apache ECharts (Apache-2.0) ---------------------------------------------
+P="$WORK/echarts/package"
+put "$P/dist/echarts.min.js" echarts/echarts.min.js
+put "$P/LICENSE" echarts/LICENSE
+put "$P/NOTICE" echarts/NOTICE
+strip_maps "$DEST/echarts/echarts.min.js"
 
 echo
 echo "Vendored into $DEST:"

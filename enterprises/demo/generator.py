@@ -69,7 +69,8 @@ STATUS_SHARES = ((ACTIVE, 60), (SEMI, 8), (IDLE, 18), (UC, 10), (CLOSED, 4))
 HISTORY_LENGTHS = ((1, 3), (2, 10), (3, 20), (4, 25), (5, 22), (6, 20))
 # Which status came before, for a walk back through the lifecycle (weights).
 PREDECESSORS = {
-    ACTIVE: ((UC, 40), (IDLE, 30), (SEMI, 30)),
+    # Revivals (idle or semi-active before active) are a few thousand a year nationally.
+    ACTIVE: ((UC, 88), (IDLE, 6), (SEMI, 6)),
     SEMI: ((ACTIVE, 70), (IDLE, 15), (UC, 15)),
     IDLE: ((ACTIVE, 45), (SEMI, 45), (UC, 10)),
     CLOSED: ((IDLE, 60), (ACTIVE, 15), (SEMI, 15), (UC, 10)),

@@ -33,6 +33,8 @@ def test_an_officer_finds_a_unit_typed_with_arabic_letters_and_marks_it_idle(pag
     make_enterprise(park=reference.park_p, name="تولیدی پوشاک نگین")
 
     log_in(page, officer.username)
+    page.goto(page.base + "/provinces/IR-25/")
+    assert page.inner_text("[data-testid=card-units-idle]") == "۰"
     page.goto(page.base + "/enterprises/")
     assert_persian_page(page)
     # Arabic yeh and kaf, no ZWNJ: «كاشيسازان يكتا»
@@ -62,6 +64,9 @@ def test_an_officer_finds_a_unit_typed_with_arabic_letters_and_marks_it_idle(pag
     assert "کمبود سرمایه در گردش" in timeline
     assert PERSIAN_DIGIT.search(timeline) and not LATIN_DIGIT.search(timeline)
     screenshot(page, "enterprise-timeline")
+    # The province dashboard counts it at once.
+    page.goto(page.base + "/provinces/IR-25/")
+    assert page.inner_text("[data-testid=card-units-idle]") == "۱"
     assert not page.console_errors
 
 
@@ -87,9 +92,25 @@ def test_the_home_page_reads_right_to_left_with_persian_digits(page, reference):
     make_enterprise(park=reference.park_p, name="صنایع نمونه", published=True, employees=1234)
     page.goto(page.base + "/")
     assert_persian_page(page)
-    total = page.inner_text("[data-testid=units-total]")
+    total = page.inner_text("[data-testid=card-units]")
     assert PERSIAN_DIGIT.search(total) and not LATIN_DIGIT.search(total)
     screenshot(page, "home")
+
+
+def test_the_national_dashboard_draws_its_chart_and_province_map(page, reference):
+    make_enterprise(park=reference.park_p, name="صنایع نمونه", published=True)
+    make_enterprise(province=reference.tehran, name="صنایع تهران", published=True)
+
+    page.goto(page.base + "/")
+
+    assert_persian_page(page)
+    page.locator("[data-chart][data-drawn] svg").first.wait_for()
+    page.locator("[data-choropleth][data-drawn] svg").first.wait_for()
+    assert page.locator("[data-choropleth] svg path").count() >= 31
+    axis = page.inner_text("[data-chart]")
+    assert not LATIN_DIGIT.search(axis.replace("IR-", ""))  # Persian digits in the chart
+    screenshot(page, "national-dashboard")
+    assert not page.console_errors
 
 
 def test_an_anonymous_visitor_is_sent_to_log_in_from_a_staff_page(page, reference):

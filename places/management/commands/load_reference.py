@@ -79,6 +79,9 @@ class Command(BaseCommand):
             park.ownership = Park.Ownership.PRIVATE if row["private"] == "yes" else Park.Ownership.STATE
             park.specialty = normalize(row["specialty"])[:300]
             park.save()
+        from indicators.catalogue import load_indicators
+
+        load_indicators()
         self.stdout.write(
             f"Reference data: {len(provinces)} provinces, {IsicDivision.objects.count()} ISIC "
             f"divisions, {len(groups)} industry groups, named parks loaded ({created} new)."

@@ -1,0 +1,122 @@
+"""The indicators the product ships with, loaded idempotently by ``load_indicators`` (run
+by ``load_reference``). National administrators may change names, definitions, targets and
+the public flag afterwards; loading again only adds what is missing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+OPERATING = ["active", "semi_active", "idle"]
+SME = ["micro", "small", "medium"]
+PLACES = ["province", "park"]
+
+SHIPPED: list[dict[str, Any]] = [
+    {"key": "units", "name": "واحدهای صنعتی ثبت‌شده",
+     "definition": "همه‌ی واحدهای صنعتی ثبت‌شده در سامانه در تاریخ گزارش، با هر وضعیتی "
+     "(در حال ساخت، فعال، نیمه‌فعال، راکد یا تعطیل)، در استان و شهرکی که آن روز در آن بوده‌اند.",
+     "measure": "units", "filters": {}, "breakdowns": [*PLACES, "group", "size", "status"],
+     "unit": "واحد"},
+    {"key": "units-active", "name": "واحدهای فعال",
+     "definition": "واحدهایی که در تاریخ گزارش وضعیتشان «فعال» بوده است.",
+     "measure": "units", "filters": {"status": ["active"]},
+     "breakdowns": [*PLACES, "group", "size"], "unit": "واحد"},
+    {"key": "units-idle", "name": "واحدهای راکد",
+     "definition": "واحدهایی که در تاریخ گزارش وضعیتشان «راکد» بوده است.",
+     "measure": "units", "filters": {"status": ["idle"]},
+     "breakdowns": [*PLACES, "group", "size"], "unit": "واحد"},
+    {"key": "units-semi-active", "name": "واحدهای نیمه‌فعال",
+     "definition": "واحدهایی که در تاریخ گزارش وضعیتشان «نیمه‌فعال» بوده است.",
+     "measure": "units", "filters": {"status": ["semi_active"]},
+     "breakdowns": [*PLACES, "group", "size"], "unit": "واحد"},
+    {"key": "jobs", "name": "اشتغال واحدهای در حال بهره‌برداری",
+     "definition": "جمع کارکنان واحدهای فعال، نیمه‌فعال و راکد در تاریخ گزارش. شمار کارکنان "
+     "مقدار کنونی هر واحد است و تاریخچه ندارد.",
+     "measure": "jobs", "filters": {"status": OPERATING},
+     "breakdowns": [*PLACES, "group", "size"], "unit": "نفر"},
+    {"key": "units-sme", "name": "واحدهای خرد، کوچک و متوسط در حال بهره‌برداری",
+     "definition": "واحدهای در حال بهره‌برداری با کمتر از ۱۰۰ نفر کارکن. اندازه از شمار "
+     "کنونی کارکنان به دست می‌آید و تاریخچه ندارد.",
+     "measure": "units", "filters": {"status": OPERATING, "size": SME},
+     "breakdowns": PLACES, "unit": "واحد", "public": True},
+    {"key": "units-operating", "name": "واحدهای در حال بهره‌برداری",
+     "definition": "واحدهای فعال، نیمه‌فعال و راکد در تاریخ گزارش.",
+     "measure": "units", "filters": {"status": OPERATING},
+     "breakdowns": [*PLACES, "group", "size", "status"], "unit": "واحد"},
+    {"key": "jobs-sme", "name": "اشتغال واحدهای خرد، کوچک و متوسط",
+     "definition": "جمع کارکنان واحدهای در حال بهره‌برداری با کمتر از ۱۰۰ نفر کارکن.",
+     "measure": "jobs", "filters": {"status": OPERATING, "size": SME},
+     "breakdowns": PLACES, "unit": "نفر"},
+    {"key": "share-sme-units", "name": "سهم واحدهای خرد، کوچک و متوسط",
+     "definition": "درصد واحدهای خرد، کوچک و متوسط از همه‌ی واحدهای در حال بهره‌برداری.",
+     "kind": "ratio", "numerator": "units-sme", "denominator": "units-operating",
+     "breakdowns": PLACES, "unit": "درصد"},
+    {"key": "share-sme-jobs", "name": "سهم اشتغال واحدهای خرد، کوچک و متوسط",
+     "definition": "درصد کارکنان واحدهای خرد، کوچک و متوسط از کارکنان همه‌ی واحدهای در حال "
+     "بهره‌برداری.",
+     "kind": "ratio", "numerator": "jobs-sme", "denominator": "jobs",
+     "breakdowns": PLACES, "unit": "درصد"},
+    {"key": "units-in-parks", "name": "واحدهای داخل شهرک‌ها و نواحی صنعتی",
+     "definition": "واحدهای در حال بهره‌برداری که در تاریخ گزارش در یک شهرک یا ناحیه‌ی صنعتی "
+     "بوده‌اند.",
+     "measure": "units", "filters": {"status": OPERATING, "in_park": True},
+     "breakdowns": PLACES, "unit": "واحد"},
+    {"key": "units-outside-parks", "name": "واحدهای بیرون از شهرک‌ها",
+     "definition": "واحدهای در حال بهره‌برداری که در تاریخ گزارش در هیچ شهرک یا ناحیه‌ای نبوده‌اند.",
+     "measure": "units", "filters": {"status": OPERATING, "in_park": False},
+     "breakdowns": ["province"], "unit": "واحد"},
+    {"key": "revived", "name": "واحدهای احیاشده",
+     "definition": "شمار تغییر وضعیت‌ها از «راکد» یا «نیمه‌فعال» به «فعال» از آغاز سال "
+     "(یکم فروردین) تا تاریخ گزارش، در جایی که واحد آن روز در آن بوده است.",
+     "measure": "revived", "filters": {}, "breakdowns": [*PLACES, "group", "size"],
+     "unit": "واحد"},
+    {"key": "permits", "name": "پروانه‌های بهره‌برداری جدید",
+     "definition": "شمار واحدهایی که تاریخ پروانه‌ی بهره‌برداری‌شان از آغاز سال تا تاریخ "
+     "گزارش است.",
+     "measure": "permits", "filters": {}, "breakdowns": [*PLACES, "group", "size"],
+     "unit": "پروانه"},
+    {"key": "semi-finished", "name": "طرح‌های نیمه‌تمام",
+     "definition": "واحدهایی که در تاریخ گزارش «در حال ساخت» بوده‌اند و پیشرفت فیزیکی "
+     "کنونی‌شان ۶۰ درصد یا بیشتر است.",
+     "measure": "units", "filters": {"status": ["under_construction"], "semi_finished": True},
+     "breakdowns": PLACES, "unit": "طرح"},
+    {"key": "parks", "name": "شهرک‌ها و نواحی صنعتی مصوب",
+     "definition": "شهرک‌ها و نواحی صنعتی ثبت‌شده که تا تاریخ گزارش تأسیس شده‌اند.",
+     "source": "parks", "measure": "parks", "filters": {}, "breakdowns": ["province",
+                                                                          "ownership"],
+     "unit": "شهرک"},
+    {"key": "parks-active", "name": "شهرک‌ها و نواحی فعال",
+     "definition": "شهرک‌ها و نواحی صنعتی که اکنون فعال‌اند (وضعیت کنونی).",
+     "source": "parks", "measure": "parks", "filters": {"active": True},
+     "breakdowns": ["province"], "unit": "شهرک"},
+    {"key": "parks-private", "name": "شهرک‌ها و نواحی خصوصی",
+     "definition": "شهرک‌ها و نواحی صنعتی با مالکیت خصوصی.",
+     "source": "parks", "measure": "parks", "filters": {"ownership": ["private"]},
+     "breakdowns": ["province"], "unit": "شهرک"},
+]
+
+
+def load_indicators() -> int:
+    """Create the shipped indicators that are missing; returns how many were created."""
+    from .models import Indicator
+
+    created = 0
+    for position, spec in enumerate(SHIPPED):
+        if Indicator.objects.filter(key=spec["key"]).exists():
+            continue
+        Indicator.objects.create(
+            key=spec["key"],
+            name=spec["name"],
+            definition=spec["definition"],
+            kind=spec.get("kind", "sum" if spec.get("measure") == "jobs" else "count"),
+            source=spec.get("source", "" if spec.get("kind") == "ratio" else "registry"),
+            measure=spec.get("measure", ""),
+            filters=spec.get("filters", {}),
+            numerator=Indicator.objects.filter(key=spec.get("numerator", "")).first(),
+            denominator=Indicator.objects.filter(key=spec.get("denominator", "")).first(),
+            breakdowns=spec.get("breakdowns", []),
+            unit=spec.get("unit", ""),
+            is_public=spec.get("public", True),
+            position=(position + 1) * 10,
+        )
+        created += 1
+    return created

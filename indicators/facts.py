@@ -1,0 +1,556 @@
+"""The registry pre-aggregated per Jalali month (``Fact``), built three ways that agree:
+
+- ``rebuild()``: the whole table in SQL from the dated history (window functions carry
+  each unit's status and location forward; PostgreSQL and SQLite run the same statements);
+- ``unit_rows()``: one unit's contribution in Python, used to apply a change incrementally
+  (``track`` before a service writes, the difference applied on commit) and to answer an
+  "as of" date in the middle of a month;
+- the sum of ``unit_rows`` over all units, which tests compare with ``rebuild``.
+
+A stock (kind ``s``) is stored as its change per month: +1 for a unit's state at the end
+of a month, −1 for its state at the end of the month before. Flows: ``r`` a revival
+(idle or semi-active → active, counted where the unit stood that day), ``p`` an
+operating permit (by ``permit_date``; where the unit stood that day, or where it was first
+registered for a permit dated before its registration). Industry group, size band,
+employees and construction progress are current attributes, not history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import jdatetime
+from django.db import connection, transaction
+from django.utils import timezone
+
+from enterprises.models import Enterprise, LocationEvent, StatusEvent
+
+from .models import Fact, RefreshRun
+
+Key = tuple[str, int, str, int, str, str, str]  # kind, month, level, place, status, dim, value
+REVIVAL_FROM = ("idle", "semi_active")
+
+
+def month_index(day: dt.date) -> int:
+    j = jdatetime.date.fromgregorian(date=day)
+    return j.year * 12 + j.month - 1
+
+
+def month_start(index: int) -> dt.date:
+    return jdatetime.date(index // 12, index % 12 + 1, 1).togregorian()
+
+
+def month_end(index: int) -> dt.date:
+    return month_start(index + 1) - dt.timedelta(days=1)
+
+
+# --- one unit, in Python --------------------------------------------------------------------
+
+
+def _fan(kind: str, month: int, status: str, province: int, park: int, attrs: tuple) -> list[Key]:
+    """Every fact cell one unit in one state touches (the same fan-out as the SQL)."""
+    group, size, semi = attrs
+    places = [("c", 0), ("p", province)] + ([("k", park)] if park else [])
+    semi = semi and kind == "s" and status == "under_construction"
+    keys: list[Key] = []
+    for level, place in places:
+        keys.append((kind, month, level, place, status, "", ""))
+        if level == "k" and kind != "s":
+            continue  # flows at a park: totals only
+        keys += [
+            (kind, month, level, place, status, "group", str(group)),
+            (kind, month, level, place, status, "size", size),
+        ]
+        if semi:
+            keys.append((kind, month, level, place, status, "semi", "1"))
+        if park and level != "k":
+            keys.append((kind, month, level, place, status, "inpark", "1"))
+    return keys
+
+
+def unit_rows(
+    unit: dict[str, Any],
+    status_events: Iterable[tuple[dt.date, int, str, str]],
+    location_events: Iterable[tuple[dt.date, int, int, int | None]],
+    until: dt.date | None = None,
+) -> Counter[Key]:
+    """How many times one unit counts in each fact cell (the caller multiplies by its
+    employees for jobs), from its history up to ``until`` (everything when None)."""
+    attrs = (unit["industry_group_id"], unit["size_band"], unit["construction_progress"] >= 60)
+    merged: list[tuple[dt.date, int, int, tuple]] = []
+    for date, pk, from_status, to_status in status_events:
+        merged.append((date, 1, pk, ("s", from_status, to_status)))
+    for date, pk, province, park in location_events:
+        merged.append((date, 0, pk, ("l", province, park or 0)))
+    permit = unit.get("permit_date")
+    if permit is not None:
+        merged.append((permit, 2, 0, ("p",)))
+    merged = [m for m in merged if until is None or m[0] <= until]
+    merged.sort(key=lambda m: (m[0], m[1], m[2]))
+    first_location = next((m[3] for m in merged if m[3][0] == "l"), None)
+
+    out: Counter[Key] = Counter()
+    status, province, park = "", 0, 0
+    month_state: dict[int, tuple[str, int, int]] = {}
+    for date, _t, _pk, event in merged:
+        month = month_index(date)
+        if event[0] == "s":
+            status = event[2]
+            if status == "active" and event[1] in REVIVAL_FROM and province:
+                out.update(_fan("r", month, "active", province, park, attrs))
+        elif event[0] == "l":
+            province, park = event[1], event[2]
+        else:
+            where = (province, park) if province else (
+                (first_location[1], first_location[2]) if first_location else (0, 0)
+            )
+            if where[0]:
+                out.update(_fan("p", month, "", where[0], where[1], attrs))
+        month_state[month] = (status, province, park)
+    previous: tuple[str, int, int] | None = None
+    for month in sorted(month_state):
+        state = month_state[month]
+        if state == previous:
+            continue
+        if previous is not None and previous[0] and previous[1]:
+            out.subtract(_fan("s", month, previous[0], previous[1], previous[2], attrs))
+        if state[0] and state[1]:
+            out.update(_fan("s", month, state[0], state[1], state[2], attrs))
+        previous = state
+    return out
+
+
+def units_rows(ids: Iterable[int], until: dt.date | None = None) -> dict[Key, list[int]]:
+    """The summed contribution of the given units: key → [units, jobs]."""
+    ids = list(ids)
+    totals: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    if not ids:
+        return totals
+    units = {
+        u["id"]: u
+        for u in Enterprise.objects.filter(pk__in=ids).values(
+            "id", "industry_group_id", "size_band", "construction_progress", "permit_date",
+            "employees",
+        )
+    }
+    statuses: dict[int, list] = defaultdict(list)
+    for row in StatusEvent.objects.filter(enterprise_id__in=ids).values_list(
+        "enterprise_id", "date", "id", "from_status", "to_status"
+    ):
+        statuses[row[0]].append(row[1:])
+    locations: dict[int, list] = defaultdict(list)
+    for row in LocationEvent.objects.filter(enterprise_id__in=ids).values_list(
+        "enterprise_id", "date", "id", "province_id", "park_id"
+    ):
+        locations[row[0]].append(row[1:])
+    for pk, unit in units.items():
+        for key, n in unit_rows(unit, statuses[pk], locations[pk], until).items():
+            if n:
+                cell = totals[key]
+                cell[0] += n
+                cell[1] += n * unit["employees"]
+    return totals
+
+
+def _subtract(after: dict[Key, list[int]], before: dict[Key, list[int]]) -> dict[Key, list[int]]:
+    diff: dict[Key, list[int]] = {}
+    for key in set(after) | set(before):
+        a, b = after.get(key, [0, 0]), before.get(key, [0, 0])
+        d = [a[0] - b[0], a[1] - b[1]]
+        if d != [0, 0]:
+            diff[key] = d
+    return diff
+
+
+# --- incremental refresh ---------------------------------------------------------------------
+
+_UPSERT = (
+    "INSERT INTO indicators_fact (kind, month, level, place, status, dim, value, units, jobs) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (level, place, kind, dim, month, status, value) DO UPDATE SET "
+    "units = indicators_fact.units + excluded.units, jobs = indicators_fact.jobs + excluded.jobs"
+)
+
+_listeners: list[Callable[[], None]] = []
+
+
+def on_change(listener: Callable[[], None]) -> None:
+    """Call ``listener`` after facts change (the figures cache listens)."""
+    _listeners.append(listener)
+
+
+def apply(diff: dict[Key, list[int]]) -> None:
+    if not diff:
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(_UPSERT, [(*key, u, j) for key, (u, j) in sorted(diff.items())])
+    for listener in _listeners:
+        listener()
+
+
+def track(enterprise_id: int, *, created: bool = False) -> None:
+    """Called by a registry service inside its transaction, after the row lock and before
+    it writes (``created``: right after saving a new unit). Remembers the unit's
+    contribution and, once the transaction commits, applies the difference to the facts.
+
+    Several changes to one unit in one transaction are applied once, from the state before
+    the first: the first change's commit hook owns the unit until it runs; a hook that a
+    rolled-back savepoint discarded no longer owns it."""
+    pending: dict[int, tuple[dict, Callable[[], None]]] = connection.__dict__.setdefault(
+        "_indicator_pending", {}
+    )
+    entry = pending.get(enterprise_id)
+    if entry is not None and any(hook[1] is entry[1] for hook in connection.run_on_commit):
+        return
+    before = {} if created else units_rows([enterprise_id])
+
+    def commit() -> None:
+        if enterprise_id in pending and pending[enterprise_id][1] is commit:
+            del pending[enterprise_id]
+        apply(_subtract(units_rows([enterprise_id]), before))
+
+    pending[enterprise_id] = (before, commit)
+    transaction.on_commit(commit)
+
+
+def track_new(enterprise_id: int) -> None:
+    track(enterprise_id, created=True)
+
+
+# --- a date in the middle of a month --------------------------------------------------------
+
+
+def partial_month(as_of: dt.date) -> dict[Key, list[int]]:
+    """What to add to the facts of ``as_of``'s whole month to get ``as_of`` itself: the
+    units with an event after ``as_of`` in that month, counted as they stood on ``as_of``
+    minus as they stood at the month's end. Empty for a month end and for today (no event
+    is dated in the future), so current figures are the facts alone."""
+    month = month_index(as_of)
+    end = month_end(month)
+    if as_of >= end:
+        return {}
+    after = (as_of + dt.timedelta(days=1), end)
+    ids = set(
+        StatusEvent.objects.filter(date__range=after).values_list("enterprise_id", flat=True)
+    )
+    ids |= set(
+        LocationEvent.objects.filter(date__range=after).values_list("enterprise_id", flat=True)
+    )
+    ids |= set(Enterprise.objects.filter(permit_date__range=after).values_list("id", flat=True))
+    return _subtract(units_rows(ids, as_of), units_rows(ids, end))
+
+
+# --- full rebuild in SQL ---------------------------------------------------------------------
+
+# Most units never move: one location event, dated on or before their first status. Their
+# place is fixed, so each status event is simply −1 for the status it leaves and +1 for the
+# one it enters, in its month (the services keep ``from_status`` equal to the status before).
+# The few others go through the general path: merge status and location events in date
+# order, carry the state forward with window functions, take each month's closing state.
+_SEMI = "CASE WHEN u.construction_progress >= 60 THEN 1 ELSE 0 END"
+_ATTRS = f"u.industry_group_id, u.size_band, {_SEMI}"
+_NOT_SIMPLE = "NOT EXISTS (SELECT 1 FROM ind_simple ns WHERE ns.e = {col})"
+_STEPS: list[tuple[str, list[str]]] = [
+    ("calendar", []),  # filled in Python (the Jalali month of every day in the history)
+    ("fixed places", [
+        "CREATE TEMP TABLE ind_simple AS SELECT l.e, l.prov, l.park FROM ("
+        "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d, MAX(province_id) AS prov, "
+        "MAX(COALESCE(park_id, 0)) AS park FROM enterprises_locationevent "
+        "GROUP BY enterprise_id) l JOIN (SELECT enterprise_id AS e, MIN(date) AS d "
+        "FROM enterprises_statusevent GROUP BY enterprise_id) f ON f.e = l.e "
+        "WHERE l.n = 1 AND l.d <= f.d",
+        "CREATE UNIQUE INDEX ind_simple_e ON ind_simple (e)",
+    ]),
+    ("events", [
+        "CREATE TEMP TABLE ind_ev AS "
+        "SELECT enterprise_id AS e, date AS d, 1 AS t, id AS i, to_status AS s, "
+        "       from_status AS fs, CAST(NULL AS integer) AS prov, CAST(NULL AS integer) AS park, "
+        "       CAST(NULL AS date) AS pd "
+        "FROM enterprises_statusevent WHERE " + _NOT_SIMPLE.format(col="enterprise_id") + " "
+        "UNION ALL SELECT enterprise_id, date, 0, id, NULL, NULL, province_id, "
+        "       COALESCE(park_id, 0), NULL FROM enterprises_locationevent "
+        "WHERE " + _NOT_SIMPLE.format(col="enterprise_id") + " "
+        "UNION ALL SELECT x.id, CASE WHEN x.permit_date < f.d THEN f.d ELSE x.permit_date END, "
+        "       2, 0, NULL, NULL, NULL, NULL, x.permit_date "
+        "FROM enterprises_enterprise x JOIN (SELECT enterprise_id AS e, MIN(date) AS d "
+        "       FROM enterprises_locationevent GROUP BY enterprise_id) f ON f.e = x.id "
+        "WHERE x.permit_date IS NOT NULL AND " + _NOT_SIMPLE.format(col="x.id"),
+    ]),
+    ("carry", [
+        "CREATE TEMP TABLE ind_g AS SELECT e, d, t, i, s, fs, prov, park, pd, "
+        "COUNT(s) OVER w AS sg, COUNT(prov) OVER w AS lg FROM ind_ev "
+        "WINDOW w AS (PARTITION BY e ORDER BY d, t, i ROWS UNBOUNDED PRECEDING)",
+        "CREATE TEMP TABLE ind_st AS SELECT g.e, g.d, g.t, g.i, g.fs, g.s AS ts, g.pd, "
+        "MAX(g.s) OVER (PARTITION BY g.e, g.sg) AS status, "
+        "MAX(g.prov) OVER (PARTITION BY g.e, g.lg) AS prov, "
+        "MAX(g.park) OVER (PARTITION BY g.e, g.lg) AS park, c.m "
+        "FROM ind_g g JOIN ind_day c ON c.d = g.d",
+    ]),
+    ("month ends", [
+        "CREATE TEMP TABLE ind_me AS SELECT e, m, status, prov, park FROM ("
+        "SELECT e, m, status, prov, park, ROW_NUMBER() OVER "
+        "(PARTITION BY e, m ORDER BY d DESC, t DESC, i DESC) AS rn FROM ind_st WHERE t < 2) z "
+        "WHERE rn = 1",
+        "CREATE TEMP TABLE ind_delta AS "
+        "SELECT e, m, status, prov, park, 1 AS sg FROM ind_me "
+        "WHERE status IS NOT NULL AND prov IS NOT NULL "
+        "UNION ALL SELECT e, m, ps, pp, pk, -1 FROM ("
+        "SELECT e, m, LAG(status) OVER w AS ps, LAG(prov) OVER w AS pp, LAG(park) OVER w AS pk "
+        "FROM ind_me WINDOW w AS (PARTITION BY e ORDER BY m)) z "
+        "WHERE ps IS NOT NULL AND pp IS NOT NULL",
+        # The fixed-place units' status changes, as −1/+1 per event.
+        "INSERT INTO ind_delta SELECT z.e, c.m, z.status, x.prov, x.park, z.sg FROM ("
+        "SELECT enterprise_id AS e, date AS d, to_status AS status, 1 AS sg "
+        "FROM enterprises_statusevent UNION ALL "
+        "SELECT enterprise_id, date, from_status, -1 FROM enterprises_statusevent "
+        "WHERE from_status <> '') z JOIN ind_simple x ON x.e = z.e JOIN ind_day c ON c.d = z.d",
+    ]),
+    ("fine", [
+        "CREATE TEMP TABLE ind_fine AS SELECT 's' AS kind, x.m, x.status, x.prov, x.park, "
+        "u.industry_group_id AS grp, u.size_band AS size, " + _SEMI + " AS semi, "
+        "SUM(x.sg) AS units, SUM(x.sg * u.employees) AS jobs "
+        "FROM ind_delta x JOIN enterprises_enterprise u ON u.id = x.e "
+        "GROUP BY x.m, x.status, x.prov, x.park, " + _ATTRS + " "
+        "HAVING SUM(x.sg) <> 0 OR SUM(x.sg * u.employees) <> 0",
+        "INSERT INTO ind_fine SELECT 'r', x.m, 'active', x.prov, x.park, " + _ATTRS + ", "
+        "COUNT(*), SUM(u.employees) "
+        "FROM ind_st x JOIN enterprises_enterprise u ON u.id = x.e "
+        "WHERE x.t = 1 AND x.ts = 'active' AND x.fs IN ('idle', 'semi_active') "
+        "AND x.prov IS NOT NULL GROUP BY x.m, x.prov, x.park, " + _ATTRS,
+        "INSERT INTO ind_fine SELECT 'r', c.m, 'active', x.prov, x.park, " + _ATTRS + ", "
+        "COUNT(*), SUM(u.employees) FROM enterprises_statusevent s "
+        "JOIN ind_simple x ON x.e = s.enterprise_id JOIN ind_day c ON c.d = s.date "
+        "JOIN enterprises_enterprise u ON u.id = s.enterprise_id "
+        "WHERE s.to_status = 'active' AND s.from_status IN ('idle', 'semi_active') "
+        "GROUP BY c.m, x.prov, x.park, " + _ATTRS,
+        "INSERT INTO ind_fine SELECT 'p', c.m, '', x.prov, x.park, " + _ATTRS + ", "
+        "COUNT(*), SUM(u.employees) "
+        "FROM ind_st x JOIN enterprises_enterprise u ON u.id = x.e JOIN ind_day c ON c.d = x.pd "
+        "WHERE x.t = 2 AND x.prov IS NOT NULL GROUP BY c.m, x.prov, x.park, " + _ATTRS,
+        "INSERT INTO ind_fine SELECT 'p', c.m, '', x.prov, x.park, " + _ATTRS + ", "
+        "COUNT(*), SUM(u.employees) FROM enterprises_enterprise u "
+        "JOIN ind_simple x ON x.e = u.id JOIN ind_day c ON c.d = u.permit_date "
+        "GROUP BY c.m, x.prov, x.park, " + _ATTRS,
+    ]),
+    ("parks", [
+        "INSERT INTO ind_fact SELECT kind, m, 'k', park, status, dim, value, "
+        "SUM(units), SUM(jobs) FROM ("
+        "SELECT f.kind, f.m, f.park, f.status, x.dim, "
+        "CASE x.dim WHEN 'group' THEN CAST(f.grp AS varchar(40)) WHEN 'size' THEN f.size "
+        "WHEN 'semi' THEN '1' ELSE '' END AS value, f.units, f.jobs "
+        "FROM ind_fine f JOIN ind_fan x ON x.dim <> 'inpark' AND (x.dim <> 'semi' OR "
+        "(f.semi = 1 AND f.kind = 's' AND f.status = 'under_construction')) "
+        "AND (f.kind = 's' OR x.dim = '') "
+        "WHERE f.park <> 0) z GROUP BY kind, m, park, status, dim, value "
+        "HAVING SUM(units) <> 0 OR SUM(jobs) <> 0",
+    ]),
+    ("provinces", [
+        "INSERT INTO ind_fact SELECT kind, m, 'p', prov, status, dim, value, "
+        "SUM(units), SUM(jobs) FROM ("
+        "SELECT f.kind, f.m, f.prov, f.status, x.dim, "
+        "CASE x.dim WHEN 'group' THEN CAST(f.grp AS varchar(40)) WHEN 'size' THEN f.size "
+        "WHEN '' THEN '' ELSE '1' END AS value, f.units, f.jobs "
+        "FROM ind_fine f JOIN ind_fan x ON (x.dim <> 'semi' OR "
+        "(f.semi = 1 AND f.kind = 's' AND f.status = 'under_construction')) "
+        "AND (x.dim <> 'inpark' OR f.park <> 0)) z GROUP BY kind, m, prov, status, dim, value "
+        "HAVING SUM(units) <> 0 OR SUM(jobs) <> 0",
+    ]),
+    ("country", [
+        "INSERT INTO ind_fact SELECT kind, month, 'c', 0, status, dim, value, "
+        "SUM(units), SUM(jobs) FROM ind_fact WHERE level = 'p' "
+        "GROUP BY kind, month, status, dim, value HAVING SUM(units) <> 0 OR SUM(jobs) <> 0",
+    ]),
+    ("swap", [
+        "DELETE FROM indicators_fact",
+        "INSERT INTO indicators_fact (kind, month, level, place, status, dim, value, units, jobs) "
+        "SELECT kind, month, level, place, status, dim, value, units, jobs FROM ind_fact",
+    ]),
+]
+# PostgreSQL fans the fine rows out in one pass each (GROUPING SETS) instead of a join.
+_PG_FAN = {
+    "parks": [
+        "INSERT INTO ind_fact SELECT kind, m, 'k', park, status, "
+        "CASE WHEN GROUPING(grp) = 0 THEN 'group' WHEN GROUPING(size) = 0 THEN 'size' "
+        "WHEN GROUPING(semi) = 0 THEN 'semi' ELSE '' END, "
+        "CASE WHEN GROUPING(grp) = 0 THEN CAST(grp AS varchar(40)) "
+        "WHEN GROUPING(size) = 0 THEN size WHEN GROUPING(semi) = 0 THEN '1' ELSE '' END, "
+        "SUM(units), SUM(jobs) FROM ind_fine WHERE park <> 0 "
+        "GROUP BY kind, m, park, status, GROUPING SETS ((), (grp), (size), (semi)) "
+        "HAVING (GROUPING(semi) = 1 OR (semi = 1 AND kind = 's' "
+        "AND status = 'under_construction')) "
+        "AND (kind = 's' OR (GROUPING(grp) = 1 AND GROUPING(size) = 1 AND GROUPING(semi) = 1)) "
+        "AND (SUM(units) <> 0 OR SUM(jobs) <> 0)",
+    ],
+    "provinces": [
+        "INSERT INTO ind_fact SELECT kind, m, 'p', prov, status, "
+        "CASE WHEN GROUPING(grp) = 0 THEN 'group' WHEN GROUPING(size) = 0 THEN 'size' "
+        "WHEN GROUPING(semi) = 0 THEN 'semi' WHEN GROUPING(inpark) = 0 THEN 'inpark' "
+        "ELSE '' END, "
+        "CASE WHEN GROUPING(grp) = 0 THEN CAST(grp AS varchar(40)) "
+        "WHEN GROUPING(size) = 0 THEN size WHEN GROUPING(semi) = 0 THEN '1' "
+        "WHEN GROUPING(inpark) = 0 THEN '1' ELSE '' END, "
+        "SUM(units), SUM(jobs) FROM (SELECT *, CASE WHEN park <> 0 THEN 1 ELSE 0 END AS inpark "
+        "FROM ind_fine) f "
+        "GROUP BY kind, m, prov, status, GROUPING SETS ((), (grp), (size), (semi), (inpark)) "
+        "HAVING (GROUPING(semi) = 1 OR (semi = 1 AND kind = 's' "
+        "AND status = 'under_construction')) AND (GROUPING(inpark) = 1 OR inpark = 1) "
+        "AND (SUM(units) <> 0 OR SUM(jobs) <> 0)",
+    ],
+}
+# On PostgreSQL the new facts are written to a table of their own, indexed, and swapped in
+# by renaming (readers wait for the rename only, not for the copy).
+_PG_SWAP_PREPARE = [
+    "DROP TABLE IF EXISTS indicators_fact_next",
+    "CREATE TABLE indicators_fact_next (LIKE indicators_fact INCLUDING DEFAULTS "
+    "INCLUDING IDENTITY)",
+    "INSERT INTO indicators_fact_next (kind, month, level, place, status, dim, value, "
+    "units, jobs) SELECT kind, month, level, place, status, dim, value, units, jobs "
+    "FROM ind_fact",
+    "ALTER TABLE indicators_fact_next ADD CONSTRAINT indicators_fact_next_pkey PRIMARY KEY (id)",
+    "ALTER TABLE indicators_fact_next ADD CONSTRAINT fact_key_next UNIQUE "
+    "(level, place, kind, dim, month, status, value)",
+]
+_PG_SWAP = [
+    "LOCK TABLE indicators_fact IN ACCESS EXCLUSIVE MODE",
+    "ALTER TABLE indicators_fact RENAME TO indicators_fact_old",
+    "ALTER TABLE indicators_fact_old RENAME CONSTRAINT fact_key TO fact_key_old",
+    "ALTER TABLE indicators_fact_old RENAME CONSTRAINT indicators_fact_pkey "
+    "TO indicators_fact_old_pkey",
+    "ALTER TABLE indicators_fact_next RENAME TO indicators_fact",
+    "ALTER TABLE indicators_fact RENAME CONSTRAINT fact_key_next TO fact_key",
+    "ALTER TABLE indicators_fact RENAME CONSTRAINT indicators_fact_next_pkey "
+    "TO indicators_fact_pkey",
+    "DROP TABLE indicators_fact_old",
+]
+_TEMP = ("ind_day", "ind_fan", "ind_fact", "ind_simple", "ind_ev", "ind_g", "ind_st", "ind_me", "ind_delta",
+         "ind_fine")
+
+
+def _calendar(cursor: Any) -> None:
+    cursor.execute(
+        "SELECT MIN(d), MAX(d) FROM (SELECT MIN(date) AS d FROM enterprises_statusevent "
+        "UNION ALL SELECT MAX(date) FROM enterprises_statusevent "
+        "UNION ALL SELECT MIN(date) FROM enterprises_locationevent "
+        "UNION ALL SELECT MAX(date) FROM enterprises_locationevent "
+        "UNION ALL SELECT MIN(permit_date) FROM enterprises_enterprise "
+        "UNION ALL SELECT MAX(permit_date) FROM enterprises_enterprise) z"
+    )
+    low, high = cursor.fetchone()
+    if isinstance(low, str):  # SQLite returns text from an aggregate over a union
+        low, high = dt.date.fromisoformat(low), dt.date.fromisoformat(high)
+    days: list[tuple[dt.date, int]] = []
+    if low is not None:
+        day = low
+        while day <= high:
+            days.append((day, month_index(day)))
+            day += dt.timedelta(days=1)
+    cursor.executemany("INSERT INTO ind_day (d, m) VALUES (%s, %s)", days)
+
+
+def rebuild(progress: Callable[[str, int, int], None] | None = None,
+            run: RefreshRun | None = None) -> RefreshRun:
+    """Rebuild every fact from the registry. Everything is built in temporary tables and
+    swapped in in one transaction: a rebuild that stops half-way leaves the facts as they
+    were, and its ``RefreshRun`` says where it stopped."""
+    run = run or RefreshRun.objects.create(kind="rebuild", steps_total=len(_STEPS))
+    RefreshRun.objects.filter(pk=run.pk).update(steps_total=len(_STEPS))
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # The window sorts and aggregates stay in memory instead of spilling.
+                cursor.execute("SET work_mem = '256MB'")
+            for name in _TEMP:
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+            cursor.execute("CREATE TEMP TABLE ind_day (d date PRIMARY KEY, m integer)")
+            cursor.execute("CREATE TEMP TABLE ind_fan (dim varchar(10))")
+            cursor.executemany(
+                "INSERT INTO ind_fan VALUES (%s)", [(d,) for d in ("", "group", "size", "semi",
+                                                                     "inpark")]
+            )
+            cursor.execute(
+                "CREATE TEMP TABLE ind_fact (kind varchar(1), month integer, level varchar(1), "
+                "place integer, status varchar(20), dim varchar(10), value varchar(40), "
+                "units bigint, jobs bigint)"
+            )
+            for done, (name, statements) in enumerate(_STEPS):
+                RefreshRun.objects.filter(pk=run.pk).update(step=name, steps_done=done)
+                if progress:
+                    progress(name, done, len(_STEPS))
+                if name == "calendar":
+                    _calendar(cursor)
+                    continue
+                if name == "swap":
+                    postgres = connection.vendor == "postgresql"
+                    for sql in _PG_SWAP_PREPARE if postgres else []:
+                        cursor.execute(sql)
+                    with transaction.atomic():
+                        for sql in _PG_SWAP if postgres else statements:
+                            cursor.execute(sql)
+                    continue
+                if connection.vendor == "postgresql":
+                    statements = _PG_FAN.get(name, statements)
+                for sql in statements:
+                    cursor.execute(sql)
+                if connection.vendor == "postgresql" and name in ("fixed places", "month ends"):
+                    cursor.execute("ANALYZE ind_simple" if name == "fixed places"
+                                   else "ANALYZE ind_delta")
+            cursor.execute("SELECT COUNT(*) FROM indicators_fact")
+            rows = cursor.fetchone()[0]
+            for name in _TEMP:
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+            if connection.vendor == "postgresql":
+                cursor.execute("RESET work_mem")
+    except BaseException as error:
+        _record_failure(run.pk, error)
+        raise
+    RefreshRun.objects.filter(pk=run.pk).update(
+        state=RefreshRun.State.DONE, steps_done=len(_STEPS), step="", rows=rows,
+        finished_at=timezone.now(),
+    )
+    if progress:
+        progress("done", len(_STEPS), len(_STEPS))
+    for listener in _listeners:
+        listener()
+    run.refresh_from_db()
+    return run
+
+
+def _record_failure(pk: int, error: BaseException) -> None:
+    """Say why the run stopped, on a fresh connection if the database dropped this one
+    (a restarted server): the facts themselves were never touched."""
+    for _attempt in range(2):
+        try:
+            RefreshRun.objects.filter(pk=pk).update(
+                state=RefreshRun.State.FAILED, error=repr(error)[:2000],
+                finished_at=timezone.now(),
+            )
+            return
+        except Exception:  # the connection is gone: reconnect once
+            connection.close()
+
+
+def mark_abandoned_runs() -> int:
+    """Runs still 'running' whose worker died: say so (nothing of theirs was swapped in)."""
+    return RefreshRun.objects.filter(state=RefreshRun.State.RUNNING).update(
+        state=RefreshRun.State.FAILED,
+        error="The worker stopped before the rebuild finished; the facts were left as they "
+        "were.",
+        finished_at=timezone.now(),
+    )
+
+
+def all_facts() -> dict[Key, tuple[int, int]]:
+    """Every non-zero fact (for comparisons)."""
+    return {
+        (f.kind, f.month, f.level, f.place, f.status, f.dim, f.value): (f.units, f.jobs)
+        for f in Fact.objects.exclude(units=0, jobs=0)
+    }
+
+
+def python_facts() -> dict[Key, tuple[int, int]]:
+    """The facts summed unit by unit in Python (slow; for tests)."""
+    ids = list(Enterprise.objects.values_list("id", flat=True))
+    return {k: (u, j) for k, (u, j) in units_rows(ids).items() if (u, j) != (0, 0)}

@@ -1,0 +1,165 @@
+"""Indicators as data, their targets, and the pre-aggregated facts they are read from.
+
+An ``Indicator`` names a figure and says how it is computed (``source`` + ``measure`` +
+filters, or the ratio of two other indicators); the code that computes it lives in the
+source (``indicators.sources``). ``Fact`` rows are the registry pre-aggregated per Jalali
+month: see ``indicators.facts`` and ``docs/indicators.md``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+BREAKDOWNS = (
+    ("province", _("province")),
+    ("park", _("park")),
+    ("group", _("industry group")),
+    ("size", _("size band")),
+    ("status", _("status")),
+    ("ownership", _("ownership")),
+)
+
+
+class Indicator(models.Model):
+    class Kind(models.TextChoices):
+        COUNT = "count", _("count")
+        SUM = "sum", _("sum")
+        RATIO = "ratio", _("ratio of two indicators")
+
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    definition = models.TextField(_("definition"), help_text=_("In plain words, for anyone."))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    source = models.CharField(
+        _("source"), max_length=40, blank=True, help_text=_("A registered source, e.g. registry.")
+    )
+    measure = models.CharField(
+        _("measure"),
+        max_length=40,
+        blank=True,
+        help_text=_("What the source counts or sums: units, jobs, revived, permits, parks."),
+    )
+    filters = models.JSONField(
+        _("filters"),
+        default=dict,
+        blank=True,
+        help_text=_('The rows counted, e.g. {"status": ["active"], "size": ["micro"]}.'),
+    )
+    numerator = models.ForeignKey(
+        "self", verbose_name=_("numerator"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    denominator = models.ForeignKey(
+        "self", verbose_name=_("denominator"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    breakdowns = models.JSONField(_("allowed breakdowns"), default=list, blank=True)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    is_public = models.BooleanField(_("public"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+
+    class Meta:
+        ordering = ["position", "key"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_flow(self) -> bool:
+        """Counted in a period (revivals, permits) rather than standing at a date."""
+        from .sources import source_for
+
+        source = source_for(self.source)
+        return bool(source and self.measure in source.flows)
+
+
+class Target(models.Model):
+    """What an indicator should reach in a Jalali year, for the country or one province."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
+    )
+    province = models.ForeignKey(
+        "places.Province", verbose_name=_("province"), null=True, blank=True,
+        on_delete=models.CASCADE, help_text=_("Empty for the whole country."),
+    )
+    year = models.PositiveSmallIntegerField(_("Jalali year"))
+    value = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "province", "year"], name="target_unique_province",
+                condition=models.Q(province__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "year"], name="target_unique_country",
+                condition=models.Q(province__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.year}: {self.value}"
+
+
+class Fact(models.Model):
+    """One pre-aggregated cell: the change of a stock (``kind`` s) or a flow count (r, p)
+    in one Jalali month (``month`` = year × 12 + month − 1) at one place (``level`` c =
+    country, p = province, k = park; ``place`` its id, 0 for the country), for units in
+    ``status``, broken down by ``dim`` = ``value`` ('' = total). ``units`` counts units,
+    ``jobs`` sums their employees. A stock as of a month end is the sum of its changes
+    up to that month."""
+
+    kind = models.CharField(max_length=1)
+    month = models.IntegerField()
+    level = models.CharField(max_length=1)
+    place = models.IntegerField()
+    status = models.CharField(max_length=20)
+    dim = models.CharField(max_length=10)
+    value = models.CharField(max_length=40)
+    units = models.BigIntegerField(default=0)
+    jobs = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "place", "kind", "dim", "month", "status", "value"],
+                name="fact_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.month} {self.level}{self.place} {self.status} {self.dim}={self.value}"
+
+
+class RefreshRun(models.Model):
+    """One refresh of the facts: how far it got."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=20, default="rebuild")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.RUNNING)
+    step = models.CharField(_("step"), max_length=100, blank=True)
+    steps_done = models.PositiveIntegerField(_("steps done"), default=0)
+    steps_total = models.PositiveIntegerField(_("steps in all"), default=0)
+    rows = models.BigIntegerField(_("rows"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("refresh run")
+        verbose_name_plural = _("refresh runs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M} {self.state}"

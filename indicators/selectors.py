@@ -1,0 +1,185 @@
+"""Reads for the dashboards: an indicator's value at a place and date, its target, its
+breakdowns, its ranking across provinces and the link to the rows behind it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from persian.jalali import JalaliDateError, format_date, parse, today, year_of
+
+from .models import Indicator, Target
+from .sources import COUNTRY, Number, Place, source_for
+
+
+def parse_as_of(params: QueryDict) -> tuple[dt.date, str]:
+    """The report date from ``as_of`` (Jalali), or today; with a message when refused."""
+    text = params.get("as_of", "").replace("\x00", "").strip()
+    if not text:
+        return today(), ""
+    try:
+        value = parse(text)
+    except JalaliDateError as error:
+        if error.code == "nonexistent":
+            return today(), _("%(date)s is not a date in the calendar; showing today.") % {
+                "date": text}
+        return today(), _("Write the date as year/month/day, e.g. 1402/12/29; showing today.")
+    if value > today():
+        return today(), _("The date %(date)s is in the future; showing today.") % {"date": text}
+    return value, ""
+
+
+def value_of(indicator: Indicator, place: Place, as_of: dt.date) -> Number | None:
+    """The figure, or None when it cannot be computed (a ratio over zero)."""
+    if indicator.kind == Indicator.Kind.RATIO:
+        if indicator.numerator is None or indicator.denominator is None:
+            return None
+        num = value_of(indicator.numerator, place, as_of)
+        den = value_of(indicator.denominator, place, as_of)
+        if num is None or not den:
+            return None
+        return (Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    source = source_for(indicator.source)
+    return source.value(indicator, place, as_of) if source else None
+
+
+def by_province(indicator: Indicator, as_of: dt.date) -> dict[int, Number | None]:
+    if indicator.kind == Indicator.Kind.RATIO:
+        if indicator.numerator is None or indicator.denominator is None:
+            return {}
+        num = by_province(indicator.numerator, as_of)
+        den = by_province(indicator.denominator, as_of)
+        return {
+            p: (Decimal(num.get(p) or 0) * 100 / Decimal(d)).quantize(Decimal("0.1"))
+            if d else None
+            for p, d in den.items()
+        }
+    source = source_for(indicator.source)
+    return source.by_province(indicator, as_of) if source else {}
+
+
+def breakdown(indicator: Indicator, place: Place, as_of: dt.date, dim: str) -> dict[str, Number]:
+    source = source_for(indicator.source)
+    if source is None or dim not in indicator.breakdowns:
+        return {}
+    return source.breakdown(indicator, place, as_of, dim)
+
+
+def monthly(indicator: Indicator, place: Place, as_of: dt.date) -> list[tuple[int, Number]]:
+    source = source_for(indicator.source)
+    return source.monthly(indicator, place, as_of) if source else []
+
+
+@dataclass
+class Card:
+    indicator: Indicator
+    value: Number | None
+    link: str
+    target: Decimal | None
+    year: int
+
+    @property
+    def progress(self) -> Decimal | None:
+        if self.target in (None, 0) or self.value is None:
+            return None
+        return (Decimal(self.value) * 100 / self.target).quantize(Decimal("1"))
+
+    @property
+    def gap(self) -> Decimal | None:
+        if self.target is None or self.value is None:
+            return None
+        return self.target - Decimal(self.value)
+
+
+def rows_link(indicator: Indicator, place: Place, as_of: dt.date, province_code: str = "",
+              **narrow: str) -> str:
+    """The list of the rows a figure counts: the enterprise directory (with the same
+    filters) for today's figures it can express, otherwise the rows-as-of page."""
+    if indicator.source != "registry" or indicator.measure not in ("units", "jobs"):
+        if indicator.source == "parks":
+            params = {"province": province_code} if province_code else {}
+            return reverse("park_list") + (f"?{urlencode(params)}" if params else "")
+        return ""
+    statuses = indicator.filters.get("status") or []
+    sizes = indicator.filters.get("size") or []
+    simple = (
+        as_of == today() and len(statuses) <= 1 and len(sizes) <= 1
+        and "in_park" not in indicator.filters and not indicator.filters.get("semi_finished")
+        and (len(narrow) == 0 or set(narrow) <= {"group", "size", "status"})
+        and not (narrow.get("size") and sizes)
+        and not (narrow.get("status") and statuses)
+    )
+    if simple:
+        params: dict[str, str] = {}
+        if place.level == "p":
+            params["province"] = province_code
+        elif place.level == "k":
+            params["park"] = str(place.id)
+        if statuses:
+            params["status"] = statuses[0]
+        if sizes:
+            params["size"] = sizes[0]
+        params.update(narrow)
+        return reverse("enterprise_directory") + (f"?{urlencode(params)}" if params else "")
+    params = {"as_of": format_date(as_of, persian_digits=False)}
+    if place.level == "p":
+        params["province"] = province_code
+    elif place.level == "k":
+        params["park"] = str(place.id)
+    params.update(narrow)
+    return reverse("indicator_rows", args=[indicator.key]) + "?" + urlencode(params)
+
+
+def cards(indicators: list[Indicator], place: Place, as_of: dt.date, province_id: int | None,
+          province_code: str = "") -> list[Card]:
+    year = year_of(as_of)
+    targets: dict[int, Decimal] = {}
+    if place.level != "k":
+        targets = dict(
+            Target.objects.filter(
+                year=year, province_id=province_id, indicator__in=[i.pk for i in indicators]
+            ).values_list("indicator_id", "value")
+        )
+    return [
+        Card(
+            indicator=i,
+            value=value_of(i, place, as_of),
+            link=rows_link(i, place, as_of, province_code),
+            target=targets.get(i.pk),
+            year=year,
+        )
+        for i in indicators
+    ]
+
+
+def indicators_for(place: Place, public_only: bool = False) -> list[Indicator]:
+    level = {"c": None, "p": "province", "k": "park"}[place.level]
+    qs = Indicator.objects.select_related("numerator", "denominator")
+    if public_only:
+        qs = qs.filter(is_public=True)
+    return [i for i in qs if level is None or level in i.breakdowns]
+
+
+def country() -> Place:
+    return COUNTRY
+
+
+def chart_series(indicator: Indicator, place: Place, as_of: dt.date, months: int = 24
+                 ) -> dict[str, Any]:
+    from persian.jalali import MONTH_NAMES
+    from persian.templatetags.persian import digits
+
+    points = monthly(indicator, place, as_of)[-months:]
+    return {
+        "label": indicator.name,
+        "x": [f"{MONTH_NAMES[m % 12]} {digits(m // 12)}" for m, _v in points],
+        "y": [int(v) for _m, v in points],
+        "kind": "bar" if indicator.is_flow else "line",
+    }

@@ -1,0 +1,346 @@
+"""Where indicator values come from. A source computes the measures it names; an app
+registers its source from ``AppConfig.ready`` with ``register(source)`` (the registry and
+the parks register here; the clusters module will register ``clusters``). See
+``docs/indicators.md``, "Add an indicator"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Q
+
+from . import facts
+
+Number = int | Decimal
+
+
+@dataclass(frozen=True)
+class Place:
+    """The country (level c, id 0), a province (p) or a park (k)."""
+
+    level: str
+    id: int = 0
+
+
+COUNTRY = Place("c", 0)
+
+
+class Source:
+    key: ClassVar[str] = ""
+    measures: ClassVar[dict[str, str]] = {}
+    flows: ClassVar[frozenset[str]] = frozenset()
+    breakdowns: ClassVar[tuple[str, ...]] = ()
+
+    def value(self, indicator: Any, place: Place, as_of: dt.date) -> Number:
+        raise NotImplementedError
+
+    def breakdown(self, indicator: Any, place: Place, as_of: dt.date, dim: str) -> dict[str, Number]:
+        return {}
+
+    def by_province(self, indicator: Any, as_of: dt.date) -> dict[int, Number]:
+        return {}
+
+    def monthly(self, indicator: Any, place: Place, as_of: dt.date) -> list[tuple[int, Number]]:
+        """(month index, value at that month end, or counted in that month) up to as_of."""
+        return []
+
+
+_sources: dict[str, Source] = {}
+
+
+def register(source: Source) -> None:
+    _sources[source.key] = source
+
+
+def source_for(key: str) -> Source | None:
+    return _sources.get(key)
+
+
+def all_sources() -> dict[str, Source]:
+    return dict(_sources)
+
+
+# --- the registry ----------------------------------------------------------------------------
+
+VERSION_KEY = "indicators:facts-version"
+
+
+def _version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # A fresh number, never one an earlier (evicted or cleared) version had.
+        version = time.time_ns()
+        cache.set(VERSION_KEY, version, None)
+    return version
+
+
+def bump_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+facts.on_change(bump_version)
+
+# (place, kind) → [(dim, value, status, units, jobs)]
+Cells = dict[tuple[int, str], list[tuple[str, str, str, int, int]]]
+
+# Figures already computed in this process, for the current facts version. Kept in memory
+# as Python objects (not pickled through the cache: a province table is ~100,000 cells).
+_MEMO: OrderedDict[tuple, Any] = OrderedDict()
+_MEMO_SIZE = 512
+
+
+def memo(key: tuple, compute: Callable[[], Any]) -> Any:
+    key = (_version(), *key)
+    if key in _MEMO:
+        _MEMO.move_to_end(key)
+        return _MEMO[key]
+    value = compute()
+    _MEMO[key] = value
+    while len(_MEMO) > _MEMO_SIZE:
+        _MEMO.popitem(last=False)
+    return value
+
+
+def read_cells(level: str, place: int | None, as_of: dt.date) -> Cells:
+    """Stocks as of ``as_of`` and flows from 1 Farvardin of its year to ``as_of`` at every
+    place of ``level`` (or one place), by kind, breakdown and status. Kept until the facts
+    change."""
+    return memo(("cells", level, place, as_of), lambda: _read_cells(level, place, as_of))
+
+
+def _read_cells(level: str, place: int | None, as_of: dt.date) -> Cells:
+    month = facts.month_index(as_of)
+    partial = facts.partial_month(as_of)
+    first_of_year = month - month % 12
+    sql = (
+        "SELECT place, kind, dim, value, status, SUM(units), SUM(jobs) FROM indicators_fact "
+        "WHERE level = %s AND ((kind = 's' AND month <= %s) OR "
+        "(kind <> 's' AND month >= %s AND month <= %s))"
+    )
+    params: list[Any] = [level, month, first_of_year, month]
+    if place is not None:
+        sql += " AND place = %s"
+        params.append(place)
+    sql += " GROUP BY place, kind, dim, value, status"
+    totals: dict[tuple[int, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for p, kind, dim, value, status, units, jobs in cursor.fetchall():
+            cell = totals[(p, kind, dim, value, status)]
+            cell[0] += int(units)
+            cell[1] += int(jobs)
+    for (kind, _m, lvl, p, status, dim, value), (units, jobs) in partial.items():
+        if lvl == level and (place is None or p == place):
+            cell = totals[(p, kind, dim, value, status)]
+            cell[0] += units
+            cell[1] += jobs
+    cells: Cells = defaultdict(list)
+    for (p, kind, dim, value, status), (units, jobs) in totals.items():
+        cells[(p, kind)].append((dim, value, status, units, jobs))
+    return dict(cells)
+
+
+def _weight(dim: str, value: str, fdim: str, fvalues: set[str] | None, negate: bool) -> int:
+    """How a fact cell counts towards a figure narrowed to ``fdim`` in ``fvalues`` (or, when
+    ``negate``, to everything else: the total minus those)."""
+    if negate:
+        return 1 if dim == "" else (-1 if dim == fdim and value in (fvalues or ()) else 0)
+    return 1 if dim == fdim and (fvalues is None or value in fvalues) else 0
+
+
+def park_totals(park_ids: list[int], as_of: dt.date) -> dict[int, dict[str, int]]:
+    """Units by status at each of these parks as of ``as_of`` (cached until facts change)."""
+    return memo(("parks", tuple(park_ids), as_of), lambda: _park_totals(park_ids, as_of))
+
+
+def _park_totals(park_ids: list[int], as_of: dt.date) -> dict[int, dict[str, int]]:
+    totals: dict[int, Any] = {pk: defaultdict(int) for pk in park_ids}
+    if park_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT place, status, SUM(units) FROM indicators_fact WHERE level = 'k' "
+                f"AND place IN ({', '.join(['%s'] * len(park_ids))}) AND kind = 's' "
+                "AND dim = '' AND month <= %s GROUP BY place, status",
+                [*park_ids, facts.month_index(as_of)],
+            )
+            for place, status, units in cursor.fetchall():
+                totals[place][status] += int(units)
+    for (kind, _m, level, place, status, dim, _v), (units, _j) in facts.partial_month(
+        as_of
+    ).items():
+        if kind == "s" and level == "k" and dim == "" and place in totals:
+            totals[place][status] += units
+    return {pk: dict(v) for pk, v in totals.items()}
+
+
+class RegistrySource(Source):
+    """Enterprises, from their dated status and location history (``indicators.facts``)."""
+
+    key = "registry"
+    measures: ClassVar[dict[str, str]] = {
+        "units": "units", "jobs": "jobs", "revived": "revived", "permits": "permits",
+    }
+    flows = frozenset({"revived", "permits"})
+    breakdowns = ("province", "park", "group", "size", "status")
+    KIND: ClassVar[dict[str, str]] = {"units": "s", "jobs": "s", "revived": "r", "permits": "p"}
+
+    @staticmethod
+    def _dim_filter(filters: dict[str, Any]) -> tuple[str, set[str] | None, bool]:
+        """The one breakdown a filter narrows to (dim, values, negate)."""
+        if filters.get("size"):
+            return "size", set(filters["size"]), False
+        if filters.get("semi_finished"):
+            return "semi", {"1"}, False
+        if "in_park" in filters:
+            return "inpark", {"1"}, not filters["in_park"]
+        return "", None, False
+
+    def _sum(self, indicator: Any, cells: Cells, place: int, dim: str | None = None
+             ) -> dict[str, int]:
+        """The indicator's figure at ``place``, by the values of ``dim`` (or '' total)."""
+        kind = self.KIND[indicator.measure]
+        column = 1 if indicator.measure == "jobs" else 0
+        statuses = set(indicator.filters.get("status") or [])
+        fdim, fvalues, negate = self._dim_filter(indicator.filters)
+        out: dict[str, int] = defaultdict(int)
+        if dim and dim != "status" and fdim:
+            return out  # a breakdown of an indicator narrowed by another breakdown
+        for d, v, status, units, jobs in cells.get((place, kind), ()):
+            if statuses and status not in statuses:
+                continue
+            figure = jobs if column else units
+            if dim and dim != "status":
+                if d == dim:
+                    out[v] += figure
+                continue
+            out[status if dim == "status" else ""] += _weight(d, v, fdim, fvalues, negate) * figure
+        return out
+
+    @staticmethod
+    def _signature(indicator: Any) -> tuple:
+        return (indicator.pk, indicator.measure, repr(sorted(indicator.filters.items())))
+
+    def value(self, indicator: Any, place: Place, as_of: dt.date) -> Number:
+        def compute() -> Number:
+            cells = read_cells(place.level, place.id, as_of)
+            return self._sum(indicator, cells, place.id).get("", 0)
+
+        return memo(("value", self._signature(indicator), place, as_of), compute)
+
+    def breakdown(self, indicator: Any, place: Place, as_of: dt.date, dim: str) -> dict[str, Number]:
+        def compute() -> dict[str, Number]:
+            cells = read_cells(place.level, place.id, as_of)
+            return dict(self._sum(indicator, cells, place.id, dim))
+
+        return memo(("breakdown", self._signature(indicator), place, as_of, dim), compute)
+
+    def by_province(self, indicator: Any, as_of: dt.date) -> dict[int, Number]:
+        def compute() -> dict[int, Number]:
+            cells = read_cells("p", None, as_of)
+            places = {p for p, _k in cells}
+            return {p: self._sum(indicator, cells, p).get("", 0) for p in places}
+
+        return memo(("by_province", self._signature(indicator), as_of), compute)
+
+    def monthly(self, indicator: Any, place: Place, as_of: dt.date) -> list[tuple[int, Number]]:
+        return memo(("monthly", self._signature(indicator), place, as_of),
+                    lambda: self._monthly(indicator, place, as_of))
+
+    def _monthly(self, indicator: Any, place: Place, as_of: dt.date) -> list[tuple[int, Number]]:
+        kind = self.KIND[indicator.measure]
+        column = "jobs" if indicator.measure == "jobs" else "units"
+        fdim, fvalues, negate = self._dim_filter(indicator.filters)
+        statuses = list(indicator.filters.get("status") or [])
+        last = facts.month_index(as_of)
+        sql = (
+            f"SELECT month, dim, value, SUM({column}) FROM indicators_fact WHERE level = %s "
+            "AND place = %s AND kind = %s AND month <= %s AND dim IN (%s, '')"
+        )
+        params: list[Any] = [place.level, place.id, kind, last, fdim]
+        if statuses:
+            sql += f" AND status IN ({', '.join(['%s'] * len(statuses))})"
+            params += statuses
+        sql += " GROUP BY month, dim, value ORDER BY month"
+        by_month: dict[int, int] = defaultdict(int)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for month, d, v, n in cursor.fetchall():
+                n = int(n)
+                by_month[month] += _weight(d, v, fdim, fvalues, negate) * n
+        if not by_month:
+            return []
+        months = range(min(by_month), last + 1)
+        if kind != "s":
+            return [(m, by_month.get(m, 0)) for m in months]
+        running, out = 0, []
+        for m in months:
+            running += by_month.get(m, 0)
+            out.append((m, running))
+        return out
+
+
+class ParksSource(Source):
+    """Parks and zones: current records, counted as of their establishment date."""
+
+    key = "parks"
+    measures: ClassVar[dict[str, str]] = {"parks": "parks"}
+    breakdowns = ("province", "ownership")
+
+    def _qs(self, indicator: Any, as_of: dt.date) -> Any:
+        from places.models import Park
+
+        qs = Park.objects.filter(Q(established_on__isnull=True) | Q(established_on__lte=as_of))
+        f = indicator.filters
+        if f.get("kind"):
+            qs = qs.filter(kind__in=f["kind"])
+        if f.get("ownership"):
+            qs = qs.filter(ownership__in=f["ownership"])
+        if "active" in f:
+            qs = qs.filter(is_active=bool(f["active"]))
+        return qs
+
+    def value(self, indicator: Any, place: Place, as_of: dt.date) -> Number:
+        def compute() -> Number:
+            qs = self._qs(indicator, as_of)
+            if place.level == "p":
+                qs = qs.filter(province_id=place.id)
+            elif place.level == "k":
+                qs = qs.filter(pk=place.id)
+            return qs.count()
+
+        # Parks change through their own services, which do not bump the facts version:
+        # kept for a minute at most.
+        return memo(("parks-value", indicator.pk, repr(indicator.filters), place, as_of,
+                     int(time.time() // 60)), compute)
+
+    def by_province(self, indicator: Any, as_of: dt.date) -> dict[int, Number]:
+        from django.db.models import Count
+
+        return dict(
+            self._qs(indicator, as_of).values_list("province_id").annotate(n=Count("id")).order_by()
+        )
+
+    def breakdown(self, indicator: Any, place: Place, as_of: dt.date, dim: str) -> dict[str, Number]:
+        from django.db.models import Count
+
+        if dim != "ownership":
+            return {}
+        qs = self._qs(indicator, as_of)
+        if place.level == "p":
+            qs = qs.filter(province_id=place.id)
+        return dict(qs.values_list("ownership").annotate(n=Count("id")).order_by())
+
+
+register(RegistrySource())
+register(ParksSource())

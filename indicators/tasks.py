@@ -1,0 +1,15 @@
+"""Background refreshes. ``rebuild_facts_task`` builds in temporary tables and swaps in
+one transaction: a worker killed mid-way leaves the facts unchanged, and the next run (or
+``rebuild_facts``) marks the abandoned ``RefreshRun`` as failed with the reason."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+from . import facts
+
+
+@task()
+def rebuild_facts_task() -> int:
+    facts.mark_abandoned_runs()
+    return facts.rebuild().pk

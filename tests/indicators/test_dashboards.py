@@ -1,0 +1,189 @@
+"""What officials read on the dashboards: the figures, their "as of", targets, and the
+rows behind every number (scoped)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from enterprises import services
+from enterprises.models import Status
+from indicators import facts
+from indicators.catalogue import load_indicators
+from indicators.models import Indicator, Target
+from persian.jalali import format_date, parse, year_of
+from persian.text import to_latin_digits
+from tests.factories import days_ago, make_enterprise
+from tests.views_helpers import page
+
+
+def _number(text: str) -> int:
+    return int(to_latin_digits(text).replace("٬", "").replace(",", ""))
+
+
+def card(html: str, key: str) -> tuple[str, str]:
+    """(link, figure) of a headline card."""
+    match = re.search(rf'<a class="stat-value" href="([^"]+)" data-testid="card-{key}">([^<]+)</a>',
+                      html)
+    if match:
+        return match.group(1).replace("&amp;", "&"), match.group(2)
+    match = re.search(rf'data-testid="card-{key}">([^<]+)</div>', html)
+    assert match, f"no card {key}"
+    return "", match.group(1)
+
+
+@pytest.fixture
+def built(registry, reference):
+    """The registry fixture plus an idle and a closed unit in Qom, facts rebuilt."""
+    load_indicators()
+    make_enterprise(province=reference.qom, status=Status.IDLE, status_date=days_ago(50))
+    make_enterprise(park=reference.park_p2, status=Status.CLOSED, status_date=days_ago(50))
+    facts.rebuild()
+    return registry
+
+
+def test_the_country_page_shows_every_unit_in_persian_digits_and_links_to_them(
+    anonymous, national_admin, client_for, built
+) -> None:
+    html = page(client_for(anonymous).get(reverse("home")))
+
+    link, figure = card(html, "units")
+    assert figure == "۸"
+    assert 'data-testid="as-of"' in html
+    assert 'data-choropleth="national-map"' in html and 'data-chart="series-data"' in html
+    listed = page(client_for(national_admin).get(link)).count('data-testid="directory-row"')
+    assert listed == 8
+
+
+def test_each_province_figure_lists_the_same_number_of_rows(
+    national_admin, client_for, built
+) -> None:
+    client = client_for(national_admin)
+    html = page(client.get(reverse("province_detail", args=["IR-25"])))
+
+    for key, expected in (("units", 6), ("units-active", 4), ("units-in-parks", 3)):
+        link, figure = card(html, key)
+        assert _number(figure) == expected, key
+        rows = page(client.get(link))
+        assert rows.count('data-testid="directory-row"') + rows.count(
+            'data-testid="drill-row"') == expected, (key, link)
+
+
+def test_a_past_date_reads_the_history_and_drills_down_to_the_rows_of_that_day(
+    national_admin, client_for, reference
+) -> None:
+    load_indicators()
+    unit = make_enterprise(name="ریسندگی یزد", province=reference.qom,
+                           status_date=parse("1398/01/10"))
+    services.enterprise_move(actor=None, enterprise=unit, province=reference.tehran, park=None,
+                             date=parse("1400/07/01"), reason="جابه‌جایی")
+    facts.rebuild()
+    client = client_for(national_admin)
+
+    html = page(client.get(reverse("province_detail", args=["IR-25"]), {"as_of": "۱۳۹۸/۱۲/۲۹"}))
+    link, figure = card(html, "units-active")
+    assert figure == "۱"
+    assert "/indicators/units-active/rows/" in link
+    assert "ریسندگی یزد" in page(client.get(link))
+    today_html = page(client.get(reverse("province_detail", args=["IR-25"])))
+    assert card(today_html, "units-active")[1] == "۰"
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("1401/12/30", "not a date in the calendar"),
+    ("hello", "year/month/day"),
+    ("1500/01/01", "in the future"),
+])
+def test_a_wrong_as_of_date_is_explained_and_today_is_shown(
+    typed, message, anonymous, client_for, built
+) -> None:
+    client = client_for(anonymous)
+    client.cookies["django_language"] = "en"
+
+    response = client.get(reverse("home"), {"as_of": typed})
+
+    assert response.status_code == 200
+    assert message in page(response)
+
+
+def test_ratios_over_nothing_show_a_dash(anonymous, client_for, reference) -> None:
+    load_indicators()
+    facts.rebuild()
+
+    html = page(client_for(anonymous).get(reverse("province_detail", args=["IR-30"])))
+
+    assert card(html, "share-sme-units")[1] == "—"
+    assert card(html, "units")[1] == "۰"
+
+
+def test_targets_show_progress_and_gap_and_a_dash_without_actuals(
+    anonymous, client_for, built
+) -> None:
+    year = year_of(days_ago(0))
+    revived = Indicator.objects.get(key="revived")
+    Target.objects.create(indicator=revived, province=None, year=year, value=Decimal(2000))
+    active = Indicator.objects.get(key="units-active")
+    Target.objects.create(indicator=active, province=None, year=year, value=Decimal(10))
+    client = client_for(anonymous)
+    client.cookies["django_language"] = "en"
+
+    html = page(client.get(reverse("home")))
+
+    active_target = re.search(r'data-testid="target-units-active">(.*?)</div>', html, re.S)
+    assert active_target and "Target for" in active_target.group(1)
+    assert "60% reached" in active_target.group(1) and "gap 4" in active_target.group(1)
+    assert "Target for" in re.search(r'data-testid="target-revived">(.*?)<', html, re.S).group(1)
+
+
+def test_an_officer_drilling_down_sees_only_their_province_and_published_rows(
+    officer_a, officer_b, client_for, built
+) -> None:
+    as_of = format_date(days_ago(10), persian_digits=False)
+    url = reverse("indicator_rows", args=["units"]) + f"?as_of={as_of}&province=IR-23"
+
+    seen_by_a = page(client_for(officer_a).get(url))
+    seen_by_b = page(client_for(officer_b).get(url))
+
+    assert "گلستان پلاست" in seen_by_a  # Tehran, published
+    assert "آهن‌آلات تهران" not in seen_by_a  # Tehran, not published
+    assert "آهن‌آلات تهران" in seen_by_b
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("days", [1, 70], ids=["this month", "an earlier month"])
+def test_a_status_change_reaches_the_province_page_once_saved(
+    days, national_admin, client_for, built
+) -> None:
+    """Committed for real (no test transaction), as in production: the facts change on
+    commit, and the page shows it on the next request."""
+    client = client_for(national_admin)
+    url = reverse("province_detail", args=["IR-25"])
+    assert card(page(client.get(url)), "units-idle")[1] == "۱"
+
+    services.enterprise_change_status(actor=national_admin, enterprise=built.e,
+                                      to_status=Status.IDLE, date=days_ago(days),
+                                      reason="قطع برق")
+
+    assert card(page(client.get(url)), "units-idle")[1] == "۲"
+    assert facts.all_facts() == facts.python_facts()
+
+
+def test_the_catalogue_defines_every_indicator_in_plain_persian(anonymous, client_for, reference):
+    load_indicators()
+
+    html = page(client_for(anonymous).get(reverse("indicator_catalogue")))
+
+    for indicator in Indicator.objects.all():
+        assert indicator.name in html and indicator.definition in html
+
+
+def test_public_statistics_show_only_public_indicators(anonymous, client_for, built) -> None:
+    Indicator.objects.filter(key="jobs").update(is_public=False)
+
+    html = page(client_for(anonymous).get(reverse("stats")))
+
+    assert 'data-testid="card-units"' in html
+    assert 'data-testid="card-jobs"' not in html

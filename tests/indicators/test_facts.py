@@ -1,0 +1,216 @@
+"""Indicator figures from hand-built registries with known answers, the incremental path
+against the full rebuild, and Jalali period edges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+import pytest
+
+from enterprises import services
+from enterprises.models import Status
+from indicators import facts
+from indicators.catalogue import load_indicators
+from indicators.models import Indicator, RefreshRun
+from indicators.selectors import by_province, value_of
+from indicators.sources import COUNTRY, Place
+from persian.jalali import parse, today
+from tests.factories import make_enterprise, reload
+
+
+def J(text: str) -> dt.date:
+    return parse(text)
+
+
+@pytest.fixture
+def shipped(reference) -> dict[str, Indicator]:
+    load_indicators()
+    return {i.key: i for i in Indicator.objects.select_related("numerator", "denominator")}
+
+
+def value(shipped, key: str, when: str, place: Place = COUNTRY):
+    return value_of(shipped[key], place, J(when))
+
+
+def rebuilt() -> dict:
+    facts.rebuild()
+    from django.core.cache import cache
+
+    cache.clear()
+    return facts.all_facts()
+
+
+def test_the_sql_rebuild_and_the_unit_by_unit_sum_agree(reference, shipped) -> None:
+    a = make_enterprise(park=reference.park_p, status=Status.UNDER_CONSTRUCTION,
+                        status_date=J("1400/01/15"), construction_progress=70)
+    b = make_enterprise(province=reference.tehran, status_date=J("1401/06/31"), employees=150)
+    services.enterprise_change_status(actor=None, enterprise=b, to_status=Status.IDLE,
+                                      date=J("1402/03/01"), reason="کمبود نقدینگی")
+    services.enterprise_change_status(actor=None, enterprise=b, to_status=Status.ACTIVE,
+                                      date=J("1402/03/20"), reason="احیا")
+    services.enterprise_move(actor=None, enterprise=reload(a), province=reference.tehran,
+                             park=None, date=J("1402/05/10"), reason="جابه‌جایی")
+
+    assert rebuilt() == facts.python_facts()
+    assert rebuilt()  # not trivially equal: there are facts
+
+
+def test_a_unit_that_moved_province_is_counted_where_it_stood_on_each_date(
+    reference, shipped
+) -> None:
+    unit = make_enterprise(province=reference.qom, status_date=J("1398/01/10"))
+    services.enterprise_move(actor=None, enterprise=unit, province=reference.tehran, park=None,
+                             date=J("1400/07/01"), reason="جابه‌جایی")
+    rebuilt()
+    qom, tehran = Place("p", reference.qom.pk), Place("p", reference.tehran.pk)
+
+    assert value(shipped, "units-active", "1398/12/29", qom) == 1
+    assert value(shipped, "units-active", "1398/12/29", tehran) == 0
+    assert value(shipped, "units-active", "1400/06/31", qom) == 1  # the day before the move
+    assert value(shipped, "units-active", "1400/07/01", qom) == 0  # mid-month: the move day
+    assert value(shipped, "units-active", "1400/07/01", tehran) == 1
+    assert value(shipped, "units-active", "1400/07/30", tehran) == 1
+    assert value(shipped, "units-active", "1398/01/09", COUNTRY) == 0  # before registration
+    ranking = by_province(shipped["units-active"], J("1399/01/01"))
+    assert ranking.get(reference.qom.pk) == 1 and not ranking.get(reference.tehran.pk)
+
+
+def test_status_back_and_forth_within_a_month_counts_each_revival(reference, shipped) -> None:
+    unit = make_enterprise(province=reference.qom, status_date=J("1401/01/05"))
+    for day, status in (("1402/05/02", Status.IDLE), ("1402/05/10", Status.ACTIVE),
+                        ("1402/05/12", Status.SEMI_ACTIVE), ("1402/05/20", Status.ACTIVE)):
+        services.enterprise_change_status(actor=None, enterprise=unit, to_status=status,
+                                          date=J(day), reason="بازدید")
+    rebuilt()
+
+    assert value(shipped, "revived", "1402/05/31") == 2
+    assert value(shipped, "revived", "1402/05/11") == 1  # the month so far
+    assert value(shipped, "revived", "1402/05/09") == 0
+    assert value(shipped, "units-idle", "1402/05/05") == 1
+    assert value(shipped, "units-active", "1402/05/31") == 1
+    assert value(shipped, "revived", "1403/01/31") == 0  # a new year starts from nothing
+
+
+def test_the_leap_esfand_1403_30_is_the_last_day_of_the_year(reference, shipped) -> None:
+    unit = make_enterprise(province=reference.qom, status_date=J("1402/01/05"))
+    services.enterprise_change_status(actor=None, enterprise=unit, to_status=Status.IDLE,
+                                      date=J("1403/11/01"), reason="رکود")
+    services.enterprise_change_status(actor=None, enterprise=unit, to_status=Status.ACTIVE,
+                                      date=J("1403/12/30"), reason="احیا")
+    rebuilt()
+
+    assert value(shipped, "revived", "1403/12/30") == 1
+    assert value(shipped, "revived", "1403/12/29") == 0
+    assert value(shipped, "units-active", "1403/12/30") == 1
+    assert value(shipped, "units-idle", "1403/12/29") == 1
+    assert value(shipped, "revived", "1404/01/01") == 0
+
+
+def test_ratios_over_nothing_are_none_and_shares_are_percentages(reference, shipped) -> None:
+    assert value(shipped, "share-sme-units", "1402/12/29") is None
+    make_enterprise(province=reference.qom, employees=5, status_date=J("1401/01/01"))
+    make_enterprise(province=reference.qom, employees=300, status_date=J("1401/01/01"))
+    rebuilt()
+
+    assert value(shipped, "share-sme-units", "1402/12/29") == Decimal("50.0")
+    assert value(shipped, "share-sme-jobs", "1402/12/29") == Decimal("1.6")
+    empty = Place("p", reference.tehran.pk)
+    assert value(shipped, "share-sme-units", "1402/12/29", empty) is None
+    assert value(shipped, "units", "1402/12/29", empty) == 0
+
+
+def test_inside_and_outside_parks_and_semi_finished(reference, shipped) -> None:
+    make_enterprise(park=reference.park_p, status_date=J("1401/01/01"))
+    make_enterprise(province=reference.qom, status_date=J("1401/01/01"))
+    make_enterprise(province=reference.qom, status=Status.UNDER_CONSTRUCTION,
+                    status_date=J("1401/01/01"), construction_progress=65)
+    make_enterprise(province=reference.qom, status=Status.UNDER_CONSTRUCTION,
+                    status_date=J("1401/01/01"), construction_progress=20)
+    rebuilt()
+    qom = Place("p", reference.qom.pk)
+
+    assert value(shipped, "units-in-parks", "1402/01/01", qom) == 1
+    assert value(shipped, "units-outside-parks", "1402/01/01", qom) == 1
+    assert value(shipped, "semi-finished", "1402/01/01", qom) == 1
+    assert value(shipped, "units", "1402/01/01", Place("k", reference.park_p.pk)) == 1
+
+
+def test_changes_through_the_services_keep_the_facts_equal_to_a_rebuild(
+    reference, shipped, django_capture_on_commit_callbacks
+) -> None:
+    rng = random.Random(1404)
+    places = [(reference.qom, None), (reference.qom, reference.park_p),
+              (reference.qom, reference.park_p2), (reference.tehran, reference.park_tehran),
+              (reference.tehran, None)]
+    units = []
+    with django_capture_on_commit_callbacks(execute=True):
+        facts.rebuild()
+        for _n in range(8):
+            province, park = rng.choice(places)
+            units.append(make_enterprise(province=province, park=park, employees=rng.randint(1, 200),
+                                         status_date=J(f"139{rng.randint(5, 9)}/0{rng.randint(1, 9)}/15")))
+        for _step in range(40):
+            unit = reload(rng.choice(units))
+            day = unit.status_since + dt.timedelta(days=rng.randint(0, 400))
+            day = min(day, today() - dt.timedelta(days=1))
+            action = rng.random()
+            try:
+                if action < 0.6:
+                    from enterprises.models import TRANSITIONS
+                    options = sorted(TRANSITIONS[unit.status])
+                    if not options:
+                        continue
+                    services.enterprise_change_status(
+                        actor=None, enterprise=unit, to_status=rng.choice(options), date=day,
+                        reason="بازدید")
+                elif action < 0.8:
+                    province, park = rng.choice(places)
+                    services.enterprise_move(actor=None, enterprise=unit, province=province,
+                                             park=park, date=day, reason="جابه‌جایی")
+                elif action < 0.9:
+                    services.enterprise_update(actor=None, enterprise=unit,
+                                               data={"employees": rng.randint(1, 300)},
+                                               fields=("employees",))
+                else:
+                    services.status_event_revoke_latest(actor=None, enterprise=unit, note="اشتباه")
+            except Exception:  # a refused change (date order, lifecycle) changes nothing
+                continue
+    incremental = facts.all_facts()
+
+    assert incremental == rebuilt()
+
+
+def test_a_rebuild_records_its_run_and_a_dead_run_is_reported(reference, shipped) -> None:
+    make_enterprise(province=reference.qom)
+    run = facts.rebuild()
+    stale = RefreshRun.objects.create(kind="rebuild", step="carry")
+
+    assert run.state == RefreshRun.State.DONE and run.rows > 0
+    assert facts.mark_abandoned_runs() == 1
+    stale.refresh_from_db()
+    assert stale.state == RefreshRun.State.FAILED and "stopped" in stale.error
+
+
+def test_shipped_indicators_load_once(reference) -> None:
+    load_indicators()
+    count = Indicator.objects.count()
+
+    assert load_indicators() == 0
+    assert Indicator.objects.count() == count >= 15
+
+
+
+
+def test_the_rebuild_task_reports_its_run_and_closes_an_abandoned_one(reference, shipped) -> None:
+    from indicators.tasks import rebuild_facts_task
+
+    make_enterprise(province=reference.qom)
+    abandoned = RefreshRun.objects.create(kind="rebuild", step="fine")
+
+    pk = rebuild_facts_task.call()
+
+    assert RefreshRun.objects.get(pk=pk).state == RefreshRun.State.DONE
+    assert RefreshRun.objects.get(pk=abandoned.pk).state == RefreshRun.State.FAILED
+    assert facts.all_facts() == facts.python_facts()
