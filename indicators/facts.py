@@ -142,12 +142,12 @@ def units_rows(ids: Iterable[int], until: dt.date | None = None) -> dict[Key, li
     ):
         statuses[row[0]].append(row[1:])
     locations: dict[int, list] = defaultdict(list)
-    for row in LocationEvent.objects.filter(enterprise_id__in=ids).values_list(
+    for row in LocationEvent.objects.filter(enterprise_id__in=ids).values_list(  # type: ignore[assignment]
         "enterprise_id", "date", "id", "province_id", "park_id"
     ):
         locations[row[0]].append(row[1:])
     for pk, unit in units.items():
-        for key, n in unit_rows(unit, statuses[pk], locations[pk], until).items():
+        for key, n in unit_rows(unit, statuses[pk], locations[pk], until).items():  # type: ignore[arg-type]
             if n:
                 cell = totals[key]
                 cell[0] += n

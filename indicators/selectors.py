@@ -62,7 +62,7 @@ def by_province(indicator: Indicator, as_of: dt.date) -> dict[int, Number | None
             for p, d in den.items()
         }
     source = source_for(indicator.source)
-    return source.by_province(indicator, as_of) if source else {}
+    return source.by_province(indicator, as_of) if source else {}  # type: ignore[return-value]
 
 
 def breakdown(indicator: Indicator, place: Place, as_of: dt.date, dim: str) -> dict[str, Number]:
@@ -117,7 +117,7 @@ def rows_link(indicator: Indicator, place: Place, as_of: dt.date, province_code:
         and not (narrow.get("status") and statuses)
     )
     if simple:
-        params: dict[str, str] = {}
+        params: dict[str, str] = {}  # type: ignore[no-redef]
         if place.level == "p":
             params["province"] = province_code
         elif place.level == "k":
@@ -143,7 +143,7 @@ def cards(indicators: list[Indicator], place: Place, as_of: dt.date, province_id
     targets: dict[int, Decimal] = {}
     if place.level != "k":
         targets = dict(
-            Target.objects.filter(
+            Target.objects.filter(  # type: ignore[misc]
                 year=year, province_id=province_id, indicator__in=[i.pk for i in indicators]
             ).values_list("indicator_id", "value")
         )

@@ -287,7 +287,7 @@ class RegistrySource(Source):
         for m in months:
             running += by_month.get(m, 0)
             out.append((m, running))
-        return out
+        return out  # type: ignore[return-value]
 
 
 class ParksSource(Source):

@@ -31,7 +31,7 @@ def _indicator(request: HttpRequest, default: str, public_only: bool = False) ->
     qs = Indicator.objects.select_related("numerator", "denominator")
     if public_only:
         qs = qs.filter(is_public=True)
-    return qs.filter(key=key).first() or qs.filter(key=default).first() or qs.first()
+    return qs.filter(key=key).first() or qs.filter(key=default).first() or qs.first()  # type: ignore[return-value]
 
 
 def _headline(place: Place, as_of: dt.date, province: Province | None, public_only: bool = False
@@ -78,7 +78,7 @@ def _ranking(indicator: Indicator, as_of: dt.date) -> list[dict[str, Any]]:
          "link": selectors.rows_link(indicator, Place("p", p.pk), as_of, p.code)}
         for p in Province.objects.all()
     ]
-    rows.sort(key=lambda r: (r["value"] is None, -(r["value"] or 0)))
+    rows.sort(key=lambda r: (r["value"] is None, -(r["value"] or 0)))  # type: ignore[operator]
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
     return rows
@@ -138,8 +138,8 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
     parks = list(Park.objects.filter(province=province).order_by("sort_key", "id"))
     counts = park_totals([p.pk for p in parks], as_of)
     for park in parks:
-        park.units = sum(counts[park.pk].values())
-        park.active_units = counts[park.pk].get(Status.ACTIVE, 0)
+        park.units = sum(counts[park.pk].values())  # type: ignore[attr-defined]
+        park.active_units = counts[park.pk].get(Status.ACTIVE, 0)  # type: ignore[attr-defined]
     scope = Scope.of(request.user)
     context = {
         "province": province,
@@ -169,8 +169,8 @@ def province_report(request: HttpRequest, code: str) -> HttpResponse:
     parks = list(Park.objects.filter(province=province).order_by("sort_key", "id"))
     counts = park_totals([p.pk for p in parks], as_of)
     for park in parks:
-        park.units = sum(counts[park.pk].values())
-        park.active_units = counts[park.pk].get(Status.ACTIVE, 0)
+        park.units = sum(counts[park.pk].values())  # type: ignore[attr-defined]
+        park.active_units = counts[park.pk].get(Status.ACTIVE, 0)  # type: ignore[attr-defined]
     context = {
         "province": province,
         "as_of": as_of,
@@ -298,7 +298,7 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     names = dict(Province.objects.values_list("pk", "name_fa"))
     labels = dict(Status.choices)
-    rows = [(u, labels.get(u.status_then, u.status_then), names.get(u.province_then, ""))
+    rows = [(u, labels.get(u.status_then, u.status_then), names.get(u.province_then, ""))  # type: ignore[attr-defined]
             for u in page]
     context = {
         "rows": rows,

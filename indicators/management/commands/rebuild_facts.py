@@ -20,5 +20,5 @@ class Command(BaseCommand):
 
         run = facts.rebuild(progress)
         bar.close()
-        took = (run.finished_at - run.started_at).total_seconds()
+        took = (run.finished_at - run.started_at).total_seconds()  # type: ignore[operator]
         self.stdout.write(f"facts rebuilt: {run.rows} rows in {took:.1f} s (run {run.pk})")
