@@ -11,6 +11,12 @@ class ClustersConfig(AppConfig):
         # The audit presenter reads action names through this table; the cluster services'
         # actions are registered here, beside the app that writes them.
         from audit.presenters import ACTION_LABELS
+        from indicators.sources import register
+
+        from .indicators import ClusterSource
+
+        # The programme's figures (identified, in development, completed) as indicators.
+        register(ClusterSource())
 
         ACTION_LABELS.update({
             "stage": _("stage recorded"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.scope import Scope
 from audit.services import audit_record, diff, snapshot
+from indicators.sources import bump_version
 from persian.jalali import format_date, today
 from places.models import Province
 
@@ -91,8 +92,15 @@ def _lock(cluster: Cluster) -> Cluster:
     return Cluster.objects.select_for_update().get(pk=cluster.pk)
 
 
+def _figures_changed() -> None:
+    """The programme's figures (``clusters.indicators``) are read from the stage events:
+    once the transaction commits, the cached figures and dashboards are refreshed."""
+    transaction.on_commit(bump_version)
+
+
 def _event(cluster: Cluster, actor: Any, **fields: Any) -> StageEvent:
     fields.setdefault("to_stage", cluster.stage)
+    _figures_changed()
     return StageEvent.objects.create(
         cluster=cluster, author=_author(actor), to_order=stages.order(fields["to_stage"]), **fields
     )

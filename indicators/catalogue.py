@@ -92,6 +92,26 @@ SHIPPED: list[dict[str, Any]] = [
      "definition": "شهرک‌ها و نواحی صنعتی با مالکیت خصوصی.",
      "source": "parks", "measure": "parks", "filters": {"ownership": ["private"]},
      "breakdowns": ["province"], "unit": "شهرک"},
+    # The cluster development programme (source ``clusters``: ``clusters.indicators``).
+    {"key": "clusters-identified", "name": "خوشه‌های شناسایی‌شده",
+     "definition": "خوشه‌هایی که تا تاریخ گزارش به مرحله‌ی «شناسایی و اولویت‌بندی» یا "
+     "مرحله‌ای پس از آن رسیده‌اند، در استانی که خوشه در آن است.",
+     "source": "clusters", "measure": "identified", "filters": {}, "breakdowns": ["province"],
+     "unit": "خوشه", "public": True},
+    {"key": "clusters-in-development", "name": "خوشه‌های در حال توسعه",
+     "definition": "خوشه‌هایی که در تاریخ گزارش پروژه‌ی توسعه داشته‌اند: عامل توسعه‌شان "
+     "انتخاب شده و هنوز پروانه‌ی اتمام نگرفته‌اند (خوشه‌های متوقف‌شده هم شمرده می‌شوند).",
+     "source": "clusters", "measure": "in_development", "filters": {},
+     "breakdowns": ["province"], "unit": "خوشه", "public": True},
+    {"key": "clusters-completed", "name": "خوشه‌های به اتمام رسیده",
+     "definition": "خوشه‌هایی که پروانه‌ی اتمامشان تا تاریخ گزارش صادر شده است.",
+     "source": "clusters", "measure": "completed", "filters": {}, "breakdowns": ["province"],
+     "unit": "خوشه", "public": True},
+    {"key": "clusters-completed-in-period", "name": "خوشه‌های به اتمام رسیده در سال",
+     "definition": "شمار خوشه‌هایی که تاریخ پروانه‌ی اتمامشان از آغاز سال (یکم فروردین) تا "
+     "تاریخ گزارش است؛ در نمودار ماهانه، آن‌هایی که در هر ماه پروانه گرفته‌اند.",
+     "source": "clusters", "measure": "completed_in_period", "filters": {},
+     "breakdowns": ["province"], "unit": "خوشه", "public": True},
 ]
 
 

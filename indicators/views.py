@@ -9,11 +9,17 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.scope import Scope
 from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
+from exports.responses import export_response, pdf_response
+from exports.tables import Column, Table
+from persian.jalali import MONTH_NAMES
 from persian.text import search_terms
 from places.models import Park, Province
 from sectors.models import IndustryGroup
@@ -96,7 +102,93 @@ def _map(indicator: Indicator, ranking: list[dict[str, Any]], as_of: dt.date) ->
     }
 
 
-def home(request: HttpRequest) -> HttpResponse:
+# --- downloads (``?export=xlsx|csv``, the report's ``?export=pdf``) ---------------------------
+
+
+def _source_url(request: HttpRequest) -> str:
+    """The page's URL (every filter kept) without ``export``: where the numbers come from."""
+    params = request.GET.copy()
+    params.pop("export", None)
+    return request.path + ("?" + params.urlencode() if params else "")
+
+
+def _page_tables(request: HttpRequest, context: dict[str, Any], slug: str,
+                 place: Place | None = None) -> list[Table]:
+    """The tables a dashboard shows, read from the context the page renders (so a download
+    holds exactly the page's figures and scope): headline cards, ranking, the monthly
+    series of the chosen indicator (at ``place``), the three breakdowns and the parks."""
+    as_of: dt.date = context["as_of"]
+    moment = timezone.make_aware(dt.datetime.combine(as_of, dt.time(23, 59)))
+    source_url = _source_url(request)
+    chosen: Indicator | None = context.get("chosen")
+    tables: list[Table] = []
+
+    def table(title: str, columns: list[Column], rows: list[dict[str, Any]], name: str,
+              filters: list[tuple[str, str]] | None = None) -> None:
+        tables.append(Table(title=title, columns=columns, rows=rows, filename=f"{slug}-{name}",
+                            as_of=moment, filters=filters or [], source_url=source_url))
+
+    if "cards" in context:
+        cards: list[selectors.Card] = context["cards"]
+        table(_("Headline figures"), [
+            Column("indicator", _("Indicator")),
+            Column("value", _("Value"), "decimal"),
+            Column("unit", _("Unit")),
+            Column("target", _("Target"), "decimal"),
+            Column("progress", _("Progress"), "percent"),
+            Column("gap", _("Gap"), "decimal"),
+            Column("definition", _("Definition")),
+        ], [
+            {"indicator": c.indicator.name, "value": c.value, "unit": c.indicator.unit,
+             "target": c.target, "progress": None if c.progress is None else c.progress / 100,
+             "gap": c.gap, "definition": c.indicator.definition}
+            for c in cards
+        ], "headline")
+    if chosen is not None and "ranking" in context:
+        table(_("Provinces ranked"), [
+            Column("rank", _("Rank"), "int"),
+            Column("province", _("Province")),
+            Column("value", chosen.name, "decimal"),
+        ], [{"rank": r["rank"], "province": str(r["province"]), "value": r["value"]}
+            for r in context["ranking"]], "ranking", [(_("Indicator"), chosen.name)])
+    if chosen is not None and place is not None and "series" in context:
+        points = selectors.monthly(chosen, place, as_of)[-24:]  # as selectors.chart_series
+        table(f"{chosen.name} — {_('by Jalali month')}", [
+            Column("year", _("Year"), "int"),
+            Column("month", _("Month")),
+            Column("value", chosen.name, "int"),
+        ], [{"year": m // 12, "month": MONTH_NAMES[m % 12], "value": int(v)} for m, v in points],
+            "monthly", [(_("Indicator"), chosen.name)])
+    for key, title, label, name in (
+        ("by_status", _("Units by status"), _("Status"), "by-status"),
+        ("by_group", _("Operating units by industry group"), _("Industry group"), "by-group"),
+        ("by_size", _("Operating units by size"), _("Size"), "by-size"),
+    ):
+        if key in context:
+            table(title, [Column("label", label), Column("units", _("Units"), "int")],
+                  [{"label": str(lab), "units": n} for lab, n, _link in context[key]], name)
+    if "parks" in context:
+        table(_("Parks and zones"), [
+            Column("name", _("Name")),
+            Column("kind", _("Kind")),
+            Column("ownership", _("Ownership")),
+            Column("units", _("Units"), "int"),
+            Column("active", _("Active"), "int"),
+        ], [{"name": p.name, "kind": p.get_kind_display(), "ownership": p.get_ownership_display(),
+             "units": p.units, "active": p.active_units} for p in context["parks"]], "parks")
+    return tables
+
+
+def _export(request: HttpRequest, context: dict[str, Any], slug: str,
+            place: Place | None = None) -> HttpResponseBase | None:
+    """The page's tables as a download when ``?export=`` asks for one (unknown format: 404)."""
+    fmt = request.GET.get("export")
+    if not fmt:
+        return None
+    return export_response(_page_tables(request, context, slug, place), fmt)
+
+
+def home(request: HttpRequest) -> HttpResponseBase:
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     place = selectors.country()
     chosen = _indicator(request, "units-active")
@@ -112,10 +204,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "series": selectors.chart_series(chosen, place, as_of),
         **_breakdowns(place, as_of),
     }
+    if download := _export(request, context, "country", place):
+        return download
     return render(request, "indicators/home.html", context)
 
 
-def province_list(request: HttpRequest) -> HttpResponse:
+def province_list(request: HttpRequest) -> HttpResponseBase:
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     chosen = _indicator(request, "units-active")
     context = {
@@ -125,10 +219,12 @@ def province_list(request: HttpRequest) -> HttpResponse:
         "choices": selectors.indicators_for(Place("p", 0)),
         "ranking": _ranking(chosen, as_of),
     }
+    if download := _export(request, context, "provinces"):
+        return download
     return render(request, "indicators/province_list.html", context)
 
 
-def province_detail(request: HttpRequest, code: str) -> HttpResponse:
+def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     if "\x00" in code:
         raise Http404
     province = get_object_or_404(Province, code=code.upper())
@@ -154,6 +250,8 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
         "can_create_park": scope.can_create_parks_in(province.pk),
         **_breakdowns(place, as_of, province.code),
     }
+    if download := _export(request, context, f"province-{province.code}", place):
+        return download
     return render(request, "indicators/province_detail.html", context)
 
 
@@ -179,7 +277,26 @@ def province_report(request: HttpRequest, code: str) -> HttpResponse:
         "parks": parks,
         **_breakdowns(place, as_of, province.code),
     }
+    fmt = request.GET.get("export")
+    if fmt == "pdf":
+        title = _("Small industries and industrial parks: province of %(name)s") % {
+            "name": province}
+        tables = _page_tables(request, context, f"province-{province.code}-report")
+        tables[0].title = _("Indicators")
+        return pdf_response(request, "exports/pdf_base.html", {
+            "title": title, "as_of": tables[0].as_of, "source_url": tables[0].source_url,
+            "filters": [], "tables": tables,
+        }, f"province-{province.code}-report")
+    if fmt:
+        raise Http404
+    context["pdf_url"] = _pdf_url(request)
     return render(request, "indicators/province_report.html", context)
+
+
+def _pdf_url(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params["export"] = "pdf"
+    return request.path + "?" + params.urlencode()
 
 
 def park_list(request: HttpRequest) -> HttpResponse:
@@ -210,7 +327,7 @@ def park_list(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/park_list.html", context)
 
 
-def park_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def park_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     park = get_object_or_404(Park.objects.select_related("province"), pk=pk)
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     place = Place("k", park.pk)
@@ -229,6 +346,8 @@ def park_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else False,
         **_breakdowns(place, as_of),
     }
+    if download := _export(request, context, f"park-{park.pk}", place):
+        return download
     return render(request, "indicators/park_detail.html", context)
 
 
@@ -237,7 +356,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/catalogue.html", {"indicators": indicators})
 
 
-def stats(request: HttpRequest) -> HttpResponse:
+def stats(request: HttpRequest) -> HttpResponseBase:
     """Public statistics: the public indicators, aggregated, nothing about any one unit."""
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     chosen = _indicator(request, "units-active", public_only=True)
@@ -250,6 +369,8 @@ def stats(request: HttpRequest) -> HttpResponse:
         "choices": selectors.indicators_for(Place("p", 0), public_only=True),
         "ranking": _ranking(chosen, as_of) if chosen else [],
     }
+    if download := _export(request, context, "stats"):
+        return download
     return render(request, "indicators/stats.html", context)
 
 

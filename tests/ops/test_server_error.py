@@ -10,10 +10,10 @@ from django.test import Client
 
 @pytest.fixture
 def failing_home(monkeypatch: pytest.MonkeyPatch) -> None:
-    def down() -> None:
+    def down(*args: object) -> None:
         raise OperationalError('connection to server at "10.1.2.3" failed: password for "pishran"')
 
-    monkeypatch.setattr("indicators.figures.national_figures", down)
+    monkeypatch.setattr("indicators.views._ranking", down)
 
 
 def test_a_failure_answers_the_persian_error_page_without_a_traceback(
