@@ -71,6 +71,12 @@ class Scope:
         """National, provincial or park staff: people who keep the registry."""
         return self.national or bool(self.province_ids) or bool(self.park_ids)
 
+    @property
+    def keeps_some_units(self) -> bool:
+        """Staff and owners: people for whom some units show their private fields (a
+        download of the directory carries those columns only for them)."""
+        return self.is_staff_role or bool(self.enterprise_ids)
+
     # --- enterprises ---------------------------------------------------------------
     def enterprises_full_q(self, prefix: str = "") -> Q:
         """Enterprises whose every field (national ID, personal contact, history) this

@@ -303,8 +303,7 @@ EXPORT_PRIVATE_FIELDS = (
 def directory_export_has_private_fields(user: Any) -> bool:
     """Whether the download has the private columns at all: only for people who keep
     some units (the public's file has no empty national-ID column)."""
-    scope = Scope.of(user)
-    return scope.is_staff_role or bool(scope.enterprise_ids)
+    return Scope.of(user).keeps_some_units
 
 
 def directory_export_count(user: Any, query: DirectoryQuery, cap: int) -> int:
