@@ -112,3 +112,14 @@ def test_the_persian_page_check_fails_on_left_to_right_or_another_font(
 
     with pytest.raises(AssertionError, match=complaint):
         assert_persian_page(page)
+
+
+def test_a_missing_page_is_the_persian_404_page(page, reference) -> None:
+    response = page.goto(page.base + "/no-such-page/")
+
+    assert response is not None and response.status == 404
+    assert page.locator("[data-testid=not-found]").is_visible()
+    assert_persian_page(page)
+    # The browser reports the 404 itself; nothing else (no style or font refused by the CSP).
+    assert not [e for e in page.console_errors if "404" not in e]
+    screenshot(page, "anonymous-not-found")
