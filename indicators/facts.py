@@ -13,6 +13,10 @@ of a month, −1 for its state at the end of the month before. Flows: ``r`` a re
 operating permit (by ``permit_date``; where the unit stood that day, or where it was first
 registered for a permit dated before its registration). Industry group, size band,
 employees and construction progress are current attributes, not history.
+
+At a park the table keeps totals only (by status, no breakdown): most of the facts would
+otherwise be park × industry group × month rows that only one park's page ever reads. A
+park's page reads its breakdowns from its own units' histories (``park_rows``).
 """
 
 from __future__ import annotations
@@ -50,16 +54,19 @@ def month_end(index: int) -> dt.date:
 # --- one unit, in Python --------------------------------------------------------------------
 
 
-def _fan(kind: str, month: int, status: str, province: int, park: int, attrs: tuple) -> list[Key]:
-    """Every fact cell one unit in one state touches (the same fan-out as the SQL)."""
+def _fan(kind: str, month: int, status: str, province: int, park: int, attrs: tuple,
+         park_detail: bool = False) -> list[Key]:
+    """Every fact cell one unit in one state touches (the same fan-out as the SQL). With
+    ``park_detail`` the park's cells carry the breakdowns too (a park's page, never
+    stored)."""
     group, size, semi = attrs
     places = [("c", 0), ("p", province)] + ([("k", park)] if park else [])
     semi = semi and kind == "s" and status == "under_construction"
     keys: list[Key] = []
     for level, place in places:
         keys.append((kind, month, level, place, status, "", ""))
-        if level == "k" and kind != "s":
-            continue  # flows at a park: totals only
+        if level == "k" and (kind != "s" or not park_detail):
+            continue  # stored: totals only at a park; flows at a park: totals only
         keys += [
             (kind, month, level, place, status, "group", str(group)),
             (kind, month, level, place, status, "size", size),
@@ -76,6 +83,7 @@ def unit_rows(
     status_events: Iterable[tuple[dt.date, int, str, str]],
     location_events: Iterable[tuple[dt.date, int, int, int | None]],
     until: dt.date | None = None,
+    park_detail: bool = False,
 ) -> Counter[Key]:
     """How many times one unit counts in each fact cell (the caller multiplies by its
     employees for jobs), from its history up to ``until`` (everything when None)."""
@@ -100,7 +108,7 @@ def unit_rows(
         if event[0] == "s":
             status = event[2]
             if status == "active" and event[1] in REVIVAL_FROM and province:
-                out.update(_fan("r", month, "active", province, park, attrs))
+                out.update(_fan("r", month, "active", province, park, attrs, park_detail))
         elif event[0] == "l":
             province, park = event[1], event[2]
         else:
@@ -108,7 +116,7 @@ def unit_rows(
                 (first_location[1], first_location[2]) if first_location else (0, 0)
             )
             if where[0]:
-                out.update(_fan("p", month, "", where[0], where[1], attrs))
+                out.update(_fan("p", month, "", where[0], where[1], attrs, park_detail))
         month_state[month] = (status, province, park)
     previous: tuple[str, int, int] | None = None
     for month in sorted(month_state):
@@ -116,14 +124,16 @@ def unit_rows(
         if state == previous:
             continue
         if previous is not None and previous[0] and previous[1]:
-            out.subtract(_fan("s", month, previous[0], previous[1], previous[2], attrs))
+            out.subtract(_fan("s", month, previous[0], previous[1], previous[2], attrs,
+                              park_detail))
         if state[0] and state[1]:
-            out.update(_fan("s", month, state[0], state[1], state[2], attrs))
+            out.update(_fan("s", month, state[0], state[1], state[2], attrs, park_detail))
         previous = state
     return out
 
 
-def units_rows(ids: Iterable[int], until: dt.date | None = None) -> dict[Key, list[int]]:
+def units_rows(ids: Iterable[int], until: dt.date | None = None,
+               park_detail: bool = False) -> dict[Key, list[int]]:
     """The summed contribution of the given units: key → [units, jobs]."""
     ids = list(ids)
     totals: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
@@ -147,12 +157,24 @@ def units_rows(ids: Iterable[int], until: dt.date | None = None) -> dict[Key, li
     ):
         locations[row[0]].append(row[1:])
     for pk, unit in units.items():
-        for key, n in unit_rows(unit, statuses[pk], locations[pk], until).items():  # type: ignore[arg-type]
+        for key, n in unit_rows(unit, statuses[pk], locations[pk], until,  # type: ignore[arg-type]
+                                park_detail).items():
             if n:
                 cell = totals[key]
                 cell[0] += n
                 cell[1] += n * unit["employees"]
     return totals
+
+
+def park_rows(park_id: int, until: dt.date) -> dict[Key, list[int]]:
+    """One park's cells with every breakdown, as of ``until``, from the histories of the
+    units that were ever at the park (the stored facts keep only a park's totals)."""
+    ids = set(
+        LocationEvent.objects.filter(park_id=park_id, date__lte=until)
+        .values_list("enterprise_id", flat=True)
+    )
+    return {key: cell for key, cell in units_rows(ids, until, park_detail=True).items()
+            if key[2] == "k" and key[3] == park_id}
 
 
 def _subtract(after: dict[Key, list[int]], before: dict[Key, list[int]]) -> dict[Key, list[int]]:
@@ -245,39 +267,70 @@ def partial_month(as_of: dt.date) -> dict[Key, list[int]]:
 
 # --- full rebuild in SQL ---------------------------------------------------------------------
 
-# Most units never move: one location event, dated on or before their first status. Their
-# place is fixed, so each status event is simply −1 for the status it leaves and +1 for the
-# one it enters, in its month (the services keep ``from_status`` equal to the status before).
-# The few others go through the general path: merge status and location events in date
+# The registry's tables are wide (names, addresses, reasons); each is read once into a
+# narrow copy (``ind_u``: units' attributes, ``ind_se``: status events with their Jalali
+# month) and every later step reads the copies.
+#
+# Most units never move: one location event, dated on or before their first status event
+# (the one that leaves no status, ``from_status = ''``). Their place is fixed, so each
+# status event is simply −1 for the status it leaves and +1 for the one it enters, in its
+# month (the services keep ``from_status`` equal to the status before). The few others
+# (``ind_mover``) go through the general path: merge status and location events in date
 # order, carry the state forward with window functions, take each month's closing state.
-_SEMI = "CASE WHEN u.construction_progress >= 60 THEN 1 ELSE 0 END"
-_ATTRS = f"u.industry_group_id, u.size_band, {_SEMI}"
-_NOT_SIMPLE = "NOT EXISTS (SELECT 1 FROM ind_simple ns WHERE ns.e = {col})"
+#
+# ``ind_fine`` holds the movers' stocks, the revivals and the permits by month, status,
+# province, park and the unit attributes (industry group, size band, semi-finished). The
+# fixed-place units' stocks, by far the most rows, are summed straight from their events
+# twice, with ``ind_fine`` added to each: by park (``ind_fine_k``, totals) and by province
+# with the attributes and whether in a park (``ind_fine_p``), from which the province
+# breakdowns are fanned out. Sums are cast to integer between steps: PostgreSQL sums
+# bigints as numerics, several times slower.
+_ATTRS = "u.grp, u.size, u.semi"
+_MOVER = "{col} IN (SELECT e FROM ind_mover)"
+# One row per status event of a fixed-place unit and side of it (entered +1, left −1),
+# with the given columns first: (kind, <cols>, status, units, jobs), to be grouped.
+_FIXED_SIDES = (
+    "SELECT 's' AS kind, {cols}, CASE WHEN v.sg = 1 THEN s.ts ELSE s.fs END AS status, "
+    "v.sg AS units, v.sg * x.emp AS jobs FROM ind_se s JOIN ind_simple x ON x.e = s.e "
+    "CROSS JOIN (SELECT 1 AS sg UNION ALL SELECT -1) v WHERE (v.sg = 1 OR s.fs <> '') {where}"
+)
 _STEPS: list[tuple[str, list[str]]] = [
     ("calendar", []),  # filled in Python (the Jalali month of every day in the history)
+    ("copies", [
+        "CREATE TEMP TABLE ind_u AS SELECT id, industry_group_id AS grp, size_band AS size, "
+        "CASE WHEN construction_progress >= 60 THEN 1 ELSE 0 END AS semi, "
+        "employees AS emp, permit_date FROM enterprises_enterprise",
+        "CREATE UNIQUE INDEX ind_u_id ON ind_u (id)",
+        "CREATE TEMP TABLE ind_se AS SELECT s.enterprise_id AS e, s.date AS d, s.id AS i, "
+        "s.from_status AS fs, s.to_status AS ts, c.m FROM enterprises_statusevent s "
+        "JOIN ind_day c ON c.d = s.date",
+    ]),
     ("fixed places", [
-        "CREATE TEMP TABLE ind_simple AS SELECT l.e, l.prov, l.park FROM ("
+        "CREATE TEMP TABLE ind_simple AS SELECT l.e, l.prov, l.park, "
+        "CASE WHEN l.park <> 0 THEN 1 ELSE 0 END AS inpark, " + _ATTRS + ", u.emp FROM ("
         "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d, MAX(province_id) AS prov, "
         "MAX(COALESCE(park_id, 0)) AS park FROM enterprises_locationevent "
-        "GROUP BY enterprise_id) l JOIN (SELECT enterprise_id AS e, MIN(date) AS d "
-        "FROM enterprises_statusevent GROUP BY enterprise_id) f ON f.e = l.e "
-        "WHERE l.n = 1 AND l.d <= f.d",
+        "GROUP BY enterprise_id) l JOIN (SELECT e, MIN(d) AS d FROM ind_se WHERE fs = '' "
+        "GROUP BY e) f ON f.e = l.e JOIN ind_u u ON u.id = l.e WHERE l.n = 1 AND l.d <= f.d",
         "CREATE UNIQUE INDEX ind_simple_e ON ind_simple (e)",
+        # The others (a few per cent): every unit that has a history and is not above.
+        "CREATE TEMP TABLE ind_mover AS SELECT u.id AS e FROM ind_u u "
+        "WHERE NOT EXISTS (SELECT 1 FROM ind_simple ns WHERE ns.e = u.id)",
+        "CREATE UNIQUE INDEX ind_mover_e ON ind_mover (e)",
     ]),
     ("events", [
         "CREATE TEMP TABLE ind_ev AS "
-        "SELECT enterprise_id AS e, date AS d, 1 AS t, id AS i, to_status AS s, "
-        "       from_status AS fs, CAST(NULL AS integer) AS prov, CAST(NULL AS integer) AS park, "
-        "       CAST(NULL AS date) AS pd "
-        "FROM enterprises_statusevent WHERE " + _NOT_SIMPLE.format(col="enterprise_id") + " "
+        "SELECT se.e, se.d, 1 AS t, se.i, se.ts AS s, se.fs, CAST(NULL AS integer) AS prov, "
+        "       CAST(NULL AS integer) AS park, CAST(NULL AS date) AS pd "
+        "FROM ind_se se WHERE " + _MOVER.format(col="se.e") + " "
         "UNION ALL SELECT enterprise_id, date, 0, id, NULL, NULL, province_id, "
         "       COALESCE(park_id, 0), NULL FROM enterprises_locationevent "
-        "WHERE " + _NOT_SIMPLE.format(col="enterprise_id") + " "
+        "WHERE " + _MOVER.format(col="enterprise_id") + " "
         "UNION ALL SELECT x.id, CASE WHEN x.permit_date < f.d THEN f.d ELSE x.permit_date END, "
         "       2, 0, NULL, NULL, NULL, NULL, x.permit_date "
-        "FROM enterprises_enterprise x JOIN (SELECT enterprise_id AS e, MIN(date) AS d "
+        "FROM ind_u x JOIN (SELECT enterprise_id AS e, MIN(date) AS d "
         "       FROM enterprises_locationevent GROUP BY enterprise_id) f ON f.e = x.id "
-        "WHERE x.permit_date IS NOT NULL AND " + _NOT_SIMPLE.format(col="x.id"),
+        "WHERE x.permit_date IS NOT NULL AND " + _MOVER.format(col="x.id"),
     ]),
     ("carry", [
         "CREATE TEMP TABLE ind_g AS SELECT e, d, t, i, s, fs, prov, park, pd, "
@@ -301,51 +354,49 @@ _STEPS: list[tuple[str, list[str]]] = [
         "SELECT e, m, LAG(status) OVER w AS ps, LAG(prov) OVER w AS pp, LAG(park) OVER w AS pk "
         "FROM ind_me WINDOW w AS (PARTITION BY e ORDER BY m)) z "
         "WHERE ps IS NOT NULL AND pp IS NOT NULL",
-        # The fixed-place units' status changes, as −1/+1 per event.
-        "INSERT INTO ind_delta SELECT z.e, c.m, z.status, x.prov, x.park, z.sg FROM ("
-        "SELECT enterprise_id AS e, date AS d, to_status AS status, 1 AS sg "
-        "FROM enterprises_statusevent UNION ALL "
-        "SELECT enterprise_id, date, from_status, -1 FROM enterprises_statusevent "
-        "WHERE from_status <> '') z JOIN ind_simple x ON x.e = z.e JOIN ind_day c ON c.d = z.d",
     ]),
     ("fine", [
         "CREATE TEMP TABLE ind_fine AS SELECT 's' AS kind, x.m, x.status, x.prov, x.park, "
-        "u.industry_group_id AS grp, u.size_band AS size, " + _SEMI + " AS semi, "
-        "SUM(x.sg) AS units, SUM(x.sg * u.employees) AS jobs "
-        "FROM ind_delta x JOIN enterprises_enterprise u ON u.id = x.e "
+        + _ATTRS + ", CAST(SUM(x.sg) AS integer) AS units, "
+        "CAST(SUM(x.sg * u.emp) AS integer) AS jobs "
+        "FROM ind_delta x JOIN ind_u u ON u.id = x.e "
         "GROUP BY x.m, x.status, x.prov, x.park, " + _ATTRS + " "
-        "HAVING SUM(x.sg) <> 0 OR SUM(x.sg * u.employees) <> 0",
+        "HAVING SUM(x.sg) <> 0 OR SUM(x.sg * u.emp) <> 0",
         "INSERT INTO ind_fine SELECT 'r', x.m, 'active', x.prov, x.park, " + _ATTRS + ", "
-        "COUNT(*), SUM(u.employees) "
-        "FROM ind_st x JOIN enterprises_enterprise u ON u.id = x.e "
+        "COUNT(*), SUM(u.emp) "
+        "FROM ind_st x JOIN ind_u u ON u.id = x.e "
         "WHERE x.t = 1 AND x.ts = 'active' AND x.fs IN ('idle', 'semi_active') "
         "AND x.prov IS NOT NULL GROUP BY x.m, x.prov, x.park, " + _ATTRS,
-        "INSERT INTO ind_fine SELECT 'r', c.m, 'active', x.prov, x.park, " + _ATTRS + ", "
-        "COUNT(*), SUM(u.employees) FROM enterprises_statusevent s "
-        "JOIN ind_simple x ON x.e = s.enterprise_id JOIN ind_day c ON c.d = s.date "
-        "JOIN enterprises_enterprise u ON u.id = s.enterprise_id "
-        "WHERE s.to_status = 'active' AND s.from_status IN ('idle', 'semi_active') "
-        "GROUP BY c.m, x.prov, x.park, " + _ATTRS,
+        "INSERT INTO ind_fine SELECT 'r', s.m, 'active', x.prov, x.park, x.grp, x.size, x.semi, "
+        "COUNT(*), SUM(x.emp) FROM ind_se s JOIN ind_simple x ON x.e = s.e "
+        "WHERE s.ts = 'active' AND s.fs IN ('idle', 'semi_active') "
+        "GROUP BY s.m, x.prov, x.park, x.grp, x.size, x.semi",
         "INSERT INTO ind_fine SELECT 'p', c.m, '', x.prov, x.park, " + _ATTRS + ", "
-        "COUNT(*), SUM(u.employees) "
-        "FROM ind_st x JOIN enterprises_enterprise u ON u.id = x.e JOIN ind_day c ON c.d = x.pd "
+        "COUNT(*), SUM(u.emp) "
+        "FROM ind_st x JOIN ind_u u ON u.id = x.e JOIN ind_day c ON c.d = x.pd "
         "WHERE x.t = 2 AND x.prov IS NOT NULL GROUP BY c.m, x.prov, x.park, " + _ATTRS,
-        "INSERT INTO ind_fine SELECT 'p', c.m, '', x.prov, x.park, " + _ATTRS + ", "
-        "COUNT(*), SUM(u.employees) FROM enterprises_enterprise u "
+        "INSERT INTO ind_fine SELECT 'p', c.m, '', x.prov, x.park, x.grp, x.size, x.semi, "
+        "COUNT(*), SUM(x.emp) FROM ind_u u "
         "JOIN ind_simple x ON x.e = u.id JOIN ind_day c ON c.d = u.permit_date "
-        "GROUP BY c.m, x.prov, x.park, " + _ATTRS,
+        "GROUP BY c.m, x.prov, x.park, x.grp, x.size, x.semi",
+        # The fixed-place units' status changes: +1 for the status entered, −1 for the one
+        # left (two rows per event), summed twice: by park (totals) and by province with
+        # the breakdowns; ``ind_fine`` (everything else, far smaller) is added to each.
+        "CREATE TEMP TABLE ind_fine_k AS SELECT kind, m, status, park, CAST(SUM(units) AS integer) AS units, "
+        "CAST(SUM(jobs) AS integer) AS jobs FROM (SELECT kind, m, park, status, units, jobs FROM ind_fine "
+        "WHERE park <> 0 UNION ALL " + _FIXED_SIDES.format(
+            cols="s.m, x.park", where="AND x.park <> 0") + ") z "
+        "GROUP BY kind, m, status, park",
+        "CREATE TEMP TABLE ind_fine_p AS SELECT kind, m, status, prov, inpark, grp, size, semi, "
+        "CAST(SUM(units) AS integer) AS units, CAST(SUM(jobs) AS integer) AS jobs FROM (SELECT kind, m, prov, "
+        "CASE WHEN park <> 0 THEN 1 ELSE 0 END AS inpark, grp, size, semi, status, units, jobs "
+        "FROM ind_fine UNION ALL " + _FIXED_SIDES.format(
+            cols="s.m, x.prov, x.inpark, x.grp, x.size, x.semi", where="") + ") z "
+        "GROUP BY kind, m, status, prov, inpark, grp, size, semi",
     ]),
     ("parks", [
-        "INSERT INTO ind_fact SELECT kind, m, 'k', park, status, dim, value, "
-        "SUM(units), SUM(jobs) FROM ("
-        "SELECT f.kind, f.m, f.park, f.status, x.dim, "
-        "CASE x.dim WHEN 'group' THEN CAST(f.grp AS varchar(40)) WHEN 'size' THEN f.size "
-        "WHEN 'semi' THEN '1' ELSE '' END AS value, f.units, f.jobs "
-        "FROM ind_fine f JOIN ind_fan x ON x.dim <> 'inpark' AND (x.dim <> 'semi' OR "
-        "(f.semi = 1 AND f.kind = 's' AND f.status = 'under_construction')) "
-        "AND (f.kind = 's' OR x.dim = '') "
-        "WHERE f.park <> 0) z GROUP BY kind, m, park, status, dim, value "
-        "HAVING SUM(units) <> 0 OR SUM(jobs) <> 0",
+        "INSERT INTO ind_fact SELECT kind, m, 'k', park, status, '', '', units, jobs "
+        "FROM ind_fine_k WHERE units <> 0 OR jobs <> 0",
     ]),
     ("provinces", [
         "INSERT INTO ind_fact SELECT kind, m, 'p', prov, status, dim, value, "
@@ -353,9 +404,9 @@ _STEPS: list[tuple[str, list[str]]] = [
         "SELECT f.kind, f.m, f.prov, f.status, x.dim, "
         "CASE x.dim WHEN 'group' THEN CAST(f.grp AS varchar(40)) WHEN 'size' THEN f.size "
         "WHEN '' THEN '' ELSE '1' END AS value, f.units, f.jobs "
-        "FROM ind_fine f JOIN ind_fan x ON (x.dim <> 'semi' OR "
+        "FROM ind_fine_p f JOIN ind_fan x ON (x.dim <> 'semi' OR "
         "(f.semi = 1 AND f.kind = 's' AND f.status = 'under_construction')) "
-        "AND (x.dim <> 'inpark' OR f.park <> 0)) z GROUP BY kind, m, prov, status, dim, value "
+        "AND (x.dim <> 'inpark' OR f.inpark = 1)) z GROUP BY kind, m, prov, status, dim, value "
         "HAVING SUM(units) <> 0 OR SUM(jobs) <> 0",
     ]),
     ("country", [
@@ -369,21 +420,8 @@ _STEPS: list[tuple[str, list[str]]] = [
         "SELECT kind, month, level, place, status, dim, value, units, jobs FROM ind_fact",
     ]),
 ]
-# PostgreSQL fans the fine rows out in one pass each (GROUPING SETS) instead of a join.
+# PostgreSQL fans the province rows out in one pass (GROUPING SETS) instead of a join.
 _PG_FAN = {
-    "parks": [
-        "INSERT INTO ind_fact SELECT kind, m, 'k', park, status, "
-        "CASE WHEN GROUPING(grp) = 0 THEN 'group' WHEN GROUPING(size) = 0 THEN 'size' "
-        "WHEN GROUPING(semi) = 0 THEN 'semi' ELSE '' END, "
-        "CASE WHEN GROUPING(grp) = 0 THEN CAST(grp AS varchar(40)) "
-        "WHEN GROUPING(size) = 0 THEN size WHEN GROUPING(semi) = 0 THEN '1' ELSE '' END, "
-        "SUM(units), SUM(jobs) FROM ind_fine WHERE park <> 0 "
-        "GROUP BY kind, m, park, status, GROUPING SETS ((), (grp), (size), (semi)) "
-        "HAVING (GROUPING(semi) = 1 OR (semi = 1 AND kind = 's' "
-        "AND status = 'under_construction')) "
-        "AND (kind = 's' OR (GROUPING(grp) = 1 AND GROUPING(size) = 1 AND GROUPING(semi) = 1)) "
-        "AND (SUM(units) <> 0 OR SUM(jobs) <> 0)",
-    ],
     "provinces": [
         "INSERT INTO ind_fact SELECT kind, m, 'p', prov, status, "
         "CASE WHEN GROUPING(grp) = 0 THEN 'group' WHEN GROUPING(size) = 0 THEN 'size' "
@@ -392,8 +430,7 @@ _PG_FAN = {
         "CASE WHEN GROUPING(grp) = 0 THEN CAST(grp AS varchar(40)) "
         "WHEN GROUPING(size) = 0 THEN size WHEN GROUPING(semi) = 0 THEN '1' "
         "WHEN GROUPING(inpark) = 0 THEN '1' ELSE '' END, "
-        "SUM(units), SUM(jobs) FROM (SELECT *, CASE WHEN park <> 0 THEN 1 ELSE 0 END AS inpark "
-        "FROM ind_fine) f "
+        "SUM(units), SUM(jobs) FROM ind_fine_p "
         "GROUP BY kind, m, prov, status, GROUPING SETS ((), (grp), (size), (semi), (inpark)) "
         "HAVING (GROUPING(semi) = 1 OR (semi = 1 AND kind = 's' "
         "AND status = 'under_construction')) AND (GROUPING(inpark) = 1 OR inpark = 1) "
@@ -425,8 +462,10 @@ _PG_SWAP = [
     "TO indicators_fact_pkey",
     "DROP TABLE indicators_fact_old",
 ]
-_TEMP = ("ind_day", "ind_fan", "ind_fact", "ind_simple", "ind_ev", "ind_g", "ind_st", "ind_me", "ind_delta",
-         "ind_fine")
+# Temporary tables have no statistics until analysed: the planner needs them for the joins.
+_ANALYZE = {"copies": "ind_u, ind_se", "fixed places": "ind_simple", "month ends": "ind_delta"}
+_TEMP = ("ind_day", "ind_fan", "ind_fact", "ind_u", "ind_se", "ind_simple", "ind_mover",
+         "ind_ev", "ind_g", "ind_st", "ind_me", "ind_delta", "ind_fine", "ind_fine_k", "ind_fine_p")
 
 
 def _calendar(cursor: Any) -> None:
@@ -461,7 +500,7 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # The window sorts and aggregates stay in memory instead of spilling.
-                cursor.execute("SET work_mem = '256MB'")
+                cursor.execute("SET work_mem = '1GB'")
             for name in _TEMP:
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")
             cursor.execute("CREATE TEMP TABLE ind_day (d date PRIMARY KEY, m integer)")
@@ -494,9 +533,8 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
                     statements = _PG_FAN.get(name, statements)
                 for sql in statements:
                     cursor.execute(sql)
-                if connection.vendor == "postgresql" and name in ("fixed places", "month ends"):
-                    cursor.execute("ANALYZE ind_simple" if name == "fixed places"
-                                   else "ANALYZE ind_delta")
+                if connection.vendor == "postgresql" and name in _ANALYZE:
+                    cursor.execute(f"ANALYZE {_ANALYZE[name]}")
             cursor.execute("SELECT COUNT(*) FROM indicators_fact")
             rows = cursor.fetchone()[0]
             for name in _TEMP:

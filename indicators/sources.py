@@ -121,8 +121,10 @@ def read_cells(level: str, place: int | None, as_of: dt.date) -> Cells:
 
 def _read_cells(level: str, place: int | None, as_of: dt.date) -> Cells:
     month = facts.month_index(as_of)
-    partial = facts.partial_month(as_of)
     first_of_year = month - month % 12
+    if level == "k" and place is not None:
+        return _park_cells(place, as_of, first_of_year, month)
+    partial = facts.partial_month(as_of)
     sql = (
         "SELECT place, kind, dim, value, status, SUM(units), SUM(jobs) FROM indicators_fact "
         "WHERE level = %s AND ((kind = 's' AND month <= %s) OR "
@@ -149,6 +151,25 @@ def _read_cells(level: str, place: int | None, as_of: dt.date) -> Cells:
     for (p, kind, dim, value, status), (units, jobs) in totals.items():
         cells[(p, kind)].append((dim, value, status, units, jobs))
     return dict(cells)
+
+
+def _park_cells(park: int, as_of: dt.date, first_of_year: int, month: int) -> Cells:
+    """One park's cells with its breakdowns, from its units' histories (``facts.park_rows``)."""
+    totals: dict[tuple[int, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for (kind, m, _level, p, status, dim, value), (units, jobs) in park_rows(park, as_of).items():
+        if kind == "s" or m >= first_of_year:
+            cell = totals[(p, kind, dim, value, status)]
+            cell[0] += units
+            cell[1] += jobs
+    cells: Cells = defaultdict(list)
+    for (p, kind, dim, value, status), (units, jobs) in totals.items():
+        cells[(p, kind)].append((dim, value, status, units, jobs))
+    return dict(cells)
+
+
+def park_rows(park: int, as_of: dt.date) -> dict[facts.Key, list[int]]:
+    """A park's cells with every breakdown as of ``as_of`` (kept until the facts change)."""
+    return memo(("park-rows", park, as_of), lambda: facts.park_rows(park, as_of))
 
 
 def _weight(dim: str, value: str, fdim: str, fvalues: set[str] | None, negate: bool) -> int:
@@ -263,6 +284,12 @@ class RegistrySource(Source):
         fdim, fvalues, negate = self._dim_filter(indicator.filters)
         statuses = list(indicator.filters.get("status") or [])
         last = facts.month_index(as_of)
+        if place.level == "k":
+            rows = [(m, d, v, jobs if column == "jobs" else units)
+                    for (k, m, _l, _p, status, d, v), (units, jobs)
+                    in park_rows(place.id, as_of).items()
+                    if k == kind and d in (fdim, "") and (not statuses or status in statuses)]
+            return self._running(kind, rows, fdim, fvalues, negate, last)
         sql = (
             f"SELECT month, dim, value, SUM({column}) FROM indicators_fact WHERE level = %s "
             "AND place = %s AND kind = %s AND month <= %s AND dim IN (%s, '')"
@@ -272,12 +299,18 @@ class RegistrySource(Source):
             sql += f" AND status IN ({', '.join(['%s'] * len(statuses))})"
             params += statuses
         sql += " GROUP BY month, dim, value ORDER BY month"
-        by_month: dict[int, int] = defaultdict(int)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for month, d, v, n in cursor.fetchall():
-                n = int(n)
-                by_month[month] += _weight(d, v, fdim, fvalues, negate) * n
+            rows = cursor.fetchall()
+        return self._running(kind, rows, fdim, fvalues, negate, last)
+
+    @staticmethod
+    def _running(kind: str, rows: list[tuple[int, str, str, int]], fdim: str,
+                 fvalues: set[str] | None, negate: bool, last: int) -> list[tuple[int, Number]]:
+        """Per month (stocks carried forward from their monthly changes) up to ``last``."""
+        by_month: dict[int, int] = defaultdict(int)
+        for month, d, v, n in rows:
+            by_month[month] += _weight(d, v, fdim, fvalues, negate) * int(n)
         if not by_month:
             return []
         months = range(min(by_month), last + 1)
