@@ -163,3 +163,39 @@ class RefreshRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M} {self.state}"
+
+
+class FiguresVersion(models.Model):
+    """One row: a number that changes whenever a figure may have (facts applied, a rebuild
+    swapped in, a cluster stage recorded, an indicator or target edited). Every process
+    keeps figures computed for the current number and reads it again at most every
+    quarter of a second (``indicators.sources``), so processes that share nothing but the
+    database see each other's changes."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("figures version")
+        verbose_name_plural = _("figures versions")
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class FactChange(models.Model):
+    """A registry change's difference to the facts, written in the change's own
+    transaction and applied to the facts once it commits (``indicators.facts``). A full
+    rebuild adds the changes it could not see to the table it swaps in, so a change
+    saved during a rebuild is not lost; applied rows are deleted by the next rebuild."""
+
+    enterprise_id = models.BigIntegerField(_("enterprise"))
+    diff = models.JSONField(_("difference"), null=True, blank=True)
+    applied = models.BooleanField(_("applied"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change to the facts")
+        verbose_name_plural = _("changes to the facts")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from persian.jalali import JalaliDateError, format_date, parse, today, year_of
 
 from .models import Indicator, Target
-from .sources import COUNTRY, Number, Place, source_for
+from .sources import COUNTRY, Number, Place, memo, source_for
 
 
 def parse_as_of(params: QueryDict) -> tuple[dt.date, str]:
@@ -142,11 +142,12 @@ def cards(indicators: list[Indicator], place: Place, as_of: dt.date, province_id
     year = year_of(as_of)
     targets: dict[int, Decimal] = {}
     if place.level != "k":
-        targets = dict(
+        ids = tuple(i.pk for i in indicators)
+        targets = memo(("targets", year, province_id, ids), lambda: dict(
             Target.objects.filter(  # type: ignore[misc]
-                year=year, province_id=province_id, indicator__in=[i.pk for i in indicators]
+                year=year, province_id=province_id, indicator__in=ids
             ).values_list("indicator_id", "value")
-        )
+        ))
     return [
         Card(
             indicator=i,
@@ -159,12 +160,22 @@ def cards(indicators: list[Indicator], place: Place, as_of: dt.date, province_id
     ]
 
 
+def all_indicators() -> list[Indicator]:
+    """Every indicator in catalogue order, kept until the figures version changes (editing
+    an indicator starts a new one)."""
+    return memo(("indicators",), lambda: list(
+        Indicator.objects.select_related("numerator", "denominator")))
+
+
+def indicator(key: str, public_only: bool = False) -> Indicator | None:
+    return next((i for i in all_indicators()
+                 if i.key == key and (i.is_public or not public_only)), None)
+
+
 def indicators_for(place: Place, public_only: bool = False) -> list[Indicator]:
     level = {"c": None, "p": "province", "k": "park"}[place.level]
-    qs = Indicator.objects.select_related("numerator", "denominator")
-    if public_only:
-        qs = qs.filter(is_public=True)
-    return [i for i in qs if level is None or level in i.breakdowns]
+    return [i for i in all_indicators()
+            if (level is None or level in i.breakdowns) and (i.is_public or not public_only)]
 
 
 def country() -> Place:

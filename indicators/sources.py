@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
 
@@ -70,23 +69,38 @@ def all_sources() -> dict[str, Source]:
 
 # --- the registry ----------------------------------------------------------------------------
 
-VERSION_KEY = "indicators:facts-version"
+# The figures version: a row in the database (``FiguresVersion``), read again at most every
+# VERSION_TTL seconds per process; a bump in this process is seen here at once.
+VERSION_TTL = 0.25
+_local: dict[str, Any] = {"value": None, "read_at": 0.0}
 
 
 def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # A fresh number, never one an earlier (evicted or cleared) version had.
-        version = time.time_ns()
-        cache.set(VERSION_KEY, version, None)
-    return version
+    now = time.monotonic()
+    if _local["value"] is None or now - _local["read_at"] > VERSION_TTL:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT value FROM indicators_figuresversion WHERE id = 1")
+            row = cursor.fetchone()
+        _local["value"], _local["read_at"] = (row[0] if row else 0), now
+    return _local["value"]
 
 
 def bump_version() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, time.time_ns(), None)
+    """A new figures version: a fresh number (never one an earlier version had, even one
+    that a rolled-back transaction wrote)."""
+    value = time.time_ns()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO indicators_figuresversion (id, value) VALUES (1, %s) "
+            "ON CONFLICT (id) DO UPDATE SET value = excluded.value", [value]
+        )
+    _local["value"], _local["read_at"] = value, time.monotonic()
+
+
+def forget() -> None:
+    """Drop every figure kept in this process (tests, between databases)."""
+    _MEMO.clear()
+    _local["value"] = None
 
 
 facts.on_change(bump_version)

@@ -26,7 +26,7 @@ from sectors.models import IndustryGroup
 
 from . import figures, selectors
 from .models import Indicator
-from .sources import Place, park_totals
+from .sources import Place, memo, park_totals
 
 HEADLINES = ("units", "units-active", "units-idle", "jobs", "share-sme-units", "share-sme-jobs",
              "units-in-parks", "revived", "permits", "semi-finished", "parks")
@@ -34,10 +34,8 @@ HEADLINES = ("units", "units-active", "units-idle", "jobs", "share-sme-units", "
 
 def _indicator(request: HttpRequest, default: str, public_only: bool = False) -> Indicator:
     key = request.GET.get("indicator", "").replace("\x00", "")
-    qs = Indicator.objects.select_related("numerator", "denominator")
-    if public_only:
-        qs = qs.filter(is_public=True)
-    return qs.filter(key=key).first() or qs.filter(key=default).first() or qs.first()  # type: ignore[return-value]
+    return (selectors.indicator(key, public_only) or selectors.indicator(default, public_only)
+            or next(iter(selectors.indicators_for(Place("c"), public_only)), None))  # type: ignore[return-value]
 
 
 def _headline(place: Place, as_of: dt.date, province: Province | None, public_only: bool = False
@@ -49,13 +47,12 @@ def _headline(place: Place, as_of: dt.date, province: Province | None, public_on
 
 
 def _breakdowns(place: Place, as_of: dt.date, province_code: str = "") -> dict[str, Any]:
-    found = {i.key: i for i in Indicator.objects.filter(key__in=["units-operating", "units"])}
-    operating = found.get("units-operating")
+    operating = selectors.indicator("units-operating")
     if operating is None:
         return {}
     groups = selectors.breakdown(operating, place, as_of, "group")
     sizes = selectors.breakdown(operating, place, as_of, "size")
-    statuses_indicator = found.get("units")
+    statuses_indicator = selectors.indicator("units")
     statuses = (
         selectors.breakdown(statuses_indicator, place, as_of, "status") if statuses_indicator
         else {}
@@ -66,7 +63,7 @@ def _breakdowns(place: Place, as_of: dt.date, province_code: str = "") -> dict[s
             return ""
         return selectors.rows_link(indicator, place, as_of, province_code, **narrow)
 
-    all_groups = list(IndustryGroup.objects.all())
+    all_groups = memo(("industry-groups",), lambda: list(IndustryGroup.objects.all()))
     return {
         "by_status": [(label, statuses.get(value, 0), link(statuses_indicator, status=value))
                       for value, label in Status.choices],

@@ -293,6 +293,10 @@ def _fresh_cache() -> Any:
     """Pages cache figures and directory counts; no test sees another test's cache."""
     from django.core.cache import cache
 
+    from indicators import sources
+
     cache.clear()
+    sources.forget()
     yield
     cache.clear()
+    sources.forget()

@@ -171,6 +171,35 @@ def test_a_status_change_reaches_the_province_page_once_saved(
     assert facts.all_facts() == facts.python_facts()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_change_saved_by_another_process_reaches_this_one_within_a_second(
+    national_admin, client_for, built, monkeypatch
+) -> None:
+    """Web processes share only the database: the figures version is a database row, so a
+    change another process saved (here: its version written straight to the row, this
+    process's memory untouched) shows here once the row is read again."""
+    import time
+
+    from django.db import connection
+
+    from indicators import sources
+
+    client = client_for(national_admin)
+    url = reverse("province_detail", args=["IR-25"])
+    assert card(page(client.get(url)), "units-idle")[1] == "۱"
+
+    def another_process_bumps() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE indicators_figuresversion SET value = value + 1 WHERE id = 1")
+
+    monkeypatch.setattr(facts, "_listeners", [another_process_bumps])
+    services.enterprise_change_status(actor=national_admin, enterprise=built.e,
+                                      to_status=Status.IDLE, date=days_ago(1), reason="قطع برق")
+
+    time.sleep(sources.VERSION_TTL + 0.05)
+    assert card(page(client.get(url)), "units-idle")[1] == "۲"
+
+
 def test_the_catalogue_defines_every_indicator_in_plain_persian(anonymous, client_for, reference):
     load_indicators()
 

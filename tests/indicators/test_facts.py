@@ -11,7 +11,7 @@ import pytest
 
 from enterprises import services
 from enterprises.models import Status
-from indicators import facts
+from indicators import facts, sources
 from indicators.catalogue import load_indicators
 from indicators.models import Indicator, RefreshRun
 from indicators.selectors import by_province, value_of
@@ -39,6 +39,7 @@ def rebuilt() -> dict:
     from django.core.cache import cache
 
     cache.clear()
+    sources.forget()
     return facts.all_facts()
 
 

@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from audit.services import history_of
+from indicators import sources
 from places.models import Park
 from tests.factories import reload
 from tests.views_helpers import (
@@ -122,8 +123,10 @@ def fresh_figures(db):
 
     load_indicators()
     cache.clear()
+    sources.forget()
     yield
     cache.clear()
+    sources.forget()
 
 
 def _url(route: str, target: str, reference: Any) -> str:
