@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, diff, snapshot
-from indicators.facts import track, track_new
+from indicators.facts import track, track_new, tracked
 from persian.identifiers import clean_digits, is_valid_business_id, is_valid_legal_id
 from persian.jalali import format_date, today
 from places.models import Park, Province
@@ -120,6 +120,7 @@ def _full_clean(enterprise: Enterprise) -> None:
 
 
 @transaction.atomic
+@tracked
 def enterprise_create(
     *,
     actor: Any,
@@ -175,6 +176,7 @@ def enterprise_create(
 
 
 @transaction.atomic
+@tracked
 def enterprise_update(
     *, actor: Any, enterprise: Enterprise, data: dict[str, Any], fields: tuple[str, ...]
 ) -> Enterprise:
@@ -200,6 +202,7 @@ def _latest_status_event(enterprise: Enterprise) -> StatusEvent:
 
 
 @transaction.atomic
+@tracked
 def enterprise_change_status(
     *, actor: Any, enterprise: Enterprise, to_status: str, date: dt.date, reason: str
 ) -> StatusEvent:
@@ -254,6 +257,7 @@ def enterprise_change_status(
 
 
 @transaction.atomic
+@tracked
 def enterprise_move(
     *,
     actor: Any,
@@ -300,6 +304,7 @@ def _sync_current_status(enterprise: Enterprise) -> None:
 
 
 @transaction.atomic
+@tracked
 def status_event_correct(
     *, actor: Any, event: StatusEvent, date: dt.date, reason: str, note: str
 ) -> StatusEvent:
@@ -336,6 +341,7 @@ def status_event_correct(
 
 
 @transaction.atomic
+@tracked
 def status_event_revoke_latest(*, actor: Any, enterprise: Enterprise, note: str) -> None:
     """Withdraw the latest status event (recorded by mistake); the unit returns to the
     status before it. The first event cannot be withdrawn."""

@@ -22,17 +22,18 @@ park's page reads its breakdowns from its own units' histories (``park_rows``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import jdatetime
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from enterprises.models import Enterprise, LocationEvent, StatusEvent
 
-from .models import Fact, RefreshRun
+from .models import Fact, FactChange, RefreshRun
 
 Key = tuple[str, int, str, int, str, str, str]  # kind, month, level, place, status, dim, value
 REVIVAL_FROM = ("idle", "semi_active")
@@ -204,42 +205,125 @@ def on_change(listener: Callable[[], None]) -> None:
     _listeners.append(listener)
 
 
+def _encode(diff: dict[Key, list[int]]) -> list[list[Any]]:
+    return [[*key, u, j] for key, (u, j) in sorted(diff.items())]
+
+
+def _decode(rows: list[list[Any]]) -> dict[Key, list[int]]:
+    return {tuple(r[:7]): [r[7], r[8]] for r in rows}  # type: ignore[misc]
+
+
+def _upsert(cursor: Any, table: str, diff: dict[Key, list[int]]) -> None:
+    if diff:
+        cursor.executemany(_UPSERT.replace("indicators_fact", table),
+                           [(*key, u, j) for key, (u, j) in sorted(diff.items())])
+
+
 def apply(diff: dict[Key, list[int]]) -> None:
     if not diff:
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(_UPSERT, [(*key, u, j) for key, (u, j) in sorted(diff.items())])
+        _upsert(cursor, "indicators_fact", diff)
     for listener in _listeners:
         listener()
+
+
+class _Pending:
+    """One unit's change in the current transaction: its contribution before, its
+    ``FactChange`` row and, once settled, the difference."""
+
+    def __init__(self, enterprise_id: int, before: dict[Key, list[int]], change_id: int) -> None:
+        self.enterprise_id = enterprise_id
+        self.before = before
+        self.change_id = change_id
+        self.diff: dict[Key, list[int]] | None = None
+        self.commit: Callable[[], None] = lambda: None
+
+
+def _pending() -> dict[int, _Pending]:
+    return connection.__dict__.setdefault("_indicator_pending", {})
+
+
+def _live(entry: _Pending | None) -> bool:
+    """The entry's commit hook is still registered (not discarded by a rolled-back
+    savepoint, not run yet)."""
+    return entry is not None and any(hook[1] is entry.commit for hook in connection.run_on_commit)
 
 
 def track(enterprise_id: int, *, created: bool = False) -> None:
     """Called by a registry service inside its transaction, after the row lock and before
     it writes (``created``: right after saving a new unit). Remembers the unit's
-    contribution and, once the transaction commits, applies the difference to the facts.
+    contribution and writes a ``FactChange`` row in the same transaction; ``settle`` (the
+    ``tracked`` decorator) records the difference before the transaction commits, and
+    once it commits the difference is applied to the facts.
 
     Several changes to one unit in one transaction are applied once, from the state before
     the first: the first change's commit hook owns the unit until it runs; a hook that a
     rolled-back savepoint discarded no longer owns it."""
-    pending: dict[int, tuple[dict, Callable[[], None]]] = connection.__dict__.setdefault(
-        "_indicator_pending", {}
-    )
-    entry = pending.get(enterprise_id)
-    if entry is not None and any(hook[1] is entry[1] for hook in connection.run_on_commit):
+    pending = _pending()
+    if _live(pending.get(enterprise_id)):
         return
     before = {} if created else units_rows([enterprise_id])
+    change = FactChange.objects.create(enterprise_id=enterprise_id)
+    entry = _Pending(enterprise_id, before, change.pk)
 
     def commit() -> None:
-        if enterprise_id in pending and pending[enterprise_id][1] is commit:
+        if pending.get(enterprise_id) is entry:
             del pending[enterprise_id]
-        apply(_subtract(units_rows([enterprise_id]), before))
+        _apply_change(entry)
 
-    pending[enterprise_id] = (before, commit)
+    entry.commit = commit
+    pending[enterprise_id] = entry
     transaction.on_commit(commit)
 
 
 def track_new(enterprise_id: int) -> None:
     track(enterprise_id, created=True)
+
+
+def settle() -> None:
+    """Record, inside the transaction, the difference of every unit tracked in it: the
+    state after is read before the commit, so a change another transaction commits right
+    after this one cannot leak into this one's difference."""
+    for entry in list(_pending().values()):
+        if _live(entry):
+            entry.diff = _subtract(units_rows([entry.enterprise_id]), entry.before)
+            FactChange.objects.filter(pk=entry.change_id).update(diff=_encode(entry.diff))
+
+
+def tracked(service: Callable[..., Any]) -> Callable[..., Any]:
+    """A registry service that calls ``track``: settles its differences when it returns
+    (put it inside ``transaction.atomic``)."""
+
+    @functools.wraps(service)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = service(*args, **kwargs)
+        settle()
+        return result
+
+    return wrapper
+
+
+def _apply_change(entry: _Pending) -> None:
+    """Apply one committed change to the facts, once: a rebuild that already counted it
+    (or replayed it into the table it swapped in) marked it applied."""
+    diff = entry.diff
+    if diff is None:  # tracked outside a settling service: the state after, read now
+        diff = _subtract(units_rows([entry.enterprise_id]), entry.before)
+    with transaction.atomic(), connection.cursor() as cursor:
+        claimed = FactChange.objects.filter(pk=entry.change_id, applied=False).update(
+            applied=True, diff=_encode(diff)
+        )
+        if claimed:
+            _upsert(cursor, "indicators_fact", diff)
+            if entry.change_id % 1000 == 0:
+                # Applied changes are kept for a rebuild running meanwhile; a day is ample.
+                FactChange.objects.filter(
+                    applied=True, created_at__lt=timezone.now() - dt.timedelta(days=1)
+                ).delete()
+    if claimed:
+        for listener in _listeners:
+            listener()
 
 
 # --- a date in the middle of a month --------------------------------------------------------
@@ -489,61 +573,79 @@ def _calendar(cursor: Any) -> None:
     cursor.executemany("INSERT INTO ind_day (d, m) VALUES (%s, %s)", days)
 
 
+class RebuildRunning(RuntimeError):
+    pass
+
+
+_REBUILD_LOCK = 7_370_100  # PostgreSQL advisory lock: one rebuild at a time
+
+
 def rebuild(progress: Callable[[str, int, int], None] | None = None,
             run: RefreshRun | None = None) -> RefreshRun:
-    """Rebuild every fact from the registry. Everything is built in temporary tables and
-    swapped in in one transaction: a rebuild that stops half-way leaves the facts as they
-    were, and its ``RefreshRun`` says where it stopped."""
+    """Rebuild every fact from the registry, as of one moment, while the registry keeps
+    changing. The registry is read in one snapshot (PostgreSQL: a REPEATABLE READ
+    transaction; SQLite: one transaction holding the write lock, so writers wait), into
+    temporary tables; the new table is then swapped in with the changes committed after
+    the snapshot added (their ``FactChange`` rows), so none is lost. A rebuild that stops
+    half-way leaves the facts as they were, and its ``RefreshRun`` says where it stopped."""
     run = run or RefreshRun.objects.create(kind="rebuild", steps_total=len(_STEPS))
     RefreshRun.objects.filter(pk=run.pk).update(steps_total=len(_STEPS))
+    postgres = connection.vendor == "postgresql"
+    step = {"name": ""}
+    report = _progress_reporter(run.pk)
     try:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+        with _one_rebuild_at_a_time(), connection.cursor() as cursor:
+            if postgres:
                 # The window sorts and aggregates stay in memory instead of spilling.
                 cursor.execute("SET work_mem = '1GB'")
-            for name in _TEMP:
-                cursor.execute(f"DROP TABLE IF EXISTS {name}")
-            cursor.execute("CREATE TEMP TABLE ind_day (d date PRIMARY KEY, m integer)")
-            cursor.execute("CREATE TEMP TABLE ind_fan (dim varchar(10))")
-            cursor.executemany(
-                "INSERT INTO ind_fan VALUES (%s)", [(d,) for d in ("", "group", "size", "semi",
-                                                                     "inpark")]
-            )
-            cursor.execute(
-                "CREATE TEMP TABLE ind_fact (kind varchar(1), month integer, level varchar(1), "
-                "place integer, status varchar(20), dim varchar(10), value varchar(40), "
-                "units bigint, jobs bigint)"
-            )
-            for done, (name, statements) in enumerate(_STEPS):
-                RefreshRun.objects.filter(pk=run.pk).update(step=name, steps_done=done)
-                if progress:
-                    progress(name, done, len(_STEPS))
-                if name == "calendar":
-                    _calendar(cursor)
-                    continue
-                if name == "swap":
-                    postgres = connection.vendor == "postgresql"
-                    for sql in _PG_SWAP_PREPARE if postgres else []:
+            outermost = not connection.in_atomic_block  # tests run inside a transaction
+            with transaction.atomic():
+                if postgres and outermost:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                _create_work_tables(cursor)
+                for done, (name, statements) in enumerate(_STEPS):
+                    step["name"] = name
+                    report(name, done)
+                    if progress:
+                        progress(name, done, len(_STEPS))
+                    if name == "calendar":
+                        _calendar(cursor)
+                        continue
+                    if name == "swap":
+                        break
+                    if postgres:
+                        statements = _PG_FAN.get(name, statements)
+                    for sql in statements:
                         cursor.execute(sql)
-                    with transaction.atomic():
-                        for sql in _PG_SWAP if postgres else statements:
-                            cursor.execute(sql)
-                    continue
-                if connection.vendor == "postgresql":
-                    statements = _PG_FAN.get(name, statements)
-                for sql in statements:
+                    if postgres and name in _ANALYZE:
+                        cursor.execute(f"ANALYZE {_ANALYZE[name]}")
+                # The changes this snapshot sees are in the new facts already.
+                seen = set(FactChange.objects.values_list("pk", flat=True))
+                if not postgres:
+                    for sql in dict(_STEPS)["swap"]:
+                        cursor.execute(sql)
+                    _settle_changes(cursor, seen, "indicators_fact")
+            if postgres:
+                for sql in _PG_SWAP_PREPARE:
                     cursor.execute(sql)
-                if connection.vendor == "postgresql" and name in _ANALYZE:
-                    cursor.execute(f"ANALYZE {_ANALYZE[name]}")
+                with transaction.atomic():
+                    # Changes wait here (their rows, then the facts) until the swap is done.
+                    cursor.execute("LOCK TABLE indicators_factchange IN EXCLUSIVE MODE")
+                    cursor.execute("LOCK TABLE indicators_fact IN ACCESS EXCLUSIVE MODE")
+                    _settle_changes(cursor, seen, "indicators_fact_next")
+                    for sql in _PG_SWAP:
+                        cursor.execute(sql)
             cursor.execute("SELECT COUNT(*) FROM indicators_fact")
             rows = cursor.fetchone()[0]
             for name in _TEMP:
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")
-            if connection.vendor == "postgresql":
+            if postgres:
                 cursor.execute("RESET work_mem")
     except BaseException as error:
-        _record_failure(run.pk, error)
+        _record_failure(run.pk, error, step["name"])
         raise
+    finally:
+        report.close()  # type: ignore[attr-defined]
     RefreshRun.objects.filter(pk=run.pk).update(
         state=RefreshRun.State.DONE, steps_done=len(_STEPS), step="", rows=rows,
         finished_at=timezone.now(),
@@ -556,13 +658,85 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
     return run
 
 
-def _record_failure(pk: int, error: BaseException) -> None:
+def _create_work_tables(cursor: Any) -> None:
+    for name in _TEMP:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    cursor.execute("CREATE TEMP TABLE ind_day (d date PRIMARY KEY, m integer)")
+    cursor.execute("CREATE TEMP TABLE ind_fan (dim varchar(10))")
+    cursor.executemany(
+        "INSERT INTO ind_fan VALUES (%s)", [(d,) for d in ("", "group", "size", "semi", "inpark")]
+    )
+    cursor.execute(
+        "CREATE TEMP TABLE ind_fact (kind varchar(1), month integer, level varchar(1), "
+        "place integer, status varchar(20), dim varchar(10), value varchar(40), "
+        "units bigint, jobs bigint)"
+    )
+
+
+def _settle_changes(cursor: Any, seen: set[int], table: str) -> None:
+    """At the swap: changes the snapshot saw are counted (their pending commit hooks must
+    not add them again); changes committed after it are added to the new ``table`` if
+    their difference is known, else left for their commit hook (which will find the new
+    table). Settled rows are deleted."""
+    replay: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    done: list[int] = []
+    for pk, diff in FactChange.objects.values_list("pk", "diff"):
+        if pk in seen:
+            done.append(pk)
+        elif diff is not None:
+            for key, (u, j) in _decode(diff).items():
+                replay[key][0] += u
+                replay[key][1] += j
+            done.append(pk)
+    _upsert(cursor, table, {k: v for k, v in replay.items() if v != [0, 0]})
+    for start in range(0, len(done), 1000):
+        FactChange.objects.filter(pk__in=done[start:start + 1000]).delete()
+
+
+class _one_rebuild_at_a_time:
+    """PostgreSQL: a session advisory lock (released if the process dies). SQLite's
+    write lock already lets one rebuild run at a time."""
+
+    def __enter__(self) -> None:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [_REBUILD_LOCK])
+                if not cursor.fetchone()[0]:
+                    raise RebuildRunning("Another rebuild of the facts is running.")
+
+    def __exit__(self, *exc: object) -> None:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_REBUILD_LOCK])
+
+
+def _progress_reporter(pk: int) -> Callable[[str, int], None]:
+    """Writes how far the run got where others can read it while it runs: on PostgreSQL
+    through a connection of its own (the rebuild's transaction is not visible until it
+    ends); on SQLite in the rebuild's transaction (another writer would wait for it)."""
+    other = None
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        other = connections.create_connection(DEFAULT_DB_ALIAS)
+
+    def report(step: str, done: int) -> None:
+        sql = "UPDATE indicators_refreshrun SET step = %s, steps_done = %s WHERE id = %s"
+        try:
+            with (other or connection).cursor() as cursor:
+                cursor.execute(sql, [step, done, pk])
+        except Exception:  # progress is a courtesy: never the reason a rebuild fails
+            pass
+
+    report.close = (other.close if other else (lambda: None))  # type: ignore[attr-defined]
+    return report
+
+
+def _record_failure(pk: int, error: BaseException, step: str = "") -> None:
     """Say why the run stopped, on a fresh connection if the database dropped this one
     (a restarted server): the facts themselves were never touched."""
     for _attempt in range(2):
         try:
             RefreshRun.objects.filter(pk=pk).update(
-                state=RefreshRun.State.FAILED, error=repr(error)[:2000],
+                state=RefreshRun.State.FAILED, error=repr(error)[:2000], step=step,
                 finished_at=timezone.now(),
             )
             return

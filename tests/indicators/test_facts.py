@@ -215,3 +215,61 @@ def test_the_rebuild_task_reports_its_run_and_closes_an_abandoned_one(reference,
     assert RefreshRun.objects.get(pk=pk).state == RefreshRun.State.DONE
     assert RefreshRun.objects.get(pk=abandoned.pk).state == RefreshRun.State.FAILED
     assert facts.all_facts() == facts.python_facts()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_saved_before_a_rebuild_but_applied_after_it_is_counted_once(
+    reference, shipped, monkeypatch
+) -> None:
+    """The change committed, its commit hook not run yet when the rebuild read the
+    registry: the rebuild counts it, so the hook that runs afterwards must not."""
+    unit = make_enterprise(province=reference.qom, status_date=J("1401/01/10"))
+    facts.rebuild()
+    held: list = []
+    apply_change = facts._apply_change
+    monkeypatch.setattr(facts, "_apply_change", held.append)
+    services.enterprise_change_status(actor=None, enterprise=unit, to_status=Status.IDLE,
+                                      date=J("1402/02/02"), reason="کمبود مواد اولیه")
+    monkeypatch.setattr(facts, "_apply_change", apply_change)
+    assert len(held) == 1
+
+    facts.rebuild()
+    apply_change(held[0])
+
+    assert facts.all_facts() == facts.python_facts()
+    assert value(shipped, "units-idle", "1403/01/01") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_while_a_rebuild_runs_is_not_lost(reference, shipped) -> None:
+    """Another request saves a change while the rebuild is between its steps: the rebuild's
+    snapshot does not see it, and the swapped-in facts must still include it."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite: a rebuild holds the write lock, so no change commits during it")
+    unit = make_enterprise(province=reference.qom, status_date=J("1401/01/10"))
+    facts.rebuild()
+
+    def another_request() -> None:
+        try:
+            services.enterprise_change_status(actor=None, enterprise=reload(unit),
+                                              to_status=Status.IDLE, date=J("1402/02/02"),
+                                              reason="کمبود مواد اولیه")
+        finally:
+            connections.close_all()
+
+    def in_the_middle(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        if sql.startswith("CREATE TEMP TABLE ind_delta"):
+            worker = threading.Thread(target=another_request)
+            worker.start()
+            worker.join()  # committed, and applied to the facts the rebuild will replace
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(in_the_middle):
+        facts.rebuild()
+
+    assert value(shipped, "units-idle", "1403/01/01") == 1
+    assert facts.all_facts() == facts.python_facts()
