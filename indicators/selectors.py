@@ -97,12 +97,22 @@ class Card:
             return None
         return self.target - Decimal(self.value)
 
+    @property
+    def group(self) -> str:
+        """Cards are shown in groups: the registry's and parks' (''), the clusters'."""
+        return "clusters" if self.indicator.source == "clusters" else ""
+
 
 def rows_link(indicator: Indicator, place: Place, as_of: dt.date, province_code: str = "",
               **narrow: str) -> str:
     """The list of the rows a figure counts: the enterprise directory (with the same
     filters) for today's figures it can express, otherwise the rows-as-of page."""
     if indicator.source != "registry" or indicator.measure not in ("units", "jobs"):
+        if indicator.source == "clusters":  # the clusters of the place, in the directory
+            params = {"province": province_code} if province_code else {}
+            if indicator.measure == "completed":
+                params["stage"] = "completed"
+            return reverse("cluster_directory") + (f"?{urlencode(params)}" if params else "")
         if indicator.source == "parks":
             params = {"province": province_code} if province_code else {}
             return reverse("park_list") + (f"?{urlencode(params)}" if params else "")

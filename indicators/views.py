@@ -30,6 +30,9 @@ from .sources import Place, memo, park_totals
 
 HEADLINES = ("units", "units-active", "units-idle", "jobs", "share-sme-units", "share-sme-jobs",
              "units-in-parks", "revived", "permits", "semi-finished", "parks")
+# The cluster programme's figures, in a group of their own under the registry's.
+CLUSTER_HEADLINES = ("clusters-identified", "clusters-in-development", "clusters-completed",
+                     "clusters-completed-in-period")
 
 
 def _indicator(request: HttpRequest, default: str, public_only: bool = False) -> Indicator:
@@ -41,7 +44,7 @@ def _indicator(request: HttpRequest, default: str, public_only: bool = False) ->
 def _headline(place: Place, as_of: dt.date, province: Province | None, public_only: bool = False
               ) -> list[selectors.Card]:
     available = {i.key: i for i in selectors.indicators_for(place, public_only)}
-    chosen = [available[k] for k in HEADLINES if k in available]
+    chosen = [available[k] for k in HEADLINES + CLUSTER_HEADLINES if k in available]
     return selectors.cards(chosen, place, as_of, province.pk if province else None,
                            province.code if province else "")
 

@@ -221,8 +221,8 @@ def test_a_refused_stage_bumps_nothing(reference, django_capture_on_commit_callb
 
 
 def _ranking_cell(html: str, province: str) -> str:
-    match = re.search(rf">{re.escape(province)}</a></td><td class=\"text-end num\">([^<]+)</td>",
-                      html)
+    match = re.search(rf">{re.escape(province)}</a></td><td class=\"text-end num\">"
+                      r"(?:<a href=\"/clusters/[^\"]*\">)?([^<]+)<", html)
     assert match, f"no ranking row for {province}"
     return match.group(1)
 
@@ -259,3 +259,25 @@ def test_the_public_statistics_rank_provinces_by_a_cluster_indicator(
     assert indicator("clusters-identified").name in html
     assert _ranking_cell(html, str(reference.qom)) == "۲"
     assert _ranking_cell(html, str(reference.tehran)) == "۱"
+
+
+def _cluster_card(html: str, key: str) -> tuple[str, str]:
+    match = re.search(rf'href="([^"]*)" data-testid="card-{key}">([^<]+)<', html)
+    assert match, f"no card {key}"
+    return match.group(1).replace("&amp;", "&"), match.group(2)
+
+
+def test_the_headline_cards_carry_the_cluster_figures_linked_to_the_clusters(
+    boundary, reference, anonymous, client_for
+) -> None:
+    national = page(client_for(anonymous).get(reverse("home"), {"as_of": "1399/01/01"}))
+    qom = page(client_for(anonymous).get(
+        reverse("province_detail", args=[reference.qom.code]), {"as_of": "1399/01/01"}))
+
+    assert 'data-testid="cluster-cards"' in national
+    assert [_cluster_card(national, key)[1] for key in KEYS] == ["۳", "۱", "۱", "۱"]
+    assert [_cluster_card(qom, key)[1] for key in KEYS] == ["۲", "۱", "۱", "۱"]
+    link, _ = _cluster_card(qom, "clusters-completed")
+    assert link == f"{reverse('cluster_directory')}?province={reference.qom.code}&stage=completed"
+    park = page(client_for(anonymous).get(reverse("park_detail", args=[reference.park_p.pk])))
+    assert 'data-testid="cluster-cards"' not in park  # clusters are not counted by park
