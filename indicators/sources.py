@@ -16,6 +16,8 @@ from typing import Any, ClassVar
 from django.db import connection
 from django.db.models import Q
 
+from persian.jalali import today
+
 from . import facts
 
 Number = int | Decimal
@@ -136,8 +138,6 @@ def read_cells(level: str, place: int | None, as_of: dt.date) -> Cells:
 def _read_cells(level: str, place: int | None, as_of: dt.date) -> Cells:
     month = facts.month_index(as_of)
     first_of_year = month - month % 12
-    if level == "k" and place is not None:
-        return _park_cells(place, as_of, first_of_year, month)
     partial = facts.partial_month(as_of)
     sql = (
         "SELECT place, kind, dim, value, status, SUM(units), SUM(jobs) FROM indicators_fact "
@@ -164,21 +164,42 @@ def _read_cells(level: str, place: int | None, as_of: dt.date) -> Cells:
     cells: Cells = defaultdict(list)
     for (p, kind, dim, value, status), (units, jobs) in totals.items():
         cells[(p, kind)].append((dim, value, status, units, jobs))
+    if level == "k" and place is not None:
+        # The facts keep a park's totals; its breakdowns (stocks only) come from its units.
+        detail = (_park_detail_today(place) if as_of >= today()
+                  else _park_cells(place, as_of))
+        cells.setdefault((place, "s"), []).extend(detail)
     return dict(cells)
 
 
-def _park_cells(park: int, as_of: dt.date, first_of_year: int, month: int) -> Cells:
-    """One park's cells with its breakdowns, from its units' histories (``facts.park_rows``)."""
-    totals: dict[tuple[int, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for (kind, m, _level, p, status, dim, value), (units, jobs) in park_rows(park, as_of).items():
-        if kind == "s" or m >= first_of_year:
-            cell = totals[(p, kind, dim, value, status)]
+def _park_detail_today(park: int) -> list[tuple[str, str, str, int, int]]:
+    """A park's stocks by industry group, size and semi-finished today: its units' current
+    rows (the same as their histories say for today)."""
+    out: list[tuple[str, str, str, int, int]] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT status, industry_group_id, size_band, "
+            "CASE WHEN construction_progress >= 60 THEN 1 ELSE 0 END, COUNT(*), SUM(employees) "
+            "FROM enterprises_enterprise WHERE park_id = %s GROUP BY 1, 2, 3, 4", [park])
+        for status, group, size, semi, units, jobs in cursor.fetchall():
+            units, jobs = int(units), int(jobs or 0)
+            out += [("group", str(group), status, units, jobs), ("size", size, status, units, jobs)]
+            if semi and status == "under_construction":
+                out.append(("semi", "1", status, units, jobs))
+    return out
+
+
+def _park_cells(park: int, as_of: dt.date) -> list[tuple[str, str, str, int, int]]:
+    """A park's stocks by breakdown on a past date, from the histories of its units
+    (``facts.park_rows``)."""
+    totals: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for (kind, _m, _level, _p, status, dim, value), (units, jobs) in park_rows(park, as_of).items():
+        if kind == "s" and dim:
+            cell = totals[(dim, value, status)]
             cell[0] += units
             cell[1] += jobs
-    cells: Cells = defaultdict(list)
-    for (p, kind, dim, value, status), (units, jobs) in totals.items():
-        cells[(p, kind)].append((dim, value, status, units, jobs))
-    return dict(cells)
+    return [(dim, value, status, units, jobs) for (dim, value, status), (units, jobs)
+            in totals.items() if (units, jobs) != (0, 0)]
 
 
 def park_rows(park: int, as_of: dt.date) -> dict[facts.Key, list[int]]:
@@ -298,7 +319,7 @@ class RegistrySource(Source):
         fdim, fvalues, negate = self._dim_filter(indicator.filters)
         statuses = list(indicator.filters.get("status") or [])
         last = facts.month_index(as_of)
-        if place.level == "k":
+        if place.level == "k" and fdim:  # a breakdown by month: from the park's units
             rows = [(m, d, v, jobs if column == "jobs" else units)
                     for (k, m, _l, _p, status, d, v), (units, jobs)
                     in park_rows(place.id, as_of).items()

@@ -231,11 +231,7 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     place = Place("p", province.pk)
     chosen = _indicator(request, "units-active")
-    parks = list(Park.objects.filter(province=province).order_by("sort_key", "id"))
-    counts = park_totals([p.pk for p in parks], as_of)
-    for park in parks:
-        park.units = sum(counts[park.pk].values())  # type: ignore[attr-defined]
-        park.active_units = counts[park.pk].get(Status.ACTIVE, 0)  # type: ignore[attr-defined]
+    parks = _parks_with_totals(province, as_of)
     scope = Scope.of(request.user)
     context = {
         "province": province,
@@ -246,6 +242,8 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
         "choices": selectors.indicators_for(place),
         "series": selectors.chart_series(chosen, place, as_of),
         "parks": parks,
+        "parks_shown": f":{PARKS_ON_PROVINCE_PAGE}",
+        "parks_shown_count": PARKS_ON_PROVINCE_PAGE,
         "scope": scope,
         "can_create_park": scope.can_create_parks_in(province.pk),
         **_breakdowns(place, as_of, province.code),
@@ -253,6 +251,22 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     if download := _export(request, context, f"province-{province.code}", place):
         return download
     return render(request, "indicators/province_detail.html", context)
+
+
+# The province page lists this many parks (the largest); the rest are one click away.
+PARKS_ON_PROVINCE_PAGE = 15
+
+
+def _parks_with_totals(province: Province, as_of: dt.date) -> list[Park]:
+    """The province's parks and zones with their units and active units as of ``as_of``,
+    the largest first."""
+    parks = list(Park.objects.filter(province=province).order_by("sort_key", "id"))
+    counts = park_totals([p.pk for p in parks], as_of)
+    for park in parks:
+        park.units = sum(counts[park.pk].values())  # type: ignore[attr-defined]
+        park.active_units = counts[park.pk].get(Status.ACTIVE, 0)  # type: ignore[attr-defined]
+    parks.sort(key=lambda p: -p.units)  # type: ignore[attr-defined]
+    return parks
 
 
 def province_report(request: HttpRequest, code: str) -> HttpResponse:
@@ -264,11 +278,7 @@ def province_report(request: HttpRequest, code: str) -> HttpResponse:
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     place = Place("p", province.pk)
     indicators = selectors.indicators_for(place)
-    parks = list(Park.objects.filter(province=province).order_by("sort_key", "id"))
-    counts = park_totals([p.pk for p in parks], as_of)
-    for park in parks:
-        park.units = sum(counts[park.pk].values())  # type: ignore[attr-defined]
-        park.active_units = counts[park.pk].get(Status.ACTIVE, 0)  # type: ignore[attr-defined]
+    parks = _parks_with_totals(province, as_of)
     context = {
         "province": province,
         "as_of": as_of,

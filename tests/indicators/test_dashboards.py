@@ -216,3 +216,24 @@ def test_public_statistics_show_only_public_indicators(anonymous, client_for, bu
 
     assert 'data-testid="card-units"' in html
     assert 'data-testid="card-jobs"' not in html
+
+
+def test_a_province_page_lists_its_largest_parks_and_links_to_all_of_them(
+    anonymous, client_for, reference
+) -> None:
+    from indicators.views import PARKS_ON_PROVINCE_PAGE
+    from tests.factories import make_park
+
+    load_indicators()
+    extra = [make_park(province=reference.qom) for _ in range(PARKS_ON_PROVINCE_PAGE)]
+    make_enterprise(park=extra[-1], status_date=days_ago(30))
+    make_enterprise(park=extra[-1], status_date=days_ago(30))
+    facts.rebuild()
+    html = page(client_for(anonymous).get(reverse("province_detail", args=["IR-25"])))
+
+    table = html[html.index('data-testid="province-parks"'):]
+    table = table[:table.index("</tbody>")]
+    assert table.count("<tr>") == PARKS_ON_PROVINCE_PAGE
+    assert extra[-1].name in table.split("</tr>")[0]  # the largest first
+    assert f'href="{reverse("park_list")}?province=IR-25" data-testid="all-parks"' in html
+    assert "همه را ببینید" in html  # in Persian, with Persian digits

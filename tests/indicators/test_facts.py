@@ -273,3 +273,32 @@ def test_a_change_committed_while_a_rebuild_runs_is_not_lost(reference, shipped)
 
     assert value(shipped, "units-idle", "1403/01/01") == 1
     assert facts.all_facts() == facts.python_facts()
+
+
+def test_a_parks_breakdowns_today_and_on_a_past_date_follow_its_units(reference, shipped) -> None:
+    """The facts keep a park's totals only; its breakdowns come from its units: today from
+    their rows, on a past date from their histories (a unit that left later still counts
+    there on that date)."""
+    from indicators.selectors import breakdown
+    from tests.factories import get_isic
+
+    park = Place("k", reference.park_p.pk)
+    stays = make_enterprise(park=reference.park_p, status_date=J("1400/01/10"), employees=5)
+    leaves = make_enterprise(park=reference.park_p, status_date=J("1400/01/10"), employees=80,
+                             isic_division=get_isic("13"))
+    services.enterprise_move(actor=None, enterprise=leaves, province=reference.tehran, park=None,
+                             date=J("1402/05/10"), reason="جابه‌جایی")
+    make_enterprise(park=reference.park_p, status=Status.UNDER_CONSTRUCTION,
+                    status_date=J("1401/01/01"), construction_progress=75)
+    rebuilt()
+    operating = shipped["units-operating"]
+
+    now = breakdown(operating, park, today(), "size")
+    before = breakdown(operating, park, J("1401/12/29"), "size")
+    groups_before = breakdown(operating, park, J("1401/12/29"), "group")
+
+    assert now == {stays.size_band: 1}
+    assert sum(before.values()) == 2 and before.get(reload(leaves).size_band) >= 1
+    assert groups_before == {str(stays.industry_group_id): 1, str(reload(leaves).industry_group_id): 1}
+    assert value(shipped, "semi-finished", "1402/01/01", park) == 1
+    assert value(shipped, "semi-finished", "1400/06/01", park) == 0
