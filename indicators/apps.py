@@ -12,6 +12,7 @@ class IndicatorsConfig(AppConfig):
         from django.db import transaction
         from django.db.models.signals import post_delete, post_save
 
+        from places.models import Park
         from sectors.models import IndustryGroup
 
         from . import sources
@@ -20,8 +21,9 @@ class IndicatorsConfig(AppConfig):
         def changed(**kwargs: object) -> None:
             transaction.on_commit(sources.bump_version)
 
-        # Figures are kept per figures version: editing what they are computed from (an
-        # indicator's definition, a target, an industry group's name) starts a new one.
-        for model in (Indicator, Target, IndustryGroup):
+        # Figures are kept per figures version: editing what they are computed from or
+        # shown with (an indicator's definition, a target, an industry group, a park)
+        # starts a new one.
+        for model in (Indicator, Target, IndustryGroup, Park):
             post_save.connect(changed, sender=model, dispatch_uid=f"figures-{model.__name__}")
             post_delete.connect(changed, sender=model, dispatch_uid=f"figures-{model.__name__}-d")

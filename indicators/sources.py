@@ -387,10 +387,9 @@ class ParksSource(Source):
                 qs = qs.filter(pk=place.id)
             return qs.count()
 
-        # Parks change through their own services, which do not bump the facts version:
-        # kept for a minute at most.
-        return memo(("parks-value", indicator.pk, repr(indicator.filters), place, as_of,
-                     int(time.time() // 60)), compute)
+        # A park's save or delete starts a new figures version (``IndicatorsConfig.ready``).
+        return memo(("parks-value", indicator.pk, repr(indicator.filters), place, as_of),
+                    compute)
 
     def by_province(self, indicator: Any, as_of: dt.date) -> dict[int, Number]:
         from django.db.models import Count

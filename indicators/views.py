@@ -259,7 +259,12 @@ PARKS_ON_PROVINCE_PAGE = 15
 
 def _parks_with_totals(province: Province, as_of: dt.date) -> list[Park]:
     """The province's parks and zones with their units and active units as of ``as_of``,
-    the largest first."""
+    the largest first (kept per figures version: a park's edit starts a new one)."""
+    return memo(("province-parks", province.pk, as_of),  # type: ignore[no-any-return]
+                lambda: _count_parks(province, as_of))
+
+
+def _count_parks(province: Province, as_of: dt.date) -> list[Park]:
     parks = list(Park.objects.filter(province=province).order_by("sort_key", "id"))
     counts = park_totals([p.pk for p in parks], as_of)
     for park in parks:

@@ -237,3 +237,23 @@ def test_a_province_page_lists_its_largest_parks_and_links_to_all_of_them(
     assert extra[-1].name in table.split("</tr>")[0]  # the largest first
     assert f'href="{reverse("park_list")}?province=IR-25" data-testid="all-parks"' in html
     assert "همه را ببینید" in html  # in Persian, with Persian digits
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_park_renamed_shows_under_its_new_name_on_the_province_page(
+    anonymous, client_for, reference
+) -> None:
+    """Province pages keep their park tables per figures version; a park's edit starts a
+    new one."""
+    from places.services import park_update
+
+    load_indicators()
+    client = client_for(anonymous)
+    url = reverse("province_detail", args=["IR-25"])
+    assert reference.park_p.name in page(client.get(url))
+
+    park_update(actor=None, park=reference.park_p, data={"name": "شهرک صنعتی نوساز"},
+                fields=("name",))
+
+    html = page(client.get(url))
+    assert "شهرک صنعتی نوساز" in html and reference.park_p.name not in html
