@@ -595,6 +595,7 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
     report = _progress_reporter(run.pk)
     try:
         with _one_rebuild_at_a_time(), connection.cursor() as cursor:
+            mark_abandoned_runs(but=run.pk)  # no other rebuild runs now: any "running" died
             if postgres:
                 # The window sorts and aggregates stay in memory instead of spilling.
                 cursor.execute("SET work_mem = '1GB'")
@@ -744,9 +745,10 @@ def _record_failure(pk: int, error: BaseException, step: str = "") -> None:
             connection.close()
 
 
-def mark_abandoned_runs() -> int:
-    """Runs still 'running' whose worker died: say so (nothing of theirs was swapped in)."""
-    return RefreshRun.objects.filter(state=RefreshRun.State.RUNNING).update(
+def mark_abandoned_runs(but: int | None = None) -> int:
+    """Runs still 'running' whose worker died: say so (nothing of theirs was swapped in).
+    Called by a rebuild once it holds the one-rebuild lock (``but``: its own run)."""
+    return RefreshRun.objects.filter(state=RefreshRun.State.RUNNING).exclude(pk=but).update(
         state=RefreshRun.State.FAILED,
         error="The worker stopped before the rebuild finished; the facts were left as they "
         "were.",

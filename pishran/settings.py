@@ -180,7 +180,7 @@ if REDIS_URL:
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Jobs safe to run twice: enqueued again when their worker died (ops.workers).
-TASKS_RETRY_ON_WORKER_LOSS = ["ops.tasks.backup_task"]
+TASKS_RETRY_ON_WORKER_LOSS = ["ops.tasks.backup_task", "indicators.tasks.rebuild_facts_task"]
 
 # Backups (manage.py backup / restore, ops.backup).
 BACKUP_DIR = Path(env_str("PISHRAN_BACKUP_DIR", str(VAR_DIR / "backups")))
