@@ -748,7 +748,10 @@ def _record_failure(pk: int, error: BaseException, step: str = "") -> None:
 def mark_abandoned_runs(but: int | None = None) -> int:
     """Runs still 'running' whose worker died: say so (nothing of theirs was swapped in).
     Called by a rebuild once it holds the one-rebuild lock (``but``: its own run)."""
-    return RefreshRun.objects.filter(state=RefreshRun.State.RUNNING).exclude(pk=but).update(
+    runs = RefreshRun.objects.filter(state=RefreshRun.State.RUNNING)
+    if but is not None:
+        runs = runs.exclude(pk=but)
+    return runs.update(
         state=RefreshRun.State.FAILED,
         error="The worker stopped before the rebuild finished; the facts were left as they "
         "were.",
