@@ -58,8 +58,21 @@ def test_a_job_that_is_not_safe_to_repeat_is_only_reported(db, settings) -> None
     assert DBTaskResult.objects.ready().count() == 0
 
 
+def _wait_until_running(pid: int) -> None:
+    """Until the child has replaced the forked test process (before that, its command
+    line is still the test runner's, with no "worker" in it)."""
+    import time
+    from pathlib import Path
+
+    deadline = time.monotonic() + 10
+    while b"worker" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+        assert time.monotonic() < deadline, "the child process did not start"
+        time.sleep(0.01)
+
+
 def test_jobs_of_live_workers_and_of_other_hosts_are_left_running(db) -> None:
     mine = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "worker"])
+    _wait_until_running(mine.pid)
     try:
         live = _claimed_by(f"{HOST}:{mine.pid}")
         elsewhere = _claimed_by("another-host:4242")
