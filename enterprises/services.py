@@ -116,6 +116,8 @@ def _full_clean(enterprise: Enterprise) -> None:
         raise ValidationError(
             {"permit_number": _("An operating unit needs its operating permit number.")}
         )
+    if enterprise.permit_date is not None:
+        _check_date("permit_date", enterprise.permit_date)
     enterprise.full_clean(exclude=["owners"], validate_unique=True)
 
 

@@ -32,6 +32,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from enterprises.models import Enterprise, LocationEvent, StatusEvent
+from persian.jalali import today as jdate_today
 
 from .models import Fact, FactChange, RefreshRun
 
@@ -336,8 +337,8 @@ def partial_month(as_of: dt.date) -> dict[Key, list[int]]:
     is dated in the future), so current figures are the facts alone."""
     month = month_index(as_of)
     end = month_end(month)
-    if as_of >= end:
-        return {}
+    if as_of >= end or as_of >= jdate_today():
+        return {}  # the services refuse dates in the future (events and permits alike)
     after = (as_of + dt.timedelta(days=1), end)
     ids = set(
         StatusEvent.objects.filter(date__range=after).values_list("enterprise_id", flat=True)
@@ -533,6 +534,9 @@ _PG_SWAP_PREPARE = [
     "ALTER TABLE indicators_fact_next ADD CONSTRAINT indicators_fact_next_pkey PRIMARY KEY (id)",
     "ALTER TABLE indicators_fact_next ADD CONSTRAINT fact_key_next UNIQUE "
     "(level, place, kind, dim, month, status, value)",
+    # A new table has no statistics: without them the planner reads a province's parks
+    # with a filter over every park row instead of the index (0.5 s instead of 10 ms).
+    "ANALYZE indicators_fact_next",
 ]
 _PG_SWAP = [
     "LOCK TABLE indicators_fact IN ACCESS EXCLUSIVE MODE",

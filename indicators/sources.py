@@ -5,7 +5,9 @@ the parks register here; the clusters module will register ``clusters``). See
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
@@ -116,15 +118,35 @@ _MEMO: OrderedDict[tuple, Any] = OrderedDict()
 _MEMO_SIZE = 512
 
 
+_MISSING = object()
+_GUARD = threading.Lock()
+_COMPUTING: dict[tuple, threading.Lock] = {}
+
+
 def memo(key: tuple, compute: Callable[[], Any]) -> Any:
+    """The value kept for ``key`` under the current figures version, or ``compute()``'s.
+    Threads of one process asking for the same missing value wait for the one computing
+    it (after a change, a busy server computes each figure once, not once per thread)."""
     key = (_version(), *key)
-    if key in _MEMO:
-        _MEMO.move_to_end(key)
-        return _MEMO[key]
-    value = compute()
-    _MEMO[key] = value
-    while len(_MEMO) > _MEMO_SIZE:
-        _MEMO.popitem(last=False)
+    value = _MEMO.get(key, _MISSING)
+    if value is not _MISSING:
+        with contextlib.suppress(KeyError):  # evicted meanwhile by another thread
+            _MEMO.move_to_end(key)
+        return value
+    with _GUARD:
+        lock = _COMPUTING.setdefault(key, threading.Lock())
+    try:
+        with lock:
+            value = _MEMO.get(key, _MISSING)
+            if value is _MISSING:
+                value = compute()
+                with _GUARD:
+                    _MEMO[key] = value
+                    while len(_MEMO) > _MEMO_SIZE:
+                        _MEMO.popitem(last=False)
+    finally:
+        with _GUARD:
+            _COMPUTING.pop(key, None)
     return value
 
 

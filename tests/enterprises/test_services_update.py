@@ -229,3 +229,19 @@ def test_an_owner_submitting_only_forbidden_fields_changes_nothing(owner, enterp
 
     assert reload(enterprise_e).published is False
     assert row_counts() == counts
+
+
+def test_a_permit_dated_in_the_future_is_refused(officer_a, enterprise_e) -> None:
+    import datetime as dt
+
+    from persian.jalali import today
+
+    before = row_counts()
+    with pytest.raises(ValidationError) as error:
+        enterprise_update(actor=officer_a, enterprise=enterprise_e,
+                          data={"permit_date": today() + dt.timedelta(days=3)},
+                          fields=("permit_date",))
+
+    assert "permit_date" in error.value.message_dict
+    assert reload(enterprise_e).permit_date == enterprise_e.permit_date
+    assert row_counts() == before
