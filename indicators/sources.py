@@ -150,14 +150,18 @@ def memo(key: tuple, compute: Callable[[], Any]) -> Any:
     return value
 
 
-def read_cells(level: str, place: int | None, as_of: dt.date) -> Cells:
+def read_cells(level: str, place: int | None, as_of: dt.date,
+               dims: tuple[str, ...] | None = None) -> Cells:
     """Stocks as of ``as_of`` and flows from 1 Farvardin of its year to ``as_of`` at every
     place of ``level`` (or one place), by kind, breakdown and status. Kept until the facts
     change."""
-    return memo(("cells", level, place, as_of), lambda: _read_cells(level, place, as_of))
+    return memo(("cells", level, place, as_of, dims),
+                lambda: _read_cells(level, place, as_of, dims))
 
 
-def _read_cells(level: str, place: int | None, as_of: dt.date) -> Cells:
+def _read_cells(level: str, place: int | None, as_of: dt.date,
+                dims: tuple[str, ...] | None = None) -> Cells:
+    """``dims``: only these breakdowns (a ranking needs the totals and at most one)."""
     month = facts.month_index(as_of)
     first_of_year = month - month % 12
     partial = facts.partial_month(as_of)
@@ -170,6 +174,9 @@ def _read_cells(level: str, place: int | None, as_of: dt.date) -> Cells:
     if place is not None:
         sql += " AND place = %s"
         params.append(place)
+    if dims is not None:
+        sql += f" AND dim IN ({', '.join(['%s'] * len(dims))})"
+        params += list(dims)
     sql += " GROUP BY place, kind, dim, value, status"
     totals: dict[tuple[int, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     with connection.cursor() as cursor:
@@ -179,7 +186,7 @@ def _read_cells(level: str, place: int | None, as_of: dt.date) -> Cells:
             cell[0] += int(units)
             cell[1] += int(jobs)
     for (kind, _m, lvl, p, status, dim, value), (units, jobs) in partial.items():
-        if lvl == level and (place is None or p == place):
+        if lvl == level and (place is None or p == place) and (dims is None or dim in dims):
             cell = totals[(p, kind, dim, value, status)]
             cell[0] += units
             cell[1] += jobs
@@ -325,7 +332,8 @@ class RegistrySource(Source):
 
     def by_province(self, indicator: Any, as_of: dt.date) -> dict[int, Number]:
         def compute() -> dict[int, Number]:
-            cells = read_cells("p", None, as_of)
+            fdim = self._dim_filter(indicator.filters)[0]
+            cells = read_cells("p", None, as_of, ("", fdim) if fdim else ("",))
             places = {p for p, _k in cells}
             return {p: self._sum(indicator, cells, p).get("", 0) for p in places}
 
