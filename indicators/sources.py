@@ -76,7 +76,11 @@ def all_sources() -> dict[str, Source]:
 # The figures version: a row in the database (``FiguresVersion``), read again at most every
 # VERSION_TTL seconds per process; a bump in this process is seen here at once.
 VERSION_TTL = 0.25
-_local: dict[str, Any] = {"value": None, "read_at": 0.0}
+# A figure computed for an earlier version is still served for this long after it was
+# computed (unless this process made the change): under a stream of edits each process
+# recomputes a figure at most twice a second, and a change still shows within a second.
+STALE_OK = 0.5
+_local: dict[str, Any] = {"value": None, "read_at": 0.0, "bumped_at": 0.0}
 
 
 def _version() -> int:
@@ -99,12 +103,13 @@ def bump_version() -> None:
             "ON CONFLICT (id) DO UPDATE SET value = excluded.value", [value]
         )
     _local["value"], _local["read_at"] = value, time.monotonic()
+    _local["bumped_at"] = _local["read_at"]
 
 
 def forget() -> None:
     """Drop every figure kept in this process (tests, between databases)."""
     _MEMO.clear()
-    _local["value"] = None
+    _local["value"], _local["bumped_at"] = None, 0.0
 
 
 facts.on_change(bump_version)
@@ -114,36 +119,47 @@ Cells = dict[tuple[int, str], list[tuple[str, str, str, int, int]]]
 
 # Figures already computed in this process, for the current facts version. Kept in memory
 # as Python objects (not pickled through the cache: a province table is ~100,000 cells).
-_MEMO: OrderedDict[tuple, Any] = OrderedDict()
+_MEMO: OrderedDict[tuple, tuple[int, float, Any]] = OrderedDict()  # key -> (version, at, value)
 _MEMO_SIZE = 512
 
 
-_MISSING = object()
 _GUARD = threading.Lock()
 _COMPUTING: dict[tuple, threading.Lock] = {}
 
 
+def _usable(entry: tuple[int, float, Any] | None, version: int) -> bool:
+    if entry is None:
+        return False
+    made_for, made_at, _value = entry
+    return made_for == version or (
+        time.monotonic() - made_at < STALE_OK and made_at > _local["bumped_at"]
+    )
+
+
 def memo(key: tuple, compute: Callable[[], Any]) -> Any:
-    """The value kept for ``key`` under the current figures version, or ``compute()``'s.
-    Threads of one process asking for the same missing value wait for the one computing
-    it (after a change, a busy server computes each figure once, not once per thread)."""
-    key = (_version(), *key)
-    value = _MEMO.get(key, _MISSING)
-    if value is not _MISSING:
+    """The value kept for ``key`` under the current figures version (or computed for an
+    earlier one less than ``STALE_OK`` ago), else ``compute()``'s. Threads of one process
+    asking for the same missing value wait for the one computing it."""
+    version = _version()
+    entry = _MEMO.get(key)
+    if _usable(entry, version):
         with contextlib.suppress(KeyError):  # evicted meanwhile by another thread
             _MEMO.move_to_end(key)
-        return value
+        return entry[2]  # type: ignore[index]
     with _GUARD:
         lock = _COMPUTING.setdefault(key, threading.Lock())
     try:
         with lock:
-            value = _MEMO.get(key, _MISSING)
-            if value is _MISSING:
-                value = compute()
-                with _GUARD:
-                    _MEMO[key] = value
-                    while len(_MEMO) > _MEMO_SIZE:
-                        _MEMO.popitem(last=False)
+            entry = _MEMO.get(key)
+            if _usable(entry, version):
+                return entry[2]  # type: ignore[index]
+            made_at = time.monotonic()
+            value = compute()
+            with _GUARD:
+                _MEMO[key] = (version, made_at, value)
+                _MEMO.move_to_end(key)
+                while len(_MEMO) > _MEMO_SIZE:
+                    _MEMO.popitem(last=False)
     finally:
         with _GUARD:
             _COMPUTING.pop(key, None)
