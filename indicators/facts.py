@@ -21,10 +21,11 @@ park's page reads its breakdowns from its own units' histories (``park_rows``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import jdatetime
@@ -218,15 +219,6 @@ def _upsert(cursor: Any, table: str, diff: dict[Key, list[int]]) -> None:
     if diff:
         cursor.executemany(_UPSERT.replace("indicators_fact", table),
                            [(*key, u, j) for key, (u, j) in sorted(diff.items())])
-
-
-def apply(diff: dict[Key, list[int]]) -> None:
-    if not diff:
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        _upsert(cursor, "indicators_fact", diff)
-    for listener in _listeners:
-        listener()
 
 
 class _Pending:
@@ -596,9 +588,9 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
     RefreshRun.objects.filter(pk=run.pk).update(steps_total=len(_STEPS))
     postgres = connection.vendor == "postgresql"
     step = {"name": ""}
-    report = _progress_reporter(run.pk)
     try:
-        with _one_rebuild_at_a_time(), connection.cursor() as cursor:
+        with _progress_reporter(run.pk) as report, _one_rebuild_at_a_time(), \
+                connection.cursor() as cursor:
             mark_abandoned_runs(but=run.pk)  # no other rebuild runs now: any "running" died
             if postgres:
                 # The window sorts and aggregates stay in memory instead of spilling.
@@ -649,8 +641,6 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
     except BaseException as error:
         _record_failure(run.pk, error, step["name"])
         raise
-    finally:
-        report.close()  # type: ignore[attr-defined]
     RefreshRun.objects.filter(pk=run.pk).update(
         state=RefreshRun.State.DONE, steps_done=len(_STEPS), step="", rows=rows,
         finished_at=timezone.now(),
@@ -698,24 +688,26 @@ def _settle_changes(cursor: Any, seen: set[int], table: str) -> None:
         FactChange.objects.filter(pk__in=done[start:start + 1000]).delete()
 
 
-class _one_rebuild_at_a_time:
+@contextlib.contextmanager
+def _one_rebuild_at_a_time() -> Iterator[None]:
     """PostgreSQL: a session advisory lock (released if the process dies). SQLite's
     write lock already lets one rebuild run at a time."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_REBUILD_LOCK])
+        if not cursor.fetchone()[0]:
+            raise RebuildRunning("Another rebuild of the facts is running.")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_REBUILD_LOCK])
 
-    def __enter__(self) -> None:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s)", [_REBUILD_LOCK])
-                if not cursor.fetchone()[0]:
-                    raise RebuildRunning("Another rebuild of the facts is running.")
 
-    def __exit__(self, *exc: object) -> None:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [_REBUILD_LOCK])
-
-
-def _progress_reporter(pk: int) -> Callable[[str, int], None]:
+@contextlib.contextmanager
+def _progress_reporter(pk: int) -> Iterator[Callable[[str, int], None]]:
     """Writes how far the run got where others can read it while it runs: on PostgreSQL
     through a connection of its own (the rebuild's transaction is not visible until it
     ends); on SQLite in the rebuild's transaction (another writer would wait for it)."""
@@ -725,14 +717,15 @@ def _progress_reporter(pk: int) -> Callable[[str, int], None]:
 
     def report(step: str, done: int) -> None:
         sql = "UPDATE indicators_refreshrun SET step = %s, steps_done = %s WHERE id = %s"
-        try:
+        with contextlib.suppress(Exception):  # a courtesy: never why a rebuild fails
             with (other or connection).cursor() as cursor:
                 cursor.execute(sql, [step, done, pk])
-        except Exception:  # progress is a courtesy: never the reason a rebuild fails
-            pass
 
-    report.close = (other.close if other else (lambda: None))  # type: ignore[attr-defined]
-    return report
+    try:
+        yield report
+    finally:
+        if other is not None:
+            other.close()
 
 
 def _record_failure(pk: int, error: BaseException, step: str = "") -> None:
