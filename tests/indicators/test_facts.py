@@ -262,7 +262,7 @@ def test_a_change_committed_while_a_rebuild_runs_is_not_lost(reference, shipped)
             connections.close_all()
 
     def in_the_middle(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        if sql.startswith("CREATE TEMP TABLE ind_delta"):
+        if sql.startswith(("CREATE TEMP TABLE ind_delta", "CREATE UNLOGGED TABLE ind_delta")):
             worker = threading.Thread(target=another_request)
             worker.start()
             worker.join()  # committed, and applied to the facts the rebuild will replace
