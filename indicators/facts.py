@@ -32,7 +32,7 @@ import jdatetime
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
-from enterprises.models import Enterprise, LocationEvent, StatusEvent
+from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
 from persian.jalali import today as jdate_today
 
 from .models import Fact, FactChange, RefreshRun
@@ -362,39 +362,84 @@ def partial_month(as_of: dt.date) -> dict[Key, list[int]]:
 # with the attributes and whether in a park (``ind_fine_p``), from which the province
 # breakdowns are fanned out. Sums are cast to integer between steps: PostgreSQL sums
 # bigints as numerics, several times slower.
-_ATTRS = "u.grp, u.size, u.semi"
+_ATTRS = "u.grp, u.sz, u.semi"
 _MOVER = "{col} IN (SELECT e FROM ind_mover)"
-# The fixed-place units' rows, to be grouped, with the given columns after the month:
-# (kind, m, <cols>, status, units, jobs): each status event's two sides (entered +1,
-# left −1), the revivals and the permits.
+# The sums group on integers, not text (twice as fast): kind, month and status are packed
+# in a tag, ``(kind × 32768 + month) × 8 + status`` (Jalali month indexes stay below 32768
+# until the year 2730); a province class (province, in a park, industry group, size band,
+# semi-finished) in one bigint, ``(((province × 2 + in park) × g + group) × 4 + size) × 2 +
+# semi``, g one more than the largest industry group id (``ind_span``).
+_KINDS = ("s", "r", "p")
+_STATUSES = ("", *Status.values)
+_SIZES = tuple(SizeBand.values)
+assert len(_STATUSES) <= 8 and len(_SIZES) <= 4
+
+
+def _code(column: str, values: tuple[str, ...]) -> str:
+    return f"CASE {column}" + "".join(f" WHEN '{v}' THEN {i}" for i, v in enumerate(values)) + " END"
+
+
+def _uncode(expression: str, values: tuple[str, ...]) -> str:
+    return f"CASE {expression}" + "".join(f" WHEN {i} THEN '{v}'" for i, v in enumerate(values)) + " END"
+
+
+def _untag(level: str, place: str) -> str:
+    """kind, month, level, place, status: the first columns of a fact, from ``tag``."""
+    return (f"{_uncode('tag / 262144', _KINDS)}, (tag / 8) % 32768, '{level}', {place}, "
+            f"{_uncode('tag % 8', _STATUSES)}")
+
+
+def _class(t: str, inpark: str) -> str:
+    return f"((({t}.prov * 2 + {inpark}) * n.g + {t}.grp) * 4 + {t}.sz) * 2 + {t}.semi"
+
+
+_ACTIVE, _BUILDING = _STATUSES.index("active"), _STATUSES.index("under_construction")
+_REVIVED_FROM = ", ".join(str(_STATUSES.index(s)) for s in REVIVAL_FROM)
+# The fixed-place units' rows, to be grouped: (tag, place, units, jobs), the place being the
+# given column of ``ind_simple``: each status event's two sides (the status entered +1, the
+# one left −1), the revivals and the permits; then the movers' rows (``ind_fine``).
 _FIXED_ROWS = (
-    "SELECT 's' AS kind, s.m, {cols}, CASE WHEN v.sg = 1 THEN s.ts ELSE s.fs END AS status, "
+    "SELECT s.m * 8 + CASE WHEN v.sg = 1 THEN s.tc ELSE s.fc END AS tag, x.{place} AS place, "
     "v.sg AS units, v.sg * x.emp AS jobs FROM ind_se s JOIN ind_simple x ON x.e = s.e "
-    "CROSS JOIN (SELECT 1 AS sg UNION ALL SELECT -1) v WHERE (v.sg = 1 OR s.fs <> '') {where} "
-    "UNION ALL SELECT 'r', s.m, {cols}, 'active', 1, x.emp FROM ind_se s "
-    "JOIN ind_simple x ON x.e = s.e WHERE s.ts = 'active' AND s.fs IN ('idle', 'semi_active') "
-    "{where} UNION ALL SELECT 'p', c.m, {cols}, '', 1, x.emp FROM ind_simple x "
-    "JOIN ind_day c ON c.d = x.pd WHERE x.pd IS NOT NULL {where}"
+    "CROSS JOIN (SELECT 1 AS sg UNION ALL SELECT -1) v WHERE (v.sg = 1 OR s.fc <> 0) {where} "
+    f"UNION ALL SELECT (32768 + s.m) * 8 + {_ACTIVE}, x.{{place}}, 1, x.emp FROM ind_se s "
+    f"JOIN ind_simple x ON x.e = s.e WHERE s.tc = {_ACTIVE} AND s.fc IN ({_REVIVED_FROM}) "
+    "{where} UNION ALL SELECT (65536 + x.pm) * 8, x.{place}, 1, x.emp FROM ind_simple x "
+    "WHERE x.pm IS NOT NULL {where} UNION ALL SELECT "
+    f"({_code('f.kind', _KINDS)} * 32768 + f.m) * 8 + {_code('f.status', _STATUSES)}, "
+    "{fine}, f.units, f.jobs FROM ind_fine f CROSS JOIN ind_span n {fine_where}"
 )
+_SUM = ("CREATE TEMP TABLE {table} AS SELECT tag, place, CAST(SUM(units) AS integer) AS units, "
+        "CAST(SUM(jobs) AS integer) AS jobs FROM ({rows}) z GROUP BY tag, place")
+# The province sums with their class unpacked.
+_SUM_P = ("(SELECT p.tag, p.place / (n.g * 16) AS prov, (p.place / (n.g * 8)) % 2 AS inpark, "
+          "(p.place / 8) % n.g AS grp, (p.place / 2) % 4 AS sz, p.place % 2 AS semi, p.units, "
+          "p.jobs FROM ind_sum_p p CROSS JOIN ind_span n)")
+_SEMI = f"semi = 1 AND tag / 262144 = 0 AND tag % 8 = {_BUILDING}"  # a semi-finished project
 _STEPS: list[tuple[str, list[str]]] = [
     ("calendar", []),  # filled in Python (the Jalali month of every day in the history)
     ("copies", [
-        "CREATE TEMP TABLE ind_u AS SELECT id, industry_group_id AS grp, size_band AS size, "
+        "CREATE TEMP TABLE ind_u AS SELECT id, industry_group_id AS grp, "
+        + _code("size_band", _SIZES) + " AS sz, "
         "CASE WHEN construction_progress >= 60 THEN 1 ELSE 0 END AS semi, "
         "employees AS emp, permit_date FROM enterprises_enterprise",
         "CREATE UNIQUE INDEX ind_u_id ON ind_u (id)",
         "CREATE TEMP TABLE ind_se AS SELECT s.enterprise_id AS e, s.date AS d, s.id AS i, "
-        "s.from_status AS fs, s.to_status AS ts, c.m FROM enterprises_statusevent s "
+        "s.from_status AS fs, s.to_status AS ts, c.m, " + _code("s.from_status", _STATUSES)
+        + " AS fc, " + _code("s.to_status", _STATUSES) + " AS tc FROM enterprises_statusevent s "
         "JOIN ind_day c ON c.d = s.date",
+        "CREATE TEMP TABLE ind_span AS SELECT COALESCE(MAX(grp), 0) + 1 AS g FROM ind_u",
     ]),
     ("fixed places", [
         "CREATE TEMP TABLE ind_simple AS SELECT l.e, l.prov, l.park, "
         "CASE WHEN l.park <> 0 THEN 1 ELSE 0 END AS inpark, " + _ATTRS + ", u.emp, "
-        "u.permit_date AS pd FROM ("
+        + _class("l", "CASE WHEN l.park <> 0 THEN 1 ELSE 0 END").replace("l.grp", "u.grp")
+        .replace("l.sz", "u.sz").replace("l.semi", "u.semi") + " AS pc, c.m AS pm FROM ("
         "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d, MAX(province_id) AS prov, "
         "MAX(COALESCE(park_id, 0)) AS park FROM enterprises_locationevent "
         "GROUP BY enterprise_id) l JOIN (SELECT e, MIN(d) AS d FROM ind_se WHERE fs = '' "
-        "GROUP BY e) f ON f.e = l.e JOIN ind_u u ON u.id = l.e WHERE l.n = 1 AND l.d <= f.d",
+        "GROUP BY e) f ON f.e = l.e JOIN ind_u u ON u.id = l.e CROSS JOIN ind_span n "
+        "LEFT JOIN ind_day c ON c.d = u.permit_date WHERE l.n = 1 AND l.d <= f.d",
         "CREATE UNIQUE INDEX ind_simple_e ON ind_simple (e)",
         # The others (a few per cent): every unit that has a history and is not above.
         "CREATE TEMP TABLE ind_mover AS SELECT u.id AS e FROM ind_u u "
@@ -456,31 +501,23 @@ _STEPS: list[tuple[str, list[str]]] = [
         "WHERE x.t = 2 AND x.prov IS NOT NULL GROUP BY c.m, x.prov, x.park, " + _ATTRS,
         # The fixed-place units' rows summed twice: by park (totals) and by province with
         # the breakdowns; ``ind_fine`` (the movers, far fewer) is added to each.
-        "CREATE TEMP TABLE ind_fine_k AS SELECT kind, m, status, park, CAST(SUM(units) AS integer) AS units, "
-        "CAST(SUM(jobs) AS integer) AS jobs FROM (SELECT kind, m, park, status, units, jobs FROM ind_fine "
-        "WHERE park <> 0 UNION ALL " + _FIXED_ROWS.format(
-            cols="x.park", where="AND x.park <> 0") + ") z "
-        "GROUP BY kind, m, status, park",
-        "CREATE TEMP TABLE ind_fine_p AS SELECT kind, m, status, prov, inpark, grp, size, semi, "
-        "CAST(SUM(units) AS integer) AS units, CAST(SUM(jobs) AS integer) AS jobs FROM (SELECT kind, m, prov, "
-        "CASE WHEN park <> 0 THEN 1 ELSE 0 END AS inpark, grp, size, semi, status, units, jobs "
-        "FROM ind_fine UNION ALL " + _FIXED_ROWS.format(
-            cols="x.prov, x.inpark, x.grp, x.size, x.semi", where="") + ") z "
-        "GROUP BY kind, m, status, prov, inpark, grp, size, semi",
+        _SUM.format(table="ind_sum_k", rows=_FIXED_ROWS.format(
+            place="park", where="AND x.park <> 0", fine="f.park", fine_where="WHERE f.park <> 0")),
+        _SUM.format(table="ind_sum_p", rows=_FIXED_ROWS.format(
+            place="pc", where="", fine=_class("f", "CASE WHEN f.park <> 0 THEN 1 ELSE 0 END"),
+            fine_where="")),
     ]),
     ("parks", [
-        "INSERT INTO ind_fact SELECT kind, m, 'k', park, status, '', '', units, jobs "
-        "FROM ind_fine_k WHERE units <> 0 OR jobs <> 0",
+        "INSERT INTO ind_fact SELECT " + _untag("k", "place") + ", '', '', units, jobs "
+        "FROM ind_sum_k WHERE units <> 0 OR jobs <> 0",
     ]),
     ("provinces", [
-        "INSERT INTO ind_fact SELECT kind, m, 'p', prov, status, dim, value, "
+        "INSERT INTO ind_fact SELECT " + _untag("p", "prov") + ", dim, value, "
         "SUM(units), SUM(jobs) FROM ("
-        "SELECT f.kind, f.m, f.prov, f.status, x.dim, "
-        "CASE x.dim WHEN 'group' THEN CAST(f.grp AS varchar(40)) WHEN 'size' THEN f.size "
-        "WHEN '' THEN '' ELSE '1' END AS value, f.units, f.jobs "
-        "FROM ind_fine_p f JOIN ind_fan x ON (x.dim <> 'semi' OR "
-        "(f.semi = 1 AND f.kind = 's' AND f.status = 'under_construction')) "
-        "AND (x.dim <> 'inpark' OR f.inpark = 1)) z GROUP BY kind, m, prov, status, dim, value "
+        "SELECT tag, prov, x.dim, CASE x.dim WHEN 'group' THEN CAST(grp AS varchar(40)) "
+        "WHEN 'size' THEN " + _uncode("sz", _SIZES) + " WHEN '' THEN '' ELSE '1' END AS value, "
+        "units, jobs FROM " + _SUM_P + " f JOIN ind_fan x ON (x.dim <> 'semi' OR (" + _SEMI
+        + ")) AND (x.dim <> 'inpark' OR inpark = 1)) z GROUP BY tag, prov, dim, value "
         "HAVING SUM(units) <> 0 OR SUM(jobs) <> 0",
     ]),
     ("country", [
@@ -497,17 +534,16 @@ _STEPS: list[tuple[str, list[str]]] = [
 # PostgreSQL fans the province rows out in one pass (GROUPING SETS) instead of a join.
 _PG_FAN = {
     "provinces": [
-        "INSERT INTO ind_fact SELECT kind, m, 'p', prov, status, "
-        "CASE WHEN GROUPING(grp) = 0 THEN 'group' WHEN GROUPING(size) = 0 THEN 'size' "
+        "INSERT INTO ind_fact SELECT " + _untag("p", "prov") + ", "
+        "CASE WHEN GROUPING(grp) = 0 THEN 'group' WHEN GROUPING(sz) = 0 THEN 'size' "
         "WHEN GROUPING(semi) = 0 THEN 'semi' WHEN GROUPING(inpark) = 0 THEN 'inpark' "
         "ELSE '' END, "
         "CASE WHEN GROUPING(grp) = 0 THEN CAST(grp AS varchar(40)) "
-        "WHEN GROUPING(size) = 0 THEN size WHEN GROUPING(semi) = 0 THEN '1' "
-        "WHEN GROUPING(inpark) = 0 THEN '1' ELSE '' END, "
-        "SUM(units), SUM(jobs) FROM ind_fine_p "
-        "GROUP BY kind, m, prov, status, GROUPING SETS ((), (grp), (size), (semi), (inpark)) "
-        "HAVING (GROUPING(semi) = 1 OR (semi = 1 AND kind = 's' "
-        "AND status = 'under_construction')) AND (GROUPING(inpark) = 1 OR inpark = 1) "
+        "WHEN GROUPING(sz) = 0 THEN " + _uncode("sz", _SIZES) + " WHEN GROUPING(semi) = 0 "
+        "THEN '1' WHEN GROUPING(inpark) = 0 THEN '1' ELSE '' END, "
+        "SUM(units), SUM(jobs) FROM " + _SUM_P + " p "
+        "GROUP BY tag, prov, GROUPING SETS ((), (grp), (sz), (semi), (inpark)) "
+        "HAVING (GROUPING(semi) = 1 OR (" + _SEMI + ")) AND (GROUPING(inpark) = 1 OR inpark = 1) "
         "AND (SUM(units) <> 0 OR SUM(jobs) <> 0)",
     ],
 }
@@ -553,7 +589,7 @@ _PG_SETTINGS = [
     "SET LOCAL min_parallel_table_scan_size = 0",
 ]
 _TEMP = ("ind_day", "ind_fan", "ind_fact", "ind_u", "ind_se", "ind_simple", "ind_mover",
-         "ind_ev", "ind_g", "ind_st", "ind_me", "ind_delta", "ind_fine", "ind_fine_k", "ind_fine_p")
+         "ind_ev", "ind_g", "ind_st", "ind_me", "ind_delta", "ind_fine", "ind_sum_k", "ind_sum_p", "ind_span")
 
 
 def _calendar(cursor: Any) -> None:
