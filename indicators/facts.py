@@ -417,13 +417,15 @@ _SUM_P = ("(SELECT p.tag, p.place / (n.g * 16) AS prov, (p.place / (n.g * 8)) % 
           "p.jobs FROM ind_sum_p p CROSS JOIN ind_span n)")
 _SEMI = f"semi = 1 AND tag / 262144 = 0 AND tag % 8 = {_BUILDING}"  # a semi-finished project
 _STEPS: list[tuple[str, list[str]]] = [
-    ("calendar", []),  # filled in Python (the Jalali month of every day in the history)
-    ("copies", [
+    ("units", [
         "CREATE TEMP TABLE ind_u AS SELECT id, industry_group_id AS grp, "
         + _code("size_band", _SIZES) + " AS sz, "
         "CASE WHEN construction_progress >= 60 THEN 1 ELSE 0 END AS semi, "
         "employees AS emp, permit_date FROM enterprises_enterprise",
         "CREATE UNIQUE INDEX ind_u_id ON ind_u (id)",
+    ]),
+    ("calendar", []),  # filled in Python (the Jalali month of every day in the history)
+    ("copies", [
         "CREATE TEMP TABLE ind_se AS SELECT s.enterprise_id AS e, s.date AS d, s.id AS i, "
         "s.from_status AS fs, s.to_status AS ts, c.m, " + _code("s.from_status", _STATUSES)
         + " AS fc, " + _code("s.to_status", _STATUSES) + " AS tc FROM enterprises_statusevent s "
@@ -576,7 +578,8 @@ _PG_SWAP = [
     "DROP TABLE indicators_fact_old",
 ]
 # Temporary tables have no statistics until analysed: the planner needs them for the joins.
-_ANALYZE = {"copies": "ind_u, ind_se", "fixed places": "ind_simple", "month ends": "ind_delta"}
+_ANALYZE = {"units": "ind_u", "copies": "ind_se", "fixed places": "ind_simple",
+            "month ends": "ind_delta"}
 # PostgreSQL, for the snapshot's transaction: window sorts and aggregates stay in memory
 # instead of spilling; scans, joins and the appends that feed each sum run on every core
 # (parallel plans cost nothing extra here: the rebuild is the only query on its session);
@@ -598,8 +601,8 @@ def _calendar(cursor: Any) -> None:
         "UNION ALL SELECT MAX(date) FROM enterprises_statusevent "
         "UNION ALL SELECT MIN(date) FROM enterprises_locationevent "
         "UNION ALL SELECT MAX(date) FROM enterprises_locationevent "
-        "UNION ALL SELECT MIN(permit_date) FROM enterprises_enterprise "
-        "UNION ALL SELECT MAX(permit_date) FROM enterprises_enterprise) z"
+        "UNION ALL SELECT MIN(permit_date) FROM ind_u UNION ALL SELECT MAX(permit_date) "
+        "FROM ind_u) z"  # the narrow copy: the registry's table is wide
     )
     low, high = cursor.fetchone()
     if isinstance(low, str):  # SQLite returns text from an aggregate over a union
