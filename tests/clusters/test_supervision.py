@@ -108,3 +108,23 @@ def test_the_home_alerts_and_province_blocks_render_for_their_people(
     assert clusters.mine.name in alerts
     assert clusters.mine.name in block and 'data-testid="overdue-badge"' in block
     assert clusters.qom_other.name in public
+
+
+def test_the_province_block_drops_the_overdue_mark_as_soon_as_the_visit_is_recorded(
+    clusters, officer_a, reference, django_capture_on_commit_callbacks
+) -> None:
+    """The block is kept in memory per figures version; a visit starts a new version, so
+    the officer does not see a stale "overdue" for the cluster just visited."""
+    from django.template.loader import render_to_string
+
+    def block() -> str:
+        return render_to_string("clusters/includes/province_clusters.html",
+                                {"province": reference.qom, "user": officer_a})
+
+    assert 'data-testid="overdue-badge"' in block()
+    with django_capture_on_commit_callbacks(execute=True):
+        for kind in ("visit", "report"):  # both were due
+            services.visit_add(actor=officer_a, cluster=clusters.mine, kind=kind,
+                               date=days_ago(0), by="کارشناس استان", summary="بازدید ماهانه")
+
+    assert 'data-testid="overdue-badge"' not in block()
