@@ -459,8 +459,8 @@ _STEPS: list[tuple[str, list[str]]] = [
         "UNION ALL SELECT x.id, CASE WHEN x.permit_date < f.d THEN f.d ELSE x.permit_date END, "
         "       2, 0, NULL, NULL, NULL, NULL, x.permit_date "
         "FROM ind_u x JOIN (SELECT enterprise_id AS e, MIN(date) AS d "
-        "       FROM enterprises_locationevent GROUP BY enterprise_id) f ON f.e = x.id "
-        "WHERE x.permit_date IS NOT NULL AND " + _MOVER.format(col="x.id"),
+        "       FROM enterprises_locationevent WHERE " + _MOVER.format(col="enterprise_id")
+        + " GROUP BY enterprise_id) f ON f.e = x.id WHERE x.permit_date IS NOT NULL",
     ]),
     ("carry", [
         "CREATE TEMP TABLE ind_g AS SELECT e, d, t, i, s, fs, prov, park, pd, "
