@@ -355,11 +355,11 @@ def partial_month(as_of: dt.date) -> dict[Key, list[int]]:
 # (``ind_mover``) go through the general path: merge status and location events in date
 # order, carry the state forward with window functions, take each month's closing state.
 #
-# ``ind_fine`` holds the movers' stocks, the revivals and the permits by month, status,
-# province, park and the unit attributes (industry group, size band, semi-finished). The
-# fixed-place units' stocks, by far the most rows, are summed straight from their events
-# twice, with ``ind_fine`` added to each: by park (``ind_fine_k``, totals) and by province
-# with the attributes and whether in a park (``ind_fine_p``), from which the province
+# ``ind_fine`` holds the movers' stocks, revivals and permits by month, status, province,
+# park and the unit attributes (industry group, size band, semi-finished). The fixed-place
+# units' rows (their events' two sides, their revivals and permits), by far the most, are
+# summed straight from the copies twice, with ``ind_fine`` added to each: by park
+# (``ind_sum_k``, totals) and by province class (``ind_sum_p``), from which the province
 # breakdowns are fanned out. Sums are cast to integer between steps: PostgreSQL sums
 # bigints as numerics, several times slower.
 _ATTRS = "u.grp, u.sz, u.semi"
