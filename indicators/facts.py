@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
 from persian.jalali import today as jdate_today
+from pishran.db import one_at_a_time
 
 from .models import Fact, FactChange, RefreshRun
 
@@ -620,9 +621,6 @@ class RebuildRunning(RuntimeError):
     pass
 
 
-_REBUILD_LOCK = 7_370_100  # PostgreSQL advisory lock: one rebuild at a time
-
-
 def rebuild(progress: Callable[[str, int, int], None] | None = None,
             run: RefreshRun | None = None) -> RefreshRun:
     """Rebuild every fact from the registry, as of one moment, while the registry keeps
@@ -635,8 +633,9 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
     RefreshRun.objects.filter(pk=run.pk).update(steps_total=len(_STEPS))
     postgres = connection.vendor == "postgresql"
     step = {"name": ""}
+    busy = RebuildRunning("Another rebuild of the facts is running.")
     try:
-        with _progress_reporter(run.pk) as report, _one_rebuild_at_a_time(), \
+        with _progress_reporter(run.pk) as report, one_at_a_time("pishran.rebuild_facts", busy), \
                 connection.cursor() as cursor:
             mark_abandoned_runs(but=run.pk)  # no other rebuild runs now: any "running" died
             outermost = not connection.in_atomic_block  # tests run inside a transaction
@@ -738,24 +737,6 @@ def _settle_changes(cursor: Any, seen: set[int], table: str) -> None:
     _upsert(cursor, table, {k: v for k, v in replay.items() if v != [0, 0]})
     for start in range(0, len(done), 1000):
         FactChange.objects.filter(pk__in=done[start:start + 1000]).delete()
-
-
-@contextlib.contextmanager
-def _one_rebuild_at_a_time() -> Iterator[None]:
-    """PostgreSQL: a session advisory lock (released if the process dies). SQLite's
-    write lock already lets one rebuild run at a time."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_REBUILD_LOCK])
-        if not cursor.fetchone()[0]:
-            raise RebuildRunning("Another rebuild of the facts is running.")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [_REBUILD_LOCK])
 
 
 @contextlib.contextmanager

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -16,6 +14,7 @@ from enterprises.demo import build as demo_build
 from enterprises.demo.generator import MAX_UNITS, DemoGenerator, default_until, jalali_text
 from enterprises.models import Enterprise, LocationEvent, StatusEvent
 from persian.jalali import JalaliDateError, parse, today
+from pishran.db import one_at_a_time
 
 
 class Command(BaseCommand):
@@ -75,7 +74,8 @@ class Command(BaseCommand):
                 **kwargs,
             )
 
-        with _exclusive():
+        with one_at_a_time("pishran.seed_demo",
+                           CommandError("Another seed_demo is running on this database.")):
             if demo_build.finish_interrupted_build(log=log, progress_factory=progress_factory):
                 self.stdout.write(
                     "A previous demo build had stopped before rebuilding its indexes; "
@@ -130,18 +130,3 @@ class Command(BaseCommand):
             )
 
 
-@contextmanager
-def _exclusive() -> Iterator[None]:
-    """One seed_demo at a time (PostgreSQL: a session advisory lock)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(hashtext('pishran.seed_demo'))")
-        if not cursor.fetchone()[0]:
-            raise CommandError("Another seed_demo is running on this database.")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(hashtext('pishran.seed_demo'))")
