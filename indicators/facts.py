@@ -369,11 +369,13 @@ _MOVER = "{col} IN (SELECT e FROM ind_mover)"
 # in a tag, ``(kind × 32768 + month) × 8 + status`` (Jalali month indexes stay below 32768
 # until the year 2730); a province class (province, in a park, industry group, size band,
 # semi-finished) in one bigint, ``(((province × 2 + in park) × g + group) × 4 + size) × 2 +
-# semi``, g one more than the largest industry group id (``ind_span``).
-_KINDS = ("s", "r", "p")
-_STATUSES = ("", *Status.values)
+# semi``, g one more than the largest industry group id (``ind_span``). Kinds and statuses
+# are numbered in their text's order, so ordering by the tag orders by the fact's key.
+_KINDS = ("p", "r", "s")
+_STATUSES = ("", *sorted(Status.values))
 _SIZES = tuple(SizeBand.values)
 assert len(_STATUSES) <= 8 and len(_SIZES) <= 4
+_STOCK, _REVIVALS, _PERMITS = (_KINDS.index(k) * 32768 for k in ("s", "r", "p"))
 
 
 def _code(column: str, values: tuple[str, ...]) -> str:
@@ -386,8 +388,8 @@ def _uncode(expression: str, values: tuple[str, ...]) -> str:
 
 def _untag(level: str, place: str) -> str:
     """kind, month, level, place, status: the first columns of a fact, from ``tag``."""
-    return (f"{_uncode('tag / 262144', _KINDS)}, (tag / 8) % 32768, '{level}', {place}, "
-            f"{_uncode('tag % 8', _STATUSES)}")
+    return (f"{_uncode('tag / 262144', _KINDS)} AS kind, (tag / 8) % 32768 AS month, "
+            f"'{level}' AS level, {place} AS place, {_uncode('tag % 8', _STATUSES)} AS status")
 
 
 def _class(t: str, inpark: str) -> str:
@@ -400,12 +402,13 @@ _REVIVED_FROM = ", ".join(str(_STATUSES.index(s)) for s in REVIVAL_FROM)
 # given column of ``ind_simple``: each status event's two sides (the status entered +1, the
 # one left −1), the revivals and the permits; then the movers' rows (``ind_fine``).
 _FIXED_ROWS = (
-    "SELECT s.m * 8 + CASE WHEN v.sg = 1 THEN s.tc ELSE s.fc END AS tag, x.{place} AS place, "
+    f"SELECT ({_STOCK} + s.m) * 8 + CASE WHEN v.sg = 1 THEN s.tc ELSE s.fc END AS tag, "
+    "x.{place} AS place, "
     "v.sg AS units, v.sg * x.emp AS jobs FROM ind_se s JOIN ind_simple x ON x.e = s.e "
     "CROSS JOIN (SELECT 1 AS sg UNION ALL SELECT -1) v WHERE (v.sg = 1 OR s.fc <> 0) {where} "
-    f"UNION ALL SELECT (32768 + s.m) * 8 + {_ACTIVE}, x.{{place}}, 1, x.emp FROM ind_se s "
+    f"UNION ALL SELECT ({_REVIVALS} + s.m) * 8 + {_ACTIVE}, x.{{place}}, 1, x.emp FROM ind_se s "
     f"JOIN ind_simple x ON x.e = s.e WHERE s.tc = {_ACTIVE} AND s.fc IN ({_REVIVED_FROM}) "
-    "{where} UNION ALL SELECT (65536 + x.pm) * 8, x.{place}, 1, x.emp FROM ind_simple x "
+    f"{{where}} UNION ALL SELECT ({_PERMITS} + x.pm) * 8, x.{{place}}, 1, x.emp FROM ind_simple x "
     "WHERE x.pm IS NOT NULL {where} UNION ALL SELECT "
     f"({_code('f.kind', _KINDS)} * 32768 + f.m) * 8 + {_code('f.status', _STATUSES)}, "
     "{fine}, f.units, f.jobs FROM ind_fine f CROSS JOIN ind_span n {fine_where}"
@@ -416,7 +419,43 @@ _SUM = ("CREATE TEMP TABLE {table} AS SELECT tag, place, CAST(SUM(units) AS inte
 _SUM_P = ("(SELECT p.tag, p.place / (n.g * 16) AS prov, (p.place / (n.g * 8)) % 2 AS inpark, "
           "(p.place / 8) % n.g AS grp, (p.place / 2) % 4 AS sz, p.place % 2 AS semi, p.units, "
           "p.jobs FROM ind_sum_p p CROSS JOIN ind_span n)")
-_SEMI = f"semi = 1 AND tag / 262144 = 0 AND tag % 8 = {_BUILDING}"  # a semi-finished project
+# A province fact's breakdown and value as integers in their text's order (``dim`` then
+# ``value``): the group ids' decimal text, "10" before "9", and the size bands' names.
+_DIMS = ("", "group", "inpark", "semi", "size")
+assert list(_DIMS) == sorted(_DIMS)
+
+
+def _group_order(grp: str) -> str:
+    return "CASE" + "".join(f" WHEN {grp} < {10 ** d} THEN {grp} * {10 ** (9 - d)} + {d}"
+                            for d in range(1, 9)) + " END"
+
+
+def _size_order(sz: str) -> str:
+    return f"CASE {sz}" + "".join(f" WHEN {i} THEN {sorted(_SIZES).index(v)}"
+                                  for i, v in enumerate(_SIZES)) + " END"
+
+
+# The new facts, each level in the key's order. (PostgreSQL writes them with CREATE TABLE AS,
+# which fills page after page: an INSERT puts a narrower row into the space a wider one left
+# on an earlier page, and the rows are no longer in order.)
+# The orders are packed into one bigint where they can be (sorting on one integer is several
+# times faster than on several columns): (place, tag) for a park; (place, kind, breakdown,
+# month, status) then the value's order for a province; the same without place for the country.
+_ORDER_P = "(({place} * 4 + tag / 262144) * 8 + dc) * 262144 + tag % 262144, vc"
+_FACTS = (
+    "SELECT * FROM (SELECT kind, month, 'c' AS level, 0 AS place, status, dim, value, "
+    "SUM(units) AS units, SUM(jobs) AS jobs FROM ind_pfact "
+    "GROUP BY kind, month, status, dim, value, tag, dc, vc "
+    "HAVING SUM(units) <> 0 OR SUM(jobs) <> 0 ORDER BY " + _ORDER_P.format(place=0) + ") c "
+    "UNION ALL SELECT * FROM (SELECT " + _untag("k", "place") + ", '' AS dim, '' AS value, "
+    "units, jobs FROM ind_sum_k WHERE units <> 0 OR jobs <> 0 "
+    "ORDER BY CAST(place AS bigint) * 1048576 + tag) k "
+    "UNION ALL SELECT * FROM (SELECT kind, month, level, place, status, dim, value, units, "
+    "jobs FROM ind_pfact ORDER BY " + _ORDER_P.format(place="CAST(place AS bigint)") + ") p"
+)
+assert (2 * 32768 + 32767) * 8 + 7 < 262144 * 4 <= 1048576  # a tag fits in 20 bits
+_INSERT_FACTS = "INSERT INTO ind_fact (kind, month, level, place, status, dim, value, units, jobs) "
+_SEMI = f"semi = 1 AND tag / 262144 = {_KINDS.index('s')} AND tag % 8 = {_BUILDING}"  # a semi-finished project
 _STEPS: list[tuple[str, list[str]]] = [
     ("units", [
         "CREATE TEMP TABLE ind_u AS SELECT id, industry_group_id AS grp, "
@@ -510,72 +549,76 @@ _STEPS: list[tuple[str, list[str]]] = [
             place="pc", where="", fine=_class("f", "CASE WHEN f.park <> 0 THEN 1 ELSE 0 END"),
             fine_where="")),
     ]),
-    ("parks", [
-        "INSERT INTO ind_fact SELECT " + _untag("k", "place") + ", '', '', units, jobs "
-        "FROM ind_sum_k WHERE units <> 0 OR jobs <> 0",
-    ]),
+    # The new facts are written in their key's order (country, parks, provinces; then place,
+    # kind, breakdown, month, status, value): the key's index is then built from sorted rows,
+    # several times faster than from shuffled ones (PostgreSQL).
     ("provinces", [
-        "INSERT INTO ind_fact SELECT " + _untag("p", "prov") + ", dim, value, "
-        "SUM(units), SUM(jobs) FROM ("
+        "CREATE TEMP TABLE ind_pfact AS SELECT " + _untag("p", "prov") + ", dim, value, "
+        "SUM(units) AS units, SUM(jobs) AS jobs, tag, dc, vc FROM ("
         "SELECT tag, prov, x.dim, CASE x.dim WHEN 'group' THEN CAST(grp AS varchar(40)) "
         "WHEN 'size' THEN " + _uncode("sz", _SIZES) + " WHEN '' THEN '' ELSE '1' END AS value, "
+        + _code("x.dim", _DIMS) + " AS dc, CASE x.dim WHEN 'group' THEN " + _group_order("grp")
+        + " WHEN 'size' THEN " + _size_order("sz") + " ELSE 0 END AS vc, "
         "units, jobs FROM " + _SUM_P + " f JOIN ind_fan x ON (x.dim <> 'semi' OR (" + _SEMI
-        + ")) AND (x.dim <> 'inpark' OR inpark = 1)) z GROUP BY tag, prov, dim, value "
+        + ")) AND (x.dim <> 'inpark' OR inpark = 1)) z GROUP BY tag, prov, dim, value, dc, vc "
         "HAVING SUM(units) <> 0 OR SUM(jobs) <> 0",
     ]),
-    ("country", [
-        "INSERT INTO ind_fact SELECT kind, month, 'c', 0, status, dim, value, "
-        "SUM(units), SUM(jobs) FROM ind_fact WHERE level = 'p' "
-        "GROUP BY kind, month, status, dim, value HAVING SUM(units) <> 0 OR SUM(jobs) <> 0",
-    ]),
+    ("facts", [_INSERT_FACTS + _FACTS]),
     ("swap", [
         "DELETE FROM indicators_fact",
         "INSERT INTO indicators_fact (kind, month, level, place, status, dim, value, units, jobs) "
         "SELECT kind, month, level, place, status, dim, value, units, jobs FROM ind_fact",
     ]),
 ]
-# PostgreSQL fans the province rows out in one pass (GROUPING SETS) instead of a join.
-_PG_FAN = {
+# PostgreSQL's own statements for some steps. It fans the province rows out in one pass
+# (GROUPING SETS) instead of a join, and writes the new facts table itself (see below).
+_PG_STEPS = {
     "provinces": [
-        "INSERT INTO ind_fact SELECT " + _untag("p", "prov") + ", "
+        "CREATE TEMP TABLE ind_pfact AS SELECT " + _untag("p", "prov") + ", "
         "CASE WHEN GROUPING(grp) = 0 THEN 'group' WHEN GROUPING(sz) = 0 THEN 'size' "
         "WHEN GROUPING(semi) = 0 THEN 'semi' WHEN GROUPING(inpark) = 0 THEN 'inpark' "
-        "ELSE '' END, "
+        "ELSE '' END AS dim, "
         "CASE WHEN GROUPING(grp) = 0 THEN CAST(grp AS varchar(40)) "
         "WHEN GROUPING(sz) = 0 THEN " + _uncode("sz", _SIZES) + " WHEN GROUPING(semi) = 0 "
-        "THEN '1' WHEN GROUPING(inpark) = 0 THEN '1' ELSE '' END, "
-        "SUM(units), SUM(jobs) FROM " + _SUM_P + " p "
+        "THEN '1' WHEN GROUPING(inpark) = 0 THEN '1' ELSE '' END AS value, "
+        "SUM(units) AS units, SUM(jobs) AS jobs, tag, "
+        f"CASE WHEN GROUPING(grp) = 0 THEN {_DIMS.index('group')} WHEN GROUPING(sz) = 0 THEN "
+        f"{_DIMS.index('size')} WHEN GROUPING(semi) = 0 THEN {_DIMS.index('semi')} "
+        f"WHEN GROUPING(inpark) = 0 THEN {_DIMS.index('inpark')} ELSE 0 END AS dc, "
+        "CASE WHEN GROUPING(grp) = 0 THEN " + _group_order("grp") + " WHEN GROUPING(sz) = 0 "
+        "THEN " + _size_order("sz") + " ELSE 0 END AS vc FROM " + _SUM_P + " p "
         "GROUP BY tag, prov, GROUPING SETS ((), (grp), (sz), (semi), (inpark)) "
         "HAVING (GROUPING(semi) = 1 OR (" + _SEMI + ")) AND (GROUPING(inpark) = 1 OR inpark = 1) "
         "AND (SUM(units) <> 0 OR SUM(jobs) <> 0)",
     ],
+    "facts": [
+        # Serial: a parallel plan would interleave the parts.
+        "SET LOCAL max_parallel_workers_per_gather = 0",
+        "CREATE TABLE ind_fact AS SELECT CAST(kind AS varchar(1)) AS kind, month, "
+        "CAST(level AS varchar(1)) AS level, CAST(place AS integer) AS place, "
+        "CAST(status AS varchar(20)) AS status, "
+        "CAST(dim AS varchar(10)) AS dim, CAST(value AS varchar(40)) AS value, "
+        "CAST(units AS bigint) AS units, CAST(jobs AS bigint) AS jobs FROM (" + _FACTS + ") f",
+    ],
 }
-# On PostgreSQL the new facts are written to a table of their own, indexed, and swapped in
-# by renaming (readers wait for the rename only, not for the copy).
+# On PostgreSQL ``ind_fact`` is the new facts table itself (not a work table): written in the
+# snapshot's transaction (step "facts", with the columns of ``indicators_fact``: a column
+# added to Fact must be added there), keyed after it, and swapped in by renaming (readers
+# wait for the rename only, not for the writing).
 _PG_SWAP_PREPARE = [
-    "DROP TABLE IF EXISTS indicators_fact_next",
-    "CREATE TABLE indicators_fact_next (LIKE indicators_fact INCLUDING DEFAULTS "
-    "INCLUDING IDENTITY)",
-    "INSERT INTO indicators_fact_next (kind, month, level, place, status, dim, value, "
-    "units, jobs) SELECT kind, month, level, place, status, dim, value, units, jobs "
-    "FROM ind_fact",
-    "ALTER TABLE indicators_fact_next ADD CONSTRAINT indicators_fact_next_pkey PRIMARY KEY (id)",
-    "ALTER TABLE indicators_fact_next ADD CONSTRAINT fact_key_next UNIQUE "
-    "(level, place, kind, dim, month, status, value)",
+    "ALTER TABLE ind_fact ALTER units SET NOT NULL, ALTER jobs SET NOT NULL, "
+    "ADD CONSTRAINT ind_fact_pkey PRIMARY KEY (level, place, kind, dim, month, status, value)",
     # A new table has no statistics: without them the planner reads a province's parks
     # with a filter over every park row instead of the index (0.5 s instead of 10 ms).
-    "ANALYZE indicators_fact_next",
+    "ANALYZE ind_fact",
 ]
 _PG_SWAP = [
     "LOCK TABLE indicators_fact IN ACCESS EXCLUSIVE MODE",
     "ALTER TABLE indicators_fact RENAME TO indicators_fact_old",
-    "ALTER TABLE indicators_fact_old RENAME CONSTRAINT fact_key TO fact_key_old",
     "ALTER TABLE indicators_fact_old RENAME CONSTRAINT indicators_fact_pkey "
     "TO indicators_fact_old_pkey",
-    "ALTER TABLE indicators_fact_next RENAME TO indicators_fact",
-    "ALTER TABLE indicators_fact RENAME CONSTRAINT fact_key_next TO fact_key",
-    "ALTER TABLE indicators_fact RENAME CONSTRAINT indicators_fact_next_pkey "
-    "TO indicators_fact_pkey",
+    "ALTER TABLE ind_fact RENAME TO indicators_fact",
+    "ALTER TABLE indicators_fact RENAME CONSTRAINT ind_fact_pkey TO indicators_fact_pkey",
     "DROP TABLE indicators_fact_old",
 ]
 # Temporary tables have no statistics until analysed: the planner needs them for the joins.
@@ -592,7 +635,7 @@ _PG_SETTINGS = [
     "SET LOCAL parallel_tuple_cost = 0",
     "SET LOCAL min_parallel_table_scan_size = 0",
 ]
-_TEMP = ("ind_day", "ind_fan", "ind_fact", "ind_u", "ind_se", "ind_simple", "ind_mover",
+_TEMP = ("ind_day", "ind_fan", "ind_fact", "ind_pfact", "ind_u", "ind_se", "ind_simple", "ind_mover",
          "ind_ev", "ind_g", "ind_st", "ind_me", "ind_delta", "ind_fine", "ind_sum_k", "ind_sum_p", "ind_span")
 
 
@@ -657,7 +700,7 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
                     if name == "swap":
                         break
                     if postgres:
-                        statements = _PG_FAN.get(name, statements)
+                        statements = _PG_STEPS.get(name, statements)
                     for sql in statements:
                         cursor.execute(_work_tables(sql, postgres))
                     if postgres and name in _ANALYZE:
@@ -675,7 +718,7 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
                     # Changes wait here (their rows, then the facts) until the swap is done.
                     cursor.execute("LOCK TABLE indicators_factchange IN EXCLUSIVE MODE")
                     cursor.execute("LOCK TABLE indicators_fact IN ACCESS EXCLUSIVE MODE")
-                    _settle_changes(cursor, seen, "indicators_fact_next")
+                    _settle_changes(cursor, seen, "ind_fact")
                     for sql in _PG_SWAP:
                         cursor.execute(sql)
             cursor.execute("SELECT COUNT(*) FROM indicators_fact")
@@ -712,11 +755,12 @@ def _create_work_tables(cursor: Any, postgres: bool) -> None:
     cursor.executemany(
         "INSERT INTO ind_fan VALUES (%s)", [(d,) for d in ("", "group", "size", "semi", "inpark")]
     )
-    cursor.execute(_work_tables(
-        "CREATE TEMP TABLE ind_fact (kind varchar(1), month integer, level varchar(1), "
-        "place integer, status varchar(20), dim varchar(10), value varchar(40), "
-        "units bigint, jobs bigint)", postgres
-    ))
+    if not postgres:  # PostgreSQL creates the new facts table in its step "facts"
+        cursor.execute(
+            "CREATE TEMP TABLE ind_fact (kind varchar(1), month integer, level varchar(1), "
+            "place integer, status varchar(20), dim varchar(10), value varchar(40), "
+            "units bigint, jobs bigint)"
+        )
 
 
 def _settle_changes(cursor: Any, seen: set[int], table: str) -> None:
