@@ -467,7 +467,7 @@ _STEPS: list[tuple[str, list[str]]] = [
     ("calendar", []),  # filled in Python (the Jalali month of every day in the history)
     ("copies", [
         "CREATE TEMP TABLE ind_se AS SELECT s.enterprise_id AS e, s.date AS d, s.id AS i, "
-        "s.from_status AS fs, s.to_status AS ts, c.m, " + _code("s.from_status", _STATUSES)
+        "c.m, " + _code("s.from_status", _STATUSES)
         + " AS fc, " + _code("s.to_status", _STATUSES) + " AS tc FROM enterprises_statusevent s "
         "JOIN ind_day c ON c.d = s.date",
         "CREATE TEMP TABLE ind_span AS SELECT COALESCE(MAX(grp), 0) + 1 AS g FROM ind_u",
@@ -479,7 +479,8 @@ _STEPS: list[tuple[str, list[str]]] = [
         .replace("l.sz", "u.sz").replace("l.semi", "u.semi") + " AS pc, c.m AS pm FROM ("
         "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d, MAX(province_id) AS prov, "
         "MAX(COALESCE(park_id, 0)) AS park FROM enterprises_locationevent "
-        "GROUP BY enterprise_id) l JOIN (SELECT e, MIN(d) AS d FROM ind_se WHERE fs = '' "
+        "GROUP BY enterprise_id) l JOIN (SELECT e, MIN(d) AS d FROM ind_se "
+        f"WHERE fc = {_STATUSES.index('')} "
         "GROUP BY e) f ON f.e = l.e JOIN ind_u u ON u.id = l.e CROSS JOIN ind_span n "
         "LEFT JOIN ind_day c ON c.d = u.permit_date WHERE l.n = 1 AND l.d <= f.d",
         "CREATE UNIQUE INDEX ind_simple_e ON ind_simple (e)",
@@ -490,7 +491,8 @@ _STEPS: list[tuple[str, list[str]]] = [
     ]),
     ("events", [
         "CREATE TEMP TABLE ind_ev AS "
-        "SELECT se.e, se.d, 1 AS t, se.i, se.ts AS s, se.fs, CAST(NULL AS integer) AS prov, "
+        "SELECT se.e, se.d, 1 AS t, se.i, " + _uncode("se.tc", _STATUSES) + " AS s, "
+        + _uncode("se.fc", _STATUSES) + " AS fs, CAST(NULL AS integer) AS prov, "
         "       CAST(NULL AS integer) AS park, CAST(NULL AS date) AS pd "
         "FROM ind_se se WHERE " + _MOVER.format(col="se.e") + " "
         "UNION ALL SELECT enterprise_id, date, 0, id, NULL, NULL, province_id, "
@@ -622,7 +624,7 @@ _PG_SWAP = [
     "DROP TABLE indicators_fact_old",
 ]
 # Temporary tables have no statistics until analysed: the planner needs them for the joins.
-_ANALYZE = {"units": "ind_u", "copies": "ind_se", "fixed places": "ind_simple",
+_ANALYZE = {"units": "ind_u", "copies": "ind_se, ind_span", "fixed places": "ind_simple",
             "month ends": "ind_delta"}
 # PostgreSQL, for the snapshot's transaction: window sorts and aggregates stay in memory
 # instead of spilling; scans, joins and the appends that feed each sum run on every core

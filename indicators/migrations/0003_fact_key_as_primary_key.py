@@ -19,6 +19,15 @@ def name_the_key(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
         )
 
 
+def unname_the_key(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
+    # Going back: the old table is created again under its name, key included.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "ALTER TABLE indicators_fact RENAME CONSTRAINT indicators_fact_pkey "
+            "TO indicators_factnext_pkey"
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -47,5 +56,5 @@ class Migration(migrations.Migration):
         ),
         migrations.DeleteModel(name='Fact'),
         migrations.RenameModel(old_name='FactNext', new_name='Fact'),
-        migrations.RunPython(name_the_key, migrations.RunPython.noop),
+        migrations.RunPython(name_the_key, unname_the_key),
     ]
