@@ -469,7 +469,10 @@ _STEPS: list[tuple[str, list[str]]] = [
         "CREATE TEMP TABLE ind_se AS SELECT s.enterprise_id AS e, s.date AS d, s.id AS i, "
         "c.m, " + _code("s.from_status", _STATUSES)
         + " AS fc, " + _code("s.to_status", _STATUSES) + " AS tc FROM enterprises_statusevent s "
-        "JOIN ind_day c ON c.d = s.date",
+        # In month order: each sum then works on a few months' groups at a time, not on all
+        # of them at random (about 1 s less for each sum at 3 M events; the sort costs about
+        # as much as one of them saves, and nothing where events are stored as they happen).
+        "JOIN ind_day c ON c.d = s.date ORDER BY c.m",
         "CREATE TEMP TABLE ind_span AS SELECT COALESCE(MAX(grp), 0) + 1 AS g FROM ind_u",
     ]),
     ("fixed places", [
@@ -659,7 +662,11 @@ def _calendar(cursor: Any) -> None:
         while day <= high:
             days.append((day, month_index(day)))
             day += dt.timedelta(days=1)
-    cursor.executemany("INSERT INTO ind_day (d, m) VALUES (%s, %s)", days)
+    if connection.vendor == "postgresql":  # one statement, not one per day (0.3 s at 9,600)
+        cursor.execute("INSERT INTO ind_day (d, m) SELECT * FROM unnest(%s::date[], %s::integer[])",
+                       [[d for d, _m in days], [m for _d, m in days]])
+    else:
+        cursor.executemany("INSERT INTO ind_day (d, m) VALUES (%s, %s)", days)
 
 
 class RebuildRunning(RuntimeError):
