@@ -302,3 +302,44 @@ def test_a_parks_breakdowns_today_and_on_a_past_date_follow_its_units(reference,
     assert groups_before == {str(stays.industry_group_id): 1, str(reload(leaves).industry_group_id): 1}
     assert value(shipped, "semi-finished", "1402/01/01", park) == 1
     assert value(shipped, "semi-finished", "1400/06/01", park) == 0
+
+
+def test_a_rebuild_on_postgresql_stores_the_facts_in_their_keys_order(reference, shipped) -> None:
+    """The new facts table is written in the order of its key, so the key's index is built
+    from sorted rows (several times faster than from shuffled ones). The order packs kinds,
+    statuses, breakdowns and values into integers: group ids sort as text ("10" before "9"),
+    size bands by name."""
+    from django.db import connection
+
+    from sectors.models import IndustryGroup
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL builds a new facts table; SQLite replaces the rows in place")
+    groups = [IndustryGroup.objects.create(id=pk, key=f"g{pk}", name_fa=f"گروه {pk}",
+                                           name_en=f"Group {pk}", position=pk)
+              for pk in (9, 10, 11, 100)]
+    for n, group in enumerate(groups * 3):
+        building = n % 3 == 0
+        unit = make_enterprise(park=reference.park_p if n % 2 else None, industry_group=group,
+                               employees=(5, 40, 120)[n % 3],
+                               status=Status.UNDER_CONSTRUCTION if building else Status.ACTIVE,
+                               status_date=J(f"140{n % 3}/0{n % 9 + 1}/10"),
+                               construction_progress=70 if building else 100)
+        if n % 3 == 1:
+            services.enterprise_change_status(actor=None, enterprise=reload(unit),
+                                              to_status=Status.IDLE, date=J("1403/01/20"),
+                                              reason="کمبود مواد اولیه")
+
+    facts.rebuild()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE back) FROM (SELECT (level, place, kind, dim, "
+            "month, status, value) < LAG((level, place, kind, dim, month, status, value)) "
+            "OVER (ORDER BY ctid) AS back FROM indicators_fact) z"
+        )
+        rows, out_of_order = cursor.fetchone()
+        cursor.execute("SELECT COUNT(DISTINCT dim), COUNT(DISTINCT value) FROM indicators_fact")
+        dims, values = cursor.fetchone()
+    assert rows > 100 and dims == 5 and values > 8  # every breakdown, groups 9 to 100
+    assert out_of_order == 0
