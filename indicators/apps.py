@@ -12,7 +12,7 @@ class IndicatorsConfig(AppConfig):
         from django.db import transaction
         from django.db.models.signals import post_delete, post_save
 
-        from places.models import Park
+        from places.models import Park, Province
         from sectors.models import IndustryGroup
 
         from . import sources
@@ -22,8 +22,8 @@ class IndicatorsConfig(AppConfig):
             transaction.on_commit(sources.bump_version)
 
         # Figures are kept per figures version: editing what they are computed from or
-        # shown with (an indicator's definition, a target, an industry group, a park)
-        # starts a new one.
-        for model in (Indicator, Target, IndustryGroup, Park):
+        # shown with (an indicator's definition, a target, an industry group, a park, a
+        # province's name or code) starts a new one.
+        for model in (Indicator, Target, IndustryGroup, Park, Province):
             post_save.connect(changed, sender=model, dispatch_uid=f"figures-{model.__name__}")
             post_delete.connect(changed, sender=model, dispatch_uid=f"figures-{model.__name__}-d")

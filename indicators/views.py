@@ -49,7 +49,15 @@ def _headline(place: Place, as_of: dt.date, province: Province | None, public_on
                            province.code if province else "")
 
 
+# The pages' tables (breakdowns, ranking, map) are kept per figures version like the figures
+# they show, links included (the same for every viewer; today's date is in the key because
+# a link for today's figures differs from one for a past date's).
 def _breakdowns(place: Place, as_of: dt.date, province_code: str = "") -> dict[str, Any]:
+    return memo(("breakdowns", place, as_of, province_code, selectors.today()),  # type: ignore[no-any-return]
+                lambda: _compute_breakdowns(place, as_of, province_code))
+
+
+def _compute_breakdowns(place: Place, as_of: dt.date, province_code: str) -> dict[str, Any]:
     operating = selectors.indicator("units-operating")
     if operating is None:
         return {}
@@ -78,9 +86,15 @@ def _breakdowns(place: Place, as_of: dt.date, province_code: str = "") -> dict[s
 
 
 def _ranking(indicator: Indicator, as_of: dt.date) -> list[dict[str, Any]]:
+    return memo(("ranking", indicator.pk, as_of, selectors.today()),  # type: ignore[no-any-return]
+                lambda: _compute_ranking(indicator, as_of))
+
+
+def _compute_ranking(indicator: Indicator, as_of: dt.date) -> list[dict[str, Any]]:
     values = selectors.by_province(indicator, as_of)
     rows = [
         {"province": p, "value": values.get(p.pk, 0 if indicator.kind != "ratio" else None),
+         "url": p.get_absolute_url(),
          "link": selectors.rows_link(indicator, Place("p", p.pk), as_of, p.code)}
         for p in Province.objects.all()
     ]
@@ -91,6 +105,12 @@ def _ranking(indicator: Indicator, as_of: dt.date) -> list[dict[str, Any]]:
 
 
 def _map(indicator: Indicator, ranking: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
+    return memo(("map", indicator.pk, as_of, selectors.today()),  # type: ignore[no-any-return]
+                lambda: _compute_map(indicator, ranking, as_of))
+
+
+def _compute_map(indicator: Indicator, ranking: list[dict[str, Any]], as_of: dt.date
+                 ) -> dict[str, Any]:
     query = "" if as_of == selectors.today() else "?as_of=" + selectors.format_date(
         as_of, persian_digits=False)
     return {
