@@ -17,6 +17,8 @@ def name_the_key(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
             "ALTER TABLE indicators_fact RENAME CONSTRAINT indicators_factnext_pkey "
             "TO indicators_fact_pkey"
         )
+        # Left by an earlier rebuild that stopped before its swap; rebuilds no longer use it.
+        schema_editor.execute("DROP TABLE IF EXISTS indicators_fact_next")
 
 
 def unname_the_key(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
