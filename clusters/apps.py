@@ -10,11 +10,8 @@ class ClustersConfig(AppConfig):
     def ready(self) -> None:
         # The audit presenter reads action names through this table; the cluster services'
         # actions are registered here, beside the app that writes them.
-        from django.db import transaction
-        from django.db.models.signals import post_delete, post_save
-
         from audit.presenters import ACTION_LABELS
-        from indicators.sources import bump_version, register
+        from indicators.sources import new_version_on_save, register
 
         from .indicators import ClusterSource
         from .models import ActionItem, Cluster, Visit
@@ -24,12 +21,7 @@ class ClustersConfig(AppConfig):
 
         # Province pages keep their cluster block (with what is overdue) per figures
         # version: a cluster, a visit or a joint action saved starts a new one.
-        def changed(**kwargs: object) -> None:
-            transaction.on_commit(bump_version)
-
-        for model in (Cluster, Visit, ActionItem):
-            post_save.connect(changed, sender=model, dispatch_uid=f"figures-{model.__name__}")
-            post_delete.connect(changed, sender=model, dispatch_uid=f"figures-{model.__name__}-d")
+        new_version_on_save(Cluster, Visit, ActionItem)
 
         ACTION_LABELS.update({
             "stage": _("stage recorded"),

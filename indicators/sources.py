@@ -106,6 +106,23 @@ def bump_version() -> None:
     _local["bumped_at"] = _local["read_at"]
 
 
+def new_version_on_save(*models: type) -> None:
+    """Saving or deleting a row of any of ``models`` starts a new figures version once its
+    transaction commits: for what figures are computed from or shown with. Apps call it
+    from their ``ready``."""
+    from django.db import transaction
+    from django.db.models.signals import post_delete, post_save
+
+    def changed(**kwargs: object) -> None:
+        transaction.on_commit(bump_version)
+
+    for model in models:
+        post_save.connect(changed, sender=model, dispatch_uid=f"figures-{model.__name__}",
+                          weak=False)
+        post_delete.connect(changed, sender=model, dispatch_uid=f"figures-{model.__name__}-d",
+                            weak=False)
+
+
 def forget() -> None:
     """Drop every figure kept in this process (tests, between databases)."""
     _MEMO.clear()
