@@ -40,6 +40,7 @@ demo: install
 	$(PY) manage.py seed_clusters --seed $(SEED) --until "$$($(PY) -c 'from persian.jalali import today, format_date; print(format_date(today(), persian_digits=False))')"
 	$(PY) manage.py demo_accounts
 	$(PY) manage.py rebuild_facts
+	$(PY) manage.py seed_targets
 	@echo "Pishran is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 

@@ -8,6 +8,7 @@ month: see ``indicators.facts`` and ``docs/indicators.md``.
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -86,8 +87,12 @@ class Target(models.Model):
         "places.Province", verbose_name=_("province"), null=True, blank=True,
         on_delete=models.CASCADE, help_text=_("Empty for the whole country."),
     )
-    year = models.PositiveSmallIntegerField(_("Jalali year"))
-    value = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+    year = models.PositiveSmallIntegerField(
+        _("Jalali year"), validators=[MinValueValidator(1300), MaxValueValidator(1499)],
+        help_text=_("A Jalali year, e.g. 1404."),
+    )
+    value = models.DecimalField(_("target"), max_digits=14, decimal_places=2,
+                                validators=[MinValueValidator(0)])
 
     class Meta:
         verbose_name = _("target")

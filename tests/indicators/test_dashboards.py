@@ -135,6 +135,9 @@ def test_targets_show_progress_and_gap_and_a_dash_without_actuals(
     active_target = re.search(r'data-testid="target-units-active">(.*?)</div>', html, re.S)
     assert active_target and "Target for" in active_target.group(1)
     assert "60% reached" in active_target.group(1) and "gap 4" in active_target.group(1)
+    # the bar is exact (a native <progress>, no inline style under the CSP)
+    assert re.search(r'<progress class="target-progress[^"]*" max="100" value="60"',
+                     active_target.group(1))
     assert "Target for" in re.search(r'data-testid="target-revived">(.*?)<', html, re.S).group(1)
 
 

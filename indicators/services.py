@@ -1,0 +1,49 @@
+"""Writes to targets: validated, saved and audited in one transaction (the admin's audited
+forms are the other way in; both check the same model rules)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from audit.services import audit_record, diff, snapshot
+from places.models import Province
+
+from .models import Indicator, Target
+
+TARGET_FIELDS = ("indicator", "province", "year", "value")
+
+
+@transaction.atomic
+def target_set(*, actor: Any, indicator: Indicator, year: int, value: Decimal | int | str,
+               province: Province | None = None) -> Target:
+    """The target of an indicator for a Jalali year, for the country (no province) or one
+    province: created, or its value changed (one target per indicator, place and year)."""
+    target = (Target.objects.select_for_update()
+              .filter(indicator=indicator, province=province, year=year).first())
+    before = snapshot(target, TARGET_FIELDS) if target else {}
+    if target is None:
+        target = Target(indicator=indicator, province=province, year=year)
+    try:  # stored with two decimals: 2000 and 2000.00 are the same target, not a change
+        target.value = Decimal(value).quantize(Decimal("0.01"))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({"value": ValidationError(
+            models.DecimalField.default_error_messages["invalid"], code="invalid",
+            params={"value": value})}) from None
+    target.full_clean()
+    changes = diff(before, snapshot(target, TARGET_FIELDS))
+    if changes:
+        target.save()
+        audit_record(actor=actor, action="update" if before else "create", target=target,
+                     changes=changes)
+    return target
+
+
+@transaction.atomic
+def target_delete(*, actor: Any, target: Target) -> None:
+    audit_record(actor=actor, action="delete", target=target,
+                 changes=diff(snapshot(target, TARGET_FIELDS), {}))
+    target.delete()
