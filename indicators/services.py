@@ -27,8 +27,12 @@ def target_set(*, actor: Any, indicator: Indicator, year: int, value: Decimal | 
     before = snapshot(target, TARGET_FIELDS) if target else {}
     if target is None:
         target = Target(indicator=indicator, province=province, year=year)
-    try:  # stored with two decimals: 2000 and 2000.00 are the same target, not a change
-        target.value = Decimal(value).quantize(Decimal("0.01"))
+    try:
+        number = Decimal(value)
+        cents = number.quantize(Decimal("0.01"))
+        # Two decimals as stored (2000 and 2000.00 are the same target, not a change); more
+        # are left for the model's check to refuse, not rounded away.
+        target.value = cents if cents == number else number
     except (InvalidOperation, TypeError, ValueError):
         raise ValidationError({"value": ValidationError(
             models.DecimalField.default_error_messages["invalid"], code="invalid",

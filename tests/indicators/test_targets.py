@@ -51,6 +51,7 @@ def test_a_target_is_created_then_changed_and_each_write_is_audited(reference, n
     (2024, 10, "year"),  # a Gregorian year typed by mistake
     (1403, -5, "value"),
     (1403, "دو هزار", "value"),  # not a number
+    (1403, "2000.005", "value"),  # more decimals than kept: refused, not rounded away
 ])
 def test_a_target_out_of_range_is_refused_and_nothing_is_saved(
     reference, national_admin, year, value, field
