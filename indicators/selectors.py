@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from persian.jalali import JalaliDateError, format_date, parse, today, year_of
@@ -194,13 +195,14 @@ def country() -> Place:
 
 def chart_series(indicator: Indicator, place: Place, as_of: dt.date, months: int = 24
                  ) -> dict[str, Any]:
-    from persian.jalali import MONTH_NAMES
+    from persian.jalali import month_name
     from persian.templatetags.persian import digits
 
     points = monthly(indicator, place, as_of)[-months:]
+    latin = not (get_language() or "fa").startswith("fa")
     return {
         "label": indicator.name,
-        "x": [f"{MONTH_NAMES[m % 12]} {digits(m // 12)}" for m, _v in points],
+        "x": [f"{month_name(m % 12 + 1, latin=latin)} {digits(m // 12)}" for m, _v in points],
         "y": [int(v) for _m, v in points],
         "kind": "bar" if indicator.is_flow else "line",
     }

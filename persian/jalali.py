@@ -18,6 +18,7 @@ MONTH_NAMES = (
     "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
     "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
 )  # fmt: skip
+MONTH_NAMES_LATIN = tuple(jdatetime.date.j_months_en)  # Farvardin … Esfand, for English pages
 
 _DATE_RE = re.compile(r"^\s*(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*$")
 
@@ -71,12 +72,18 @@ def format_date(value: dt.date | None, *, persian_digits: bool = True) -> str:
     return to_persian_digits(text) if persian_digits else text
 
 
-def format_long(value: dt.date | None, *, persian_digits: bool = True) -> str:
-    """date → '۲۱ مرداد ۱۴۰۲'."""
+def month_name(month: int, *, latin: bool = False) -> str:
+    """1 → 'فروردین' (or 'Farvardin' for an English page)."""
+    return (MONTH_NAMES_LATIN if latin else MONTH_NAMES)[month - 1]
+
+
+def format_long(value: dt.date | None, *, persian_digits: bool = True,
+                latin_names: bool = False) -> str:
+    """date → '۲۱ مرداد ۱۴۰۲' (or '21 Mordad 1402' with Latin digits and names)."""
     if value is None:
         return ""
     j = to_jalali(value)
-    text = f"{j.day} {MONTH_NAMES[j.month - 1]} {j.year}"
+    text = f"{j.day} {month_name(j.month, latin=latin_names)} {j.year}"
     return to_persian_digits(text) if persian_digits else text
 
 

@@ -68,4 +68,4 @@ def jlong(value: dt.date | None) -> str:
     """A date written out: ۲۱ مرداد ۱۴۰۲."""
     if value is None:
         return ""
-    return jalali.format_long(value, persian_digits=_fa())
+    return jalali.format_long(value, persian_digits=_fa(), latin_names=not _fa())

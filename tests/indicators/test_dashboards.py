@@ -3,9 +3,11 @@ rows behind every number (scoped)."""
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 
+import jdatetime
 import pytest
 from django.urls import reverse
 
@@ -15,7 +17,7 @@ from indicators import facts
 from indicators.catalogue import load_indicators
 from indicators.models import Indicator, Target
 from persian.jalali import format_date, parse, year_of
-from persian.text import to_latin_digits
+from persian.text import to_latin_digits, to_persian_digits
 from tests.factories import days_ago, make_enterprise
 from tests.views_helpers import page
 
@@ -261,3 +263,20 @@ def test_a_park_renamed_shows_under_its_new_name_on_the_province_page(
 
     html = page(client.get(url))
     assert "شهرک صنعتی نوساز" in html and reference.park_p.name not in html
+
+
+def test_the_chart_names_the_months_in_the_pages_language(anonymous, client_for, built) -> None:
+    def last_label(html: str) -> str:
+        match = re.search(r'<script id="series-data" type="application/json">(.+?)</script>', html)
+        assert match, "no chart data"
+        return json.loads(match.group(1))["x"][-1]
+
+    client = client_for(anonymous)
+    now = jdatetime.date.fromgregorian(date=days_ago(0))
+    persian = last_label(page(client.get(reverse("home"))))
+    client.cookies["django_language"] = "en"
+    english = last_label(page(client.get(reverse("home"))))
+
+    fa_month = jdatetime.date(now.year, now.month, 1, locale="fa_IR").strftime("%B")
+    assert persian == f"{fa_month} {to_persian_digits(str(now.year))}"
+    assert english == f"{now.strftime('%B')} {now.year}"

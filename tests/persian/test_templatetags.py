@@ -91,5 +91,7 @@ def test_jdate_of_nothing_is_empty() -> None:
 def test_jlong_and_jdatetime_follow_the_language_too() -> None:
     moment = dt.datetime(2023, 8, 12, 10, 0, tzinfo=dt.UTC)  # 13:30 in Tehran
     assert render("{{ d|jlong }}", "fa", d=dt.date(2023, 8, 12)) == "۲۱ مرداد ۱۴۰۲"
+    # an English page writes the month in Latin letters, not Persian ones among English words
+    assert render("{{ d|jlong }}", "en", d=dt.date(2023, 8, 12)) == "21 Mordad 1402"
     assert render("{{ d|jdatetime }}", "fa", d=moment) == "۱۴۰۲/۰۵/۲۱ ۱۳:۳۰"
     assert render("{{ d|jdatetime }}", "en", d=moment) == "1402/05/21 13:30"
