@@ -72,7 +72,9 @@
         visualMap: {
           min: values.length ? Math.min.apply(null, values) : 0,
           max: values.length ? Math.max.apply(null, values) : 1,
-          left: rtl ? "right" : "left", calculable: true, formatter: number,
+          // At the reading side's edge, its numbers on the map's side (not cut off by the edge).
+          left: rtl ? null : 8, right: rtl ? 8 : null, align: rtl ? "left" : "right",
+          calculable: true, formatter: number,
           inRange: { color: ["#e0f3f8", "#4575b4"] },
         },
         series: [{

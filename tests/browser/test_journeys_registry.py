@@ -98,10 +98,10 @@ def test_the_home_page_reads_right_to_left_with_persian_digits(page, reference):
 
 
 def test_the_national_dashboard_draws_its_chart_and_province_map(page, reference):
-    make_enterprise(park=reference.park_p, name="صنایع نمونه", published=True)
+    make_enterprise(park=reference.park_p, name="صنایع نمونه", published=True, employees=4862)
     make_enterprise(province=reference.tehran, name="صنایع تهران", published=True)
 
-    page.goto(page.base + "/")
+    page.goto(page.base + "/?indicator=jobs")  # jobs: the legend's numbers are long
 
     assert_persian_page(page)
     page.locator("[data-chart][data-drawn] svg").first.wait_for()
@@ -109,6 +109,20 @@ def test_the_national_dashboard_draws_its_chart_and_province_map(page, reference
     assert page.locator("[data-choropleth] svg path").count() >= 31
     axis = page.inner_text("[data-chart]")
     assert not LATIN_DIGIT.search(axis.replace("IR-", ""))  # Persian digits in the chart
+    # The numbers of the value axis stand beside the plot (on its right, the reading side),
+    # not over it: the chart's text is laid out left-to-right inside a mirrored chart.
+    over = page.evaluate("""() => {
+      const el = document.querySelector('[data-chart][data-drawn]');
+      const grid = echarts.getInstanceByDom(el).getModel().getComponent('grid')
+        .coordinateSystem.getRect();
+      const box = el.getBoundingClientRect();
+      const edge = box.left + grid.x + grid.width;
+      return [...el.querySelectorAll('svg text')]
+        .filter(t => /^[\u06F0-\u06F9\u066C,]+$/.test(t.textContent.trim()))
+        .filter(t => t.getBoundingClientRect().left < edge - 1)
+        .map(t => t.textContent);
+    }""")
+    assert over == [], f"axis numbers drawn over the plot: {over}"
     screenshot(page, "national-dashboard")
     assert not page.console_errors
 
