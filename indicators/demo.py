@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import transaction
+
 from persian.jalali import today, year_bounds, year_of
 from places.models import Province
 
@@ -29,6 +31,7 @@ AMBITION = {
 }
 
 
+@transaction.atomic  # all of the year's demo targets, or none
 def seed_targets(year: int | None = None) -> int:
     """Set the demo targets for ``year`` (default: this Jalali year), in place of any it
     has for these indicators; return how many."""

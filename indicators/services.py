@@ -48,6 +48,7 @@ def target_set(*, actor: Any, indicator: Indicator, year: int, value: Decimal | 
 
 @transaction.atomic
 def target_delete(*, actor: Any, target: Target) -> None:
+    """Remove a target, audited (the demo resets its targets with it; the admin deletes none)."""
     audit_record(actor=actor, action="delete", target=target,
                  changes=diff(snapshot(target, TARGET_FIELDS), {}))
     target.delete()
