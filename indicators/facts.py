@@ -77,7 +77,7 @@ def _fan(kind: str, month: int, status: str, province: int, park: int, attrs: tu
         ]
         if semi:
             keys.append((kind, month, level, place, status, "semi", "1"))
-        if park and level != "k":
+        if park:  # a park's own detail too: every unit at a park is inside one
             keys.append((kind, month, level, place, status, "inpark", "1"))
     return keys
 

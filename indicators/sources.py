@@ -235,8 +235,8 @@ def _read_cells(level: str, place: int | None, as_of: dt.date,
 
 
 def _park_detail_today(park: int) -> list[tuple[str, str, str, int, int]]:
-    """A park's stocks by industry group, size and semi-finished today: its units' current
-    rows (the same as their histories say for today)."""
+    """A park's stocks by industry group, size, semi-finished and inside parks (all of
+    them) today: its units' current rows (the same as their histories say for today)."""
     out: list[tuple[str, str, str, int, int]] = []
     with connection.cursor() as cursor:
         cursor.execute(
@@ -245,7 +245,8 @@ def _park_detail_today(park: int) -> list[tuple[str, str, str, int, int]]:
             "FROM enterprises_enterprise WHERE park_id = %s GROUP BY 1, 2, 3, 4", [park])
         for status, group, size, semi, units, jobs in cursor.fetchall():
             units, jobs = int(units), int(jobs or 0)
-            out += [("group", str(group), status, units, jobs), ("size", size, status, units, jobs)]
+            out += [("group", str(group), status, units, jobs), ("size", size, status, units, jobs),
+                    ("inpark", "1", status, units, jobs)]
             if semi and status == "under_construction":
                 out.append(("semi", "1", status, units, jobs))
     return out

@@ -20,6 +20,12 @@ from persian.jalali import parse, today
 from tests.factories import make_enterprise, reload
 
 
+def today_text() -> str:
+    from persian.jalali import format_date
+
+    return format_date(today(), persian_digits=False)
+
+
 def J(text: str) -> dt.date:
     return parse(text)
 
@@ -136,6 +142,28 @@ def test_inside_and_outside_parks_and_semi_finished(reference, shipped) -> None:
     assert value(shipped, "units-outside-parks", "1402/01/01", qom) == 1
     assert value(shipped, "semi-finished", "1402/01/01", qom) == 1
     assert value(shipped, "units", "1402/01/01", Place("k", reference.park_p.pk)) == 1
+
+
+def test_a_parks_own_page_counts_all_its_units_inside_parks_and_none_outside(
+    reference, shipped
+) -> None:
+    """The facts keep a park's totals only; the in/outside-parks figures of a park come from
+    its units, today and on a past date (a unit that left later still counted there)."""
+    from indicators.selectors import monthly
+
+    park = Place("k", reference.park_p.pk)
+    make_enterprise(park=reference.park_p, status_date=J("1400/01/10"))
+    leaves = make_enterprise(park=reference.park_p, status_date=J("1400/01/10"))
+    services.enterprise_move(actor=None, enterprise=leaves, province=reference.qom, park=None,
+                             date=J("1402/05/10"), reason="جابه‌جایی")
+    make_enterprise(province=reference.qom, status_date=J("1400/01/10"))  # Qom, outside
+    rebuilt()
+
+    for when, units in (("1401/12/29", 2), (today_text(), 1)):
+        assert value(shipped, "units-in-parks", when, park) == units, when
+        assert value(shipped, "units-outside-parks", when, park) == 0, when
+    series = dict(monthly(shipped["units-in-parks"], park, J("1401/12/29")))
+    assert series[max(series)] == 2
 
 
 def test_changes_through_the_services_keep_the_facts_equal_to_a_rebuild(
