@@ -69,6 +69,12 @@ class Indicator(models.Model):
         return self.name
 
     @property
+    def breakdown_labels(self) -> list[str]:
+        """The breakdowns it allows, by their names in the page's language."""
+        names = dict(BREAKDOWNS)
+        return [str(names.get(key, key)) for key in self.breakdowns]
+
+    @property
     def is_flow(self) -> bool:
         """Counted in a period (revivals, permits) rather than standing at a date."""
         from .sources import source_for

@@ -213,6 +213,9 @@ def test_the_catalogue_defines_every_indicator_in_plain_persian(anonymous, clien
 
     for indicator in Indicator.objects.all():
         assert indicator.name in html and indicator.definition in html
+    # the breakdowns each allows, named in Persian
+    units = re.search(r'data-testid="breakdowns-units">([^<]*)<', html).group(1)
+    assert units == "استان، شهرک، رشته صنعتی، اندازه، وضعیت"
 
 
 def test_public_statistics_show_only_public_indicators(anonymous, client_for, built) -> None:
