@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core import mail
 from django.core.management import call_command
@@ -106,6 +107,14 @@ def test_the_home_alerts_and_province_blocks_render_for_their_people(
                               {"province": reference.qom, "user": cluster_agent})
 
     assert clusters.mine.name in alerts
+    # both dues, separated the Persian way, nothing dangling after the last
+    from django.utils import translation
+
+    with translation.override("fa"):
+        persian = render_to_string("clusters/includes/home_alerts.html", {"user": cluster_agent})
+    line = re.search(r"<li[^>]*>(.*?)</li>", persian, re.S).group(1)
+    assert "موعد بازدید" in line and "؛ موعد گزارش" in line and ";" not in line
+    assert not re.search(r"[؛;]\s*$", line)
     assert clusters.mine.name in block and 'data-testid="overdue-badge"' in block
     assert clusters.qom_other.name in public
 
