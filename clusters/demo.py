@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from accounts.models import Role
 from enterprises.models import Enterprise
 from persian import jalali
+from persian.text import to_persian_digits
 from places.models import Province
 from sectors.models import IsicDivision
 
@@ -75,6 +76,16 @@ SAMPLE_STAGE = {"completed": "completed", "developing": "implementation",
                 "identified": "identified"}
 
 
+def unique_name(base: str, taken: set[str]) -> str:
+    """``base``, or for the same product in the same city again its second, third… (in
+    Persian digits, as the rest of the name)."""
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base} {to_persian_digits(str(n))}"
+    return name
+
+
 @dataclass(frozen=True)
 class Plan:
     name: str
@@ -124,9 +135,9 @@ class ClusterDemo:
         while len(plans) < self.total:
             province = self.rng.choices(self.provinces, weights)[0]
             division = self.rng.choice(sorted(PRODUCTS))
-            name = f"خوشه {self.rng.choice(PRODUCTS[division])} {province.capital_fa or province.name_fa}"
-            if name in names:
-                name = f"{name} {len(plans) + 1}"
+            name = unique_name(
+                f"خوشه {self.rng.choice(PRODUCTS[division])} {province.capital_fa or province.name_fa}",
+                names)
             names.add(name)
             if done < self.completed:
                 final, done = "completed", done + 1

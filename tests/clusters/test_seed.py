@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 from django.core.management import call_command
 
+from clusters.demo import unique_name
 from clusters.models import Cluster, StageEvent
 from clusters.selectors import programme_counts
 from persian import jalali
@@ -32,9 +34,19 @@ def test_the_demo_reaches_the_totals_and_is_deterministic(registry) -> None:
     assert counts["completed"] == 20
     first = _fingerprint()
     assert Cluster.objects.filter(agent__username="agent", province__code="IR-25").exists()
+    names = list(Cluster.objects.values_list("name", flat=True))
+    assert len(set(names)) == len(names) and not [n for n in names if re.search(r"[0-9]", n)]
 
     assert "nothing changed" in _seed()
     assert _fingerprint() == first
 
     _seed("--force")
     assert _fingerprint() == first
+
+
+def test_a_demo_cluster_repeating_a_product_and_city_is_its_second_or_third_in_persian() -> None:
+    taken = {"خوشه آجر قم", "خوشه آجر قم ۲"}
+
+    assert unique_name("خوشه آجر قم", taken) == "خوشه آجر قم ۳"
+    assert unique_name("خوشه آجر قم", set()) == "خوشه آجر قم"
+    assert unique_name("خوشه چرم تبریز", taken) == "خوشه چرم تبریز"
