@@ -44,7 +44,7 @@ from enterprises.models import (
 )
 from persian.identifiers import legal_id_check_digit
 from persian.jalali import to_jalali, year_bounds
-from persian.text import normalize, search_key, sort_key, to_latin_digits
+from persian.text import normalize, search_key, sort_key, to_latin_digits, to_persian_digits
 
 from . import words as W
 
@@ -131,6 +131,10 @@ LOCATION_EVENT_COLUMNS = (
     "id", "enterprise_id", "date", "province_id", "park_id", "reason", "author_id",
     "recorded_at",
 )  # fmt: skip
+
+# Plot numbers and road kilometres in Persian digits, as an officer writes an address (made
+# once: the loop builds a million addresses).
+_FA = [to_persian_digits(str(n)) for n in range(251)]
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -709,11 +713,11 @@ class DemoGenerator:
                 search_text = enterprise_search_text(name, products, capabilities)
             if park is not None:
                 units_per_park[park.id] = units_per_park.get(park.id, 0) + 1
-                address = f"{park.name}، خیابان {streets[int(r() * len(streets))]}، پلاک {1 + int(r() * 250)}"
+                address = f"{park.name}، خیابان {streets[int(r() * len(streets))]}، پلاک {_FA[1 + int(r() * 250)]}"
                 lat = park.lat + (r() - 0.5) * 0.02
                 lon = park.lon + (r() - 0.5) * 0.02
             else:
-                address = f"{prov.capital_fa}، {roads[int(r() * len(roads))]}، کیلومتر {1 + int(r() * 30)}"
+                address = f"{prov.capital_fa}، {roads[int(r() * len(roads))]}، کیلومتر {_FA[1 + int(r() * 30)]}"
                 lat = prov.lat + (r() - 0.5) * 1.2
                 lon = prov.lon + (r() - 0.5) * 1.2
             mobile = int(r() * n_mobile_numbers)
