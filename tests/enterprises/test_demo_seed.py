@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from enterprises.demo.checks import check_registry
@@ -26,6 +27,9 @@ def _fingerprint() -> list[tuple]:
         "enterprise__legal_id", "date", "to_status"))
 
 
+# Committed (a transactional test): on PostgreSQL the seed rebuilds its indexes on a second
+# connection, which would wait for ever on the locks of a test's open transaction.
+@pytest.mark.django_db(transaction=True)
 def test_the_demo_registry_keeps_every_invariant_and_is_the_same_for_a_seed(reference) -> None:
     _seed()
 
@@ -41,6 +45,7 @@ def test_the_demo_registry_keeps_every_invariant_and_is_the_same_for_a_seed(refe
     assert _fingerprint() == first
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_demo_registrys_names_and_addresses_are_written_in_persian(reference) -> None:
     _seed()
 
