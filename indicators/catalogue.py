@@ -1,6 +1,7 @@
 """The indicators the product ships with, loaded idempotently by ``load_indicators`` (run
 by ``load_reference``). National administrators may change names, definitions, targets and
-the public flag afterwards; loading again only adds what is missing."""
+the public flag afterwards; loading again only adds what is missing (indicators,
+and the English texts of those without any)."""
 
 from __future__ import annotations
 
@@ -115,18 +116,86 @@ SHIPPED: list[dict[str, Any]] = [
 ]
 
 
+# The English names, definitions and units (pages in English; Persian stays the default).
+ENGLISH: dict[str, tuple[str, str, str]] = {
+    "units": ("Registered industrial units", "Every industrial unit registered on the report "
+              "date, in any status (under construction, active, semi-active, idle or closed), "
+              "in the province and park it was in that day.", "units"),
+    "units-active": ("Active units", "Units whose status was “active” on the report date.",
+                     "units"),
+    "units-idle": ("Idle units", "Units whose status was “idle” on the report date.", "units"),
+    "units-semi-active": ("Semi-active units",
+                          "Units whose status was “semi-active” on the report date.", "units"),
+    "jobs": ("Jobs in operating units", "Employees of the active, semi-active and idle units "
+             "on the report date. A unit’s headcount is its current one; it has no history.",
+             "people"),
+    "units-sme": ("Operating micro, small and medium units", "Operating units with fewer than "
+                  "100 employees. The size comes from the current headcount, which has no "
+                  "history.", "units"),
+    "units-operating": ("Operating units",
+                        "Active, semi-active and idle units on the report date.", "units"),
+    "jobs-sme": ("Jobs in micro, small and medium units",
+                 "Employees of the operating units with fewer than 100 employees.", "people"),
+    "share-sme-units": ("Share of micro, small and medium units", "Micro, small and medium "
+                        "units as a percentage of all operating units.", "per cent"),
+    "share-sme-jobs": ("Share of jobs in micro, small and medium units", "Employees of micro, "
+                       "small and medium units as a percentage of the employees of all "
+                       "operating units.", "per cent"),
+    "units-in-parks": ("Units inside industrial parks and zones", "Operating units that were "
+                       "in an industrial park or zone on the report date.", "units"),
+    "units-outside-parks": ("Units outside parks", "Operating units that were in no park or "
+                            "zone on the report date.", "units"),
+    "revived": ("Units revived", "Status changes from “idle” or “semi-active” to “active” "
+                "from the start of the year (1 Farvardin) to the report date, where the unit "
+                "was that day.", "units"),
+    "permits": ("New operating permits", "Units whose operating permit is dated from the "
+                "start of the year to the report date.", "permits"),
+    "semi-finished": ("Semi-finished projects", "Units under construction on the report date "
+                      "whose current physical progress is 60 per cent or more.", "projects"),
+    "parks": ("Approved industrial parks and zones", "Registered industrial parks and zones "
+              "established by the report date.", "parks"),
+    "parks-active": ("Active parks and zones",
+                     "Industrial parks and zones active now (their current status).", "parks"),
+    "parks-private": ("Private parks and zones",
+                      "Industrial parks and zones in private ownership.", "parks"),
+    "clusters-identified": ("Clusters identified", "Clusters that reached “identified and "
+                            "prioritised” or a later stage by the report date, in the province "
+                            "the cluster is in.", "clusters"),
+    "clusters-in-development": ("Clusters in development", "Clusters with a development "
+                                "project on the report date: their development agent chosen "
+                                "and no completion licence yet (suspended clusters count "
+                                "too).", "clusters"),
+    "clusters-completed": ("Clusters completed", "Clusters whose completion licence was issued "
+                           "by the report date.", "clusters"),
+    "clusters-completed-in-period": ("Clusters completed this year", "Clusters whose "
+                                     "completion licence is dated from the start of the year "
+                                     "(1 Farvardin) to the report date; in the monthly chart, "
+                                     "those licensed in each month.", "clusters"),
+}
+assert set(ENGLISH) == {spec["key"] for spec in SHIPPED}
+
 def load_indicators() -> int:
-    """Create the shipped indicators that are missing; returns how many were created."""
+    """Create the shipped indicators that are missing (and give those that exist their
+    English texts where they have none); returns how many were created."""
     from .models import Indicator
 
     created = 0
     for position, spec in enumerate(SHIPPED):
-        if Indicator.objects.filter(key=spec["key"]).exists():
+        name_en, definition_en, unit_en = ENGLISH[spec["key"]]
+        existing = Indicator.objects.filter(key=spec["key"]).first()
+        if existing is not None:
+            texts = {"name_en": name_en, "definition_en": definition_en, "unit_en": unit_en}
+            missing = {f: v for f, v in texts.items() if not getattr(existing, f)}
+            if missing:  # an administrator's own wording is kept
+                Indicator.objects.filter(pk=existing.pk).update(**missing)
             continue
         Indicator.objects.create(
             key=spec["key"],
             name=spec["name"],
             definition=spec["definition"],
+            name_en=name_en,
+            definition_en=definition_en,
+            unit_en=unit_en,
             kind=spec.get("kind", "sum" if spec.get("measure") == "jobs" else "count"),
             source=spec.get("source", "" if spec.get("kind") == "ratio" else "registry"),
             measure=spec.get("measure", ""),

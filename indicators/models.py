@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 BREAKDOWNS = (
@@ -57,6 +58,9 @@ class Indicator(models.Model):
     )
     breakdowns = models.JSONField(_("allowed breakdowns"), default=list, blank=True)
     unit = models.CharField(_("unit"), max_length=40, blank=True)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    definition_en = models.TextField(_("English definition"), blank=True)
+    unit_en = models.CharField(_("English unit"), max_length=40, blank=True)
     is_public = models.BooleanField(_("public"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=100)
 
@@ -67,6 +71,23 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # Its texts in the page's language: English where the page is English and the indicator
+    # has them, Persian otherwise (``name`` stays the Persian one: exports, admin, ``str``).
+    def _in_language(self, persian: str, english: str) -> str:
+        return english if english and get_language() == "en" else persian
+
+    @property
+    def display_name(self) -> str:
+        return self._in_language(self.name, self.name_en)
+
+    @property
+    def display_definition(self) -> str:
+        return self._in_language(self.definition, self.definition_en)
+
+    @property
+    def display_unit(self) -> str:
+        return self._in_language(self.unit, self.unit_en)
 
     @property
     def breakdown_labels(self) -> list[str]:

@@ -201,7 +201,7 @@ def chart_series(indicator: Indicator, place: Place, as_of: dt.date, months: int
     points = monthly(indicator, place, as_of)[-months:]
     latin = not (get_language() or "fa").startswith("fa")
     return {
-        "label": indicator.name,
+        "label": indicator.display_name,
         "x": [f"{month_name(m % 12 + 1, latin=latin)} {digits(m // 12)}" for m, _v in points],
         "y": [int(v) for _m, v in points],
         "kind": "bar" if indicator.is_flow else "line",

@@ -78,7 +78,7 @@ def _compute_breakdowns(place: Place, as_of: dt.date, province_code: str) -> dic
     return {
         "by_status": [(label, statuses.get(value, 0), link(statuses_indicator, status=value))
                       for value, label in Status.choices],
-        "by_group": [(g.name_fa, groups.get(str(g.pk), 0), link(operating, group=g.key))
+        "by_group": [(g, groups.get(str(g.pk), 0), link(operating, group=g.key))  # named when shown
                      for g in all_groups],
         "by_size": [(label, sizes.get(value, 0), link(operating, size=value))
                     for value, label in SizeBand.choices],
@@ -105,8 +105,9 @@ def _compute_ranking(indicator: Indicator, as_of: dt.date) -> list[dict[str, Any
 
 
 def _map(indicator: Indicator, ranking: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
-    return memo(("map", indicator.pk, as_of, selectors.today()),  # type: ignore[no-any-return]
+    kept = memo(("map", indicator.pk, as_of, selectors.today()),
                 lambda: _compute_map(indicator, ranking, as_of))
+    return {**kept, "label": indicator.display_name}  # kept for every language; named in this
 
 
 def _compute_map(indicator: Indicator, ranking: list[dict[str, Any]], as_of: dt.date
@@ -114,7 +115,6 @@ def _compute_map(indicator: Indicator, ranking: list[dict[str, Any]], as_of: dt.
     query = "" if as_of == selectors.today() else "?as_of=" + selectors.format_date(
         as_of, persian_digits=False)
     return {
-        "label": indicator.name,
         "values": {r["province"].code: float(r["value"]) if r["value"] is not None else None
                    for r in ranking},
         "links": {r["province"].code: reverse("province_detail", args=[r["province"].code])

@@ -3,6 +3,7 @@ rows behind every number (scoped)."""
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 from decimal import Decimal
@@ -283,3 +284,43 @@ def test_the_chart_names_the_months_in_the_pages_language(anonymous, client_for,
     fa_month = jdatetime.date(now.year, now.month, 1, locale="fa_IR").strftime("%B")
     assert persian == f"{fa_month} {to_persian_digits(str(now.year))}"
     assert english == f"{now.strftime('%B')} {now.year}"
+
+
+def test_an_english_page_names_the_indicators_and_groups_in_english(
+    anonymous, client_for, built
+) -> None:
+    from sectors.models import IndustryGroup
+
+    client = client_for(anonymous)
+    persian = page(client.get(reverse("home")))
+    client.cookies["django_language"] = "en"
+    english = page(client.get(reverse("home")))
+
+    def label(html: str, key: str) -> str:
+        return re.search(rf'>([^<>]+)</div>\s*<a class="stat-value"[^>]*data-testid="card-{key}"',
+                         html).group(1)
+
+    assert label(persian, "units-active") == "واحدهای فعال"
+    assert label(english, "units-active") == "Active units"
+    for chart in ("national-map", "series-data"):
+        data = json.loads(re.search(
+            rf'<script id="{chart}" type="application/json">(.+?)</script>', english).group(1))
+        assert data["label"] == "Active units", chart
+    group = IndustryGroup.objects.order_by("position")[0]
+    by_group = re.search(r'data-testid="by-group">(.*?)</table>', english, re.S).group(1)
+    assert html_lib.escape(group.name_en) in by_group and group.name_fa not in by_group
+
+
+def test_loading_the_indicators_again_gives_english_texts_but_keeps_an_administrators(
+    reference,
+) -> None:
+    load_indicators()
+    Indicator.objects.filter(key="units").update(name_en="", definition_en="", unit_en="")
+    Indicator.objects.filter(key="revived").update(name_en="Units brought back to work")
+
+    assert load_indicators() == 0  # nothing new to create
+
+    units = Indicator.objects.get(key="units")
+    assert (units.name_en, units.unit_en) == ("Registered industrial units", "units")
+    assert units.definition_en.startswith("Every industrial unit registered")
+    assert Indicator.objects.get(key="revived").name_en == "Units brought back to work"
