@@ -71,6 +71,23 @@ class Scope:
         """National, provincial or park staff: people who keep the registry."""
         return self.national or bool(self.province_ids) or bool(self.park_ids)
 
+    def own_page(self) -> tuple[str, int]:
+        """What this person answers for and opens first: ("province", id) for a provincial
+        officer, ("park", id) for a park manager (the first of their parks), ("enterprise",
+        id) for an owner (their first unit), ("clusters", 0) for a cluster agent, ("", 0)
+        for the national view (and anyone else)."""
+        if self.national:
+            return "", 0
+        if self.province_ids:
+            return "province", min(self.province_ids)
+        if self.park_ids:
+            return "park", min(self.park_ids)
+        if self.enterprise_ids:
+            return "enterprise", min(self.enterprise_ids)
+        if self.role == Role.CLUSTER_AGENT:
+            return "clusters", 0
+        return "", 0
+
     @property
     def keeps_some_units(self) -> bool:
         """Staff and owners: people for whom some units show their private fields (a

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("mine/", views.my_dashboard, name="my_dashboard"),
     path("provinces/", views.province_list, name="province_list"),
     path("provinces/<str:code>/", views.province_detail, name="province_detail"),
     path("provinces/<str:code>/report/", views.province_report, name="province_report"),

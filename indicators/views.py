@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -206,6 +207,23 @@ def _export(request: HttpRequest, context: dict[str, Any], slug: str,
     if not fmt:
         return None
     return export_response(_page_tables(request, context, slug, place), fmt)
+
+
+@login_required
+def my_dashboard(request: HttpRequest) -> HttpResponseBase:
+    """The page of what this person answers for (``Scope.own_page``): a provincial
+    officer's province, a park manager's park, an owner's unit, a cluster agent's clusters;
+    the country for the national office."""
+    kind, pk = Scope.of(request.user).own_page()
+    if kind == "province":
+        return redirect(get_object_or_404(Province, pk=pk).get_absolute_url())
+    if kind == "park":
+        return redirect("park_detail", pk)
+    if kind == "enterprise":
+        return redirect("enterprise_detail", pk)
+    if kind == "clusters":
+        return redirect("cluster_directory")
+    return redirect("home")
 
 
 def home(request: HttpRequest) -> HttpResponseBase:

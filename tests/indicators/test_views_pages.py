@@ -102,6 +102,12 @@ ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = {
     # The rows behind a figure: everyone gets a list, filtered by their scope (what each
     # role sees in it is tested in test_dashboards.py); an unknown indicator is not found.
     "indicator_rows": {"GET": _everyone(("units-active", "no-such-indicator"), ("page", "404"))},
+    # One click to what each person answers for (``Scope.own_page``).
+    "my_dashboard": {"GET": _table(("-",), {
+        "national_admin": ("to:home",), "officer_a": ("to:qom",), "officer_b": ("to:tehran",),
+        "park_manager": ("to:park_p",), "owner": ("to:e",), "cluster_agent": ("to:clusters",),
+        "anonymous": ("login",),
+    })},
     "park_create": {"GET": PARK_CREATE_FORM, "POST": PARK_CREATE},
     "park_edit": {"GET": _as_get(PARK_EDIT), "POST": PARK_EDIT},
 }
@@ -199,6 +205,14 @@ def test_every_role_gets_what_the_policy_table_says_on_every_figures_and_park_pa
             assert park.name not in page(response)
     elif outcome == "login":
         assert is_login_redirect(response, url), got
+    elif outcome.startswith("to:"):
+        where = outcome[3:]
+        expected = {
+            "home": reverse("home"), "clusters": reverse("cluster_directory"),
+            "e": registry.e.get_absolute_url(),
+        }.get(where) or getattr(reference, where).get_absolute_url()
+        assert (response.status_code, response["Location"]) == (302, expected), got
+        assert client.get(expected).status_code == 200
     else:  # pragma: no cover
         raise AssertionError(f"unknown outcome {outcome!r}")
     assert registry_state() == before
@@ -374,3 +388,14 @@ def test_choosing_english_from_the_menu_switches_the_pages(anonymous, client_for
     html = page(client.get(reverse("home")))
     assert '<html lang="en" dir="ltr">' in html
     assert re.search(r'data-testid="card-units">6</a>', html)  # Latin digits in English
+
+
+def test_the_menu_offers_my_dashboard_to_everyone_who_answers_for_a_place(
+    officer_a, park_manager, national_admin, anonymous, client_for, reference
+) -> None:
+    def offers(user: Any) -> bool:
+        return 'data-testid="nav-mine"' in page(client_for(user).get(reverse("province_list")))
+
+    assert offers(officer_a) and offers(park_manager)
+    assert not offers(national_admin)  # the country page is theirs already
+    assert not offers(anonymous)
