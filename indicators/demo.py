@@ -19,7 +19,6 @@ from places.models import Province
 from .models import Indicator, Target
 from .selectors import by_province
 from .services import target_delete, target_set
-from .sources import source_for
 
 # indicator key → the ambition over the pace so far
 AMBITION = {
@@ -44,10 +43,8 @@ def seed_targets(year: int | None = None) -> int:
     provinces = {p.pk: p for p in Province.objects.all()}
     written = 0
     for indicator in Indicator.objects.filter(key__in=AMBITION).order_by("position"):
-        source = source_for(indicator.source)
-        flow = source is not None and indicator.measure in source.flows
         now = by_province(indicator, as_of)
-        start = {} if flow else by_province(indicator, first - dt.timedelta(days=1))
+        start = {} if indicator.is_flow else by_province(indicator, first - dt.timedelta(days=1))
         total = 0
         for province_id in sorted(set(now) & set(provinces)):
             base = Decimal(start.get(province_id) or 0)

@@ -104,6 +104,10 @@ class Indicator(models.Model):
         return bool(source and self.measure in source.flows)
 
 
+# The Jalali years a target may be set for.
+TARGET_YEARS = (1300, 1499)
+
+
 class Target(models.Model):
     """What an indicator should reach in a Jalali year, for the country or one province."""
 
@@ -115,7 +119,8 @@ class Target(models.Model):
         on_delete=models.CASCADE, help_text=_("Empty for the whole country."),
     )
     year = models.PositiveSmallIntegerField(
-        _("Jalali year"), validators=[MinValueValidator(1300), MaxValueValidator(1499)],
+        _("Jalali year"),
+        validators=[MinValueValidator(TARGET_YEARS[0]), MaxValueValidator(TARGET_YEARS[1])],
         help_text=_("A Jalali year, e.g. 1404."),
     )
     value = models.DecimalField(_("target"), max_digits=14, decimal_places=2,

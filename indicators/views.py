@@ -108,7 +108,8 @@ def _compute_ranking(indicator: Indicator, as_of: dt.date) -> list[dict[str, Any
 def _map(indicator: Indicator, ranking: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
     kept = memo(("map", indicator.pk, as_of, selectors.today()),
                 lambda: _compute_map(indicator, ranking, as_of))
-    return {**kept, "label": indicator.display_name}  # kept for every language; named in this
+    # Kept once for every language; the label is added in the page's own.
+    return {**kept, "label": indicator.display_name}
 
 
 def _compute_map(indicator: Indicator, ranking: list[dict[str, Any]], as_of: dt.date

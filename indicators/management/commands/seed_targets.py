@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from indicators.demo import AMBITION, seed_targets
-from indicators.models import Fact, Target
+from indicators.models import TARGET_YEARS, Fact, Target
 from persian.jalali import today, year_of
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         year = options["year"] or year_of(today())
-        if not 1300 <= year <= 1499:
+        if not TARGET_YEARS[0] <= year <= TARGET_YEARS[1]:
             raise CommandError(f"--year: not a Jalali year: {year}")
         if not Fact.objects.exists():
             raise CommandError("The facts are empty: run `manage.py rebuild_facts` first.")
