@@ -81,7 +81,9 @@ def present(records: Any) -> list[PresentedRecord]:
         changes = []
         if record.action != "create":
             for name, pair in record.changes.items():
-                before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+                before, after = (
+                    (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+                )
                 field = _field(model, name) or _field(_subject_model(record), name)
                 label = str(field.verbose_name) if field is not None else name
                 changes.append(Change(label, _value(field, before), _value(field, after)))

@@ -89,26 +89,52 @@ def main() -> None:
     deep_offset_page = 20_001
     cases = [
         ("name search", {"q": name_fragment}, {"q": name_fragment}),
-        ("product search + province", {"q": product, "province": "IR-10"},
-         {"q": product, "province": "IR-10"}),
-        ("province + status", {"province": "IR-23", "status": "idle"},
-         {"province": "IR-23", "status": "idle"}),
-        ("group + size + status", {"group": "metal", "size": "medium", "status": "active"},
-         {"group": "metal", "size": "medium", "status": "active"}),
-        ("province + group + kb + exporter",
-         {"province": "IR-10", "group": "chemical", "kb": "1", "exporter": "1"},
-         {"province": "IR-10", "group": "chemical", "kb": "1", "exporter": "1"}),
-        ("all filters", {"province": "IR-07", "group": "food", "size": "small",
-                         "status": "active", "exporter": "1"},
-         {"province": "IR-07", "group": "food", "size": "small", "status": "active",
-          "exporter": "1"}),
+        (
+            "product search + province",
+            {"q": product, "province": "IR-10"},
+            {"q": product, "province": "IR-10"},
+        ),
+        (
+            "province + status",
+            {"province": "IR-23", "status": "idle"},
+            {"province": "IR-23", "status": "idle"},
+        ),
+        (
+            "group + size + status",
+            {"group": "metal", "size": "medium", "status": "active"},
+            {"group": "metal", "size": "medium", "status": "active"},
+        ),
+        (
+            "province + group + kb + exporter",
+            {"province": "IR-10", "group": "chemical", "kb": "1", "exporter": "1"},
+            {"province": "IR-10", "group": "chemical", "kb": "1", "exporter": "1"},
+        ),
+        (
+            "all filters",
+            {
+                "province": "IR-07",
+                "group": "food",
+                "size": "small",
+                "status": "active",
+                "exporter": "1",
+            },
+            {
+                "province": "IR-07",
+                "group": "food",
+                "size": "small",
+                "status": "active",
+                "exporter": "1",
+            },
+        ),
         ("deep page (row 500,000)", {"after": deep}, {"page": str(deep_offset_page)}),
         ("first page, no filter", {}, {}),
     ]
     from urllib.parse import urlencode
 
-    print(f"database: {vendor}; enterprises: {total:,}; runs per case: {args.runs} "
-          f"(baseline {args.baseline_runs})")
+    print(
+        f"database: {vendor}; enterprises: {total:,}; runs per case: {args.runs} "
+        f"(baseline {args.baseline_runs})"
+    )
     print(f"name fragment: {name_fragment!r}; product word: {product!r}")
     header = f"{'case':38} {'who':6} {'p50 ms':>8} {'p95 ms':>8} | {'naive p50':>10} {'naive p95':>10} | {'ratio p95':>9}"
     print(header)
@@ -124,8 +150,11 @@ def main() -> None:
                 p50, p95, status = measure(client, url, args.runs)
                 n50, n95, nstatus = measure(client, naive_url, args.baseline_runs)
                 assert status == 200 and nstatus == 200, (status, nstatus)
-                print(f"{label:38} {who:6} {p50:8.1f} {p95:8.1f} | {n50:10.1f} {n95:10.1f} | "
-                      f"{n95 / p95:8.1f}x", flush=True)
+                print(
+                    f"{label:38} {who:6} {p50:8.1f} {p95:8.1f} | {n50:10.1f} {n95:10.1f} | "
+                    f"{n95 / p95:8.1f}x",
+                    flush=True,
+                )
     _ = settings
 
 

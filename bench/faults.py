@@ -100,7 +100,9 @@ def postgres_restart(args: argparse.Namespace) -> int:
           f"(at t={restart_at:.1f} s of {args.seconds} s, {args.clients} clients)")  # fmt: skip
     print(f"requests before the restart: {len(before)}, errors {sum(r[1] != 200 for r in before)}")
     print(f"requests from the restart on: {len(after)}, errors {len(errors)} by status {statuses}")
-    print(f"errors answered with the Persian error page: {sum(r[4] for r in errors)} of {len(errors)}")
+    print(
+        f"errors answered with the Persian error page: {sum(r[4] for r in errors)} of {len(errors)}"
+    )
     print(f"answers with a traceback: {sum(r[3] for r in results)}; "
           f"longest answer: {max(r[2] for r in results):.2f} s; no answer (hang or refused): "
           f"{sum(r[1] == 0 for r in results)}")  # fmt: skip
@@ -165,7 +167,9 @@ def worker_kill(args: argparse.Namespace) -> int:
             [PYTHON, "manage.py", "worker", "--batch", "--no-startup-delay", "-v1"],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=args.timeout, check=False,
         )  # fmt: skip
-        print(f"a worker started again ({time.monotonic() - restarted:.1f} s, rc={again.returncode}):")
+        print(
+            f"a worker started again ({time.monotonic() - restarted:.1f} s, rc={again.returncode}):"
+        )
         for line in again.stderr.splitlines():
             if "lost its worker" in line:
                 print(f"  {line}")
@@ -182,7 +186,9 @@ def worker_kill(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_DB))
     sub = parser.add_subparsers(dest="fault", required=True)
     pg = sub.add_parser("postgres-restart")

@@ -70,8 +70,11 @@ def _series(as_of: dt.date, province_id: int | None) -> None:
     province, which flatters the baseline: the page also follows moves)."""
     last = facts.month_index(as_of)
     ends = [facts.month_end(m) for m in range(last - 23, last)] + [as_of]
-    where = ("WHERE enterprise_id IN (SELECT id FROM enterprises_enterprise "
-             "WHERE province_id = %s)") if province_id else ""
+    where = (
+        ("WHERE enterprise_id IN (SELECT id FROM enterprises_enterprise WHERE province_id = %s)")
+        if province_id
+        else ""
+    )
     sql = f"""
         WITH me AS (SELECT unnest(%s::date[]) AS d),
              s AS (SELECT to_status, date AS d0, LEAD(date) OVER
@@ -87,9 +90,11 @@ def _series(as_of: dt.date, province_id: int | None) -> None:
 def _flows_and_parks(as_of: dt.date, province_id: int | None) -> None:
     """Revivals and permits from 1 Farvardin to the date, the parks and zones, the clusters."""
     first = year_bounds(year_of(as_of))[0]
-    revived = StatusEvent.objects.filter(to_status=Status.ACTIVE,
-                                         from_status__in=[Status.IDLE, Status.SEMI_ACTIVE],
-                                         date__range=(first, as_of))
+    revived = StatusEvent.objects.filter(
+        to_status=Status.ACTIVE,
+        from_status__in=[Status.IDLE, Status.SEMI_ACTIVE],
+        date__range=(first, as_of),
+    )
     permits = Enterprise.objects.filter(permit_date__range=(first, as_of))
     parks = Park.objects.all()
     if province_id:
@@ -115,8 +120,12 @@ def baseline_today(province_id: int | None) -> None:
     list(operating.values_list("size_band").annotate(n=Count("id"), j=Sum("employees")).order_by())
     operating.aggregate(j=Sum("employees"), parks=Count("id", filter=Q(park__isnull=False)))
     units.filter(status=Status.UNDER_CONSTRUCTION, construction_progress__gte=60).count()
-    list(Enterprise.objects.filter(status=Status.ACTIVE).values_list("province")
-         .annotate(n=Count("id")).order_by())
+    list(
+        Enterprise.objects.filter(status=Status.ACTIVE)
+        .values_list("province")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     if province_id:
         list(units.values_list("park", "status").annotate(n=Count("id")).order_by())
     _flows_and_parks(today(), province_id)
@@ -162,8 +171,10 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to the PostgreSQL benchmark database (see bench/README.md).")
 
-    print(f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, PostgreSQL "
-          f"{connection.cursor().connection.info.server_version}")
+    print(
+        f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, PostgreSQL "
+        f"{connection.cursor().connection.info.server_version}"
+    )
     print(f"Registry: {Enterprise.objects.count():,} enterprises")
     load_indicators()
     if not args.skip_rebuild:
@@ -179,10 +190,14 @@ def main() -> None:
         "province /provinces/IR-25/": ("/provinces/IR-25/", lambda: baseline_today(qom.pk)),
         "province /provinces/IR-10/": ("/provinces/IR-10/", lambda: baseline_today(isfahan.pk)),
         "national as of 1398/12/29": ("/?as_of=1398/12/29", lambda: baseline_as_of(past, None)),
-        "province IR-25 as of 1398/12/29": ("/provinces/IR-25/?as_of=1398/12/29",
-                                            lambda: baseline_as_of(past, qom.pk)),
-        "province IR-10 as of 1398/12/29": ("/provinces/IR-10/?as_of=1398/12/29",
-                                            lambda: baseline_as_of(past, isfahan.pk)),
+        "province IR-25 as of 1398/12/29": (
+            "/provinces/IR-25/?as_of=1398/12/29",
+            lambda: baseline_as_of(past, qom.pk),
+        ),
+        "province IR-10 as of 1398/12/29": (
+            "/provinces/IR-10/?as_of=1398/12/29",
+            lambda: baseline_as_of(past, isfahan.pk),
+        ),
     }
     results = {}
     with override_settings(DEBUG=False, ALLOWED_HOSTS=["*"]):
@@ -190,20 +205,28 @@ def main() -> None:
         for label, (url, _baseline) in pages.items():
             assert client.get(url).status_code == 200  # warm
             results[label] = timed(lambda url=url: client.get(url), args.runs)
-    base = {label: timed(baseline, args.baseline_runs)
-            for label, (_url, baseline) in pages.items()}
-    print(f"\n{'case':34} {'page p50':>9} {'page p95':>9} {'GROUP BY p50':>13} "
-          f"{'GROUP BY p95':>13} {'ratio':>7}")
+    base = {label: timed(baseline, args.baseline_runs) for label, (_url, baseline) in pages.items()}
+    print(
+        f"\n{'case':34} {'page p50':>9} {'page p95':>9} {'GROUP BY p50':>13} "
+        f"{'GROUP BY p95':>13} {'ratio':>7}"
+    )
     for label in pages:
         page, naive = results[label], base[label]
         ratio = percentile(naive, 0.5) / percentile(page, 0.95)
-        print(f"{label:34} {percentile(page, .5):8.1f}ms {percentile(page, .95):8.1f}ms "
-              f"{percentile(naive, .5):12.1f}ms {percentile(naive, .95):12.1f}ms {ratio:6.0f}×")
+        print(
+            f"{label:34} {percentile(page, 0.5):8.1f}ms {percentile(page, 0.95):8.1f}ms "
+            f"{percentile(naive, 0.5):12.1f}ms {percentile(naive, 0.95):12.1f}ms {ratio:6.0f}×"
+        )
 
     # A park's page reads its breakdowns from its units' histories (the facts keep a park's
     # totals only): the first request after any change computes them, later ones are kept.
-    biggest = (Enterprise.objects.filter(park__isnull=False).values("park")
-               .annotate(n=Count("id")).order_by("-n").first())
+    biggest = (
+        Enterprise.objects.filter(park__isnull=False)
+        .values("park")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
     with override_settings(DEBUG=False, ALLOWED_HOSTS=["*"]):
         client = Client()
         url = f"/parks/{biggest['park']}/"
@@ -212,30 +235,38 @@ def main() -> None:
             sources.forget()
             cold += timed(lambda: client.get(url), 1)
         warm = timed(lambda: client.get(url), args.runs)
-    print(f"\nLargest park ({biggest['n']:,} units now): first request after a change "
-          f"{percentile(cold, .5):.0f} ms (median of 3), then p50 {percentile(warm, .5):.1f} ms, "
-          f"p95 {percentile(warm, .95):.1f} ms")
+    print(
+        f"\nLargest park ({biggest['n']:,} units now): first request after a change "
+        f"{percentile(cold, 0.5):.0f} ms (median of 3), then p50 {percentile(warm, 0.5):.1f} ms, "
+        f"p95 {percentile(warm, 0.95):.1f} ms"
+    )
 
     # Freshness: one change through the service, then the province page until it shows it.
     with override_settings(DEBUG=False, ALLOWED_HOSTS=["*"]):
         client = Client()
-        unit = (Enterprise.objects.filter(province=qom, status=Status.ACTIVE)
-                .order_by("-id").first())
+        unit = Enterprise.objects.filter(province=qom, status=Status.ACTIVE).order_by("-id").first()
         before = card_value(client.get("/provinces/IR-25/").content.decode(), "units-idle")
         assert Status.IDLE in TRANSITIONS[unit.status]
         start = time.perf_counter()
-        services.enterprise_change_status(actor=None, enterprise=unit, to_status=Status.IDLE,
-                                          date=max(today(), unit.status_since),
-                                          reason="سنجش تازگی")
+        services.enterprise_change_status(
+            actor=None,
+            enterprise=unit,
+            to_status=Status.IDLE,
+            date=max(today(), unit.status_since),
+            reason="سنجش تازگی",
+        )
         saved = time.perf_counter()
-        while card_value(client.get("/provinces/IR-25/").content.decode(),
-                         "units-idle") != before + 1:
+        while (
+            card_value(client.get("/provinces/IR-25/").content.decode(), "units-idle") != before + 1
+        ):
             if time.perf_counter() - start > 30:
                 print("Freshness: not visible after 30 s")
                 break
         seen = time.perf_counter()
-        print(f"\nFreshness: save {1000 * (saved - start):.0f} ms (facts applied on commit), "
-              f"visible on the province page {1000 * (seen - start):.0f} ms after the save began")
+        print(
+            f"\nFreshness: save {1000 * (saved - start):.0f} ms (facts applied on commit), "
+            f"visible on the province page {1000 * (seen - start):.0f} ms after the save began"
+        )
         services.status_event_revoke_latest(actor=None, enterprise=unit, note="سنجش تازگی")
 
 

@@ -41,13 +41,21 @@ def naive_directory(request):  # type: ignore[no-untyped-def]
     context = {
         "query": query,
         "page": DirectoryPage(
-            rows=list(page), count=paginator.count, count_capped=False,
-            next_cursor="", prev_cursor="",
+            rows=list(page),
+            count=paginator.count,
+            count_capped=False,
+            next_cursor="",
+            prev_cursor="",
         ),
-        "next_url": "", "prev_url": "", "first_url": "",
-        "provinces": Province.objects.all(), "park": None,
-        "groups": IndustryGroup.objects.all(), "divisions": IsicDivision.objects.all(),
-        "sizes": SizeBand.choices, "statuses": Status.choices,
+        "next_url": "",
+        "prev_url": "",
+        "first_url": "",
+        "provinces": Province.objects.all(),
+        "park": None,
+        "groups": IndustryGroup.objects.all(),
+        "divisions": IsicDivision.objects.all(),
+        "sizes": SizeBand.choices,
+        "statuses": Status.choices,
         "scope": Scope.of(request.user),
     }
     return render(request, "enterprises/directory.html", context)

@@ -23,16 +23,18 @@ class ClustersConfig(AppConfig):
         # version: a cluster, a visit or a joint action saved starts a new one.
         new_version_on_save(Cluster, Visit, ActionItem)
 
-        ACTION_LABELS.update({
-            "stage": _("stage recorded"),
-            "year": _("implementation year started"),
-            "suspend": _("suspended"),
-            "resume": _("resumed"),
-            "plan_approve": _("action plan approved"),
-            "evaluate": _("evaluation recorded"),
-            "member_add": _("member added"),
-            "document": _("document uploaded"),
-            "action_add": _("joint action added"),
-            "action_update": _("joint action updated"),
-            "visit": _("visit or report recorded"),
-        })
+        ACTION_LABELS.update(
+            {
+                "stage": _("stage recorded"),
+                "year": _("implementation year started"),
+                "suspend": _("suspended"),
+                "resume": _("resumed"),
+                "plan_approve": _("action plan approved"),
+                "evaluate": _("evaluation recorded"),
+                "member_add": _("member added"),
+                "document": _("document uploaded"),
+                "action_add": _("joint action added"),
+                "action_update": _("joint action updated"),
+                "visit": _("visit or report recorded"),
+            }
+        )

@@ -50,12 +50,46 @@ PRODUCTS: dict[str, tuple[str, ...]] = {
     "31": ("مبلمان", "مبل و صندلی"),
     "32": ("زیورآلات", "طلا و جواهر", "اسباب‌بازی", "صنایع دستی"),
 }
-FIRST = ("علی", "محمد", "حسین", "رضا", "مهدی", "زهرا", "فاطمه", "مریم", "سارا", "نرگس",
-         "امیر", "حمید", "لیلا", "سمیه", "مجید", "ناصر")
-LAST = ("احمدی", "کریمی", "رضایی", "موسوی", "حسینی", "صادقی", "جعفری", "نوری", "قاسمی",
-        "رحیمی", "کاظمی", "شریفی", "طاهری", "یزدانی")
-BODIES = ("شرکت مشاوران توسعه صنعت", "مؤسسه توسعه کسب‌وکار پارس", "شرکت راهبران خوشه",
-          "گروه مشاوره توسعه منطقه‌ای")
+FIRST = (
+    "علی",
+    "محمد",
+    "حسین",
+    "رضا",
+    "مهدی",
+    "زهرا",
+    "فاطمه",
+    "مریم",
+    "سارا",
+    "نرگس",
+    "امیر",
+    "حمید",
+    "لیلا",
+    "سمیه",
+    "مجید",
+    "ناصر",
+)
+LAST = (
+    "احمدی",
+    "کریمی",
+    "رضایی",
+    "موسوی",
+    "حسینی",
+    "صادقی",
+    "جعفری",
+    "نوری",
+    "قاسمی",
+    "رحیمی",
+    "کاظمی",
+    "شریفی",
+    "طاهری",
+    "یزدانی",
+)
+BODIES = (
+    "شرکت مشاوران توسعه صنعت",
+    "مؤسسه توسعه کسب‌وکار پارس",
+    "شرکت راهبران خوشه",
+    "گروه مشاوره توسعه منطقه‌ای",
+)
 ACTIONS = {
     ActionKind.TRAINING: "دوره آموزش مدیریت و بازاریابی",
     ActionKind.JOINT_MARKETING: "بازاریابی مشترک در بازارهای هدف",
@@ -71,9 +105,13 @@ DURATION: dict[str, tuple[int, int]] = {
     "diagnosis": (90, 125), "trust_building": (30, 90), "action_plan": (60, 120),
     "implementation": (1000, 1150), "evaluation": (60, 150),
 }  # fmt: skip
-SAMPLE_STAGE = {"completed": "completed", "developing": "implementation",
-                "export_cluster_tpo": "agent_selected", "feasibility_done": "feasibility",
-                "identified": "identified"}
+SAMPLE_STAGE = {
+    "completed": "completed",
+    "developing": "implementation",
+    "export_cluster_tpo": "agent_selected",
+    "feasibility_done": "feasibility",
+    "identified": "identified",
+}
 
 
 def unique_name(base: str, taken: set[str]) -> str:
@@ -96,8 +134,16 @@ class Plan:
 
 
 class ClusterDemo:
-    def __init__(self, *, seed: int, until: dt.date, total: int = 480, development: int = 130,
-                 completed: int = 90, log: Callable[[str], None] = lambda _: None) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int,
+        until: dt.date,
+        total: int = 480,
+        development: int = 130,
+        completed: int = 90,
+        log: Callable[[str], None] = lambda _: None,
+    ) -> None:
         self.rng = random.Random(seed)
         self.until = until
         self.total, self.development, self.completed = total, development, completed
@@ -121,23 +167,39 @@ class ClusterDemo:
                 if row["province_code"] not in by_code or row["status"] not in SAMPLE_STAGE:
                     continue
                 match = re.search(r"ISIC (\d\d)", row["sector"])
-                plans.append(Plan(row["name_fa"].strip(), by_code[row["province_code"]],
-                                  match.group(1) if match else None,
-                                  SAMPLE_STAGE[row["status"]]))
+                plans.append(
+                    Plan(
+                        row["name_fa"].strip(),
+                        by_code[row["province_code"]],
+                        match.group(1) if match else None,
+                        SAMPLE_STAGE[row["status"]],
+                    )
+                )
         done = sum(p.final == "completed" for p in plans)
-        developing = sum(stages.order(p.final) >= stages.order("agent_selected")
-                         and p.final != "completed" for p in plans)
+        developing = sum(
+            stages.order(p.final) >= stages.order("agent_selected") and p.final != "completed"
+            for p in plans
+        )
         names = {p.name for p in plans}
         weights = [max(p.population or 1, 1) ** 0.5 for p in self.provinces]
         # Where today's developing clusters stand: most are in their three implementation years.
-        middle = ["agent_selected", "diagnosis", "trust_building", "action_plan",
-                  "implementation", "implementation", "implementation", "evaluation"]
+        middle = [
+            "agent_selected",
+            "diagnosis",
+            "trust_building",
+            "action_plan",
+            "implementation",
+            "implementation",
+            "implementation",
+            "evaluation",
+        ]
         while len(plans) < self.total:
             province = self.rng.choices(self.provinces, weights)[0]
             division = self.rng.choice(sorted(PRODUCTS))
             name = unique_name(
                 f"خوشه {self.rng.choice(PRODUCTS[division])} {province.capital_fa or province.name_fa}",
-                names)
+                names,
+            )
             names.add(name)
             if done < self.completed:
                 final, done = "completed", done + 1
@@ -152,15 +214,16 @@ class ClusterDemo:
     # --- dates -----------------------------------------------------------------------
     def timeline(self, final: str) -> list[tuple[str, dt.date]]:
         """(stage, date) from identification to ``final``, ending before ``until``."""
-        path = [s.code for s in stages.STAGES[stages.order("identified") - 1:stages.order(final)]]
+        path = [s.code for s in stages.STAGES[stages.order("identified") - 1 : stages.order(final)]]
         gaps = [self.rng.randint(*DURATION[code]) for code in path[:-1]]
         span = sum(gaps)
         latest_start = self.until - dt.timedelta(days=span + 1)
         if final in ("completed", "identified", "feasibility"):
             # Completed clusters ran at any time since 1385; many identified ones were
             # identified years ago and never got a development project.
-            start = FIRST_DAY + dt.timedelta(days=self.rng.randint(0, max(
-                (latest_start - FIRST_DAY).days, 0)))
+            start = FIRST_DAY + dt.timedelta(
+                days=self.rng.randint(0, max((latest_start - FIRST_DAY).days, 0))
+            )
         else:
             stay = DURATION.get(final, (30, 400))[1]
             start = latest_start - dt.timedelta(days=self.rng.randint(0, stay))
@@ -184,8 +247,13 @@ class ClusterDemo:
         first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
         user = user_model.objects.filter(username=username).first()
         if user is None:
-            user = user_model(username=username, role=Role.CLUSTER_AGENT, first_name=first,
-                              last_name=last, email=f"{username}@demo.pishran.ir")
+            user = user_model(
+                username=username,
+                role=Role.CLUSTER_AGENT,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@demo.pishran.ir",
+            )
             user.set_unusable_password()
             user.save()
         return user
@@ -216,8 +284,10 @@ class ClusterDemo:
         cluster = services.cluster_create(
             actor=None,
             data={
-                "name": plan.name, "city": plan.province.capital_fa,
-                "isic_division": division, "industry_group": division.group if division else None,
+                "name": plan.name,
+                "city": plan.province.capital_fa,
+                "isic_division": division,
+                "industry_group": division.group if division else None,
                 "year_identified": jalali.year_of(start),
                 "unregistered_members": rng.randint(5, 80),
                 "published": rng.random() < 0.85,
@@ -225,23 +295,42 @@ class ClusterDemo:
                 "provincial_committee": "شرکت شهرک‌های صنعتی استان، سازمان صمت، اتاق بازرگانی",
                 "description": "داده نمایشی",
             },
-            province=plan.province, stage="identified", date=start, reason="داده نمایشی",
+            province=plan.province,
+            stage="identified",
+            date=start,
+            reason="داده نمایشی",
         )
-        for (next_code, next_day) in timeline[1:]:
+        for next_code, next_day in timeline[1:]:
             if next_code == "agent_selected" and agent is not None:
-                services.cluster_update(actor=None, cluster=cluster, fields=(
-                    "agent", "assistant", "secretary", "team_phone", "contracted_body"), data={
-                    "agent": agent, "assistant": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                    "secretary": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                    "team_phone": f"0912{rng.randint(1000000, 9999999)}",
-                    "contracted_body": rng.choice(BODIES)})
+                services.cluster_update(
+                    actor=None,
+                    cluster=cluster,
+                    fields=("agent", "assistant", "secretary", "team_phone", "contracted_body"),
+                    data={
+                        "agent": agent,
+                        "assistant": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                        "secretary": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                        "team_phone": f"0912{rng.randint(1000000, 9999999)}",
+                        "contracted_body": rng.choice(BODIES),
+                    },
+                )
             if next_code == "completed":
-                services.evaluation_record(actor=None, cluster=cluster, date=next_day - dt.timedelta(
-                    days=rng.randint(5, 30)), summary="اهداف برنامه عملیاتی محقق شد")
+                services.evaluation_record(
+                    actor=None,
+                    cluster=cluster,
+                    date=next_day - dt.timedelta(days=rng.randint(5, 30)),
+                    summary="اهداف برنامه عملیاتی محقق شد",
+                )
             services.cluster_advance(
-                actor=None, cluster=cluster, to_stage=next_code, date=next_day,
+                actor=None,
+                cluster=cluster,
+                to_stage=next_code,
+                date=next_day,
                 licence_number=f"{jalali.year_of(next_day)}/{rng.randint(100, 999)}"
-                if next_code == "completed" else "", reason="داده نمایشی")
+                if next_code == "completed"
+                else "",
+                reason="داده نمایشی",
+            )
             cluster = Cluster.objects.get(pk=cluster.pk)
             if next_code == "action_plan":
                 self.plan(cluster, next_day, timeline)
@@ -257,24 +346,38 @@ class ClusterDemo:
         if plan.suspended and not cluster.is_completed:
             last = max(cluster.events.values_list("date", flat=True))
             if last < self.until:
-                services.cluster_suspend(actor=None, cluster=cluster, date=min(
-                    self.until, last + dt.timedelta(days=rng.randint(10, 90))),
-                    reason="کمبود اعتبارات استانی")
+                services.cluster_suspend(
+                    actor=None,
+                    cluster=cluster,
+                    date=min(self.until, last + dt.timedelta(days=rng.randint(10, 90))),
+                    reason="کمبود اعتبارات استانی",
+                )
         return cluster
 
     def plan(self, cluster: Cluster, day: dt.date, timeline: list[tuple[str, dt.date]]) -> None:
         rng = self.rng
         for kind in rng.sample(list(ACTIONS), rng.randint(3, 6)):
             due = day + dt.timedelta(days=rng.randint(150, 1100))
-            progress = 100 if due < self.until - dt.timedelta(days=rng.randint(0, 120)) else \
-                rng.choice([0, 20, 40, 60, 80])
+            progress = (
+                100
+                if due < self.until - dt.timedelta(days=rng.randint(0, 120))
+                else rng.choice([0, 20, 40, 60, 80])
+            )
             status = "done" if progress == 100 else ("planned" if progress == 0 else "in_progress")
-            services.action_add(actor=None, cluster=cluster, data={
-                "title": ACTIONS[kind], "kind": kind, "due_date": due, "status": status,
-                "progress": progress, "budget_rials": rng.randint(2, 60) * 100_000_000,
-                "funding_source": rng.choice(["اعتبارات ملی", "اعتبارات استانی", "سهم اعضا"]),
-                "owner": rng.choice(["عامل توسعه", "دبیر خوشه", "کنسرسیوم"]),
-            })
+            services.action_add(
+                actor=None,
+                cluster=cluster,
+                data={
+                    "title": ACTIONS[kind],
+                    "kind": kind,
+                    "due_date": due,
+                    "status": status,
+                    "progress": progress,
+                    "budget_rials": rng.randint(2, 60) * 100_000_000,
+                    "funding_source": rng.choice(["اعتبارات ملی", "اعتبارات استانی", "سهم اعضا"]),
+                    "owner": rng.choice(["عامل توسعه", "دبیر خوشه", "کنسرسیوم"]),
+                },
+            )
         approved = day + dt.timedelta(days=rng.randint(20, 50))
         implementation = dict(timeline).get("implementation")
         if implementation is not None or approved <= self.until:
@@ -282,13 +385,17 @@ class ClusterDemo:
             services.plan_approve(actor=None, cluster=cluster, date=approved)
 
     def members(self, cluster: Cluster, start: dt.date) -> None:
-        pool = self.units.get((cluster.province_id, cluster.isic_division_id)) or \
-            self.units.get((cluster.province_id, None)) or []
+        pool = (
+            self.units.get((cluster.province_id, cluster.isic_division_id))
+            or self.units.get((cluster.province_id, None))
+            or []
+        )
         chosen = self.rng.sample(pool, min(len(pool), self.rng.randint(3, 10)))
         for enterprise in Enterprise.objects.filter(pk__in=chosen).select_related("province"):
             joined = min(self.until, start + dt.timedelta(days=self.rng.randint(0, 200)))
-            services.member_add(actor=None, cluster=cluster, enterprise=enterprise,
-                                joined_on=joined)
+            services.member_add(
+                actor=None, cluster=cluster, enterprise=enterprise, joined_on=joined
+            )
 
     def visits(self, cluster: Cluster, timeline: list[tuple[str, dt.date]]) -> None:
         """Visits and reports at each stage's cadence, with the gaps real programmes have
@@ -298,15 +405,23 @@ class ClusterDemo:
         stop_early = rng.randint(0, 120) if not cluster.is_completed else 0
         for (code, begin), end in zip(timeline, ends, strict=True):
             stage = stages.BY_CODE[code]
-            for kind, every in (("visit", stage.visit_every_days), ("report", stage.report_every_days)):
+            for kind, every in (
+                ("visit", stage.visit_every_days),
+                ("report", stage.report_every_days),
+            ):
                 if every is None:
                     continue
                 day = begin + dt.timedelta(days=rng.randint(5, every))
                 while day < end and day <= self.until - dt.timedelta(days=stop_early):
                     if rng.random() > 0.08:
                         services.visit_add(
-                            actor=None, cluster=cluster, kind=kind, date=day,
+                            actor=None,
+                            cluster=cluster,
+                            kind=kind,
+                            date=day,
                             by=cluster.technical_supervisor if kind == "visit" else "عامل توسعه",
-                            summary="بازدید از واحدهای عضو و پیگیری اقدامات" if kind == "visit"
-                            else "گزارش پیشرفت برنامه")
+                            summary="بازدید از واحدهای عضو و پیگیری اقدامات"
+                            if kind == "visit"
+                            else "گزارش پیشرفت برنامه",
+                        )
                     day += dt.timedelta(days=every - rng.randint(0, 8))

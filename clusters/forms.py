@@ -25,13 +25,16 @@ class AgentChoiceField(forms.ModelChoiceField):
 
 
 class ClusterForm(StyledFormMixin, forms.ModelForm):
-    unregistered_members = LocalizedIntegerField(label=_("members not yet in the registry"),
-                                                 min_value=0, initial=0)
-    year_identified = LocalizedIntegerField(label=_("year identified (Jalali)"), required=False,
-                                            min_value=1370, max_value=1500)
+    unregistered_members = LocalizedIntegerField(
+        label=_("members not yet in the registry"), min_value=0, initial=0
+    )
+    year_identified = LocalizedIntegerField(
+        label=_("year identified (Jalali)"), required=False, min_value=1370, max_value=1500
+    )
     team_phone = DigitsCharField(label=_("team's mobile"), required=False, max_length=20)
-    agent = AgentChoiceField(queryset=User.objects.none(), required=False,
-                             label=_("development agent"))
+    agent = AgentChoiceField(
+        queryset=User.objects.none(), required=False, label=_("development agent")
+    )
 
     class Meta:
         model = Cluster
@@ -49,11 +52,13 @@ class ClusterForm(StyledFormMixin, forms.ModelForm):
 
 
 class ClusterCreateForm(StyledFormMixin, forms.Form):
-    province = forms.ModelChoiceField(queryset=Province.objects.none(), to_field_name="code",
-                                      label=_("province"))
-    stage = forms.ChoiceField(label=_("first stage"), choices=[
-        (c, stages.label(c)) for c in (stages.STAGES[0].code, stages.IDENTIFIED)
-    ])
+    province = forms.ModelChoiceField(
+        queryset=Province.objects.none(), to_field_name="code", label=_("province")
+    )
+    stage = forms.ChoiceField(
+        label=_("first stage"),
+        choices=[(c, stages.label(c)) for c in (stages.STAGES[0].code, stages.IDENTIFIED)],
+    )
     date = JalaliDateField(label=_("date"))
     reason = forms.CharField(label=_("note"), required=False, max_length=300)
 
@@ -65,17 +70,29 @@ class ClusterCreateForm(StyledFormMixin, forms.Form):
 class StageForm(StyledFormMixin, forms.Form):
     to_stage = forms.ChoiceField(label=_("stage reached"), choices=stages.CHOICES)
     date = JalaliDateField(label=_("date"))
-    reason = forms.CharField(label=_("reason or note"), required=False, max_length=300,
-                             help_text=_("Required when a stage is skipped."))
-    licence_number = DigitsCharField(label=_("completion licence number"), required=False,
-                                     max_length=60, help_text=_("Required for completion."))
+    reason = forms.CharField(
+        label=_("reason or note"),
+        required=False,
+        max_length=300,
+        help_text=_("Required when a stage is skipped."),
+    )
+    licence_number = DigitsCharField(
+        label=_("completion licence number"),
+        required=False,
+        max_length=60,
+        help_text=_("Required for completion."),
+    )
     file = forms.FileField(label=_("document (PDF, DOCX, XLSX)"), required=False)
-    document_kind = forms.ChoiceField(label=_("kind of document"), choices=Document.Kind.choices,
-                                      initial=Document.Kind.OTHER, required=False)
+    document_kind = forms.ChoiceField(
+        label=_("kind of document"),
+        choices=Document.Kind.choices,
+        initial=Document.Kind.OTHER,
+        required=False,
+    )
 
     def __init__(self, *args: Any, cluster: Cluster, can_skip: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        later = [(s.code, s.label) for s in stages.STAGES[cluster.stage_order:]]
+        later = [(s.code, s.label) for s in stages.STAGES[cluster.stage_order :]]
         self.fields["to_stage"].choices = later if can_skip else later[:1]  # type: ignore[attr-defined]
 
 
@@ -85,12 +102,19 @@ class DatedReasonForm(StyledFormMixin, forms.Form):
 
 
 class MemberForm(StyledFormMixin, forms.Form):
-    enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(),
-                                        label=_("enterprise"), widget=forms.NumberInput,
-                                        help_text=_("The enterprise's number in the registry."))
+    enterprise = forms.ModelChoiceField(
+        queryset=Enterprise.objects.none(),
+        label=_("enterprise"),
+        widget=forms.NumberInput,
+        help_text=_("The enterprise's number in the registry."),
+    )
     joined_on = JalaliDateField(label=_("joined on"))
-    reason = forms.CharField(label=_("reason"), required=False, max_length=300,
-                             help_text=_("Required when the enterprise is in another province."))
+    reason = forms.CharField(
+        label=_("reason"),
+        required=False,
+        max_length=300,
+        help_text=_("Required when the enterprise is in another province."),
+    )
 
     def __init__(self, *args: Any, enterprises: QuerySet[Enterprise], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,14 +129,21 @@ class DocumentForm(StyledFormMixin, forms.Form):
 
 class ActionForm(StyledFormMixin, forms.ModelForm):
     budget_rials = LocalizedIntegerField(label=_("budget (rials)"), min_value=0, initial=0)
-    progress = LocalizedIntegerField(label=_("progress (%)"), min_value=0, max_value=100,
-                                     initial=0)
+    progress = LocalizedIntegerField(label=_("progress (%)"), min_value=0, max_value=100, initial=0)
     due_date = JalaliDateField(label=_("due date"))
 
     class Meta:
         model = ActionItem
-        fields = ["title", "kind", "budget_rials", "funding_source", "owner", "due_date",
-                  "status", "progress"]
+        fields = [
+            "title",
+            "kind",
+            "budget_rials",
+            "funding_source",
+            "owner",
+            "due_date",
+            "status",
+            "progress",
+        ]
 
 
 class PlanApproveForm(StyledFormMixin, forms.Form):

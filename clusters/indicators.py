@@ -36,8 +36,9 @@ COMPLETED_IN_PERIOD = "completed_in_period"
 
 def _province_ids() -> dict[str, int]:
     """Province code → id."""
-    return memo(("clusters", "province-ids"),
-                lambda: dict(Province.objects.values_list("code", "pk")))
+    return memo(
+        ("clusters", "province-ids"), lambda: dict(Province.objects.values_list("code", "pk"))
+    )
 
 
 def _milestones() -> list[Milestones]:
@@ -83,16 +84,20 @@ class ClusterSource(Source):
 
     def value(self, indicator: Any, place: Place, as_of: dt.date) -> Number:
         measure = indicator.measure
-        return memo(("clusters", "value", measure, place, as_of),
-                    lambda: self._value(measure, place, as_of))
+        return memo(
+            ("clusters", "value", measure, place, as_of), lambda: self._value(measure, place, as_of)
+        )
 
     def _value(self, measure: str, place: Place, as_of: dt.date) -> int:
         if place.level not in ("c", "p"):
             return 0
         if measure == COMPLETED_IN_PERIOD:
             first = _year_start(as_of)
-            return sum(1 for r in _rows_at(place)
-                       if r.completed is not None and first <= r.completed <= as_of)
+            return sum(
+                1
+                for r in _rows_at(place)
+                if r.completed is not None and first <= r.completed <= as_of
+            )
         if measure not in STOCKS:
             return 0
         province = None
@@ -104,8 +109,9 @@ class ClusterSource(Source):
 
     def by_province(self, indicator: Any, as_of: dt.date) -> dict[int, Number]:
         measure = indicator.measure
-        return memo(("clusters", "by_province", measure, as_of),
-                    lambda: self._by_province(measure, as_of))
+        return memo(
+            ("clusters", "by_province", measure, as_of), lambda: self._by_province(measure, as_of)
+        )
 
     def _by_province(self, measure: str, as_of: dt.date) -> dict[int, Number]:
         ids = _province_ids()
@@ -122,8 +128,10 @@ class ClusterSource(Source):
 
     def monthly(self, indicator: Any, place: Place, as_of: dt.date) -> list[tuple[int, Number]]:
         measure = indicator.measure
-        return memo(("clusters", "monthly", measure, place, as_of),
-                    lambda: self._monthly(measure, place, as_of))
+        return memo(
+            ("clusters", "monthly", measure, place, as_of),
+            lambda: self._monthly(measure, place, as_of),
+        )
 
     def _monthly(self, measure: str, place: Place, as_of: dt.date) -> list[tuple[int, Number]]:
         """(Jalali month index = year × 12 + month − 1, as ``indicators.facts.month_index``;
@@ -153,4 +161,3 @@ class ClusterSource(Source):
             running += change.get(m, 0)
             out.append((m, running))
         return out  # type: ignore[return-value]
-

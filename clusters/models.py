@@ -23,20 +23,30 @@ from . import stages
 class Cluster(models.Model):
     name = models.CharField(_("name"), max_length=200)
     province = models.ForeignKey(
-        "places.Province", verbose_name=_("province"), on_delete=models.PROTECT,
+        "places.Province",
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
         related_name="clusters",
     )
     city = models.CharField(_("city"), max_length=100, blank=True)
     isic_division = models.ForeignKey(
-        "sectors.IsicDivision", verbose_name=_("ISIC division"), on_delete=models.PROTECT,
-        null=True, blank=True,
+        "sectors.IsicDivision",
+        verbose_name=_("ISIC division"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
     )
     industry_group = models.ForeignKey(
-        "sectors.IndustryGroup", verbose_name=_("industry group"), on_delete=models.PROTECT,
-        null=True, blank=True,
+        "sectors.IndustryGroup",
+        verbose_name=_("industry group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
     )
     year_identified = models.PositiveSmallIntegerField(
-        _("year identified (Jalali)"), null=True, blank=True,
+        _("year identified (Jalali)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1370), MaxValueValidator(1500)],
     )
     unregistered_members = models.PositiveIntegerField(
@@ -45,13 +55,19 @@ class Cluster(models.Model):
     # The development agent's team: the agent is a user (they log in and keep the cluster);
     # the assistant and the secretary are named people.
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("development agent"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="agent_clusters",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("development agent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agent_clusters",
     )
     assistant = models.CharField(_("agent's assistant"), max_length=120, blank=True)
     secretary = models.CharField(_("cluster secretary"), max_length=120, blank=True)
     team_phone = models.CharField(
-        _("team's mobile"), max_length=20, blank=True,
+        _("team's mobile"),
+        max_length=20,
+        blank=True,
         help_text=_("Personal; never shown on the public profile."),
     )
     contracted_body = models.CharField(_("body contracted to run it"), max_length=200, blank=True)
@@ -68,16 +84,20 @@ class Cluster(models.Model):
         _("implementation year"), null=True, blank=True, editable=False
     )
     suspended = models.BooleanField(_("suspended"), default=False, editable=False)
-    suspension_reason = models.CharField(_("suspension reason"), max_length=300, blank=True,
-                                         editable=False)
-    plan_approved_on = models.DateField(_("action plan approved on"), null=True, blank=True,
-                                        editable=False)
+    suspension_reason = models.CharField(
+        _("suspension reason"), max_length=300, blank=True, editable=False
+    )
+    plan_approved_on = models.DateField(
+        _("action plan approved on"), null=True, blank=True, editable=False
+    )
     evaluated_on = models.DateField(_("evaluated on"), null=True, blank=True, editable=False)
     evaluation_summary = models.TextField(_("evaluation"), blank=True, editable=False)
-    licence_number = models.CharField(_("completion licence number"), max_length=60,
-                                      blank=True, editable=False)
-    licence_date = models.DateField(_("completion licence date"), null=True, blank=True,
-                                    editable=False)
+    licence_number = models.CharField(
+        _("completion licence number"), max_length=60, blank=True, editable=False
+    )
+    licence_date = models.DateField(
+        _("completion licence date"), null=True, blank=True, editable=False
+    )
 
     search_text = models.TextField(editable=False, default="")
     sort_key = models.CharField(max_length=120, editable=False, default="")
@@ -144,7 +164,10 @@ class StageEvent(models.Model):
     implementation_year = models.PositiveSmallIntegerField(null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -168,12 +191,16 @@ class StageEvent(models.Model):
 class Membership(models.Model):
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="memberships")
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT,
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
         related_name="cluster_memberships",
     )
     joined_on = models.DateField(_("joined on"))
     reason = models.CharField(
-        _("reason"), max_length=300, blank=True,
+        _("reason"),
+        max_length=300,
+        blank=True,
         help_text=_("Required when the enterprise is in another province."),
     )
 
@@ -250,8 +277,9 @@ class ActionItem(models.Model):
     funding_source = models.CharField(_("funding source"), max_length=120, blank=True)
     owner = models.CharField(_("responsible"), max_length=120, blank=True)
     due_date = models.DateField(_("due date"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
-                              default=Status.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )

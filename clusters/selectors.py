@@ -123,18 +123,21 @@ class Milestones:
         completed = self.completed is not None and self.completed <= day
         return {
             "identified": self.identified is not None and self.identified <= day,
-            "in_development": (self.development is not None and self.development <= day
-                               and not completed),
+            "in_development": (
+                self.development is not None and self.development <= day and not completed
+            ),
             "completed": completed,
         }
 
 
 def milestones(province: Province | None = None) -> list[Milestones]:
     """Every cluster's milestone dates, read from its stage events (one query)."""
-    ident, dev, done = (stages.order(c) for c in
-                        (stages.IDENTIFIED, stages.DEVELOPMENT, stages.COMPLETED))
-    events = StageEvent.objects.exclude(kind__in=[StageEvent.Kind.SUSPEND, StageEvent.Kind.RESUME,
-                                                  StageEvent.Kind.YEAR])
+    ident, dev, done = (
+        stages.order(c) for c in (stages.IDENTIFIED, stages.DEVELOPMENT, stages.COMPLETED)
+    )
+    events = StageEvent.objects.exclude(
+        kind__in=[StageEvent.Kind.SUSPEND, StageEvent.Kind.RESUME, StageEvent.Kind.YEAR]
+    )
     if province is not None:
         events = events.filter(cluster__province=province)
     rows = (
@@ -147,8 +150,13 @@ def milestones(province: Province | None = None) -> list[Milestones]:
         .order_by()
     )
     return [
-        Milestones(r["cluster_id"], r["cluster__province__code"], r["identified"],
-                   r["development"], r["completed"])
+        Milestones(
+            r["cluster_id"],
+            r["cluster__province__code"],
+            r["identified"],
+            r["development"],
+            r["completed"],
+        )
         for r in rows
     ]
 
@@ -188,8 +196,9 @@ class YearRow:
     new: dict[str, int] = field(default_factory=dict)  # identified / completed in the year
 
 
-def counts_by_year(as_of: dt.date, province: Province | None = None,
-                   first_year: int | None = None) -> list[YearRow]:
+def counts_by_year(
+    as_of: dt.date, province: Province | None = None, first_year: int | None = None
+) -> list[YearRow]:
     """One row per Jalali year up to ``as_of``'s year: counts at the end of the year (or on
     ``as_of`` in its own year) and how many were identified and completed during it."""
     rows = milestones(province)
@@ -236,19 +245,25 @@ def overdue_in(clusters: QuerySet[Cluster], day: dt.date | None = None) -> list[
     A visit (or a report) is due ``visit_every_days`` after the later of the last one and
     the day the cluster entered its stage; suspended and completed clusters owe nothing."""
     day = day or jalali.today()
-    live = list(clusters.filter(suspended=False).exclude(stage=stages.COMPLETED)
-                .select_related("province", "agent"))
+    live = list(
+        clusters.filter(suspended=False)
+        .exclude(stage=stages.COMPLETED)
+        .select_related("province", "agent")
+    )
     if not live:
         return []
     ids = [c.pk for c in live]
     last: dict[tuple[int, str], dt.date] = {
         (r["cluster_id"], r["kind"]): r["last"]
-        for r in Visit.objects.filter(cluster_id__in=ids).values("cluster_id", "kind")
-        .annotate(last=Max("date")).order_by()
+        for r in Visit.objects.filter(cluster_id__in=ids)
+        .values("cluster_id", "kind")
+        .annotate(last=Max("date"))
+        .order_by()
     }
     late_actions: dict[int, list[ActionItem]] = {}
     for action in ActionItem.objects.filter(
-        cluster_id__in=ids, due_date__lt=day,
+        cluster_id__in=ids,
+        due_date__lt=day,
         status__in=[ActionItem.Status.PLANNED, ActionItem.Status.IN_PROGRESS],
     ):
         late_actions.setdefault(action.cluster_id, []).append(action)
@@ -257,10 +272,18 @@ def overdue_in(clusters: QuerySet[Cluster], day: dt.date | None = None) -> list[
         stage = stages.BY_CODE[cluster.stage]
         item = Overdue(
             cluster,
-            _due(cluster.stage_since, last.get((cluster.pk, Visit.Kind.VISIT)),
-                 stage.visit_every_days, day),
-            _due(cluster.stage_since, last.get((cluster.pk, Visit.Kind.REPORT)),
-                 stage.report_every_days, day),
+            _due(
+                cluster.stage_since,
+                last.get((cluster.pk, Visit.Kind.VISIT)),
+                stage.visit_every_days,
+                day,
+            ),
+            _due(
+                cluster.stage_since,
+                last.get((cluster.pk, Visit.Kind.REPORT)),
+                stage.report_every_days,
+                day,
+            ),
             late_actions.get(cluster.pk, []),
         )
         if item.any:
@@ -286,8 +309,11 @@ def overdue_for(user: Any, day: dt.date | None = None) -> list[Overdue]:
 def plan_progress(cluster: Cluster) -> int | None:
     """The action plan's overall progress: the mean progress of its live actions, weighted
     by budget when budgets are given (None: no actions)."""
-    items = list(cluster.actions.exclude(status=ActionItem.Status.CANCELLED)
-                 .values_list("progress", "budget_rials"))
+    items = list(
+        cluster.actions.exclude(status=ActionItem.Status.CANCELLED).values_list(
+            "progress", "budget_rials"
+        )
+    )
     if not items:
         return None
     total = sum(b for _, b in items)

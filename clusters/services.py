@@ -47,22 +47,37 @@ AUDITED_FIELDS = (
     "licence_number", "licence_date",
 )  # fmt: skip
 STARTING_STAGES = (stages.STAGES[0].code, stages.IDENTIFIED)
-ACTION_FIELDS = ("title", "kind", "budget_rials", "funding_source", "owner", "due_date",
-                 "status", "progress")
+ACTION_FIELDS = (
+    "title",
+    "kind",
+    "budget_rials",
+    "funding_source",
+    "owner",
+    "due_date",
+    "status",
+    "progress",
+)
 
 
 def _author(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _check_date(field: str, value: dt.date, *, not_before: dt.date | None = None,
-                before_what: str = "") -> None:
+def _check_date(
+    field: str, value: dt.date, *, not_before: dt.date | None = None, before_what: str = ""
+) -> None:
     if value > today():
         raise ValidationError({field: _("The date cannot be in the future.")})
     if not_before is not None and value < not_before:
-        raise ValidationError({field: (before_what or _(
-            "The date cannot be before %(date)s, the date of the previous step."
-        )) % {"date": format_date(not_before)}})
+        raise ValidationError(
+            {
+                field: (
+                    before_what
+                    or _("The date cannot be before %(date)s, the date of the previous step.")
+                )
+                % {"date": format_date(not_before)}
+            }
+        )
 
 
 def first_date(cluster: Cluster) -> dt.date:
@@ -80,11 +95,20 @@ def _full_clean(cluster: Cluster) -> None:
     cluster.refresh_derived()
     _check_agent(cluster)
     division = cluster.isic_division
-    if (division is not None and cluster.industry_group_id and division.group_id
-            and division.group_id != cluster.industry_group_id):
-        raise ValidationError({"industry_group": _(
-            "The ISIC division %(division)s belongs to another industry group."
-        ) % {"division": division}})
+    if (
+        division is not None
+        and cluster.industry_group_id
+        and division.group_id
+        and division.group_id != cluster.industry_group_id
+    ):
+        raise ValidationError(
+            {
+                "industry_group": _(
+                    "The ISIC division %(division)s belongs to another industry group."
+                )
+                % {"division": division}
+            }
+        )
     cluster.full_clean()
 
 
@@ -108,17 +132,30 @@ def _event(cluster: Cluster, actor: Any, **fields: Any) -> StageEvent:
 
 @transaction.atomic
 def cluster_create(
-    *, actor: Any, data: dict[str, Any], province: Province, stage: str, date: dt.date,
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    province: Province,
+    stage: str,
+    date: dt.date,
     reason: str = "",
 ) -> Cluster:
     """Register a cluster at its first stage (the committee or identification), dated."""
     if stage not in STARTING_STAGES:
-        raise ValidationError({"stage": _("A cluster enters the programme at its first stages: "
-                                          "committee formed or identified.")})
+        raise ValidationError(
+            {
+                "stage": _(
+                    "A cluster enters the programme at its first stages: "
+                    "committee formed or identified."
+                )
+            }
+        )
     _check_date("date", date)
     cluster = Cluster(
         **{k: v for k, v in data.items() if k in PROFILE_FIELDS + TEAM_FIELDS},
-        province=province, stage=stage, stage_since=date,
+        province=province,
+        stage=stage,
+        stage_since=date,
     )
     if cluster.year_identified is None and stage == stages.IDENTIFIED:
         from persian.jalali import year_of
@@ -126,16 +163,27 @@ def cluster_create(
         cluster.year_identified = year_of(date)
     _full_clean(cluster)
     cluster.save()
-    _event(cluster, actor, kind=StageEvent.Kind.START, date=date, from_stage="",
-           reason=reason or _("Registered"))
-    audit_record(actor=actor, action="create", target=cluster,
-                 changes=diff({}, snapshot(cluster, AUDITED_FIELDS)))
+    _event(
+        cluster,
+        actor,
+        kind=StageEvent.Kind.START,
+        date=date,
+        from_stage="",
+        reason=reason or _("Registered"),
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        target=cluster,
+        changes=diff({}, snapshot(cluster, AUDITED_FIELDS)),
+    )
     return cluster
 
 
 @transaction.atomic
-def cluster_update(*, actor: Any, cluster: Cluster, data: dict[str, Any],
-                   fields: tuple[str, ...]) -> Cluster:
+def cluster_update(
+    *, actor: Any, cluster: Cluster, data: dict[str, Any], fields: tuple[str, ...]
+) -> Cluster:
     """Change profile (and, for those who may, team) fields named in ``fields``."""
     cluster = _lock(cluster)
     before = snapshot(cluster, AUDITED_FIELDS)
@@ -146,8 +194,13 @@ def cluster_update(*, actor: Any, cluster: Cluster, data: dict[str, Any],
     changes = diff(before, snapshot(cluster, AUDITED_FIELDS))
     if not changes:
         return cluster
-    cluster.save(update_fields=[*[f for f in fields if f in PROFILE_FIELDS + TEAM_FIELDS],
-                                *DERIVED_FIELDS, "updated_at"])
+    cluster.save(
+        update_fields=[
+            *[f for f in fields if f in PROFILE_FIELDS + TEAM_FIELDS],
+            *DERIVED_FIELDS,
+            "updated_at",
+        ]
+    )
     audit_record(actor=actor, action="update", target=cluster, changes=changes)
     return cluster
 
@@ -161,8 +214,14 @@ def _check_not_stopped(cluster: Cluster) -> None:
 
 @transaction.atomic
 def cluster_advance(
-    *, actor: Any, cluster: Cluster, to_stage: str, date: dt.date, reason: str = "",
-    licence_number: str = "", upload: UploadedFile | None = None,
+    *,
+    actor: Any,
+    cluster: Cluster,
+    to_stage: str,
+    date: dt.date,
+    reason: str = "",
+    licence_number: str = "",
+    upload: UploadedFile | None = None,
     document_kind: str = Document.Kind.OTHER,
 ) -> StageEvent:
     """Move a cluster to a later stage. The next stage is always allowed; a later one only
@@ -174,16 +233,24 @@ def cluster_advance(
         raise ValidationError({"to_stage": _("Choose a stage.")})
     current, target = cluster.stage_order, stages.order(to_stage)
     if target <= current:
-        raise ValidationError({"to_stage": _(
-            "Stages are taken in order: the cluster is already at «%(stage)s»."
-        ) % {"stage": cluster.stage_label}})
+        raise ValidationError(
+            {
+                "to_stage": _("Stages are taken in order: the cluster is already at «%(stage)s».")
+                % {"stage": cluster.stage_label}
+            }
+        )
     skipping = target > current + 1
     if skipping:
         if not Scope.of(actor).can_skip_stage():
-            raise ValidationError({"to_stage": _(
-                "Stages are taken in order: the next stage is «%(stage)s». Only a national "
-                "administrator may skip a stage."
-            ) % {"stage": stages.label(stages.next_stage(cluster.stage) or "")}})
+            raise ValidationError(
+                {
+                    "to_stage": _(
+                        "Stages are taken in order: the next stage is «%(stage)s». Only a national "
+                        "administrator may skip a stage."
+                    )
+                    % {"stage": stages.label(stages.next_stage(cluster.stage) or "")}
+                }
+            )
         if not reason.strip():
             raise ValidationError({"reason": _("Say why a stage is skipped.")})
     _check_date("date", date, not_before=cluster.stage_since)
@@ -207,22 +274,41 @@ def cluster_advance(
     cluster.stage, cluster.stage_since = to_stage, date
     cluster.save(update_fields=update)
     event = _event(
-        cluster, actor, kind=StageEvent.Kind.SKIP if skipping else StageEvent.Kind.ADVANCE,
-        date=date, from_stage=stages.STAGES[current - 1].code, to_stage=to_stage,
-        implementation_year=cluster.implementation_year if to_stage == stages.IMPLEMENTATION
-        else None, reason=reason.strip(),
+        cluster,
+        actor,
+        kind=StageEvent.Kind.SKIP if skipping else StageEvent.Kind.ADVANCE,
+        date=date,
+        from_stage=stages.STAGES[current - 1].code,
+        to_stage=to_stage,
+        implementation_year=cluster.implementation_year
+        if to_stage == stages.IMPLEMENTATION
+        else None,
+        reason=reason.strip(),
     )
     if upload is not None:
-        document_upload(actor=actor, cluster=cluster, kind=document_kind,
-                        title=f"{stages.label(to_stage)} — {format_date(date)}",
-                        upload=upload, event=event)
-    audit_record(actor=actor, action="stage", target=event, subject=cluster,
-                 changes=diff(before, snapshot(cluster, AUDITED_FIELDS)), note=reason)
+        document_upload(
+            actor=actor,
+            cluster=cluster,
+            kind=document_kind,
+            title=f"{stages.label(to_stage)} — {format_date(date)}",
+            upload=upload,
+            event=event,
+        )
+    audit_record(
+        actor=actor,
+        action="stage",
+        target=event,
+        subject=cluster,
+        changes=diff(before, snapshot(cluster, AUDITED_FIELDS)),
+        note=reason,
+    )
     return event
 
 
 @transaction.atomic
-def cluster_start_year(*, actor: Any, cluster: Cluster, date: dt.date, reason: str = "") -> StageEvent:
+def cluster_start_year(
+    *, actor: Any, cluster: Cluster, date: dt.date, reason: str = ""
+) -> StageEvent:
     """Record the start of the next implementation year (2, then 3)."""
     cluster = _lock(cluster)
     _check_not_stopped(cluster)
@@ -236,10 +322,23 @@ def cluster_start_year(*, actor: Any, cluster: Cluster, date: dt.date, reason: s
     before = snapshot(cluster, AUDITED_FIELDS)
     cluster.implementation_year = year
     cluster.save(update_fields=["implementation_year", "updated_at"])
-    event = _event(cluster, actor, kind=StageEvent.Kind.YEAR, date=date,
-                   from_stage=cluster.stage, implementation_year=year, reason=reason)
-    audit_record(actor=actor, action="year", target=event, subject=cluster,
-                 changes=diff(before, snapshot(cluster, AUDITED_FIELDS)), note=reason)
+    event = _event(
+        cluster,
+        actor,
+        kind=StageEvent.Kind.YEAR,
+        date=date,
+        from_stage=cluster.stage,
+        implementation_year=year,
+        reason=reason,
+    )
+    audit_record(
+        actor=actor,
+        action="year",
+        target=event,
+        subject=cluster,
+        changes=diff(before, snapshot(cluster, AUDITED_FIELDS)),
+        note=reason,
+    )
     return event
 
 
@@ -254,10 +353,22 @@ def cluster_suspend(*, actor: Any, cluster: Cluster, date: dt.date, reason: str)
     before = snapshot(cluster, AUDITED_FIELDS)
     cluster.suspended, cluster.suspension_reason = True, reason.strip()
     cluster.save(update_fields=["suspended", "suspension_reason", "updated_at"])
-    event = _event(cluster, actor, kind=StageEvent.Kind.SUSPEND, date=date,
-                   from_stage=cluster.stage, reason=reason.strip())
-    audit_record(actor=actor, action="suspend", target=event, subject=cluster,
-                 changes=diff(before, snapshot(cluster, AUDITED_FIELDS)), note=reason)
+    event = _event(
+        cluster,
+        actor,
+        kind=StageEvent.Kind.SUSPEND,
+        date=date,
+        from_stage=cluster.stage,
+        reason=reason.strip(),
+    )
+    audit_record(
+        actor=actor,
+        action="suspend",
+        target=event,
+        subject=cluster,
+        changes=diff(before, snapshot(cluster, AUDITED_FIELDS)),
+        note=reason,
+    )
     return event
 
 
@@ -271,10 +382,22 @@ def cluster_resume(*, actor: Any, cluster: Cluster, date: dt.date, reason: str =
     before = snapshot(cluster, AUDITED_FIELDS)
     cluster.suspended, cluster.suspension_reason = False, ""
     cluster.save(update_fields=["suspended", "suspension_reason", "updated_at"])
-    event = _event(cluster, actor, kind=StageEvent.Kind.RESUME, date=date,
-                   from_stage=cluster.stage, reason=reason.strip())
-    audit_record(actor=actor, action="resume", target=event, subject=cluster,
-                 changes=diff(before, snapshot(cluster, AUDITED_FIELDS)), note=reason)
+    event = _event(
+        cluster,
+        actor,
+        kind=StageEvent.Kind.RESUME,
+        date=date,
+        from_stage=cluster.stage,
+        reason=reason.strip(),
+    )
+    audit_record(
+        actor=actor,
+        action="resume",
+        target=event,
+        subject=cluster,
+        changes=diff(before, snapshot(cluster, AUDITED_FIELDS)),
+        note=reason,
+    )
     return event
 
 
@@ -291,8 +414,12 @@ def plan_approve(*, actor: Any, cluster: Cluster, date: dt.date) -> Cluster:
     before = snapshot(cluster, AUDITED_FIELDS)
     cluster.plan_approved_on = date
     cluster.save(update_fields=["plan_approved_on", "updated_at"])
-    audit_record(actor=actor, action="plan_approve", target=cluster,
-                 changes=diff(before, snapshot(cluster, AUDITED_FIELDS)))
+    audit_record(
+        actor=actor,
+        action="plan_approve",
+        target=cluster,
+        changes=diff(before, snapshot(cluster, AUDITED_FIELDS)),
+    )
     return cluster
 
 
@@ -307,29 +434,55 @@ def evaluation_record(*, actor: Any, cluster: Cluster, date: dt.date, summary: s
     before = snapshot(cluster, AUDITED_FIELDS)
     cluster.evaluated_on, cluster.evaluation_summary = date, summary.strip()
     cluster.save(update_fields=["evaluated_on", "evaluation_summary", "updated_at"])
-    audit_record(actor=actor, action="evaluate", target=cluster,
-                 changes=diff(before, snapshot(cluster, AUDITED_FIELDS)))
+    audit_record(
+        actor=actor,
+        action="evaluate",
+        target=cluster,
+        changes=diff(before, snapshot(cluster, AUDITED_FIELDS)),
+    )
     return cluster
 
 
 @transaction.atomic
-def member_add(*, actor: Any, cluster: Cluster, enterprise: Any, joined_on: dt.date,
-               reason: str = "") -> Membership:
+def member_add(
+    *, actor: Any, cluster: Cluster, enterprise: Any, joined_on: dt.date, reason: str = ""
+) -> Membership:
     """Add a registered enterprise; one from another province only with a reason."""
     if enterprise.province_id != cluster.province_id and not reason.strip():
-        raise ValidationError({"reason": _(
-            "%(enterprise)s is in %(province)s, not in %(cluster_province)s: say why it "
-            "belongs to this cluster."
-        ) % {"enterprise": enterprise.name, "province": enterprise.province,
-             "cluster_province": cluster.province}})
+        raise ValidationError(
+            {
+                "reason": _(
+                    "%(enterprise)s is in %(province)s, not in %(cluster_province)s: say why it "
+                    "belongs to this cluster."
+                )
+                % {
+                    "enterprise": enterprise.name,
+                    "province": enterprise.province,
+                    "cluster_province": cluster.province,
+                }
+            }
+        )
     if cluster.memberships.filter(enterprise=enterprise).exists():
         raise ValidationError({"enterprise": _("This enterprise is already a member.")})
-    _check_date("joined_on", joined_on, not_before=first_date(cluster), before_what=_(
-        "The date cannot be before %(date)s, when the cluster entered the programme."))
-    member = Membership.objects.create(cluster=cluster, enterprise=enterprise,
-                                       joined_on=joined_on, reason=reason.strip())
-    audit_record(actor=actor, action="member_add", target=member, subject=cluster,
-                 changes={"enterprise": [None, enterprise.name]}, note=reason)
+    _check_date(
+        "joined_on",
+        joined_on,
+        not_before=first_date(cluster),
+        before_what=_(
+            "The date cannot be before %(date)s, when the cluster entered the programme."
+        ),
+    )
+    member = Membership.objects.create(
+        cluster=cluster, enterprise=enterprise, joined_on=joined_on, reason=reason.strip()
+    )
+    audit_record(
+        actor=actor,
+        action="member_add",
+        target=member,
+        subject=cluster,
+        changes={"enterprise": [None, enterprise.name]},
+        note=reason,
+    )
     return member
 
 
@@ -337,38 +490,65 @@ def check_upload(upload: UploadedFile) -> str:
     """The document's type, checked from its content; refuses anything else or too big."""
     limit = settings.CLUSTER_UPLOAD_MAX_BYTES
     if upload.size is not None and upload.size > limit:
-        raise ValidationError({"file": _(
-            "The file is %(size)s MB; the limit is %(limit)s MB."
-        ) % {"size": f"{upload.size / 1_048_576:.1f}", "limit": f"{limit / 1_048_576:g}"}})
+        raise ValidationError(
+            {
+                "file": _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                % {"size": f"{upload.size / 1_048_576:.1f}", "limit": f"{limit / 1_048_576:g}"}
+            }
+        )
     claimed = uploads.claimed_type(upload.name or "")
     if claimed is None:
         raise ValidationError({"file": _("Upload a PDF, DOCX or XLSX file.")})
     actual = uploads.content_type_of(upload)
     if actual != claimed:
-        raise ValidationError({"file": _(
-            "The file is named .%(claimed)s but its content is not a %(upper)s document."
-        ) % {"claimed": claimed, "upper": claimed.upper()}})
+        raise ValidationError(
+            {
+                "file": _(
+                    "The file is named .%(claimed)s but its content is not a %(upper)s document."
+                )
+                % {"claimed": claimed, "upper": claimed.upper()}
+            }
+        )
     return actual
 
 
 @transaction.atomic
-def document_upload(*, actor: Any, cluster: Cluster, kind: str, title: str,
-                    upload: UploadedFile, event: StageEvent | None = None) -> Document:
+def document_upload(
+    *,
+    actor: Any,
+    cluster: Cluster,
+    kind: str,
+    title: str,
+    upload: UploadedFile,
+    event: StageEvent | None = None,
+) -> Document:
     file_type = check_upload(upload)
     if kind not in Document.Kind.values:
         raise ValidationError({"kind": _("Choose a kind of document.")})
     if not title.strip():
         raise ValidationError({"title": _("Give the document a title.")})
     original = (upload.name or "")[-200:]
-    document = Document(cluster=cluster, kind=kind, title=title.strip(), original_name=original,
-                        file_type=file_type, size=upload.size or 0, event=event,
-                        uploaded_by=_author(actor))
+    document = Document(
+        cluster=cluster,
+        kind=kind,
+        title=title.strip(),
+        original_name=original,
+        file_type=file_type,
+        size=upload.size or 0,
+        event=event,
+        uploaded_by=_author(actor),
+    )
     # A random stored name: the person's file name is kept for the download only.
     document.file.save(f"{uuid.uuid4().hex}.{file_type}", upload, save=False)
     try:
         document.save()
-        audit_record(actor=actor, action="document", target=document, subject=cluster,
-                     changes={"title": [None, document.title]})
+        audit_record(
+            actor=actor,
+            action="document",
+            target=document,
+            subject=cluster,
+            changes={"title": [None, document.title]},
+        )
     except Exception:
         document.file.delete(save=False)
         raise
@@ -386,8 +566,13 @@ def action_add(*, actor: Any, cluster: Cluster, data: dict[str, Any]) -> ActionI
     item = ActionItem(cluster=cluster, **{k: v for k, v in data.items() if k in ACTION_FIELDS})
     _clean_action(item)
     item.save()
-    audit_record(actor=actor, action="action_add", target=item, subject=cluster,
-                 changes=diff({}, snapshot(item, ACTION_FIELDS)))
+    audit_record(
+        actor=actor,
+        action="action_add",
+        target=item,
+        subject=cluster,
+        changes=diff({}, snapshot(item, ACTION_FIELDS)),
+    )
     return item
 
 
@@ -402,20 +587,39 @@ def action_update(*, actor: Any, item: ActionItem, data: dict[str, Any]) -> Acti
     changes = diff(before, snapshot(item, ACTION_FIELDS))
     if changes:
         item.save(update_fields=list(ACTION_FIELDS))
-        audit_record(actor=actor, action="action_update", target=item, subject=item.cluster,
-                     changes=changes)
+        audit_record(
+            actor=actor, action="action_update", target=item, subject=item.cluster, changes=changes
+        )
     return item
 
 
 @transaction.atomic
-def visit_add(*, actor: Any, cluster: Cluster, kind: str, date: dt.date, by: str,
-              summary: str) -> Visit:
-    _check_date("date", date, not_before=first_date(cluster), before_what=_(
-        "The date cannot be before %(date)s, when the cluster entered the programme."))
-    visit = Visit(cluster=cluster, kind=kind, date=date, by=by.strip(), summary=summary.strip(),
-                  author=_author(actor))
+def visit_add(
+    *, actor: Any, cluster: Cluster, kind: str, date: dt.date, by: str, summary: str
+) -> Visit:
+    _check_date(
+        "date",
+        date,
+        not_before=first_date(cluster),
+        before_what=_(
+            "The date cannot be before %(date)s, when the cluster entered the programme."
+        ),
+    )
+    visit = Visit(
+        cluster=cluster,
+        kind=kind,
+        date=date,
+        by=by.strip(),
+        summary=summary.strip(),
+        author=_author(actor),
+    )
     visit.full_clean(exclude=["cluster", "author"])
     visit.save()
-    audit_record(actor=actor, action="visit", target=visit, subject=cluster,
-                 changes={"date": [None, date.isoformat()], "kind": [None, kind]})
+    audit_record(
+        actor=actor,
+        action="visit",
+        target=visit,
+        subject=cluster,
+        changes={"date": [None, date.isoformat()], "kind": [None, kind]},
+    )
     return visit

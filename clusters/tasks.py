@@ -30,10 +30,12 @@ def send_overdue_digests() -> int:
             overdue = overdue_for(person)
             if not overdue:
                 continue
-            body = render_to_string("clusters/email/digest.txt",
-                                    {"person": person, "overdue": overdue})
+            body = render_to_string(
+                "clusters/email/digest.txt", {"person": person, "overdue": overdue}
+            )
             subject = translation.gettext("Pishran: %(n)s clusters with overdue items") % {
-                "n": len(overdue)}
+                "n": len(overdue)
+            }
             send_mail(subject, body, None, [person.email])
             sent += 1
     return sent

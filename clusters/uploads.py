@@ -13,9 +13,11 @@ from __future__ import annotations
 import zipfile
 from typing import IO
 
-ALLOWED = {"pdf": "application/pdf",
-           "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+ALLOWED = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 _OFFICE_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
 
 

@@ -14,8 +14,11 @@ urlpatterns = [
     path("clusters/<int:pk>/resume/", views.resume, name="cluster_resume"),
     path("clusters/<int:pk>/members/new/", views.member_add, name="cluster_member_add"),
     path("clusters/<int:pk>/documents/new/", views.document_upload, name="cluster_document_upload"),
-    path("clusters/<int:pk>/documents/<int:doc_pk>/", views.document_download,
-         name="cluster_document"),
+    path(
+        "clusters/<int:pk>/documents/<int:doc_pk>/",
+        views.document_download,
+        name="cluster_document",
+    ),
     path("clusters/<int:pk>/actions/new/", views.action_add, name="cluster_action_add"),
     path("clusters/<int:pk>/actions/<int:item_pk>/", views.action_edit, name="cluster_action_edit"),
     path("clusters/<int:pk>/plan/approve/", views.plan_approve, name="cluster_plan_approve"),

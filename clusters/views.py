@@ -72,7 +72,8 @@ def directory(request: HttpRequest) -> HttpResponse:
         "groups": IndustryGroup.objects.all(),
         "stage_choices": stages.CHOICES,
         "agents": User.objects.filter(role=Role.CLUSTER_AGENT, agent_clusters__isnull=False)
-        .distinct().order_by("last_name", "username"),
+        .distinct()
+        .order_by("last_name", "username"),
         "can_create": Scope.of(request.user).can_create_clusters(),
     }
     if getattr(request, "htmx", False):
@@ -123,21 +124,26 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "next_stage": stages.next_stage(cluster.stage),
     }
     if full:
-        context.update({
-            "documents": cluster.documents.select_related("uploaded_by"),
-            "visits": cluster.visits.all()[:50],
-            "overdue": cluster_overdue(cluster),
-            "history": present(history_of(cluster).select_related("target_type", "subject_type")[:50]),
-            "can_assign": scope.can_assign_cluster_team(cluster),
-            "can_write": scope.can_edit_cluster(cluster),
-            "can_start_year": cluster.stage == stages.IMPLEMENTATION and not cluster.suspended
-            and (cluster.implementation_year or 1) < max(stages.IMPLEMENTATION_YEARS),
-            "year_form": DatedReasonForm(prefix="year"),
-            "can_approve": cluster.stage_order >= stages.order("action_plan")
-            and not cluster.plan_approved_on,
-            "can_evaluate": cluster.stage_order >= stages.order("evaluation")
-            and not cluster.evaluated_on,
-        })
+        context.update(
+            {
+                "documents": cluster.documents.select_related("uploaded_by"),
+                "visits": cluster.visits.all()[:50],
+                "overdue": cluster_overdue(cluster),
+                "history": present(
+                    history_of(cluster).select_related("target_type", "subject_type")[:50]
+                ),
+                "can_assign": scope.can_assign_cluster_team(cluster),
+                "can_write": scope.can_edit_cluster(cluster),
+                "can_start_year": cluster.stage == stages.IMPLEMENTATION
+                and not cluster.suspended
+                and (cluster.implementation_year or 1) < max(stages.IMPLEMENTATION_YEARS),
+                "year_form": DatedReasonForm(prefix="year"),
+                "can_approve": cluster.stage_order >= stages.order("action_plan")
+                and not cluster.plan_approved_on,
+                "can_evaluate": cluster.stage_order >= stages.order("evaluation")
+                and not cluster.evaluated_on,
+            }
+        )
     return render(request, "clusters/detail.html", context)
 
 
@@ -153,9 +159,11 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and start_form.is_valid():
         try:
             cluster = services.cluster_create(
-                actor=request.user, data=form.cleaned_data,
+                actor=request.user,
+                data=form.cleaned_data,
                 province=start_form.cleaned_data["province"],
-                stage=start_form.cleaned_data["stage"], date=start_form.cleaned_data["date"],
+                stage=start_form.cleaned_data["stage"],
+                date=start_form.cleaned_data["date"],
                 reason=start_form.cleaned_data["reason"],
             )
         except ValidationError as exc:
@@ -163,8 +171,11 @@ def create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The cluster was registered."))
             return redirect(cluster)
-    return render(request, "clusters/cluster_form.html",
-                  {"form": form, "start_form": start_form, "creating": True})
+    return render(
+        request,
+        "clusters/cluster_form.html",
+        {"form": form, "start_form": start_form, "creating": True},
+    )
 
 
 @login_required
@@ -175,8 +186,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClusterForm(request.POST or None, instance=cluster, team=team)
     if request.method == "POST" and form.is_valid():
         try:
-            services.cluster_update(actor=request.user, cluster=cluster, data=form.cleaned_data,
-                                    fields=tuple(form.fields))
+            services.cluster_update(
+                actor=request.user,
+                cluster=cluster,
+                data=form.cleaned_data,
+                fields=tuple(form.fields),
+            )
         except ValidationError as exc:
             apply_errors(exc, form)
         else:
@@ -186,8 +201,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _form_page(
-    request: HttpRequest, cluster: Cluster, form: django_forms.BaseForm, title: str,
-    action: Callable[[dict[str, Any]], Any], success: str, *, multipart: bool = False,
+    request: HttpRequest,
+    cluster: Cluster,
+    form: django_forms.BaseForm,
+    title: str,
+    action: Callable[[dict[str, Any]], Any],
+    success: str,
+    *,
+    multipart: bool = False,
     intro: str = "",
 ) -> HttpResponse:
     """A small form about one cluster: on a valid POST run ``action`` (a service call);
@@ -200,9 +221,17 @@ def _form_page(
         else:
             messages.success(request, success)
             return redirect(cluster)
-    return render(request, "clusters/small_form.html", {
-        "form": form, "cluster": cluster, "title": title, "multipart": multipart, "intro": intro,
-    })
+    return render(
+        request,
+        "clusters/small_form.html",
+        {
+            "form": form,
+            "cluster": cluster,
+            "title": title,
+            "multipart": multipart,
+            "intro": intro,
+        },
+    )
 
 
 def _data(request: HttpRequest) -> Any:
@@ -214,23 +243,42 @@ def _data(request: HttpRequest) -> Any:
 def stage(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = cluster_get_editable(request.user, pk)
     if cluster.is_completed or cluster.suspended:
-        messages.error(request, _("The cluster is completed: its history is closed.")
-                       if cluster.is_completed else _("The cluster is suspended: resume it first."))
+        messages.error(
+            request,
+            _("The cluster is completed: its history is closed.")
+            if cluster.is_completed
+            else _("The cluster is suspended: resume it first."),
+        )
         return redirect(cluster)
     can_skip = Scope.of(request.user).can_skip_stage()
     form = StageForm(_data(request), request.FILES or None, cluster=cluster, can_skip=can_skip)
 
     def act(data: dict[str, Any]) -> None:
         services.cluster_advance(
-            actor=request.user, cluster=cluster, to_stage=data["to_stage"], date=data["date"],
-            reason=data["reason"], licence_number=data["licence_number"], upload=data["file"],
+            actor=request.user,
+            cluster=cluster,
+            to_stage=data["to_stage"],
+            date=data["date"],
+            reason=data["reason"],
+            licence_number=data["licence_number"],
+            upload=data["file"],
             document_kind=data["document_kind"] or Document.Kind.OTHER,
         )
 
     intro = _("Now at «%(stage)s» since %(date)s.") % {
-        "stage": cluster.stage_label, "date": jalali.format_date(cluster.stage_since)}
-    return _form_page(request, cluster, form, _("Record a stage"), act,
-                      _("The stage was recorded."), multipart=True, intro=intro)
+        "stage": cluster.stage_label,
+        "date": jalali.format_date(cluster.stage_since),
+    }
+    return _form_page(
+        request,
+        cluster,
+        form,
+        _("Record a stage"),
+        act,
+        _("The stage was recorded."),
+        multipart=True,
+        intro=intro,
+    )
 
 
 @login_required
@@ -257,7 +305,10 @@ def suspend(request: HttpRequest, pk: int) -> HttpResponse:
     form = DatedReasonForm(_data(request))
     form.fields["reason"].required = True
     return _form_page(
-        request, cluster, form, _("Suspend the cluster"),
+        request,
+        cluster,
+        form,
+        _("Suspend the cluster"),
         lambda d: services.cluster_suspend(actor=request.user, cluster=cluster, **d),
         _("The cluster was suspended."),
     )
@@ -268,7 +319,10 @@ def suspend(request: HttpRequest, pk: int) -> HttpResponse:
 def resume(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = cluster_get_editable(request.user, pk)
     return _form_page(
-        request, cluster, DatedReasonForm(_data(request)), _("Resume the cluster"),
+        request,
+        cluster,
+        DatedReasonForm(_data(request)),
+        _("Resume the cluster"),
         lambda d: services.cluster_resume(actor=request.user, cluster=cluster, **d),
         _("The cluster was resumed."),
     )
@@ -282,7 +336,10 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     enterprises = Enterprise.objects.filter(Scope.of(request.user).enterprises_visible_q())
     form = MemberForm(_data(request), enterprises=enterprises)
     return _form_page(
-        request, cluster, form, _("Add a member enterprise"),
+        request,
+        cluster,
+        form,
+        _("Add a member enterprise"),
         lambda d: services.member_add(actor=request.user, cluster=cluster, **d),
         _("The member was added."),
     )
@@ -294,10 +351,15 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = cluster_get_editable(request.user, pk)
     form = DocumentForm(_data(request), request.FILES or None)
     return _form_page(
-        request, cluster, form, _("Upload a document"),
-        lambda d: services.document_upload(actor=request.user, cluster=cluster, kind=d["kind"],
-                                           title=d["title"], upload=d["file"]),
-        _("The document was uploaded."), multipart=True,
+        request,
+        cluster,
+        form,
+        _("Upload a document"),
+        lambda d: services.document_upload(
+            actor=request.user, cluster=cluster, kind=d["kind"], title=d["title"], upload=d["file"]
+        ),
+        _("The document was uploaded."),
+        multipart=True,
     )
 
 
@@ -310,8 +372,12 @@ def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileRespons
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=document.original_name,
-                        content_type=services.uploads.ALLOWED[document.file_type])
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=services.uploads.ALLOWED[document.file_type],
+    )
 
 
 @login_required
@@ -319,7 +385,10 @@ def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileRespons
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = cluster_get_editable(request.user, pk)
     return _form_page(
-        request, cluster, ActionForm(_data(request)), _("Add a joint action"),
+        request,
+        cluster,
+        ActionForm(_data(request)),
+        _("Add a joint action"),
         lambda d: services.action_add(actor=request.user, cluster=cluster, data=d),
         _("The joint action was added."),
     )
@@ -332,7 +401,10 @@ def action_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = get_object_or_404(ActionItem, pk=item_pk, cluster=cluster)
     form = ActionForm(_data(request), instance=ActionItem.objects.get(pk=item.pk))
     return _form_page(
-        request, cluster, form, _("Update a joint action"),
+        request,
+        cluster,
+        form,
+        _("Update a joint action"),
         lambda d: services.action_update(actor=request.user, item=item, data=d),
         _("The joint action was updated."),
     )
@@ -343,7 +415,10 @@ def action_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = cluster_get_editable(request.user, pk)
     return _form_page(
-        request, cluster, PlanApproveForm(_data(request)), _("Approve the action plan"),
+        request,
+        cluster,
+        PlanApproveForm(_data(request)),
+        _("Approve the action plan"),
         lambda d: services.plan_approve(actor=request.user, cluster=cluster, **d),
         _("The action plan was approved."),
     )
@@ -354,7 +429,10 @@ def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = cluster_get_editable(request.user, pk)
     return _form_page(
-        request, cluster, EvaluationForm(_data(request)), _("Record the evaluation"),
+        request,
+        cluster,
+        EvaluationForm(_data(request)),
+        _("Record the evaluation"),
         lambda d: services.evaluation_record(actor=request.user, cluster=cluster, **d),
         _("The evaluation was recorded."),
     )
@@ -365,7 +443,10 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
 def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = cluster_get_editable(request.user, pk)
     return _form_page(
-        request, cluster, VisitForm(_data(request)), _("Record a visit or report"),
+        request,
+        cluster,
+        VisitForm(_data(request)),
+        _("Record a visit or report"),
         lambda d: services.visit_add(actor=request.user, cluster=cluster, **d),
         _("The visit was recorded."),
     )

@@ -38,12 +38,26 @@ class EnterpriseAdmin(admin.ModelAdmin):
     change only through their dated forms on the site, so they are read-only here."""
 
     list_display = ("name", "province", "park", "status", "size_band", "employees", "published")
-    list_filter = ("status", "size_band", "industry_group", "knowledge_based", "exporter",
-                   "published", "province")
+    list_filter = (
+        "status",
+        "size_band",
+        "industry_group",
+        "knowledge_based",
+        "exporter",
+        "published",
+        "province",
+    )
     search_fields = ("search_text", "legal_id")
     list_select_related = ("province", "park")
-    readonly_fields = ("status", "status_since", "province", "park", "size_band", "created_at",
-                       "updated_at")
+    readonly_fields = (
+        "status",
+        "status_since",
+        "province",
+        "park",
+        "size_band",
+        "created_at",
+        "updated_at",
+    )
     autocomplete_fields = ("owners",)
     show_full_result_count = False
     inlines = (StatusEventInline, LocationEventInline)
@@ -70,5 +84,7 @@ class EnterpriseAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         if "owners" in form.cleaned_data:
             services.enterprise_set_owners(
-                actor=request.user, enterprise=form.instance, owners=list(form.cleaned_data["owners"])
+                actor=request.user,
+                enterprise=form.instance,
+                owners=list(form.cleaned_data["owners"]),
             )

@@ -97,9 +97,7 @@ class Enterprise(models.Model):
     employees = models.PositiveIntegerField(
         _("employees"), default=0, validators=[MaxValueValidator(1_000_000)]
     )
-    size_band = models.CharField(
-        _("size"), max_length=10, choices=SizeBand.choices, editable=False
-    )
+    size_band = models.CharField(_("size"), max_length=10, choices=SizeBand.choices, editable=False)
     construction_progress = models.PositiveSmallIntegerField(
         _("construction progress (%)"),
         default=0,
@@ -126,9 +124,7 @@ class Enterprise(models.Model):
         _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
     )
     # Current values, kept in step with the dated history by the services.
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, editable=False
-    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, editable=False)
     status_since = models.DateField(_("status since"), editable=False)
     province = models.ForeignKey(
         "places.Province",
@@ -146,9 +142,7 @@ class Enterprise(models.Model):
         related_name="enterprises",
         editable=False,
     )
-    published = models.BooleanField(
-        _("published in the public directory"), default=False
-    )
+    published = models.BooleanField(_("published in the public directory"), default=False)
     owners = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner accounts"),
@@ -177,9 +171,7 @@ class Enterprise(models.Model):
         indexes = [
             models.Index(fields=["sort_key", "id"], name="ent_sort", include=FILTER_COLUMNS),
             *[
-                models.Index(
-                    fields=[column, "sort_key", "id"], name=name, include=FILTER_COLUMNS
-                )
+                models.Index(fields=[column, "sort_key", "id"], name=name, include=FILTER_COLUMNS)
                 for column, name in (
                     ("province", "ent_prov_sort"),
                     ("park", "ent_park_sort"),
@@ -314,5 +306,3 @@ class LocationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id}: {self.province_id}/{self.park_id} ({self.date})"
-
-

@@ -211,8 +211,15 @@ def _count_cache_key(user: Any, query: DirectoryQuery) -> str:
     same filters (a count moves by a few rows at most within the TTL)."""
     scope = Scope.of(user)
     filters = sorted((k, v) for k, v in query.filter_params().items() if k != "sort")
-    raw = repr((scope.national, sorted(scope.province_ids), sorted(scope.park_ids),
-                sorted(scope.enterprise_ids), filters))
+    raw = repr(
+        (
+            scope.national,
+            sorted(scope.province_ids),
+            sorted(scope.park_ids),
+            sorted(scope.enterprise_ids),
+            filters,
+        )
+    )
     return "directory-count:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -232,10 +239,23 @@ def directory_page(user: Any, query: DirectoryQuery) -> DirectoryPage:
     ordering, key = SORTS[query.sort]
     reverse_ordering = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
     qs = base.select_related("province", "park", "industry_group").only(
-        "id", "name", "employees", "size_band", "status", "knowledge_based", "exporter",
-        "sort_key", "province__code", "province__name_fa", "province__name_en",
-        "park__name", "industry_group__name_fa", "industry_group__name_en",
-        "industry_group__key", "products", "published",
+        "id",
+        "name",
+        "employees",
+        "size_band",
+        "status",
+        "knowledge_based",
+        "exporter",
+        "sort_key",
+        "province__code",
+        "province__name_fa",
+        "province__name_en",
+        "park__name",
+        "industry_group__name_fa",
+        "industry_group__name_en",
+        "industry_group__key",
+        "products",
+        "published",
     )
     cursor_after = _decode_cursor(query.after, query.sort) if query.after else None
     cursor_before = _decode_cursor(query.before, query.sort) if query.before else None
@@ -251,7 +271,9 @@ def directory_page(user: Any, query: DirectoryQuery) -> DirectoryPage:
         rows = rows[:size]
         has_more_before = False
     elif cursor_before is not None:
-        rows = list(_seek(qs, query.sort, cursor_before, False).order_by(*reverse_ordering)[: size + 1])
+        rows = list(
+            _seek(qs, query.sort, cursor_before, False).order_by(*reverse_ordering)[: size + 1]
+        )
         has_more_before = len(rows) > size
         rows = list(reversed(rows[:size]))
         has_more_after = True

@@ -74,9 +74,7 @@ def _check_identifiers(enterprise: Enterprise) -> None:
     if enterprise.legal_id:
         enterprise.legal_id = clean_digits(enterprise.legal_id)
         if not is_valid_legal_id(enterprise.legal_id):
-            errors["legal_id"] = _(
-                "The national ID must be 11 digits with a correct check digit."
-            )
+            errors["legal_id"] = _("The national ID must be 11 digits with a correct check digit.")
     else:
         enterprise.legal_id = None
     if enterprise.business_id:
@@ -323,8 +321,10 @@ def status_event_correct(
     _check_date("date", date, not_before=earlier)
     if later is not None and date > later:
         raise ValidationError(
-            {"date": _("The date cannot be after %(date)s, the date of the next event.")
-             % {"date": format_date(later)}}
+            {
+                "date": _("The date cannot be after %(date)s, the date of the next event.")
+                % {"date": format_date(later)}
+            }
         )
     event = events[index]
     before = snapshot(event, ("date", "reason"))
@@ -360,8 +360,10 @@ def status_event_revoke_latest(*, actor: Any, enterprise: Enterprise, note: str)
         action="revoke",
         target=latest,
         subject=enterprise,
-        changes={"status": [latest.to_status, latest.from_status],
-                 "date": [latest.date.isoformat(), None]},
+        changes={
+            "status": [latest.to_status, latest.from_status],
+            "date": [latest.date.isoformat(), None],
+        },
         note=note.strip(),
     )
     latest.delete()
@@ -374,5 +376,6 @@ def enterprise_set_owners(*, actor: Any, enterprise: Enterprise, owners: list[An
     enterprise.owners.set(owners)
     after = sorted(u.pk for u in owners)
     if before != after:
-        audit_record(actor=actor, action="owners", target=enterprise,
-                     changes={"owners": [before, after]})
+        audit_record(
+            actor=actor, action="owners", target=enterprise, changes={"owners": [before, after]}
+        )

@@ -14,5 +14,7 @@ urlpatterns = [
         views.correct_event,
         name="enterprise_event_correct",
     ),
-    path("enterprises/<int:pk>/history/revoke/", views.revoke_event, name="enterprise_event_revoke"),
+    path(
+        "enterprises/<int:pk>/history/revoke/", views.revoke_event, name="enterprise_event_revoke"
+    ),
 ]

@@ -65,8 +65,12 @@ def directory(request: HtmxHttpRequest) -> HttpResponseBase:
     context = {
         "query": query,
         "page": page,
-        "next_url": "?" + urlencode({**params, "after": page.next_cursor}) if page.next_cursor else "",
-        "prev_url": "?" + urlencode({**params, "before": page.prev_cursor}) if page.prev_cursor else "",
+        "next_url": "?" + urlencode({**params, "after": page.next_cursor})
+        if page.next_cursor
+        else "",
+        "prev_url": "?" + urlencode({**params, "before": page.prev_cursor})
+        if page.prev_cursor
+        else "",
         "first_url": "?" + urlencode(params),
         "provinces": Province.objects.all(),
         "park": Park.objects.filter(pk=query.park).first() if query.park else None,
@@ -190,7 +194,9 @@ def _filter_lines(query: DirectoryQuery) -> list[tuple[str, str]]:
         province = Province.objects.filter(code=query.province).first()
         lines.append((_("Province"), name_of(province, query.province)))
     if query.park:
-        lines.append((_("Park or zone"), name_of(Park.objects.filter(pk=query.park).first(), query.park)))
+        lines.append(
+            (_("Park or zone"), name_of(Park.objects.filter(pk=query.park).first(), query.park))
+        )
     if query.group:
         group = IndustryGroup.objects.filter(key=query.group).first()
         lines.append((_("Industry group"), name_of(group, query.group)))
@@ -201,7 +207,10 @@ def _filter_lines(query: DirectoryQuery) -> list[tuple[str, str]]:
         lines.append((_("Size"), str(dict(SizeBand.choices)[query.size])))
     if query.status:
         lines.append((_("Status"), str(dict(Status.choices)[query.status])))
-    for on, label in ((query.knowledge_based, _("Knowledge-based")), (query.exporter, _("Exporter"))):
+    for on, label in (
+        (query.knowledge_based, _("Knowledge-based")),
+        (query.exporter, _("Exporter")),
+    ):
         if on:
             lines.append((label, _("yes")))
     return lines
@@ -212,11 +221,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = Scope.of(request.user)
     context: dict[str, Any] = {"enterprise": enterprise, "full": full, "scope": scope}
     if full:
-        context["events"] = enterprise.status_events.select_related("author").order_by("-date", "-id")
+        context["events"] = enterprise.status_events.select_related("author").order_by(
+            "-date", "-id"
+        )
         context["moves"] = enterprise.location_events.select_related(
             "province", "park", "author"
         ).order_by("-date", "-id")
-        context["history"] = present(history_of(enterprise).select_related("target_type", "subject_type")[:50])
+        context["history"] = present(
+            history_of(enterprise).select_related("target_type", "subject_type")[:50]
+        )
         context["can_change_status"] = scope.can_change_status()
     return render(request, "enterprises/detail.html", context)
 
@@ -379,5 +392,3 @@ def revoke_event(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Say why the history is being corrected."))
     return redirect(enterprise)
-
-

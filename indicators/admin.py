@@ -21,8 +21,16 @@ class TargetAdmin(AuditedModelAdmin):
 
 @admin.register(RefreshRun)
 class RefreshRunAdmin(admin.ModelAdmin):
-    list_display = ("started_at", "kind", "state", "step", "steps_done", "steps_total", "rows",
-                    "finished_at")
+    list_display = (
+        "started_at",
+        "kind",
+        "state",
+        "step",
+        "steps_done",
+        "steps_total",
+        "rows",
+        "finished_at",
+    )
     readonly_fields = [f.name for f in RefreshRun._meta.fields]
 
     def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]

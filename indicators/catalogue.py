@@ -12,167 +12,362 @@ SME = ["micro", "small", "medium"]
 PLACES = ["province", "park"]
 
 SHIPPED: list[dict[str, Any]] = [
-    {"key": "units", "name": "واحدهای صنعتی ثبت‌شده",
-     "definition": "همه‌ی واحدهای صنعتی ثبت‌شده در سامانه در تاریخ گزارش، با هر وضعیتی "
-     "(در حال ساخت، فعال، نیمه‌فعال، راکد یا تعطیل)، در استان و شهرکی که آن روز در آن بوده‌اند.",
-     "measure": "units", "filters": {}, "breakdowns": [*PLACES, "group", "size", "status"],
-     "unit": "واحد"},
-    {"key": "units-active", "name": "واحدهای فعال",
-     "definition": "واحدهایی که در تاریخ گزارش وضعیتشان «فعال» بوده است.",
-     "measure": "units", "filters": {"status": ["active"]},
-     "breakdowns": [*PLACES, "group", "size"], "unit": "واحد"},
-    {"key": "units-idle", "name": "واحدهای راکد",
-     "definition": "واحدهایی که در تاریخ گزارش وضعیتشان «راکد» بوده است.",
-     "measure": "units", "filters": {"status": ["idle"]},
-     "breakdowns": [*PLACES, "group", "size"], "unit": "واحد"},
-    {"key": "units-semi-active", "name": "واحدهای نیمه‌فعال",
-     "definition": "واحدهایی که در تاریخ گزارش وضعیتشان «نیمه‌فعال» بوده است.",
-     "measure": "units", "filters": {"status": ["semi_active"]},
-     "breakdowns": [*PLACES, "group", "size"], "unit": "واحد"},
-    {"key": "jobs", "name": "اشتغال واحدهای در حال بهره‌برداری",
-     "definition": "جمع کارکنان واحدهای فعال، نیمه‌فعال و راکد در تاریخ گزارش. شمار کارکنان "
-     "مقدار کنونی هر واحد است و تاریخچه ندارد.",
-     "measure": "jobs", "filters": {"status": OPERATING},
-     "breakdowns": [*PLACES, "group", "size"], "unit": "نفر"},
-    {"key": "units-sme", "name": "واحدهای خرد، کوچک و متوسط در حال بهره‌برداری",
-     "definition": "واحدهای در حال بهره‌برداری با کمتر از ۱۰۰ نفر کارکن. اندازه از شمار "
-     "کنونی کارکنان به دست می‌آید و تاریخچه ندارد.",
-     "measure": "units", "filters": {"status": OPERATING, "size": SME},
-     "breakdowns": PLACES, "unit": "واحد", "public": True},
-    {"key": "units-operating", "name": "واحدهای در حال بهره‌برداری",
-     "definition": "واحدهای فعال، نیمه‌فعال و راکد در تاریخ گزارش.",
-     "measure": "units", "filters": {"status": OPERATING},
-     "breakdowns": [*PLACES, "group", "size", "status"], "unit": "واحد"},
-    {"key": "jobs-sme", "name": "اشتغال واحدهای خرد، کوچک و متوسط",
-     "definition": "جمع کارکنان واحدهای در حال بهره‌برداری با کمتر از ۱۰۰ نفر کارکن.",
-     "measure": "jobs", "filters": {"status": OPERATING, "size": SME},
-     "breakdowns": PLACES, "unit": "نفر"},
-    {"key": "share-sme-units", "name": "سهم واحدهای خرد، کوچک و متوسط",
-     "definition": "درصد واحدهای خرد، کوچک و متوسط از همه‌ی واحدهای در حال بهره‌برداری.",
-     "kind": "ratio", "numerator": "units-sme", "denominator": "units-operating",
-     "breakdowns": PLACES, "unit": "درصد"},
-    {"key": "share-sme-jobs", "name": "سهم اشتغال واحدهای خرد، کوچک و متوسط",
-     "definition": "درصد کارکنان واحدهای خرد، کوچک و متوسط از کارکنان همه‌ی واحدهای در حال "
-     "بهره‌برداری.",
-     "kind": "ratio", "numerator": "jobs-sme", "denominator": "jobs",
-     "breakdowns": PLACES, "unit": "درصد"},
-    {"key": "units-in-parks", "name": "واحدهای داخل شهرک‌ها و نواحی صنعتی",
-     "definition": "واحدهای در حال بهره‌برداری که در تاریخ گزارش در یک شهرک یا ناحیه‌ی صنعتی "
-     "بوده‌اند.",
-     "measure": "units", "filters": {"status": OPERATING, "in_park": True},
-     "breakdowns": PLACES, "unit": "واحد"},
-    {"key": "units-outside-parks", "name": "واحدهای بیرون از شهرک‌ها",
-     "definition": "واحدهای در حال بهره‌برداری که در تاریخ گزارش در هیچ شهرک یا ناحیه‌ای نبوده‌اند.",
-     "measure": "units", "filters": {"status": OPERATING, "in_park": False},
-     "breakdowns": ["province"], "unit": "واحد"},
-    {"key": "revived", "name": "واحدهای احیاشده",
-     "definition": "شمار تغییر وضعیت‌ها از «راکد» یا «نیمه‌فعال» به «فعال» از آغاز سال "
-     "(یکم فروردین) تا تاریخ گزارش، در جایی که واحد آن روز در آن بوده است.",
-     "measure": "revived", "filters": {}, "breakdowns": [*PLACES, "group", "size"],
-     "unit": "واحد"},
-    {"key": "permits", "name": "پروانه‌های بهره‌برداری جدید",
-     "definition": "شمار واحدهایی که تاریخ پروانه‌ی بهره‌برداری‌شان از آغاز سال تا تاریخ "
-     "گزارش است.",
-     "measure": "permits", "filters": {}, "breakdowns": [*PLACES, "group", "size"],
-     "unit": "پروانه"},
-    {"key": "semi-finished", "name": "طرح‌های نیمه‌تمام",
-     "definition": "واحدهایی که در تاریخ گزارش «در حال ساخت» بوده‌اند و پیشرفت فیزیکی "
-     "کنونی‌شان ۶۰ درصد یا بیشتر است.",
-     "measure": "units", "filters": {"status": ["under_construction"], "semi_finished": True},
-     "breakdowns": PLACES, "unit": "طرح"},
-    {"key": "parks", "name": "شهرک‌ها و نواحی صنعتی مصوب",
-     "definition": "شهرک‌ها و نواحی صنعتی ثبت‌شده که تا تاریخ گزارش تأسیس شده‌اند.",
-     "source": "parks", "measure": "parks", "filters": {}, "breakdowns": ["province",
-                                                                          "ownership"],
-     "unit": "شهرک"},
-    {"key": "parks-active", "name": "شهرک‌ها و نواحی فعال",
-     "definition": "شهرک‌ها و نواحی صنعتی که اکنون فعال‌اند (وضعیت کنونی).",
-     "source": "parks", "measure": "parks", "filters": {"active": True},
-     "breakdowns": ["province"], "unit": "شهرک"},
-    {"key": "parks-private", "name": "شهرک‌ها و نواحی خصوصی",
-     "definition": "شهرک‌ها و نواحی صنعتی با مالکیت خصوصی.",
-     "source": "parks", "measure": "parks", "filters": {"ownership": ["private"]},
-     "breakdowns": ["province"], "unit": "شهرک"},
+    {
+        "key": "units",
+        "name": "واحدهای صنعتی ثبت‌شده",
+        "definition": "همه‌ی واحدهای صنعتی ثبت‌شده در سامانه در تاریخ گزارش، با هر وضعیتی "
+        "(در حال ساخت، فعال، نیمه‌فعال، راکد یا تعطیل)، در استان و شهرکی که آن روز در آن بوده‌اند.",
+        "measure": "units",
+        "filters": {},
+        "breakdowns": [*PLACES, "group", "size", "status"],
+        "unit": "واحد",
+    },
+    {
+        "key": "units-active",
+        "name": "واحدهای فعال",
+        "definition": "واحدهایی که در تاریخ گزارش وضعیتشان «فعال» بوده است.",
+        "measure": "units",
+        "filters": {"status": ["active"]},
+        "breakdowns": [*PLACES, "group", "size"],
+        "unit": "واحد",
+    },
+    {
+        "key": "units-idle",
+        "name": "واحدهای راکد",
+        "definition": "واحدهایی که در تاریخ گزارش وضعیتشان «راکد» بوده است.",
+        "measure": "units",
+        "filters": {"status": ["idle"]},
+        "breakdowns": [*PLACES, "group", "size"],
+        "unit": "واحد",
+    },
+    {
+        "key": "units-semi-active",
+        "name": "واحدهای نیمه‌فعال",
+        "definition": "واحدهایی که در تاریخ گزارش وضعیتشان «نیمه‌فعال» بوده است.",
+        "measure": "units",
+        "filters": {"status": ["semi_active"]},
+        "breakdowns": [*PLACES, "group", "size"],
+        "unit": "واحد",
+    },
+    {
+        "key": "jobs",
+        "name": "اشتغال واحدهای در حال بهره‌برداری",
+        "definition": "جمع کارکنان واحدهای فعال، نیمه‌فعال و راکد در تاریخ گزارش. شمار کارکنان "
+        "مقدار کنونی هر واحد است و تاریخچه ندارد.",
+        "measure": "jobs",
+        "filters": {"status": OPERATING},
+        "breakdowns": [*PLACES, "group", "size"],
+        "unit": "نفر",
+    },
+    {
+        "key": "units-sme",
+        "name": "واحدهای خرد، کوچک و متوسط در حال بهره‌برداری",
+        "definition": "واحدهای در حال بهره‌برداری با کمتر از ۱۰۰ نفر کارکن. اندازه از شمار "
+        "کنونی کارکنان به دست می‌آید و تاریخچه ندارد.",
+        "measure": "units",
+        "filters": {"status": OPERATING, "size": SME},
+        "breakdowns": PLACES,
+        "unit": "واحد",
+        "public": True,
+    },
+    {
+        "key": "units-operating",
+        "name": "واحدهای در حال بهره‌برداری",
+        "definition": "واحدهای فعال، نیمه‌فعال و راکد در تاریخ گزارش.",
+        "measure": "units",
+        "filters": {"status": OPERATING},
+        "breakdowns": [*PLACES, "group", "size", "status"],
+        "unit": "واحد",
+    },
+    {
+        "key": "jobs-sme",
+        "name": "اشتغال واحدهای خرد، کوچک و متوسط",
+        "definition": "جمع کارکنان واحدهای در حال بهره‌برداری با کمتر از ۱۰۰ نفر کارکن.",
+        "measure": "jobs",
+        "filters": {"status": OPERATING, "size": SME},
+        "breakdowns": PLACES,
+        "unit": "نفر",
+    },
+    {
+        "key": "share-sme-units",
+        "name": "سهم واحدهای خرد، کوچک و متوسط",
+        "definition": "درصد واحدهای خرد، کوچک و متوسط از همه‌ی واحدهای در حال بهره‌برداری.",
+        "kind": "ratio",
+        "numerator": "units-sme",
+        "denominator": "units-operating",
+        "breakdowns": PLACES,
+        "unit": "درصد",
+    },
+    {
+        "key": "share-sme-jobs",
+        "name": "سهم اشتغال واحدهای خرد، کوچک و متوسط",
+        "definition": "درصد کارکنان واحدهای خرد، کوچک و متوسط از کارکنان همه‌ی واحدهای در حال "
+        "بهره‌برداری.",
+        "kind": "ratio",
+        "numerator": "jobs-sme",
+        "denominator": "jobs",
+        "breakdowns": PLACES,
+        "unit": "درصد",
+    },
+    {
+        "key": "units-in-parks",
+        "name": "واحدهای داخل شهرک‌ها و نواحی صنعتی",
+        "definition": "واحدهای در حال بهره‌برداری که در تاریخ گزارش در یک شهرک یا ناحیه‌ی صنعتی "
+        "بوده‌اند.",
+        "measure": "units",
+        "filters": {"status": OPERATING, "in_park": True},
+        "breakdowns": PLACES,
+        "unit": "واحد",
+    },
+    {
+        "key": "units-outside-parks",
+        "name": "واحدهای بیرون از شهرک‌ها",
+        "definition": "واحدهای در حال بهره‌برداری که در تاریخ گزارش در هیچ شهرک یا ناحیه‌ای نبوده‌اند.",
+        "measure": "units",
+        "filters": {"status": OPERATING, "in_park": False},
+        "breakdowns": ["province"],
+        "unit": "واحد",
+    },
+    {
+        "key": "revived",
+        "name": "واحدهای احیاشده",
+        "definition": "شمار تغییر وضعیت‌ها از «راکد» یا «نیمه‌فعال» به «فعال» از آغاز سال "
+        "(یکم فروردین) تا تاریخ گزارش، در جایی که واحد آن روز در آن بوده است.",
+        "measure": "revived",
+        "filters": {},
+        "breakdowns": [*PLACES, "group", "size"],
+        "unit": "واحد",
+    },
+    {
+        "key": "permits",
+        "name": "پروانه‌های بهره‌برداری جدید",
+        "definition": "شمار واحدهایی که تاریخ پروانه‌ی بهره‌برداری‌شان از آغاز سال تا تاریخ "
+        "گزارش است.",
+        "measure": "permits",
+        "filters": {},
+        "breakdowns": [*PLACES, "group", "size"],
+        "unit": "پروانه",
+    },
+    {
+        "key": "semi-finished",
+        "name": "طرح‌های نیمه‌تمام",
+        "definition": "واحدهایی که در تاریخ گزارش «در حال ساخت» بوده‌اند و پیشرفت فیزیکی "
+        "کنونی‌شان ۶۰ درصد یا بیشتر است.",
+        "measure": "units",
+        "filters": {"status": ["under_construction"], "semi_finished": True},
+        "breakdowns": PLACES,
+        "unit": "طرح",
+    },
+    {
+        "key": "parks",
+        "name": "شهرک‌ها و نواحی صنعتی مصوب",
+        "definition": "شهرک‌ها و نواحی صنعتی ثبت‌شده که تا تاریخ گزارش تأسیس شده‌اند.",
+        "source": "parks",
+        "measure": "parks",
+        "filters": {},
+        "breakdowns": ["province", "ownership"],
+        "unit": "شهرک",
+    },
+    {
+        "key": "parks-active",
+        "name": "شهرک‌ها و نواحی فعال",
+        "definition": "شهرک‌ها و نواحی صنعتی که اکنون فعال‌اند (وضعیت کنونی).",
+        "source": "parks",
+        "measure": "parks",
+        "filters": {"active": True},
+        "breakdowns": ["province"],
+        "unit": "شهرک",
+    },
+    {
+        "key": "parks-private",
+        "name": "شهرک‌ها و نواحی خصوصی",
+        "definition": "شهرک‌ها و نواحی صنعتی با مالکیت خصوصی.",
+        "source": "parks",
+        "measure": "parks",
+        "filters": {"ownership": ["private"]},
+        "breakdowns": ["province"],
+        "unit": "شهرک",
+    },
     # The cluster development programme (source ``clusters``: ``clusters.indicators``).
-    {"key": "clusters-identified", "name": "خوشه‌های شناسایی‌شده",
-     "definition": "خوشه‌هایی که تا تاریخ گزارش به مرحله‌ی «شناسایی و اولویت‌بندی» یا "
-     "مرحله‌ای پس از آن رسیده‌اند، در استانی که خوشه در آن است.",
-     "source": "clusters", "measure": "identified", "filters": {}, "breakdowns": ["province"],
-     "unit": "خوشه", "public": True},
-    {"key": "clusters-in-development", "name": "خوشه‌های در حال توسعه",
-     "definition": "خوشه‌هایی که در تاریخ گزارش پروژه‌ی توسعه داشته‌اند: عامل توسعه‌شان "
-     "انتخاب شده و هنوز پروانه‌ی اتمام نگرفته‌اند (خوشه‌های متوقف‌شده هم شمرده می‌شوند).",
-     "source": "clusters", "measure": "in_development", "filters": {},
-     "breakdowns": ["province"], "unit": "خوشه", "public": True},
-    {"key": "clusters-completed", "name": "خوشه‌های به اتمام رسیده",
-     "definition": "خوشه‌هایی که پروانه‌ی اتمامشان تا تاریخ گزارش صادر شده است.",
-     "source": "clusters", "measure": "completed", "filters": {}, "breakdowns": ["province"],
-     "unit": "خوشه", "public": True},
-    {"key": "clusters-completed-in-period", "name": "خوشه‌های به اتمام رسیده در سال",
-     "definition": "شمار خوشه‌هایی که تاریخ پروانه‌ی اتمامشان از آغاز سال (یکم فروردین) تا "
-     "تاریخ گزارش است؛ در نمودار ماهانه، آن‌هایی که در هر ماه پروانه گرفته‌اند.",
-     "source": "clusters", "measure": "completed_in_period", "filters": {},
-     "breakdowns": ["province"], "unit": "خوشه", "public": True},
+    {
+        "key": "clusters-identified",
+        "name": "خوشه‌های شناسایی‌شده",
+        "definition": "خوشه‌هایی که تا تاریخ گزارش به مرحله‌ی «شناسایی و اولویت‌بندی» یا "
+        "مرحله‌ای پس از آن رسیده‌اند، در استانی که خوشه در آن است.",
+        "source": "clusters",
+        "measure": "identified",
+        "filters": {},
+        "breakdowns": ["province"],
+        "unit": "خوشه",
+        "public": True,
+    },
+    {
+        "key": "clusters-in-development",
+        "name": "خوشه‌های در حال توسعه",
+        "definition": "خوشه‌هایی که در تاریخ گزارش پروژه‌ی توسعه داشته‌اند: عامل توسعه‌شان "
+        "انتخاب شده و هنوز پروانه‌ی اتمام نگرفته‌اند (خوشه‌های متوقف‌شده هم شمرده می‌شوند).",
+        "source": "clusters",
+        "measure": "in_development",
+        "filters": {},
+        "breakdowns": ["province"],
+        "unit": "خوشه",
+        "public": True,
+    },
+    {
+        "key": "clusters-completed",
+        "name": "خوشه‌های به اتمام رسیده",
+        "definition": "خوشه‌هایی که پروانه‌ی اتمامشان تا تاریخ گزارش صادر شده است.",
+        "source": "clusters",
+        "measure": "completed",
+        "filters": {},
+        "breakdowns": ["province"],
+        "unit": "خوشه",
+        "public": True,
+    },
+    {
+        "key": "clusters-completed-in-period",
+        "name": "خوشه‌های به اتمام رسیده در سال",
+        "definition": "شمار خوشه‌هایی که تاریخ پروانه‌ی اتمامشان از آغاز سال (یکم فروردین) تا "
+        "تاریخ گزارش است؛ در نمودار ماهانه، آن‌هایی که در هر ماه پروانه گرفته‌اند.",
+        "source": "clusters",
+        "measure": "completed_in_period",
+        "filters": {},
+        "breakdowns": ["province"],
+        "unit": "خوشه",
+        "public": True,
+    },
 ]
 
 
 # The English names, definitions and units (pages in English; Persian stays the default).
 ENGLISH: dict[str, tuple[str, str, str]] = {
-    "units": ("Registered industrial units", "Every industrial unit registered on the report "
-              "date, in any status (under construction, active, semi-active, idle or closed), "
-              "in the province and park it was in that day.", "units"),
-    "units-active": ("Active units", "Units whose status was “active” on the report date.",
-                     "units"),
+    "units": (
+        "Registered industrial units",
+        "Every industrial unit registered on the report "
+        "date, in any status (under construction, active, semi-active, idle or closed), "
+        "in the province and park it was in that day.",
+        "units",
+    ),
+    "units-active": (
+        "Active units",
+        "Units whose status was “active” on the report date.",
+        "units",
+    ),
     "units-idle": ("Idle units", "Units whose status was “idle” on the report date.", "units"),
-    "units-semi-active": ("Semi-active units",
-                          "Units whose status was “semi-active” on the report date.", "units"),
-    "jobs": ("Jobs in operating units", "Employees of the active, semi-active and idle units "
-             "on the report date. A unit’s headcount is its current one; it has no history.",
-             "people"),
-    "units-sme": ("Operating micro, small and medium units", "Operating units with fewer than "
-                  "100 employees. The size comes from the current headcount, which has no "
-                  "history.", "units"),
-    "units-operating": ("Operating units",
-                        "Active, semi-active and idle units on the report date.", "units"),
-    "jobs-sme": ("Jobs in micro, small and medium units",
-                 "Employees of the operating units with fewer than 100 employees.", "people"),
-    "share-sme-units": ("Share of micro, small and medium units", "Micro, small and medium "
-                        "units as a percentage of all operating units.", "per cent"),
-    "share-sme-jobs": ("Share of jobs in micro, small and medium units", "Employees of micro, "
-                       "small and medium units as a percentage of the employees of all "
-                       "operating units.", "per cent"),
-    "units-in-parks": ("Units inside industrial parks and zones", "Operating units that were "
-                       "in an industrial park or zone on the report date.", "units"),
-    "units-outside-parks": ("Units outside parks", "Operating units that were in no park or "
-                            "zone on the report date.", "units"),
-    "revived": ("Units revived", "Status changes from “idle” or “semi-active” to “active” "
-                "from the start of the year (1 Farvardin) to the report date, where the unit "
-                "was that day.", "units"),
-    "permits": ("New operating permits", "Units whose operating permit is dated from the "
-                "start of the year to the report date.", "permits"),
-    "semi-finished": ("Semi-finished projects", "Units under construction on the report date "
-                      "whose current physical progress is 60 per cent or more.", "projects"),
-    "parks": ("Approved industrial parks and zones", "Registered industrial parks and zones "
-              "established by the report date.", "parks"),
-    "parks-active": ("Active parks and zones",
-                     "Industrial parks and zones active now (their current status).", "parks"),
-    "parks-private": ("Private parks and zones",
-                      "Industrial parks and zones in private ownership.", "parks"),
-    "clusters-identified": ("Clusters identified", "Clusters that reached “identified and "
-                            "prioritised” or a later stage by the report date, in the province "
-                            "the cluster is in.", "clusters"),
-    "clusters-in-development": ("Clusters in development", "Clusters with a development "
-                                "project on the report date: their development agent chosen "
-                                "and no completion licence yet (suspended clusters count "
-                                "too).", "clusters"),
-    "clusters-completed": ("Clusters completed", "Clusters whose completion licence was issued "
-                           "by the report date.", "clusters"),
-    "clusters-completed-in-period": ("Clusters completed this year", "Clusters whose "
-                                     "completion licence is dated from the start of the year "
-                                     "(1 Farvardin) to the report date; in the monthly chart, "
-                                     "those licensed in each month.", "clusters"),
+    "units-semi-active": (
+        "Semi-active units",
+        "Units whose status was “semi-active” on the report date.",
+        "units",
+    ),
+    "jobs": (
+        "Jobs in operating units",
+        "Employees of the active, semi-active and idle units "
+        "on the report date. A unit’s headcount is its current one; it has no history.",
+        "people",
+    ),
+    "units-sme": (
+        "Operating micro, small and medium units",
+        "Operating units with fewer than "
+        "100 employees. The size comes from the current headcount, which has no "
+        "history.",
+        "units",
+    ),
+    "units-operating": (
+        "Operating units",
+        "Active, semi-active and idle units on the report date.",
+        "units",
+    ),
+    "jobs-sme": (
+        "Jobs in micro, small and medium units",
+        "Employees of the operating units with fewer than 100 employees.",
+        "people",
+    ),
+    "share-sme-units": (
+        "Share of micro, small and medium units",
+        "Micro, small and medium units as a percentage of all operating units.",
+        "per cent",
+    ),
+    "share-sme-jobs": (
+        "Share of jobs in micro, small and medium units",
+        "Employees of micro, "
+        "small and medium units as a percentage of the employees of all "
+        "operating units.",
+        "per cent",
+    ),
+    "units-in-parks": (
+        "Units inside industrial parks and zones",
+        "Operating units that were in an industrial park or zone on the report date.",
+        "units",
+    ),
+    "units-outside-parks": (
+        "Units outside parks",
+        "Operating units that were in no park or zone on the report date.",
+        "units",
+    ),
+    "revived": (
+        "Units revived",
+        "Status changes from “idle” or “semi-active” to “active” "
+        "from the start of the year (1 Farvardin) to the report date, where the unit "
+        "was that day.",
+        "units",
+    ),
+    "permits": (
+        "New operating permits",
+        "Units whose operating permit is dated from the start of the year to the report date.",
+        "permits",
+    ),
+    "semi-finished": (
+        "Semi-finished projects",
+        "Units under construction on the report date "
+        "whose current physical progress is 60 per cent or more.",
+        "projects",
+    ),
+    "parks": (
+        "Approved industrial parks and zones",
+        "Registered industrial parks and zones established by the report date.",
+        "parks",
+    ),
+    "parks-active": (
+        "Active parks and zones",
+        "Industrial parks and zones active now (their current status).",
+        "parks",
+    ),
+    "parks-private": (
+        "Private parks and zones",
+        "Industrial parks and zones in private ownership.",
+        "parks",
+    ),
+    "clusters-identified": (
+        "Clusters identified",
+        "Clusters that reached “identified and "
+        "prioritised” or a later stage by the report date, in the province "
+        "the cluster is in.",
+        "clusters",
+    ),
+    "clusters-in-development": (
+        "Clusters in development",
+        "Clusters with a development "
+        "project on the report date: their development agent chosen "
+        "and no completion licence yet (suspended clusters count "
+        "too).",
+        "clusters",
+    ),
+    "clusters-completed": (
+        "Clusters completed",
+        "Clusters whose completion licence was issued by the report date.",
+        "clusters",
+    ),
+    "clusters-completed-in-period": (
+        "Clusters completed this year",
+        "Clusters whose "
+        "completion licence is dated from the start of the year "
+        "(1 Farvardin) to the report date; in the monthly chart, "
+        "those licensed in each month.",
+        "clusters",
+    ),
 }
 assert set(ENGLISH) == {spec["key"] for spec in SHIPPED}
+
 
 def load_indicators() -> int:
     """Create the shipped indicators that are missing (and give those that exist their

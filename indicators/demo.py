@@ -49,12 +49,18 @@ def seed_targets(year: int | None = None) -> int:
         for province_id in sorted(set(now) & set(provinces)):
             base = Decimal(start.get(province_id) or 0)
             gain = max(Decimal(now[province_id] or 0) - base, Decimal(0))
-            goal = int((base + gain * pace * AMBITION[indicator.key])
-                       .quantize(Decimal("1"), ROUND_HALF_UP))
+            goal = int(
+                (base + gain * pace * AMBITION[indicator.key]).quantize(Decimal("1"), ROUND_HALF_UP)
+            )
             if goal <= 0:
                 continue  # nothing to grow from: no target
-            target_set(actor=None, indicator=indicator, year=year, value=goal,
-                       province=provinces[province_id])
+            target_set(
+                actor=None,
+                indicator=indicator,
+                year=year,
+                value=goal,
+                province=provinces[province_id],
+            )
             total += goal
             written += 1
         if total:

@@ -58,8 +58,15 @@ def month_end(index: int) -> dt.date:
 # --- one unit, in Python --------------------------------------------------------------------
 
 
-def _fan(kind: str, month: int, status: str, province: int, park: int, attrs: tuple,
-         park_detail: bool = False) -> list[Key]:
+def _fan(
+    kind: str,
+    month: int,
+    status: str,
+    province: int,
+    park: int,
+    attrs: tuple,
+    park_detail: bool = False,
+) -> list[Key]:
     """Every fact cell one unit in one state touches (the same fan-out as the SQL). With
     ``park_detail`` the park's cells carry the breakdowns too (a park's page, never
     stored)."""
@@ -116,8 +123,10 @@ def unit_rows(
         elif event[0] == "l":
             province, park = event[1], event[2]
         else:
-            where = (province, park) if province else (
-                (first_location[1], first_location[2]) if first_location else (0, 0)
+            where = (
+                (province, park)
+                if province
+                else ((first_location[1], first_location[2]) if first_location else (0, 0))
             )
             if where[0]:
                 out.update(_fan("p", month, "", where[0], where[1], attrs, park_detail))
@@ -128,16 +137,18 @@ def unit_rows(
         if state == previous:
             continue
         if previous is not None and previous[0] and previous[1]:
-            out.subtract(_fan("s", month, previous[0], previous[1], previous[2], attrs,
-                              park_detail))
+            out.subtract(
+                _fan("s", month, previous[0], previous[1], previous[2], attrs, park_detail)
+            )
         if state[0] and state[1]:
             out.update(_fan("s", month, state[0], state[1], state[2], attrs, park_detail))
         previous = state
     return out
 
 
-def units_rows(ids: Iterable[int], until: dt.date | None = None,
-               park_detail: bool = False) -> dict[Key, list[int]]:
+def units_rows(
+    ids: Iterable[int], until: dt.date | None = None, park_detail: bool = False
+) -> dict[Key, list[int]]:
     """The summed contribution of the given units: key → [units, jobs]."""
     ids = list(ids)
     totals: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
@@ -146,7 +157,11 @@ def units_rows(ids: Iterable[int], until: dt.date | None = None,
     units = {
         u["id"]: u
         for u in Enterprise.objects.filter(pk__in=ids).values(
-            "id", "industry_group_id", "size_band", "construction_progress", "permit_date",
+            "id",
+            "industry_group_id",
+            "size_band",
+            "construction_progress",
+            "permit_date",
             "employees",
         )
     }
@@ -161,8 +176,13 @@ def units_rows(ids: Iterable[int], until: dt.date | None = None,
     ):
         locations[row[0]].append(row[1:])
     for pk, unit in units.items():
-        for key, n in unit_rows(unit, statuses[pk], locations[pk], until,  # type: ignore[arg-type]
-                                park_detail).items():
+        for key, n in unit_rows(
+            unit,
+            statuses[pk],
+            locations[pk],
+            until,  # type: ignore[arg-type]
+            park_detail,
+        ).items():
             if n:
                 cell = totals[key]
                 cell[0] += n
@@ -174,11 +194,15 @@ def park_rows(park_id: int, until: dt.date) -> dict[Key, list[int]]:
     """One park's cells with every breakdown, as of ``until``, from the histories of the
     units that were ever at the park (the stored facts keep only a park's totals)."""
     ids = set(
-        LocationEvent.objects.filter(park_id=park_id, date__lte=until)
-        .values_list("enterprise_id", flat=True)
+        LocationEvent.objects.filter(park_id=park_id, date__lte=until).values_list(
+            "enterprise_id", flat=True
+        )
     )
-    return {key: cell for key, cell in units_rows(ids, until, park_detail=True).items()
-            if key[2] == "k" and key[3] == park_id}
+    return {
+        key: cell
+        for key, cell in units_rows(ids, until, park_detail=True).items()
+        if key[2] == "k" and key[3] == park_id
+    }
 
 
 def _subtract(after: dict[Key, list[int]], before: dict[Key, list[int]]) -> dict[Key, list[int]]:
@@ -218,8 +242,10 @@ def _decode(rows: list[list[Any]]) -> dict[Key, list[int]]:
 
 def _upsert(cursor: Any, table: str, diff: dict[Key, list[int]]) -> None:
     if diff:
-        cursor.executemany(_UPSERT.replace("indicators_fact", table),
-                           [(*key, u, j) for key, (u, j) in sorted(diff.items())])
+        cursor.executemany(
+            _UPSERT.replace("indicators_fact", table),
+            [(*key, u, j) for key, (u, j) in sorted(diff.items())],
+        )
 
 
 class _Pending:
@@ -333,9 +359,7 @@ def partial_month(as_of: dt.date) -> dict[Key, list[int]]:
     if as_of >= end or as_of >= jdate_today():
         return {}  # the services refuse dates in the future (events and permits alike)
     after = (as_of + dt.timedelta(days=1), end)
-    ids = set(
-        StatusEvent.objects.filter(date__range=after).values_list("enterprise_id", flat=True)
-    )
+    ids = set(StatusEvent.objects.filter(date__range=after).values_list("enterprise_id", flat=True))
     ids |= set(
         LocationEvent.objects.filter(date__range=after).values_list("enterprise_id", flat=True)
     )
@@ -379,17 +403,25 @@ _STOCK, _REVIVALS, _PERMITS = (_KINDS.index(k) * 32768 for k in ("s", "r", "p"))
 
 
 def _code(column: str, values: tuple[str, ...]) -> str:
-    return f"CASE {column}" + "".join(f" WHEN '{v}' THEN {i}" for i, v in enumerate(values)) + " END"
+    return (
+        f"CASE {column}" + "".join(f" WHEN '{v}' THEN {i}" for i, v in enumerate(values)) + " END"
+    )
 
 
 def _uncode(expression: str, values: tuple[str, ...]) -> str:
-    return f"CASE {expression}" + "".join(f" WHEN {i} THEN '{v}'" for i, v in enumerate(values)) + " END"
+    return (
+        f"CASE {expression}"
+        + "".join(f" WHEN {i} THEN '{v}'" for i, v in enumerate(values))
+        + " END"
+    )
 
 
 def _untag(level: str, place: str) -> str:
     """kind, month, level, place, status: the first columns of a fact, from ``tag``."""
-    return (f"{_uncode('tag / 262144', _KINDS)} AS kind, (tag / 8) % 32768 AS month, "
-            f"'{level}' AS level, {place} AS place, {_uncode('tag % 8', _STATUSES)} AS status")
+    return (
+        f"{_uncode('tag / 262144', _KINDS)} AS kind, (tag / 8) % 32768 AS month, "
+        f"'{level}' AS level, {place} AS place, {_uncode('tag % 8', _STATUSES)} AS status"
+    )
 
 
 def _class(t: str, inpark: str) -> str:
@@ -413,12 +445,16 @@ _FIXED_ROWS = (
     f"({_code('f.kind', _KINDS)} * 32768 + f.m) * 8 + {_code('f.status', _STATUSES)}, "
     "{fine}, f.units, f.jobs FROM ind_fine f CROSS JOIN ind_span n {fine_where}"
 )
-_SUM = ("CREATE TEMP TABLE {table} AS SELECT tag, place, CAST(SUM(units) AS integer) AS units, "
-        "CAST(SUM(jobs) AS integer) AS jobs FROM ({rows}) z GROUP BY tag, place")
+_SUM = (
+    "CREATE TEMP TABLE {table} AS SELECT tag, place, CAST(SUM(units) AS integer) AS units, "
+    "CAST(SUM(jobs) AS integer) AS jobs FROM ({rows}) z GROUP BY tag, place"
+)
 # The province sums with their class unpacked.
-_SUM_P = ("(SELECT p.tag, p.place / (n.g * 16) AS prov, (p.place / (n.g * 8)) % 2 AS inpark, "
-          "(p.place / 8) % n.g AS grp, (p.place / 2) % 4 AS sz, p.place % 2 AS semi, p.units, "
-          "p.jobs FROM ind_sum_p p CROSS JOIN ind_span n)")
+_SUM_P = (
+    "(SELECT p.tag, p.place / (n.g * 16) AS prov, (p.place / (n.g * 8)) % 2 AS inpark, "
+    "(p.place / 8) % n.g AS grp, (p.place / 2) % 4 AS sz, p.place % 2 AS semi, p.units, "
+    "p.jobs FROM ind_sum_p p CROSS JOIN ind_span n)"
+)
 # A province fact's breakdown and value as integers in their text's order (``dim`` then
 # ``value``): the group ids' decimal text, "10" before "9", and the size bands' names.
 _DIMS = ("", "group", "inpark", "semi", "size")
@@ -426,13 +462,19 @@ assert list(_DIMS) == sorted(_DIMS)
 
 
 def _group_order(grp: str) -> str:
-    return "CASE" + "".join(f" WHEN {grp} < {10 ** d} THEN {grp} * {10 ** (9 - d)} + {d}"
-                            for d in range(1, 9)) + " END"
+    return (
+        "CASE"
+        + "".join(f" WHEN {grp} < {10**d} THEN {grp} * {10 ** (9 - d)} + {d}" for d in range(1, 9))
+        + " END"
+    )
 
 
 def _size_order(sz: str) -> str:
-    return f"CASE {sz}" + "".join(f" WHEN {i} THEN {sorted(_SIZES).index(v)}"
-                                  for i, v in enumerate(_SIZES)) + " END"
+    return (
+        f"CASE {sz}"
+        + "".join(f" WHEN {i} THEN {sorted(_SIZES).index(v)}" for i, v in enumerate(_SIZES))
+        + " END"
+    )
 
 
 # The new facts, each level in the key's order. (PostgreSQL writes them with CREATE TABLE AS,
@@ -457,123 +499,186 @@ assert (2 * 32768 + 32767) * 8 + 7 < 262144 * 4 <= 1048576  # a tag fits in 20 b
 _INSERT_FACTS = "INSERT INTO ind_fact (kind, month, level, place, status, dim, value, units, jobs) "
 _SEMI = f"semi = 1 AND tag / 262144 = {_KINDS.index('s')} AND tag % 8 = {_BUILDING}"  # a semi-finished project
 _STEPS: list[tuple[str, list[str]]] = [
-    ("units", [
-        "CREATE TEMP TABLE ind_u AS SELECT id, industry_group_id AS grp, "
-        + _code("size_band", _SIZES) + " AS sz, "
-        "CASE WHEN construction_progress >= 60 THEN 1 ELSE 0 END AS semi, "
-        "employees AS emp, permit_date FROM enterprises_enterprise",
-        "CREATE UNIQUE INDEX ind_u_id ON ind_u (id)",
-    ]),
+    (
+        "units",
+        [
+            "CREATE TEMP TABLE ind_u AS SELECT id, industry_group_id AS grp, "
+            + _code("size_band", _SIZES)
+            + " AS sz, "
+            "CASE WHEN construction_progress >= 60 THEN 1 ELSE 0 END AS semi, "
+            "employees AS emp, permit_date FROM enterprises_enterprise",
+            "CREATE UNIQUE INDEX ind_u_id ON ind_u (id)",
+        ],
+    ),
     ("calendar", []),  # filled in Python (the Jalali month of every day in the history)
-    ("copies", [
-        "CREATE TEMP TABLE ind_se AS SELECT s.enterprise_id AS e, s.date AS d, s.id AS i, "
-        "c.m, " + _code("s.from_status", _STATUSES)
-        + " AS fc, " + _code("s.to_status", _STATUSES) + " AS tc FROM enterprises_statusevent s "
-        # In month order: each sum then works on a few months' groups at a time, not on all
-        # of them at random (about 1 s less for each sum at 3 M events; the sort costs about
-        # as much as one of them saves, and nothing where events are stored as they happen).
-        "JOIN ind_day c ON c.d = s.date ORDER BY c.m",
-        "CREATE TEMP TABLE ind_span AS SELECT COALESCE(MAX(grp), 0) + 1 AS g FROM ind_u",
-    ]),
-    ("fixed places", [
-        "CREATE TEMP TABLE ind_simple AS SELECT l.e, l.prov, l.park, "
-        "CASE WHEN l.park <> 0 THEN 1 ELSE 0 END AS inpark, " + _ATTRS + ", u.emp, "
-        + _class("l", "CASE WHEN l.park <> 0 THEN 1 ELSE 0 END").replace("l.grp", "u.grp")
-        .replace("l.sz", "u.sz").replace("l.semi", "u.semi") + " AS pc, c.m AS pm FROM ("
-        "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d, MAX(province_id) AS prov, "
-        "MAX(COALESCE(park_id, 0)) AS park FROM enterprises_locationevent "
-        "GROUP BY enterprise_id) l JOIN (SELECT e, MIN(d) AS d FROM ind_se "
-        f"WHERE fc = {_STATUSES.index('')} "
-        "GROUP BY e) f ON f.e = l.e JOIN ind_u u ON u.id = l.e CROSS JOIN ind_span n "
-        "LEFT JOIN ind_day c ON c.d = u.permit_date WHERE l.n = 1 AND l.d <= f.d",
-        "CREATE UNIQUE INDEX ind_simple_e ON ind_simple (e)",
-        # The others (a few per cent): every unit that has a history and is not above.
-        "CREATE TEMP TABLE ind_mover AS SELECT u.id AS e FROM ind_u u "
-        "WHERE NOT EXISTS (SELECT 1 FROM ind_simple ns WHERE ns.e = u.id)",
-        "CREATE UNIQUE INDEX ind_mover_e ON ind_mover (e)",
-    ]),
-    ("events", [
-        "CREATE TEMP TABLE ind_ev AS "
-        "SELECT se.e, se.d, 1 AS t, se.i, " + _uncode("se.tc", _STATUSES) + " AS s, "
-        + _uncode("se.fc", _STATUSES) + " AS fs, CAST(NULL AS integer) AS prov, "
-        "       CAST(NULL AS integer) AS park, CAST(NULL AS date) AS pd "
-        "FROM ind_se se WHERE " + _MOVER.format(col="se.e") + " "
-        "UNION ALL SELECT enterprise_id, date, 0, id, NULL, NULL, province_id, "
-        "       COALESCE(park_id, 0), NULL FROM enterprises_locationevent "
-        "WHERE " + _MOVER.format(col="enterprise_id") + " "
-        "UNION ALL SELECT x.id, CASE WHEN x.permit_date < f.d THEN f.d ELSE x.permit_date END, "
-        "       2, 0, NULL, NULL, NULL, NULL, x.permit_date "
-        "FROM ind_u x JOIN (SELECT enterprise_id AS e, MIN(date) AS d "
-        "       FROM enterprises_locationevent WHERE " + _MOVER.format(col="enterprise_id")
-        + " GROUP BY enterprise_id) f ON f.e = x.id WHERE x.permit_date IS NOT NULL",
-    ]),
-    ("carry", [
-        "CREATE TEMP TABLE ind_g AS SELECT e, d, t, i, s, fs, prov, park, pd, "
-        "COUNT(s) OVER w AS sg, COUNT(prov) OVER w AS lg FROM ind_ev "
-        "WINDOW w AS (PARTITION BY e ORDER BY d, t, i ROWS UNBOUNDED PRECEDING)",
-        "CREATE TEMP TABLE ind_st AS SELECT g.e, g.d, g.t, g.i, g.fs, g.s AS ts, g.pd, "
-        "MAX(g.s) OVER (PARTITION BY g.e, g.sg) AS status, "
-        "MAX(g.prov) OVER (PARTITION BY g.e, g.lg) AS prov, "
-        "MAX(g.park) OVER (PARTITION BY g.e, g.lg) AS park, c.m "
-        "FROM ind_g g JOIN ind_day c ON c.d = g.d",
-    ]),
-    ("month ends", [
-        "CREATE TEMP TABLE ind_me AS SELECT e, m, status, prov, park FROM ("
-        "SELECT e, m, status, prov, park, ROW_NUMBER() OVER "
-        "(PARTITION BY e, m ORDER BY d DESC, t DESC, i DESC) AS rn FROM ind_st WHERE t < 2) z "
-        "WHERE rn = 1",
-        "CREATE TEMP TABLE ind_delta AS "
-        "SELECT e, m, status, prov, park, 1 AS sg FROM ind_me "
-        "WHERE status IS NOT NULL AND prov IS NOT NULL "
-        "UNION ALL SELECT e, m, ps, pp, pk, -1 FROM ("
-        "SELECT e, m, LAG(status) OVER w AS ps, LAG(prov) OVER w AS pp, LAG(park) OVER w AS pk "
-        "FROM ind_me WINDOW w AS (PARTITION BY e ORDER BY m)) z "
-        "WHERE ps IS NOT NULL AND pp IS NOT NULL",
-    ]),
-    ("fine", [
-        "CREATE TEMP TABLE ind_fine AS SELECT 's' AS kind, x.m, x.status, x.prov, x.park, "
-        + _ATTRS + ", CAST(SUM(x.sg) AS integer) AS units, "
-        "CAST(SUM(x.sg * u.emp) AS integer) AS jobs "
-        "FROM ind_delta x JOIN ind_u u ON u.id = x.e "
-        "GROUP BY x.m, x.status, x.prov, x.park, " + _ATTRS + " "
-        "HAVING SUM(x.sg) <> 0 OR SUM(x.sg * u.emp) <> 0",
-        "INSERT INTO ind_fine SELECT 'r', x.m, 'active', x.prov, x.park, " + _ATTRS + ", "
-        "COUNT(*), SUM(u.emp) "
-        "FROM ind_st x JOIN ind_u u ON u.id = x.e "
-        "WHERE x.t = 1 AND x.ts = 'active' AND x.fs IN ('idle', 'semi_active') "
-        "AND x.prov IS NOT NULL GROUP BY x.m, x.prov, x.park, " + _ATTRS,
-        "INSERT INTO ind_fine SELECT 'p', c.m, '', x.prov, x.park, " + _ATTRS + ", "
-        "COUNT(*), SUM(u.emp) "
-        "FROM ind_st x JOIN ind_u u ON u.id = x.e JOIN ind_day c ON c.d = x.pd "
-        "WHERE x.t = 2 AND x.prov IS NOT NULL GROUP BY c.m, x.prov, x.park, " + _ATTRS,
-        # The fixed-place units' rows summed twice: by park (totals) and by province with
-        # the breakdowns; ``ind_fine`` (the movers, far fewer) is added to each.
-        _SUM.format(table="ind_sum_k", rows=_FIXED_ROWS.format(
-            place="park", where="AND x.park <> 0", fine="f.park", fine_where="WHERE f.park <> 0")),
-        _SUM.format(table="ind_sum_p", rows=_FIXED_ROWS.format(
-            place="pc", where="", fine=_class("f", "CASE WHEN f.park <> 0 THEN 1 ELSE 0 END"),
-            fine_where="")),
-    ]),
+    (
+        "copies",
+        [
+            "CREATE TEMP TABLE ind_se AS SELECT s.enterprise_id AS e, s.date AS d, s.id AS i, "
+            "c.m, "
+            + _code("s.from_status", _STATUSES)
+            + " AS fc, "
+            + _code("s.to_status", _STATUSES)
+            + " AS tc FROM enterprises_statusevent s "
+            # In month order: each sum then works on a few months' groups at a time, not on all
+            # of them at random (about 1 s less for each sum at 3 M events; the sort costs about
+            # as much as one of them saves, and nothing where events are stored as they happen).
+            "JOIN ind_day c ON c.d = s.date ORDER BY c.m",
+            "CREATE TEMP TABLE ind_span AS SELECT COALESCE(MAX(grp), 0) + 1 AS g FROM ind_u",
+        ],
+    ),
+    (
+        "fixed places",
+        [
+            "CREATE TEMP TABLE ind_simple AS SELECT l.e, l.prov, l.park, "
+            "CASE WHEN l.park <> 0 THEN 1 ELSE 0 END AS inpark, "
+            + _ATTRS
+            + ", u.emp, "
+            + _class("l", "CASE WHEN l.park <> 0 THEN 1 ELSE 0 END")
+            .replace("l.grp", "u.grp")
+            .replace("l.sz", "u.sz")
+            .replace("l.semi", "u.semi")
+            + " AS pc, c.m AS pm FROM ("
+            "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d, MAX(province_id) AS prov, "
+            "MAX(COALESCE(park_id, 0)) AS park FROM enterprises_locationevent "
+            "GROUP BY enterprise_id) l JOIN (SELECT e, MIN(d) AS d FROM ind_se "
+            f"WHERE fc = {_STATUSES.index('')} "
+            "GROUP BY e) f ON f.e = l.e JOIN ind_u u ON u.id = l.e CROSS JOIN ind_span n "
+            "LEFT JOIN ind_day c ON c.d = u.permit_date WHERE l.n = 1 AND l.d <= f.d",
+            "CREATE UNIQUE INDEX ind_simple_e ON ind_simple (e)",
+            # The others (a few per cent): every unit that has a history and is not above.
+            "CREATE TEMP TABLE ind_mover AS SELECT u.id AS e FROM ind_u u "
+            "WHERE NOT EXISTS (SELECT 1 FROM ind_simple ns WHERE ns.e = u.id)",
+            "CREATE UNIQUE INDEX ind_mover_e ON ind_mover (e)",
+        ],
+    ),
+    (
+        "events",
+        [
+            "CREATE TEMP TABLE ind_ev AS "
+            "SELECT se.e, se.d, 1 AS t, se.i, "
+            + _uncode("se.tc", _STATUSES)
+            + " AS s, "
+            + _uncode("se.fc", _STATUSES)
+            + " AS fs, CAST(NULL AS integer) AS prov, "
+            "       CAST(NULL AS integer) AS park, CAST(NULL AS date) AS pd "
+            "FROM ind_se se WHERE " + _MOVER.format(col="se.e") + " "
+            "UNION ALL SELECT enterprise_id, date, 0, id, NULL, NULL, province_id, "
+            "       COALESCE(park_id, 0), NULL FROM enterprises_locationevent "
+            "WHERE " + _MOVER.format(col="enterprise_id") + " "
+            "UNION ALL SELECT x.id, CASE WHEN x.permit_date < f.d THEN f.d ELSE x.permit_date END, "
+            "       2, 0, NULL, NULL, NULL, NULL, x.permit_date "
+            "FROM ind_u x JOIN (SELECT enterprise_id AS e, MIN(date) AS d "
+            "       FROM enterprises_locationevent WHERE "
+            + _MOVER.format(col="enterprise_id")
+            + " GROUP BY enterprise_id) f ON f.e = x.id WHERE x.permit_date IS NOT NULL",
+        ],
+    ),
+    (
+        "carry",
+        [
+            "CREATE TEMP TABLE ind_g AS SELECT e, d, t, i, s, fs, prov, park, pd, "
+            "COUNT(s) OVER w AS sg, COUNT(prov) OVER w AS lg FROM ind_ev "
+            "WINDOW w AS (PARTITION BY e ORDER BY d, t, i ROWS UNBOUNDED PRECEDING)",
+            "CREATE TEMP TABLE ind_st AS SELECT g.e, g.d, g.t, g.i, g.fs, g.s AS ts, g.pd, "
+            "MAX(g.s) OVER (PARTITION BY g.e, g.sg) AS status, "
+            "MAX(g.prov) OVER (PARTITION BY g.e, g.lg) AS prov, "
+            "MAX(g.park) OVER (PARTITION BY g.e, g.lg) AS park, c.m "
+            "FROM ind_g g JOIN ind_day c ON c.d = g.d",
+        ],
+    ),
+    (
+        "month ends",
+        [
+            "CREATE TEMP TABLE ind_me AS SELECT e, m, status, prov, park FROM ("
+            "SELECT e, m, status, prov, park, ROW_NUMBER() OVER "
+            "(PARTITION BY e, m ORDER BY d DESC, t DESC, i DESC) AS rn FROM ind_st WHERE t < 2) z "
+            "WHERE rn = 1",
+            "CREATE TEMP TABLE ind_delta AS "
+            "SELECT e, m, status, prov, park, 1 AS sg FROM ind_me "
+            "WHERE status IS NOT NULL AND prov IS NOT NULL "
+            "UNION ALL SELECT e, m, ps, pp, pk, -1 FROM ("
+            "SELECT e, m, LAG(status) OVER w AS ps, LAG(prov) OVER w AS pp, LAG(park) OVER w AS pk "
+            "FROM ind_me WINDOW w AS (PARTITION BY e ORDER BY m)) z "
+            "WHERE ps IS NOT NULL AND pp IS NOT NULL",
+        ],
+    ),
+    (
+        "fine",
+        [
+            "CREATE TEMP TABLE ind_fine AS SELECT 's' AS kind, x.m, x.status, x.prov, x.park, "
+            + _ATTRS
+            + ", CAST(SUM(x.sg) AS integer) AS units, "
+            "CAST(SUM(x.sg * u.emp) AS integer) AS jobs "
+            "FROM ind_delta x JOIN ind_u u ON u.id = x.e "
+            "GROUP BY x.m, x.status, x.prov, x.park, " + _ATTRS + " "
+            "HAVING SUM(x.sg) <> 0 OR SUM(x.sg * u.emp) <> 0",
+            "INSERT INTO ind_fine SELECT 'r', x.m, 'active', x.prov, x.park, " + _ATTRS + ", "
+            "COUNT(*), SUM(u.emp) "
+            "FROM ind_st x JOIN ind_u u ON u.id = x.e "
+            "WHERE x.t = 1 AND x.ts = 'active' AND x.fs IN ('idle', 'semi_active') "
+            "AND x.prov IS NOT NULL GROUP BY x.m, x.prov, x.park, " + _ATTRS,
+            "INSERT INTO ind_fine SELECT 'p', c.m, '', x.prov, x.park, " + _ATTRS + ", "
+            "COUNT(*), SUM(u.emp) "
+            "FROM ind_st x JOIN ind_u u ON u.id = x.e JOIN ind_day c ON c.d = x.pd "
+            "WHERE x.t = 2 AND x.prov IS NOT NULL GROUP BY c.m, x.prov, x.park, " + _ATTRS,
+            # The fixed-place units' rows summed twice: by park (totals) and by province with
+            # the breakdowns; ``ind_fine`` (the movers, far fewer) is added to each.
+            _SUM.format(
+                table="ind_sum_k",
+                rows=_FIXED_ROWS.format(
+                    place="park",
+                    where="AND x.park <> 0",
+                    fine="f.park",
+                    fine_where="WHERE f.park <> 0",
+                ),
+            ),
+            _SUM.format(
+                table="ind_sum_p",
+                rows=_FIXED_ROWS.format(
+                    place="pc",
+                    where="",
+                    fine=_class("f", "CASE WHEN f.park <> 0 THEN 1 ELSE 0 END"),
+                    fine_where="",
+                ),
+            ),
+        ],
+    ),
     # The new facts are written in their key's order (country, parks, provinces; then place,
     # kind, breakdown, month, status, value): the key's index is then built from sorted rows,
     # several times faster than from shuffled ones (PostgreSQL).
-    ("provinces", [
-        "CREATE TEMP TABLE ind_pfact AS SELECT " + _untag("p", "prov") + ", dim, value, "
-        "SUM(units) AS units, SUM(jobs) AS jobs, tag, dc, vc FROM ("
-        "SELECT tag, prov, x.dim, CASE x.dim WHEN 'group' THEN CAST(grp AS varchar(40)) "
-        "WHEN 'size' THEN " + _uncode("sz", _SIZES) + " WHEN '' THEN '' ELSE '1' END AS value, "
-        + _code("x.dim", _DIMS) + " AS dc, CASE x.dim WHEN 'group' THEN " + _group_order("grp")
-        + " WHEN 'size' THEN " + _size_order("sz") + " ELSE 0 END AS vc, "
-        "units, jobs FROM " + _SUM_P + " f JOIN ind_fan x ON (x.dim <> 'semi' OR (" + _SEMI
-        + ")) AND (x.dim <> 'inpark' OR inpark = 1)) z GROUP BY tag, prov, dim, value, dc, vc "
-        "HAVING SUM(units) <> 0 OR SUM(jobs) <> 0",
-    ]),
+    (
+        "provinces",
+        [
+            "CREATE TEMP TABLE ind_pfact AS SELECT " + _untag("p", "prov") + ", dim, value, "
+            "SUM(units) AS units, SUM(jobs) AS jobs, tag, dc, vc FROM ("
+            "SELECT tag, prov, x.dim, CASE x.dim WHEN 'group' THEN CAST(grp AS varchar(40)) "
+            "WHEN 'size' THEN "
+            + _uncode("sz", _SIZES)
+            + " WHEN '' THEN '' ELSE '1' END AS value, "
+            + _code("x.dim", _DIMS)
+            + " AS dc, CASE x.dim WHEN 'group' THEN "
+            + _group_order("grp")
+            + " WHEN 'size' THEN "
+            + _size_order("sz")
+            + " ELSE 0 END AS vc, "
+            "units, jobs FROM "
+            + _SUM_P
+            + " f JOIN ind_fan x ON (x.dim <> 'semi' OR ("
+            + _SEMI
+            + ")) AND (x.dim <> 'inpark' OR inpark = 1)) z GROUP BY tag, prov, dim, value, dc, vc "
+            "HAVING SUM(units) <> 0 OR SUM(jobs) <> 0",
+        ],
+    ),
     ("facts", [_INSERT_FACTS + _FACTS]),
-    ("swap", [
-        "DELETE FROM indicators_fact",
-        "INSERT INTO indicators_fact (kind, month, level, place, status, dim, value, units, jobs) "
-        "SELECT kind, month, level, place, status, dim, value, units, jobs FROM ind_fact",
-    ]),
+    (
+        "swap",
+        [
+            "DELETE FROM indicators_fact",
+            "INSERT INTO indicators_fact (kind, month, level, place, status, dim, value, units, jobs) "
+            "SELECT kind, month, level, place, status, dim, value, units, jobs FROM ind_fact",
+        ],
+    ),
 ]
 # PostgreSQL's own statements for some steps. It fans the province rows out in one pass
 # (GROUPING SETS) instead of a join, and writes the new facts table itself (see below).
@@ -627,8 +732,12 @@ _PG_SWAP = [
     "DROP TABLE indicators_fact_old",
 ]
 # Temporary tables have no statistics until analysed: the planner needs them for the joins.
-_ANALYZE = {"units": "ind_u", "copies": "ind_se, ind_span", "fixed places": "ind_simple",
-            "month ends": "ind_delta"}
+_ANALYZE = {
+    "units": "ind_u",
+    "copies": "ind_se, ind_span",
+    "fixed places": "ind_simple",
+    "month ends": "ind_delta",
+}
 # PostgreSQL, for the snapshot's transaction: window sorts and aggregates stay in memory
 # instead of spilling; scans, joins and the appends that feed each sum run on every core
 # (parallel plans cost nothing extra here: the rebuild is the only query on its session);
@@ -640,8 +749,25 @@ _PG_SETTINGS = [
     "SET LOCAL parallel_tuple_cost = 0",
     "SET LOCAL min_parallel_table_scan_size = 0",
 ]
-_TEMP = ("ind_day", "ind_fan", "ind_fact", "ind_pfact", "ind_u", "ind_se", "ind_simple", "ind_mover",
-         "ind_ev", "ind_g", "ind_st", "ind_me", "ind_delta", "ind_fine", "ind_sum_k", "ind_sum_p", "ind_span")
+_TEMP = (
+    "ind_day",
+    "ind_fan",
+    "ind_fact",
+    "ind_pfact",
+    "ind_u",
+    "ind_se",
+    "ind_simple",
+    "ind_mover",
+    "ind_ev",
+    "ind_g",
+    "ind_st",
+    "ind_me",
+    "ind_delta",
+    "ind_fine",
+    "ind_sum_k",
+    "ind_sum_p",
+    "ind_span",
+)
 
 
 def _calendar(cursor: Any) -> None:
@@ -663,8 +789,10 @@ def _calendar(cursor: Any) -> None:
             days.append((day, month_index(day)))
             day += dt.timedelta(days=1)
     if connection.vendor == "postgresql":  # one statement, not one per day (0.3 s at 9,600)
-        cursor.execute("INSERT INTO ind_day (d, m) SELECT * FROM unnest(%s::date[], %s::integer[])",
-                       [[d for d, _m in days], [m for _d, m in days]])
+        cursor.execute(
+            "INSERT INTO ind_day (d, m) SELECT * FROM unnest(%s::date[], %s::integer[])",
+            [[d for d, _m in days], [m for _d, m in days]],
+        )
     else:
         cursor.executemany("INSERT INTO ind_day (d, m) VALUES (%s, %s)", days)
 
@@ -673,8 +801,9 @@ class RebuildRunning(RuntimeError):
     pass
 
 
-def rebuild(progress: Callable[[str, int, int], None] | None = None,
-            run: RefreshRun | None = None) -> RefreshRun:
+def rebuild(
+    progress: Callable[[str, int, int], None] | None = None, run: RefreshRun | None = None
+) -> RefreshRun:
     """Rebuild every fact from the registry, as of one moment, while the registry keeps
     changing. The registry is read in one snapshot (PostgreSQL: a REPEATABLE READ
     transaction; SQLite: one transaction holding the write lock, so writers wait), into
@@ -687,8 +816,11 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
     step = {"name": ""}
     busy = RebuildRunning("Another rebuild of the facts is running.")
     try:
-        with _progress_reporter(run.pk) as report, one_at_a_time("pishran.rebuild_facts", busy), \
-                connection.cursor() as cursor:
+        with (
+            _progress_reporter(run.pk) as report,
+            one_at_a_time("pishran.rebuild_facts", busy),
+            connection.cursor() as cursor,
+        ):
             mark_abandoned_runs(but=run.pk)  # no other rebuild runs now: any "running" died
             outermost = not connection.in_atomic_block  # tests run inside a transaction
             with transaction.atomic():
@@ -738,7 +870,10 @@ def rebuild(progress: Callable[[str, int, int], None] | None = None,
         _record_failure(run.pk, error, step["name"])
         raise
     RefreshRun.objects.filter(pk=run.pk).update(
-        state=RefreshRun.State.DONE, steps_done=len(_STEPS), step="", rows=rows,
+        state=RefreshRun.State.DONE,
+        steps_done=len(_STEPS),
+        step="",
+        rows=rows,
         finished_at=timezone.now(),
     )
     if progress:
@@ -759,7 +894,9 @@ def _work_tables(sql: str, postgres: bool) -> str:
 def _create_work_tables(cursor: Any, postgres: bool) -> None:
     for name in _TEMP:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
-    cursor.execute(_work_tables("CREATE TEMP TABLE ind_day (d date PRIMARY KEY, m integer)", postgres))
+    cursor.execute(
+        _work_tables("CREATE TEMP TABLE ind_day (d date PRIMARY KEY, m integer)", postgres)
+    )
     cursor.execute(_work_tables("CREATE TEMP TABLE ind_fan (dim varchar(10))", postgres))
     cursor.executemany(
         "INSERT INTO ind_fan VALUES (%s)", [(d,) for d in ("", "group", "size", "semi", "inpark")]
@@ -789,7 +926,7 @@ def _settle_changes(cursor: Any, seen: set[int], table: str) -> None:
             done.append(pk)
     _upsert(cursor, table, {k: v for k, v in replay.items() if v != [0, 0]})
     for start in range(0, len(done), 1000):
-        FactChange.objects.filter(pk__in=done[start:start + 1000]).delete()
+        FactChange.objects.filter(pk__in=done[start : start + 1000]).delete()
 
 
 @contextlib.contextmanager
@@ -820,7 +957,9 @@ def _record_failure(pk: int, error: BaseException, step: str = "") -> None:
     for _attempt in range(2):
         try:
             RefreshRun.objects.filter(pk=pk).update(
-                state=RefreshRun.State.FAILED, error=repr(error)[:2000], step=step,
+                state=RefreshRun.State.FAILED,
+                error=repr(error)[:2000],
+                step=step,
                 finished_at=timezone.now(),
             )
             return
@@ -836,8 +975,7 @@ def mark_abandoned_runs(but: int | None = None) -> int:
         runs = runs.exclude(pk=but)
     return runs.update(
         state=RefreshRun.State.FAILED,
-        error="The worker stopped before the rebuild finished; the facts were left as they "
-        "were.",
+        error="The worker stopped before the rebuild finished; the facts were left as they were.",
         finished_at=timezone.now(),
     )
 

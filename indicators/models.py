@@ -49,12 +49,20 @@ class Indicator(models.Model):
         help_text=_('The rows counted, e.g. {"status": ["active"], "size": ["micro"]}.'),
     )
     numerator = models.ForeignKey(
-        "self", verbose_name=_("numerator"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "self",
+        verbose_name=_("numerator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     denominator = models.ForeignKey(
-        "self", verbose_name=_("denominator"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "self",
+        verbose_name=_("denominator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     breakdowns = models.JSONField(_("allowed breakdowns"), default=list, blank=True)
     unit = models.CharField(_("unit"), max_length=40, blank=True)
@@ -115,27 +123,34 @@ class Target(models.Model):
         Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
     )
     province = models.ForeignKey(
-        "places.Province", verbose_name=_("province"), null=True, blank=True,
-        on_delete=models.CASCADE, help_text=_("Empty for the whole country."),
+        "places.Province",
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("Empty for the whole country."),
     )
     year = models.PositiveSmallIntegerField(
         _("Jalali year"),
         validators=[MinValueValidator(TARGET_YEARS[0]), MaxValueValidator(TARGET_YEARS[1])],
         help_text=_("A Jalali year, e.g. 1404."),
     )
-    value = models.DecimalField(_("target"), max_digits=14, decimal_places=2,
-                                validators=[MinValueValidator(0)])
+    value = models.DecimalField(
+        _("target"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
 
     class Meta:
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "province", "year"], name="target_unique_province",
+                fields=["indicator", "province", "year"],
+                name="target_unique_province",
                 condition=models.Q(province__isnull=False),
             ),
             models.UniqueConstraint(
-                fields=["indicator", "year"], name="target_unique_country",
+                fields=["indicator", "year"],
+                name="target_unique_country",
                 condition=models.Q(province__isnull=True),
             ),
         ]
@@ -177,8 +192,9 @@ class RefreshRun(models.Model):
         FAILED = "failed", _("failed")
 
     kind = models.CharField(_("kind"), max_length=20, default="rebuild")
-    state = models.CharField(_("state"), max_length=10, choices=State.choices,
-                             default=State.RUNNING)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.RUNNING
+    )
     step = models.CharField(_("step"), max_length=100, blank=True)
     steps_done = models.PositiveIntegerField(_("steps done"), default=0)
     steps_total = models.PositiveIntegerField(_("steps in all"), default=0)

@@ -30,7 +30,8 @@ def parse_as_of(params: QueryDict) -> tuple[dt.date, str]:
     except JalaliDateError as error:
         if error.code == "nonexistent":
             return today(), _("%(date)s is not a date in the calendar; showing today.") % {
-                "date": text}
+                "date": text
+            }
         return today(), _("Write the date as year/month/day, e.g. 1402/12/29; showing today.")
     if value > today():
         return today(), _("The date %(date)s is in the future; showing today.") % {"date": text}
@@ -58,8 +59,7 @@ def by_province(indicator: Indicator, as_of: dt.date) -> dict[int, Number | None
         num = by_province(indicator.numerator, as_of)
         den = by_province(indicator.denominator, as_of)
         return {
-            p: (Decimal(num.get(p) or 0) * 100 / Decimal(d)).quantize(Decimal("0.1"))
-            if d else None
+            p: (Decimal(num.get(p) or 0) * 100 / Decimal(d)).quantize(Decimal("0.1")) if d else None
             for p, d in den.items()
         }
     source = source_for(indicator.source)
@@ -104,8 +104,9 @@ class Card:
         return "clusters" if self.indicator.source == "clusters" else ""
 
 
-def rows_link(indicator: Indicator, place: Place, as_of: dt.date, province_code: str = "",
-              **narrow: str) -> str:
+def rows_link(
+    indicator: Indicator, place: Place, as_of: dt.date, province_code: str = "", **narrow: str
+) -> str:
     """The list of the rows a figure counts: the enterprise directory (with the same
     filters) for today's figures it can express, otherwise the rows-as-of page."""
     if indicator.source != "registry" or indicator.measure not in ("units", "jobs"):
@@ -121,8 +122,11 @@ def rows_link(indicator: Indicator, place: Place, as_of: dt.date, province_code:
     statuses = indicator.filters.get("status") or []
     sizes = indicator.filters.get("size") or []
     simple = (
-        as_of == today() and len(statuses) <= 1 and len(sizes) <= 1
-        and "in_park" not in indicator.filters and not indicator.filters.get("semi_finished")
+        as_of == today()
+        and len(statuses) <= 1
+        and len(sizes) <= 1
+        and "in_park" not in indicator.filters
+        and not indicator.filters.get("semi_finished")
         and (len(narrow) == 0 or set(narrow) <= {"group", "size", "status"})
         and not (narrow.get("size") and sizes)
         and not (narrow.get("status") and statuses)
@@ -148,17 +152,25 @@ def rows_link(indicator: Indicator, place: Place, as_of: dt.date, province_code:
     return reverse("indicator_rows", args=[indicator.key]) + "?" + urlencode(params)
 
 
-def cards(indicators: list[Indicator], place: Place, as_of: dt.date, province_id: int | None,
-          province_code: str = "") -> list[Card]:
+def cards(
+    indicators: list[Indicator],
+    place: Place,
+    as_of: dt.date,
+    province_id: int | None,
+    province_code: str = "",
+) -> list[Card]:
     year = year_of(as_of)
     targets: dict[int, Decimal] = {}
     if place.level != "k":
         ids = tuple(i.pk for i in indicators)
-        targets = memo(("targets", year, province_id, ids), lambda: dict(
-            Target.objects.filter(  # type: ignore[misc]
-                year=year, province_id=province_id, indicator__in=ids
-            ).values_list("indicator_id", "value")
-        ))
+        targets = memo(
+            ("targets", year, province_id, ids),
+            lambda: dict(
+                Target.objects.filter(  # type: ignore[misc]
+                    year=year, province_id=province_id, indicator__in=ids
+                ).values_list("indicator_id", "value")
+            ),
+        )
     return [
         Card(
             indicator=i,
@@ -174,27 +186,33 @@ def cards(indicators: list[Indicator], place: Place, as_of: dt.date, province_id
 def all_indicators() -> list[Indicator]:
     """Every indicator in catalogue order, kept until the figures version changes (editing
     an indicator starts a new one)."""
-    return memo(("indicators",), lambda: list(
-        Indicator.objects.select_related("numerator", "denominator")))
+    return memo(
+        ("indicators",), lambda: list(Indicator.objects.select_related("numerator", "denominator"))
+    )
 
 
 def indicator(key: str, public_only: bool = False) -> Indicator | None:
-    return next((i for i in all_indicators()
-                 if i.key == key and (i.is_public or not public_only)), None)
+    return next(
+        (i for i in all_indicators() if i.key == key and (i.is_public or not public_only)), None
+    )
 
 
 def indicators_for(place: Place, public_only: bool = False) -> list[Indicator]:
     level = {"c": None, "p": "province", "k": "park"}[place.level]
-    return [i for i in all_indicators()
-            if (level is None or level in i.breakdowns) and (i.is_public or not public_only)]
+    return [
+        i
+        for i in all_indicators()
+        if (level is None or level in i.breakdowns) and (i.is_public or not public_only)
+    ]
 
 
 def country() -> Place:
     return COUNTRY
 
 
-def chart_series(indicator: Indicator, place: Place, as_of: dt.date, months: int = 24
-                 ) -> dict[str, Any]:
+def chart_series(
+    indicator: Indicator, place: Place, as_of: dt.date, months: int = 24
+) -> dict[str, Any]:
     from persian.jalali import month_name
     from persian.templatetags.persian import digits
 

@@ -18,12 +18,21 @@ TARGET_FIELDS = ("indicator", "province", "year", "value")
 
 
 @transaction.atomic
-def target_set(*, actor: Any, indicator: Indicator, year: int, value: Decimal | int | str,
-               province: Province | None = None) -> Target:
+def target_set(
+    *,
+    actor: Any,
+    indicator: Indicator,
+    year: int,
+    value: Decimal | int | str,
+    province: Province | None = None,
+) -> Target:
     """The target of an indicator for a Jalali year, for the country (no province) or one
     province: created, or its value changed (one target per indicator, place and year)."""
-    target = (Target.objects.select_for_update()
-              .filter(indicator=indicator, province=province, year=year).first())
+    target = (
+        Target.objects.select_for_update()
+        .filter(indicator=indicator, province=province, year=year)
+        .first()
+    )
     before = snapshot(target, TARGET_FIELDS) if target else {}
     if target is None:
         target = Target(indicator=indicator, province=province, year=year)
@@ -34,21 +43,32 @@ def target_set(*, actor: Any, indicator: Indicator, year: int, value: Decimal | 
         # are left for the model's check to refuse, not rounded away.
         target.value = cents if cents == number else number
     except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError({"value": ValidationError(
-            models.DecimalField.default_error_messages["invalid"], code="invalid",
-            params={"value": value})}) from None
+        raise ValidationError(
+            {
+                "value": ValidationError(
+                    models.DecimalField.default_error_messages["invalid"],
+                    code="invalid",
+                    params={"value": value},
+                )
+            }
+        ) from None
     target.full_clean()
     changes = diff(before, snapshot(target, TARGET_FIELDS))
     if changes:
         target.save()
-        audit_record(actor=actor, action="update" if before else "create", target=target,
-                     changes=changes)
+        audit_record(
+            actor=actor, action="update" if before else "create", target=target, changes=changes
+        )
     return target
 
 
 @transaction.atomic
 def target_delete(*, actor: Any, target: Target) -> None:
     """Remove a target, audited (the demo resets its targets with it; the admin deletes none)."""
-    audit_record(actor=actor, action="delete", target=target,
-                 changes=diff(snapshot(target, TARGET_FIELDS), {}))
+    audit_record(
+        actor=actor,
+        action="delete",
+        target=target,
+        changes=diff(snapshot(target, TARGET_FIELDS), {}),
+    )
     target.delete()

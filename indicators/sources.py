@@ -45,7 +45,9 @@ class Source:
     def value(self, indicator: Any, place: Place, as_of: dt.date) -> Number:
         raise NotImplementedError
 
-    def breakdown(self, indicator: Any, place: Place, as_of: dt.date, dim: str) -> dict[str, Number]:
+    def breakdown(
+        self, indicator: Any, place: Place, as_of: dt.date, dim: str
+    ) -> dict[str, Number]:
         return {}
 
     def by_province(self, indicator: Any, as_of: dt.date) -> dict[int, Number]:
@@ -100,7 +102,8 @@ def bump_version() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO indicators_figuresversion (id, value) VALUES (1, %s) "
-            "ON CONFLICT (id) DO UPDATE SET value = excluded.value", [value]
+            "ON CONFLICT (id) DO UPDATE SET value = excluded.value",
+            [value],
         )
     _local["value"], _local["read_at"] = value, time.monotonic()
     _local["bumped_at"] = _local["read_at"]
@@ -117,10 +120,12 @@ def new_version_on_save(*models: type) -> None:
         transaction.on_commit(bump_version)
 
     for model in models:
-        post_save.connect(changed, sender=model, dispatch_uid=f"figures-{model.__name__}",
-                          weak=False)
-        post_delete.connect(changed, sender=model, dispatch_uid=f"figures-{model.__name__}-d",
-                            weak=False)
+        post_save.connect(
+            changed, sender=model, dispatch_uid=f"figures-{model.__name__}", weak=False
+        )
+        post_delete.connect(
+            changed, sender=model, dispatch_uid=f"figures-{model.__name__}-d", weak=False
+        )
 
 
 def forget() -> None:
@@ -183,17 +188,20 @@ def memo(key: tuple, compute: Callable[[], Any]) -> Any:
     return value
 
 
-def read_cells(level: str, place: int | None, as_of: dt.date,
-               dims: tuple[str, ...] | None = None) -> Cells:
+def read_cells(
+    level: str, place: int | None, as_of: dt.date, dims: tuple[str, ...] | None = None
+) -> Cells:
     """Stocks as of ``as_of`` and flows from 1 Farvardin of its year to ``as_of`` at every
     place of ``level`` (or one place), by kind, breakdown and status. Kept until the facts
     change."""
-    return memo(("cells", level, place, as_of, dims),
-                lambda: _read_cells(level, place, as_of, dims))
+    return memo(
+        ("cells", level, place, as_of, dims), lambda: _read_cells(level, place, as_of, dims)
+    )
 
 
-def _read_cells(level: str, place: int | None, as_of: dt.date,
-                dims: tuple[str, ...] | None = None) -> Cells:
+def _read_cells(
+    level: str, place: int | None, as_of: dt.date, dims: tuple[str, ...] | None = None
+) -> Cells:
     """``dims``: only these breakdowns (a ranking needs the totals and at most one)."""
     month = facts.month_index(as_of)
     first_of_year = month - month % 12
@@ -228,8 +236,7 @@ def _read_cells(level: str, place: int | None, as_of: dt.date,
         cells[(p, kind)].append((dim, value, status, units, jobs))
     if level == "k" and place is not None:
         # The facts keep a park's totals; its breakdowns (stocks only) come from its units.
-        detail = (_park_detail_today(place) if as_of >= today()
-                  else _park_cells(place, as_of))
+        detail = _park_detail_today(place) if as_of >= today() else _park_cells(place, as_of)
         cells.setdefault((place, "s"), []).extend(detail)
     return dict(cells)
 
@@ -242,11 +249,16 @@ def _park_detail_today(park: int) -> list[tuple[str, str, str, int, int]]:
         cursor.execute(
             "SELECT status, industry_group_id, size_band, "
             "CASE WHEN construction_progress >= 60 THEN 1 ELSE 0 END, COUNT(*), SUM(employees) "
-            "FROM enterprises_enterprise WHERE park_id = %s GROUP BY 1, 2, 3, 4", [park])
+            "FROM enterprises_enterprise WHERE park_id = %s GROUP BY 1, 2, 3, 4",
+            [park],
+        )
         for status, group, size, semi, units, jobs in cursor.fetchall():
             units, jobs = int(units), int(jobs or 0)
-            out += [("group", str(group), status, units, jobs), ("size", size, status, units, jobs),
-                    ("inpark", "1", status, units, jobs)]
+            out += [
+                ("group", str(group), status, units, jobs),
+                ("size", size, status, units, jobs),
+                ("inpark", "1", status, units, jobs),
+            ]
             if semi and status == "under_construction":
                 out.append(("semi", "1", status, units, jobs))
     return out
@@ -261,8 +273,11 @@ def _park_cells(park: int, as_of: dt.date) -> list[tuple[str, str, str, int, int
             cell = totals[(dim, value, status)]
             cell[0] += units
             cell[1] += jobs
-    return [(dim, value, status, units, jobs) for (dim, value, status), (units, jobs)
-            in totals.items() if (units, jobs) != (0, 0)]
+    return [
+        (dim, value, status, units, jobs)
+        for (dim, value, status), (units, jobs) in totals.items()
+        if (units, jobs) != (0, 0)
+    ]
 
 
 def park_rows(park: int, as_of: dt.date) -> dict[facts.Key, list[int]]:
@@ -308,7 +323,10 @@ class RegistrySource(Source):
 
     key = "registry"
     measures: ClassVar[dict[str, str]] = {
-        "units": "units", "jobs": "jobs", "revived": "revived", "permits": "permits",
+        "units": "units",
+        "jobs": "jobs",
+        "revived": "revived",
+        "permits": "permits",
     }
     flows = frozenset({"revived", "permits"})
     breakdowns = ("province", "park", "group", "size", "status")
@@ -325,8 +343,9 @@ class RegistrySource(Source):
             return "inpark", {"1"}, not filters["in_park"]
         return "", None, False
 
-    def _sum(self, indicator: Any, cells: Cells, place: int, dim: str | None = None
-             ) -> dict[str, int]:
+    def _sum(
+        self, indicator: Any, cells: Cells, place: int, dim: str | None = None
+    ) -> dict[str, int]:
         """The indicator's figure at ``place``, by the values of ``dim`` (or '' total)."""
         kind = self.KIND[indicator.measure]
         column = 1 if indicator.measure == "jobs" else 0
@@ -357,7 +376,9 @@ class RegistrySource(Source):
 
         return memo(("value", self._signature(indicator), place, as_of), compute)
 
-    def breakdown(self, indicator: Any, place: Place, as_of: dt.date, dim: str) -> dict[str, Number]:
+    def breakdown(
+        self, indicator: Any, place: Place, as_of: dt.date, dim: str
+    ) -> dict[str, Number]:
         def compute() -> dict[str, Number]:
             cells = read_cells(place.level, place.id, as_of)
             return dict(self._sum(indicator, cells, place.id, dim))
@@ -374,8 +395,10 @@ class RegistrySource(Source):
         return memo(("by_province", self._signature(indicator), as_of), compute)
 
     def monthly(self, indicator: Any, place: Place, as_of: dt.date) -> list[tuple[int, Number]]:
-        return memo(("monthly", self._signature(indicator), place, as_of),
-                    lambda: self._monthly(indicator, place, as_of))
+        return memo(
+            ("monthly", self._signature(indicator), place, as_of),
+            lambda: self._monthly(indicator, place, as_of),
+        )
 
     def _monthly(self, indicator: Any, place: Place, as_of: dt.date) -> list[tuple[int, Number]]:
         kind = self.KIND[indicator.measure]
@@ -384,10 +407,13 @@ class RegistrySource(Source):
         statuses = list(indicator.filters.get("status") or [])
         last = facts.month_index(as_of)
         if place.level == "k" and fdim:  # a breakdown by month: from the park's units
-            rows = [(m, d, v, jobs if column == "jobs" else units)
-                    for (k, m, _l, _p, status, d, v), (units, jobs)
-                    in park_rows(place.id, as_of).items()
-                    if k == kind and d in (fdim, "") and (not statuses or status in statuses)]
+            rows = [
+                (m, d, v, jobs if column == "jobs" else units)
+                for (k, m, _l, _p, status, d, v), (units, jobs) in park_rows(
+                    place.id, as_of
+                ).items()
+                if k == kind and d in (fdim, "") and (not statuses or status in statuses)
+            ]
             return self._running(kind, rows, fdim, fvalues, negate, last)
         sql = (
             f"SELECT month, dim, value, SUM({column}) FROM indicators_fact WHERE level = %s "
@@ -404,8 +430,14 @@ class RegistrySource(Source):
         return self._running(kind, rows, fdim, fvalues, negate, last)
 
     @staticmethod
-    def _running(kind: str, rows: list[tuple[int, str, str, int]], fdim: str,
-                 fvalues: set[str] | None, negate: bool, last: int) -> list[tuple[int, Number]]:
+    def _running(
+        kind: str,
+        rows: list[tuple[int, str, str, int]],
+        fdim: str,
+        fvalues: set[str] | None,
+        negate: bool,
+        last: int,
+    ) -> list[tuple[int, Number]]:
         """Per month (stocks carried forward from their monthly changes) up to ``last``."""
         by_month: dict[int, int] = defaultdict(int)
         for month, d, v, n in rows:
@@ -452,8 +484,7 @@ class ParksSource(Source):
             return qs.count()
 
         # A park's save or delete starts a new figures version (``IndicatorsConfig.ready``).
-        return memo(("parks-value", indicator.pk, repr(indicator.filters), place, as_of),
-                    compute)
+        return memo(("parks-value", indicator.pk, repr(indicator.filters), place, as_of), compute)
 
     def by_province(self, indicator: Any, as_of: dt.date) -> dict[int, Number]:
         from django.db.models import Count
@@ -462,7 +493,9 @@ class ParksSource(Source):
             self._qs(indicator, as_of).values_list("province_id").annotate(n=Count("id")).order_by()
         )
 
-    def breakdown(self, indicator: Any, place: Place, as_of: dt.date, dim: str) -> dict[str, Number]:
+    def breakdown(
+        self, indicator: Any, place: Place, as_of: dt.date, dim: str
+    ) -> dict[str, Number]:
         from django.db.models import Count
 
         if dim != "ownership":

@@ -29,33 +29,55 @@ from . import figures, selectors
 from .models import Indicator
 from .sources import Place, memo, park_totals
 
-HEADLINES = ("units", "units-active", "units-idle", "jobs", "share-sme-units", "share-sme-jobs",
-             "units-in-parks", "revived", "permits", "semi-finished", "parks")
+HEADLINES = (
+    "units",
+    "units-active",
+    "units-idle",
+    "jobs",
+    "share-sme-units",
+    "share-sme-jobs",
+    "units-in-parks",
+    "revived",
+    "permits",
+    "semi-finished",
+    "parks",
+)
 # The cluster programme's figures, in a group of their own under the registry's.
-CLUSTER_HEADLINES = ("clusters-identified", "clusters-in-development", "clusters-completed",
-                     "clusters-completed-in-period")
+CLUSTER_HEADLINES = (
+    "clusters-identified",
+    "clusters-in-development",
+    "clusters-completed",
+    "clusters-completed-in-period",
+)
 
 
 def _indicator(request: HttpRequest, default: str, public_only: bool = False) -> Indicator:
     key = request.GET.get("indicator", "").replace("\x00", "")
-    return (selectors.indicator(key, public_only) or selectors.indicator(default, public_only)
-            or next(iter(selectors.indicators_for(Place("c"), public_only)), None))  # type: ignore[return-value]
+    return (
+        selectors.indicator(key, public_only)
+        or selectors.indicator(default, public_only)
+        or next(iter(selectors.indicators_for(Place("c"), public_only)), None)
+    )  # type: ignore[return-value]
 
 
-def _headline(place: Place, as_of: dt.date, province: Province | None, public_only: bool = False
-              ) -> list[selectors.Card]:
+def _headline(
+    place: Place, as_of: dt.date, province: Province | None, public_only: bool = False
+) -> list[selectors.Card]:
     available = {i.key: i for i in selectors.indicators_for(place, public_only)}
     chosen = [available[k] for k in HEADLINES + CLUSTER_HEADLINES if k in available]
-    return selectors.cards(chosen, place, as_of, province.pk if province else None,
-                           province.code if province else "")
+    return selectors.cards(
+        chosen, place, as_of, province.pk if province else None, province.code if province else ""
+    )
 
 
 # The pages' tables (breakdowns, ranking, map) are kept per figures version like the figures
 # they show, links included (the same for every viewer; today's date is in the key because
 # a link for today's figures differs from one for a past date's).
 def _breakdowns(place: Place, as_of: dt.date, province_code: str = "") -> dict[str, Any]:
-    return memo(("breakdowns", place, as_of, province_code, selectors.today()),  # type: ignore[no-any-return]
-                lambda: _compute_breakdowns(place, as_of, province_code))
+    return memo(
+        ("breakdowns", place, as_of, province_code, selectors.today()),  # type: ignore[no-any-return]
+        lambda: _compute_breakdowns(place, as_of, province_code),
+    )
 
 
 def _compute_breakdowns(place: Place, as_of: dt.date, province_code: str) -> dict[str, Any]:
@@ -66,7 +88,8 @@ def _compute_breakdowns(place: Place, as_of: dt.date, province_code: str) -> dic
     sizes = selectors.breakdown(operating, place, as_of, "size")
     statuses_indicator = selectors.indicator("units")
     statuses = (
-        selectors.breakdown(statuses_indicator, place, as_of, "status") if statuses_indicator
+        selectors.breakdown(statuses_indicator, place, as_of, "status")
+        if statuses_indicator
         else {}
     )
 
@@ -77,26 +100,37 @@ def _compute_breakdowns(place: Place, as_of: dt.date, province_code: str) -> dic
 
     all_groups = memo(("industry-groups",), lambda: list(IndustryGroup.objects.all()))
     return {
-        "by_status": [(label, statuses.get(value, 0), link(statuses_indicator, status=value))
-                      for value, label in Status.choices],
-        "by_group": [(g, groups.get(str(g.pk), 0), link(operating, group=g.key))  # named when shown
-                     for g in all_groups],
-        "by_size": [(label, sizes.get(value, 0), link(operating, size=value))
-                    for value, label in SizeBand.choices],
+        "by_status": [
+            (label, statuses.get(value, 0), link(statuses_indicator, status=value))
+            for value, label in Status.choices
+        ],
+        "by_group": [
+            (g, groups.get(str(g.pk), 0), link(operating, group=g.key))  # named when shown
+            for g in all_groups
+        ],
+        "by_size": [
+            (label, sizes.get(value, 0), link(operating, size=value))
+            for value, label in SizeBand.choices
+        ],
     }
 
 
 def _ranking(indicator: Indicator, as_of: dt.date) -> list[dict[str, Any]]:
-    return memo(("ranking", indicator.pk, as_of, selectors.today()),  # type: ignore[no-any-return]
-                lambda: _compute_ranking(indicator, as_of))
+    return memo(
+        ("ranking", indicator.pk, as_of, selectors.today()),  # type: ignore[no-any-return]
+        lambda: _compute_ranking(indicator, as_of),
+    )
 
 
 def _compute_ranking(indicator: Indicator, as_of: dt.date) -> list[dict[str, Any]]:
     values = selectors.by_province(indicator, as_of)
     rows = [
-        {"province": p, "value": values.get(p.pk, 0 if indicator.kind != "ratio" else None),
-         "url": p.get_absolute_url(),
-         "link": selectors.rows_link(indicator, Place("p", p.pk), as_of, p.code)}
+        {
+            "province": p,
+            "value": values.get(p.pk, 0 if indicator.kind != "ratio" else None),
+            "url": p.get_absolute_url(),
+            "link": selectors.rows_link(indicator, Place("p", p.pk), as_of, p.code),
+        }
         for p in Province.objects.all()
     ]
     rows.sort(key=lambda r: (r["value"] is None, -(r["value"] or 0)))  # type: ignore[operator]
@@ -106,21 +140,31 @@ def _compute_ranking(indicator: Indicator, as_of: dt.date) -> list[dict[str, Any
 
 
 def _map(indicator: Indicator, ranking: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
-    kept = memo(("map", indicator.pk, as_of, selectors.today()),
-                lambda: _compute_map(indicator, ranking, as_of))
+    kept = memo(
+        ("map", indicator.pk, as_of, selectors.today()),
+        lambda: _compute_map(indicator, ranking, as_of),
+    )
     # Kept once for every language; the label is added in the page's own.
     return {**kept, "label": indicator.display_name}
 
 
-def _compute_map(indicator: Indicator, ranking: list[dict[str, Any]], as_of: dt.date
-                 ) -> dict[str, Any]:
-    query = "" if as_of == selectors.today() else "?as_of=" + selectors.format_date(
-        as_of, persian_digits=False)
+def _compute_map(
+    indicator: Indicator, ranking: list[dict[str, Any]], as_of: dt.date
+) -> dict[str, Any]:
+    query = (
+        ""
+        if as_of == selectors.today()
+        else "?as_of=" + selectors.format_date(as_of, persian_digits=False)
+    )
     return {
-        "values": {r["province"].code: float(r["value"]) if r["value"] is not None else None
-                   for r in ranking},
-        "links": {r["province"].code: reverse("province_detail", args=[r["province"].code])
-                  + query for r in ranking},
+        "values": {
+            r["province"].code: float(r["value"]) if r["value"] is not None else None
+            for r in ranking
+        },
+        "links": {
+            r["province"].code: reverse("province_detail", args=[r["province"].code]) + query
+            for r in ranking
+        },
     }
 
 
@@ -134,8 +178,9 @@ def _source_url(request: HttpRequest) -> str:
     return request.path + ("?" + params.urlencode() if params else "")
 
 
-def _page_tables(request: HttpRequest, context: dict[str, Any], slug: str,
-                 place: Place | None = None) -> list[Table]:
+def _page_tables(
+    request: HttpRequest, context: dict[str, Any], slug: str, place: Place | None = None
+) -> list[Table]:
     """The tables a dashboard shows, read from the context the page renders (so a download
     holds exactly the page's figures and scope): headline cards, ranking, the monthly
     series of the chosen indicator (at ``place``), the three breakdowns and the parks."""
@@ -145,64 +190,120 @@ def _page_tables(request: HttpRequest, context: dict[str, Any], slug: str,
     chosen: Indicator | None = context.get("chosen")
     tables: list[Table] = []
 
-    def table(title: str, columns: list[Column], rows: list[dict[str, Any]], name: str,
-              filters: list[tuple[str, str]] | None = None) -> None:
-        tables.append(Table(title=title, columns=columns, rows=rows, filename=f"{slug}-{name}",
-                            as_of=moment, filters=filters or [], source_url=source_url))
+    def table(
+        title: str,
+        columns: list[Column],
+        rows: list[dict[str, Any]],
+        name: str,
+        filters: list[tuple[str, str]] | None = None,
+    ) -> None:
+        tables.append(
+            Table(
+                title=title,
+                columns=columns,
+                rows=rows,
+                filename=f"{slug}-{name}",
+                as_of=moment,
+                filters=filters or [],
+                source_url=source_url,
+            )
+        )
 
     if "cards" in context:
         cards: list[selectors.Card] = context["cards"]
-        table(_("Headline figures"), [
-            Column("indicator", _("Indicator")),
-            Column("value", _("Value"), "decimal"),
-            Column("unit", _("Unit")),
-            Column("target", _("Target"), "decimal"),
-            Column("progress", _("Progress"), "percent"),
-            Column("gap", _("Gap"), "decimal"),
-            Column("definition", _("Definition")),
-        ], [
-            {"indicator": c.indicator.name, "value": c.value, "unit": c.indicator.unit,
-             "target": c.target, "progress": None if c.progress is None else c.progress / 100,
-             "gap": c.gap, "definition": c.indicator.definition}
-            for c in cards
-        ], "headline")
+        table(
+            _("Headline figures"),
+            [
+                Column("indicator", _("Indicator")),
+                Column("value", _("Value"), "decimal"),
+                Column("unit", _("Unit")),
+                Column("target", _("Target"), "decimal"),
+                Column("progress", _("Progress"), "percent"),
+                Column("gap", _("Gap"), "decimal"),
+                Column("definition", _("Definition")),
+            ],
+            [
+                {
+                    "indicator": c.indicator.name,
+                    "value": c.value,
+                    "unit": c.indicator.unit,
+                    "target": c.target,
+                    "progress": None if c.progress is None else c.progress / 100,
+                    "gap": c.gap,
+                    "definition": c.indicator.definition,
+                }
+                for c in cards
+            ],
+            "headline",
+        )
     if chosen is not None and "ranking" in context:
-        table(_("Provinces ranked"), [
-            Column("rank", _("Rank"), "int"),
-            Column("province", _("Province")),
-            Column("value", chosen.name, "decimal"),
-        ], [{"rank": r["rank"], "province": str(r["province"]), "value": r["value"]}
-            for r in context["ranking"]], "ranking", [(_("Indicator"), chosen.name)])
+        table(
+            _("Provinces ranked"),
+            [
+                Column("rank", _("Rank"), "int"),
+                Column("province", _("Province")),
+                Column("value", chosen.name, "decimal"),
+            ],
+            [
+                {"rank": r["rank"], "province": str(r["province"]), "value": r["value"]}
+                for r in context["ranking"]
+            ],
+            "ranking",
+            [(_("Indicator"), chosen.name)],
+        )
     if chosen is not None and place is not None and "series" in context:
         points = selectors.monthly(chosen, place, as_of)[-24:]  # as selectors.chart_series
-        table(f"{chosen.name} — {_('by Jalali month')}", [
-            Column("year", _("Year"), "int"),
-            Column("month", _("Month")),
-            Column("value", chosen.name, "int"),
-        ], [{"year": m // 12, "month": MONTH_NAMES[m % 12], "value": int(v)} for m, v in points],
-            "monthly", [(_("Indicator"), chosen.name)])
+        table(
+            f"{chosen.name} — {_('by Jalali month')}",
+            [
+                Column("year", _("Year"), "int"),
+                Column("month", _("Month")),
+                Column("value", chosen.name, "int"),
+            ],
+            [{"year": m // 12, "month": MONTH_NAMES[m % 12], "value": int(v)} for m, v in points],
+            "monthly",
+            [(_("Indicator"), chosen.name)],
+        )
     for key, title, label, name in (
         ("by_status", _("Units by status"), _("Status"), "by-status"),
         ("by_group", _("Operating units by industry group"), _("Industry group"), "by-group"),
         ("by_size", _("Operating units by size"), _("Size"), "by-size"),
     ):
         if key in context:
-            table(title, [Column("label", label), Column("units", _("Units"), "int")],
-                  [{"label": str(lab), "units": n} for lab, n, _link in context[key]], name)
+            table(
+                title,
+                [Column("label", label), Column("units", _("Units"), "int")],
+                [{"label": str(lab), "units": n} for lab, n, _link in context[key]],
+                name,
+            )
     if "parks" in context:
-        table(_("Parks and zones"), [
-            Column("name", _("Name")),
-            Column("kind", _("Kind")),
-            Column("ownership", _("Ownership")),
-            Column("units", _("Units"), "int"),
-            Column("active", _("Active"), "int"),
-        ], [{"name": p.name, "kind": p.get_kind_display(), "ownership": p.get_ownership_display(),
-             "units": p.units, "active": p.active_units} for p in context["parks"]], "parks")
+        table(
+            _("Parks and zones"),
+            [
+                Column("name", _("Name")),
+                Column("kind", _("Kind")),
+                Column("ownership", _("Ownership")),
+                Column("units", _("Units"), "int"),
+                Column("active", _("Active"), "int"),
+            ],
+            [
+                {
+                    "name": p.name,
+                    "kind": p.get_kind_display(),
+                    "ownership": p.get_ownership_display(),
+                    "units": p.units,
+                    "active": p.active_units,
+                }
+                for p in context["parks"]
+            ],
+            "parks",
+        )
     return tables
 
 
-def _export(request: HttpRequest, context: dict[str, Any], slug: str,
-            place: Place | None = None) -> HttpResponseBase | None:
+def _export(
+    request: HttpRequest, context: dict[str, Any], slug: str, place: Place | None = None
+) -> HttpResponseBase | None:
     """The page's tables as a download when ``?export=`` asks for one (unknown format: 404)."""
     fmt = request.GET.get("export")
     if not fmt:
@@ -299,8 +400,10 @@ PARKS_ON_PROVINCE_PAGE = 15
 def _parks_with_totals(province: Province, as_of: dt.date) -> list[Park]:
     """The province's parks and zones with their units and active units as of ``as_of``,
     the largest first (kept per figures version: a park's edit starts a new one)."""
-    return memo(("province-parks", province.pk, as_of),  # type: ignore[no-any-return]
-                lambda: _count_parks(province, as_of))
+    return memo(
+        ("province-parks", province.pk, as_of),  # type: ignore[no-any-return]
+        lambda: _count_parks(province, as_of),
+    )
 
 
 def _count_parks(province: Province, as_of: dt.date) -> list[Park]:
@@ -334,13 +437,22 @@ def province_report(request: HttpRequest, code: str) -> HttpResponse:
     fmt = request.GET.get("export")
     if fmt == "pdf":
         title = _("Small industries and industrial parks: province of %(name)s") % {
-            "name": province}
+            "name": province
+        }
         tables = _page_tables(request, context, f"province-{province.code}-report")
         tables[0].title = _("Indicators")
-        return pdf_response(request, "exports/pdf_base.html", {
-            "title": title, "as_of": tables[0].as_of, "source_url": tables[0].source_url,
-            "filters": [], "tables": tables,
-        }, f"province-{province.code}-report")
+        return pdf_response(
+            request,
+            "exports/pdf_base.html",
+            {
+                "title": title,
+                "as_of": tables[0].as_of,
+                "source_url": tables[0].source_url,
+                "filters": [],
+                "tables": tables,
+            },
+            f"province-{province.code}-report",
+        )
     if fmt:
         raise Http404
     context["pdf_url"] = _pdf_url(request)
@@ -431,13 +543,16 @@ def stats(request: HttpRequest) -> HttpResponseBase:
 def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
     """The units a registry figure counted on a date: each unit's status and place that day,
     read from its history; only the rows the person may see (``Scope``)."""
-    indicator = get_object_or_404(Indicator, key=key.replace("\x00", ""), source="registry",
-                                  measure__in=["units", "jobs"])
+    indicator = get_object_or_404(
+        Indicator, key=key.replace("\x00", ""), source="registry", measure__in=["units", "jobs"]
+    )
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     status_then = StatusEvent.objects.filter(enterprise=OuterRef("pk"), date__lte=as_of).order_by(
-        "-date", "-id")
+        "-date", "-id"
+    )
     location_then = LocationEvent.objects.filter(
-        enterprise=OuterRef("pk"), date__lte=as_of).order_by("-date", "-id")
+        enterprise=OuterRef("pk"), date__lte=as_of
+    ).order_by("-date", "-id")
     units = Enterprise.objects.filter(Scope.of(request.user).enterprises_visible_q()).annotate(
         status_then=Subquery(status_then.values("to_status")[:1]),
         province_then=Subquery(location_then.values("province_id")[:1]),
@@ -464,8 +579,11 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
         if not (park_id.isascii() and park_id.isdecimal() and int(park_id) < 2**63):
             raise Http404
         units = units.filter(park_then=int(park_id))
-    for name, field in (("status", "status_then"), ("size", "size_band"),
-                        ("group", "industry_group__key")):
+    for name, field in (
+        ("status", "status_then"),
+        ("size", "size_band"),
+        ("group", "industry_group__key"),
+    ):
         value = request.GET.get(name, "").replace("\x00", "").strip()
         if value:
             units = units.filter(**{field: value})
@@ -473,8 +591,10 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     names = dict(Province.objects.values_list("pk", "name_fa"))
     labels = dict(Status.choices)
-    rows = [(u, labels.get(u.status_then, u.status_then), names.get(u.province_then, ""))  # type: ignore[attr-defined]
-            for u in page]
+    rows = [
+        (u, labels.get(u.status_then, u.status_then), names.get(u.province_then, ""))  # type: ignore[attr-defined]
+        for u in page
+    ]
     context = {
         "rows": rows,
         "indicator": indicator,

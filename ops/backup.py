@@ -331,7 +331,9 @@ def _restore_sqlite(db: dict[str, Any], dump: Path) -> None:
             source.backup(target)
 
 
-def verify(manifest: dict[str, Any], *, database: dict[str, Any], media_root: Path) -> list[Mismatch]:
+def verify(
+    manifest: dict[str, Any], *, database: dict[str, Any], media_root: Path
+) -> list[Mismatch]:
     if _vendor(database) == "postgresql":
         with psycopg.connect(**_pg_params(database)) as con:  # type: ignore[arg-type]
             tables = postgresql_tables(con)
@@ -344,5 +346,7 @@ def verify(manifest: dict[str, Any], *, database: dict[str, Any], media_root: Pa
         expected: dict[str, Any] = manifest[part]
         for name in sorted(expected.keys() | found[part].keys()):
             if expected.get(name) != found[part].get(name):
-                mismatches.append(Mismatch(f"{part}/{name}", expected.get(name), found[part].get(name)))
+                mismatches.append(
+                    Mismatch(f"{part}/{name}", expected.get(name), found[part].get(name))
+                )
     return mismatches

@@ -37,9 +37,7 @@ def task_queue() -> dict[str, Any]:
         "ready": ready.count(),
         "oldest_ready_seconds": round((now - oldest).total_seconds()) if oldest else 0,
         "running": DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).count(),
-        "lost_with_worker": DBTaskResult.objects.failed()
-        .filter(exception_class_path=lost)
-        .count(),
+        "lost_with_worker": DBTaskResult.objects.failed().filter(exception_class_path=lost).count(),
     }
 
 

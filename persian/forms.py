@@ -16,8 +16,13 @@ class JalaliDateInput(forms.TextInput):
     """A text input that shows and takes a Jalali date; ``data-jdp`` turns on the picker."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        defaults = {"data-jdp": "", "placeholder": "۱۴۰۳/۰۱/۱۵", "autocomplete": "off",
-                    "inputmode": "numeric", "dir": "ltr"}
+        defaults = {
+            "data-jdp": "",
+            "placeholder": "۱۴۰۳/۰۱/۱۵",
+            "autocomplete": "off",
+            "inputmode": "numeric",
+            "dir": "ltr",
+        }
         super().__init__({**defaults, **(attrs or {})})
 
     def format_value(self, value: Any) -> str | None:

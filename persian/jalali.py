@@ -77,8 +77,9 @@ def month_name(month: int, *, latin: bool = False) -> str:
     return (MONTH_NAMES_LATIN if latin else MONTH_NAMES)[month - 1]
 
 
-def format_long(value: dt.date | None, *, persian_digits: bool = True,
-                latin_names: bool = False) -> str:
+def format_long(
+    value: dt.date | None, *, persian_digits: bool = True, latin_names: bool = False
+) -> str:
     """date → '۲۱ مرداد ۱۴۰۲' (or '21 Mordad 1402' with Latin digits and names)."""
     if value is None:
         return ""

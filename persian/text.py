@@ -38,16 +38,18 @@ for _fa, _ar, _la in zip(_PERSIAN_DIGITS, _ARABIC_DIGITS, _LATIN_DIGITS, strict=
     _CHAR_MAP[_ar] = _la
 _TRANSLATE = str.maketrans(_CHAR_MAP)
 # Further folding for search only: spellings people use interchangeably in names.
-_SEARCH_FOLD = str.maketrans({
-    "ئ": "ی",  # پائیز / پاییز
-    "ة": "ه",
-    "ۀ": "ه",
-    "ؤ": "و",
-    "أ": "ا",
-    "إ": "ا",
-    "ٱ": "ا",
-    "آ": "ا",  # آ typed as ا
-})
+_SEARCH_FOLD = str.maketrans(
+    {
+        "ئ": "ی",  # پائیز / پاییز
+        "ة": "ه",
+        "ۀ": "ه",
+        "ؤ": "و",
+        "أ": "ا",
+        "إ": "ا",
+        "ٱ": "ا",
+        "آ": "ا",  # آ typed as ا
+    }
+)
 _TO_PERSIAN_DIGITS = str.maketrans(_LATIN_DIGITS + _ARABIC_DIGITS, _PERSIAN_DIGITS * 2)
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f]+")
 _ZWNJ_RUN = re.compile(r"\s*\u200c[\s\u200c]*")
@@ -125,6 +127,4 @@ def sort_key(text: str | None, *, max_chars: int = 60) -> str:
     (a plain C or UTF-8 byte order puts them all after ی). ZWNJ counts as a space;
     only the first ``max_chars`` characters count (ties are broken by id)."""
     norm = normalize(text).lower().replace(ZWNJ, " ")[:max_chars]
-    return "".join(
-        _SORT_MAP.get(ch) or _code(_OTHER_BASE + ord(ch) % _OTHER_SPAN) for ch in norm
-    )
+    return "".join(_SORT_MAP.get(ch) or _code(_OTHER_BASE + ord(ch) % _OTHER_SPAN) for ch in norm)

@@ -1,4 +1,5 @@
 """Project-wide middleware."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -26,6 +27,8 @@ class LocaleMiddleware(locale.LocaleMiddleware):
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
 
-    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         response.headers.setdefault("Content-Language", translation.get_language())
         return response

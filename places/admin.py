@@ -19,15 +19,25 @@ class ProvinceAdmin(AuditedModelAdmin):
 
 @admin.register(Park)
 class ParkAdmin(admin.ModelAdmin):
-    list_display = ("name", "province", "kind", "ownership", "is_active", "plots_total",
-                    "plots_allocated")
+    list_display = (
+        "name",
+        "province",
+        "kind",
+        "ownership",
+        "is_active",
+        "plots_total",
+        "plots_allocated",
+    )
     list_filter = ("province", "kind", "ownership", "is_active")
     search_fields = ("name", "name_key")
     list_select_related = ("province",)
 
     def save_model(self, request: HttpRequest, obj: Park, form: Any, change: bool) -> None:
-        data = {name: form.cleaned_data[name] for name in services.PARK_FIELDS
-                if name in form.cleaned_data}
+        data = {
+            name: form.cleaned_data[name]
+            for name in services.PARK_FIELDS
+            if name in form.cleaned_data
+        }
         if change:
             services.park_update(actor=request.user, park=obj, data=data)
         else:

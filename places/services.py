@@ -31,8 +31,9 @@ def park_create(*, actor: Any, data: dict[str, Any]) -> Park:
     park = Park(**{k: v for k, v in data.items() if k in PARK_FIELDS})
     park.full_clean()
     park.save()
-    audit_record(actor=actor, action="create", target=park,
-                 changes=diff({}, snapshot(park, PARK_FIELDS)))
+    audit_record(
+        actor=actor, action="create", target=park, changes=diff({}, snapshot(park, PARK_FIELDS))
+    )
     return park
 
 

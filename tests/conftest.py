@@ -184,8 +184,9 @@ def anonymous() -> AnonymousUser:
 @pytest.fixture
 def cluster_agent(reference: Reference) -> User:
     """A cluster development agent (the agent of ``clusters.mine`` in Qom)."""
-    return make_user(Role.CLUSTER_AGENT, username="cluster_agent", first_name="رضا",
-                     last_name="عاملی")
+    return make_user(
+        Role.CLUSTER_AGENT, username="cluster_agent", first_name="رضا", last_name="عاملی"
+    )
 
 
 @pytest.fixture
@@ -278,13 +279,29 @@ class Clusters:
 def clusters(reference: Reference, cluster_agent: User, other_agent: User) -> Clusters:
     """Three clusters made through the services (see ``tests.factories.make_cluster``)."""
     return Clusters(
-        mine=make_cluster(name="خوشه کفش قم", province=reference.qom, agent=cluster_agent,
-                          published=False, stage="diagnosis", team_phone="09121234567"),
-        qom_other=make_cluster(name="خوشه فرش دستباف قم", province=reference.qom,
-                               agent=other_agent, published=True, stage="agent_selected",
-                               team_phone="09127654321"),
-        tehran=make_cluster(name="خوشه پوشاک تهران", province=reference.tehran,
-                            published=True, stage="feasibility", team_phone="09120001122"),
+        mine=make_cluster(
+            name="خوشه کفش قم",
+            province=reference.qom,
+            agent=cluster_agent,
+            published=False,
+            stage="diagnosis",
+            team_phone="09121234567",
+        ),
+        qom_other=make_cluster(
+            name="خوشه فرش دستباف قم",
+            province=reference.qom,
+            agent=other_agent,
+            published=True,
+            stage="agent_selected",
+            team_phone="09127654321",
+        ),
+        tehran=make_cluster(
+            name="خوشه پوشاک تهران",
+            province=reference.tehran,
+            published=True,
+            stage="feasibility",
+            team_phone="09120001122",
+        ),
     )
 
 

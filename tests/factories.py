@@ -263,8 +263,12 @@ def make_cluster(
     start = start or days_ago(400)
     cluster = cluster_create(
         actor=actor,
-        data={"name": name or f"خوشه آزمایشی {_next()}", "agent": agent, "published": published,
-              **data},
+        data={
+            "name": name or f"خوشه آزمایشی {_next()}",
+            "agent": agent,
+            "published": published,
+            **data,
+        },
         province=get_province(province),
         stage=stages.IDENTIFIED,
         date=start,
@@ -281,12 +285,25 @@ def advance_cluster(cluster: Cluster, stage: str, *, start: dt.date, actor: Any 
         if to == stages.COMPLETED:
             if cluster.plan_approved_on is None:
                 if not cluster.actions.exists():
-                    action_add(actor=actor, cluster=cluster, data={
-                        "title": "آموزش مشترک", "kind": "training", "due_date": day,
-                        "status": "done", "progress": 100})
+                    action_add(
+                        actor=actor,
+                        cluster=cluster,
+                        data={
+                            "title": "آموزش مشترک",
+                            "kind": "training",
+                            "due_date": day,
+                            "status": "done",
+                            "progress": 100,
+                        },
+                    )
                 plan_approve(actor=actor, cluster=cluster, date=day)
             evaluation_record(actor=actor, cluster=cluster, date=day, summary="ارزیابی پایانی")
-        cluster_advance(actor=actor, cluster=cluster, to_stage=to, date=day,
-                        licence_number="۱۴۰۳/۵۵" if to == stages.COMPLETED else "")
+        cluster_advance(
+            actor=actor,
+            cluster=cluster,
+            to_stage=to,
+            date=day,
+            licence_number="۱۴۰۳/۵۵" if to == stages.COMPLETED else "",
+        )
         cluster = Cluster.objects.get(pk=cluster.pk)
     return cluster

@@ -131,7 +131,6 @@ class Officer(HttpUser):
     weight = 1
     wait_time = between(*THINK)
 
-
     def _behind_the_proxy(self) -> None:
         # Session and CSRF cookies are Secure in production; this client speaks plain http
         # to gunicorn on loopback as nginx does after TLS, so its cookie jar must send them
@@ -173,7 +172,7 @@ class Officer(HttpUser):
                               allow_redirects=False, catch_response=True,
                               name="/enterprises/<id>/edit/ (POST)") as response:  # fmt: skip
             if response.status_code != 302:
-                errors = re.findall(r'invalid-feedback[^>]*>([^<]+)', response.text)
+                errors = re.findall(r"invalid-feedback[^>]*>([^<]+)", response.text)
                 response.failure(f"edit answered {response.status_code} {errors[:3]}")
         self._behind_the_proxy()
 

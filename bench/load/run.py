@@ -60,7 +60,9 @@ def report(stats: Path, failures: Path, args: argparse.Namespace) -> None:
     rows = list(csv.DictReader(stats.open()))
     print(f"\n{args.users} users, {args.time} s, gunicorn {args.workers}x{args.threads} threads; "
           f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores")  # fmt: skip
-    print(f"{'page':45} {'requests':>9} {'errors':>6} {'req/s':>7} {'p50':>5} {'p95':>5} {'p99':>5}")
+    print(
+        f"{'page':45} {'requests':>9} {'errors':>6} {'req/s':>7} {'p50':>5} {'p95':>5} {'p99':>5}"
+    )
     for row in rows:
         print(f"{row['Type'] + ' ' + row['Name']:45.45} {row['Request Count']:>9} "
               f"{row['Failure Count']:>6} {float(row['Requests/s']):7.1f} {row['50%']:>5} "

@@ -87,9 +87,10 @@ def production_server(
 ) -> Iterator[dict[str, str]]:
     """Prepare (migrations, demo staff accounts, collectstatic) and run gunicorn, with a
     Redis cache unless ``redis`` is false; yields the environment it runs with."""
-    with tempfile.TemporaryDirectory(prefix="pishran-load-") as var, (
-        redis_server() if redis else nullcontext("")
-    ) as redis_url:
+    with (
+        tempfile.TemporaryDirectory(prefix="pishran-load-") as var,
+        redis_server() if redis else nullcontext("") as redis_url,
+    ):
         env = production_env(database_url, Path(var), redis_url)
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "demo_accounts", "--insecure")
@@ -153,7 +154,8 @@ def sample_ids(database_url: str, path: Path) -> None:
             ),
             "officer_units": ids(
                 "SELECT id FROM enterprises_enterprise WHERE province_id = %s "
-                "ORDER BY random() LIMIT 2000", qom[0],
+                "ORDER BY random() LIMIT 2000",
+                qom[0],
             ),
             "parks": ids("SELECT id FROM places_park ORDER BY id"),
             "provinces": ids("SELECT code FROM places_province ORDER BY code"),

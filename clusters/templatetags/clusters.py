@@ -31,11 +31,11 @@ def province_clusters(province: Any, user: Any, limit: int = 15) -> dict[str, An
         visible = Cluster.objects.filter(scope.clusters_visible_q(), province=province)
         overdue_ids = {
             o.cluster.pk
-            for o in selectors.overdue_in(Cluster.objects.filter(scope.clusters_full_q(),
-                                                                 province=province))
+            for o in selectors.overdue_in(
+                Cluster.objects.filter(scope.clusters_full_q(), province=province)
+            )
         }
         clusters = sorted(visible[:500], key=lambda c: (c.pk not in overdue_ids, c.sort_key))
-        return {"clusters": clusters[:limit], "total": visible.count(),
-                "overdue_ids": overdue_ids}
+        return {"clusters": clusters[:limit], "total": visible.count(), "overdue_ids": overdue_ids}
 
     return memo(("province-clusters", province.pk, scope, limit, jalali.today()), compute)

@@ -70,7 +70,16 @@ STATUS_SHARES = ((ACTIVE, 60), (SEMI, 8), (IDLE, 18), (UC, 10), (CLOSED, 4))
 # weights a national registry holds ~3 status events per unit (the benchmark's scale:
 # 1,000,000 units, ~3,000,000 events).
 HISTORY_LENGTHS = (
-    (1, 2), (2, 5), (3, 9), (4, 12), (5, 13), (6, 13), (7, 12), (8, 12), (9, 11), (10, 11),
+    (1, 2),
+    (2, 5),
+    (3, 9),
+    (4, 12),
+    (5, 13),
+    (6, 13),
+    (7, 12),
+    (8, 12),
+    (9, 11),
+    (10, 11),
 )
 # Which status came before, for a walk back through the lifecycle (weights).
 PREDECESSORS = {

@@ -17,10 +17,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_an_agent_advances_their_cluster_and_cannot_open_another_agents(page, reference):
     agent = make_user("cluster_agent", first_name="رضا", last_name="عاملی")
     other = make_user("cluster_agent")
-    mine = make_cluster(name="خوشه کفش قم", province=reference.qom, agent=agent,
-                        published=False, stage="diagnosis")
-    theirs = make_cluster(name="خوشه سنگ قم", province=reference.qom, agent=other,
-                          published=False, stage="diagnosis")
+    mine = make_cluster(
+        name="خوشه کفش قم", province=reference.qom, agent=agent, published=False, stage="diagnosis"
+    )
+    theirs = make_cluster(
+        name="خوشه سنگ قم", province=reference.qom, agent=other, published=False, stage="diagnosis"
+    )
 
     log_in(page, agent.username)
     page.goto(page.base + "/clusters/")

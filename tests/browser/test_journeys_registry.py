@@ -118,7 +118,7 @@ def test_the_national_dashboard_draws_its_chart_and_province_map(page, reference
       const box = el.getBoundingClientRect();
       const edge = box.left + grid.x + grid.width;
       return [...el.querySelectorAll('svg text')]
-        .filter(t => /^[\u06F0-\u06F9\u066C,]+$/.test(t.textContent.trim()))
+        .filter(t => /^[\u06f0-\u06f9\u066c,]+$/.test(t.textContent.trim()))
         .filter(t => t.getBoundingClientRect().left < edge - 1)
         .map(t => t.textContent);
     }""")

@@ -25,8 +25,12 @@ from persian.text import to_persian_digits
 from tests.factories import make_cluster
 from tests.views_helpers import page
 
-KEYS = ("clusters-identified", "clusters-in-development", "clusters-completed",
-        "clusters-completed-in-period")
+KEYS = (
+    "clusters-identified",
+    "clusters-in-development",
+    "clusters-completed",
+    "clusters-completed-in-period",
+)
 
 
 def j(text: str) -> dt.date:
@@ -44,14 +48,19 @@ def figures(place: Place, as_of: dt.date) -> dict[str, object]:
 
 def _completed_on(reference, day: dt.date, province=None) -> Cluster:
     """A cluster identified in 1395 whose completion licence is dated ``day``."""
-    cluster = make_cluster(province=province or reference.qom, stage="evaluation",
-                           start=j("1395/01/10"))
-    services.action_add(actor=None, cluster=cluster, data={
-        "title": "آموزش", "kind": "training", "due_date": j("1396/01/01")})
+    cluster = make_cluster(
+        province=province or reference.qom, stage="evaluation", start=j("1395/01/10")
+    )
+    services.action_add(
+        actor=None,
+        cluster=cluster,
+        data={"title": "آموزش", "kind": "training", "due_date": j("1396/01/01")},
+    )
     services.plan_approve(actor=None, cluster=cluster, date=j("1396/01/01"))
     services.evaluation_record(actor=None, cluster=cluster, date=j("1397/01/01"), summary="خوب")
-    services.cluster_advance(actor=None, cluster=cluster, to_stage="completed", date=day,
-                             licence_number="۱")
+    services.cluster_advance(
+        actor=None, cluster=cluster, to_stage="completed", date=day, licence_number="۱"
+    )
     return cluster
 
 
@@ -66,8 +75,9 @@ class Boundary:
 def boundary(reference) -> Boundary:
     return Boundary(
         completed=_completed_on(reference, j("1399/01/01")),
-        developing=make_cluster(province=reference.qom, stage="agent_selected",
-                                start=j("1398/12/27")),
+        developing=make_cluster(
+            province=reference.qom, stage="agent_selected", start=j("1398/12/27")
+        ),
         new=make_cluster(province=reference.tehran, stage="identified", start=j("1399/01/01")),
     )
 
@@ -79,35 +89,55 @@ def test_the_four_indicators_are_shipped_public_and_loaded_once(reference) -> No
     assert load_indicators() == 0
     shipped = {i.key: i for i in Indicator.objects.filter(key__in=KEYS)}
     assert set(shipped) == set(KEYS)
-    assert all(i.source == "clusters" and i.is_public and i.kind == "count"
-               for i in shipped.values())
+    assert all(
+        i.source == "clusters" and i.is_public and i.kind == "count" for i in shipped.values()
+    )
     assert [shipped[k].measure for k in KEYS] == [
-        "identified", "in_development", "completed", "completed_in_period"]
+        "identified",
+        "in_development",
+        "completed",
+        "completed_in_period",
+    ]
     assert [k for k in KEYS if shipped[k].is_flow] == ["clusters-completed-in-period"]
     assert isinstance(source_for("clusters"), ClusterSource)
 
 
 def test_the_country_figures_across_the_end_of_1398(boundary) -> None:
     assert figures(COUNTRY, j("1398/12/28")) == {
-        "clusters-identified": 2, "clusters-in-development": 1, "clusters-completed": 0,
-        "clusters-completed-in-period": 0}
+        "clusters-identified": 2,
+        "clusters-in-development": 1,
+        "clusters-completed": 0,
+        "clusters-completed-in-period": 0,
+    }
     assert figures(COUNTRY, j("1398/12/29")) == {
-        "clusters-identified": 2, "clusters-in-development": 2, "clusters-completed": 0,
-        "clusters-completed-in-period": 0}
+        "clusters-identified": 2,
+        "clusters-in-development": 2,
+        "clusters-completed": 0,
+        "clusters-completed-in-period": 0,
+    }
     assert figures(COUNTRY, j("1399/01/01")) == {
-        "clusters-identified": 3, "clusters-in-development": 1, "clusters-completed": 1,
-        "clusters-completed-in-period": 1}
+        "clusters-identified": 3,
+        "clusters-in-development": 1,
+        "clusters-completed": 1,
+        "clusters-completed-in-period": 1,
+    }
 
 
 def test_a_province_counts_only_its_clusters(boundary, reference) -> None:
     qom, tehran = Place("p", reference.qom.pk), Place("p", reference.tehran.pk)
 
     assert figures(qom, j("1398/12/29")) == {
-        "clusters-identified": 2, "clusters-in-development": 2, "clusters-completed": 0,
-        "clusters-completed-in-period": 0}
+        "clusters-identified": 2,
+        "clusters-in-development": 2,
+        "clusters-completed": 0,
+        "clusters-completed-in-period": 0,
+    }
     assert figures(qom, j("1399/01/01")) == {
-        "clusters-identified": 2, "clusters-in-development": 1, "clusters-completed": 1,
-        "clusters-completed-in-period": 1}
+        "clusters-identified": 2,
+        "clusters-in-development": 1,
+        "clusters-completed": 1,
+        "clusters-completed-in-period": 1,
+    }
     assert figures(tehran, j("1398/12/29"))["clusters-identified"] == 0
     assert figures(tehran, j("1399/01/01"))["clusters-identified"] == 1
     assert figures(Place("p", reference.alborz.pk), j("1399/01/01")) == dict.fromkeys(KEYS, 0)
@@ -115,7 +145,10 @@ def test_a_province_counts_only_its_clusters(boundary, reference) -> None:
     from clusters.selectors import programme_counts
 
     assert programme_counts(j("1399/01/01"), reference.qom) == {
-        "identified": 2, "in_development": 1, "completed": 1}
+        "identified": 2,
+        "in_development": 1,
+        "completed": 1,
+    }
 
 
 def test_the_ranking_by_province(boundary, reference) -> None:
@@ -171,8 +204,7 @@ def test_the_monthly_series_uses_the_jalali_month_index(reference) -> None:
 
 
 def test_in_development_leaves_the_series_in_the_month_it_completes(boundary) -> None:
-    series = dict(selectors.monthly(indicator("clusters-in-development"), COUNTRY,
-                                    j("1399/01/15")))
+    series = dict(selectors.monthly(indicator("clusters-in-development"), COUNTRY, j("1399/01/15")))
 
     assert series[month_index(j("1398/12/01"))] == 2
     assert series[month_index(j("1399/01/01"))] == 1
@@ -197,10 +229,15 @@ def test_a_stage_recorded_refreshes_the_cached_figures_on_commit(
     version = sources._version()
 
     with django_capture_on_commit_callbacks(execute=True) as hooks:
-        services.cluster_advance(actor=None, cluster=cluster, to_stage="feasibility",
-                                 date=j("1400/02/01"))
-        services.cluster_advance(actor=None, cluster=Cluster.objects.get(pk=cluster.pk),
-                                 to_stage="agent_selected", date=j("1400/03/01"))
+        services.cluster_advance(
+            actor=None, cluster=cluster, to_stage="feasibility", date=j("1400/02/01")
+        )
+        services.cluster_advance(
+            actor=None,
+            cluster=Cluster.objects.get(pk=cluster.pk),
+            to_stage="agent_selected",
+            date=j("1400/03/01"),
+        )
 
     assert sources.bump_version in hooks
     assert sources._version() != version
@@ -212,17 +249,20 @@ def test_a_refused_stage_bumps_nothing(reference, django_capture_on_commit_callb
 
     cluster = make_cluster(province=reference.qom, stage="identified", start=j("1400/01/05"))
 
-    with django_capture_on_commit_callbacks(execute=True) as hooks, \
-            pytest.raises(ValidationError):
-        services.cluster_advance(actor=None, cluster=cluster, to_stage="identified",
-                                 date=j("1400/02/01"))
+    with django_capture_on_commit_callbacks(execute=True) as hooks, pytest.raises(ValidationError):
+        services.cluster_advance(
+            actor=None, cluster=cluster, to_stage="identified", date=j("1400/02/01")
+        )
 
     assert hooks == []
 
 
 def _ranking_cell(html: str, province: str) -> str:
-    match = re.search(rf">{re.escape(province)}</a></td><td class=\"text-end num\">"
-                      r"(?:<a href=\"/clusters/[^\"]*\">)?([^<]+)<", html)
+    match = re.search(
+        rf">{re.escape(province)}</a></td><td class=\"text-end num\">"
+        r"(?:<a href=\"/clusters/[^\"]*\">)?([^<]+)<",
+        html,
+    )
     assert match, f"no ranking row for {province}"
     return match.group(1)
 
@@ -231,8 +271,9 @@ def _ranking_cell(html: str, province: str) -> str:
 def test_the_national_dashboard_shows_the_cluster_figure_chosen(
     as_of, qom, boundary, reference, anonymous, client_for
 ) -> None:
-    response = client_for(anonymous).get(reverse("home"), {
-        "indicator": "clusters-completed", "as_of": as_of})
+    response = client_for(anonymous).get(
+        reverse("home"), {"indicator": "clusters-completed", "as_of": as_of}
+    )
 
     assert response.status_code == 200
     html = page(response)
@@ -240,12 +281,16 @@ def test_the_national_dashboard_shows_the_cluster_figure_chosen(
     assert name in html
     assert _ranking_cell(html, str(reference.qom)) == to_persian_digits(str(qom))
     assert _ranking_cell(html, str(reference.tehran)) == "۰"
-    map_data = json.loads(re.search(
-        r'<script id="national-map" type="application/json">(.+?)</script>', html).group(1))
+    map_data = json.loads(
+        re.search(r'<script id="national-map" type="application/json">(.+?)</script>', html).group(
+            1
+        )
+    )
     assert map_data["label"] == name
     assert map_data["values"][reference.qom.code] == qom
-    series = json.loads(re.search(
-        r'<script id="series-data" type="application/json">(.+?)</script>', html).group(1))
+    series = json.loads(
+        re.search(r'<script id="series-data" type="application/json">(.+?)</script>', html).group(1)
+    )
     assert series["label"] == name
     assert series["y"][-1:] == ([qom] if qom else [])  # no series before the first licence
 
@@ -253,8 +298,11 @@ def test_the_national_dashboard_shows_the_cluster_figure_chosen(
 def test_the_public_statistics_rank_provinces_by_a_cluster_indicator(
     boundary, reference, anonymous, client_for
 ) -> None:
-    html = page(client_for(anonymous).get(reverse("stats"), {
-        "indicator": "clusters-identified", "as_of": "1399/01/01"}))
+    html = page(
+        client_for(anonymous).get(
+            reverse("stats"), {"indicator": "clusters-identified", "as_of": "1399/01/01"}
+        )
+    )
 
     assert indicator("clusters-identified").name in html
     assert _ranking_cell(html, str(reference.qom)) == "۲"
@@ -271,8 +319,11 @@ def test_the_headline_cards_carry_the_cluster_figures_linked_to_the_clusters(
     boundary, reference, anonymous, client_for
 ) -> None:
     national = page(client_for(anonymous).get(reverse("home"), {"as_of": "1399/01/01"}))
-    qom = page(client_for(anonymous).get(
-        reverse("province_detail", args=[reference.qom.code]), {"as_of": "1399/01/01"}))
+    qom = page(
+        client_for(anonymous).get(
+            reverse("province_detail", args=[reference.qom.code]), {"as_of": "1399/01/01"}
+        )
+    )
 
     assert 'data-testid="cluster-cards"' in national
     assert [_cluster_card(national, key)[1] for key in KEYS] == ["۳", "۱", "۱", "۱"]

@@ -22,8 +22,11 @@ def _seed(*extra: str) -> str:
 
 
 def _fingerprint() -> list[tuple]:
-    return list(StageEvent.objects.order_by("cluster__name", "date", "id").values_list(
-        "cluster__name", "date", "to_stage"))
+    return list(
+        StageEvent.objects.order_by("cluster__name", "date", "id").values_list(
+            "cluster__name", "date", "to_stage"
+        )
+    )
 
 
 def test_the_demo_reaches_the_totals_and_is_deterministic(registry) -> None:

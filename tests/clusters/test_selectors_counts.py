@@ -20,14 +20,19 @@ def j(text: str) -> dt.date:
 
 def _completed_on(reference, last_day: dt.date, province=None):
     """A cluster identified in 1395 whose completion licence is dated ``last_day``."""
-    cluster = make_cluster(province=province or reference.qom, stage="evaluation",
-                           start=j("1395/01/10"))
-    services.action_add(actor=None, cluster=cluster, data={
-        "title": "آموزش", "kind": "training", "due_date": j("1396/01/01")})
+    cluster = make_cluster(
+        province=province or reference.qom, stage="evaluation", start=j("1395/01/10")
+    )
+    services.action_add(
+        actor=None,
+        cluster=cluster,
+        data={"title": "آموزش", "kind": "training", "due_date": j("1396/01/01")},
+    )
     services.plan_approve(actor=None, cluster=cluster, date=j("1396/01/01"))
     services.evaluation_record(actor=None, cluster=cluster, date=j("1397/01/01"), summary="خوب")
-    services.cluster_advance(actor=None, cluster=cluster, to_stage="completed", date=last_day,
-                             licence_number="۱")
+    services.cluster_advance(
+        actor=None, cluster=cluster, to_stage="completed", date=last_day, licence_number="۱"
+    )
     return cluster
 
 
@@ -44,10 +49,16 @@ def test_a_licence_dated_on_the_last_day_of_1398_counts_in_1398(reference) -> No
 def test_a_licence_dated_1399_01_01_is_not_completed_at_the_end_of_1398(reference) -> None:
     _completed_on(reference, j("1399/01/01"))
 
-    assert programme_counts(j("1398/12/29")) == {"identified": 1, "in_development": 1,
-                                                 "completed": 0}
-    assert programme_counts(j("1399/01/01")) == {"identified": 1, "in_development": 0,
-                                                 "completed": 1}
+    assert programme_counts(j("1398/12/29")) == {
+        "identified": 1,
+        "in_development": 1,
+        "completed": 0,
+    }
+    assert programme_counts(j("1399/01/01")) == {
+        "identified": 1,
+        "in_development": 0,
+        "completed": 1,
+    }
     years = {row.year: row for row in counts_by_year(j("1399/01/01"))}
     assert years[1398].counts["completed"] == 0
     assert years[1399].counts["completed"] == 1
@@ -70,8 +81,11 @@ def test_identified_and_in_development_follow_the_history_not_the_current_stage(
     advance_cluster(cluster, "diagnosis", start=j("1399/02/01"))  # agent selected 1399/02/03
 
     assert programme_counts(j("1398/04/31"))["identified"] == 0
-    assert programme_counts(j("1398/05/01")) == {"identified": 1, "in_development": 0,
-                                                 "completed": 0}
+    assert programme_counts(j("1398/05/01")) == {
+        "identified": 1,
+        "in_development": 0,
+        "completed": 0,
+    }
     assert programme_counts(j("1399/02/03"))["in_development"] == 1
 
 
@@ -87,8 +101,13 @@ def test_counts_by_province_and_for_one_province(reference) -> None:
 
 
 def test_a_cluster_still_at_the_committee_is_not_identified(reference) -> None:
-    services.cluster_create(actor=None, data={"name": "خوشه در کمیته"}, province=reference.qom,
-                            stage="committee", date=j("1400/01/05"))
+    services.cluster_create(
+        actor=None,
+        data={"name": "خوشه در کمیته"},
+        province=reference.qom,
+        stage="committee",
+        date=j("1400/01/05"),
+    )
     assert programme_counts(j("1401/01/01"))["identified"] == 0
 
 

@@ -20,8 +20,13 @@ def _messages(exc: pytest.ExceptionInfo[ValidationError]) -> str:
 def test_the_next_stage_is_recorded_with_its_date_author_and_reason(reference, officer_a) -> None:
     cluster = make_cluster(province=reference.qom, stage="identified", start=days_ago(30))
 
-    event = services.cluster_advance(actor=officer_a, cluster=cluster, to_stage="feasibility",
-                                     date=days_ago(10), reason="مطالعه آغاز شد")
+    event = services.cluster_advance(
+        actor=officer_a,
+        cluster=cluster,
+        to_stage="feasibility",
+        date=days_ago(10),
+        reason="مطالعه آغاز شد",
+    )
 
     fresh = reload(cluster)
     assert (fresh.stage, fresh.stage_since) == ("feasibility", days_ago(10))
@@ -34,24 +39,36 @@ def test_a_stage_cannot_be_skipped_by_an_officer(reference, officer_a) -> None:
     before = row_counts()
 
     with pytest.raises(ValidationError) as exc:
-        services.cluster_advance(actor=officer_a, cluster=cluster, to_stage="diagnosis",
-                                 date=days_ago(1), reason="فوری")
+        services.cluster_advance(
+            actor=officer_a, cluster=cluster, to_stage="diagnosis", date=days_ago(1), reason="فوری"
+        )
 
     assert "feasibility study" in _messages(exc) or "امکان" in _messages(exc)
     assert row_counts() == before
     assert reload(cluster).stage == "identified"
 
 
-def test_a_national_administrator_skips_a_stage_only_with_a_reason(reference, national_admin) -> None:
+def test_a_national_administrator_skips_a_stage_only_with_a_reason(
+    reference, national_admin
+) -> None:
     cluster = make_cluster(province=reference.qom, stage="identified")
     with pytest.raises(ValidationError) as exc:
-        services.cluster_advance(actor=national_admin, cluster=cluster, to_stage="agent_selected",
-                                 date=days_ago(1), reason="  ")
+        services.cluster_advance(
+            actor=national_admin,
+            cluster=cluster,
+            to_stage="agent_selected",
+            date=days_ago(1),
+            reason="  ",
+        )
     assert "reason" in exc.value.message_dict
 
-    event = services.cluster_advance(actor=national_admin, cluster=cluster,
-                                     to_stage="agent_selected", date=days_ago(1),
-                                     reason="امکان‌سنجی پیشین معتبر است")
+    event = services.cluster_advance(
+        actor=national_admin,
+        cluster=cluster,
+        to_stage="agent_selected",
+        date=days_ago(1),
+        reason="امکان‌سنجی پیشین معتبر است",
+    )
 
     assert event.kind == StageEvent.Kind.SKIP
     assert reload(cluster).stage == "agent_selected"
@@ -60,19 +77,26 @@ def test_a_national_administrator_skips_a_stage_only_with_a_reason(reference, na
 def test_no_stage_goes_backwards(reference, national_admin) -> None:
     cluster = make_cluster(province=reference.qom, stage="diagnosis")
     with pytest.raises(ValidationError):
-        services.cluster_advance(actor=national_admin, cluster=cluster, to_stage="feasibility",
-                                 date=days_ago(1), reason="بازگشت")
+        services.cluster_advance(
+            actor=national_admin,
+            cluster=cluster,
+            to_stage="feasibility",
+            date=days_ago(1),
+            reason="بازگشت",
+        )
 
 
 def test_a_stage_cannot_be_dated_before_the_previous_one_or_in_the_future(reference) -> None:
     cluster = make_cluster(province=reference.qom, stage="identified", start=days_ago(20))
     with pytest.raises(ValidationError) as exc:
-        services.cluster_advance(actor=None, cluster=cluster, to_stage="feasibility",
-                                 date=days_ago(21))
+        services.cluster_advance(
+            actor=None, cluster=cluster, to_stage="feasibility", date=days_ago(21)
+        )
     assert "date" in exc.value.message_dict
     with pytest.raises(ValidationError):
-        services.cluster_advance(actor=None, cluster=cluster, to_stage="feasibility",
-                                 date=days_ago(-1))
+        services.cluster_advance(
+            actor=None, cluster=cluster, to_stage="feasibility", date=days_ago(-1)
+        )
 
 
 def test_completion_needs_an_approved_plan_an_evaluation_and_a_licence(reference) -> None:
@@ -80,28 +104,39 @@ def test_completion_needs_an_approved_plan_an_evaluation_and_a_licence(reference
     day = cluster.stage_since
 
     with pytest.raises(ValidationError) as exc:
-        services.cluster_advance(actor=None, cluster=cluster, to_stage="completed", date=day,
-                                 licence_number="۱۲")
+        services.cluster_advance(
+            actor=None, cluster=cluster, to_stage="completed", date=day, licence_number="۱۲"
+        )
     assert "approved action plan" in _messages(exc)
 
-    services.action_add(actor=None, cluster=cluster, data={
-        "title": "برند مشترک", "kind": "common_brand", "due_date": day})
+    services.action_add(
+        actor=None,
+        cluster=cluster,
+        data={"title": "برند مشترک", "kind": "common_brand", "due_date": day},
+    )
     services.plan_approve(actor=None, cluster=cluster, date=day)
     with pytest.raises(ValidationError) as exc:
-        services.cluster_advance(actor=None, cluster=reload(cluster), to_stage="completed",
-                                 date=day, licence_number="۱۲")
+        services.cluster_advance(
+            actor=None, cluster=reload(cluster), to_stage="completed", date=day, licence_number="۱۲"
+        )
     assert "evaluation" in _messages(exc)
 
     services.evaluation_record(actor=None, cluster=cluster, date=day, summary="موفق")
     before = row_counts()
     with pytest.raises(ValidationError) as exc:
-        services.cluster_advance(actor=None, cluster=reload(cluster), to_stage="completed",
-                                 date=day, licence_number="")
+        services.cluster_advance(
+            actor=None, cluster=reload(cluster), to_stage="completed", date=day, licence_number=""
+        )
     assert "licence_number" in exc.value.message_dict
     assert row_counts() == before
 
-    services.cluster_advance(actor=None, cluster=reload(cluster), to_stage="completed",
-                             date=day, licence_number="۱۴۰۳/۸۸")
+    services.cluster_advance(
+        actor=None,
+        cluster=reload(cluster),
+        to_stage="completed",
+        date=day,
+        licence_number="۱۴۰۳/۸۸",
+    )
     fresh = reload(cluster)
     assert (fresh.stage, fresh.licence_number, fresh.licence_date) == ("completed", "۱۴۰۳/۸۸", day)
 
@@ -120,16 +155,22 @@ def test_a_suspended_cluster_resumes_before_it_moves_on(reference) -> None:
 
     services.cluster_suspend(actor=None, cluster=cluster, date=days_ago(5), reason="بودجه")
     with pytest.raises(ValidationError) as exc:
-        services.cluster_advance(actor=None, cluster=reload(cluster), to_stage="trust_building",
-                                 date=days_ago(2))
+        services.cluster_advance(
+            actor=None, cluster=reload(cluster), to_stage="trust_building", date=days_ago(2)
+        )
     assert "suspended" in _messages(exc)
 
     services.cluster_resume(actor=None, cluster=reload(cluster), date=days_ago(3))
-    services.cluster_advance(actor=None, cluster=reload(cluster), to_stage="trust_building",
-                             date=days_ago(2))
+    services.cluster_advance(
+        actor=None, cluster=reload(cluster), to_stage="trust_building", date=days_ago(2)
+    )
     fresh = reload(cluster)
     assert (fresh.suspended, fresh.stage) == (False, "trust_building")
-    assert list(fresh.events.values_list("kind", flat=True))[-3:] == ["suspend", "resume", "advance"]
+    assert list(fresh.events.values_list("kind", flat=True))[-3:] == [
+        "suspend",
+        "resume",
+        "advance",
+    ]
 
 
 def test_implementation_runs_three_years(reference) -> None:
@@ -159,9 +200,13 @@ def test_a_failed_upload_with_a_stage_change_saves_neither(reference, settings, 
     before = row_counts()
 
     with pytest.raises(ValidationError):
-        services.cluster_advance(actor=None, cluster=cluster, to_stage="feasibility",
-                                 date=days_ago(1),
-                                 upload=SimpleUploadedFile("study.pdf", b"not a pdf"))
+        services.cluster_advance(
+            actor=None,
+            cluster=cluster,
+            to_stage="feasibility",
+            date=days_ago(1),
+            upload=SimpleUploadedFile("study.pdf", b"not a pdf"),
+        )
 
     assert row_counts() == before
     assert reload(cluster).stage == "identified"

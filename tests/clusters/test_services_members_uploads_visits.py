@@ -24,15 +24,21 @@ def test_a_member_from_another_province_needs_a_reason(reference) -> None:
     before = row_counts()
 
     with pytest.raises(ValidationError) as exc:
-        services.member_add(actor=None, cluster=cluster, enterprise=tehran_unit,
-                            joined_on=days_ago(10))
+        services.member_add(
+            actor=None, cluster=cluster, enterprise=tehran_unit, joined_on=days_ago(10)
+        )
 
     assert "reason" in exc.value.message_dict
     assert "کفش تهران" in exc.value.message_dict["reason"][0]
     assert row_counts() == before
 
-    member = services.member_add(actor=None, cluster=cluster, enterprise=tehran_unit,
-                                 joined_on=days_ago(10), reason="تأمین‌کننده اصلی زیره")
+    member = services.member_add(
+        actor=None,
+        cluster=cluster,
+        enterprise=tehran_unit,
+        joined_on=days_ago(10),
+        reason="تأمین‌کننده اصلی زیره",
+    )
     assert member.reason == "تأمین‌کننده اصلی زیره"
 
 
@@ -51,42 +57,64 @@ def test_a_visit_before_the_cluster_existed_is_refused(reference) -> None:
     before = row_counts()
 
     with pytest.raises(ValidationError) as exc:
-        services.visit_add(actor=None, cluster=cluster, kind="visit", date=days_ago(31),
-                           by="ناظر", summary="بازدید")
+        services.visit_add(
+            actor=None,
+            cluster=cluster,
+            kind="visit",
+            date=days_ago(31),
+            by="ناظر",
+            summary="بازدید",
+        )
 
     assert "entered the programme" in exc.value.message_dict["date"][0]
     assert row_counts() == before
-    services.visit_add(actor=None, cluster=cluster, kind="visit", date=days_ago(30),
-                       by="ناظر", summary="بازدید")
+    services.visit_add(
+        actor=None, cluster=cluster, kind="visit", date=days_ago(30), by="ناظر", summary="بازدید"
+    )
 
 
-@pytest.mark.parametrize(("name", "content", "kind"),
-                         [("s.pdf", PDF, "pdf"), ("s.docx", DOCX, "docx"), ("s.xlsx", XLSX, "xlsx")])
+@pytest.mark.parametrize(
+    ("name", "content", "kind"),
+    [("s.pdf", PDF, "pdf"), ("s.docx", DOCX, "docx"), ("s.xlsx", XLSX, "xlsx")],
+)
 def test_pdf_docx_and_xlsx_are_accepted_from_their_content(reference, name, content, kind) -> None:
     cluster = make_cluster(province=reference.qom)
 
-    document = services.document_upload(actor=None, cluster=cluster, kind="diagnostic",
-                                        title="مطالعه", upload=SimpleUploadedFile(name, content))
+    document = services.document_upload(
+        actor=None,
+        cluster=cluster,
+        kind="diagnostic",
+        title="مطالعه",
+        upload=SimpleUploadedFile(name, content),
+    )
 
     assert document.file_type == kind
     assert document.file.name.startswith(f"clusters/{cluster.pk}/")
     assert document.original_name == name
 
 
-@pytest.mark.parametrize(("name", "content"), [
-    ("study.pdf", DOCX),  # a Word file renamed
-    ("study.docx", XLSX),  # an Excel file renamed
-    ("study.xlsx", PLAIN_ZIP),  # a zip with no workbook
-    ("study.docx", b"PK\x03\x04 truncated"),  # a broken archive
-    ("study.pdf", b"<html>not a pdf</html>"),
-])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("study.pdf", DOCX),  # a Word file renamed
+        ("study.docx", XLSX),  # an Excel file renamed
+        ("study.xlsx", PLAIN_ZIP),  # a zip with no workbook
+        ("study.docx", b"PK\x03\x04 truncated"),  # a broken archive
+        ("study.pdf", b"<html>not a pdf</html>"),
+    ],
+)
 def test_content_that_is_not_the_claimed_type_is_refused(reference, name, content) -> None:
     cluster = make_cluster(province=reference.qom)
     before = row_counts()
 
     with pytest.raises(ValidationError) as exc:
-        services.document_upload(actor=None, cluster=cluster, kind="other", title="x",
-                                 upload=SimpleUploadedFile(name, content))
+        services.document_upload(
+            actor=None,
+            cluster=cluster,
+            kind="other",
+            title="x",
+            upload=SimpleUploadedFile(name, content),
+        )
 
     assert "content is not" in exc.value.message_dict["file"][0]
     assert row_counts() == before
@@ -95,13 +123,23 @@ def test_content_that_is_not_the_claimed_type_is_refused(reference, name, conten
 def test_other_types_and_oversized_files_are_refused(reference) -> None:
     cluster = make_cluster(province=reference.qom)
     with pytest.raises(ValidationError) as exc:
-        services.document_upload(actor=None, cluster=cluster, kind="other", title="x",
-                                 upload=SimpleUploadedFile("photo.exe", PDF))
+        services.document_upload(
+            actor=None,
+            cluster=cluster,
+            kind="other",
+            title="x",
+            upload=SimpleUploadedFile("photo.exe", PDF),
+        )
     assert "PDF, DOCX or XLSX" in exc.value.message_dict["file"][0]
 
     with pytest.raises(ValidationError) as exc:
-        services.document_upload(actor=None, cluster=cluster, kind="other", title="x",
-                                 upload=SimpleUploadedFile("big.pdf", PDF + b"0" * 4096))
+        services.document_upload(
+            actor=None,
+            cluster=cluster,
+            kind="other",
+            title="x",
+            upload=SimpleUploadedFile("big.pdf", PDF + b"0" * 4096),
+        )
     assert "limit" in exc.value.message_dict["file"][0]
 
 

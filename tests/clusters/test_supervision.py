@@ -22,10 +22,22 @@ def test_diagnosis_expects_a_visit_every_month(reference) -> None:
     late = cluster_overdue(cluster, since + dt.timedelta(days=32))
     assert late is not None and late.visit_due == since + dt.timedelta(days=31)
 
-    services.visit_add(actor=None, cluster=cluster, kind="visit", date=since + dt.timedelta(days=20),
-                       by="ناظر", summary="بازدید")
-    services.visit_add(actor=None, cluster=cluster, kind="report", date=since + dt.timedelta(days=20),
-                       by="عامل", summary="گزارش")
+    services.visit_add(
+        actor=None,
+        cluster=cluster,
+        kind="visit",
+        date=since + dt.timedelta(days=20),
+        by="ناظر",
+        summary="بازدید",
+    )
+    services.visit_add(
+        actor=None,
+        cluster=cluster,
+        kind="report",
+        date=since + dt.timedelta(days=20),
+        by="عامل",
+        summary="گزارش",
+    )
     assert cluster_overdue(cluster, since + dt.timedelta(days=40)) is None
 
 
@@ -50,8 +62,11 @@ def test_early_stages_and_suspended_clusters_owe_no_visits(reference) -> None:
 
 def test_a_late_joint_action_is_overdue_until_done(reference) -> None:
     cluster = make_cluster(province=reference.qom, stage="feasibility", start=days_ago(300))
-    item = services.action_add(actor=None, cluster=cluster, data={
-        "title": "خرید مشترک", "kind": "joint_purchasing", "due_date": days_ago(3)})
+    item = services.action_add(
+        actor=None,
+        cluster=cluster,
+        data={"title": "خرید مشترک", "kind": "joint_purchasing", "due_date": days_ago(3)},
+    )
 
     late = cluster_overdue(cluster)
     assert late is not None and late.actions == [item]
@@ -101,10 +116,13 @@ def test_the_home_alerts_and_province_blocks_render_for_their_people(
     from django.template.loader import render_to_string
 
     alerts = render_to_string("clusters/includes/home_alerts.html", {"user": cluster_agent})
-    block = render_to_string("clusters/includes/province_clusters.html",
-                             {"province": reference.qom, "user": officer_a})
-    public = render_to_string("clusters/includes/province_clusters.html",
-                              {"province": reference.qom, "user": cluster_agent})
+    block = render_to_string(
+        "clusters/includes/province_clusters.html", {"province": reference.qom, "user": officer_a}
+    )
+    public = render_to_string(
+        "clusters/includes/province_clusters.html",
+        {"province": reference.qom, "user": cluster_agent},
+    )
 
     assert clusters.mine.name in alerts
     # both dues, separated the Persian way, nothing dangling after the last
@@ -127,13 +145,21 @@ def test_the_province_block_drops_the_overdue_mark_as_soon_as_the_visit_is_recor
     from django.template.loader import render_to_string
 
     def block() -> str:
-        return render_to_string("clusters/includes/province_clusters.html",
-                                {"province": reference.qom, "user": officer_a})
+        return render_to_string(
+            "clusters/includes/province_clusters.html",
+            {"province": reference.qom, "user": officer_a},
+        )
 
     assert 'data-testid="overdue-badge"' in block()
     with django_capture_on_commit_callbacks(execute=True):
         for kind in ("visit", "report"):  # both were due
-            services.visit_add(actor=officer_a, cluster=clusters.mine, kind=kind,
-                               date=days_ago(0), by="کارشناس استان", summary="بازدید ماهانه")
+            services.visit_add(
+                actor=officer_a,
+                cluster=clusters.mine,
+                kind=kind,
+                date=days_ago(0),
+                by="کارشناس استان",
+                summary="بازدید ماهانه",
+            )
 
     assert 'data-testid="overdue-badge"' not in block()

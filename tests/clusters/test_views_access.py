@@ -120,9 +120,16 @@ ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = {
     **{
         route: {"GET": _as_get(WRITE), "POST": WRITE}
         for route in (
-            "cluster_edit", "cluster_stage", "cluster_suspend", "cluster_resume",
-            "cluster_member_add", "cluster_document_upload", "cluster_action_add",
-            "cluster_action_edit", "cluster_plan_approve", "cluster_evaluation",
+            "cluster_edit",
+            "cluster_stage",
+            "cluster_suspend",
+            "cluster_resume",
+            "cluster_member_add",
+            "cluster_document_upload",
+            "cluster_action_add",
+            "cluster_action_edit",
+            "cluster_plan_approve",
+            "cluster_evaluation",
             "cluster_visit_add",
         )
     },
@@ -137,11 +144,18 @@ CASES = [
 ]
 
 AUDIT_ACTION = {
-    "cluster_edit": "update", "cluster_stage": "stage", "cluster_year": "year",
-    "cluster_suspend": "suspend", "cluster_resume": "resume", "cluster_member_add": "member_add",
-    "cluster_document_upload": "document", "cluster_action_add": "action_add",
-    "cluster_action_edit": "action_update", "cluster_plan_approve": "plan_approve",
-    "cluster_evaluation": "evaluate", "cluster_visit_add": "visit",
+    "cluster_edit": "update",
+    "cluster_stage": "stage",
+    "cluster_year": "year",
+    "cluster_suspend": "suspend",
+    "cluster_resume": "resume",
+    "cluster_member_add": "member_add",
+    "cluster_document_upload": "document",
+    "cluster_action_add": "action_add",
+    "cluster_action_edit": "action_update",
+    "cluster_plan_approve": "plan_approve",
+    "cluster_evaluation": "evaluate",
+    "cluster_visit_add": "visit",
 }
 NEW_NAME = "خوشه بازنام‌گذاری‌شده"
 
@@ -156,24 +170,37 @@ def _prepare(route: str, cluster: Cluster) -> dict[str, Any]:
         services.cluster_suspend(actor=None, cluster=cluster, date=days_ago(5), reason="بودجه")
     elif route in ("cluster_plan_approve", "cluster_action_edit"):
         advance_cluster(cluster, "action_plan", start=start)
-        extra["item"] = services.action_add(actor=None, cluster=cluster, data={
-            "title": "بازاریابی مشترک", "kind": "joint_marketing", "due_date": days_ago(3)})
+        extra["item"] = services.action_add(
+            actor=None,
+            cluster=cluster,
+            data={"title": "بازاریابی مشترک", "kind": "joint_marketing", "due_date": days_ago(3)},
+        )
     elif route == "cluster_evaluation":
         advance_cluster(cluster, "evaluation", start=start)
     elif route == "cluster_document":
         extra["document"] = services.document_upload(
-            actor=None, cluster=cluster, kind="diagnostic", title="مطالعه شناختی",
-            upload=SimpleUploadedFile("study.pdf", PDF))
+            actor=None,
+            cluster=cluster,
+            kind="diagnostic",
+            title="مطالعه شناختی",
+            upload=SimpleUploadedFile("study.pdf", PDF),
+        )
     return extra
 
 
-def _post_data(route: str, cluster: Cluster | None, target: str, reference: Any,
-               registry: Any) -> dict[str, Any]:
+def _post_data(
+    route: str, cluster: Cluster | None, target: str, reference: Any, registry: Any
+) -> dict[str, Any]:
     yesterday = jalali_text(days_ago(1))
     if route == "cluster_create":
         province = reference.qom if target == "in_qom" else reference.tehran
-        return {"province": province.code, "stage": "identified", "date": yesterday,
-                "name": f"خوشه تازه {target}", "unregistered_members": "۵"}
+        return {
+            "province": province.code,
+            "stage": "identified",
+            "date": yesterday,
+            "name": f"خوشه تازه {target}",
+            "unregistered_members": "۵",
+        }
     if cluster is None:
         return {}
     if route == "cluster_edit":
@@ -187,15 +214,27 @@ def _post_data(route: str, cluster: Cluster | None, target: str, reference: Any,
     if route in ("cluster_suspend", "cluster_resume"):
         return {"date": yesterday, "reason": "کمبود بودجه"}
     if route == "cluster_member_add":
-        unit = registry.tehran_published if cluster.province_id == reference.tehran.pk \
+        unit = (
+            registry.tehran_published
+            if cluster.province_id == reference.tehran.pk
             else registry.p_published
+        )
         return {"enterprise": str(unit.pk), "joined_on": yesterday}
     if route == "cluster_document_upload":
-        return {"kind": "diagnostic", "title": "گزارش شناخت",
-                "file": SimpleUploadedFile("report.pdf", PDF)}
+        return {
+            "kind": "diagnostic",
+            "title": "گزارش شناخت",
+            "file": SimpleUploadedFile("report.pdf", PDF),
+        }
     if route in ("cluster_action_add", "cluster_action_edit"):
-        return {"title": "نمایشگاه مشترک", "kind": "exhibition", "budget_rials": "۵۰۰٬۰۰۰",
-                "due_date": jalali_text(days_ago(-30)), "status": "in_progress", "progress": "۴۰"}
+        return {
+            "title": "نمایشگاه مشترک",
+            "kind": "exhibition",
+            "budget_rials": "۵۰۰٬۰۰۰",
+            "due_date": jalali_text(days_ago(-30)),
+            "status": "in_progress",
+            "progress": "۴۰",
+        }
     if route == "cluster_plan_approve":
         return {"date": yesterday}
     if route == "cluster_evaluation":
@@ -217,8 +256,18 @@ def _url(route: str, cluster: Cluster | None, extra: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize(("route", "method", "who", "target", "outcome"), CASES)
 def test_every_role_gets_what_the_policy_table_says_on_every_cluster_page(
-    route, method, who, target, outcome, user_of, client_for, clusters, registry, reference,
-    settings, tmp_path,
+    route,
+    method,
+    who,
+    target,
+    outcome,
+    user_of,
+    client_for,
+    clusters,
+    registry,
+    reference,
+    settings,
+    tmp_path,
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     user = user_of(who)
@@ -295,8 +344,13 @@ def test_no_document_is_reachable_under_the_public_media_url(
     client_for, clusters, national_admin, settings, tmp_path
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
-    document = services.document_upload(actor=None, cluster=clusters.mine, kind="other",
-                                        title="قرارداد", upload=SimpleUploadedFile("c.pdf", PDF))
+    document = services.document_upload(
+        actor=None,
+        cluster=clusters.mine,
+        kind="other",
+        title="قرارداد",
+        upload=SimpleUploadedFile("c.pdf", PDF),
+    )
 
     response = client_for(national_admin).get(f"/media/{document.file.name}")
 
@@ -310,8 +364,15 @@ def test_an_agent_cannot_reassign_their_cluster_or_publish_it(
     html = page(client_for(cluster_agent).get(url))
     assert 'name="agent"' not in html and 'name="published"' not in html
 
-    client_for(cluster_agent).post(url, {"name": clusters.mine.name, "unregistered_members": "0",
-                                         "agent": str(other_agent.pk), "published": "on"})
+    client_for(cluster_agent).post(
+        url,
+        {
+            "name": clusters.mine.name,
+            "unregistered_members": "0",
+            "agent": str(other_agent.pk),
+            "published": "on",
+        },
+    )
 
     fresh = reload(clusters.mine)
     assert (fresh.agent_id, fresh.published) == (cluster_agent.pk, False)
@@ -332,11 +393,17 @@ def test_a_document_of_another_cluster_is_not_found_through_mine(
     client_for, clusters, cluster_agent, settings, tmp_path
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
-    theirs = services.document_upload(actor=None, cluster=clusters.qom_other, kind="other",
-                                      title="سند", upload=SimpleUploadedFile("x.pdf", PDF))
+    theirs = services.document_upload(
+        actor=None,
+        cluster=clusters.qom_other,
+        kind="other",
+        title="سند",
+        upload=SimpleUploadedFile("x.pdf", PDF),
+    )
 
     response = client_for(cluster_agent).get(
-        reverse("cluster_document", args=[clusters.mine.pk, theirs.pk]))
+        reverse("cluster_document", args=[clusters.mine.pk, theirs.pk])
+    )
 
     assert response.status_code == 404
     assert Document.objects.count() == 1 and ActionItem.objects.count() == 0

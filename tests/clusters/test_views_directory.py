@@ -21,11 +21,16 @@ def ids(response) -> set[int]:
 @pytest.fixture
 def listed(reference, cluster_agent):
     return {
-        "tiles": make_cluster(name="خوشه کاشی‌سازان ۱۴۰۲", province=reference.qom,
-                              agent=cluster_agent, stage="diagnosis"),
+        "tiles": make_cluster(
+            name="خوشه کاشی‌سازان ۱۴۰۲",
+            province=reference.qom,
+            agent=cluster_agent,
+            stage="diagnosis",
+        ),
         "shoes": make_cluster(name="خوشه کفش قم", province=reference.qom, stage="identified"),
-        "tehran": make_cluster(name="خوشه پوشاک تهران", province=reference.tehran,
-                               stage="identified"),
+        "tehran": make_cluster(
+            name="خوشه پوشاک تهران", province=reference.tehran, stage="identified"
+        ),
         "hidden": make_cluster(name="خوشه کاشی پنهان", province=reference.qom, published=False),
     }
 
@@ -42,7 +47,10 @@ def test_the_filters_are_get_parameters(client, listed, reference, cluster_agent
     assert ids(client.get(url, {"stage": "diagnosis"})) == {listed["tiles"].pk}
     assert ids(client.get(url, {"agent": str(cluster_agent.pk)})) == {listed["tiles"].pk}
     assert ids(client.get(url, {"stage": "nonsense"})) == {
-        listed["tiles"].pk, listed["shoes"].pk, listed["tehran"].pk}
+        listed["tiles"].pk,
+        listed["shoes"].pk,
+        listed["tehran"].pk,
+    }
 
 
 def test_unpublished_clusters_are_listed_only_for_those_who_keep_them(

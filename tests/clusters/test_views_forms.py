@@ -17,38 +17,54 @@ def test_an_agent_is_offered_only_the_next_stage_and_cannot_skip(
 ) -> None:
     url = reverse("cluster_stage", args=[clusters.mine.pk])
     html = page(client_for(cluster_agent).get(url))
-    offered = re.findall(r'<option value="(\w+)"', html.split('name="to_stage"')[1].split("</select>")[0])
+    offered = re.findall(
+        r'<option value="(\w+)"', html.split('name="to_stage"')[1].split("</select>")[0]
+    )
     assert offered == ["trust_building"]
     before = row_counts()
 
-    response = client_for(cluster_agent).post(url, {
-        "to_stage": "action_plan", "date": jalali_text(days_ago(1)), "reason": "عجله"})
+    response = client_for(cluster_agent).post(
+        url, {"to_stage": "action_plan", "date": jalali_text(days_ago(1)), "reason": "عجله"}
+    )
 
     assert response.status_code == 200
     assert "to_stage" in field_errors(response)
     assert row_counts() == before
 
 
-def test_a_national_administrator_skips_only_with_a_reason(client_for, clusters, national_admin) -> None:
+def test_a_national_administrator_skips_only_with_a_reason(
+    client_for, clusters, national_admin
+) -> None:
     url = reverse("cluster_stage", args=[clusters.mine.pk])
     client = client_for(national_admin)
 
     refused = client.post(url, {"to_stage": "action_plan", "date": jalali_text(days_ago(1))})
-    done = client.post(url, {"to_stage": "action_plan", "date": jalali_text(days_ago(1)),
-                             "reason": "اعتمادسازی پیش‌تر انجام شده بود"})
+    done = client.post(
+        url,
+        {
+            "to_stage": "action_plan",
+            "date": jalali_text(days_ago(1)),
+            "reason": "اعتمادسازی پیش‌تر انجام شده بود",
+        },
+    )
 
     assert "reason" in field_errors(refused)
     assert done.status_code == 302
     assert reload(clusters.mine).stage == "action_plan"
 
 
-def test_a_stage_recorded_with_its_document(client_for, clusters, cluster_agent, settings,
-                                            tmp_path) -> None:
+def test_a_stage_recorded_with_its_document(
+    client_for, clusters, cluster_agent, settings, tmp_path
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     response = client_for(cluster_agent).post(
         reverse("cluster_stage", args=[clusters.mine.pk]),
-        {"to_stage": "trust_building", "date": jalali_text(days_ago(1)), "document_kind": "minutes",
-         "file": SimpleUploadedFile("minutes.pdf", PDF)},
+        {
+            "to_stage": "trust_building",
+            "date": jalali_text(days_ago(1)),
+            "document_kind": "minutes",
+            "file": SimpleUploadedFile("minutes.pdf", PDF),
+        },
     )
 
     assert response.status_code == 302
@@ -56,20 +72,23 @@ def test_a_stage_recorded_with_its_document(client_for, clusters, cluster_agent,
     assert [d.kind for d in event.documents.all()] == ["minutes"]
 
 
-def test_completion_without_a_licence_is_refused_on_the_page(client_for, reference,
-                                                            national_admin) -> None:
+def test_completion_without_a_licence_is_refused_on_the_page(
+    client_for, reference, national_admin
+) -> None:
     from clusters import services
 
     cluster = make_cluster(province=reference.qom, stage="evaluation")
     day = cluster.stage_since
-    services.action_add(actor=None, cluster=cluster, data={"title": "آموزش", "kind": "training",
-                                                           "due_date": day})
+    services.action_add(
+        actor=None, cluster=cluster, data={"title": "آموزش", "kind": "training", "due_date": day}
+    )
     services.plan_approve(actor=None, cluster=cluster, date=day)
     services.evaluation_record(actor=None, cluster=cluster, date=day, summary="موفق")
 
     response = client_for(national_admin).post(
         reverse("cluster_stage", args=[cluster.pk]),
-        {"to_stage": "completed", "date": jalali_text(days_ago(1))})
+        {"to_stage": "completed", "date": jalali_text(days_ago(1))},
+    )
 
     assert response.status_code == 200
     assert "licence_number" in field_errors(response)
@@ -96,8 +115,12 @@ def test_a_visit_dated_before_the_cluster_existed_is_refused_on_the_page(
     first = clusters.mine.events.order_by("date")[0].date
     response = client_for(cluster_agent).post(
         reverse("cluster_visit_add", args=[clusters.mine.pk]),
-        {"kind": "visit", "date": jalali_text(first.replace(year=first.year - 1)),
-         "summary": "بازدید"})
+        {
+            "kind": "visit",
+            "date": jalali_text(first.replace(year=first.year - 1)),
+            "summary": "بازدید",
+        },
+    )
 
     assert "date" in field_errors(response)
     assert clusters.mine.visits.count() == 0

@@ -17,14 +17,28 @@ LATIN_DIGIT = re.compile(r"[0-9]")
 
 def _seed(*args: str) -> str:
     out = StringIO()
-    call_command("seed_demo", "--units", "400", "--seed", "7", "--until", "1404/06/31", *args,
-                 stdout=out, stderr=StringIO(), verbosity=0)
+    call_command(
+        "seed_demo",
+        "--units",
+        "400",
+        "--seed",
+        "7",
+        "--until",
+        "1404/06/31",
+        *args,
+        stdout=out,
+        stderr=StringIO(),
+        verbosity=0,
+    )
     return out.getvalue()
 
 
 def _fingerprint() -> list[tuple]:
-    return list(StatusEvent.objects.order_by("enterprise__legal_id", "date", "id").values_list(
-        "enterprise__legal_id", "date", "to_status"))
+    return list(
+        StatusEvent.objects.order_by("enterprise__legal_id", "date", "id").values_list(
+            "enterprise__legal_id", "date", "to_status"
+        )
+    )
 
 
 # Committed (a transactional test): on PostgreSQL the seed rebuilds its indexes on a second

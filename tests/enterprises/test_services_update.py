@@ -238,9 +238,12 @@ def test_a_permit_dated_in_the_future_is_refused(officer_a, enterprise_e) -> Non
 
     before = row_counts()
     with pytest.raises(ValidationError) as error:
-        enterprise_update(actor=officer_a, enterprise=enterprise_e,
-                          data={"permit_date": today() + dt.timedelta(days=3)},
-                          fields=("permit_date",))
+        enterprise_update(
+            actor=officer_a,
+            enterprise=enterprise_e,
+            data={"permit_date": today() + dt.timedelta(days=3)},
+            fields=("permit_date",),
+        )
 
     assert "permit_date" in error.value.message_dict
     assert reload(enterprise_e).permit_date == enterprise_e.permit_date

@@ -29,8 +29,9 @@ def _number(text: str) -> int:
 
 def card(html: str, key: str) -> tuple[str, str]:
     """(link, figure) of a headline card."""
-    match = re.search(rf'<a class="stat-value" href="([^"]+)" data-testid="card-{key}">([^<]+)</a>',
-                      html)
+    match = re.search(
+        rf'<a class="stat-value" href="([^"]+)" data-testid="card-{key}">([^<]+)</a>', html
+    )
     if match:
         return match.group(1).replace("&amp;", "&"), match.group(2)
     match = re.search(rf'data-testid="card-{key}">([^<]+)</div>', html)
@@ -71,18 +72,27 @@ def test_each_province_figure_lists_the_same_number_of_rows(
         link, figure = card(html, key)
         assert _number(figure) == expected, key
         rows = page(client.get(link))
-        assert rows.count('data-testid="directory-row"') + rows.count(
-            'data-testid="drill-row"') == expected, (key, link)
+        assert (
+            rows.count('data-testid="directory-row"') + rows.count('data-testid="drill-row"')
+            == expected
+        ), (key, link)
 
 
 def test_a_past_date_reads_the_history_and_drills_down_to_the_rows_of_that_day(
     national_admin, client_for, reference
 ) -> None:
     load_indicators()
-    unit = make_enterprise(name="ریسندگی یزد", province=reference.qom,
-                           status_date=parse("1398/01/10"))
-    services.enterprise_move(actor=None, enterprise=unit, province=reference.tehran, park=None,
-                             date=parse("1400/07/01"), reason="جابه‌جایی")
+    unit = make_enterprise(
+        name="ریسندگی یزد", province=reference.qom, status_date=parse("1398/01/10")
+    )
+    services.enterprise_move(
+        actor=None,
+        enterprise=unit,
+        province=reference.tehran,
+        park=None,
+        date=parse("1400/07/01"),
+        reason="جابه‌جایی",
+    )
     facts.rebuild()
     client = client_for(national_admin)
 
@@ -95,11 +105,14 @@ def test_a_past_date_reads_the_history_and_drills_down_to_the_rows_of_that_day(
     assert card(today_html, "units-active")[1] == "۰"
 
 
-@pytest.mark.parametrize(("typed", "message"), [
-    ("1401/12/30", "not a date in the calendar"),
-    ("hello", "year/month/day"),
-    ("1500/01/01", "in the future"),
-])
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("1401/12/30", "not a date in the calendar"),
+        ("hello", "year/month/day"),
+        ("1500/01/01", "in the future"),
+    ],
+)
 def test_a_wrong_as_of_date_is_explained_and_today_is_shown(
     typed, message, anonymous, client_for, built
 ) -> None:
@@ -139,8 +152,9 @@ def test_targets_show_progress_and_gap_and_a_dash_without_actuals(
     assert active_target and "Target for" in active_target.group(1)
     assert "60% reached" in active_target.group(1) and "gap 4" in active_target.group(1)
     # the bar is exact (a native <progress>, no inline style under the CSP)
-    assert re.search(r'<progress class="target-progress[^"]*" max="100" value="60"',
-                     active_target.group(1))
+    assert re.search(
+        r'<progress class="target-progress[^"]*" max="100" value="60"', active_target.group(1)
+    )
     assert "Target for" in re.search(r'data-testid="target-revived">(.*?)<', html, re.S).group(1)
 
 
@@ -169,9 +183,13 @@ def test_a_status_change_reaches_the_province_page_once_saved(
     url = reverse("province_detail", args=["IR-25"])
     assert card(page(client.get(url)), "units-idle")[1] == "۱"
 
-    services.enterprise_change_status(actor=national_admin, enterprise=built.e,
-                                      to_status=Status.IDLE, date=days_ago(days),
-                                      reason="قطع برق")
+    services.enterprise_change_status(
+        actor=national_admin,
+        enterprise=built.e,
+        to_status=Status.IDLE,
+        date=days_ago(days),
+        reason="قطع برق",
+    )
 
     assert card(page(client.get(url)), "units-idle")[1] == "۲"
     assert facts.all_facts() == facts.python_facts()
@@ -200,8 +218,13 @@ def test_a_change_saved_by_another_process_reaches_this_one_within_a_second(
             cursor.execute("UPDATE indicators_figuresversion SET value = value + 1 WHERE id = 1")
 
     monkeypatch.setattr(facts, "_listeners", [another_process_bumps])
-    services.enterprise_change_status(actor=national_admin, enterprise=built.e,
-                                      to_status=Status.IDLE, date=days_ago(1), reason="قطع برق")
+    services.enterprise_change_status(
+        actor=national_admin,
+        enterprise=built.e,
+        to_status=Status.IDLE,
+        date=days_ago(1),
+        reason="قطع برق",
+    )
 
     time.sleep(sources.VERSION_TTL + sources.STALE_OK + 0.05)  # under a second
     assert card(page(client.get(url)), "units-idle")[1] == "۲"
@@ -241,8 +264,8 @@ def test_a_province_page_lists_its_largest_parks_and_links_to_all_of_them(
     facts.rebuild()
     html = page(client_for(anonymous).get(reverse("province_detail", args=["IR-25"])))
 
-    table = html[html.index('data-testid="province-parks"'):]
-    table = table[:table.index("</tbody>")]
+    table = html[html.index('data-testid="province-parks"') :]
+    table = table[: table.index("</tbody>")]
     assert table.count("<tr>") == PARKS_ON_PROVINCE_PAGE
     assert extra[-1].name in table.split("</tr>")[0]  # the largest first
     assert f'href="{reverse("park_list")}?province=IR-25" data-testid="all-parks"' in html
@@ -262,8 +285,9 @@ def test_a_park_renamed_shows_under_its_new_name_on_the_province_page(
     url = reverse("province_detail", args=["IR-25"])
     assert reference.park_p.name in page(client.get(url))
 
-    park_update(actor=None, park=reference.park_p, data={"name": "شهرک صنعتی نوساز"},
-                fields=("name",))
+    park_update(
+        actor=None, park=reference.park_p, data={"name": "شهرک صنعتی نوساز"}, fields=("name",)
+    )
 
     html = page(client.get(url))
     assert "شهرک صنعتی نوساز" in html and reference.park_p.name not in html
@@ -297,14 +321,18 @@ def test_an_english_page_names_the_indicators_and_groups_in_english(
     english = page(client.get(reverse("home")))
 
     def label(html: str, key: str) -> str:
-        return re.search(rf'>([^<>]+)</div>\s*<a class="stat-value"[^>]*data-testid="card-{key}"',
-                         html).group(1)
+        return re.search(
+            rf'>([^<>]+)</div>\s*<a class="stat-value"[^>]*data-testid="card-{key}"', html
+        ).group(1)
 
     assert label(persian, "units-active") == "واحدهای فعال"
     assert label(english, "units-active") == "Active units"
     for chart in ("national-map", "series-data"):
-        data = json.loads(re.search(
-            rf'<script id="{chart}" type="application/json">(.+?)</script>', english).group(1))
+        data = json.loads(
+            re.search(
+                rf'<script id="{chart}" type="application/json">(.+?)</script>', english
+            ).group(1)
+        )
         assert data["label"] == "Active units", chart
     group = IndustryGroup.objects.order_by("position")[0]
     by_group = re.search(r'data-testid="by-group">(.*?)</table>', english, re.S).group(1)

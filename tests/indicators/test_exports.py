@@ -82,12 +82,15 @@ def test_the_country_xlsx_holds_the_pages_tables_right_to_left_with_its_numbers(
     header, rows = _sheet(workbook.worksheets[1])
     assert header == ["رتبه", "استان", active.name]
     assert [(r[0], r[1], r[2]) for r in rows] == [
-        (r["rank"], str(r["province"]), r["value"]) for r in shown.context["ranking"]]
+        (r["rank"], str(r["province"]), r["value"]) for r in shown.context["ranking"]
+    ]
     _, rows = _sheet(workbook.worksheets[2])
     assert [r[2] for r in rows] == shown.context["series"]["y"]
     header, rows = _sheet(workbook.worksheets[3])
     assert header == ["وضعیت", "واحدها"]
-    assert [(r[0], r[1]) for r in rows] == [(str(lab), n) for lab, n, _ in shown.context["by_status"]]
+    assert [(r[0], r[1]) for r in rows] == [
+        (str(lab), n) for lab, n, _ in shown.context["by_status"]
+    ]
 
 
 def test_the_province_csv_has_a_bom_and_the_headline_rows(anonymous, client_for, built) -> None:
@@ -109,8 +112,9 @@ def test_the_province_csv_has_a_bom_and_the_headline_rows(anonymous, client_for,
     assert rows[units.name][1] == _card_figure(html, "units") == "6"
 
 
-@pytest.mark.parametrize("route, args", [
-    ("park_detail", "park_p"), ("province_list", None), ("stats", None)])
+@pytest.mark.parametrize(
+    "route, args", [("park_detail", "park_p"), ("province_list", None), ("stats", None)]
+)
 def test_every_dashboard_exports_for_anyone_who_may_see_it(
     anonymous, client_for, built, route, args
 ) -> None:
@@ -129,8 +133,13 @@ def test_public_statistics_export_no_private_indicator(anonymous, client_for, bu
 
     for query in ("?export=xlsx", "?export=xlsx&indicator=jobs"):
         workbook = _workbook(client.get(reverse("stats") + query))
-        cells = {str(v) for ws in workbook.worksheets
-                 for row in ws.iter_rows(values_only=True) for v in row if v is not None}
+        cells = {
+            str(v)
+            for ws in workbook.worksheets
+            for row in ws.iter_rows(values_only=True)
+            for v in row
+            if v is not None
+        }
         assert not any(jobs.name in cell for cell in cells), query
         assert Indicator.objects.get(key="units").name in cells
 
@@ -145,9 +154,13 @@ def test_an_unknown_format_is_not_found(anonymous, client_for, built, fmt) -> No
         assert client.get(url + f"?export={fmt}").status_code == 404
 
 
-def test_an_unknown_province_or_park_is_not_found_in_any_format(anonymous, client_for, built) -> None:
+def test_an_unknown_province_or_park_is_not_found_in_any_format(
+    anonymous, client_for, built
+) -> None:
     client = client_for(anonymous)
-    assert client.get(reverse("province_detail", args=["IR-99"]) + "?export=xlsx").status_code == 404
+    assert (
+        client.get(reverse("province_detail", args=["IR-99"]) + "?export=xlsx").status_code == 404
+    )
     assert client.get(reverse("province_report", args=["IR-99"]) + "?export=pdf").status_code == 404
     assert client.get(reverse("park_detail", args=[999999]) + "?export=csv").status_code == 404
 

@@ -50,15 +50,31 @@ def rebuilt() -> dict:
 
 
 def test_the_sql_rebuild_and_the_unit_by_unit_sum_agree(reference, shipped) -> None:
-    a = make_enterprise(park=reference.park_p, status=Status.UNDER_CONSTRUCTION,
-                        status_date=J("1400/01/15"), construction_progress=70)
+    a = make_enterprise(
+        park=reference.park_p,
+        status=Status.UNDER_CONSTRUCTION,
+        status_date=J("1400/01/15"),
+        construction_progress=70,
+    )
     b = make_enterprise(province=reference.tehran, status_date=J("1401/06/31"), employees=150)
-    services.enterprise_change_status(actor=None, enterprise=b, to_status=Status.IDLE,
-                                      date=J("1402/03/01"), reason="کمبود نقدینگی")
-    services.enterprise_change_status(actor=None, enterprise=b, to_status=Status.ACTIVE,
-                                      date=J("1402/03/20"), reason="احیا")
-    services.enterprise_move(actor=None, enterprise=reload(a), province=reference.tehran,
-                             park=None, date=J("1402/05/10"), reason="جابه‌جایی")
+    services.enterprise_change_status(
+        actor=None,
+        enterprise=b,
+        to_status=Status.IDLE,
+        date=J("1402/03/01"),
+        reason="کمبود نقدینگی",
+    )
+    services.enterprise_change_status(
+        actor=None, enterprise=b, to_status=Status.ACTIVE, date=J("1402/03/20"), reason="احیا"
+    )
+    services.enterprise_move(
+        actor=None,
+        enterprise=reload(a),
+        province=reference.tehran,
+        park=None,
+        date=J("1402/05/10"),
+        reason="جابه‌جایی",
+    )
 
     assert rebuilt() == facts.python_facts()
     assert rebuilt()  # not trivially equal: there are facts
@@ -68,8 +84,14 @@ def test_a_unit_that_moved_province_is_counted_where_it_stood_on_each_date(
     reference, shipped
 ) -> None:
     unit = make_enterprise(province=reference.qom, status_date=J("1398/01/10"))
-    services.enterprise_move(actor=None, enterprise=unit, province=reference.tehran, park=None,
-                             date=J("1400/07/01"), reason="جابه‌جایی")
+    services.enterprise_move(
+        actor=None,
+        enterprise=unit,
+        province=reference.tehran,
+        park=None,
+        date=J("1400/07/01"),
+        reason="جابه‌جایی",
+    )
     rebuilt()
     qom, tehran = Place("p", reference.qom.pk), Place("p", reference.tehran.pk)
 
@@ -86,10 +108,15 @@ def test_a_unit_that_moved_province_is_counted_where_it_stood_on_each_date(
 
 def test_status_back_and_forth_within_a_month_counts_each_revival(reference, shipped) -> None:
     unit = make_enterprise(province=reference.qom, status_date=J("1401/01/05"))
-    for day, status in (("1402/05/02", Status.IDLE), ("1402/05/10", Status.ACTIVE),
-                        ("1402/05/12", Status.SEMI_ACTIVE), ("1402/05/20", Status.ACTIVE)):
-        services.enterprise_change_status(actor=None, enterprise=unit, to_status=status,
-                                          date=J(day), reason="بازدید")
+    for day, status in (
+        ("1402/05/02", Status.IDLE),
+        ("1402/05/10", Status.ACTIVE),
+        ("1402/05/12", Status.SEMI_ACTIVE),
+        ("1402/05/20", Status.ACTIVE),
+    ):
+        services.enterprise_change_status(
+            actor=None, enterprise=unit, to_status=status, date=J(day), reason="بازدید"
+        )
     rebuilt()
 
     assert value(shipped, "revived", "1402/05/31") == 2
@@ -102,10 +129,12 @@ def test_status_back_and_forth_within_a_month_counts_each_revival(reference, shi
 
 def test_the_leap_esfand_1403_30_is_the_last_day_of_the_year(reference, shipped) -> None:
     unit = make_enterprise(province=reference.qom, status_date=J("1402/01/05"))
-    services.enterprise_change_status(actor=None, enterprise=unit, to_status=Status.IDLE,
-                                      date=J("1403/11/01"), reason="رکود")
-    services.enterprise_change_status(actor=None, enterprise=unit, to_status=Status.ACTIVE,
-                                      date=J("1403/12/30"), reason="احیا")
+    services.enterprise_change_status(
+        actor=None, enterprise=unit, to_status=Status.IDLE, date=J("1403/11/01"), reason="رکود"
+    )
+    services.enterprise_change_status(
+        actor=None, enterprise=unit, to_status=Status.ACTIVE, date=J("1403/12/30"), reason="احیا"
+    )
     rebuilt()
 
     assert value(shipped, "revived", "1403/12/30") == 1
@@ -131,10 +160,18 @@ def test_ratios_over_nothing_are_none_and_shares_are_percentages(reference, ship
 def test_inside_and_outside_parks_and_semi_finished(reference, shipped) -> None:
     make_enterprise(park=reference.park_p, status_date=J("1401/01/01"))
     make_enterprise(province=reference.qom, status_date=J("1401/01/01"))
-    make_enterprise(province=reference.qom, status=Status.UNDER_CONSTRUCTION,
-                    status_date=J("1401/01/01"), construction_progress=65)
-    make_enterprise(province=reference.qom, status=Status.UNDER_CONSTRUCTION,
-                    status_date=J("1401/01/01"), construction_progress=20)
+    make_enterprise(
+        province=reference.qom,
+        status=Status.UNDER_CONSTRUCTION,
+        status_date=J("1401/01/01"),
+        construction_progress=65,
+    )
+    make_enterprise(
+        province=reference.qom,
+        status=Status.UNDER_CONSTRUCTION,
+        status_date=J("1401/01/01"),
+        construction_progress=20,
+    )
     rebuilt()
     qom = Place("p", reference.qom.pk)
 
@@ -154,8 +191,14 @@ def test_a_parks_own_page_counts_all_its_units_inside_parks_and_none_outside(
     park = Place("k", reference.park_p.pk)
     make_enterprise(park=reference.park_p, status_date=J("1400/01/10"))
     leaves = make_enterprise(park=reference.park_p, status_date=J("1400/01/10"))
-    services.enterprise_move(actor=None, enterprise=leaves, province=reference.qom, park=None,
-                             date=J("1402/05/10"), reason="جابه‌جایی")
+    services.enterprise_move(
+        actor=None,
+        enterprise=leaves,
+        province=reference.qom,
+        park=None,
+        date=J("1402/05/10"),
+        reason="جابه‌جایی",
+    )
     make_enterprise(province=reference.qom, status_date=J("1400/01/10"))  # Qom, outside
     rebuilt()
 
@@ -170,16 +213,26 @@ def test_changes_through_the_services_keep_the_facts_equal_to_a_rebuild(
     reference, shipped, django_capture_on_commit_callbacks
 ) -> None:
     rng = random.Random(1404)
-    places = [(reference.qom, None), (reference.qom, reference.park_p),
-              (reference.qom, reference.park_p2), (reference.tehran, reference.park_tehran),
-              (reference.tehran, None)]
+    places = [
+        (reference.qom, None),
+        (reference.qom, reference.park_p),
+        (reference.qom, reference.park_p2),
+        (reference.tehran, reference.park_tehran),
+        (reference.tehran, None),
+    ]
     units = []
     with django_capture_on_commit_callbacks(execute=True):
         facts.rebuild()
         for _n in range(8):
             province, park = rng.choice(places)
-            units.append(make_enterprise(province=province, park=park, employees=rng.randint(1, 200),
-                                         status_date=J(f"139{rng.randint(5, 9)}/0{rng.randint(1, 9)}/15")))
+            units.append(
+                make_enterprise(
+                    province=province,
+                    park=park,
+                    employees=rng.randint(1, 200),
+                    status_date=J(f"139{rng.randint(5, 9)}/0{rng.randint(1, 9)}/15"),
+                )
+            )
         for _step in range(40):
             unit = reload(rng.choice(units))
             day = unit.status_since + dt.timedelta(days=rng.randint(0, 400))
@@ -188,20 +241,34 @@ def test_changes_through_the_services_keep_the_facts_equal_to_a_rebuild(
             try:
                 if action < 0.6:
                     from enterprises.models import TRANSITIONS
+
                     options = sorted(TRANSITIONS[unit.status])
                     if not options:
                         continue
                     services.enterprise_change_status(
-                        actor=None, enterprise=unit, to_status=rng.choice(options), date=day,
-                        reason="بازدید")
+                        actor=None,
+                        enterprise=unit,
+                        to_status=rng.choice(options),
+                        date=day,
+                        reason="بازدید",
+                    )
                 elif action < 0.8:
                     province, park = rng.choice(places)
-                    services.enterprise_move(actor=None, enterprise=unit, province=province,
-                                             park=park, date=day, reason="جابه‌جایی")
+                    services.enterprise_move(
+                        actor=None,
+                        enterprise=unit,
+                        province=province,
+                        park=park,
+                        date=day,
+                        reason="جابه‌جایی",
+                    )
                 elif action < 0.9:
-                    services.enterprise_update(actor=None, enterprise=unit,
-                                               data={"employees": rng.randint(1, 300)},
-                                               fields=("employees",))
+                    services.enterprise_update(
+                        actor=None,
+                        enterprise=unit,
+                        data={"employees": rng.randint(1, 300)},
+                        fields=("employees",),
+                    )
                 else:
                     services.status_event_revoke_latest(actor=None, enterprise=unit, note="اشتباه")
             except Exception:  # a refused change (date order, lifecycle) changes nothing
@@ -230,8 +297,6 @@ def test_shipped_indicators_load_once(reference) -> None:
     assert Indicator.objects.count() == count >= 15
 
 
-
-
 def test_the_rebuild_task_reports_its_run_and_closes_an_abandoned_one(reference, shipped) -> None:
     from indicators.tasks import rebuild_facts_task
 
@@ -256,8 +321,13 @@ def test_a_change_saved_before_a_rebuild_but_applied_after_it_is_counted_once(
     held: list = []
     apply_change = facts._apply_change
     monkeypatch.setattr(facts, "_apply_change", held.append)
-    services.enterprise_change_status(actor=None, enterprise=unit, to_status=Status.IDLE,
-                                      date=J("1402/02/02"), reason="کمبود مواد اولیه")
+    services.enterprise_change_status(
+        actor=None,
+        enterprise=unit,
+        to_status=Status.IDLE,
+        date=J("1402/02/02"),
+        reason="کمبود مواد اولیه",
+    )
     monkeypatch.setattr(facts, "_apply_change", apply_change)
     assert len(held) == 1
 
@@ -283,9 +353,13 @@ def test_a_change_committed_while_a_rebuild_runs_is_not_lost(reference, shipped)
 
     def another_request() -> None:
         try:
-            services.enterprise_change_status(actor=None, enterprise=reload(unit),
-                                              to_status=Status.IDLE, date=J("1402/02/02"),
-                                              reason="کمبود مواد اولیه")
+            services.enterprise_change_status(
+                actor=None,
+                enterprise=reload(unit),
+                to_status=Status.IDLE,
+                date=J("1402/02/02"),
+                reason="کمبود مواد اولیه",
+            )
         finally:
             connections.close_all()
 
@@ -312,12 +386,26 @@ def test_a_parks_breakdowns_today_and_on_a_past_date_follow_its_units(reference,
 
     park = Place("k", reference.park_p.pk)
     stays = make_enterprise(park=reference.park_p, status_date=J("1400/01/10"), employees=5)
-    leaves = make_enterprise(park=reference.park_p, status_date=J("1400/01/10"), employees=80,
-                             isic_division=get_isic("13"))
-    services.enterprise_move(actor=None, enterprise=leaves, province=reference.tehran, park=None,
-                             date=J("1402/05/10"), reason="جابه‌جایی")
-    make_enterprise(park=reference.park_p, status=Status.UNDER_CONSTRUCTION,
-                    status_date=J("1401/01/01"), construction_progress=75)
+    leaves = make_enterprise(
+        park=reference.park_p,
+        status_date=J("1400/01/10"),
+        employees=80,
+        isic_division=get_isic("13"),
+    )
+    services.enterprise_move(
+        actor=None,
+        enterprise=leaves,
+        province=reference.tehran,
+        park=None,
+        date=J("1402/05/10"),
+        reason="جابه‌جایی",
+    )
+    make_enterprise(
+        park=reference.park_p,
+        status=Status.UNDER_CONSTRUCTION,
+        status_date=J("1401/01/01"),
+        construction_progress=75,
+    )
     rebuilt()
     operating = shipped["units-operating"]
 
@@ -327,7 +415,10 @@ def test_a_parks_breakdowns_today_and_on_a_past_date_follow_its_units(reference,
 
     assert now == {stays.size_band: 1}
     assert sum(before.values()) == 2 and before.get(reload(leaves).size_band) >= 1
-    assert groups_before == {str(stays.industry_group_id): 1, str(reload(leaves).industry_group_id): 1}
+    assert groups_before == {
+        str(stays.industry_group_id): 1,
+        str(reload(leaves).industry_group_id): 1,
+    }
     assert value(shipped, "semi-finished", "1402/01/01", park) == 1
     assert value(shipped, "semi-finished", "1400/06/01", park) == 0
 
@@ -343,20 +434,30 @@ def test_a_rebuild_on_postgresql_stores_the_facts_in_their_keys_order(reference,
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL builds a new facts table; SQLite replaces the rows in place")
-    groups = [IndustryGroup.objects.create(id=pk, key=f"g{pk}", name_fa=f"گروه {pk}",
-                                           name_en=f"Group {pk}", position=pk)
-              for pk in (9, 10, 11, 100)]
+    groups = [
+        IndustryGroup.objects.create(
+            id=pk, key=f"g{pk}", name_fa=f"گروه {pk}", name_en=f"Group {pk}", position=pk
+        )
+        for pk in (9, 10, 11, 100)
+    ]
     for n, group in enumerate(groups * 3):
         building = n % 3 == 0
-        unit = make_enterprise(park=reference.park_p if n % 2 else None, industry_group=group,
-                               employees=(5, 40, 120)[n % 3],
-                               status=Status.UNDER_CONSTRUCTION if building else Status.ACTIVE,
-                               status_date=J(f"140{n % 3}/0{n % 9 + 1}/10"),
-                               construction_progress=70 if building else 100)
+        unit = make_enterprise(
+            park=reference.park_p if n % 2 else None,
+            industry_group=group,
+            employees=(5, 40, 120)[n % 3],
+            status=Status.UNDER_CONSTRUCTION if building else Status.ACTIVE,
+            status_date=J(f"140{n % 3}/0{n % 9 + 1}/10"),
+            construction_progress=70 if building else 100,
+        )
         if n % 3 == 1:
-            services.enterprise_change_status(actor=None, enterprise=reload(unit),
-                                              to_status=Status.IDLE, date=J("1403/01/20"),
-                                              reason="کمبود مواد اولیه")
+            services.enterprise_change_status(
+                actor=None,
+                enterprise=reload(unit),
+                to_status=Status.IDLE,
+                date=J("1403/01/20"),
+                reason="کمبود مواد اولیه",
+            )
 
     facts.rebuild()
 

@@ -23,21 +23,28 @@ from tests.factories import make_enterprise
 
 
 def _audit(target: Target) -> list[tuple[str, dict]]:
-    return [(r.action, r.changes) for r in
-            AuditRecord.objects.filter(target_type__model="target", target_id=str(target.pk))
-            .order_by("pk")]
+    return [
+        (r.action, r.changes)
+        for r in AuditRecord.objects.filter(
+            target_type__model="target", target_id=str(target.pk)
+        ).order_by("pk")
+    ]
 
 
-def test_a_target_is_created_then_changed_and_each_write_is_audited(reference, national_admin) -> None:
+def test_a_target_is_created_then_changed_and_each_write_is_audited(
+    reference, national_admin
+) -> None:
     load_indicators()
     revived = Indicator.objects.get(key="revived")
 
     first = target_set(actor=national_admin, indicator=revived, year=1402, value=2000)
     again = target_set(actor=national_admin, indicator=revived, year=1402, value=2000)
-    changed = target_set(actor=national_admin, indicator=revived, year=1402, value=2500,
-                         province=None)
-    qom = target_set(actor=national_admin, indicator=revived, year=1402, value=300,
-                     province=reference.qom)
+    changed = target_set(
+        actor=national_admin, indicator=revived, year=1402, value=2500, province=None
+    )
+    qom = target_set(
+        actor=national_admin, indicator=revived, year=1402, value=300, province=reference.qom
+    )
 
     assert first.pk == again.pk == changed.pk != qom.pk
     assert Target.objects.get(pk=first.pk).value == Decimal(2500)
@@ -46,13 +53,16 @@ def test_a_target_is_created_then_changed_and_each_write_is_audited(reference, n
     assert actions[1][1] == {"value": ["2000.00", "2500.00"]}
 
 
-@pytest.mark.parametrize(("year", "value", "field"), [
-    (1250, 10, "year"),  # not a year of this registry's calendar
-    (2024, 10, "year"),  # a Gregorian year typed by mistake
-    (1403, -5, "value"),
-    (1403, "دو هزار", "value"),  # not a number
-    (1403, "2000.005", "value"),  # more decimals than kept: refused, not rounded away
-])
+@pytest.mark.parametrize(
+    ("year", "value", "field"),
+    [
+        (1250, 10, "year"),  # not a year of this registry's calendar
+        (2024, 10, "year"),  # a Gregorian year typed by mistake
+        (1403, -5, "value"),
+        (1403, "دو هزار", "value"),  # not a number
+        (1403, "2000.005", "value"),  # more decimals than kept: refused, not rounded away
+    ],
+)
 def test_a_target_out_of_range_is_refused_and_nothing_is_saved(
     reference, national_admin, year, value, field
 ) -> None:
@@ -76,24 +86,41 @@ def two_years(reference):
     last = year_of(today()) - 1
     earlier_start, _ = year_bounds(last - 1)
     last_start, _ = year_bounds(last)
-    idle = [make_enterprise(province=reference.qom, status=Status.IDLE, employees=10,
-                            status_date=earlier_start + dt.timedelta(days=10)) for _ in range(3)]
-    make_enterprise(province=reference.tehran, employees=10,
-                    status_date=earlier_start + dt.timedelta(days=10))
+    idle = [
+        make_enterprise(
+            province=reference.qom,
+            status=Status.IDLE,
+            employees=10,
+            status_date=earlier_start + dt.timedelta(days=10),
+        )
+        for _ in range(3)
+    ]
+    make_enterprise(
+        province=reference.tehran, employees=10, status_date=earlier_start + dt.timedelta(days=10)
+    )
     for unit in idle[:2]:
-        services.enterprise_change_status(actor=None, enterprise=unit, to_status=Status.ACTIVE,
-                                          date=last_start + dt.timedelta(days=20),
-                                          reason="احیا با کمک کلینیک")
-    make_enterprise(province=reference.tehran, employees=10,
-                    status_date=last_start + dt.timedelta(days=40),
-                    permit_date=last_start + dt.timedelta(days=40))
+        services.enterprise_change_status(
+            actor=None,
+            enterprise=unit,
+            to_status=Status.ACTIVE,
+            date=last_start + dt.timedelta(days=20),
+            reason="احیا با کمک کلینیک",
+        )
+    make_enterprise(
+        province=reference.tehran,
+        employees=10,
+        status_date=last_start + dt.timedelta(days=40),
+        permit_date=last_start + dt.timedelta(days=40),
+    )
     facts.rebuild()
     return last
 
 
 def _targets(year: int, key: str) -> dict[str, Decimal]:
-    return {t.province.code if t.province else "country": t.value
-            for t in Target.objects.filter(year=year, indicator__key=key).select_related("province")}
+    return {
+        t.province.code if t.province else "country": t.value
+        for t in Target.objects.filter(year=year, indicator__key=key).select_related("province")
+    }
 
 
 def test_the_demo_targets_grow_each_provinces_year_and_add_up_to_the_country(
@@ -118,8 +145,9 @@ def test_the_demo_targets_command_changes_nothing_when_the_year_has_targets(
     reference, two_years, capsys
 ) -> None:
     year = two_years
-    kept = target_set(actor=None, indicator=Indicator.objects.get(key="revived"), year=year,
-                      value=2000)
+    kept = target_set(
+        actor=None, indicator=Indicator.objects.get(key="revived"), year=year, value=2000
+    )
 
     call_command("seed_targets", year=year)
     assert "1 targets exist" in capsys.readouterr().out

@@ -103,11 +103,20 @@ ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = {
     # role sees in it is tested in test_dashboards.py); an unknown indicator is not found.
     "indicator_rows": {"GET": _everyone(("units-active", "no-such-indicator"), ("page", "404"))},
     # One click to what each person answers for (``Scope.own_page``).
-    "my_dashboard": {"GET": _table(("-",), {
-        "national_admin": ("to:home",), "officer_a": ("to:qom",), "officer_b": ("to:tehran",),
-        "park_manager": ("to:park_p",), "owner": ("to:e",), "cluster_agent": ("to:clusters",),
-        "anonymous": ("login",),
-    })},
+    "my_dashboard": {
+        "GET": _table(
+            ("-",),
+            {
+                "national_admin": ("to:home",),
+                "officer_a": ("to:qom",),
+                "officer_b": ("to:tehran",),
+                "park_manager": ("to:park_p",),
+                "owner": ("to:e",),
+                "cluster_agent": ("to:clusters",),
+                "anonymous": ("login",),
+            },
+        )
+    },
     "park_create": {"GET": PARK_CREATE_FORM, "POST": PARK_CREATE},
     "park_edit": {"GET": _as_get(PARK_EDIT), "POST": PARK_EDIT},
 }
@@ -208,7 +217,8 @@ def test_every_role_gets_what_the_policy_table_says_on_every_figures_and_park_pa
     elif outcome.startswith("to:"):
         where = outcome[3:]
         expected = {
-            "home": reverse("home"), "clusters": reverse("cluster_directory"),
+            "home": reverse("home"),
+            "clusters": reverse("cluster_directory"),
             "e": registry.e.get_absolute_url(),
         }.get(where) or getattr(reference, where).get_absolute_url()
         assert (response.status_code, response["Location"]) == (302, expected), got

@@ -1,4 +1,5 @@
 """The language of every page: Persian unless the person chose another with the switcher."""
+
 from __future__ import annotations
 
 import pytest

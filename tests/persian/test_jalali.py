@@ -113,8 +113,10 @@ def test_format_long_writes_the_month_name() -> None:
     assert jalali.format_long(dt.date(2023, 8, 12)) == "۲۱ مرداد ۱۴۰۲"
     assert jalali.format_long(dt.date(2024, 3, 20), persian_digits=False) == "1 فروردین 1403"
     assert jalali.format_long(dt.date(2025, 3, 20)) == "۳۰ اسفند ۱۴۰۳"
-    assert jalali.format_long(dt.date(2025, 3, 20), persian_digits=False,
-                              latin_names=True) == "30 Esfand 1403"
+    assert (
+        jalali.format_long(dt.date(2025, 3, 20), persian_digits=False, latin_names=True)
+        == "30 Esfand 1403"
+    )
 
 
 def test_nothing_is_formatted_as_an_empty_string() -> None:

@@ -10,9 +10,11 @@ from clusters.tasks import send_overdue_digests
 
 
 class Command(BaseCommand):
-    help = ("Enqueue the task that e-mails each cluster agent and provincial officer their "
-            "overdue visits, reports and joint actions (run daily from cron or a systemd "
-            "timer; a worker `manage.py db_worker` sends them). --now sends at once.")
+    help = (
+        "Enqueue the task that e-mails each cluster agent and provincial officer their "
+        "overdue visits, reports and joint actions (run daily from cron or a systemd "
+        "timer; a worker `manage.py db_worker` sends them). --now sends at once."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--now", action="store_true", help="send now, without the queue")

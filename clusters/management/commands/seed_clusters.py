@@ -34,8 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1404)
         parser.add_argument("--until", default="", help="last date, Jalali YYYY/MM/DD")
         parser.add_argument("--total", type=int, default=480, help="clusters identified")
-        parser.add_argument("--development", type=int, default=130,
-                            help="clusters in development today")
+        parser.add_argument(
+            "--development", type=int, default=130, help="clusters in development today"
+        )
         parser.add_argument("--completed", type=int, default=90, help="clusters completed")
         parser.add_argument("--force", action="store_true", help="delete all clusters first")
 
@@ -50,8 +51,10 @@ class Command(BaseCommand):
                 raise CommandError(f"--until: not a Jalali date: {options['until']}") from exc
         if Cluster.objects.exists():
             if not options["force"]:
-                self.stdout.write(f"{Cluster.objects.count()} clusters exist: nothing changed "
-                                  "(--force to rebuild).")
+                self.stdout.write(
+                    f"{Cluster.objects.count()} clusters exist: nothing changed "
+                    "(--force to rebuild)."
+                )
                 return
         started = time.perf_counter()
         with transaction.atomic():
@@ -59,14 +62,24 @@ class Command(BaseCommand):
                 from clusters import models
 
                 types = ContentType.objects.get_for_models(
-                    models.Cluster, models.StageEvent, models.Membership, models.Document,
-                    models.ActionItem, models.Visit).values()
+                    models.Cluster,
+                    models.StageEvent,
+                    models.Membership,
+                    models.Document,
+                    models.ActionItem,
+                    models.Visit,
+                ).values()
                 AuditRecord.objects.filter(subject_type__in=types).delete()
                 Cluster.objects.all().delete()
             demo = ClusterDemo(
-                seed=options["seed"], until=until, total=options["total"],
-                development=options["development"], completed=options["completed"],
-                log=(lambda m: self.stderr.write(m)) if options["verbosity"] >= 2 else (lambda m: None),
+                seed=options["seed"],
+                until=until,
+                total=options["total"],
+                development=options["development"],
+                completed=options["completed"],
+                log=(lambda m: self.stderr.write(m))
+                if options["verbosity"] >= 2
+                else (lambda m: None),
             )
             built = demo.build()
         counts = programme_counts(until)

@@ -74,8 +74,9 @@ class Command(BaseCommand):
                 **kwargs,
             )
 
-        with one_at_a_time("pishran.seed_demo",
-                           CommandError("Another seed_demo is running on this database.")):
+        with one_at_a_time(
+            "pishran.seed_demo", CommandError("Another seed_demo is running on this database.")
+        ):
             if demo_build.finish_interrupted_build(log=log, progress_factory=progress_factory):
                 self.stdout.write(
                     "A previous demo build had stopped before rebuilding its indexes; "
@@ -128,5 +129,3 @@ class Command(BaseCommand):
                 f"Replaced: {report.enterprises_deleted:,} enterprises and "
                 f"{report.parks_deleted:,} synthetic parks deleted first."
             )
-
-

@@ -14,15 +14,19 @@ from persian.jalali import today, year_of
 class Command(BaseCommand):
     help = (
         "Set DEMO targets for a Jalali year (default: this one) for "
-        + ", ".join(AMBITION) + ": each province's pace so far this year, projected to "
+        + ", ".join(AMBITION)
+        + ": each province's pace so far this year, projected to "
         "the whole year and raised, the country's target being their sum. Audited. Safe "
         "to run again: when the year has targets it changes nothing; --force sets them again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, default=0, help="Jalali year, e.g. 1404")
-        parser.add_argument("--force", action="store_true",
-                            help="set the demo targets even when the year has targets")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="set the demo targets even when the year has targets",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         year = options["year"] or year_of(today())
@@ -32,7 +36,8 @@ class Command(BaseCommand):
             raise CommandError("The facts are empty: run `manage.py rebuild_facts` first.")
         existing = Target.objects.filter(year=year).count()
         if existing and not options["force"]:
-            self.stdout.write(f"{existing} targets exist for {year}: nothing changed "
-                              "(--force to set them again).")
+            self.stdout.write(
+                f"{existing} targets exist for {year}: nothing changed (--force to set them again)."
+            )
             return
         self.stdout.write(f"targets set for {year}: {seed_targets(year)}")

@@ -23,7 +23,10 @@ class Command(BaseCommand):
             "--database-url", default="", help="target database (default: DATABASE_URL)"
         )
         parser.add_argument(
-            "--media-dir", type=Path, default=None, help="target media directory (default: MEDIA_ROOT)"
+            "--media-dir",
+            type=Path,
+            default=None,
+            help="target media directory (default: MEDIA_ROOT)",
         )
 
     def handle(self, *args: Any, archive: Path, database_url: str, media_dir: Path | None,

@@ -71,12 +71,16 @@ class Command(BaseCommand):
         created = 0
         for row in _rows(PLACES_DATA / "parks_sample.csv"):
             province = provinces[row["province_code"]]
-            park = Park.objects.filter(province=province, name_key=search_key(row["name_fa"])).first()
+            park = Park.objects.filter(
+                province=province, name_key=search_key(row["name_fa"])
+            ).first()
             if park is None:
                 park = Park(province=province, name=row["name_fa"])
                 created += 1
             park.kind = Park.Kind.ZONE if row["kind"] == "zone" else Park.Kind.PARK
-            park.ownership = Park.Ownership.PRIVATE if row["private"] == "yes" else Park.Ownership.STATE
+            park.ownership = (
+                Park.Ownership.PRIVATE if row["private"] == "yes" else Park.Ownership.STATE
+            )
             park.specialty = normalize(row["specialty"])[:300]
             park.save()
         from indicators.catalogue import load_indicators
