@@ -1,50 +1,118 @@
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .roles import NATION, Role, place_label, role_label
 
-class Role(models.TextChoices):
-    """Who a person is in the programme; decides their scope (see ``accounts.scope``).
-
-    Later modules add roles here (clinic consultant, buyer)."""
-
-    NATIONAL_ADMIN = "national_admin", _("national administrator")
-    PROVINCIAL_OFFICER = "provincial_officer", _("provincial officer")
-    PARK_MANAGER = "park_manager", _("park manager")
-    ENTERPRISE_OWNER = "enterprise_owner", _("enterprise owner")
-    CLUSTER_AGENT = "cluster_agent", _("cluster development agent")
+__all__ = ["Grant", "Role", "User"]
 
 
 class User(AbstractUser):
-    role = models.CharField(_("role"), max_length=30, choices=Role.choices, blank=True)
-    province = models.ForeignKey(
-        "places.Province",
-        verbose_name=_("province"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="officers",
-        help_text=_("For provincial officers: the province they keep."),
-    )
-    parks = models.ManyToManyField(
-        "places.Park",
-        verbose_name=_("parks"),
-        blank=True,
-        related_name="managers",
-        help_text=_("For park managers: the parks they manage."),
-    )
+    """A person. What they may see and do comes from their grants (``Grant``), never from
+    a field here: a person holds any number of roles, each over its own place."""
+
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
-    def clean(self) -> None:
-        super().clean()
-        if self.role == Role.PROVINCIAL_OFFICER and not self.province_id:
-            raise ValidationError({"province": _("A provincial officer needs a province.")})
-
     @property
     def is_national(self) -> bool:
-        return self.is_superuser or self.role == Role.NATIONAL_ADMIN
+        from .scope import Scope
+
+        return Scope.of(self).national
+
+    @property
+    def display_name(self) -> str:
+        """Full name and username, as people and the audit trail name a person."""
+        full = self.get_full_name().strip()
+        return f"{full} ({self.username})" if full else self.username
+
+
+class GrantQuerySet(models.QuerySet["Grant"]):
+    def live(self, on: dt.date | None = None) -> "GrantQuerySet":
+        """Grants in force on ``on`` (today in Iran by default): started, not withdrawn."""
+        if on is None:
+            from persian.jalali import today
+
+            on = today()
+        return self.filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on), starts_on__lte=on)
+
+
+class Grant(models.Model):
+    """A role a person holds over a place, dated: given from ``starts_on``, in force until
+    it is withdrawn (``withdrawn_on``; a withdrawn grant is kept as history).
+
+    ``place_kind`` names the kind of place (``accounts.roles.register_place``: ``province``,
+    ``park``, ``enterprise``…; empty for the nation) and ``place_id`` the row. Written only
+    through ``accounts.services`` (audited)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="grants",
+    )
+    role = models.CharField(_("role"), max_length=40)
+    place_kind = models.CharField(_("kind of place"), max_length=30, blank=True)
+    place_id = models.PositiveBigIntegerField(_("place"), null=True, blank=True)
+    starts_on = models.DateField(_("from"))
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("given by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        ordering = ["user_id", "role", "id"]
+        indexes = [
+            models.Index(fields=["role", "place_kind", "place_id"], name="grant_place"),
+            models.Index(fields=["user", "withdrawn_on"], name="grant_user"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(place_kind="", place_id__isnull=True)
+                | (~Q(place_kind="") & Q(place_id__isnull=False)),
+                name="grant_place_given_with_its_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role_label} — {self.place_label}"
+
+    @property
+    def role_label(self) -> str:
+        return role_label(self.role)
+
+    @property
+    def place_label(self) -> str:
+        return place_label(self.place_kind or NATION, self.place_id)
+
+    def is_live(self, on: dt.date | None = None) -> bool:
+        from persian.jalali import today
+
+        on = on or today()
+        return self.starts_on <= on and (self.withdrawn_on is None or self.withdrawn_on > on)

@@ -1,18 +1,13 @@
-"""The one scoping layer: what each person may see and change.
+"""Who a person is, for access: the core's half of scoping.
 
-Every view, selector and export asks a ``Scope`` rather than looking at roles itself, so
-a permission is decided here once and tested here for every role. Later modules (clusters,
-clinics, finance) add their own ``*_q`` methods beside these.
+``Scope.of(user)`` reads the person's grants in force today (once per request, kept on
+the user object) and answers which roles they hold over which places. It decides nothing
+about any app's rows: each app's ``access`` module does (``accounts.access``), and
+``full_q``/``visible_q``/``can`` here only look those rules up. A person's scope is the
+union of their grants.
 
-- national administrator: everything;
-- provincial officer: everything in their province; others' published directory only;
-- park manager: the units in their parks; others' published directory only;
-- enterprise owner: their own enterprises; others' published directory only;
-- cluster development agent: the clusters whose agent they are; like the public elsewhere;
-- anonymous public: the published directory fields only.
-
-A row outside someone's scope is answered with 404, never 403, so nobody learns that a
-hidden row exists.
+- a superuser, or a person with a national administrator grant, is national;
+- a deactivated person, or nobody logged in, has the scope of the public.
 """
 
 from __future__ import annotations
@@ -20,19 +15,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import Q
 
-from .models import Role
+from . import access
+from .roles import NATION, Role
 
 
 @dataclass(frozen=True)
 class Scope:
     authenticated: bool
     national: bool
-    role: str
-    province_ids: frozenset[int]
-    park_ids: frozenset[int]
-    enterprise_ids: frozenset[int]
+    # (role, place kind, place id) of every grant in force; the place id is None
+    # for a nation-wide grant.
+    grants: frozenset[tuple[str, str, int | None]] = frozenset()
     user_id: int | None = None
 
     @classmethod
@@ -42,167 +38,48 @@ class Scope:
         if cached is not None:
             return cached
         if not getattr(user, "is_authenticated", False) or not user.is_active:
-            scope = cls(False, False, "", frozenset(), frozenset(), frozenset())
+            scope = cls(False, False)
         else:
-            national = user.is_superuser or user.role == Role.NATIONAL_ADMIN
-            provinces = (
-                frozenset({user.province_id})
-                if user.role == Role.PROVINCIAL_OFFICER and user.province_id
-                else frozenset()
+            from .models import Grant
+
+            grants = frozenset(
+                (role, kind, pk)
+                for role, kind, pk in Grant.objects.live()
+                .filter(user_id=user.pk)
+                .values_list("role", "place_kind", "place_id")
+                if kind == NATION or pk is not None  # a place-less grant of a placed role
             )
-            parks = (
-                frozenset(user.parks.values_list("id", flat=True))
-                if user.role == Role.PARK_MANAGER
-                else frozenset()
-            )
-            owned = (
-                frozenset(user.owned_enterprises.values_list("id", flat=True))
-                if user.role == Role.ENTERPRISE_OWNER
-                else frozenset()
-            )
-            scope = cls(True, national, user.role, provinces, parks, owned, user.pk)
+            national = user.is_superuser or (Role.NATIONAL_ADMIN, NATION, None) in grants
+            scope = cls(True, national, grants, user.pk)
         if getattr(user, "pk", None) is not None:
             user._pishran_scope = scope
         return scope
 
-    # --- staff ------------------------------------------------------------------
+    # --- the grants ---------------------------------------------------------------------
     @property
-    def is_staff_role(self) -> bool:
-        """National, provincial or park staff: people who keep the registry."""
-        return self.national or bool(self.province_ids) or bool(self.park_ids)
+    def roles(self) -> frozenset[str]:
+        return frozenset(role for role, _kind, _pk in self.grants)
 
-    def own_page(self) -> tuple[str, int]:
-        """What this person answers for and opens first: ("province", id) for a provincial
-        officer, ("park", id) for a park manager (the first of their parks), ("enterprise",
-        id) for an owner (their first unit), ("clusters", 0) for a cluster agent, ("", 0)
-        for the national view (and anyone else)."""
-        if self.national:
-            return "", 0
-        if self.province_ids:
-            return "province", min(self.province_ids)
-        if self.park_ids:
-            return "park", min(self.park_ids)
-        if self.enterprise_ids:
-            return "enterprise", min(self.enterprise_ids)
-        if self.role == Role.CLUSTER_AGENT:
-            return "clusters", 0
-        return "", 0
+    def holds(self, *roles: str) -> bool:
+        """Whether the person holds any of ``roles`` (anywhere)."""
+        return any(role in roles for role, _kind, _pk in self.grants)
 
-    @property
-    def keeps_some_units(self) -> bool:
-        """Staff and owners: people for whom some units show their private fields (a
-        download of the directory carries those columns only for them)."""
-        return self.is_staff_role or bool(self.enterprise_ids)
+    def places(self, role: str, kind: str | None = None) -> frozenset[int]:
+        """The ids of the places over which the person holds ``role`` (of ``kind``)."""
+        return frozenset(
+            pk
+            for r, k, pk in self.grants
+            if r == role and pk is not None and (kind is None or k == kind)
+        )
 
-    # --- enterprises ---------------------------------------------------------------
-    def enterprises_full_q(self, prefix: str = "") -> Q:
-        """Enterprises whose every field (national ID, personal contact, history) this
-        person may see and edit."""
-        if self.national:
-            return Q()
-        q = Q(pk__in=[])
-        if self.province_ids:
-            q |= Q(**{f"{prefix}province_id__in": self.province_ids})
-        if self.park_ids:
-            q |= Q(**{f"{prefix}park_id__in": self.park_ids})
-        if self.enterprise_ids:
-            q |= Q(**{f"{prefix}id__in": self.enterprise_ids})
-        return q
+    # --- the apps' rules ------------------------------------------------------------------
+    def full_q(self, model: str | type[models.Model], prefix: str = "") -> Q:
+        return access.rules_for(model).full_q(self, prefix)
 
-    def enterprises_visible_q(self, prefix: str = "") -> Q:
-        """Enterprises this person may find at all: their full scope plus the published
-        directory (public fields only)."""
-        if self.national:
-            return Q()
-        return self.enterprises_full_q(prefix) | Q(**{f"{prefix}published": True})
+    def visible_q(self, model: str | type[models.Model], prefix: str = "") -> Q:
+        return access.rules_for(model).visible_q(self, prefix)
 
-    def can_change_status(self) -> bool:
-        """Owners keep their profile; the status history is kept by staff."""
-        return self.is_staff_role
-
-    # --- parks -----------------------------------------------------------------------
-    def parks_editable_q(self) -> Q:
-        if self.national:
-            return Q()
-        q = Q(pk__in=[])
-        if self.province_ids:
-            q |= Q(province_id__in=self.province_ids)
-        if self.park_ids:
-            q |= Q(pk__in=self.park_ids)
-        return q
-
-    def can_create_parks(self) -> bool:
-        return self.national or bool(self.province_ids)
-
-    def can_create_parks_in(self, province_id: int) -> bool:
-        return self.national or province_id in self.province_ids
-
-    def can_relocate_park(self, park: Any) -> bool:
-        """Who may change the province a park belongs to (not its own manager)."""
-        return self.can_create_parks_in(park.province_id)
-
-    def provinces_for_parks_q(self) -> Q:
-        """Provinces in which this person may register or keep parks."""
-        return Q() if self.national else Q(pk__in=self.province_ids)
-
-    def provinces_for_enterprises_q(self) -> Q:
-        """Provinces in which this person may register or move enterprises."""
-        if self.national:
-            return Q()
-        return Q(pk__in=self.province_ids) | Q(parks__in=self.park_ids)
-
-    @property
-    def must_place_units_in_parks(self) -> bool:
-        """Park managers keep units inside their parks: never outside any park."""
-        return not (self.national or self.province_ids)
-
-    def can_create_enterprises(self) -> bool:
-        return self.is_staff_role
-
-    # --- clusters ----------------------------------------------------------------------
-    @property
-    def is_cluster_agent(self) -> bool:
-        return self.role == Role.CLUSTER_AGENT and self.user_id is not None
-
-    def clusters_full_q(self, prefix: str = "") -> Q:
-        """Clusters whose whole record (documents, budgets, team contacts, history) this
-        person may see and keep: national staff all, an officer their province's, an agent
-        the clusters whose agent they are."""
-        if self.national:
-            return Q()
-        q = Q(pk__in=[])
-        if self.province_ids:
-            q |= Q(**{f"{prefix}province_id__in": self.province_ids})
-        if self.is_cluster_agent:
-            q |= Q(**{f"{prefix}agent_id": self.user_id})
-        return q
-
-    def clusters_visible_q(self, prefix: str = "") -> Q:
-        """Clusters this person may find: their full scope plus the published profiles."""
-        if self.national:
-            return Q()
-        return self.clusters_full_q(prefix) | Q(**{f"{prefix}published": True})
-
-    def can_edit_cluster(self, cluster: Any) -> bool:
-        if self.national or cluster.province_id in self.province_ids:
-            return True
-        return self.is_cluster_agent and cluster.agent_id == self.user_id
-
-    def can_create_clusters(self) -> bool:
-        return self.national or bool(self.province_ids)
-
-    def provinces_for_clusters_q(self) -> Q:
-        """Provinces in which this person may register clusters."""
-        return Q() if self.national else Q(pk__in=self.province_ids)
-
-    def can_assign_cluster_team(self, cluster: Any) -> bool:
-        """The agent is chosen by tender: the province or the nation assigns them, not
-        the agent themselves."""
-        return self.national or cluster.province_id in self.province_ids
-
-    def can_skip_stage(self) -> bool:
-        """Stages are taken in order; only a national administrator may skip one."""
-        return self.national
-
-    def can_publish_cluster(self, cluster: Any) -> bool:
-        return self.can_assign_cluster_team(cluster)
+    def can(self, action: str, obj: Any = None) -> bool:
+        """``scope.can("clusters.edit", cluster)``: asks the app's registered rules."""
+        label, _, name = action.partition(".")
+        return access.rules_for(label).can(self, name, obj)

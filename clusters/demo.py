@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from accounts.models import Role
+from accounts.services import grant_give
 from enterprises.models import Enterprise
 from persian import jalali
 from persian.text import to_persian_digits
@@ -238,10 +239,11 @@ class ClusterDemo:
     def agent_for(self, province: Province) -> Any:
         pool = self.agents.setdefault(province.pk, [])
         if not pool or (len(pool) < 3 and self.rng.random() < 0.15):  # 1–3 agents a province
-            pool.append(self._agent(f"cda-{province.code.lower()}-{len(pool) + 1}"))
+            pool.append(self._agent(f"cda-{province.code.lower()}-{len(pool) + 1}", province))
         return self.rng.choice(pool)
 
-    def _agent(self, username: str) -> Any:
+    def _agent(self, username: str, province: Province) -> Any:
+        """A development agent accredited in ``province`` (a cluster agent grant there)."""
         user_model = get_user_model()
         # Drawn whether or not the user exists, so a rebuild draws the same numbers.
         first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
@@ -249,19 +251,21 @@ class ClusterDemo:
         if user is None:
             user = user_model(
                 username=username,
-                role=Role.CLUSTER_AGENT,
                 first_name=first,
                 last_name=last,
                 email=f"{username}@demo.pishran.ir",
             )
             user.set_unusable_password()
             user.save()
+        if not user.grants.live().filter(role=Role.CLUSTER_AGENT, place_id=province.pk).exists():
+            grant_give(actor=None, person=user, role=Role.CLUSTER_AGENT, place_id=province.pk)
         return user
 
     # --- building ----------------------------------------------------------------------------
     def build(self) -> int:
         plans = self.plans()
-        demo_agents = {code: self._agent(name) for name, code in DEMO_AGENTS.items()}
+        by_code = {p.code: p for p in self.provinces}
+        demo_agents = {code: self._agent(name, by_code[code]) for name, code in DEMO_AGENTS.items()}
         given: dict[str, int] = {}
         for i, plan in enumerate(plans):
             agent = None

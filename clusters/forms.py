@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from accounts.selectors import people_holding
 from enterprises.models import Enterprise
 from persian.forms import DigitsCharField, JalaliDateField, LocalizedIntegerField
 from pishran.forms import StyledFormMixin
@@ -43,8 +44,8 @@ class ClusterForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, team: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if team:
-            self.fields["agent"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-                role=Role.CLUSTER_AGENT, is_active=True
+            self.fields["agent"].queryset = people_holding(  # type: ignore[attr-defined]
+                Role.CLUSTER_AGENT
             ).order_by("last_name", "username")
         else:
             for name in TEAM_FIELDS:

@@ -37,20 +37,20 @@ def cluster_get_visible(user: Any, pk: int) -> tuple[Cluster, bool]:
     """The cluster and whether this person sees all of it; 404 outside their view."""
     scope = Scope.of(user)
     cluster = (
-        Cluster.objects.filter(scope.clusters_visible_q())
+        Cluster.objects.filter(scope.visible_q(Cluster))
         .select_related("province", "isic_division", "industry_group", "agent")
         .filter(pk=pk)
         .first()
     )
     if cluster is None:
         raise Http404
-    full = Cluster.objects.filter(scope.clusters_full_q(), pk=pk).exists()
+    full = Cluster.objects.filter(scope.full_q(Cluster), pk=pk).exists()
     return cluster, full
 
 
 def cluster_get_editable(user: Any, pk: int) -> Cluster:
     cluster = (
-        Cluster.objects.filter(Scope.of(user).clusters_full_q(), pk=pk)
+        Cluster.objects.filter(Scope.of(user).full_q(Cluster), pk=pk)
         .select_related("province", "agent")
         .first()
     )
@@ -90,7 +90,7 @@ class ClusterQuery:
 
 
 def directory(user: Any, query: ClusterQuery) -> QuerySet[Cluster]:
-    qs = Cluster.objects.filter(Scope.of(user).clusters_visible_q())
+    qs = Cluster.objects.filter(Scope.of(user).visible_q(Cluster))
     if query.province:
         qs = qs.filter(province__code=query.province)
     if query.group:
@@ -301,9 +301,9 @@ def overdue_for(user: Any, day: dt.date | None = None) -> list[Overdue]:
     an officer's province. National staff and others get none here (the national view
     shows the country)."""
     scope = Scope.of(user)
-    if not (scope.is_cluster_agent or scope.province_ids):
+    if not scope.can("clusters.follow_overdue"):
         return []
-    return overdue_in(Cluster.objects.filter(scope.clusters_full_q()), day)
+    return overdue_in(Cluster.objects.filter(scope.full_q(Cluster)), day)
 
 
 def plan_progress(cluster: Cluster) -> int | None:

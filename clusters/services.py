@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.scope import Scope
+from accounts.selectors import people_holding
 from audit.services import audit_record, diff, snapshot
 from indicators.sources import bump_version
 from persian.jalali import format_date, today
@@ -87,7 +88,7 @@ def first_date(cluster: Cluster) -> dt.date:
 
 def _check_agent(cluster: Cluster) -> None:
     agent = cluster.agent
-    if agent is not None and agent.role != Role.CLUSTER_AGENT:
+    if agent is not None and not people_holding(Role.CLUSTER_AGENT).filter(pk=agent.pk).exists():
         raise ValidationError({"agent": _("The agent must be a user with the cluster agent role.")})
 
 
@@ -241,7 +242,7 @@ def cluster_advance(
         )
     skipping = target > current + 1
     if skipping:
-        if not Scope.of(actor).can_skip_stage():
+        if not Scope.of(actor).can("clusters.skip_stage"):
             raise ValidationError(
                 {
                     "to_stage": _(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Q
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from accounts.models import Role, User
+from accounts.models import Role
+from accounts.selectors import people_holding
 
 from .selectors import overdue_for
 
@@ -22,9 +22,7 @@ def send_overdue_digests() -> int:
     Django's tasks have no scheduler: ``manage.py enqueue_cluster_digests`` enqueues this,
     run daily by cron or a systemd timer (docs/clusters.md)."""
     sent = 0
-    people = User.objects.filter(
-        Q(role=Role.CLUSTER_AGENT) | Q(role=Role.PROVINCIAL_OFFICER), is_active=True
-    ).exclude(email="")
+    people = people_holding(Role.CLUSTER_AGENT, Role.PROVINCIAL_OFFICER).exclude(email="")
     with translation.override(settings.LANGUAGE_CODE):
         for person in people.order_by("pk"):
             overdue = overdue_for(person)

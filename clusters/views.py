@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.scope import Scope
 from audit.presenters import present
 from audit.services import history_of
@@ -31,6 +31,7 @@ from places.models import Province
 from sectors.models import IndustryGroup
 
 from . import services, stages
+from .access import RULES
 from .forms import (
     ActionForm,
     AsOfForm,
@@ -71,10 +72,10 @@ def directory(request: HttpRequest) -> HttpResponse:
         "provinces": Province.objects.all(),
         "groups": IndustryGroup.objects.all(),
         "stage_choices": stages.CHOICES,
-        "agents": User.objects.filter(role=Role.CLUSTER_AGENT, agent_clusters__isnull=False)
+        "agents": User.objects.filter(agent_clusters__isnull=False)
         .distinct()
         .order_by("last_name", "username"),
-        "can_create": Scope.of(request.user).can_create_clusters(),
+        "can_create": Scope.of(request.user).can("clusters.create"),
     }
     if getattr(request, "htmx", False):
         return render(request, "clusters/directory.html#results", context)
@@ -132,8 +133,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "history": present(
                     history_of(cluster).select_related("target_type", "subject_type")[:50]
                 ),
-                "can_assign": scope.can_assign_cluster_team(cluster),
-                "can_write": scope.can_edit_cluster(cluster),
+                "can_assign": scope.can("clusters.assign_team", cluster),
+                "can_write": scope.can("clusters.edit", cluster),
                 "can_start_year": cluster.stage == stages.IMPLEMENTATION
                 and not cluster.suspended
                 and (cluster.implementation_year or 1) < max(stages.IMPLEMENTATION_YEARS),
@@ -151,9 +152,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
-    if not scope.can_create_clusters():
+    if not scope.can("clusters.create"):
         raise Http404
-    provinces = Province.objects.filter(scope.provinces_for_clusters_q())
+    provinces = Province.objects.filter(RULES.provinces_q(scope))
     form = ClusterForm(request.POST or None)
     start_form = ClusterCreateForm(request.POST or None, provinces=provinces)
     if request.method == "POST" and form.is_valid() and start_form.is_valid():
@@ -182,7 +183,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = cluster_get_editable(request.user, pk)
-    team = Scope.of(request.user).can_assign_cluster_team(cluster)
+    team = Scope.of(request.user).can("clusters.assign_team", cluster)
     form = ClusterForm(request.POST or None, instance=cluster, team=team)
     if request.method == "POST" and form.is_valid():
         try:
@@ -250,7 +251,7 @@ def stage(request: HttpRequest, pk: int) -> HttpResponse:
             else _("The cluster is suspended: resume it first."),
         )
         return redirect(cluster)
-    can_skip = Scope.of(request.user).can_skip_stage()
+    can_skip = Scope.of(request.user).can("clusters.skip_stage")
     form = StageForm(_data(request), request.FILES or None, cluster=cluster, can_skip=can_skip)
 
     def act(data: dict[str, Any]) -> None:
@@ -333,7 +334,7 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = cluster_get_editable(request.user, pk)
     # Any enterprise the person can find: the registry's published units and their own.
-    enterprises = Enterprise.objects.filter(Scope.of(request.user).enterprises_visible_q())
+    enterprises = Enterprise.objects.filter(Scope.of(request.user).visible_q(Enterprise))
     form = MemberForm(_data(request), enterprises=enterprises)
     return _form_page(
         request,

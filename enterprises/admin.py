@@ -58,7 +58,6 @@ class EnterpriseAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
-    autocomplete_fields = ("owners",)
     show_full_result_count = False
     inlines = (StatusEventInline, LocationEventInline)
 
@@ -80,11 +79,3 @@ class EnterpriseAdmin(admin.ModelAdmin):
         services.enterprise_update(
             actor=request.user, enterprise=obj, data=form.cleaned_data, fields=fields
         )
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        if "owners" in form.cleaned_data:
-            services.enterprise_set_owners(
-                actor=request.user,
-                enterprise=form.instance,
-                owners=list(form.cleaned_data["owners"]),
-            )

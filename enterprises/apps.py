@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class EnterprisesConfig(AppConfig):
     name = "enterprises"
     verbose_name = _("Enterprises")
+
+    def ready(self) -> None:
+        from accounts import access, roles
+
+        from .access import RULES
+
+        roles.register_place(
+            roles.PlaceKind("enterprise", _("enterprise"), "enterprises.Enterprise", "province")
+        )
+        access.register(RULES)

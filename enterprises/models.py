@@ -143,12 +143,6 @@ class Enterprise(models.Model):
         editable=False,
     )
     published = models.BooleanField(_("published in the public directory"), default=False)
-    owners = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner accounts"),
-        blank=True,
-        related_name="owned_enterprises",
-    )
     # Keys derived from the text fields (persian.text): search and Persian sort order.
     search_text = models.TextField(editable=False, default="")
     sort_key = models.CharField(max_length=120, editable=False, default="")

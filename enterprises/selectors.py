@@ -25,11 +25,11 @@ from .models import Enterprise, SizeBand, Status
 
 
 def enterprises_visible_to(user: Any) -> QuerySet[Enterprise]:
-    return Enterprise.objects.filter(Scope.of(user).enterprises_visible_q())
+    return Enterprise.objects.filter(Scope.of(user).visible_q(Enterprise))
 
 
 def enterprises_fully_visible_to(user: Any) -> QuerySet[Enterprise]:
-    return Enterprise.objects.filter(Scope.of(user).enterprises_full_q())
+    return Enterprise.objects.filter(Scope.of(user).full_q(Enterprise))
 
 
 def enterprise_get_visible(user: Any, pk: int) -> tuple[Enterprise, bool]:
@@ -214,9 +214,7 @@ def _count_cache_key(user: Any, query: DirectoryQuery) -> str:
     raw = repr(
         (
             scope.national,
-            sorted(scope.province_ids),
-            sorted(scope.park_ids),
-            sorted(scope.enterprise_ids),
+            sorted(scope.grants, key=repr),
             filters,
         )
     )
@@ -325,7 +323,7 @@ EXPORT_PRIVATE_FIELDS = (
 def directory_export_has_private_fields(user: Any) -> bool:
     """Whether the download has the private columns at all: only for people who keep
     some units (the public's file has no empty national-ID column)."""
-    return Scope.of(user).keeps_some_units
+    return Scope.of(user).can("enterprises.see_private_columns")
 
 
 def directory_export_count(user: Any, query: DirectoryQuery, cap: int) -> int:
@@ -343,7 +341,7 @@ def directory_export_rows(user: Any, query: DirectoryQuery) -> Iterator[dict[str
     scope = Scope.of(user)
     private: dict[str, Any] = {}
     if directory_export_has_private_fields(user):
-        full_q = scope.enterprises_full_q()
+        full_q = scope.full_q(Enterprise)
         for name in EXPORT_PRIVATE_FIELDS:
             private[f"private_{name}"] = (
                 F(name) if scope.national else Case(When(full_q, then=F(name)), default=None)

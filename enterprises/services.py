@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import Grant, Role, User
+from accounts.services import grant_give, grant_withdraw
 from audit.services import audit_record, diff, snapshot
 from indicators.facts import track, track_new, tracked
 from persian.identifiers import clean_digits, is_valid_business_id, is_valid_legal_id
@@ -370,12 +372,31 @@ def status_event_revoke_latest(*, actor: Any, enterprise: Enterprise, note: str)
     _sync_current_status(enterprise)
 
 
+def enterprise_owners(enterprise: Enterprise) -> list[Any]:
+    """The people holding an owner grant over the unit today."""
+    ids = Grant.objects.live().filter(
+        role=Role.ENTERPRISE_OWNER, place_kind="enterprise", place_id=enterprise.pk
+    )
+    return list(User.objects.filter(pk__in=ids.values("user_id")).order_by("pk"))
+
+
 @transaction.atomic
 def enterprise_set_owners(*, actor: Any, enterprise: Enterprise, owners: list[Any]) -> None:
-    before = sorted(u.pk for u in enterprise.owners.all())
-    enterprise.owners.set(owners)
-    after = sorted(u.pk for u in owners)
+    """Make ``owners`` exactly the people holding an owner grant over the unit: grants
+    given to the new ones and withdrawn from the others (``accounts.services``, audited
+    under each person), and one "owners" record in the unit's own history."""
+    current = Grant.objects.live().filter(
+        role=Role.ENTERPRISE_OWNER, place_kind="enterprise", place_id=enterprise.pk
+    )
+    before = sorted({g.user_id for g in current})
+    after = sorted({u.pk for u in owners})
+    for grant in current:
+        if grant.user_id not in after:
+            grant_withdraw(actor=actor, grant=grant)
+    for person in owners:
+        if person.pk not in before:
+            grant_give(actor=actor, person=person, role=Role.ENTERPRISE_OWNER,
+                       place_id=enterprise.pk)  # fmt: skip
     if before != after:
-        audit_record(
-            actor=actor, action="owners", target=enterprise, changes={"owners": [before, after]}
-        )
+        audit_record(actor=actor, action="owners", target=enterprise,
+                     changes={"owners": [before, after]})  # fmt: skip

@@ -31,6 +31,7 @@ from places.models import Park, Province
 from sectors.models import IndustryGroup, IsicDivision
 
 from . import selectors, services
+from .access import RULES
 from .forms import (
     CorrectionForm,
     EnterpriseCreatePlaceForm,
@@ -79,6 +80,7 @@ def directory(request: HtmxHttpRequest) -> HttpResponseBase:
         "sizes": SizeBand.choices,
         "statuses": Status.choices,
         "scope": Scope.of(request.user),
+        "can_create": Scope.of(request.user).can("enterprises.create"),
     }
     if request.htmx:
         return render(request, "enterprises/directory.html#results", context)
@@ -230,22 +232,22 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["history"] = present(
             history_of(enterprise).select_related("target_type", "subject_type")[:50]
         )
-        context["can_change_status"] = scope.can_change_status()
+        context["can_change_status"] = scope.can("enterprises.change_status")
     return render(request, "enterprises/detail.html", context)
 
 
 def _place_querysets(request: HttpRequest) -> dict[str, Any]:
     scope = Scope.of(request.user)
     return {
-        "provinces": Province.objects.filter(scope.provinces_for_enterprises_q()).distinct(),
-        "parks": Park.objects.filter(scope.parks_editable_q()),
+        "provinces": Province.objects.filter(RULES.provinces_q(scope)).distinct(),
+        "parks": Park.objects.filter(scope.full_q(Park)),
     }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    if not Scope.of(request.user).can_create_enterprises():
+    if not Scope.of(request.user).can("enterprises.create"):
         raise Http404
     places = _place_querysets(request)
     form = EnterpriseForm(request.POST or None)
@@ -276,7 +278,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = enterprise_get_editable(request.user, pk)
-    owner_only = not Scope.of(request.user).is_staff_role
+    owner_only = not Scope.of(request.user).can("enterprises.edit_every_field")
     form = EnterpriseForm(request.POST or None, instance=enterprise, owner_only=owner_only)
     if request.method == "POST" and form.is_valid():
         try:
@@ -296,13 +298,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _park_required_for_park_managers(request: HttpRequest, form: django_forms.Form) -> None:
     """A park manager keeps units inside their parks: they cannot place one outside."""
-    if Scope.of(request.user).must_place_units_in_parks:
+    if not Scope.of(request.user).can("enterprises.place_outside_parks"):
         form.fields["park"].required = True
 
 
 def _staff_enterprise(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
     enterprise = enterprise_get_editable(request.user, pk)
-    if not Scope.of(request.user).can_change_status():
+    if not Scope.of(request.user).can("enterprises.change_status"):
         raise Http404
     return enterprise
 

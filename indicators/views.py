@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import Role
 from accounts.scope import Scope
 from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
 from exports.responses import export_response, pdf_response
@@ -311,12 +312,31 @@ def _export(
     return export_response(_page_tables(request, context, slug, place), fmt)
 
 
+def own_page(scope: Scope) -> tuple[str, int]:
+    """What a person answers for and opens first: ("province", id) for a provincial officer,
+    ("park", id) for a park manager (the first of their parks), ("enterprise", id) for an
+    owner (their first unit), ("clusters", 0) for a cluster agent, ("", 0) for the national
+    view (and anyone else). With several grants, the first of these that applies."""
+    if scope.national:
+        return "", 0
+    for role, kind in (
+        (Role.PROVINCIAL_OFFICER, "province"),
+        (Role.PARK_MANAGER, "park"),
+        (Role.ENTERPRISE_OWNER, "enterprise"),
+    ):
+        if places := scope.places(role):
+            return kind, min(places)
+    if scope.holds(Role.CLUSTER_AGENT):
+        return "clusters", 0
+    return "", 0
+
+
 @login_required
 def my_dashboard(request: HttpRequest) -> HttpResponseBase:
-    """The page of what this person answers for (``Scope.own_page``): a provincial
-    officer's province, a park manager's park, an owner's unit, a cluster agent's clusters;
-    the country for the national office."""
-    kind, pk = Scope.of(request.user).own_page()
+    """The page of what this person answers for (``own_page``): a provincial officer's
+    province, a park manager's park, an owner's unit, a cluster agent's clusters; the
+    country for the national office."""
+    kind, pk = own_page(Scope.of(request.user))
     if kind == "province":
         return redirect(get_object_or_404(Province, pk=pk).get_absolute_url())
     if kind == "park":
@@ -385,7 +405,7 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
         "parks_shown": f":{PARKS_ON_PROVINCE_PAGE}",
         "parks_shown_count": PARKS_ON_PROVINCE_PAGE,
         "scope": scope,
-        "can_create_park": scope.can_create_parks_in(province.pk),
+        "can_create_park": scope.can("places.create", province.pk),
         **_breakdowns(place, as_of, province.code),
     }
     if download := _export(request, context, f"province-{province.code}", place):
@@ -489,6 +509,7 @@ def park_list(request: HttpRequest) -> HttpResponse:
         "ownerships": Park.Ownership.choices,
         "filters": {"province": province, "kind": kind, "ownership": ownership, "q": q},
         "scope": Scope.of(request.user),
+        "can_create_park": Scope.of(request.user).can("places.create"),
     }
     return render(request, "indicators/park_list.html", context)
 
@@ -507,7 +528,7 @@ def park_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         "chosen": chosen,
         "choices": selectors.indicators_for(place),
         "series": selectors.chart_series(chosen, place, as_of),
-        "can_edit": Park.objects.filter(scope.parks_editable_q(), pk=pk).exists()
+        "can_edit": Park.objects.filter(scope.full_q(Park), pk=pk).exists()
         if scope.authenticated
         else False,
         **_breakdowns(place, as_of),
@@ -553,7 +574,7 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
     location_then = LocationEvent.objects.filter(
         enterprise=OuterRef("pk"), date__lte=as_of
     ).order_by("-date", "-id")
-    units = Enterprise.objects.filter(Scope.of(request.user).enterprises_visible_q()).annotate(
+    units = Enterprise.objects.filter(Scope.of(request.user).visible_q(Enterprise)).annotate(
         status_then=Subquery(status_then.values("to_status")[:1]),
         province_then=Subquery(location_then.values("province_id")[:1]),
         park_then=Subquery(location_then.values("park_id")[:1]),

@@ -17,19 +17,20 @@ from accounts.scope import Scope
 from pishran.forms import apply_errors
 
 from . import services
+from .access import RULES
 from .forms import ParkForm
 from .models import Park, Province
 
 
 def _province_choices(scope: Scope):  # type: ignore[no-untyped-def]
-    return Province.objects.filter(scope.provinces_for_parks_q())
+    return Province.objects.filter(RULES.provinces_q(scope))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def park_create(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
-    if not scope.can_create_parks():
+    if not scope.can("places.create"):
         raise Http404
     form = ParkForm(request.POST or None)
     cast(ModelChoiceField, form.fields["province"]).queryset = _province_choices(scope)
@@ -48,11 +49,11 @@ def park_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def park_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scope = Scope.of(request.user)
-    park = Park.objects.filter(scope.parks_editable_q(), pk=pk).first()
+    park = Park.objects.filter(scope.full_q(Park), pk=pk).first()
     if park is None:
         raise Http404
     form = ParkForm(request.POST or None, instance=park)
-    if not scope.can_relocate_park(park):
+    if not scope.can("places.relocate", park):
         # A park manager keeps the park's land and plots, not where it belongs.
         del form.fields["province"]
     else:

@@ -7,8 +7,9 @@ service, so test data has its history, derived keys and audit rows like real dat
   status event, a first location event and an audit record), then owners through
   ``enterprise_set_owners``;
 - ``make_park(**overrides)`` → ``places.services.park_create``;
-- ``make_user(role=..., ...)`` → a user with the province, parks or enterprises their role
-  needs (users have no service yet).
+- ``make_user(role=..., ...)`` → a user holding that role over the province, parks or
+  enterprises it needs (grants through ``accounts.services.grant_give``); ``give(user,
+  role, place)`` adds another grant.
 
 Identifiers are valid and unique: ``legal_id()`` builds an 11-digit national ID with the
 real check digit (``persian.identifiers.legal_id_check_digit``), ``business_id()`` a
@@ -34,6 +35,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from accounts.models import Role, User
+from accounts.services import grant_give
 from audit.models import AuditRecord
 from clusters import stages
 from clusters.models import ActionItem, Cluster, Document, Membership, StageEvent, Visit
@@ -45,7 +47,7 @@ from clusters.services import (
     plan_approve,
 )
 from enterprises.models import OPERATING, Enterprise, LocationEvent, Status, StatusEvent
-from enterprises.services import enterprise_create, enterprise_set_owners
+from enterprises.services import enterprise_create, enterprise_owners, enterprise_set_owners
 from persian import jalali
 from persian.identifiers import legal_id_check_digit
 from persian.text import search_key
@@ -119,8 +121,9 @@ def make_user(
     is_active: bool = True,
     **extra: Any,
 ) -> User:
-    """A user with a role and what the role needs: ``province`` (a code or a Province) for
-    a provincial officer, ``parks`` for a park manager, ``enterprises`` for an owner.
+    """A user holding ``role`` over what it needs: ``province`` (a code or a Province) for a
+    provincial officer or a cluster agent (Qom for an agent unless told), ``parks`` for a
+    park manager, ``enterprises`` for an owner; nothing for a national administrator.
 
     The password is ``PASSWORD`` (tests log in with ``client.force_login``, because
     django-axes wants a request on ``authenticate``); pass ``password=None`` for none."""
@@ -128,9 +131,7 @@ def make_user(
     user = get_user_model()(
         username=username or f"{role or 'user'}-{n}",
         email=f"user{n}@example.ir",
-        role=role,
-        province=None if province is None else get_province(province),
-        is_active=is_active,
+        is_active=True,
         **extra,
     )
     if password is None:
@@ -139,13 +140,30 @@ def make_user(
         user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    if parks:
-        user.parks.set(parks)
+    if role == Role.NATIONAL_ADMIN:
+        give(user, role)
+    elif role == Role.PROVINCIAL_OFFICER and province is not None:
+        give(user, role, get_province(province))
+    elif role == Role.CLUSTER_AGENT:
+        give(user, role, get_province(province or QOM))
+    elif role == Role.PARK_MANAGER:
+        for park in parks:
+            give(user, role, park)
     for enterprise in enterprises:
         enterprise_set_owners(
-            actor=None, enterprise=enterprise, owners=[*enterprise.owners.all(), user]
+            actor=None, enterprise=enterprise, owners=[*enterprise_owners(enterprise), user]
         )
+    if not is_active:  # grants are given to active people only; deactivated afterwards
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        user.is_active = False
     return user
+
+
+def give(user: User, role: str, place: Any = None, **kwargs: Any) -> Any:
+    """Another grant for ``user`` (through the audited service, by the system)."""
+    return grant_give(
+        actor=None, person=user, role=role, place_id=None if place is None else place.pk, **kwargs
+    )
 
 
 def make_officer(province_code: str, **extra: Any) -> User:

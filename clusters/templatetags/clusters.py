@@ -28,11 +28,11 @@ def province_clusters(province: Any, user: Any, limit: int = 15) -> dict[str, An
     scope = Scope.of(user)
 
     def compute() -> dict[str, Any]:
-        visible = Cluster.objects.filter(scope.clusters_visible_q(), province=province)
+        visible = Cluster.objects.filter(scope.visible_q(Cluster), province=province)
         overdue_ids = {
             o.cluster.pk
             for o in selectors.overdue_in(
-                Cluster.objects.filter(scope.clusters_full_q(), province=province)
+                Cluster.objects.filter(scope.full_q(Cluster), province=province)
             )
         }
         clusters = sorted(visible[:500], key=lambda c: (c.pk not in overdue_ids, c.sort_key))

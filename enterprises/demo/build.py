@@ -15,6 +15,7 @@ from typing import Any
 from django.apps import apps
 from django.db import connection, models, transaction
 
+from accounts.models import Grant
 from enterprises.models import Enterprise, LocationEvent, StatusEvent
 from persian.text import search_key
 from places.models import Park, Province
@@ -82,22 +83,18 @@ def _dependent_models() -> list[type[models.Model]]:
     return out
 
 
-def _owner_links() -> type[models.Model]:
-    through = Enterprise._meta.get_field("owners").remote_field.through
-    assert through is not None
-    return through  # type: ignore[no-any-return]
-
-
 def clear_registry(*, log: Callable[[str], None]) -> tuple[int, bool]:
-    """Delete every enterprise with its status and location history and owner links.
+    """Delete every enterprise with its status and location history and the owner grants
+    over them.
 
     Fast path (TRUNCATE on PostgreSQL, plain DELETE elsewhere) when nothing but those
     tables refers to enterprises; otherwise Django's own deletion (cascades and protections
     of later modules apply). Returns (enterprises deleted, truncated-in-this-transaction)."""
     count = Enterprise.objects.count()
+    # Owner grants name their unit by id (no foreign key): they go with the units.
+    Grant.objects.filter(place_kind="enterprise").delete()
     dependents = _dependent_models()
-    others = [m for m in dependents if m is not _owner_links()]
-    if any(m._default_manager.exists() for m in others):
+    if any(m._default_manager.exists() for m in dependents):
         log("  rows of other modules refer to enterprises: deleting through Django (slow)")
         StatusEvent.objects.all().delete()
         LocationEvent.objects.all().delete()

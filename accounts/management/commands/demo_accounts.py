@@ -12,8 +12,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.models import Role, User
+from accounts.services import grant_give, grant_withdraw
 from enterprises.models import Enterprise
-from enterprises.services import enterprise_set_owners
+from enterprises.services import enterprise_owners, enterprise_set_owners
 from persian.text import search_key
 from places.models import Park, Province
 
@@ -38,13 +39,15 @@ ACCOUNTS = (
     DemoAccount("owner", "pishran-owner-1404", Role.ENTERPRISE_OWNER, "زهرا", "حسینی"),
     DemoAccount("agent", "pishran-agent-1404", Role.CLUSTER_AGENT, "رضا", "عاملی"),
     DemoAccount("agent2", "pishran-agent2-1404", Role.CLUSTER_AGENT, "نرگس", "توسعه‌ای"),
+    # Two grants: provincial officer of Tehran and manager of the Shokouhieh park in Qom.
+    DemoAccount("twohats", "pishran-twohats-1404", Role.PROVINCIAL_OFFICER, "کاوه", "دوسویه"),
 )
 
 
 class Command(BaseCommand):
     help = (
         "Create or reset one DEMO account per role (admin, officer, officer2, parkmanager, "
-        "owner, agent, agent2) with known passwords, and print them. Safe to run again: existing users are "
+        "owner, agent, agent2, and twohats who holds two grants) with known passwords, and print them. Safe to run again: existing users are "
         "updated and their passwords reset to the same values. The owner account is linked "
         "to one published enterprise in the Shokouhieh park of Qom (the lowest id), once "
         "enterprises exist. The passwords are published: refused when DEBUG is off unless "
@@ -82,12 +85,21 @@ class Command(BaseCommand):
             users = {a.username: self._upsert(a) for a in ACCOUNTS}
             admin = users["admin"]
             admin.is_staff = admin.is_superuser = True
-            admin.province = None
             admin.save()
-            for username, code in (("officer", QOM), ("officer2", TEHRAN)):
-                users[username].province = provinces[code]
-                users[username].save()
-            users["parkmanager"].parks.set([park])
+            wanted = {
+                "admin": [(Role.NATIONAL_ADMIN, None)],
+                "officer": [(Role.PROVINCIAL_OFFICER, provinces[QOM].pk)],
+                "officer2": [(Role.PROVINCIAL_OFFICER, provinces[TEHRAN].pk)],
+                "parkmanager": [(Role.PARK_MANAGER, park.pk)],
+                "agent": [(Role.CLUSTER_AGENT, provinces[QOM].pk)],
+                "agent2": [(Role.CLUSTER_AGENT, provinces[TEHRAN].pk)],
+                "twohats": [
+                    (Role.PROVINCIAL_OFFICER, provinces[TEHRAN].pk),
+                    (Role.PARK_MANAGER, park.pk),
+                ],
+            }
+            for username, grants in wanted.items():
+                self._set_grants(users[username], grants)
             owned, note = self._link_owner(users["owner"], admin, provinces[QOM], park)
         self._reset_lockouts()
 
@@ -99,9 +111,11 @@ class Command(BaseCommand):
             "owner": f"{owned.name} (#{owned.pk})" if owned else "no enterprise yet",
             "agent": self._clusters_of(users["agent"]),
             "agent2": self._clusters_of(users["agent2"]),
+            "twohats": f"{provinces[TEHRAN].name_fa} ({TEHRAN}) + {park.name} ({provinces[QOM].name_fa})",
         }
         rows = [("username", "password", "role", "scope")] + [
-            (a.username, a.password, str(a.role), scopes[a.username]) for a in ACCOUNTS
+            (a.username, a.password, self._roles_text(users[a.username]), scopes[a.username])
+            for a in ACCOUNTS
         ]
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         for i, row in enumerate(rows):
@@ -126,16 +140,27 @@ class Command(BaseCommand):
         user = User.objects.filter(username=account.username).first() or User(
             username=account.username
         )
-        user.role = account.role
         user.first_name, user.last_name = account.first_name, account.last_name
         user.is_active = True
         user.is_staff = user.is_superuser = False
-        user.province = None
         user.set_password(account.password)
         user.save()
-        if account.role != Role.PARK_MANAGER:
-            user.parks.clear()
         return user
+
+    @staticmethod
+    def _set_grants(user: User, wanted: list[tuple[str, int | None]]) -> None:
+        """Exactly ``wanted`` in force (owner grants are kept by ``_link_owner``), given and
+        withdrawn through the audited services."""
+        for grant in user.grants.live().exclude(role=Role.ENTERPRISE_OWNER):
+            if (grant.role, grant.place_id) not in wanted:
+                grant_withdraw(actor=None, grant=grant, note="demo accounts")
+        for role, place_id in wanted:
+            if not user.grants.live().filter(role=role, place_id=place_id).exists():
+                grant_give(actor=None, person=user, role=role, place_id=place_id)
+
+    @staticmethod
+    def _roles_text(user: User) -> str:
+        return " + ".join(sorted({g.role for g in user.grants.live()}))
 
     @staticmethod
     def _link_owner(
@@ -148,14 +173,15 @@ class Command(BaseCommand):
             .order_by("id")
             .first()
         )
-        others = owner.owned_enterprises.all()
+        owned_ids = owner.grants.live().filter(role=Role.ENTERPRISE_OWNER).values("place_id")
+        others = Enterprise.objects.filter(pk__in=owned_ids)
         if target is not None:
             others = others.exclude(pk=target.pk)
         for other in others:
             enterprise_set_owners(
                 actor=admin,
                 enterprise=other,
-                owners=[u for u in other.owners.all() if u.pk != owner.pk],
+                owners=[u for u in enterprise_owners(other) if u.pk != owner.pk],
             )
         if target is None:
             if not Enterprise.objects.exists():
@@ -164,10 +190,9 @@ class Command(BaseCommand):
                     "`manage.py seed_demo`, then this command again."
                 )
             return None, f"No published enterprise in «{park.name}»: the owner has none."
-        if not target.owners.filter(pk=owner.pk).exists():
-            enterprise_set_owners(
-                actor=admin, enterprise=target, owners=[*target.owners.all(), owner]
-            )
+        current = enterprise_owners(target)
+        if owner not in current:
+            enterprise_set_owners(actor=admin, enterprise=target, owners=[*current, owner])
         return target, ""
 
     @staticmethod

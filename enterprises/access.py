@@ -1,0 +1,80 @@
+"""Who sees and keeps which units of the registry (registered in ``EnterprisesConfig``).
+
+- national administrator: everything;
+- provincial officer: the units in their provinces;
+- park manager: the units in their parks;
+- enterprise owner: their own units (profile, products, capabilities, contact);
+- everyone, the public included: the published directory fields of the rest.
+
+Status changes, moves and corrections of the history are staff actions (national,
+provincial or park staff); owners keep their profile only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from accounts.access import NOTHING, Rules
+from accounts.roles import Role
+from accounts.scope import Scope
+
+
+class EnterpriseRules(Rules):
+    label = "enterprises"
+    model = "enterprises.Enterprise"
+
+    def full_q(self, scope: Scope, prefix: str = "") -> Q:
+        if scope.national:
+            return Q()
+        q = NOTHING
+        if provinces := scope.places(Role.PROVINCIAL_OFFICER):
+            q |= Q(**{f"{prefix}province_id__in": provinces})
+        if parks := scope.places(Role.PARK_MANAGER):
+            q |= Q(**{f"{prefix}park_id__in": parks})
+        if units := scope.places(Role.ENTERPRISE_OWNER):
+            q |= Q(**{f"{prefix}id__in": units})
+        return q
+
+    def visible_q(self, scope: Scope, prefix: str = "") -> Q:
+        if scope.national:
+            return Q()
+        return self.full_q(scope, prefix) | Q(**{f"{prefix}published": True})
+
+    # --- what a person may do ---------------------------------------------------------------
+    @staticmethod
+    def keeps_registry(scope: Scope) -> bool:
+        """National, provincial or park staff: people who keep the registry."""
+        return scope.national or scope.holds(Role.PROVINCIAL_OFFICER, Role.PARK_MANAGER)
+
+    def can_change_status(self, scope: Scope, obj: Any = None) -> bool:
+        """Owners keep their profile; the status and location history is kept by staff."""
+        return self.keeps_registry(scope)
+
+    def can_create(self, scope: Scope, obj: Any = None) -> bool:
+        return self.keeps_registry(scope)
+
+    def can_edit_every_field(self, scope: Scope, obj: Any = None) -> bool:
+        """Staff edit the whole profile; an owner only ``services.OWNER_FIELDS``."""
+        return self.keeps_registry(scope)
+
+    def can_see_private_columns(self, scope: Scope, obj: Any = None) -> bool:
+        """Staff and owners: some units show them their private fields (a download of the
+        directory carries those columns only for them)."""
+        return self.keeps_registry(scope) or scope.holds(Role.ENTERPRISE_OWNER)
+
+    def can_place_outside_parks(self, scope: Scope, obj: Any = None) -> bool:
+        """Park managers keep units inside their parks: never outside any park."""
+        return scope.national or scope.holds(Role.PROVINCIAL_OFFICER)
+
+    def provinces_q(self, scope: Scope) -> Q:
+        """Provinces in which this person may register or move units."""
+        if scope.national:
+            return Q()
+        return Q(pk__in=scope.places(Role.PROVINCIAL_OFFICER)) | Q(
+            parks__in=scope.places(Role.PARK_MANAGER)
+        )
+
+
+RULES = EnterpriseRules()
