@@ -56,6 +56,7 @@ test: system-packages install-dev
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy  # the whole project; excludes in pyproject.toml [tool.mypy]
 
 typecheck: install-dev
