@@ -8,6 +8,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test`: auto (one per CPU), a number, or 0 to run serially.
+JOBS ?= auto
 
 .PHONY: demo serve test install install-dev install-bench lint typecheck messages bench clean-demo
 
@@ -44,11 +46,17 @@ demo: install
 	@echo "Pishran is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
-test: install-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+# chromium, gettext and the PostgreSQL client: installed when root, else named (and stop).
+.PHONY: system-packages
+system-packages:
+	@scripts/system-packages.sh
+
+test: system-packages install-dev
+	$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy  # the whole project; excludes in pyproject.toml [tool.mypy]
 
 typecheck: install-dev

@@ -38,9 +38,10 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
 @admin.register(AuditRecord)
 class AuditRecordAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor", "action", "target_repr", "note")
+    # actor_name: who acted as named then, kept when the account is deleted.
+    list_display = ("at", "actor_name", "action", "target_repr", "note")
     list_filter = ("action", "target_type")
-    search_fields = ("target_repr", "note", "actor__username")
+    search_fields = ("target_repr", "note", "actor_name", "actor__username")
     date_hierarchy = "at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -9,7 +9,8 @@ class AuditRecord(models.Model):
     change itself, so a change and its record are saved together or not at all.
 
     ``subject`` is the object whose history the record belongs to (an enterprise for its
-    status events), ``target`` the row actually written."""
+    status events), ``target`` the row actually written. ``actor_name`` keeps who acted,
+    as they were named then, when ``actor`` is gone."""
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -20,6 +21,9 @@ class AuditRecord(models.Model):
         blank=True,
         related_name="+",
     )
+    # The actor as named when they acted ("full name (username)"; "" for the system), so a
+    # record still says who did it after the account is deleted and ``actor`` is emptied.
+    actor_name = models.CharField(_("by (name at the time)"), max_length=500, blank=True)
     action = models.CharField(_("action"), max_length=40)
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     subject_id = models.CharField(max_length=40)

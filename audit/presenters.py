@@ -1,5 +1,6 @@
-"""Audit records as people read them: field labels instead of column names, choice
-labels instead of codes, Jalali dates, yes/no, names of related rows."""
+"""Audit records as people read them: who acted (by their name as it was, once the
+account is deleted), field labels instead of column names, choice labels instead of codes,
+Jalali dates, yes/no, names of related rows."""
 
 from __future__ import annotations
 
@@ -41,6 +42,14 @@ class PresentedRecord:
     record: AuditRecord
     action: str
     changes: list[Change]
+    actor: str
+
+
+def _actor(record: AuditRecord) -> str:
+    """The account's name today while it exists; once deleted, its name at the time."""
+    if record.actor is not None:
+        return record.actor.get_full_name() or record.actor.username
+    return record.actor_name or _("system")
 
 
 def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
@@ -88,7 +97,12 @@ def present(records: Any) -> list[PresentedRecord]:
                 label = str(field.verbose_name) if field is not None else name
                 changes.append(Change(label, _value(field, before), _value(field, after)))
         presented.append(
-            PresentedRecord(record, str(ACTION_LABELS.get(record.action, record.action)), changes)
+            PresentedRecord(
+                record,
+                str(ACTION_LABELS.get(record.action, record.action)),
+                changes,
+                _actor(record),
+            )
         )
     return presented
 

@@ -42,6 +42,15 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
+def actor_name(actor: Any) -> str:
+    """How a record names who acted: "full name (username)", the username alone when the
+    account has no name, "" for the system (no actor, or an anonymous one)."""
+    if not getattr(actor, "is_authenticated", False):
+        return ""
+    full_name = actor.get_full_name()
+    return f"{full_name} ({actor.username})" if full_name else actor.username
+
+
 def audit_record(
     *,
     actor: Any,
@@ -56,6 +65,7 @@ def audit_record(
     subject = subject or target
     return AuditRecord.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_name=actor_name(actor)[:500],
         action=action,
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=str(subject.pk),

@@ -177,10 +177,10 @@ def units_rows(
         locations[row[0]].append(row[1:])
     for pk, unit in units.items():
         for key, n in unit_rows(
-            unit,
+            unit,  # type: ignore[arg-type]
             statuses[pk],
             locations[pk],
-            until,  # type: ignore[arg-type]
+            until,
             park_detail,
         ).items():
             if n:

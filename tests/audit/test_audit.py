@@ -1,10 +1,17 @@
 """The audit mechanism: records are written only inside the transaction of the change, and
-an enterprise's history lists what happened to it, newest first, by whom, from what to what."""
+an enterprise's history lists what happened to it, newest first, by whom, from what to what.
+A record keeps who acted by name, so deleting their account does not erase it."""
 
 from __future__ import annotations
 
-import pytest
+import importlib
 
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from accounts.models import Role
+from audit.models import AuditRecord
 from audit.services import audit_record, diff, history_of, snapshot
 from enterprises.models import Status
 from enterprises.services import (
@@ -13,7 +20,8 @@ from enterprises.services import (
     enterprise_update,
     status_event_correct,
 )
-from tests.factories import days_ago, make_enterprise
+from tests.factories import days_ago, make_enterprise, make_user
+from tests.views_helpers import page
 
 
 @pytest.mark.django_db(transaction=True)
@@ -123,6 +131,94 @@ def test_an_audit_record_keeps_the_name_of_what_it_changed(story) -> None:
     create = history_of(story).get(action="create")
 
     assert create.target_repr == story.name
+
+
+# --- who acted, after their account is gone ---------------------------------------------------
+
+
+@pytest.fixture
+def sara(reference):
+    return make_user(
+        Role.PROVINCIAL_OFFICER,
+        username="sara",
+        province=reference.qom,
+        first_name="سارا",
+        last_name="رحیمی",
+    )
+
+
+@pytest.fixture
+def idled_by_sara(reference, sara):
+    """A unit made idle by Sara, whose account is then deleted."""
+    enterprise = make_enterprise(park=reference.park_p, status_date=days_ago(300))
+    enterprise_change_status(
+        actor=sara, enterprise=enterprise, to_status=Status.IDLE, date=days_ago(5), reason="رکود"
+    )
+    sara.delete()
+    return enterprise
+
+
+def test_a_record_keeps_the_actors_name_after_their_account_is_deleted(idled_by_sara) -> None:
+    record = history_of(idled_by_sara).get(action="status")
+
+    assert (record.actor, record.actor_name) == (None, "سارا رحیمی (sara)")
+
+
+def test_a_record_names_an_account_without_a_name_by_its_username_and_the_system_not_at_all(
+    story, officer_a
+) -> None:
+    enterprise_change_status(
+        actor=None, enterprise=story, to_status=Status.CLOSED, date=days_ago(1), reason="انحلال"
+    )
+
+    by_officer = history_of(story).get(action="move")
+    by_system = history_of(story).get(action="status", changes__status__1=Status.CLOSED)
+    assert (by_officer.actor, by_officer.actor_name) == (officer_a, "officer_a")
+    assert (by_system.actor, by_system.actor_name) == (None, "")
+
+
+def test_the_history_page_still_names_who_acted_after_their_account_is_deleted(
+    idled_by_sara, national_admin, client_for
+) -> None:
+    html = page(client_for(national_admin).get(idled_by_sara.get_absolute_url()))
+
+    history = html.split('data-testid="audit-history"')[1]
+    status_item = next(item for item in history.split("<li") if "رکود" in item)
+    assert "سارا رحیمی (sara)" in status_item
+
+
+def test_the_audit_admin_finds_records_by_the_name_of_a_deleted_account(
+    idled_by_sara, story, client_for
+) -> None:
+    superuser = make_user(username="root", is_staff=True, is_superuser=True)
+
+    html = page(
+        client_for(superuser).get(reverse("admin:audit_auditrecord_changelist"), {"q": "رحیمی"})
+    )
+
+    assert "سارا رحیمی (sara)" in html
+    assert html.count('class="field-actor_name"') == 1  # not the story's records
+
+
+def test_the_migration_names_the_actors_of_existing_records(
+    story, officer_a, national_admin
+) -> None:
+    migration = importlib.import_module("audit.migrations.0002_actor_name")
+    enterprise_change_status(
+        actor=None, enterprise=story, to_status=Status.CLOSED, date=days_ago(1), reason="انحلال"
+    )
+    officer_a.first_name, officer_a.last_name = "علی", "کریمی"
+    officer_a.save()
+    AuditRecord.objects.update(actor_name="")
+
+    migration.name_the_actors(apps, None)
+
+    names = {(r.actor_id, r.actor_name) for r in history_of(story)}
+    assert names == {
+        (officer_a.pk, "علی کریمی (officer_a)"),
+        (national_admin.pk, "national_admin"),
+        (None, ""),  # the system's
+    }
 
 
 # --- helpers used by every service --------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Real-browser tests: Playwright for Python driving Debian's chromium against the live
 test server. Screenshots go to ``test-results/`` (kept by CI as evidence of RTL rendering).
 
-Chromium comes from Debian's package (``/usr/bin/chromium``; ``.ci/run`` installs it);
+Chromium comes from Debian's package (``/usr/bin/chromium``; ``make test`` and ``.ci/run``
+install it through ``scripts/system-packages.sh``);
 Playwright's own browser download is not used."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (CI installs it)")
+        pytest.fail(f"{CHROMIUM} is missing: sudo apt-get install chromium (make test installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
