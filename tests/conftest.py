@@ -76,6 +76,7 @@ from tests.factories import (
     get_isic,
     get_park,
     get_province,
+    give,
     make_cluster,
     make_enterprise,
     make_user,
@@ -194,9 +195,19 @@ def other_agent(reference: Reference) -> User:
     return make_user(Role.CLUSTER_AGENT, username="other_agent")
 
 
+@pytest.fixture
+def officer_b_and_park_manager(reference: Reference) -> User:
+    """One person, two grants: provincial officer of Tehran and manager of park P (Qom)."""
+    person = make_user(
+        Role.PROVINCIAL_OFFICER, username="officer_b_and_park_manager", province=reference.tehran
+    )
+    give(person, Role.PARK_MANAGER, reference.park_p)
+    return person
+
+
 ROLE_FIXTURES = (
     "national_admin", "officer_a", "officer_b", "park_manager", "owner", "cluster_agent",
-    "anonymous",
+    "anonymous", "officer_b_and_park_manager",
 )  # fmt: skip
 
 

@@ -17,20 +17,17 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from tests.access_tables import ROLES, with_two_grants
 from tests.factories import PASSWORD, make_user
 from tests.views_helpers import page
 
 LOGIN = reverse("login")
 LOGOUT = reverse("logout")
 HOME = reverse("home")
-ROLES = (
-    "national_admin", "officer_a", "officer_b", "park_manager", "owner", "cluster_agent",
-    "anonymous",
-)  # fmt: skip
 STAFF_PAGE = reverse("enterprise_create")
 
 # fmt: off
-ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = {
+ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = with_two_grants({
     "login": {
         "GET": {
             "national_admin": {"-": "home"},
@@ -47,7 +44,7 @@ ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = {
         "GET": {role: {"-": "405"} for role in ROLES},
         "POST": {role: {"-": "logged_out"} for role in ROLES},
     },
-}
+})
 # fmt: on
 
 CASES = [

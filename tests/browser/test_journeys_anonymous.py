@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import pishran.urls
+from tests.access_tables import access_tables, routes
 from tests.factories import make_enterprise
-from tests.test_every_route_is_covered import TABLES, routes
 
 from .conftest import assert_persian_page, screenshot
 
@@ -25,7 +25,9 @@ PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 def staff_routes() -> list[tuple[str, str]]:
     """(route, name) of every page that sends an anonymous visitor to log in."""
-    policy = {name: methods for table in TABLES.values() for name, methods in table.items()}
+    policy = {
+        name: methods for table in access_tables().values() for name, methods in table.items()
+    }
     found = []
     for route, name in routes(pishran.urls.urlpatterns):
         outcomes = policy.get(name, {}).get("GET", {}).get("anonymous", {})

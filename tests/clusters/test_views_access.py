@@ -25,8 +25,8 @@ from django.urls import reverse
 from audit.services import history_of
 from clusters import services
 from clusters.models import ActionItem, Cluster, Document
+from tests.access_tables import ROLES, with_two_grants
 from tests.clusters.files import PDF
-from tests.enterprises.test_views_access import ROLES
 from tests.factories import advance_cluster, days_ago, reload
 from tests.views_helpers import field_errors, is_login_redirect, jalali_text, page, registry_state
 
@@ -110,30 +110,32 @@ CREATE = _table(PROVINCES, {
 
 EVERYONE = _everyone(NO_CLUSTER, ("page",))
 
-ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = {
-    "cluster_directory": {"GET": EVERYONE, "POST": EVERYONE},
-    "cluster_national": {"GET": EVERYONE},
-    "cluster_detail": {"GET": DETAIL, "POST": DETAIL},
-    "cluster_create": {"GET": CREATE_FORM, "POST": CREATE},
-    "cluster_year": {"GET": LOGGED_IN_405, "POST": WRITE},
-    "cluster_document": {"GET": DOWNLOAD, "POST": LOGGED_IN_405},
-    **{
-        route: {"GET": _as_get(WRITE), "POST": WRITE}
-        for route in (
-            "cluster_edit",
-            "cluster_stage",
-            "cluster_suspend",
-            "cluster_resume",
-            "cluster_member_add",
-            "cluster_document_upload",
-            "cluster_action_add",
-            "cluster_action_edit",
-            "cluster_plan_approve",
-            "cluster_evaluation",
-            "cluster_visit_add",
-        )
-    },
-}
+ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = with_two_grants(
+    {
+        "cluster_directory": {"GET": EVERYONE, "POST": EVERYONE},
+        "cluster_national": {"GET": EVERYONE},
+        "cluster_detail": {"GET": DETAIL, "POST": DETAIL},
+        "cluster_create": {"GET": CREATE_FORM, "POST": CREATE},
+        "cluster_year": {"GET": LOGGED_IN_405, "POST": WRITE},
+        "cluster_document": {"GET": DOWNLOAD, "POST": LOGGED_IN_405},
+        **{
+            route: {"GET": _as_get(WRITE), "POST": WRITE}
+            for route in (
+                "cluster_edit",
+                "cluster_stage",
+                "cluster_suspend",
+                "cluster_resume",
+                "cluster_member_add",
+                "cluster_document_upload",
+                "cluster_action_add",
+                "cluster_action_edit",
+                "cluster_plan_approve",
+                "cluster_evaluation",
+                "cluster_visit_add",
+            )
+        },
+    }
+)
 
 CASES = [
     pytest.param(route, method, who, target, outcome, id=f"{route}-{method}-{who}-{target}")

@@ -21,6 +21,7 @@ from django.urls import reverse
 from audit.services import history_of
 from indicators import sources
 from places.models import Park
+from tests.access_tables import ROLES, TWO_GRANTS, with_two_grants
 from tests.factories import reload
 from tests.views_helpers import (
     field_errors,
@@ -30,10 +31,6 @@ from tests.views_helpers import (
     registry_state,
 )
 
-ROLES = (
-    "national_admin", "officer_a", "officer_b", "park_manager", "owner", "cluster_agent",
-    "anonymous",
-)  # fmt: skip
 PARKS = ("park_p", "park_p2", "park_tehran")
 PROVINCES = ("qom", "tehran")
 
@@ -90,36 +87,42 @@ PARK_EDIT = _table(PARKS, {
 })
 # fmt: on
 
-ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = {
-    "home": {"GET": _everyone(("-",), ("page",))},
-    "province_list": {"GET": _everyone(("-",), ("page",))},
-    "province_detail": {"GET": _everyone(("IR-25", "ir-25", "IR-99"), ("page", "page", "404"))},
-    "province_report": {"GET": _everyone(("IR-25", "ir-25", "IR-99"), ("page", "page", "404"))},
-    "park_list": {"GET": _everyone(("-",), ("page",))},
-    "park_detail": {"GET": _everyone(PARKS, ("page", "page", "page"))},
-    "indicator_catalogue": {"GET": _everyone(("-",), ("page",))},
-    "stats": {"GET": _everyone(("-",), ("page",))},
-    # The rows behind a figure: everyone gets a list, filtered by their scope (what each
-    # role sees in it is tested in test_dashboards.py); an unknown indicator is not found.
-    "indicator_rows": {"GET": _everyone(("units-active", "no-such-indicator"), ("page", "404"))},
-    # One click to what each person answers for (``Scope.own_page``).
-    "my_dashboard": {
-        "GET": _table(
-            ("-",),
-            {
-                "national_admin": ("to:home",),
-                "officer_a": ("to:qom",),
-                "officer_b": ("to:tehran",),
-                "park_manager": ("to:park_p",),
-                "owner": ("to:e",),
-                "cluster_agent": ("to:clusters",),
-                "anonymous": ("login",),
-            },
-        )
-    },
-    "park_create": {"GET": PARK_CREATE_FORM, "POST": PARK_CREATE},
-    "park_edit": {"GET": _as_get(PARK_EDIT), "POST": PARK_EDIT},
-}
+ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = with_two_grants(
+    {
+        "home": {"GET": _everyone(("-",), ("page",))},
+        "province_list": {"GET": _everyone(("-",), ("page",))},
+        "province_detail": {"GET": _everyone(("IR-25", "ir-25", "IR-99"), ("page", "page", "404"))},
+        "province_report": {"GET": _everyone(("IR-25", "ir-25", "IR-99"), ("page", "page", "404"))},
+        "park_list": {"GET": _everyone(("-",), ("page",))},
+        "park_detail": {"GET": _everyone(PARKS, ("page", "page", "page"))},
+        "indicator_catalogue": {"GET": _everyone(("-",), ("page",))},
+        "stats": {"GET": _everyone(("-",), ("page",))},
+        # The rows behind a figure: everyone gets a list, filtered by their scope (what each
+        # role sees in it is tested in test_dashboards.py); an unknown indicator is not found.
+        "indicator_rows": {
+            "GET": _everyone(("units-active", "no-such-indicator"), ("page", "404"))
+        },
+        # One click to what each person answers for (``Scope.own_page``).
+        "my_dashboard": {
+            "GET": _table(
+                ("-",),
+                {
+                    "national_admin": ("to:home",),
+                    "officer_a": ("to:qom",),
+                    "officer_b": ("to:tehran",),
+                    "park_manager": ("to:park_p",),
+                    "owner": ("to:e",),
+                    "cluster_agent": ("to:clusters",),
+                    "anonymous": ("login",),
+                },
+            )
+            # Two grants: the first of what they answer for, the province they keep.
+            | {TWO_GRANTS: {"-": "to:tehran"}}
+        },
+        "park_create": {"GET": PARK_CREATE_FORM, "POST": PARK_CREATE},
+        "park_edit": {"GET": _as_get(PARK_EDIT), "POST": PARK_EDIT},
+    }
+)
 
 CASES = [
     pytest.param(route, method, who, target, outcome, id=f"{route}-{method}-{who}-{target}")

@@ -18,17 +18,17 @@ from django_tasks_db.models import DBTaskResult
 
 from ops.tasks import backup_task
 from ops.workers import WorkerLost
-from tests.enterprises.test_views_access import ROLES
+from tests.access_tables import ROLES, with_two_grants
 
 HEALTH = reverse("health")
 
 # fmt: off
-ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = {
+ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = with_two_grants({
     "health": {
         "GET": {role: {"-": "ok"} for role in ROLES},
         "POST": {role: {"-": "405"} for role in ROLES},
     },
-}
+})
 # fmt: on
 
 CASES = [
