@@ -23,6 +23,16 @@ if TYPE_CHECKING:
 NOTHING = Q(pk__in=[])
 
 
+def held_q(scope: Scope, fields: dict[str, str], prefix: str = "") -> Q:
+    """Rows whose ``field`` is one of the places over which the person holds ``role``, for
+    each ``role: field`` of ``fields`` (``{Role.PARK_MANAGER: "park_id"}``)."""
+    q = NOTHING
+    for role, field in fields.items():
+        if places := scope.places(role):
+            q |= Q(**{f"{prefix}{field}__in": places})
+    return q
+
+
 class Rules:
     """An app's access rules. ``label`` names them in ``scope.can("label.action")``;
     ``model`` (``"app.Model"``) is the row kind ``full_q``/``visible_q`` filter.

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from accounts.access import NOTHING, Rules
+from accounts.access import Rules, held_q
 from accounts.roles import Role
 from accounts.scope import Scope
 
@@ -27,9 +27,7 @@ class ClusterRules(Rules):
     def full_q(self, scope: Scope, prefix: str = "") -> Q:
         if scope.national:
             return Q()
-        q = NOTHING
-        if provinces := scope.places(Role.PROVINCIAL_OFFICER):
-            q |= Q(**{f"{prefix}province_id__in": provinces})
+        q = held_q(scope, {Role.PROVINCIAL_OFFICER: "province_id"}, prefix)
         if self.is_agent(scope):
             q |= Q(**{f"{prefix}agent_id": scope.user_id})
         return q

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from accounts.access import NOTHING, Rules
+from accounts.access import Rules, held_q
 from accounts.roles import Role
 from accounts.scope import Scope
 
@@ -28,14 +28,15 @@ class EnterpriseRules(Rules):
     def full_q(self, scope: Scope, prefix: str = "") -> Q:
         if scope.national:
             return Q()
-        q = NOTHING
-        if provinces := scope.places(Role.PROVINCIAL_OFFICER):
-            q |= Q(**{f"{prefix}province_id__in": provinces})
-        if parks := scope.places(Role.PARK_MANAGER):
-            q |= Q(**{f"{prefix}park_id__in": parks})
-        if units := scope.places(Role.ENTERPRISE_OWNER):
-            q |= Q(**{f"{prefix}id__in": units})
-        return q
+        return held_q(
+            scope,
+            {
+                Role.PROVINCIAL_OFFICER: "province_id",
+                Role.PARK_MANAGER: "park_id",
+                Role.ENTERPRISE_OWNER: "id",
+            },
+            prefix,
+        )
 
     def visible_q(self, scope: Scope, prefix: str = "") -> Q:
         if scope.national:

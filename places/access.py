@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from accounts.access import NOTHING, Rules
+from accounts.access import Rules, held_q
 from accounts.roles import Role
 from accounts.scope import Scope
 
@@ -21,12 +21,8 @@ class ParkRules(Rules):
         """Parks this person may edit."""
         if scope.national:
             return Q()
-        q = NOTHING
-        if provinces := scope.places(Role.PROVINCIAL_OFFICER):
-            q |= Q(**{f"{prefix}province_id__in": provinces})
-        if parks := scope.places(Role.PARK_MANAGER):
-            q |= Q(**{f"{prefix}pk__in": parks})
-        return q
+        fields: dict[str, str] = {Role.PROVINCIAL_OFFICER: "province_id", Role.PARK_MANAGER: "pk"}
+        return held_q(scope, fields, prefix)
 
     def visible_q(self, scope: Scope, prefix: str = "") -> Q:
         return Q()
