@@ -69,6 +69,17 @@ class EnterpriseRules(Rules):
         """Park managers keep units inside their parks: never outside any park."""
         return scope.national or scope.holds(Role.PROVINCIAL_OFFICER)
 
+    def can_place(self, scope: Scope, obj: Any = None) -> bool:
+        """Whether the person may register or move a unit to ``obj`` = (province id, park id
+        or None). Each place is judged by the grants that cover it: outside parks only in
+        a province they keep as its officer; inside a park of such a province or one of
+        the parks they manage (an officer of Tehran who also manages a park in Qom may not
+        put a unit outside that park in Qom)."""
+        province_id, park_id = obj
+        if scope.national or province_id in scope.places(Role.PROVINCIAL_OFFICER):
+            return True
+        return park_id is not None and park_id in scope.places(Role.PARK_MANAGER)
+
     def provinces_q(self, scope: Scope) -> Q:
         """Provinces in which this person may register or move units."""
         if scope.national:

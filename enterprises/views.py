@@ -253,7 +253,12 @@ def create(request: HttpRequest) -> HttpResponse:
     form = EnterpriseForm(request.POST or None)
     place_form = EnterpriseCreatePlaceForm(request.POST or None, **places)
     _park_required_for_park_managers(request, place_form)
-    if request.method == "POST" and form.is_valid() and place_form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and place_form.is_valid()
+        and _placement_allowed(request, place_form)
+    ):
         try:
             enterprise = services.enterprise_create(
                 actor=request.user,
@@ -294,6 +299,17 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The changes were saved."))
             return redirect(enterprise)
     return render(request, "enterprises/form.html", {"form": form, "enterprise": enterprise})
+
+
+def _placement_allowed(request: HttpRequest, form: django_forms.Form) -> bool:
+    """The province and park chosen are a place this person keeps units in (each place is
+    judged by the grants that cover it); otherwise the park is marked wrong."""
+    province, park = form.cleaned_data["province"], form.cleaned_data["park"]
+    place = (province.pk, park.pk if park is not None else None)
+    if Scope.of(request.user).can("enterprises.place", place):
+        return True
+    form.add_error("park", _("Here you keep units inside your own parks: choose one of them."))
+    return False
 
 
 def _park_required_for_park_managers(request: HttpRequest, form: django_forms.Form) -> None:
@@ -338,7 +354,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         **places,
     )
     _park_required_for_park_managers(request, form)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _placement_allowed(request, form):
         try:
             services.enterprise_move(actor=request.user, enterprise=enterprise, **form.cleaned_data)
         except ValidationError as exc:
