@@ -10,7 +10,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,26 @@ class GrantInline(admin.TabularInline):
         return False
 
 
+class PersonChangeForm(UserChangeForm):
+    """The admin's user form, refusing what the services would refuse (the last national
+    administrator) as a form error rather than a failed save."""
+
+    actor: Any = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        try:
+            if self.instance.pk:
+                services.check_last_national(
+                    self.instance,
+                    active=bool(cleaned.get("is_active")),
+                    superuser=bool(cleaned.get("is_superuser")),
+                )
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "is_active", "is_superuser")
@@ -57,6 +78,7 @@ class UserAdmin(BaseUserAdmin):
     )
     inlines = (GrantInline,)
     change_password_form = AuditedPasswordChangeForm
+    form = PersonChangeForm
 
     @transaction.atomic
     def user_change_password(

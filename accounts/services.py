@@ -240,6 +240,17 @@ def person_create(
     return person
 
 
+def check_last_national(person: User, *, active: bool, superuser: bool) -> None:
+    """Refuse a change that would leave nobody national: ``person`` is national now, would
+    not be with ``active``/``superuser``, and no other active person is."""
+    if not Scope.of(person).national:
+        return
+    holds_grant = Grant.objects.live().filter(user=person, role=Role.NATIONAL_ADMIN).exists()
+    stays = active and (superuser or holds_grant)
+    if not stays and _national_people_left(person) == 0:
+        raise ValidationError({"person": _("This would leave nobody as national administrator.")})
+
+
 @transaction.atomic
 def person_set_active(*, actor: Any, person: User, active: bool, note: str = "") -> User:
     person = User.objects.select_for_update().get(pk=person.pk)
@@ -250,10 +261,7 @@ def person_set_active(*, actor: Any, person: User, active: bool, note: str = "")
     if not active:
         if getattr(actor, "pk", None) == person.pk:
             raise ValidationError({"person": _("You cannot deactivate yourself.")})
-        if Scope.of(person).national and _national_people_left(person) == 0:
-            raise ValidationError(
-                {"person": _("This would leave nobody as national administrator.")}
-            )
+        check_last_national(person, active=False, superuser=person.is_superuser)
     person.is_active = active
     person.save(update_fields=["is_active"])
     audit_record(
@@ -274,8 +282,7 @@ def person_set_superuser(*, actor: Any, person: User, superuser: bool, staff: bo
     if not _scope_of(actor).national:
         raise ValidationError({"person": _("Only a national administrator can change this.")})
     before = {"is_superuser": person.is_superuser, "is_staff": person.is_staff}
-    if before["is_superuser"] and not superuser and _national_people_left(person) == 0:
-        raise ValidationError({"person": _("This would leave nobody as national administrator.")})
+    check_last_national(person, active=person.is_active, superuser=superuser)
     person.is_superuser, person.is_staff = superuser, staff
     after = {"is_superuser": superuser, "is_staff": staff}
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
