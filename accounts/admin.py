@@ -55,7 +55,7 @@ class PersonChangeForm(UserChangeForm):
     actor: Any = None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         try:
             if self.instance.pk:
                 services.check_last_national(
