@@ -86,7 +86,7 @@ class Command(BaseCommand):
             admin = users["admin"]
             admin.is_staff = admin.is_superuser = True
             admin.save()
-            wanted = {
+            wanted: dict[str, list[tuple[str, int | None]]] = {
                 "admin": [(Role.NATIONAL_ADMIN, None)],
                 "officer": [(Role.PROVINCIAL_OFFICER, provinces[QOM].pk)],
                 "officer2": [(Role.PROVINCIAL_OFFICER, provinces[TEHRAN].pk)],
