@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver
 
 import pishran.urls
 from tests.accounts.test_views_login import ACCESS as ACCOUNTS_ACCESS
+from tests.accounts.test_views_people import ACCESS as PEOPLE_ACCESS
 from tests.clusters.test_views_access import ACCESS as CLUSTERS_ACCESS
 from tests.enterprises.test_views_access import ACCESS as ENTERPRISES_ACCESS
 from tests.enterprises.test_views_access import ROLES
@@ -26,6 +27,7 @@ TABLES = {
     "tests/accounts/test_views_login.py": ACCOUNTS_ACCESS,
     "tests/ops/test_health.py": OPS_ACCESS,
     "tests/clusters/test_views_access.py": CLUSTERS_ACCESS,
+    "tests/accounts/test_views_people.py": PEOPLE_ACCESS,
 }
 
 
