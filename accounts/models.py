@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from persian.text import search_key, sort_key
+
 from .roles import NATION, Role, place_label, role_label
 
 __all__ = ["Grant", "Role", "User"]
@@ -16,10 +18,26 @@ class User(AbstractUser):
     a field here: a person holds any number of roles, each over its own place."""
 
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Derived from the names (``refresh_derived``), for the people pages: the search keys
+    # of first name, last name and username, and the Persian alphabetical sort key.
+    search_text = models.TextField(editable=False, default="")
+    sort_key = models.CharField(max_length=120, editable=False, default="")
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.refresh_derived()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(NAME_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text", "sort_key"}
+        super().save(*args, **kwargs)
+
+    def refresh_derived(self) -> None:
+        """Recompute the search and sort keys from the names (never typed themselves)."""
+        self.search_text = person_search_text(self.first_name, self.last_name, self.username)
+        self.sort_key = sort_key(f"{self.last_name} {self.first_name}".strip() or self.username)
 
     @property
     def is_national(self) -> bool:
@@ -29,9 +47,20 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        """Full name and username, as people and the audit trail name a person."""
+        """Full name and username, as people and the audit trail name a person. The
+        username is isolated (U+2068 … U+2069) so that its parentheses stay in place in a
+        right-to-left sentence: «نرگس پارسا (narges) اکنون…», not «(narges اکنون…»."""
         full = self.get_full_name().strip()
-        return f"{full} ({self.username})" if full else self.username
+        return f"{full} (\u2068{self.username}\u2069)" if full else self.username
+
+
+NAME_FIELDS = ("first_name", "last_name", "username")
+
+
+def person_search_text(first_name: str, last_name: str, username: str) -> str:
+    """The stored search column: each name as a search key, kept apart by '|' so that a
+    search term never spans two of them."""
+    return "|".join(search_key(part) for part in (first_name, last_name, username))
 
 
 class GrantQuerySet(models.QuerySet["Grant"]):

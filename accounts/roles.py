@@ -36,9 +36,24 @@ class PlaceKind:
     label: str | Promise
     model: str
     province_field: str
+    # Fields by which a place is found from what someone types, besides its number (an
+    # enterprise's national ID); the people pages look places up this way.
+    typed_fields: tuple[str, ...] = ()
 
     def model_class(self) -> type[models.Model]:
         return apps.get_model(self.model)
+
+    def find(self, typed: str, province_ids: Any) -> models.Model | None:
+        """The place of this kind in ``province_ids`` whose number or one of whose
+        ``typed_fields`` is ``typed`` (Latin digits); None when there is none."""
+        field = "pk" if self.province_field == "pk" else self.province_field
+        places = self.model_class()._default_manager.filter(**{f"{field}__in": province_ids})
+        for name in self.typed_fields:
+            if found := places.filter(**{name: typed}).first():
+                return found
+        if typed.isdigit() and len(typed) <= 18:
+            return places.filter(pk=int(typed)).first()
+        return None
 
     def get(self, pk: int) -> models.Model | None:
         return self.model_class()._default_manager.filter(pk=pk).first()

@@ -207,6 +207,14 @@ def grant_withdraw(*, actor: Any, grant: Grant, note: str = "") -> Grant:
 PERSON_FIELDS = ("username", "first_name", "last_name", "email", "phone")
 
 
+def _validate_password(password: str, person: User) -> None:
+    """Django's password validators, their messages under the password field."""
+    try:
+        validate_password(password, person)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+
+
 @transaction.atomic
 def person_create(
     *,
@@ -223,7 +231,7 @@ def person_create(
         raise ValidationError({"role": _("Choose a valid role.")})
     person = User(**{k: (data.get(k) or "").strip() for k in PERSON_FIELDS})
     if password:
-        validate_password(password, person)
+        _validate_password(password, person)
         person.set_password(password)
     else:
         person.set_unusable_password()
@@ -304,7 +312,7 @@ def person_set_password(*, actor: Any, person: User, password: str | None) -> Us
     if password is None:
         person.set_unusable_password()
     else:
-        validate_password(password, person)
+        _validate_password(password, person)
         person.set_password(password)
     person.save(update_fields=["password"])
     audit_record(

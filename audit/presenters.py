@@ -5,6 +5,7 @@ Jalali dates, yes/no, names of related rows."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,11 @@ ACTION_LABELS = {
     "owners": gettext_lazy("owner accounts changed"),
     "delete": gettext_lazy("deleted"),
 }
+
+# What a model cannot tell about a recorded change: its label for a key that is no field
+# (``"place"``), how to show a code kept in a registry (a grant's role). Filled by the
+# apps that write such records: ``("app_label.model", key) → (label, how to show a value)``.
+CHANGE_FIELDS: dict[tuple[str, str], tuple[Any, Callable[[Any], str] | None]] = {}
 
 
 @dataclass
@@ -93,9 +99,7 @@ def present(records: Any) -> list[PresentedRecord]:
                 before, after = (
                     (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
                 )
-                field = _field(model, name) or _field(_subject_model(record), name)
-                label = str(field.verbose_name) if field is not None else name
-                changes.append(Change(label, _value(field, before), _value(field, after)))
+                changes.append(_change(model, record, name, before, after))
         presented.append(
             PresentedRecord(
                 record,
@@ -105,6 +109,20 @@ def present(records: Any) -> list[PresentedRecord]:
             )
         )
     return presented
+
+
+def _change(
+    model: type[models.Model] | None, record: AuditRecord, name: str, before: Any, after: Any
+) -> Change:
+    custom = CHANGE_FIELDS.get((model._meta.label_lower, name)) if model is not None else None
+    if custom is not None:
+        label, show = custom
+        if show is not None:
+            before, after = (show(v) if v not in (None, "") else v for v in (before, after))
+        return Change(str(label), _value(None, before), _value(None, after))
+    field = _field(model, name) or _field(_subject_model(record), name)
+    label = str(field.verbose_name) if field is not None else name
+    return Change(label, _value(field, before), _value(field, after))
 
 
 def _subject_model(record: AuditRecord) -> type[models.Model] | None:

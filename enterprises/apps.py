@@ -12,6 +12,12 @@ class EnterprisesConfig(AppConfig):
         from .access import RULES
 
         roles.register_place(
-            roles.PlaceKind("enterprise", _("enterprise"), "enterprises.Enterprise", "province")
+            roles.PlaceKind(
+                "enterprise",
+                _("enterprise"),
+                "enterprises.Enterprise",
+                "province",
+                typed_fields=("legal_id",),
+            )
         )
         access.register(RULES)

@@ -13,6 +13,10 @@
  *   form[data-confirm="…"]          confirm() before submitting (a submit button's own
  *                                   data-confirm, if any, takes precedence)
  *   select[data-autosubmit-lang]    submit its form on change (language switcher)
+ *   select[data-place-fields="role:field …"]  show in its form only the [data-place-field]
+ *                                   that names the chosen role's place (the province also
+ *                                   for a unit, which it is looked up in); none until a
+ *                                   role is chosen ("-": the role takes no place)
  *   meta[name=csrf-token]           CSRF token sent as X-CSRFToken on non-GET htmx requests
  *   #htmx-error                     (optional, starts `hidden`) shown when an htmx request fails
  *
@@ -285,11 +289,56 @@
     }
   }
 
+  /* ------------------------------------------------ a role and its place */
+
+  function showPlaceFields(select) {
+    var form = select.form;
+    if (!form) {
+      return;
+    }
+    var wanted = null;
+    var pairs = select.getAttribute("data-place-fields").split(" ");
+    for (var i = 0; i < pairs.length; i++) {
+      var pair = pairs[i].split(":");
+      if (pair[0] === select.value) {
+        wanted = pair[1];
+      }
+    }
+    var boxes = form.querySelectorAll("[data-place-field]");
+    for (var j = 0; j < boxes.length; j++) {
+      var name = boxes[j].getAttribute("data-place-field");
+      var shown =
+        select.value !== "" &&
+        (wanted === null || // a role this page does not know: show every field
+          name === wanted ||
+          (wanted === "enterprise" && name === "province"));
+      boxes[j].hidden = !shown;
+    }
+  }
+
+  document.addEventListener("change", function (evt) {
+    var el = evt.target;
+    if (el instanceof Element && el.matches("select[data-place-fields]")) {
+      showPlaceFields(el);
+    }
+  });
+
+  function initPlaceFields(root) {
+    if (!root.querySelectorAll) {
+      return;
+    }
+    var selects = root.querySelectorAll("select[data-place-fields]");
+    for (var i = 0; i < selects.length; i++) {
+      showPlaceFields(selects[i]);
+    }
+  }
+
   /* ---------------------------------------------------------------- start */
 
   function initContent(root) {
     normaliseDateInputsIn(root);
     initTooltips(root);
+    initPlaceFields(root);
   }
 
   onReady(function () {

@@ -1,0 +1,194 @@
+"""Forms of the people pages. They only parse — a role, its place chosen or typed (a unit by
+its number or national ID, in Persian or Latin digits), Jalali dates — and show the
+services' errors beside their fields; who may give what is decided by
+``accounts.services``.
+
+The choices *offered* are the ones the person may use (an officer: the roles a province
+hands out, their own provinces and parks); the choices *accepted* are every role and place,
+so that a request made by hand reaches the service and is refused there with its own
+message, never passed by a form that forgot a rule."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from persian.forms import DigitsCharField, JalaliDateField
+from persian.jalali import today
+from pishran.forms import StyledFormMixin, apply_errors
+from places.models import Park, Province
+
+from . import roles
+from .roles import NATION
+from .scope import Scope
+
+# The kinds of place a role can be given over on these pages, and the field that names it.
+PLACE_FIELDS = {NATION: "", "province": "province", "park": "park", "enterprise": "enterprise"}
+
+
+def offered_roles(scope: Scope) -> list[roles.RoleSpec]:
+    """The roles ``scope`` may hand out here: all for national staff, the roles a province
+    hands out for an officer."""
+    return [
+        spec
+        for spec in roles.all_roles()
+        if spec.place in PLACE_FIELDS and (scope.national or spec.provincial)
+    ]
+
+
+class GrantFields(StyledFormMixin, forms.Form):
+    """A role and its place. ``place_id`` is set by ``clean``: None when the role takes no
+    place or none was given (the service then says which place it needs)."""
+
+    role = forms.ChoiceField(label=_("role"))
+    province = forms.ModelChoiceField(
+        label=_("province"),
+        queryset=Province.objects.all(),
+        to_field_name="code",
+        required=False,
+        help_text=_("For a role over a province, and to find a unit."),
+    )
+    park = forms.ModelChoiceField(
+        label=_("park or zone"), queryset=Park.objects.all(), required=False
+    )
+    enterprise = DigitsCharField(
+        label=_("enterprise"),
+        required=False,
+        max_length=20,
+        help_text=_("Its number in Pishran or its national ID."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        scope: Scope,
+        provinces: QuerySet[Province],
+        parks: QuerySet[Park],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.provinces = provinces
+        self.place_id: int | None = None
+        offered = offered_roles(scope)
+        role = cast(forms.ChoiceField, self.fields["role"])
+        role.choices = [(spec.code, spec.label) for spec in roles.all_roles()]
+        role.widget.choices = [("", "---------"), *((s.code, s.label) for s in offered)]
+        # Which field names the place of each role, for the page's script (app.js).
+        role.widget.attrs["data-place-fields"] = " ".join(
+            f"{s.code}:{PLACE_FIELDS[s.place] or '-'}" for s in offered
+        )
+        self.fields["province"].widget.choices = [
+            ("", "---------"),
+            *((p.code, str(p)) for p in provinces),
+        ]
+        by_province: dict[str, list[tuple[int, str]]] = {}
+        for park in parks.select_related("province").order_by("province__code", "sort_key"):
+            by_province.setdefault(str(park.province), []).append((park.pk, park.name))
+        grouped = list(by_province.items())
+        self.fields["park"].widget.choices = [
+            ("", "---------"),
+            *(grouped if len(grouped) > 1 else grouped[0][1] if grouped else []),
+        ]
+        self.fields["enterprise"].widget.attrs.update({"dir": "ltr", "inputmode": "numeric"})
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        spec = roles.role(data.get("role") or "")
+        if spec is None:
+            return data
+        if spec.place == "province" and data.get("province"):
+            self.place_id = data["province"].pk
+        elif spec.place == "park" and data.get("park"):
+            self.place_id = data["park"].pk
+        elif spec.place == "enterprise" and data.get("enterprise"):
+            self.place_id = self._find_unit(data["enterprise"], data.get("province"))
+        return data
+
+    def _find_unit(self, typed: str, province: Province | None) -> int | None:
+        kind = roles.place_kind("enterprise")
+        within = [province.pk] if province else list(self.provinces.values_list("pk", flat=True))
+        found = kind.find(typed, within) if kind else None
+        if found is None:
+            where = str(province) if province else _("your provinces")
+            self.add_error(
+                "enterprise",
+                _("No unit in %(where)s has the number or national ID %(typed)s.")
+                % {"where": where, "typed": typed},
+            )
+            return None
+        return found.pk
+
+    def place_field(self) -> str:
+        """The field that names the place of the chosen role ("role" if it takes none)."""
+        spec = roles.role(self.cleaned_data.get("role") or "")
+        return (PLACE_FIELDS.get(spec.place) if spec else "") or "role"
+
+    def show_errors(self, exc: ValidationError, *others: forms.BaseForm) -> None:
+        """A service's refusal beside the field it is about: its "place" is the field the
+        role's place was chosen in."""
+        if hasattr(exc, "error_dict") and "place" in exc.error_dict:
+            errors = dict(exc.error_dict)
+            errors.setdefault(self.place_field(), []).extend(errors.pop("place"))
+            exc = ValidationError(errors)
+        apply_errors(exc, *others, self)
+
+
+class GrantForm(GrantFields):
+    starts_on = JalaliDateField(
+        label=_("from"), required=False, initial=today, help_text=_("Today if left empty.")
+    )
+    note = forms.CharField(label=_("note"), required=False, max_length=300)
+
+
+class PersonForm(StyledFormMixin, forms.Form):
+    """A new person; their first role is a ``GrantFields`` beside it."""
+
+    username = forms.CharField(label=_("username"), max_length=150)
+    first_name = forms.CharField(label=_("first name"), max_length=150)
+    last_name = forms.CharField(label=_("last name"), max_length=150)
+    email = forms.EmailField(label=_("e-mail"), required=False)
+    phone = DigitsCharField(label=_("phone"), required=False, max_length=20)
+    password = forms.CharField(
+        label=_("password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to set one later."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("username", "email", "phone"):
+            self.fields[name].widget.attrs["dir"] = "ltr"
+        self.fields["username"].widget.attrs["autocomplete"] = "off"
+
+
+class PasswordForm(StyledFormMixin, forms.Form):
+    password = forms.CharField(
+        label=_("new password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "dir": "ltr"}),
+    )
+    password_again = forms.CharField(
+        label=_("the new password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "dir": "ltr"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("password") and data.get("password_again") != data["password"]:
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class NoteForm(StyledFormMixin, forms.Form):
+    """Withdrawing a role: why (optional), kept in the change history."""
+
+    note = forms.CharField(label=_("note"), required=False, max_length=300)
