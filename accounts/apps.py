@@ -7,15 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        # The people pages' access rules, and the names of the people services' actions
-        # in the change history (``audit.presenters``).
+        # The names of the people services' actions in the change history
+        # (``audit.presenters``).
         from audit.presenters import ACTION_LABELS, CHANGE_FIELDS
 
-        from . import access
-        from .people_access import RULES
         from .roles import role_label
 
-        access.register(RULES)
         CHANGE_FIELDS.update(
             {
                 ("accounts.grant", "role"): (_("role"), role_label),

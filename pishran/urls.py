@@ -1,13 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.urls import people_urlpatterns
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
-    path("people/", include(people_urlpatterns)),
+    path("people/", include("people.urls")),
     path("", include("ops.urls")),
     path("", include("indicators.urls")),
     path("", include("places.urls")),

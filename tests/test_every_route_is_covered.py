@@ -27,6 +27,7 @@ def test_the_tables_of_every_app_are_found() -> None:
         "tests.indicators.test_views_pages",
         "tests.accounts.test_views_login",
         "tests.ops.test_health",
+        "tests.people.test_views_people",
     } <= TABLES.keys()
 
 

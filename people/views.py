@@ -17,14 +17,15 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import roles, services
+from accounts.models import User
+from accounts.scope import Scope
 from audit.presenters import present
 from pishran.forms import apply_errors
 from places.models import Park, Province
 
-from . import roles, selectors, services
+from . import selectors
 from .forms import GrantFields, GrantForm, NoteForm, PasswordForm, PersonForm
-from .models import User
-from .scope import Scope
 
 
 def _back(request: HttpRequest, default: str) -> str:

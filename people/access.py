@@ -1,4 +1,4 @@
-"""Who sees and manages which people (registered in ``AccountsConfig``), for the "people
+"""Who sees and manages which people (registered in ``PeopleConfig``), for the "people
 and roles" pages.
 
 - national administrator: everyone, and every grant;
@@ -18,9 +18,13 @@ from typing import Any
 
 from django.db.models import Q
 
-from .access import NOTHING, Rules
-from .roles import Role
-from .scope import Scope
+from accounts import roles
+from accounts.access import NOTHING, Rules
+from accounts.models import Grant
+from accounts.roles import Role
+from accounts.scope import Scope
+from accounts.selectors import grants_in_provinces_q
+from accounts.services import may_give, may_manage_person, province_of_place
 
 
 class PeopleRules(Rules):
@@ -34,7 +38,6 @@ class PeopleRules(Rules):
         provinces = scope.places(Role.PROVINCIAL_OFFICER)
         if not provinces:
             return NOTHING
-        from .models import Grant
 
         holders = Grant.objects.filter(self.grants_q(scope)).values("user_id")
         return Q(**{f"{prefix}pk__in": holders})
@@ -47,7 +50,6 @@ class PeopleRules(Rules):
         provinces = scope.places(Role.PROVINCIAL_OFFICER)
         if not provinces:
             return NOTHING
-        from .selectors import grants_in_provinces_q
 
         return grants_in_provinces_q(provinces, prefix)
 
@@ -63,14 +65,11 @@ class PeopleRules(Rules):
 
     def can_manage_person(self, scope: Scope, obj: Any = None) -> bool:
         """(De)activate ``obj`` or set their password (``services.may_manage_person``)."""
-        from .services import may_manage_person
 
         return may_manage_person(scope, obj)
 
     def can_give(self, scope: Scope, obj: Any = None) -> bool:
         """Give or withdraw ``obj``, a grant (``services.may_give`` over its place)."""
-        from . import roles
-        from .services import may_give, province_of_place
 
         spec = roles.role(obj.role)
         return spec is not None and may_give(

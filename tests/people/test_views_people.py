@@ -35,7 +35,7 @@ from accounts.services import grant_give, grant_withdraw
 from audit.models import AuditRecord
 from audit.services import history_of
 from persian.text import to_persian_digits
-from tests.enterprises.test_views_access import ROLES
+from tests.access_tables import ROLES, with_two_grants
 from tests.factories import legal_id, make_enterprise, make_user, reload
 from tests.views_helpers import (
     field_error_text,
@@ -136,16 +136,18 @@ WITHDRAW = _table(GRANTS, {
 })
 # fmt: on
 
-ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = {
-    "people_index": {"GET": INDEX, "POST": _logged_in_405(NO_TARGET)},
-    "people_province": {"GET": PROVINCE, "POST": _logged_in_405(PROVINCES)},
-    "person_create": {"GET": _as_get(CREATE), "POST": CREATE},
-    "person_detail": {"GET": PERSON, "POST": _logged_in_405(PEOPLE)},
-    "person_grant_give": {"GET": _as_get(CHANGE_PERSON), "POST": CHANGE_PERSON},
-    "person_activate": {"GET": _logged_in_405(PEOPLE), "POST": CHANGE_PERSON},
-    "person_password": {"GET": _as_get(CHANGE_PERSON), "POST": CHANGE_PERSON},
-    "grant_withdraw": {"GET": _as_get(WITHDRAW), "POST": WITHDRAW},
-}
+ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = with_two_grants(
+    {
+        "people_index": {"GET": INDEX, "POST": _logged_in_405(NO_TARGET)},
+        "people_province": {"GET": PROVINCE, "POST": _logged_in_405(PROVINCES)},
+        "person_create": {"GET": _as_get(CREATE), "POST": CREATE},
+        "person_detail": {"GET": PERSON, "POST": _logged_in_405(PEOPLE)},
+        "person_grant_give": {"GET": _as_get(CHANGE_PERSON), "POST": CHANGE_PERSON},
+        "person_activate": {"GET": _logged_in_405(PEOPLE), "POST": CHANGE_PERSON},
+        "person_password": {"GET": _as_get(CHANGE_PERSON), "POST": CHANGE_PERSON},
+        "grant_withdraw": {"GET": _as_get(WITHDRAW), "POST": WITHDRAW},
+    }
+)
 
 CASES = [
     pytest.param(route, method, who, target, outcome, id=f"{route}-{method}-{who}-{target}")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .scope import Scope
+from accounts.scope import Scope
 
 
 def menu(request: HttpRequest) -> dict[str, Any]:

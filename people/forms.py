@@ -17,14 +17,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
+from accounts.roles import NATION
+from accounts.scope import Scope
 from persian.forms import DigitsCharField, JalaliDateField
 from persian.jalali import today
 from pishran.forms import StyledFormMixin, apply_errors
 from places.models import Park, Province
-
-from . import roles
-from .roles import NATION
-from .scope import Scope
 
 # The kinds of place a role can be given over on these pages, and the field that names it.
 PLACE_FIELDS = {NATION: "", "province": "province", "park": "park", "enterprise": "enterprise"}
