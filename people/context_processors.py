@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
+from accounts.models import Grant
+from accounts.roles import place_label
 from accounts.scope import Scope
 
 
@@ -13,4 +16,24 @@ def menu(request: HttpRequest) -> dict[str, Any]:
     """``can_see_people``: the "People" link, for national staff and provincial officers
     (asked of the access rules, never of roles in a template; computed only if shown)."""
     user = getattr(request, "user", None)
-    return {"can_see_people": lambda: Scope.of(user).can("people.see_people")}
+    return {
+        "can_see_people": lambda: Scope.of(user).can("people.see_people"),
+        "my_roles": lambda: my_roles(user),
+    }
+
+
+def my_roles(user: Any) -> str:
+    """The person's grants in force as the top bar names them: «افسر استانی (تهران) ·
+    مدیر شهرک (شکوهیه)»; a superuser without grants is named as such."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    cache: dict = {}
+    parts = [
+        f"{grant.role_label} ({place_label(grant.place_kind, grant.place_id, cache=cache)})"
+        if grant.place_id is not None
+        else grant.role_label
+        for grant in Grant.objects.live().filter(user=user).order_by("role", "id")[:4]
+    ]
+    if not parts and user.is_superuser:
+        parts = [str(_("superuser"))]
+    return " · ".join(parts)

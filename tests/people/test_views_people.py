@@ -626,3 +626,13 @@ def test_the_national_index_counts_each_provinces_people(
     assert 'data-testid="people-count-IR-23">۱<' in html
     assert 'data-testid="people-count-IR-30">۰<' in html
     assert national_admin.username in html  # nation-wide people
+
+
+def test_the_top_bar_names_every_role_a_person_holds_with_its_place(
+    officer_b_and_park_manager, client_for
+) -> None:
+    html = page(client_for(officer_b_and_park_manager).get(reverse("home")))
+    whoami = html.split('data-testid="whoami">')[1].split("</span>")[0]
+
+    assert "کارشناس استانی (تهران)" in whoami
+    assert "مدیر شهرک (شکوهیه" in whoami
