@@ -34,17 +34,20 @@ install-dev: $(VENV)/.installed-dev
 install-bench: $(VENV)/.installed
 	$(PIP) install --quiet -c requirements.lock -e ".[bench]"
 
+# The demo app (seed_demo, seed_clusters, demo_accounts, seed_targets) exists only when the
+# demo is configured: every manage.py call below, the server too, runs with PISHRAN_DEMO=1.
+DEMO_PY := PISHRAN_DEMO=1 $(PY)
 demo: install
 	@mkdir -p var
-	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py load_reference
-	$(PY) manage.py seed_demo --units $(UNITS) --seed $(SEED) --until "$$($(PY) -c 'from persian.jalali import today, format_date; print(format_date(today(), persian_digits=False))')"
-	$(PY) manage.py seed_clusters --seed $(SEED) --until "$$($(PY) -c 'from persian.jalali import today, format_date; print(format_date(today(), persian_digits=False))')"
-	$(PY) manage.py demo_accounts
-	$(PY) manage.py rebuild_facts
-	$(PY) manage.py seed_targets
+	$(DEMO_PY) manage.py migrate --noinput -v0
+	$(DEMO_PY) manage.py load_reference
+	$(DEMO_PY) manage.py seed_demo --units $(UNITS) --seed $(SEED) --until "$$($(PY) -c 'from persian.jalali import today, format_date; print(format_date(today(), persian_digits=False))')"
+	$(DEMO_PY) manage.py seed_clusters --seed $(SEED) --until "$$($(PY) -c 'from persian.jalali import today, format_date; print(format_date(today(), persian_digits=False))')"
+	$(DEMO_PY) manage.py demo_accounts
+	$(DEMO_PY) manage.py rebuild_facts
+	$(DEMO_PY) manage.py seed_targets
 	@echo "Pishran is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+	$(DEMO_PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 # chromium, gettext and the PostgreSQL client: installed when root, else named (and stop).
 .PHONY: system-packages

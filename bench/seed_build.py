@@ -10,7 +10,7 @@ wall time, rows per second and row counts. Then measures the baseline: Django's
 ``bulk_create`` for 20,000 Enterprise rows from the same generator, inserted into the
 loaded registry inside a transaction that is rolled back (the table is vacuumed
 afterwards), projected to a million rows. Finally checks the registry's invariants
-(``enterprises.demo.checks``; skip with ``--no-check``). The database keeps the demo data.
+(``demo.registry.checks``; skip with ``--no-check``). The database keeps the demo data.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pishran.settings")
+os.environ["PISHRAN_DEMO"] = "1"  # seed_demo is a command of the demo app
 
 
 class _Rollback(Exception):
@@ -145,7 +146,7 @@ def main() -> int:
     print("  " + out.getvalue().strip().replace("\n", "\n  "))
 
     if not args.no_check:
-        from enterprises.demo.checks import check_registry
+        from demo.registry.checks import check_registry
 
         t0 = time.perf_counter()
         problems, figures = check_registry()
@@ -167,8 +168,8 @@ def _bulk_create_baseline(args: argparse.Namespace, connection) -> tuple[float, 
     (and seconds to build the instances), in a transaction that is rolled back."""
     from django.db import transaction
 
-    from enterprises.demo.build import group_refs, province_refs
-    from enterprises.demo.generator import ENTERPRISE_COLUMNS, DemoGenerator
+    from demo.registry.build import group_refs, province_refs
+    from demo.registry.generator import ENTERPRISE_COLUMNS, DemoGenerator
     from enterprises.models import Enterprise
 
     gen = DemoGenerator(units=args.sample, seed=args.seed + 1)

@@ -1,7 +1,8 @@
 """Settings, all from environment variables with safe defaults for the embedded demo.
 
 The same file serves the demo, the tests and production; production differs only in the
-environment (DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, …).
+environment (DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, …
+and no PISHRAN_DEMO, so the demo app and its commands are absent).
 """
 
 from __future__ import annotations
@@ -54,6 +55,13 @@ INSTALLED_APPS = [
     "exports",
     "ops",
 ]
+# The demo (its data builders and the commands seed_demo, seed_clusters, seed_targets and
+# demo_accounts) is installed only when the demo is configured: `make demo` and the test
+# suite set PISHRAN_DEMO=1; a production environment leaves it out, so none of those
+# commands exists there.
+DEMO = env_bool("PISHRAN_DEMO", False)
+if DEMO:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

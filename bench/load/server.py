@@ -93,7 +93,8 @@ def production_server(
     ):
         env = production_env(database_url, Path(var), redis_url)
         manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "demo_accounts", "--insecure")
+        # A demo command: the demo app is installed for this one call only.
+        manage({**env, "PISHRAN_DEMO": "1"}, "demo_accounts", "--insecure")
         manage(env, "collectstatic", "--noinput", "-v0")
         server = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "pishran.wsgi", f"--bind={HOST}:{PORT}",

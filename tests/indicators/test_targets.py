@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditRecord
+from demo.targets import seed_targets
 from enterprises import services
 from enterprises.models import Status
 from indicators import facts
 from indicators.catalogue import load_indicators
-from indicators.demo import seed_targets
 from indicators.models import Indicator, Target
 from indicators.services import target_set
 from persian.jalali import today, year_bounds, year_of

@@ -13,12 +13,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
+from indicators.models import Indicator, Target
+from indicators.selectors import by_province
+from indicators.services import target_delete, target_set
 from persian.jalali import today, year_bounds, year_of
 from places.models import Province
-
-from .models import Indicator, Target
-from .selectors import by_province
-from .services import target_delete, target_set
 
 # indicator key → the ambition over the pace so far
 AMBITION = {

@@ -66,7 +66,7 @@ class Table:
                 f"{self.name}: the demo generator is out of step with the model "
                 f"(columns it fills but the model lacks: {unknown or '-'}; "
                 f"required columns it does not fill: {needed or '-'}). "
-                "Update enterprises/demo/generator.py."
+                "Update demo/registry/generator.py."
             )
 
 

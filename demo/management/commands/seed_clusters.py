@@ -10,10 +10,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from audit.models import AuditRecord
-from clusters.demo import ClusterDemo
 from clusters.models import Cluster
 from clusters.selectors import programme_counts
-from enterprises.demo.generator import default_until
+from demo.clusters import ClusterDemo
+from demo.registry.generator import default_until
 from persian.jalali import JalaliDateError, format_date, parse, today
 from places.models import Province
 

@@ -1,7 +1,7 @@
 """Invariant checks and shares of the registry (demo or not), in SQL so that they run on
 a million rows in seconds, on PostgreSQL and SQLite alike.
 
-    from enterprises.demo.checks import check_registry
+    from demo.registry.checks import check_registry
     problems, shares = check_registry()
 """
 

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from tqdm import tqdm
 
-from enterprises.demo import build as demo_build
-from enterprises.demo.generator import MAX_UNITS, DemoGenerator, default_until, jalali_text
+from demo.registry import build as demo_build
+from demo.registry.generator import MAX_UNITS, DemoGenerator, default_until, jalali_text
 from enterprises.models import Enterprise, LocationEvent, StatusEvent
 from persian.jalali import JalaliDateError, parse, today
 from pishran.db import one_at_a_time

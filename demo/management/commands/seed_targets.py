@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from indicators.demo import AMBITION, seed_targets
+from demo.targets import AMBITION, seed_targets
 from indicators.models import TARGET_YEARS, Fact, Target
 from persian.jalali import today, year_of
 

@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from enterprises.demo.checks import check_registry
+from demo.registry.checks import check_registry
 from enterprises.models import Enterprise, StatusEvent
 
 LATIN_DIGIT = re.compile(r"[0-9]")

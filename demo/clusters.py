@@ -23,14 +23,13 @@ from django.contrib.auth import get_user_model
 
 from accounts.models import Role
 from accounts.services import grant_give
+from clusters import services, stages
+from clusters.models import ActionKind, Cluster
 from enterprises.models import Enterprise
 from persian import jalali
 from persian.text import to_persian_digits
 from places.models import Province
 from sectors.models import IsicDivision
-
-from . import services, stages
-from .models import ActionKind, Cluster
 
 SAMPLE = Path(settings.BASE_DIR) / "places" / "data" / "clusters_sample.csv"
 FIRST_DAY = jalali.parse("1385/01/01")

@@ -7,9 +7,9 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from clusters.demo import unique_name
 from clusters.models import Cluster, StageEvent
 from clusters.selectors import programme_counts
+from demo.clusters import unique_name
 from persian import jalali
 
 ARGS = ["--total", "70", "--development", "8", "--completed", "20", "--until", "1404/06/31"]
