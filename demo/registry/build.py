@@ -1,6 +1,7 @@
 """The database side of the demo build: recognising existing demo data, clearing the
-registry for ``--force``, adding the synthetic parks, and handing the generator's rows to
-the writer for the backend. Used by ``manage.py seed_demo``."""
+registry for ``--force`` (only when every row it deletes is demo data: ``demo.seeded``),
+adding the synthetic parks, handing the generator's rows to the writer for the backend, and
+recording what it wrote. Used by ``manage.py seed_demo``."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.apps import apps
 from django.db import connection, models, transaction
 
 from accounts.models import Grant
+from demo import seeded
 from enterprises.models import Enterprise, LocationEvent, StatusEvent
 from persian.text import search_key
 from places.models import Park, Province
@@ -140,14 +142,32 @@ def reference_park_keys() -> set[tuple[str, str]]:
     }
 
 
-def delete_synthetic_parks() -> int:
-    """Delete the parks that are not named real parks (the demo's synthetic ones)."""
+def synthetic_park_ids() -> list[int]:
+    """The parks that are not named real parks (the demo's synthetic ones)."""
     keys = reference_park_keys()
-    ids = [
+    return [
         pk
         for pk, code, key in Park.objects.values_list("pk", "province__code", "name_key")
         if (code, key) not in keys
     ]
+
+
+def force_deletions() -> seeded.Deletions:
+    """What ``--force`` deletes: every enterprise with its history and the owner grants
+    over them (and whatever cascades from them), and the synthetic parks (with their
+    links)."""
+    return seeded.deletions(
+        (Enterprise, None),
+        (StatusEvent, None),
+        (LocationEvent, None),
+        (Grant, Grant.objects.filter(place_kind="enterprise")),
+        (Park, Park.objects.filter(pk__in=synthetic_park_ids())),
+    )
+
+
+def delete_synthetic_parks() -> int:
+    """Delete the parks that are not named real parks (the demo's synthetic ones)."""
+    ids = synthetic_park_ids()
     deleted = 0
     for start in range(0, len(ids), 500):
         Park.objects.filter(pk__in=ids[start : start + 500]).delete()
@@ -294,12 +314,16 @@ def build(
     with transaction.atomic():
         t0 = time.perf_counter()
         truncated = False
+        deleted = force_deletions()
         if force:
+            seeded.refuse_unless_demo("seed_demo", deleted)
             report.enterprises_deleted, truncated = clear_registry(log=log)
             report.parks_deleted = delete_synthetic_parks()
+            seeded.forget(deleted)
             timed("delete previous data", t0)
         if not truncated:
             truncated = prepare_empty_tables()
+        before = seeded.high_water(deleted)
         t0 = time.perf_counter()
         report.parks_created, report.parks_total = ensure_parks(gen)
         timed("parks", t0)
@@ -329,6 +353,7 @@ def build(
         t0 = time.perf_counter()
         update_park_plots(gen)
         timed("park plots", t0)
+        seeded.record("seed_demo", before)
         t0 = time.perf_counter()
     timed("commit", t0)
     writer.finalize(progress_factory)

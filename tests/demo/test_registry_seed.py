@@ -1,5 +1,7 @@
 """The demo registry ``make demo`` builds: every invariant of the registry holds, it is the
-same for a seed, running it again changes nothing, and its text is Persian throughout."""
+same for a seed, running it again changes nothing, and its text is Persian throughout. It
+records what it made, and its --force deletes nothing when the registry holds anything
+else."""
 
 from __future__ import annotations
 
@@ -7,10 +9,15 @@ import re
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
+from accounts.models import Grant, Role
+from demo.models import Seeded
+from demo.registry.build import reference_park_keys
 from demo.registry.checks import check_registry
 from enterprises.models import Enterprise, StatusEvent
+from places.models import Park
+from tests.factories import make_enterprise, make_officer, make_user, row_counts
 
 LATIN_DIGIT = re.compile(r"[0-9]")
 
@@ -66,3 +73,51 @@ def test_the_demo_registrys_names_and_addresses_are_written_in_persian(reference
     texts = Enterprise.objects.values_list("name", "address", "products")
     latin = [t for row in texts for t in row if t and LATIN_DIGIT.search(t)]
     assert latin == []
+
+
+def _everything() -> dict[str, int]:
+    return {
+        **row_counts(),
+        "grants": Grant.objects.count(),
+        "seeded": Seeded.objects.count(),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_records_the_rows_it_made(reference) -> None:
+    _seed()
+
+    made = {s.model: s.rows for s in Seeded.objects.filter(command="seed_demo")}
+    assert made["enterprises.enterprise"] == 400
+    assert made["enterprises.statusevent"] == StatusEvent.objects.count()
+    assert made["places.park"] == Park.objects.count() - len(reference_park_keys())
+
+    _seed("--force")  # the old ranges are forgotten with their rows, the new ones recorded
+    again = {s.model: s.rows for s in Seeded.objects.filter(command="seed_demo")}
+    assert again == made
+
+
+@pytest.mark.django_db(transaction=True)
+def test_force_refuses_a_registry_holding_a_unit_an_officer_registered(reference) -> None:
+    _seed()
+    officer = make_officer("IR-25")
+    owner = make_user(Role.ENTERPRISE_OWNER)
+    # Through enterprise_create, and its owner through an owner grant.
+    make_enterprise(actor=officer, province=reference.qom, owners=[owner])
+    before = _everything()
+    first = _fingerprint()
+
+    with pytest.raises(CommandError) as refused:
+        _seed("--force")
+
+    message = str(refused.value)
+    assert "seed_demo --force refused" in message and "nothing was deleted" in message
+    assert "(1 row of enterprises_enterprise, 1 row of enterprises_statusevent" in message
+    assert refused.value.__cause__.foreign == {  # the unit, its first events, its owner grant
+        "enterprises_enterprise": 1,
+        "enterprises_statusevent": 1,
+        "enterprises_locationevent": 1,
+        "accounts_grant": 1,
+    }
+    assert _everything() == before  # not one row deleted (nor added)
+    assert _fingerprint() == first  # every history as it was

@@ -12,6 +12,7 @@ from django.db import transaction
 from audit.models import AuditRecord
 from clusters.models import Cluster
 from clusters.selectors import programme_counts
+from demo import seeded
 from demo.clusters import ClusterDemo
 from demo.registry.generator import default_until
 from persian.jalali import JalaliDateError, format_date, parse, today
@@ -27,7 +28,8 @@ class Command(BaseCommand):
         "demo_accounts), action plans, visits and members from the demo registry. Written "
         "through the services, so audited. Deterministic for a seed and --until. Safe to "
         "run again: when clusters exist it reports that and changes nothing; --force "
-        "deletes every cluster first."
+        "deletes every cluster and its audit records first, but only when every row it "
+        "would delete was made by a demo seeder: otherwise it stops and deletes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,7 +40,9 @@ class Command(BaseCommand):
             "--development", type=int, default=130, help="clusters in development today"
         )
         parser.add_argument("--completed", type=int, default=90, help="clusters completed")
-        parser.add_argument("--force", action="store_true", help="delete all clusters first")
+        parser.add_argument(
+            "--force", action="store_true", help="delete all clusters first (demo data only)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if Province.objects.count() == 0:
@@ -58,19 +62,27 @@ class Command(BaseCommand):
                 return
         started = time.perf_counter()
         with transaction.atomic():
-            if options["force"]:
-                from clusters import models
+            from clusters import models
 
-                types = ContentType.objects.get_for_models(
-                    models.Cluster,
-                    models.StageEvent,
-                    models.Membership,
-                    models.Document,
-                    models.ActionItem,
-                    models.Visit,
-                ).values()
-                AuditRecord.objects.filter(subject_type__in=types).delete()
+            types = ContentType.objects.get_for_models(
+                models.Cluster,
+                models.StageEvent,
+                models.Membership,
+                models.Document,
+                models.ActionItem,
+                models.Visit,
+            ).values()
+            audit = AuditRecord.objects.filter(subject_type__in=types)
+            deleted = seeded.deletions((Cluster, None), (AuditRecord, audit))
+            if options["force"]:
+                try:
+                    seeded.refuse_unless_demo("seed_clusters", deleted)
+                except seeded.NotDemoData as exc:
+                    raise CommandError(str(exc)) from exc
+                audit.delete()
                 Cluster.objects.all().delete()
+                seeded.forget(deleted)
+            before = seeded.high_water(deleted)
             demo = ClusterDemo(
                 seed=options["seed"],
                 until=until,
@@ -82,6 +94,7 @@ class Command(BaseCommand):
                 else (lambda m: None),
             )
             built = demo.build()
+            seeded.record("seed_clusters", before)
         counts = programme_counts(until)
         self.stdout.write(
             f"{built} clusters built in {time.perf_counter() - started:.1f}s; as of "

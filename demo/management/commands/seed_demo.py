@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from demo.registry import build as demo_build
 from demo.registry.generator import MAX_UNITS, DemoGenerator, default_until, jalali_text
+from demo.seeded import NotDemoData
 from enterprises.models import Enterprise, LocationEvent, StatusEvent
 from persian.jalali import JalaliDateError, parse, today
 from pishran.db import one_at_a_time
@@ -27,7 +28,8 @@ class Command(BaseCommand):
         "the first event of every demo unit says 'داده نمایشی' (demo data). Deterministic for "
         "a seed. Safe to run again: when enterprises exist it reports that and changes "
         "nothing; --force deletes every enterprise with its history and the synthetic parks "
-        "(never the named real parks) and builds afresh."
+        "(never the named real parks) and builds afresh, but only when every row it would "
+        "delete was made by a demo seeder: otherwise it stops and deletes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -41,7 +43,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="delete all enterprises, their events and the synthetic parks first",
+            help=(
+                "delete all enterprises, their events and the synthetic parks first "
+                "(demo data only)"
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -108,7 +113,12 @@ class Command(BaseCommand):
             )
             if not gen.fast_search_text:
                 log("  search_text: the model helper is called for every row (slower)")
-            report = demo_build.build(gen, force=force, log=log, progress_factory=progress_factory)
+            try:
+                report = demo_build.build(
+                    gen, force=force, log=log, progress_factory=progress_factory
+                )
+            except NotDemoData as exc:
+                raise CommandError(str(exc)) from exc
         elapsed = time.perf_counter() - started
         counts = report.counts
         n_ent = counts.get(Enterprise._meta.db_table, 0)
