@@ -121,3 +121,15 @@ def test_force_refuses_a_registry_holding_a_unit_an_officer_registered(reference
     }
     assert _everything() == before  # not one row deleted (nor added)
     assert _fingerprint() == first  # every history as it was
+
+
+@pytest.mark.django_db(transaction=True)
+def test_force_accepts_the_demo_accounts_owner_grant_as_demo_data(reference) -> None:
+    _seed()
+    call_command("demo_accounts", "--insecure", stdout=StringIO())
+    owner_grant = Grant.objects.live().get(user__username="owner", role=Role.ENTERPRISE_OWNER)
+
+    _seed("--force")  # not refused: demo_accounts recorded the grant it gave
+
+    assert not Grant.objects.filter(pk=owner_grant.pk).exists()  # it went with the units
+    assert Enterprise.objects.count() == 400

@@ -11,8 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from accounts.models import Role, User
+from accounts.models import Grant, Role, User
 from accounts.services import grant_give, grant_withdraw
+from audit.models import AuditRecord
+from demo import seeded
 from enterprises.models import Enterprise
 from enterprises.services import enterprise_owners, enterprise_set_owners
 from persian.text import search_key
@@ -82,6 +84,9 @@ class Command(BaseCommand):
                 raise CommandError(f"{account.username}: {' '.join(exc.messages)}") from exc
 
         with transaction.atomic():
+            # The grants and audit records written here are demo rows too: a later
+            # ``seed_demo --force`` may delete them (``demo.seeded``).
+            before = seeded.high_water([Grant, AuditRecord])
             users = {a.username: self._upsert(a) for a in ACCOUNTS}
             admin = users["admin"]
             admin.is_staff = admin.is_superuser = True
@@ -101,6 +106,7 @@ class Command(BaseCommand):
             for username, grants in wanted.items():
                 self._set_grants(users[username], grants)
             owned, note = self._link_owner(users["owner"], admin, provinces[QOM], park)
+            seeded.record("demo_accounts", before)
         self._reset_lockouts()
 
         scopes = {
