@@ -1,7 +1,7 @@
-"""Where indicator values come from. A source computes the measures it names; an app
-registers its source from ``AppConfig.ready`` with ``register(source)`` (the registry and
-the parks register here; the clusters module will register ``clusters``). See
-``docs/indicators.md``, "Add an indicator"."""
+"""Where indicator values come from. A source computes the measures it names and is
+registered with ``register(source)`` (``indicators.base``): the registry and the parks
+register here; the clusters module registers ``clusters``. See ``docs/indicators.md``,
+"Add an indicator"."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ import threading
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.db import connection
@@ -22,56 +20,14 @@ from persian.jalali import today
 
 from . import facts
 
-Number = int | Decimal
-
-
-@dataclass(frozen=True)
-class Place:
-    """The country (level c, id 0), a province (p) or a park (k)."""
-
-    level: str
-    id: int = 0
-
-
-COUNTRY = Place("c", 0)
-
-
-class Source:
-    key: ClassVar[str] = ""
-    measures: ClassVar[dict[str, str]] = {}
-    flows: ClassVar[frozenset[str]] = frozenset()
-    breakdowns: ClassVar[tuple[str, ...]] = ()
-
-    def value(self, indicator: Any, place: Place, as_of: dt.date) -> Number:
-        raise NotImplementedError
-
-    def breakdown(
-        self, indicator: Any, place: Place, as_of: dt.date, dim: str
-    ) -> dict[str, Number]:
-        return {}
-
-    def by_province(self, indicator: Any, as_of: dt.date) -> dict[int, Number]:
-        return {}
-
-    def monthly(self, indicator: Any, place: Place, as_of: dt.date) -> list[tuple[int, Number]]:
-        """(month index, value at that month end, or counted in that month) up to as_of."""
-        return []
-
-
-_sources: dict[str, Source] = {}
-
-
-def register(source: Source) -> None:
-    _sources[source.key] = source
-
-
-def source_for(key: str) -> Source | None:
-    return _sources.get(key)
-
-
-def all_sources() -> dict[str, Source]:
-    return dict(_sources)
-
+# Re-exported: pages, selectors and tests name places and sources from here.
+from .base import COUNTRY as COUNTRY
+from .base import Number as Number
+from .base import Place as Place
+from .base import Source as Source
+from .base import all_sources as all_sources
+from .base import register as register
+from .base import source_for as source_for
 
 # --- the registry ----------------------------------------------------------------------------
 
