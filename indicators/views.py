@@ -56,8 +56,8 @@ def _indicator(request: HttpRequest, default: str, public_only: bool = False) ->
     return (
         selectors.indicator(key, public_only)
         or selectors.indicator(default, public_only)
-        or next(iter(selectors.indicators_for(Place("c"), public_only)), None)
-    )  # type: ignore[return-value]
+        or next(iter(selectors.indicators_for(Place("c"), public_only)), None)  # type: ignore[return-value]
+    )
 
 
 def _headline(
