@@ -11,17 +11,12 @@ class ClustersConfig(AppConfig):
         # The audit presenter reads action names through this table; the cluster services'
         # actions are registered here, beside the app that writes them.
         from audit.presenters import ACTION_LABELS
-        from indicators.sources import new_version_on_save, register
+        from indicators.sources import register
 
         from .indicators import ClusterSource
-        from .models import ActionItem, Cluster, Visit
 
         # The programme's figures (identified, in development, completed) as indicators.
         register(ClusterSource())
-
-        # Province pages keep their cluster block (with what is overdue) per figures
-        # version: a cluster, a visit or a joint action saved starts a new one.
-        new_version_on_save(Cluster, Visit, ActionItem)
 
         ACTION_LABELS.update(
             {

@@ -13,8 +13,8 @@ Places: the country (level c) and a province (p, its id). Clusters are not count
 the indicators do not offer the park breakdown, and a park's value is 0.
 
 Figures are kept (``indicators.sources.memo``) until the figures version changes: every
-cluster service that records a stage bumps it when its transaction commits
-(``clusters.services._figures_changed``).
+event of the programme (``cluster.``, published by ``clusters.services``) starts a new one
+once its transaction commits (``IndicatorsConfig.ready``).
 """
 
 from __future__ import annotations

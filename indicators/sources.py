@@ -1,7 +1,8 @@
 """Where indicator values come from. A source computes the measures it names and is
 registered with ``register(source)`` (``indicators.base``): the registry and the parks
-register here; the clusters module registers ``clusters``. See ``docs/indicators.md``,
-"Add an indicator"."""
+register here; the clusters module registers ``clusters``. Figures are kept in memory per figures version (``memo``); the
+indicators' subscriptions to the domain events start a new version (``apps.py``). See
+``docs/indicators.md``, "Add an indicator"."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from django.db import connection
 from django.db.models import Q
 
 from persian.jalali import today
+from pishran.events import Event
 
 from . import facts
 
@@ -65,23 +67,10 @@ def bump_version() -> None:
     _local["bumped_at"] = _local["read_at"]
 
 
-def new_version_on_save(*models: type) -> None:
-    """Saving or deleting a row of any of ``models`` starts a new figures version once its
-    transaction commits: for what figures are computed from or shown with. Apps call it
-    from their ``ready``."""
-    from django.db import transaction
-    from django.db.models.signals import post_delete, post_save
-
-    def changed(**kwargs: object) -> None:
-        transaction.on_commit(bump_version)
-
-    for model in models:
-        post_save.connect(
-            changed, sender=model, dispatch_uid=f"figures-{model.__name__}", weak=False
-        )
-        post_delete.connect(
-            changed, sender=model, dispatch_uid=f"figures-{model.__name__}-d", weak=False
-        )
+def figures_changed(event: Event) -> None:
+    """A subscriber (after commit) to every event that changes what figures are computed
+    from or shown with: a new figures version (``IndicatorsConfig.ready`` lists them)."""
+    bump_version()
 
 
 def forget() -> None:
@@ -89,8 +78,6 @@ def forget() -> None:
     _MEMO.clear()
     _local["value"], _local["bumped_at"] = None, 0.0
 
-
-facts.on_change(bump_version)
 
 # (place, kind) → [(dim, value, status, units, jobs)]
 Cells = dict[tuple[int, str], list[tuple[str, str, str, int, int]]]

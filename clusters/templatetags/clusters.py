@@ -24,7 +24,7 @@ def overdue_for(user: Any) -> list[selectors.Overdue]:
 def province_clusters(province: Any, user: Any, limit: int = 15) -> dict[str, Any]:
     """The clusters of ``province`` this person may find, with the overdue ones marked
     (for the people who keep them). Kept per figures version, like the figures beside it:
-    saving a cluster, a visit or a joint action starts a new one (``ClustersConfig``)."""
+    every event of the programme starts a new one (``IndicatorsConfig``)."""
     scope = Scope.of(user)
 
     def compute() -> dict[str, Any]:
