@@ -9,14 +9,10 @@ class ClustersConfig(AppConfig):
 
     def ready(self) -> None:
         # The audit presenter reads action names through this table; the cluster services'
-        # actions are registered here, beside the app that writes them.
+        # actions are registered here, beside the app that writes them. (The programme's
+        # figures are the indicators' business: ``indicators.clusters``, refreshed on the
+        # events of ``clusters.events``.)
         from audit.presenters import ACTION_LABELS
-        from indicators.sources import register
-
-        from .indicators import ClusterSource
-
-        # The programme's figures (identified, in development, completed) as indicators.
-        register(ClusterSource())
 
         ACTION_LABELS.update(
             {

@@ -15,7 +15,13 @@ class IndicatorsConfig(AppConfig):
         from places.events import ParkSaved, ReferenceLoaded
 
         from . import catalogue, facts, sources
+        from .base import register
+        from .clusters import ClusterSource
         from .events import CatalogueLoaded, FactsApplied, FactsRebuilt, TargetDeleted, TargetSaved
+
+        # The registry and parks sources register themselves (``sources``); the cluster
+        # programme's figures are read from ``clusters.selectors`` by ``indicators.clusters``.
+        register(ClusterSource())
 
         # The facts follow every change of the registry in the change's own transaction:
         # the unit's contribution before and after, applied once it commits.

@@ -1,6 +1,7 @@
 """Where indicator values come from. A source computes the measures it names and is
 registered with ``register(source)`` (``indicators.base``): the registry and the parks
-register here; the clusters module registers ``clusters``. Figures are kept in memory per figures version (``memo``); the
+register here, the cluster programme's source (``indicators.clusters``) from
+``IndicatorsConfig.ready``. Figures are kept in memory per figures version (``memo``); the
 indicators' subscriptions to the domain events start a new version (``apps.py``). See
 ``docs/indicators.md``, "Add an indicator"."""
 

@@ -13,10 +13,10 @@ import pytest
 from django.urls import reverse
 
 from clusters import services
-from clusters.indicators import ClusterSource
 from clusters.models import Cluster
 from indicators import selectors, sources
 from indicators.catalogue import load_indicators
+from indicators.clusters import ClusterSource
 from indicators.facts import month_index
 from indicators.models import Indicator
 from indicators.sources import COUNTRY, Place, source_for

@@ -1,5 +1,6 @@
 """The cluster programme as a source of indicators (``indicators.sources``), registered by
-``ClustersConfig.ready`` under the key ``clusters``.
+``IndicatorsConfig.ready`` under the key ``clusters``. It reads ``clusters.selectors``
+(the indicators build on the programme; the programme knows nothing of them).
 
 Measures (definitions in ``clusters.selectors``):
 
@@ -23,12 +24,13 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any, ClassVar
 
-from indicators.facts import month_index
-from indicators.sources import Number, Place, Source, memo
+from clusters.selectors import Milestones, counts_by_province, milestones, programme_counts
 from persian import jalali
 from places.models import Province
 
-from .selectors import Milestones, counts_by_province, milestones, programme_counts
+from .base import Number, Place, Source
+from .facts import month_index
+from .sources import memo
 
 STOCKS = ("identified", "in_development", "completed")
 COMPLETED_IN_PERIOD = "completed_in_period"
