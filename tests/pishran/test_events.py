@@ -4,10 +4,13 @@ transaction; in-transaction subscribers inside it; topics by class, name or pref
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 
 from pishran import events
@@ -148,3 +151,17 @@ def test_names_are_stable_and_unique() -> None:
 
     with pytest.raises(TypeError):
         publish("bell.rang")  # type: ignore[arg-type]
+
+
+def test_every_event_of_the_apps_is_listed_in_the_architecture() -> None:
+    """docs/architecture.md names each event, its publisher and its subscribers."""
+    text = (Path(settings.BASE_DIR) / "docs" / "architecture.md").read_text(encoding="utf-8")
+    names = {
+        name
+        for name, cls in events.event_names().items()
+        if not cls.__module__.startswith("tests.")
+    }
+
+    assert len(names) >= 25
+    assert sorted(n for n in names if f"`{n}`" not in text) == []
+    assert all(re.match(r"^[a-z_]+\.[a-z_]+$", n) for n in names)
