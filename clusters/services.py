@@ -1,6 +1,7 @@
 """Every write to the cluster programme: validate, save, record the audit — in one
-transaction. Views, the admin and ``seed_clusters`` call these; nothing else writes
-``Cluster``, ``StageEvent``, ``Membership``, ``Document``, ``ActionItem`` or ``Visit``.
+transaction — and announce what it did (``clusters.events``, after the write). Views, the
+admin and ``seed_clusters`` call these; nothing else writes ``Cluster``, ``StageEvent``,
+``Membership``, ``Document``, ``ActionItem`` or ``Visit``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Every write to the registry of enterprises: validate, save, record the audit — in one
-transaction. Views, admin, imports and the demo loader's small paths call these; nothing
-else writes ``Enterprise``, ``StatusEvent`` or ``LocationEvent``.
+transaction — and announce what it did (``enterprises.events``, published after the write:
+the indicators keep their facts from these events). Views, admin, imports and the demo
+loader's small paths call these; nothing else writes ``Enterprise``, ``StatusEvent`` or
+``LocationEvent``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Writes to parks and zones: validated, saved and audited in one transaction."""
+"""Writes to parks and zones: validated, saved and audited in one transaction, then
+announced (``park.saved``: the figures shown with parks are refreshed once it commits)."""
 
 from __future__ import annotations
 
