@@ -61,6 +61,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy  # the whole project; excludes in pyproject.toml [tool.mypy]
+	$(VENV)/bin/lint-imports  # layers, no import circles: pyproject.toml [tool.importlinter]
 
 typecheck: install-dev
 	$(VENV)/bin/mypy

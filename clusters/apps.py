@@ -9,26 +9,18 @@ class ClustersConfig(AppConfig):
 
     def ready(self) -> None:
         # The audit presenter reads action names through this table; the cluster services'
-        # actions are registered here, beside the app that writes them.
+        # actions are registered here, beside the app that writes them. (The programme's
+        # figures are the indicators' business: ``indicators.clusters``, refreshed on the
+        # events of ``clusters.events``.)
         from accounts import access, roles
         from audit.presenters import ACTION_LABELS
-        from indicators.sources import new_version_on_save, register
 
         from .access import RULES
-        from .indicators import ClusterSource
-        from .models import ActionItem, Cluster, Visit
 
         roles.register_place(
             roles.PlaceKind("cluster", _("cluster"), "clusters.Cluster", "province")
         )
         access.register(RULES)
-
-        # The programme's figures (identified, in development, completed) as indicators.
-        register(ClusterSource())
-
-        # Province pages keep their cluster block (with what is overdue) per figures
-        # version: a cluster, a visit or a joint action saved starts a new one.
-        new_version_on_save(Cluster, Visit, ActionItem)
 
         ACTION_LABELS.update(
             {

@@ -306,6 +306,21 @@ def overdue_for(user: Any, day: dt.date | None = None) -> list[Overdue]:
     return overdue_in(Cluster.objects.filter(scope.full_q(Cluster)), day)
 
 
+def province_clusters(province: Any, user: Any, limit: int = 15) -> dict[str, Any]:
+    """The clusters of ``province`` this person may find (``limit`` of them, the overdue
+    ones first, marked for the people who keep them) and how many there are: the block of
+    the province page (kept per figures version by the indicators' ``province_clusters``
+    tag)."""
+    scope = Scope.of(user)
+    visible = Cluster.objects.filter(scope.visible_q(Cluster), province=province)
+    overdue_ids = {
+        o.cluster.pk
+        for o in overdue_in(Cluster.objects.filter(scope.full_q(Cluster), province=province))
+    }
+    clusters = sorted(visible[:500], key=lambda c: (c.pk not in overdue_ids, c.sort_key))
+    return {"clusters": clusters[:limit], "total": visible.count(), "overdue_ids": overdue_ids}
+
+
 def plan_progress(cluster: Cluster) -> int | None:
     """The action plan's overall progress: the mean progress of its live actions, weighted
     by budget when budgets are given (None: no actions)."""

@@ -1,6 +1,7 @@
 """Every write to the cluster programme: validate, save, record the audit — in one
-transaction. Views, the admin and ``seed_clusters`` call these; nothing else writes
-``Cluster``, ``StageEvent``, ``Membership``, ``Document``, ``ActionItem`` or ``Visit``.
+transaction — and announce what it did (``clusters.events``, after the write). Views, the
+admin and ``seed_clusters`` call these; nothing else writes ``Cluster``, ``StageEvent``,
+``Membership``, ``Document``, ``ActionItem`` or ``Visit``.
 """
 
 from __future__ import annotations
@@ -19,11 +20,23 @@ from accounts.models import Role
 from accounts.scope import Scope
 from accounts.selectors import people_holding
 from audit.services import audit_record, diff, snapshot
-from indicators.sources import bump_version
 from persian.jalali import format_date, today
+from pishran.events import publish
 from places.models import Province
 
 from . import stages, uploads
+from .events import (
+    ActionAdded,
+    ActionUpdated,
+    ClusterChanged,
+    ClusterCreated,
+    ClusterStageChanged,
+    DocumentUploaded,
+    EvaluationRecorded,
+    MemberAdded,
+    PlanApproved,
+    VisitRecorded,
+)
 from .models import (
     DERIVED_FIELDS,
     ActionItem,
@@ -62,6 +75,28 @@ ACTION_FIELDS = (
 
 def _author(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _values(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """Plain values by attribute name (a foreign key's id), for the events."""
+    names = [obj._meta.get_field(name).attname for name in fields]
+    return {name: getattr(obj, name) for name in names}
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {name: (before[name], after[name]) for name in after if before[name] != after[name]}
+
+
+def _stage_changed(event: StageEvent) -> ClusterStageChanged:
+    return ClusterStageChanged(
+        cluster_id=event.cluster_id,
+        stage_event_id=event.pk,
+        kind=event.kind,
+        from_stage=event.from_stage,
+        to_stage=event.to_stage,
+        date=event.date,
+        implementation_year=event.implementation_year,
+    )
 
 
 def _check_date(
@@ -117,15 +152,8 @@ def _lock(cluster: Cluster) -> Cluster:
     return Cluster.objects.select_for_update().get(pk=cluster.pk)
 
 
-def _figures_changed() -> None:
-    """The programme's figures (``clusters.indicators``) are read from the stage events:
-    once the transaction commits, the cached figures and dashboards are refreshed."""
-    transaction.on_commit(bump_version)
-
-
 def _event(cluster: Cluster, actor: Any, **fields: Any) -> StageEvent:
     fields.setdefault("to_stage", cluster.stage)
-    _figures_changed()
     return StageEvent.objects.create(
         cluster=cluster, author=_author(actor), to_order=stages.order(fields["to_stage"]), **fields
     )
@@ -164,7 +192,7 @@ def cluster_create(
         cluster.year_identified = year_of(date)
     _full_clean(cluster)
     cluster.save()
-    _event(
+    start = _event(
         cluster,
         actor,
         kind=StageEvent.Kind.START,
@@ -178,6 +206,15 @@ def cluster_create(
         target=cluster,
         changes=diff({}, snapshot(cluster, AUDITED_FIELDS)),
     )
+    publish(
+        ClusterCreated(
+            cluster_id=cluster.pk,
+            stage_event_id=start.pk,
+            province_id=province.pk,
+            stage=stage,
+            date=date,
+        )
+    )
     return cluster
 
 
@@ -188,6 +225,7 @@ def cluster_update(
     """Change profile (and, for those who may, team) fields named in ``fields``."""
     cluster = _lock(cluster)
     before = snapshot(cluster, AUDITED_FIELDS)
+    values = _values(cluster, PROFILE_FIELDS + TEAM_FIELDS)
     for name in fields:
         if name in data and name in PROFILE_FIELDS + TEAM_FIELDS:
             setattr(cluster, name, data[name])
@@ -203,6 +241,9 @@ def cluster_update(
         ]
     )
     audit_record(actor=actor, action="update", target=cluster, changes=changes)
+    changed = _changed(values, _values(cluster, PROFILE_FIELDS + TEAM_FIELDS))
+    if changed:
+        publish(ClusterChanged(cluster_id=cluster.pk, changes=changed))
     return cluster
 
 
@@ -303,6 +344,7 @@ def cluster_advance(
         changes=diff(before, snapshot(cluster, AUDITED_FIELDS)),
         note=reason,
     )
+    publish(_stage_changed(event))
     return event
 
 
@@ -340,6 +382,7 @@ def cluster_start_year(
         changes=diff(before, snapshot(cluster, AUDITED_FIELDS)),
         note=reason,
     )
+    publish(_stage_changed(event))
     return event
 
 
@@ -370,6 +413,7 @@ def cluster_suspend(*, actor: Any, cluster: Cluster, date: dt.date, reason: str)
         changes=diff(before, snapshot(cluster, AUDITED_FIELDS)),
         note=reason,
     )
+    publish(_stage_changed(event))
     return event
 
 
@@ -399,6 +443,7 @@ def cluster_resume(*, actor: Any, cluster: Cluster, date: dt.date, reason: str =
         changes=diff(before, snapshot(cluster, AUDITED_FIELDS)),
         note=reason,
     )
+    publish(_stage_changed(event))
     return event
 
 
@@ -421,6 +466,7 @@ def plan_approve(*, actor: Any, cluster: Cluster, date: dt.date) -> Cluster:
         target=cluster,
         changes=diff(before, snapshot(cluster, AUDITED_FIELDS)),
     )
+    publish(PlanApproved(cluster_id=cluster.pk, date=date))
     return cluster
 
 
@@ -441,6 +487,7 @@ def evaluation_record(*, actor: Any, cluster: Cluster, date: dt.date, summary: s
         target=cluster,
         changes=diff(before, snapshot(cluster, AUDITED_FIELDS)),
     )
+    publish(EvaluationRecorded(cluster_id=cluster.pk, date=date))
     return cluster
 
 
@@ -483,6 +530,14 @@ def member_add(
         subject=cluster,
         changes={"enterprise": [None, enterprise.name]},
         note=reason,
+    )
+    publish(
+        MemberAdded(
+            cluster_id=cluster.pk,
+            membership_id=member.pk,
+            enterprise_id=enterprise.pk,
+            joined_on=joined_on,
+        )
     )
     return member
 
@@ -553,6 +608,14 @@ def document_upload(
     except Exception:
         document.file.delete(save=False)
         raise
+    publish(
+        DocumentUploaded(
+            cluster_id=cluster.pk,
+            document_id=document.pk,
+            kind=kind,
+            stage_event_id=event.pk if event is not None else None,
+        )
+    )
     return document
 
 
@@ -574,6 +637,7 @@ def action_add(*, actor: Any, cluster: Cluster, data: dict[str, Any]) -> ActionI
         subject=cluster,
         changes=diff({}, snapshot(item, ACTION_FIELDS)),
     )
+    publish(ActionAdded(cluster_id=cluster.pk, action_id=item.pk))
     return item
 
 
@@ -581,6 +645,7 @@ def action_add(*, actor: Any, cluster: Cluster, data: dict[str, Any]) -> ActionI
 def action_update(*, actor: Any, item: ActionItem, data: dict[str, Any]) -> ActionItem:
     item = ActionItem.objects.select_for_update().get(pk=item.pk)
     before = snapshot(item, ACTION_FIELDS)
+    values = _values(item, ACTION_FIELDS)
     for name in ACTION_FIELDS:
         if name in data:
             setattr(item, name, data[name])
@@ -590,6 +655,13 @@ def action_update(*, actor: Any, item: ActionItem, data: dict[str, Any]) -> Acti
         item.save(update_fields=list(ACTION_FIELDS))
         audit_record(
             actor=actor, action="action_update", target=item, subject=item.cluster, changes=changes
+        )
+        publish(
+            ActionUpdated(
+                cluster_id=item.cluster_id,
+                action_id=item.pk,
+                changes=_changed(values, _values(item, ACTION_FIELDS)),
+            )
         )
     return item
 
@@ -623,4 +695,5 @@ def visit_add(
         subject=cluster,
         changes={"date": [None, date.isoformat()], "kind": [None, kind]},
     )
+    publish(VisitRecorded(cluster_id=cluster.pk, visit_id=visit.pk, kind=kind, date=date))
     return visit

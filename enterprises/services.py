@@ -1,6 +1,8 @@
 """Every write to the registry of enterprises: validate, save, record the audit — in one
-transaction. Views, admin, imports and the demo loader's small paths call these; nothing
-else writes ``Enterprise``, ``StatusEvent`` or ``LocationEvent``.
+transaction — and announce what it did (``enterprises.events``, published after the write:
+the indicators keep their facts from these events). Views, admin, imports and the demo
+loader's small paths call these; nothing else writes ``Enterprise``, ``StatusEvent`` or
+``LocationEvent``.
 """
 
 from __future__ import annotations
@@ -15,11 +17,20 @@ from django.utils.translation import gettext as _
 from accounts.models import Grant, Role, User
 from accounts.services import grant_give, grant_withdraw
 from audit.services import audit_record, diff, snapshot
-from indicators.facts import track, track_new, tracked
 from persian.identifiers import clean_digits, is_valid_business_id, is_valid_legal_id
 from persian.jalali import format_date, today
+from pishran.events import publish
 from places.models import Park, Province
 
+from .events import (
+    OwnersChanged,
+    StatusEventCorrected,
+    StatusEventWithdrawn,
+    UnitChanged,
+    UnitCreated,
+    UnitMoved,
+    UnitStatusChanged,
+)
 from .models import (
     DERIVED_FIELDS,
     OPERATING,
@@ -69,6 +80,14 @@ OWNER_FIELDS = (
     "employees",
 )
 AUDITED_FIELDS = (*PROFILE_FIELDS, "size_band", "status", "status_since", "province", "park")
+# What ``UnitChanged`` reports (by attribute name: ``industry_group_id``), before and after.
+CHANGED_FIELDS = tuple(
+    f.attname for f in Enterprise._meta.concrete_fields if f.name in (*PROFILE_FIELDS, "size_band")
+)
+
+
+def _values(enterprise: Enterprise) -> dict[str, Any]:
+    return {name: getattr(enterprise, name) for name in CHANGED_FIELDS}
 
 
 def _check_identifiers(enterprise: Enterprise) -> None:
@@ -122,7 +141,6 @@ def _full_clean(enterprise: Enterprise) -> None:
 
 
 @transaction.atomic
-@tracked
 def enterprise_create(
     *,
     actor: Any,
@@ -151,7 +169,7 @@ def enterprise_create(
         )
     _full_clean(enterprise)
     enterprise.save()
-    StatusEvent.objects.create(
+    status_event = StatusEvent.objects.create(
         enterprise=enterprise,
         date=status_date,
         from_status="",
@@ -159,7 +177,7 @@ def enterprise_create(
         reason=reason or _("Registered"),
         author=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    LocationEvent.objects.create(
+    location_event = LocationEvent.objects.create(
         enterprise=enterprise,
         date=status_date,
         province=province,
@@ -167,26 +185,35 @@ def enterprise_create(
         reason=reason or _("Registered"),
         author=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    track_new(enterprise.pk)
     audit_record(
         actor=actor,
         action="create",
         target=enterprise,
         changes=diff({}, snapshot(enterprise, AUDITED_FIELDS)),
     )
+    publish(
+        UnitCreated(
+            enterprise_id=enterprise.pk,
+            status_event_id=status_event.pk,
+            location_event_id=location_event.pk,
+            status=status,
+            province_id=province.pk,
+            park_id=park.pk if park else None,
+            date=status_date,
+        )
+    )
     return enterprise
 
 
 @transaction.atomic
-@tracked
 def enterprise_update(
     *, actor: Any, enterprise: Enterprise, data: dict[str, Any], fields: tuple[str, ...]
 ) -> Enterprise:
     """Change profile fields (only those in ``fields``: an owner's form passes
     ``OWNER_FIELDS``). Location and status have their own dated services."""
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-    track(enterprise.pk)
     before = snapshot(enterprise, AUDITED_FIELDS)
+    values = _values(enterprise)
     for name in fields:
         if name in data and name in PROFILE_FIELDS:
             setattr(enterprise, name, data[name])
@@ -196,6 +223,10 @@ def enterprise_update(
         return enterprise
     enterprise.save(update_fields=[*fields, *DERIVED_FIELDS, "updated_at"])
     audit_record(actor=actor, action="update", target=enterprise, changes=changes)
+    after = _values(enterprise)
+    changed = {name: (values[name], after[name]) for name in after if values[name] != after[name]}
+    if changed:
+        publish(UnitChanged(enterprise_id=enterprise.pk, changes=changed))
     return enterprise
 
 
@@ -204,7 +235,6 @@ def _latest_status_event(enterprise: Enterprise) -> StatusEvent:
 
 
 @transaction.atomic
-@tracked
 def enterprise_change_status(
     *, actor: Any, enterprise: Enterprise, to_status: str, date: dt.date, reason: str
 ) -> StatusEvent:
@@ -215,7 +245,6 @@ def enterprise_change_status(
     before the previous event, a missing reason, and an operating status for a unit
     without an operating permit."""
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-    track(enterprise.pk)
     current = enterprise.status
     if to_status not in TRANSITIONS:
         raise ValidationError({"to_status": _("Choose a valid status.")})
@@ -255,11 +284,19 @@ def enterprise_change_status(
         changes={"status": [current, to_status], "date": [None, date.isoformat()]},
         note=event.reason,
     )
+    publish(
+        UnitStatusChanged(
+            enterprise_id=enterprise.pk,
+            status_event_id=event.pk,
+            from_status=current,
+            to_status=to_status,
+            date=date,
+        )
+    )
     return event
 
 
 @transaction.atomic
-@tracked
 def enterprise_move(
     *,
     actor: Any,
@@ -271,7 +308,6 @@ def enterprise_move(
 ) -> LocationEvent:
     """Record that the unit stands in another park or province from ``date`` on."""
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-    track(enterprise.pk)
     _check_location(province, park)
     if enterprise.province_id == province.pk and enterprise.park_id == (park.pk if park else None):
         raise ValidationError({"park": _("The unit is already there.")})
@@ -286,6 +322,7 @@ def enterprise_move(
         author=actor if getattr(actor, "is_authenticated", False) else None,
     )
     before = snapshot(enterprise, ("province", "park"))
+    was = (enterprise.province_id, enterprise.park_id)
     enterprise.province, enterprise.park = province, park
     enterprise.save(update_fields=["province", "park", "updated_at"])
     audit_record(
@@ -295,6 +332,17 @@ def enterprise_move(
         subject=enterprise,
         changes=diff(before, snapshot(enterprise, ("province", "park"))),
         note=event.reason,
+    )
+    publish(
+        UnitMoved(
+            enterprise_id=enterprise.pk,
+            location_event_id=event.pk,
+            from_province_id=was[0],
+            from_park_id=was[1],
+            province_id=province.pk,
+            park_id=park.pk if park else None,
+            date=date,
+        )
     )
     return event
 
@@ -306,7 +354,6 @@ def _sync_current_status(enterprise: Enterprise) -> None:
 
 
 @transaction.atomic
-@tracked
 def status_event_correct(
     *, actor: Any, event: StatusEvent, date: dt.date, reason: str, note: str
 ) -> StatusEvent:
@@ -315,7 +362,6 @@ def status_event_correct(
     if not (note or "").strip():
         raise ValidationError({"note": _("Say why the history is being corrected.")})
     enterprise = Enterprise.objects.select_for_update().get(pk=event.enterprise_id)
-    track(enterprise.pk)
     events = list(enterprise.status_events.order_by("date", "id"))
     index = next(i for i, e in enumerate(events) if e.pk == event.pk)
     earlier = events[index - 1].date if index > 0 else None
@@ -330,6 +376,7 @@ def status_event_correct(
         )
     event = events[index]
     before = snapshot(event, ("date", "reason"))
+    was = (event.date, event.reason)
     event.date, event.reason = date, (reason or "").strip() or event.reason
     event.save(update_fields=["date", "reason"])
     _sync_current_status(enterprise)
@@ -341,18 +388,26 @@ def status_event_correct(
         changes=diff(before, snapshot(event, ("date", "reason"))),
         note=note.strip(),
     )
+    publish(
+        StatusEventCorrected(
+            enterprise_id=enterprise.pk,
+            status_event_id=event.pk,
+            date_before=was[0],
+            date_after=event.date,
+            reason_before=was[1],
+            reason_after=event.reason,
+        )
+    )
     return event
 
 
 @transaction.atomic
-@tracked
 def status_event_revoke_latest(*, actor: Any, enterprise: Enterprise, note: str) -> None:
     """Withdraw the latest status event (recorded by mistake); the unit returns to the
     status before it. The first event cannot be withdrawn."""
     if not (note or "").strip():
         raise ValidationError({"note": _("Say why the history is being corrected.")})
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-    track(enterprise.pk)
     events = list(enterprise.status_events.order_by("-date", "-id")[:2])
     if len(events) < 2:
         raise ValidationError({"note": _("The first status of a unit cannot be withdrawn.")})
@@ -368,8 +423,16 @@ def status_event_revoke_latest(*, actor: Any, enterprise: Enterprise, note: str)
         },
         note=note.strip(),
     )
+    withdrawn = StatusEventWithdrawn(
+        enterprise_id=enterprise.pk,
+        status_event_id=latest.pk,
+        from_status=latest.from_status,
+        to_status=latest.to_status,
+        date=latest.date,
+    )
     latest.delete()
     _sync_current_status(enterprise)
+    publish(withdrawn)
 
 
 def enterprise_owners(enterprise: Enterprise) -> list[Any]:
@@ -400,3 +463,6 @@ def enterprise_set_owners(*, actor: Any, enterprise: Enterprise, owners: list[An
     if before != after:
         audit_record(actor=actor, action="owners", target=enterprise,
                      changes={"owners": [before, after]})  # fmt: skip
+        publish(
+            OwnersChanged(enterprise_id=enterprise.pk, before=tuple(before), after=tuple(after))
+        )

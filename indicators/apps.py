@@ -7,15 +7,42 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indicators")
 
     def ready(self) -> None:
-        # The registry and parks sources register themselves on import; other apps call
-        # ``indicators.sources.register`` from their own ``ready``.
-        from places.models import Park, Province
-        from sectors.models import IndustryGroup
+        # The indicators build on the layers below and listen to their domain events
+        # (``pishran.events``); nothing below imports the indicators (docs/architecture.md).
+        from clusters.events import ClusterEvent
+        from enterprises.events import EnterpriseEvent
+        from pishran.events import subscribe
+        from places.events import ParkSaved, ReferenceLoaded
 
-        from . import sources
-        from .models import Indicator, Target
+        from . import catalogue, facts, sources
+        from .base import register
+        from .clusters import ClusterSource
+        from .events import CatalogueLoaded, FactsApplied, FactsRebuilt, TargetDeleted, TargetSaved
 
-        # Figures are kept per figures version: editing what they are computed from or
-        # shown with (an indicator's definition, a target, an industry group, a park, a
-        # province's name or code) starts a new one.
-        sources.new_version_on_save(Indicator, Target, IndustryGroup, Park, Province)
+        # The registry and parks sources register themselves (``sources``); the cluster
+        # programme's figures are read from ``clusters.selectors`` by ``indicators.clusters``.
+        register(ClusterSource())
+
+        # The facts follow every change of the registry in the change's own transaction:
+        # the unit's contribution before and after, applied once it commits.
+        subscribe(EnterpriseEvent, facts.registry_changed, in_transaction=True)
+        # The shipped indicators are loaded with the reference data, in its transaction.
+        subscribe(ReferenceLoaded, catalogue.reference_loaded, in_transaction=True)
+
+        # Figures are kept per figures version (``sources.memo``): whatever they are
+        # computed from or shown with starts a new one once its transaction commits — the
+        # facts (a change applied, a rebuild), the cluster programme (its figures and the
+        # province pages' cluster blocks), parks, reference rows edited in the back office
+        # (provinces, industry groups, indicators, targets) or loaded, targets and the
+        # shipped catalogue.
+        for topic in (
+            FactsApplied,
+            FactsRebuilt,
+            ClusterEvent,
+            ParkSaved,
+            "reference.",
+            TargetSaved,
+            TargetDeleted,
+            CatalogueLoaded,
+        ):
+            subscribe(topic, sources.figures_changed)

@@ -1,5 +1,5 @@
 """The indicators the product ships with, loaded idempotently by ``load_indicators`` (run
-by ``load_reference``). National administrators may change names, definitions, targets and
+in ``load_reference``'s transaction: the indicators subscribe to its ``reference.loaded``). National administrators may change names, definitions, targets and
 the public flag afterwards; loading again only adds what is missing (indicators,
 and the English texts of those without any)."""
 
@@ -372,9 +372,12 @@ assert set(ENGLISH) == {spec["key"] for spec in SHIPPED}
 def load_indicators() -> int:
     """Create the shipped indicators that are missing (and give those that exist their
     English texts where they have none); returns how many were created."""
+    from pishran.events import publish
+
+    from .events import CatalogueLoaded
     from .models import Indicator
 
-    created = 0
+    created = completed = 0
     for position, spec in enumerate(SHIPPED):
         name_en, definition_en, unit_en = ENGLISH[spec["key"]]
         existing = Indicator.objects.filter(key=spec["key"]).first()
@@ -383,6 +386,7 @@ def load_indicators() -> int:
             missing = {f: v for f, v in texts.items() if not getattr(existing, f)}
             if missing:  # an administrator's own wording is kept
                 Indicator.objects.filter(pk=existing.pk).update(**missing)
+                completed += 1
             continue
         Indicator.objects.create(
             key=spec["key"],
@@ -403,4 +407,12 @@ def load_indicators() -> int:
             position=(position + 1) * 10,
         )
         created += 1
+    if created or completed:
+        publish(CatalogueLoaded(created=created, completed=completed))
     return created
+
+
+def reference_loaded(event: object) -> None:
+    """Subscribed (in its transaction) to ``load_reference``'s ``reference.loaded``: the
+    shipped indicators come with the reference data."""
+    load_indicators()

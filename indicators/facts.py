@@ -3,8 +3,9 @@
 - ``rebuild()``: the whole table in SQL from the dated history (window functions carry
   each unit's status and location forward; PostgreSQL and SQLite run the same statements);
 - ``unit_rows()``: one unit's contribution in Python, used to apply a change incrementally
-  (``track`` before a service writes, the difference applied on commit) and to answer an
-  "as of" date in the middle of a month;
+  (``registry_changed``, subscribed to the registry's events: the contribution before and
+  after, the difference applied on commit) and to answer an "as of" date in the middle of
+  a month;
 - the sum of ``unit_rows`` over all units, which tests compare with ``rebuild``.
 
 A stock (kind ``s``) is stored as its change per month: +1 for a unit's state at the end
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -32,10 +32,22 @@ import jdatetime
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
+from enterprises.events import (
+    EnterpriseEvent,
+    OwnersChanged,
+    StatusEventCorrected,
+    StatusEventWithdrawn,
+    UnitChanged,
+    UnitCreated,
+    UnitMoved,
+    UnitStatusChanged,
+)
 from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
 from persian.jalali import today as jdate_today
 from pishran.db import one_at_a_time
+from pishran.events import publish
 
+from .events import FactsApplied, FactsRebuilt
 from .models import Fact, FactChange, RefreshRun
 
 Key = tuple[str, int, str, int, str, str, str]  # kind, month, level, place, status, dim, value
@@ -146,25 +158,30 @@ def unit_rows(
     return out
 
 
-def units_rows(
-    ids: Iterable[int], until: dt.date | None = None, park_detail: bool = False
-) -> dict[Key, list[int]]:
-    """The summed contribution of the given units: key → [units, jobs]."""
+# What the facts read of a unit besides its history (current values, not history).
+UNIT_FIELDS = (
+    "id",
+    "industry_group_id",
+    "size_band",
+    "construction_progress",
+    "permit_date",
+    "employees",
+)
+# One unit: those values, its status events (date, id, from, to) and its location events
+# (date, id, province, park).
+History = tuple[
+    dict[str, Any],
+    list[tuple[dt.date, int, str, str]],
+    list[tuple[dt.date, int, int, int | None]],
+]
+
+
+def histories(ids: Iterable[int]) -> dict[int, History]:
+    """The units' values and dated histories as the database has them now (three queries)."""
     ids = list(ids)
-    totals: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
     if not ids:
-        return totals
-    units = {
-        u["id"]: u
-        for u in Enterprise.objects.filter(pk__in=ids).values(
-            "id",
-            "industry_group_id",
-            "size_band",
-            "construction_progress",
-            "permit_date",
-            "employees",
-        )
-    }
+        return {}
+    units = {u["id"]: u for u in Enterprise.objects.filter(pk__in=ids).values(*UNIT_FIELDS)}
     statuses: dict[int, list] = defaultdict(list)
     for row in StatusEvent.objects.filter(enterprise_id__in=ids).values_list(
         "enterprise_id", "date", "id", "from_status", "to_status"
@@ -175,18 +192,38 @@ def units_rows(
         "enterprise_id", "date", "id", "province_id", "park_id"
     ):
         locations[row[0]].append(row[1:])
-    for pk, unit in units.items():
-        for key, n in unit_rows(
-            unit,  # type: ignore[arg-type]
-            statuses[pk],
-            locations[pk],
-            until,
-            park_detail,
-        ).items():
-            if n:
-                cell = totals[key]
-                cell[0] += n
-                cell[1] += n * unit["employees"]
+    return {pk: (unit, statuses[pk], locations[pk]) for pk, unit in units.items()}
+
+
+def _add(
+    totals: dict[Key, list[int]],
+    history: History,
+    until: dt.date | None = None,
+    park_detail: bool = False,
+) -> None:
+    unit, statuses, locations = history
+    for key, n in unit_rows(unit, statuses, locations, until, park_detail).items():
+        if n:
+            cell = totals[key]
+            cell[0] += n
+            cell[1] += n * unit["employees"]
+
+
+def units_rows(
+    ids: Iterable[int], until: dt.date | None = None, park_detail: bool = False
+) -> dict[Key, list[int]]:
+    """The summed contribution of the given units: key → [units, jobs]."""
+    totals: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    for history in histories(ids).values():
+        _add(totals, history, until, park_detail)
+    return totals
+
+
+def _contribution(history: History | None) -> dict[Key, list[int]]:
+    """One unit's contribution (nothing for a unit that did not exist)."""
+    totals: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    if history is not None:
+        _add(totals, history)
     return totals
 
 
@@ -216,6 +253,17 @@ def _subtract(after: dict[Key, list[int]], before: dict[Key, list[int]]) -> dict
 
 
 # --- incremental refresh ---------------------------------------------------------------------
+#
+# ``registry_changed`` is subscribed, inside the transaction, to every event the registry's
+# services publish (``IndicatorsConfig.ready``). Published right after the write, the event
+# says what changed: the unit's contribution *before* is its current history with that one
+# event undone (``_before``), and *after* is its current history. The difference is written
+# on a ``FactChange`` row in the change's own transaction and added to the facts once it
+# commits (``_apply_change``); a rebuild running meanwhile settles the rows it could not
+# see. Several changes to one unit in one transaction are applied once: the first event
+# opens the row and keeps the contribution before; the later ones only write the
+# difference again (the unit's row lock, taken by every service, keeps other transactions
+# out meanwhile).
 
 _UPSERT = (
     "INSERT INTO indicators_fact (kind, month, level, place, status, dim, value, units, jobs) "
@@ -223,13 +271,6 @@ _UPSERT = (
     "ON CONFLICT (level, place, kind, dim, month, status, value) DO UPDATE SET "
     "units = indicators_fact.units + excluded.units, jobs = indicators_fact.jobs + excluded.jobs"
 )
-
-_listeners: list[Callable[[], None]] = []
-
-
-def on_change(listener: Callable[[], None]) -> None:
-    """Call ``listener`` after facts change (the figures cache listens)."""
-    _listeners.append(listener)
 
 
 def _encode(diff: dict[Key, list[int]]) -> list[list[Any]]:
@@ -249,14 +290,13 @@ def _upsert(cursor: Any, table: str, diff: dict[Key, list[int]]) -> None:
 
 
 class _Pending:
-    """One unit's change in the current transaction: its contribution before, its
-    ``FactChange`` row and, once settled, the difference."""
+    """One unit's change in the current transaction: its contribution before the first
+    change, and its ``FactChange`` row."""
 
     def __init__(self, enterprise_id: int, before: dict[Key, list[int]], change_id: int) -> None:
         self.enterprise_id = enterprise_id
         self.before = before
         self.change_id = change_id
-        self.diff: dict[Key, list[int]] | None = None
         self.commit: Callable[[], None] = lambda: None
 
 
@@ -270,71 +310,93 @@ def _live(entry: _Pending | None) -> bool:
     return entry is not None and any(hook[1] is entry.commit for hook in connection.run_on_commit)
 
 
-def track(enterprise_id: int, *, created: bool = False) -> None:
-    """Called by a registry service inside its transaction, after the row lock and before
-    it writes (``created``: right after saving a new unit). Remembers the unit's
-    contribution and writes a ``FactChange`` row in the same transaction; ``settle`` (the
-    ``tracked`` decorator) records the difference before the transaction commits, and
-    once it commits the difference is applied to the facts.
+def _counts(event: EnterpriseEvent) -> bool:
+    """Whether the event can change the unit's facts."""
+    if isinstance(event, OwnersChanged):
+        return False
+    if isinstance(event, UnitChanged):
+        return bool(set(event.changes) & set(UNIT_FIELDS))
+    if isinstance(event, StatusEventCorrected):
+        return event.date_before != event.date_after  # a reason alone counts nowhere
+    if isinstance(event, UnitCreated | UnitStatusChanged | UnitMoved | StatusEventWithdrawn):
+        return True
+    raise _unknown(event)
 
-    Several changes to one unit in one transaction are applied once, from the state before
-    the first: the first change's commit hook owns the unit until it runs; a hook that a
-    rolled-back savepoint discarded no longer owns it."""
-    pending = _pending()
-    if _live(pending.get(enterprise_id)):
+
+def _unknown(event: EnterpriseEvent) -> TypeError:
+    """A new kind of registry change: until the facts know what it undoes, its service
+    fails (and rolls back) rather than leave the figures silently wrong."""
+    return TypeError(
+        f"indicators.facts does not know how {event.name} changes a unit's facts: "
+        "teach _counts and _before (docs/indicators.md)"
+    )
+
+
+def _before(event: EnterpriseEvent, history: History) -> History | None:
+    """The unit's history as it stood before ``event``, from its history after it (None:
+    the unit did not exist)."""
+    unit, statuses, locations = history
+    if isinstance(event, UnitCreated):
+        return None
+    if isinstance(event, UnitStatusChanged):
+        return unit, [s for s in statuses if s[1] != event.status_event_id], locations
+    if isinstance(event, UnitMoved):
+        return unit, statuses, [x for x in locations if x[1] != event.location_event_id]
+    if isinstance(event, UnitChanged):
+        earlier = {name: old for name, (old, _new) in event.changes.items() if name in unit}
+        return {**unit, **earlier}, statuses, locations
+    if isinstance(event, StatusEventCorrected):
+        corrected = [
+            (event.date_before, *s[1:]) if s[1] == event.status_event_id else s for s in statuses
+        ]
+        return unit, corrected, locations  # type: ignore[return-value]
+    if isinstance(event, StatusEventWithdrawn):
+        withdrawn = (event.date, event.status_event_id, event.from_status, event.to_status)
+        return unit, [*statuses, withdrawn], locations
+    raise _unknown(event)
+
+
+def registry_changed(event: EnterpriseEvent) -> None:
+    """Keep the facts fresh: subscribed inside the transaction to every ``enterprise.``
+    event, published by the service right after its write (see above)."""
+    if not _counts(event):
         return
-    before = {} if created else units_rows([enterprise_id])
-    change = FactChange.objects.create(enterprise_id=enterprise_id)
-    entry = _Pending(enterprise_id, before, change.pk)
+    pk = event.enterprise_id
+    pending = _pending()
+    entry = pending.get(pk)
+    history = histories([pk]).get(pk)
+    after = _contribution(history)
+    if _live(entry):  # changed earlier in this transaction: a new difference only
+        assert entry is not None
+        diff = _encode(_subtract(after, entry.before))
+        if FactChange.objects.filter(pk=entry.change_id).update(diff=diff):
+            return
+        # Its row is gone: a rebuild run inside this transaction counted the unit as it
+        # stood then (and deleted the rows it saw), that is as it stood before this event.
+    before = _contribution(_before(event, history)) if history is not None else {}
+    change = FactChange.objects.create(enterprise_id=pk, diff=_encode(_subtract(after, before)))
+    entry = _Pending(pk, before, change.pk)
 
     def commit() -> None:
-        if pending.get(enterprise_id) is entry:
-            del pending[enterprise_id]
+        if pending.get(pk) is entry:
+            del pending[pk]
         _apply_change(entry)
 
     entry.commit = commit
-    pending[enterprise_id] = entry
+    pending[pk] = entry
     transaction.on_commit(commit)
-
-
-def track_new(enterprise_id: int) -> None:
-    track(enterprise_id, created=True)
-
-
-def settle() -> None:
-    """Record, inside the transaction, the difference of every unit tracked in it: the
-    state after is read before the commit, so a change another transaction commits right
-    after this one cannot leak into this one's difference."""
-    for entry in list(_pending().values()):
-        if _live(entry):
-            entry.diff = _subtract(units_rows([entry.enterprise_id]), entry.before)
-            FactChange.objects.filter(pk=entry.change_id).update(diff=_encode(entry.diff))
-
-
-def tracked(service: Callable[..., Any]) -> Callable[..., Any]:
-    """A registry service that calls ``track``: settles its differences when it returns
-    (put it inside ``transaction.atomic``)."""
-
-    @functools.wraps(service)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        result = service(*args, **kwargs)
-        settle()
-        return result
-
-    return wrapper
 
 
 def _apply_change(entry: _Pending) -> None:
     """Apply one committed change to the facts, once: a rebuild that already counted it
-    (or replayed it into the table it swapped in) marked it applied."""
-    diff = entry.diff
-    if diff is None:  # tracked outside a settling service: the state after, read now
-        diff = _subtract(units_rows([entry.enterprise_id]), entry.before)
+    (or replayed it into the table it swapped in) marked it applied. The difference is the
+    one its row committed with (a later change to the unit in a savepoint that was rolled
+    back wrote another, and took it back)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        claimed = FactChange.objects.filter(pk=entry.change_id, applied=False).update(
-            applied=True, diff=_encode(diff)
-        )
+        claimed = FactChange.objects.filter(pk=entry.change_id, applied=False).update(applied=True)
         if claimed:
+            stored = FactChange.objects.filter(pk=entry.change_id).values_list("diff", flat=True)
+            diff = _decode(stored[0] or [])
             _upsert(cursor, "indicators_fact", diff)
             if entry.change_id % 1000 == 0:
                 # Applied changes are kept for a rebuild running meanwhile; a day is ample.
@@ -342,8 +404,7 @@ def _apply_change(entry: _Pending) -> None:
                     applied=True, created_at__lt=timezone.now() - dt.timedelta(days=1)
                 ).delete()
     if claimed:
-        for listener in _listeners:
-            listener()
+        publish(FactsApplied(enterprise_id=entry.enterprise_id, change_id=entry.change_id))
 
 
 # --- a date in the middle of a month --------------------------------------------------------
@@ -878,8 +939,7 @@ def rebuild(
     )
     if progress:
         progress("done", len(_STEPS), len(_STEPS))
-    for listener in _listeners:
-        listener()
+    publish(FactsRebuilt(run_id=run.pk, rows=rows))
     run.refresh_from_db()
     return run
 

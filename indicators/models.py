@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .base import is_flow
+
 BREAKDOWNS = (
     ("province", _("province")),
     ("park", _("park")),
@@ -106,10 +108,7 @@ class Indicator(models.Model):
     @property
     def is_flow(self) -> bool:
         """Counted in a period (revivals, permits) rather than standing at a date."""
-        from .sources import source_for
-
-        source = source_for(self.source)
-        return bool(source and self.measure in source.flows)
+        return is_flow(self.source, self.measure)
 
 
 # The Jalali years a target may be set for.

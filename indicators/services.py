@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from audit.services import audit_record, diff, snapshot
+from pishran.events import publish
 from places.models import Province
 
+from .events import TargetDeleted, TargetSaved
 from .models import Indicator, Target
 
 TARGET_FIELDS = ("indicator", "province", "year", "value")
@@ -59,6 +61,15 @@ def target_set(
         audit_record(
             actor=actor, action="update" if before else "create", target=target, changes=changes
         )
+        publish(
+            TargetSaved(
+                target_id=target.pk,
+                indicator_id=target.indicator_id,
+                province_id=target.province_id,
+                year=target.year,
+                created=not before,
+            )
+        )
     return target
 
 
@@ -71,4 +82,11 @@ def target_delete(*, actor: Any, target: Target) -> None:
         target=target,
         changes=diff(snapshot(target, TARGET_FIELDS), {}),
     )
+    deleted = TargetDeleted(
+        target_id=target.pk,
+        indicator_id=target.indicator_id,
+        province_id=target.province_id,
+        year=target.year,
+    )
     target.delete()
+    publish(deleted)

@@ -1,6 +1,8 @@
-"""Where indicator values come from. A source computes the measures it names; an app
-registers its source from ``AppConfig.ready`` with ``register(source)`` (the registry and
-the parks register here; the clusters module will register ``clusters``). See
+"""Where indicator values come from. A source computes the measures it names and is
+registered with ``register(source)`` (``indicators.base``): the registry and the parks
+register here, the cluster programme's source (``indicators.clusters``) from
+``IndicatorsConfig.ready``. Figures are kept in memory per figures version (``memo``); the
+indicators' subscriptions to the domain events start a new version (``apps.py``). See
 ``docs/indicators.md``, "Add an indicator"."""
 
 from __future__ import annotations
@@ -11,67 +13,24 @@ import threading
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.db import connection
 from django.db.models import Q
 
 from persian.jalali import today
+from pishran.events import Event
 
 from . import facts
 
-Number = int | Decimal
-
-
-@dataclass(frozen=True)
-class Place:
-    """The country (level c, id 0), a province (p) or a park (k)."""
-
-    level: str
-    id: int = 0
-
-
-COUNTRY = Place("c", 0)
-
-
-class Source:
-    key: ClassVar[str] = ""
-    measures: ClassVar[dict[str, str]] = {}
-    flows: ClassVar[frozenset[str]] = frozenset()
-    breakdowns: ClassVar[tuple[str, ...]] = ()
-
-    def value(self, indicator: Any, place: Place, as_of: dt.date) -> Number:
-        raise NotImplementedError
-
-    def breakdown(
-        self, indicator: Any, place: Place, as_of: dt.date, dim: str
-    ) -> dict[str, Number]:
-        return {}
-
-    def by_province(self, indicator: Any, as_of: dt.date) -> dict[int, Number]:
-        return {}
-
-    def monthly(self, indicator: Any, place: Place, as_of: dt.date) -> list[tuple[int, Number]]:
-        """(month index, value at that month end, or counted in that month) up to as_of."""
-        return []
-
-
-_sources: dict[str, Source] = {}
-
-
-def register(source: Source) -> None:
-    _sources[source.key] = source
-
-
-def source_for(key: str) -> Source | None:
-    return _sources.get(key)
-
-
-def all_sources() -> dict[str, Source]:
-    return dict(_sources)
-
+# Re-exported: pages, selectors and tests name places and sources from here.
+from .base import COUNTRY as COUNTRY
+from .base import Number as Number
+from .base import Place as Place
+from .base import Source as Source
+from .base import all_sources as all_sources
+from .base import register as register
+from .base import source_for as source_for
 
 # --- the registry ----------------------------------------------------------------------------
 
@@ -109,23 +68,10 @@ def bump_version() -> None:
     _local["bumped_at"] = _local["read_at"]
 
 
-def new_version_on_save(*models: type) -> None:
-    """Saving or deleting a row of any of ``models`` starts a new figures version once its
-    transaction commits: for what figures are computed from or shown with. Apps call it
-    from their ``ready``."""
-    from django.db import transaction
-    from django.db.models.signals import post_delete, post_save
-
-    def changed(**kwargs: object) -> None:
-        transaction.on_commit(bump_version)
-
-    for model in models:
-        post_save.connect(
-            changed, sender=model, dispatch_uid=f"figures-{model.__name__}", weak=False
-        )
-        post_delete.connect(
-            changed, sender=model, dispatch_uid=f"figures-{model.__name__}-d", weak=False
-        )
+def figures_changed(event: Event) -> None:
+    """A subscriber (after commit) to every event that changes what figures are computed
+    from or shown with: a new figures version (``IndicatorsConfig.ready`` lists them)."""
+    bump_version()
 
 
 def forget() -> None:
@@ -133,8 +79,6 @@ def forget() -> None:
     _MEMO.clear()
     _local["value"], _local["bumped_at"] = None, 0.0
 
-
-facts.on_change(bump_version)
 
 # (place, kind) → [(dim, value, status, units, jobs)]
 Cells = dict[tuple[int, str], list[tuple[str, str, str, int, int]]]

@@ -117,10 +117,10 @@ def test_the_home_alerts_and_province_blocks_render_for_their_people(
 
     alerts = render_to_string("clusters/includes/home_alerts.html", {"user": cluster_agent})
     block = render_to_string(
-        "clusters/includes/province_clusters.html", {"province": reference.qom, "user": officer_a}
+        "indicators/_province_clusters.html", {"province": reference.qom, "user": officer_a}
     )
     public = render_to_string(
-        "clusters/includes/province_clusters.html",
+        "indicators/_province_clusters.html",
         {"province": reference.qom, "user": cluster_agent},
     )
 
@@ -146,7 +146,7 @@ def test_the_province_block_drops_the_overdue_mark_as_soon_as_the_visit_is_recor
 
     def block() -> str:
         return render_to_string(
-            "clusters/includes/province_clusters.html",
+            "indicators/_province_clusters.html",
             {"province": reference.qom, "user": officer_a},
         )
 

@@ -13,6 +13,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from persian.text import normalize, search_key
+from pishran.events import publish
+from places.events import ReferenceLoaded
 from places.models import Park, Province
 from sectors.models import IndustryGroup, IsicDivision
 
@@ -83,9 +85,10 @@ class Command(BaseCommand):
             )
             park.specialty = normalize(row["specialty"])[:300]
             park.save()
-        from indicators.catalogue import load_indicators
-
-        load_indicators()
+        # Within this transaction, the indicators load their shipped catalogue (they
+        # subscribe: ``IndicatorsConfig.ready``), and start a new figures version once it
+        # commits.
+        publish(ReferenceLoaded(provinces=len(provinces), parks_created=created))
         self.stdout.write(
             f"Reference data: {len(provinces)} provinces, {IsicDivision.objects.count()} ISIC "
             f"divisions, {len(groups)} industry groups, named parks loaded ({created} new)."

@@ -1,5 +1,6 @@
 """The cluster programme as a source of indicators (``indicators.sources``), registered by
-``ClustersConfig.ready`` under the key ``clusters``.
+``IndicatorsConfig.ready`` under the key ``clusters``. It reads ``clusters.selectors``
+(the indicators build on the programme; the programme knows nothing of them).
 
 Measures (definitions in ``clusters.selectors``):
 
@@ -13,8 +14,8 @@ Places: the country (level c) and a province (p, its id). Clusters are not count
 the indicators do not offer the park breakdown, and a park's value is 0.
 
 Figures are kept (``indicators.sources.memo``) until the figures version changes: every
-cluster service that records a stage bumps it when its transaction commits
-(``clusters.services._figures_changed``).
+event of the programme (``cluster.``, published by ``clusters.services``) starts a new one
+once its transaction commits (``IndicatorsConfig.ready``).
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any, ClassVar
 
-from indicators.facts import month_index
-from indicators.sources import Number, Place, Source, memo
+from clusters.selectors import Milestones, counts_by_province, milestones, programme_counts
 from persian import jalali
 from places.models import Province
 
-from .selectors import Milestones, counts_by_province, milestones, programme_counts
+from .base import Number, Place, Source
+from .facts import month_index
+from .sources import memo
 
 STOCKS = ("identified", "in_development", "completed")
 COMPLETED_IN_PERIOD = "completed_in_period"

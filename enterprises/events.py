@@ -1,0 +1,102 @@
+"""What the registry's services announce after each write (``pishran.events``).
+
+Each event names the enterprise (``enterprise_id``) and carries what a subscriber needs to
+know what changed without reading the history twice: the ids of the events written or
+removed, and the values before and after. The indicators' facts subscribe to all of them
+(``indicators.facts.registry_changed``, inside the transaction): a new writer of the
+registry goes through ``enterprises.services``, or publishes the same events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pishran.events import Event
+
+
+@dataclass(frozen=True)
+class EnterpriseEvent(Event):
+    """Something happened to one enterprise (every event below)."""
+
+    enterprise_id: int
+
+
+@dataclass(frozen=True)
+class UnitCreated(EnterpriseEvent):
+    """Registered with its first status and location (both dated ``date``)."""
+
+    name: ClassVar[str] = "enterprise.created"
+    status_event_id: int
+    location_event_id: int
+    status: str
+    province_id: int
+    park_id: int | None
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class UnitChanged(EnterpriseEvent):
+    """Profile fields changed: ``changes`` maps each changed field's attribute name
+    (``industry_group_id``, ``employees``, ``size_band``…) to (before, after)."""
+
+    name: ClassVar[str] = "enterprise.changed"
+    changes: Mapping[str, tuple[Any, Any]]
+
+
+@dataclass(frozen=True)
+class UnitStatusChanged(EnterpriseEvent):
+    """A dated status change (the ``StatusEvent`` written)."""
+
+    name: ClassVar[str] = "enterprise.status_changed"
+    status_event_id: int
+    from_status: str
+    to_status: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class UnitMoved(EnterpriseEvent):
+    """From ``date`` the unit stands in another province or park (the ``LocationEvent``)."""
+
+    name: ClassVar[str] = "enterprise.moved"
+    location_event_id: int
+    from_province_id: int
+    from_park_id: int | None
+    province_id: int
+    park_id: int | None
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class StatusEventCorrected(EnterpriseEvent):
+    """A recorded status event's date or reason corrected (a typing mistake)."""
+
+    name: ClassVar[str] = "enterprise.history_corrected"
+    status_event_id: int
+    date_before: dt.date
+    date_after: dt.date
+    reason_before: str
+    reason_after: str
+
+
+@dataclass(frozen=True)
+class StatusEventWithdrawn(EnterpriseEvent):
+    """The latest status event was deleted (recorded by mistake); these were its values."""
+
+    name: ClassVar[str] = "enterprise.status_withdrawn"
+    status_event_id: int
+    from_status: str
+    to_status: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class OwnersChanged(EnterpriseEvent):
+    """The people who keep the unit's profile (user ids, sorted)."""
+
+    name: ClassVar[str] = "enterprise.owners_changed"
+    before: tuple[int, ...]
+    after: tuple[int, ...]
