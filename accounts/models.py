@@ -40,12 +40,6 @@ class User(AbstractUser):
         self.sort_key = sort_key(f"{self.last_name} {self.first_name}".strip() or self.username)
 
     @property
-    def is_national(self) -> bool:
-        from .scope import Scope
-
-        return Scope.of(self).national
-
-    @property
     def display_name(self) -> str:
         """Full name and username, as people and the audit trail name a person. The
         username is isolated (U+2068 … U+2069) so that its parentheses stay in place in a

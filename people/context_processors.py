@@ -19,6 +19,7 @@ def menu(request: HttpRequest) -> dict[str, Any]:
     return {
         "can_see_people": lambda: Scope.of(user).can("people.see_people"),
         "my_roles": lambda: my_roles(user),
+        "is_national": lambda: Scope.of(user).national,
     }
 
 
