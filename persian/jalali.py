@@ -20,7 +20,11 @@ MONTH_NAMES = (
 )  # fmt: skip
 MONTH_NAMES_LATIN = tuple(jdatetime.date.j_months_en)  # Farvardin … Esfand, for English pages
 
-_DATE_RE = re.compile(r"^\s*(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*$")
+# ASCII digits only (after folding Persian and Arabic-Indic ones): Python's \d would also
+# take fullwidth, superscript and every other Unicode decimal digit.
+_DATE_RE = re.compile(
+    r"^\s*([0-9]{4})\s*[/\-.]\s*([0-9]{1,2})\s*[/\-.]\s*([0-9]{1,2})\s*$", re.ASCII
+)
 
 
 class JalaliDateError(ValueError):
@@ -48,14 +52,22 @@ def parse(text: str) -> dt.date:
     """'1402/05/21' (Persian, Arabic or Latin digits; / - or . between parts) → date.
 
     Raises JalaliDateError('format') for text that is not a date and
-    JalaliDateError('nonexistent') for a date the calendar does not have (1401/12/30)."""
+    JalaliDateError('nonexistent') for a date the calendar does not have (1401/12/30) or
+    that Python's dates cannot hold (year 0, after 9377/10/10); never another exception."""
     match = _DATE_RE.match(to_latin_digits(text or ""))
     if not match:
         raise JalaliDateError("format", text)
     year, month, day = (int(part) for part in match.groups())
-    if not (1 <= month <= 12) or not (1 <= day <= month_length(year, month)) or year < 1:
-        raise JalaliDateError("nonexistent", text)
-    return jdatetime.date(year, month, day).togregorian()
+    try:
+        if not (1 <= month <= 12) or year < 1 or not (1 <= day <= month_length(year, month)):
+            raise JalaliDateError("nonexistent", text)
+        return jdatetime.date(year, month, day).togregorian()
+    except (ValueError, OverflowError) as error:
+        # jdatetime and datetime stop at Gregorian year 9999 (Jalali 9377/10/10): a date
+        # past it is a date this registry cannot hold, refused like 1401/12/30.
+        if isinstance(error, JalaliDateError):
+            raise
+        raise JalaliDateError("nonexistent", text) from error
 
 
 def to_jalali(value: dt.date) -> jdatetime.date:

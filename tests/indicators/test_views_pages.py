@@ -412,3 +412,23 @@ def test_the_menu_offers_my_dashboard_to_everyone_who_answers_for_a_place(
     assert offers(officer_a) and offers(park_manager)
     assert not offers(national_admin)  # the country page is theirs already
     assert not offers(anonymous)
+
+
+@pytest.mark.parametrize("typed", ["9999/12/30", "99999/01/01", "0000/01/01"])
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/provinces/IR-25/", "park", "/stats/", "/indicators/units/rows/"],
+)
+def test_an_as_of_date_outside_the_calendars_range_is_explained_not_a_server_error(
+    url, typed, anonymous, client_for, reference
+) -> None:
+    """Issue 18: a year past 9377 (past 9999 AD) was a 500."""
+    if url == "park":
+        url = reverse("park_detail", args=[reference.park_p.pk])
+    client = client_for(anonymous)
+    client.cookies["django_language"] = "en"
+
+    response = client.get(url, {"as_of": typed})
+
+    assert response.status_code == 200
+    assert "showing today" in page(response)

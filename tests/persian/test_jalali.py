@@ -204,3 +204,32 @@ def test_today_is_already_the_new_day_after_midnight_in_tehran(monkeypatch) -> N
     monkeypatch.setattr(jalali.dt, "datetime", Clock)
 
     assert jalali.today() == dt.date(2024, 3, 20)
+
+
+# --- dates outside what the calendar library can hold (issue 18) -------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "9999/12/30",
+        "9378/10/11",
+        "99999/01/01",
+        "0000/01/01",
+        "0/1/1",
+        "１４０２/01/01",
+        "1402/¹/01",
+    ],
+    ids=[
+        "year 9999",
+        "first day past 9999 AD",
+        "five-digit year",
+        "year 0",
+        "short year 0",
+        "fullwidth digits",
+        "superscript month",
+    ],
+)
+def test_a_date_outside_the_calendars_range_is_refused_as_a_jalali_error(typed: str) -> None:
+    with pytest.raises(JalaliDateError):
+        jalali.parse(typed)
