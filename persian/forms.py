@@ -54,10 +54,20 @@ class JalaliDateField(forms.Field):
 
 
 class DigitsCharField(forms.CharField):
-    """A CharField that accepts Persian or Arabic-Indic digits and stores Latin ones."""
+    """A CharField that accepts Persian or Arabic-Indic digits and stores Latin ones.
+
+    Digits of any other script (superscripts, fullwidth, Devanagari…) are refused: they
+    look like numbers but no validator or database lookup reads them as such."""
+
+    default_error_messages = {
+        "digits": _("Use only Latin, Persian or Arabic-Indic digits."),
+    }
 
     def to_python(self, value: Any) -> str:
-        return to_latin_digits(super().to_python(value) or "").strip()
+        text = to_latin_digits(super().to_python(value) or "").strip()
+        if any(ch.isdigit() and not ch.isascii() for ch in text):
+            raise forms.ValidationError(self.error_messages["digits"], code="digits")
+        return text
 
 
 class LocalizedIntegerField(forms.IntegerField):

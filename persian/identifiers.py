@@ -8,8 +8,15 @@ _LEGAL_ID_WEIGHTS = (29, 27, 23, 19, 17)
 
 
 def clean_digits(value: str | None) -> str:
-    """Persian/Arabic digits to Latin, spaces and dashes removed."""
+    """Persian/Arabic digits to Latin, spaces and dashes removed. Digits of any other
+    script are left as they are, for the validators to refuse."""
     return to_latin_digits(value or "").replace(" ", "").replace("-", "").strip()
+
+
+def is_latin_digits(code: str) -> bool:
+    """True when every character is one of 0–9. ``str.isdigit`` alone would also take
+    superscripts, fullwidth and every other script's digits (and ``int`` reads many)."""
+    return code.isascii() and code.isdigit()
 
 
 def legal_id_check_digit(first_ten: str) -> int:
@@ -28,7 +35,7 @@ def is_valid_legal_id(value: str | None) -> bool:
     """True for an 11-digit legal-entity national ID with a correct check digit
     (Persian or Latin digits accepted). Digits 4–9 are never all zero."""
     code = clean_digits(value)
-    if len(code) != 11 or not code.isdigit() or int(code) == 0 or code[3:9] == "000000":
+    if len(code) != 11 or not is_latin_digits(code) or int(code) == 0 or code[3:9] == "000000":
         return False
     return legal_id_check_digit(code) == int(code[10])
 
@@ -36,4 +43,4 @@ def is_valid_legal_id(value: str | None) -> bool:
 def is_valid_business_id(value: str | None) -> bool:
     """The business ID (شناسه کسب‌وکار) is 12 digits; no public check digit."""
     code = clean_digits(value)
-    return len(code) == 12 and code.isdigit()
+    return len(code) == 12 and is_latin_digits(code)

@@ -130,3 +130,18 @@ def test_a_business_id_that_is_not_twelve_digits_is_refused(code: str | None) ->
 def test_clean_digits_gives_latin_digits_without_separators() -> None:
     assert clean_digits(" ۱۴۰۲-١٢٣ 4 ") == "14021234"
     assert clean_digits(None) == ""
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["¹⁰³⁸⁰²⁸⁴⁷⁹⁰", "１０３８０２８４７９０", "1038028479⁰", "१०३८०२८४७९०"],
+    ids=["superscripts", "fullwidth", "one superscript", "Devanagari"],
+)
+def test_a_national_id_in_digits_of_another_script_is_refused_not_an_error(typed: str) -> None:
+    """Issue 18: only Latin, Persian and Arabic-Indic digits are digits here."""
+    assert is_valid_legal_id(typed) is False
+
+
+@pytest.mark.parametrize("typed", ["¹⁴⁰²¹²³⁴⁵⁶⁷⁸", "１４０２１２３４５６７８"])
+def test_a_business_id_in_digits_of_another_script_is_refused(typed: str) -> None:
+    assert is_valid_business_id(typed) is False
