@@ -26,10 +26,23 @@ _CHAR_MAP = {
     "ك": "ک",  # Arabic kaf
     "ـ": "",  # tatweel
     "\u200d": "",  # zero-width joiner
-    "\u200e": "",  # LRM
-    "\u200f": "",  # RLM
     "\ufeff": "",  # BOM
+    # Look-alikes typed on Urdu, Kurdish, Pashto or Sindhi layouts: other letters that
+    # read as the Persian ones in a Persian name.
+    "ہ": "ه",  # U+06C1 heh goal (Urdu)
+    "ھ": "ه",  # U+06BE heh doachashmee (Urdu)
+    "ە": "ه",  # U+06D5 ae (Kurdish)
+    "ۂ": "ۀ",  # U+06C2 heh goal with hamza above (Urdu ezafe)
+    "ۍ": "ی",  # U+06CD yeh with tail (Pashto)
+    "ې": "ی",  # U+06D0 yeh with two dots below (Pashto, Uyghur)
+    "ڪ": "ک",  # U+06AA swash kaf (Sindhi)
 }
+# Bidirectional controls: embeddings, overrides and isolates (U+202A–U+202E,
+# U+2066–U+2069) and the marks LRM, RLM and ALM. In a stored name they let «ABC» show as
+# «CBA»; the page sets the direction, the name carries none. (Output may still wrap a
+# value in an isolate for display, as accounts.models.User.display_name does.)
+for _cp in [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]:
+    _CHAR_MAP[chr(_cp)] = ""
 _PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 _ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 _LATIN_DIGITS = "0123456789"
@@ -51,6 +64,10 @@ _SEARCH_FOLD = str.maketrans(
     }
 )
 _TO_PERSIAN_DIGITS = str.maketrans(_LATIN_DIGITS + _ARABIC_DIGITS, _PERSIAN_DIGITS * 2)
+# Arabic presentation forms (U+FB50–U+FDFF, U+FE70–U+FEFF): the contextual shapes that
+# text copied out of a PDF keeps. Only these ranges get NFKC; applied to everything,
+# NFKC would also rewrite Latin ligatures, superscripts and fullwidth digits.
+_PRESENTATION_FORMS = re.compile(r"[\ufb50-\ufdff\ufe70-\ufefe]+")
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f]+")
 _ZWNJ_RUN = re.compile(r"\s*\u200c[\s\u200c]*")
 
@@ -75,6 +92,7 @@ def normalize(text: str | None) -> str:
     between joined parts, single spaces, no diacritics or tatweel, trimmed."""
     if not text:
         return ""
+    text = _PRESENTATION_FORMS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     text = unicodedata.normalize("NFC", text)
     text = _strip_marks(text).translate(_TRANSLATE)
     text = _ZWNJ_RUN.sub(ZWNJ, text)
@@ -101,6 +119,11 @@ def search_terms(query: str | None) -> list[str]:
 
 # Persian alphabetical order. Letters not listed keep their place after these.
 _ALPHABET = "آاءبپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
+# Letters that sort as the letter they are written on (a dictionary puts «پائیز» beside
+# «پاییز», not after every word in ی).
+_SORT_FOLD = str.maketrans(
+    {"أ": "ا", "إ": "ا", "ٱ": "ا", "ئ": "ی", "ؤ": "و", "ۀ": "ه", "ة": "ه", "ٔ": ""}
+)
 _B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -126,5 +149,5 @@ def sort_key(text: str | None, *, max_chars: int = 60) -> str:
     پ after ب, چ after ج, ژ after ز, گ after ک, on PostgreSQL and SQLite alike
     (a plain C or UTF-8 byte order puts them all after ی). ZWNJ counts as a space;
     only the first ``max_chars`` characters count (ties are broken by id)."""
-    norm = normalize(text).lower().replace(ZWNJ, " ")[:max_chars]
+    norm = normalize(text).lower().translate(_SORT_FOLD).replace(ZWNJ, " ")[:max_chars]
     return "".join(_SORT_MAP.get(ch) or _code(_OTHER_BASE + ord(ch) % _OTHER_SPAN) for ch in norm)

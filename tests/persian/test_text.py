@@ -235,3 +235,86 @@ def test_the_order_is_the_same_under_any_postgresql_collation(reference, collati
     )
 
     assert [p.name for p in rows] == PERSIAN_ORDER
+
+
+# --- issue 18: bidi controls, PDF presentation forms, other keyboards, every letter's place ---
+
+BIDI_CONTROLS = [
+    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+    "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f", "\u061c",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("control", BIDI_CONTROLS, ids=[f"U+{ord(c):04X}" for c in BIDI_CONTROLS])
+def test_bidi_controls_are_removed_from_stored_names(control: str) -> None:
+    """A name cannot disguise itself (an RLO turning «پارس‌کو» around) once stored."""
+    typed = f"پارس{control}کو {control}Ltd"
+    assert normalize(typed) == "پارسکو Ltd"
+    assert search_key(typed) == search_key("پارسکو Ltd")
+
+
+def test_an_override_hidden_inside_a_latin_name_is_removed() -> None:
+    assert normalize("\u202eevil\u202c.exe") == "evil.exe"
+
+
+LOOK_ALIKES = [
+    pytest.param("ﺻﻨﺎﯾﻊ ﻏﺬاﯾﯽ", "صنایع غذایی", id="pdf-presentation-forms"),
+    pytest.param("ﻛﺎرﺧﺎﻧﻪ", "کارخانه", id="pdf-arabic-kaf-form"),
+    pytest.param("ﻻﺳﺘﯿﮏ", "لاستیک", id="pdf-lam-alef-ligature"),
+    pytest.param("ﺁﻫﻦ", "آهن", id="pdf-alef-madda-form"),
+    pytest.param("کارخانہ", "کارخانه", id="urdu-heh-goal"),
+    pytest.param("کارخانە", "کارخانه", id="kurdish-ae"),
+    pytest.param("کارخانھ", "کارخانه", id="heh-doachashmee"),
+    pytest.param("خانۂ", "خانۀ", id="heh-goal-with-hamza"),
+    pytest.param("ڪاشی", "کاشی", id="swash-kaf"),
+    pytest.param("پاییز", "پاېېز", id="yeh-two-dots-below"),
+    pytest.param("صنایع", "صناۍع", id="yeh-with-tail"),
+    pytest.param("مؤسسة", "موسسه", id="waw-hamza-and-teh-marbuta"),
+]
+
+
+@pytest.mark.parametrize(("typed", "canonical"), LOOK_ALIKES)
+def test_text_pasted_from_a_pdf_or_typed_on_another_layout_has_the_same_search_key(
+    typed: str, canonical: str
+) -> None:
+    assert search_key(typed) == search_key(canonical)
+
+
+def test_presentation_forms_become_the_persian_letters_in_the_stored_name() -> None:
+    assert normalize("ﺻﻨﺎﯾﻊ ﻏﺬاﯾﯽ") == "صنایع غذایی"
+
+
+def test_normalize_leaves_persian_letters_as_they_are() -> None:
+    alphabet = "آاءبپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیئؤۀأإ"
+    assert normalize(alphabet) == alphabet
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["ﺻﻨﺎﯾﻊ ﻏﺬاﯾﯽ", "صنايع غذايي", "صنایع\u202eغذایی"])
+def test_a_name_pasted_from_a_pdf_is_found_in_the_stored_search_column(query, reference) -> None:
+    unit = make_enterprise(name="صنایع غذایی آرمان")
+    found = Enterprise.objects.all()
+    for term in search_terms(query):
+        found = found.filter(search_text__contains=term)
+    assert list(found.values_list("pk", flat=True)) == [unit.pk]
+
+
+@pytest.mark.parametrize(
+    ("name", "neighbour_before", "neighbour_after"),
+    [
+        pytest.param("پائیز", "پاپ", "پاییزه", id="yeh-with-hamza-sorts-as-yeh"),
+        pytest.param("أحمد", "آب", "ب", id="alef-with-hamza-above-sorts-as-alef"),
+        pytest.param("إیران", "آب", "ب", id="alef-with-hamza-below-sorts-as-alef"),
+        pytest.param("مؤمن", "مواد", "مهر", id="waw-with-hamza-sorts-as-waw"),
+        pytest.param("خانۀ", "خانم", "خانی", id="heh-with-yeh-sorts-as-heh"),
+    ],
+)
+def test_every_letter_has_its_place_in_the_persian_order(
+    name: str, neighbour_before: str, neighbour_after: str
+) -> None:
+    assert sort_key(neighbour_before) < sort_key(name) < sort_key(neighbour_after)
+
+
+def test_yeh_with_hamza_no_longer_sorts_after_every_letter() -> None:
+    assert sort_key("ئ") < sort_key("ی" + "ی")
+    assert sort_key("پائیز") == sort_key("پاییز")
