@@ -80,7 +80,9 @@ def format_date(value: dt.date | None, *, persian_digits: bool = True) -> str:
     """date → '۱۴۰۲/۰۵/۲۱' (or Latin digits)."""
     if value is None:
         return ""
-    text = to_jalali(value).strftime("%Y/%m/%d")
+    j = to_jalali(value)
+    # the year padded to four digits, as ``parse`` reads it (strftime's %Y gives '1/01/01')
+    text = f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
     return to_persian_digits(text) if persian_digits else text
 
 
