@@ -51,7 +51,7 @@ class PlaceKind:
         for name in self.typed_fields:
             if found := places.filter(**{name: typed}).first():
                 return found
-        if typed.isdigit() and len(typed) <= 18:
+        if typed.isascii() and typed.isdigit() and len(typed) <= 18:
             return places.filter(pk=int(typed)).first()
         return None
 

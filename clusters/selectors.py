@@ -24,7 +24,7 @@ from django.http import Http404
 
 from accounts.scope import Scope
 from persian import jalali
-from persian.text import search_terms
+from persian.text import search_terms, to_latin_digits
 from places.models import Province
 
 from . import stages
@@ -77,11 +77,11 @@ class ClusterQuery:
             province=(params.get("province") or "").strip()[:5],
             group=(params.get("group") or "").strip()[:20],
             stage=(params.get("stage") or "").strip()[:30],
-            agent=(params.get("agent") or "").strip()[:10],
+            agent=to_latin_digits(params.get("agent") or "").strip()[:10],
         )
         if query.stage not in stages.ORDER and query.stage != "suspended":
             query.stage = ""
-        if not query.agent.isdigit():
+        if not (query.agent.isascii() and query.agent.isdigit()):  # not ¹ or ０
             query.agent = ""
         return query
 

@@ -67,3 +67,12 @@ def test_htmx_gets_only_the_results(client, listed) -> None:
 
     assert ids(response) == {listed["shoes"].pk}
     assert "<html" not in page(response)
+
+
+@pytest.mark.parametrize("agent", ["¹", "１", "٣"], ids=["superscript", "fullwidth", "arabic"])
+def test_an_agent_in_digits_of_another_script_is_ignored_not_a_server_error(
+    client, listed, agent
+) -> None:
+    """Issue 18: str.isdigit takes these, int() and the database lookup did not (a 500)."""
+    url = reverse("cluster_directory")
+    assert client.get(url, {"agent": agent}).status_code == 200
