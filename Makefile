@@ -23,7 +23,7 @@ $(VENV)/.installed: $(VENV)/.created pyproject.toml requirements.lock
 	$(PIP) install --quiet -c requirements.lock -e .
 	@touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml requirements.lock
 	$(PIP) install --quiet -c requirements.lock -e ".[dev]"
 	@touch $@
 
