@@ -61,6 +61,16 @@ def _indicator(request: HttpRequest, default: str, public_only: bool = False) ->
     )
 
 
+def _without_indicators(request: HttpRequest, heading: str) -> HttpResponse | None:
+    """The page without its figures when no indicator is loaded yet (a fresh deployment
+    before ``manage.py load_indicators``); national staff are told the command. None when
+    the catalogue has indicators."""
+    if Indicator.objects.exists():
+        return None
+    context = {"heading": heading, "show_command": Scope.of(request.user).national}
+    return render(request, "indicators/no_indicators.html", context)
+
+
 def _headline(
     place: Place, as_of: dt.date, province: Province | None, public_only: bool = False
 ) -> list[selectors.Card]:
@@ -349,6 +359,8 @@ def my_dashboard(request: HttpRequest) -> HttpResponseBase:
 
 
 def home(request: HttpRequest) -> HttpResponseBase:
+    if empty := _without_indicators(request, _("Country at a glance")):
+        return empty
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     place = selectors.country()
     chosen = _indicator(request, "units-active")
@@ -388,6 +400,8 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     if "\x00" in code:
         raise Http404
     province = get_object_or_404(Province, code=code.upper())
+    if empty := _without_indicators(request, _("Province of %(name)s") % {"name": province}):
+        return empty
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     place = Place("p", province.pk)
     chosen = _indicator(request, "units-active")
@@ -442,6 +456,8 @@ def province_report(request: HttpRequest, code: str) -> HttpResponse:
     if "\x00" in code:
         raise Http404
     province = get_object_or_404(Province, code=code.upper())
+    if empty := _without_indicators(request, _("Province of %(name)s") % {"name": province}):
+        return empty
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     place = Place("p", province.pk)
     indicators = selectors.indicators_for(place)
@@ -516,6 +532,8 @@ def park_list(request: HttpRequest) -> HttpResponse:
 
 def park_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     park = get_object_or_404(Park.objects.select_related("province"), pk=pk)
+    if empty := _without_indicators(request, f"{park.get_kind_display()} {park.name}"):
+        return empty
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     place = Place("k", park.pk)
     scope = Scope.of(request.user)
@@ -545,6 +563,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 def stats(request: HttpRequest) -> HttpResponseBase:
     """Public statistics: the public indicators, aggregated, nothing about any one unit."""
+    if empty := _without_indicators(request, _("Public statistics")):
+        return empty
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     chosen = _indicator(request, "units-active", public_only=True)
     place = selectors.country()
