@@ -8,7 +8,17 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    When,
+)
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.scope import Scope
+from enterprises.access import RULES as ENTERPRISE_RULES
 from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
 from exports.responses import export_response, pdf_response
 from exports.tables import Column, Table
@@ -594,10 +605,31 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
     location_then = LocationEvent.objects.filter(
         enterprise=OuterRef("pk"), date__lte=as_of
     ).order_by("-date", "-id")
-    units = Enterprise.objects.filter(Scope.of(request.user).visible_q(Enterprise)).annotate(
-        status_then=Subquery(status_then.values("to_status")[:1]),
-        province_then=Subquery(location_then.values("province_id")[:1]),
-        park_then=Subquery(location_then.values("park_id")[:1]),
+    # A unit whose history the person may not see (``EnterpriseRules.history_q``: the public
+    # and anyone outside its full scope) is judged and shown by what it is today, so the
+    # page never tells what it was on the date: a past status or place is history.
+    scope = Scope.of(request.user)
+    history = ExpressionWrapper(ENTERPRISE_RULES.history_q(scope), output_field=BooleanField())
+    units = (
+        Enterprise.objects.filter(scope.visible_q(Enterprise))
+        .annotate(with_history=history)
+        .annotate(
+            status_then=Case(
+                When(with_history=True, then=Subquery(status_then.values("to_status")[:1])),
+                default=F("status"),
+                output_field=CharField(),
+            ),
+            province_then=Case(
+                When(with_history=True, then=Subquery(location_then.values("province_id")[:1])),
+                default=F("province_id"),
+                output_field=IntegerField(),
+            ),
+            park_then=Case(
+                When(with_history=True, then=Subquery(location_then.values("park_id")[:1])),
+                default=F("park_id"),
+                output_field=IntegerField(),
+            ),
+        )
     )
     f = indicator.filters
     if f.get("status"):
@@ -636,6 +668,7 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
         (u, labels.get(u.status_then, u.status_then), names.get(u.province_then, ""))  # type: ignore[attr-defined]
         for u in page
     ]
+    some_without_history = any(not u.with_history for u in page)  # type: ignore[attr-defined]
     context = {
         "rows": rows,
         "indicator": indicator,
@@ -643,5 +676,6 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
         "as_of_error": as_of_error,
         "province": province,
         "page": page,
+        "some_without_history": some_without_history,
     }
     return render(request, "indicators/rows.html", context)
