@@ -73,3 +73,13 @@ def test_a_past_status_is_shown_only_to_those_who_see_the_history(
 
     assert listed_as_idle_then is SEES_HISTORY[who]
     assert listed_as_active is not SEES_HISTORY[who]
+
+
+@pytest.mark.parametrize("who", list(SEES_HISTORY))
+def test_the_units_page_tells_since_when_only_to_those_who_see_the_history(
+    who, user_of, client_for, revived
+) -> None:
+    response = client_for(user_of(who)).get(revived.get_absolute_url())
+
+    assert response.status_code == 200
+    assert ('data-testid="status-since"' in page(response)) is SEES_HISTORY[who]
