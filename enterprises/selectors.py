@@ -23,6 +23,7 @@ from persian.text import search_terms
 from places.models import Park, Province
 from sectors.models import IndustryGroup, IsicDivision
 
+from .access import RULES as ENTERPRISE_RULES
 from .models import Enterprise, SizeBand, Status
 
 StrOrPromise = str | Promise
@@ -345,9 +346,12 @@ EXPORT_CHUNK = 2_000
 # What anyone who finds a unit may read (the public directory's fields) …
 EXPORT_PUBLIC_FIELDS = (
     "id", "name", "province_id", "park_id", "industry_group_id", "isic_division_id",
-    "size_band", "employees", "status", "status_since", "knowledge_based", "exporter",
+    "size_band", "employees", "status", "knowledge_based", "exporter",
     "products", "capabilities", "phone", "email", "website", "address",
 )  # fmt: skip
+# … what only those who see the unit's history may read (``EnterpriseRules.history_q``);
+# the column is there for everyone, empty for the other units …
+EXPORT_HISTORY_FIELDS = ("status_since",)
 # … and what only those with the unit in their full scope may read.
 EXPORT_PRIVATE_FIELDS = (
     "legal_id", "business_id", "permit_number", "permit_date", "construction_progress",
@@ -369,7 +373,8 @@ def directory_export_count(user: Any, query: DirectoryQuery, cap: int) -> int:
 def directory_export_rows(user: Any, query: DirectoryQuery) -> Iterator[dict[str, Any]]:
     """Every unit behind the directory's filters, in the directory's order, as plain
     values. A unit outside ``user``'s full scope has its private fields as None: the
-    database itself blanks them (``CASE WHEN <full scope> …``), so they never leave it.
+    database itself blanks them (``CASE WHEN <full scope> …``), so they never leave it;
+    likewise its "status since" date, which is history (``EnterpriseRules.history_q``).
 
     Read in chunks with ``iterator()`` (a server-side cursor on PostgreSQL), so a million
     rows stream with constant memory; the cursor filters give way to the whole list."""
@@ -381,6 +386,11 @@ def directory_export_rows(user: Any, query: DirectoryQuery) -> Iterator[dict[str
             private[f"private_{name}"] = (
                 F(name) if scope.national else Case(When(full_q, then=F(name)), default=None)
             )
+    history_q = ENTERPRISE_RULES.history_q(scope)
+    for name in EXPORT_HISTORY_FIELDS:
+        private[f"private_{name}"] = (
+            F(name) if scope.national else Case(When(history_q, then=F(name)), default=None)
+        )
     ordering, _key = SORTS[query.sort]
     qs = (
         _filtered(user, query)
