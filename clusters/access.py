@@ -61,6 +61,12 @@ class ClusterRules(Rules):
         """Whether the person answers for some clusters' visits, reports and actions."""
         return self.is_agent(scope) or scope.holds(Role.PROVINCIAL_OFFICER)
 
+    def agents_q(self, scope: Scope) -> Q:
+        """The people (``accounts.User`` rows) this person may see named as development
+        agents: the agents of the clusters they may find. An unpublished cluster's agent is
+        not named to those who may not find the cluster (the directory's agent filter)."""
+        return Q(agent_clusters__isnull=False) & self.visible_q(scope, "agent_clusters__")
+
     def provinces_q(self, scope: Scope) -> Q:
         """Provinces in which this person may register clusters."""
         return Q() if scope.national else Q(pk__in=scope.places(Role.PROVINCIAL_OFFICER))

@@ -17,18 +17,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import Max, Min, Q, QuerySet
 from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from accounts.scope import Scope
 from persian import jalali
 from persian.text import search_terms, to_latin_digits
 from places.models import Province
+from sectors.models import IndustryGroup
 
 from . import stages
+from .access import RULES as CLUSTER_RULES
 from .models import ActionItem, Cluster, StageEvent, Visit
+
+StrOrPromise = str | Promise
 
 # --- single clusters ------------------------------------------------------------------------
 
@@ -70,23 +77,69 @@ class ClusterQuery:
     stage: str = ""
     agent: str = ""
 
+    errors: dict[str, str] = field(default_factory=dict)
+    """Filters given a value that names nothing: parameter name -> the value given, which
+    is ignored (the filter left out) and said on the page (``ignored``)."""
+
+    LABELS: ClassVar[dict[str, StrOrPromise]] = {
+        "province": _("Province"),
+        "group": _("Industry group"),
+        "stage": _("Stage"),
+        "agent": _("Development agent"),
+    }
+
     @classmethod
-    def from_params(cls, params: Any) -> ClusterQuery:
+    def from_params(cls, params: Any, user: Any = None) -> ClusterQuery:
+        """The filters of ``params``; a value that names nothing (an unknown province,
+        sector or stage, or someone who is not the agent of a cluster ``user`` may find)
+        is left out and kept in ``errors``."""
+
+        def get(name: str) -> str:
+            return (params.get(name) or "").replace("\x00", "").strip()
+
         query = cls(
-            q=(params.get("q") or "").strip()[:100],
-            province=(params.get("province") or "").strip()[:5],
-            group=(params.get("group") or "").strip()[:20],
-            stage=(params.get("stage") or "").strip()[:30],
-            agent=to_latin_digits(params.get("agent") or "").strip()[:10],
+            q=get("q")[:100],
+            province=get("province")[:5],
+            group=get("group")[:20],
+            stage=get("stage")[:30],
+            agent=to_latin_digits(get("agent"))[:10],
         )
-        if query.stage not in stages.ORDER and query.stage != "suspended":
-            query.stage = ""
-        if not (query.agent.isascii() and query.agent.isdigit()):  # not ¹ or ０
-            query.agent = ""
+        known = {
+            "province": lambda v: Province.objects.filter(code=v).exists(),
+            "group": lambda v: IndustryGroup.objects.filter(key=v).exists(),
+            "stage": lambda v: v in stages.ORDER or v == "suspended",
+            "agent": lambda v: (
+                v.isascii() and v.isdecimal() and directory_agents(user).filter(pk=int(v)).exists()
+            ),
+        }
+        for name, is_known in known.items():
+            value = getattr(query, name)
+            if value and not is_known(value):
+                query.errors[name] = get(name)
+                setattr(query, name, "")
         return query
 
     def params(self) -> dict[str, str]:
-        return {k: v for k, v in self.__dict__.items() if v}
+        return {
+            k: getattr(self, k)
+            for k in ("q", "province", "group", "stage", "agent")
+            if getattr(self, k)
+        }
+
+    @property
+    def ignored(self) -> list[tuple[StrOrPromise, str]]:
+        """(filter label, value given) for each filter left out, in the order of the form."""
+        return [(label, self.errors[n]) for n, label in self.LABELS.items() if n in self.errors]
+
+
+def directory_agents(user: Any) -> QuerySet[User]:
+    """The development agents the directory may name to ``user``: those of the clusters
+    they may find (``ClusterRules.agents_q``)."""
+    return (
+        User.objects.filter(CLUSTER_RULES.agents_q(Scope.of(user)))
+        .distinct()
+        .order_by("last_name", "username")
+    )
 
 
 def directory(user: Any, query: ClusterQuery) -> QuerySet[Cluster]:

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.models import User
 from accounts.scope import Scope
 from audit.presenters import present
 from audit.services import history_of
@@ -53,6 +52,7 @@ from .selectors import (
     cluster_overdue,
     counts_by_province,
     counts_by_year,
+    directory_agents,
     plan_progress,
     programme_counts,
 )
@@ -63,7 +63,7 @@ from .selectors import (
 
 @vary_on_headers("HX-Request")
 def directory(request: HttpRequest) -> HttpResponse:
-    query = ClusterQuery.from_params(request.GET)
+    query = ClusterQuery.from_params(request.GET, request.user)
     page = Paginator(directory_query(request.user, query), 30).get_page(request.GET.get("page"))
     context = {
         "query": query,
@@ -72,9 +72,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "provinces": Province.objects.all(),
         "groups": IndustryGroup.objects.all(),
         "stage_choices": stages.CHOICES,
-        "agents": User.objects.filter(agent_clusters__isnull=False)
-        .distinct()
-        .order_by("last_name", "username"),
+        "agents": directory_agents(request.user),
         "can_create": Scope.of(request.user).can("clusters.create"),
     }
     if getattr(request, "htmx", False):

@@ -43,11 +43,21 @@ class EnterpriseRules(Rules):
             return Q()
         return self.full_q(scope, prefix) | Q(**{f"{prefix}published": True})
 
+    def history_q(self, scope: Scope, prefix: str = "") -> Q:
+        """Units whose history (past statuses and places, "since" dates) the person sees:
+        those in their full scope. Everyone else, the public included, sees a published
+        unit as it is today: its current status and place, never what it was."""
+        return self.full_q(scope, prefix)
+
     # --- what a person may do ---------------------------------------------------------------
     @staticmethod
     def keeps_registry(scope: Scope) -> bool:
         """National, provincial or park staff: people who keep the registry."""
         return scope.national or scope.holds(Role.PROVINCIAL_OFFICER, Role.PARK_MANAGER)
+
+    def can_see_history(self, scope: Scope, obj: Any = None) -> bool:
+        """Whether the person sees ``obj``'s past statuses and places (``history_q``)."""
+        return type(obj).objects.filter(self.history_q(scope), pk=obj.pk).exists()
 
     def can_change_status(self, scope: Scope, obj: Any = None) -> bool:
         """Owners keep their profile; the status and location history is kept by staff."""

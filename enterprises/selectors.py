@@ -9,19 +9,24 @@ import binascii
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Case, F, Q, QuerySet, When
 from django.http import Http404, QueryDict
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import Scope
 from persian.text import search_terms
-from places.models import Province
-from sectors.models import IndustryGroup
+from places.models import Park, Province
+from sectors.models import IndustryGroup, IsicDivision
 
+from .access import RULES as ENTERPRISE_RULES
 from .models import Enterprise, SizeBand, Status
+
+StrOrPromise = str | Promise
 
 
 def enterprises_visible_to(user: Any) -> QuerySet[Enterprise]:
@@ -85,6 +90,17 @@ class DirectoryQuery:
     after: str = ""
     before: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    """Filters given a value that names nothing: parameter name -> the value, which is
+    ignored (the filter is left out) and said on the page (``ignored``)."""
+
+    LABELS: ClassVar[dict[str, StrOrPromise]] = {
+        "province": _("Province"),
+        "park": _("Park or zone"),
+        "group": _("Industry group"),
+        "isic": _("ISIC division"),
+        "size": _("Size"),
+        "status": _("Status"),
+    }
 
     @classmethod
     def from_params(cls, params: QueryDict) -> DirectoryQuery:
@@ -107,17 +123,37 @@ class DirectoryQuery:
         )
         park = get("park")
         if park:
-            if park.isascii() and park.isdecimal() and int(park) < 2**63:
+            if (
+                park.isascii()
+                and park.isdecimal()
+                and int(park) < 2**63
+                and Park.objects.filter(pk=int(park)).exists()
+            ):
                 query.park = int(park)
             else:
-                query.errors["park"] = "invalid"
-        if query.size and query.size not in SizeBand.values:
-            query.errors["size"] = "invalid"
-            query.size = ""
-        if query.status and query.status not in Status.values:
-            query.errors["status"] = "invalid"
-            query.status = ""
+                query.errors["park"] = park
+        # A value that names nothing is left out rather than finding nothing, and said.
+        known = {
+            "size": lambda v: v in SizeBand.values,
+            "status": lambda v: v in Status.values,
+            "province": lambda v: Province.objects.filter(code=v).exists(),
+            "group": lambda v: IndustryGroup.objects.filter(key=v).exists(),
+            "isic": lambda v: IsicDivision.objects.filter(code=v).exists(),
+        }
+        for name, is_known in known.items():
+            value = getattr(query, name)
+            if value and not is_known(value):
+                query.errors[name] = get(name)
+                setattr(query, name, "")
         return query
+
+    @property
+    def ignored(self) -> list[tuple[StrOrPromise, str]]:
+        """(filter label, value given) for each filter left out because its value names
+        nothing, in the order of the form."""
+        return [
+            (label, self.errors[name]) for name, label in self.LABELS.items() if name in self.errors
+        ]
 
     def filter_params(self) -> dict[str, str]:
         """The filters as GET parameters (without the page cursor)."""
@@ -310,9 +346,12 @@ EXPORT_CHUNK = 2_000
 # What anyone who finds a unit may read (the public directory's fields) …
 EXPORT_PUBLIC_FIELDS = (
     "id", "name", "province_id", "park_id", "industry_group_id", "isic_division_id",
-    "size_band", "employees", "status", "status_since", "knowledge_based", "exporter",
+    "size_band", "employees", "status", "knowledge_based", "exporter",
     "products", "capabilities", "phone", "email", "website", "address",
 )  # fmt: skip
+# … what only those who see the unit's history may read (``EnterpriseRules.history_q``);
+# the column is there for everyone, empty for the other units …
+EXPORT_HISTORY_FIELDS = ("status_since",)
 # … and what only those with the unit in their full scope may read.
 EXPORT_PRIVATE_FIELDS = (
     "legal_id", "business_id", "permit_number", "permit_date", "construction_progress",
@@ -334,7 +373,8 @@ def directory_export_count(user: Any, query: DirectoryQuery, cap: int) -> int:
 def directory_export_rows(user: Any, query: DirectoryQuery) -> Iterator[dict[str, Any]]:
     """Every unit behind the directory's filters, in the directory's order, as plain
     values. A unit outside ``user``'s full scope has its private fields as None: the
-    database itself blanks them (``CASE WHEN <full scope> …``), so they never leave it.
+    database itself blanks them (``CASE WHEN <full scope> …``), so they never leave it;
+    likewise its "status since" date, which is history (``EnterpriseRules.history_q``).
 
     Read in chunks with ``iterator()`` (a server-side cursor on PostgreSQL), so a million
     rows stream with constant memory; the cursor filters give way to the whole list."""
@@ -346,6 +386,11 @@ def directory_export_rows(user: Any, query: DirectoryQuery) -> Iterator[dict[str
             private[f"private_{name}"] = (
                 F(name) if scope.national else Case(When(full_q, then=F(name)), default=None)
             )
+    history_q = ENTERPRISE_RULES.history_q(scope)
+    for name in EXPORT_HISTORY_FIELDS:
+        private[f"private_{name}"] = (
+            F(name) if scope.national else Case(When(history_q, then=F(name)), default=None)
+        )
     ordering, _key = SORTS[query.sort]
     qs = (
         _filtered(user, query)

@@ -128,6 +128,29 @@ def _check_date(field: str, value: dt.date, *, not_before: dt.date | None = None
         )
 
 
+def _check_operating_after_permit(
+    field: str, status: str, date: dt.date, permit_date: dt.date | None
+) -> None:
+    """A unit operates under its operating permit: an operating status (``OPERATING``)
+    cannot start before the permit's date. A unit without a permit date is not judged."""
+    if status in OPERATING and permit_date is not None and date < permit_date:
+        raise ValidationError(
+            {
+                field: _(
+                    "The unit cannot start operating before %(date)s, the date of its "
+                    "operating permit."
+                )
+                % {"date": format_date(permit_date)}
+            }
+        )
+
+
+def _first_operating_date(enterprise: Enterprise) -> dt.date | None:
+    """When the unit first operated, by its status history (None: it never has)."""
+    first = enterprise.status_events.filter(to_status__in=OPERATING).order_by("date", "id").first()
+    return first.date if first is not None else None
+
+
 def _full_clean(enterprise: Enterprise) -> None:
     enterprise.refresh_derived()
     _check_identifiers(enterprise)
@@ -167,6 +190,7 @@ def enterprise_create(
         raise ValidationError(
             {"permit_number": _("An operating unit needs its operating permit number.")}
         )
+    _check_operating_after_permit("status_date", status, status_date, enterprise.permit_date)
     _full_clean(enterprise)
     enterprise.save()
     status_event = StatusEvent.objects.create(
@@ -213,10 +237,25 @@ def enterprise_update(
     ``OWNER_FIELDS``). Location and status have their own dated services."""
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     before = snapshot(enterprise, AUDITED_FIELDS)
+    before_permit = enterprise.permit_date
     values = _values(enterprise)
     for name in fields:
         if name in data and name in PROFILE_FIELDS:
             setattr(enterprise, name, data[name])
+    if enterprise.permit_date is not None and enterprise.permit_date != before_permit:
+        # A permit dated after the unit started operating would contradict its history:
+        # correct the history first (``status_event_correct``), then the permit.
+        started = _first_operating_date(enterprise)
+        if started is not None and enterprise.permit_date > started:
+            raise ValidationError(
+                {
+                    "permit_date": _(
+                        "The operating permit cannot be dated after %(date)s, when the "
+                        "unit started operating."
+                    )
+                    % {"date": format_date(started)}
+                }
+            )
     _full_clean(enterprise)
     changes = diff(before, snapshot(enterprise, AUDITED_FIELDS))
     if not changes:
@@ -266,6 +305,7 @@ def enterprise_change_status(
         raise ValidationError(
             {"to_status": _("Record the operating permit before the unit starts operating.")}
         )
+    _check_operating_after_permit("date", to_status, date, enterprise.permit_date)
     event = StatusEvent.objects.create(
         enterprise=enterprise,
         date=date,
@@ -375,6 +415,8 @@ def status_event_correct(
             }
         )
     event = events[index]
+    if date != event.date:
+        _check_operating_after_permit("date", event.to_status, date, enterprise.permit_date)
     before = snapshot(event, ("date", "reason"))
     was = (event.date, event.reason)
     event.date, event.reason = date, (reason or "").strip() or event.reason

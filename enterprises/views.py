@@ -221,7 +221,13 @@ def _filter_lines(query: DirectoryQuery) -> list[tuple[str, str]]:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise, full = enterprise_get_visible(request.user, pk)
     scope = Scope.of(request.user)
-    context: dict[str, Any] = {"enterprise": enterprise, "full": full, "scope": scope}
+    context: dict[str, Any] = {
+        "enterprise": enterprise,
+        "full": full,
+        "scope": scope,
+        # "since when" is history: only for those who see the unit's history.
+        "sees_history": full and scope.can("enterprises.see_history", enterprise),
+    }
     if full:
         context["events"] = enterprise.status_events.select_related("author").order_by(
             "-date", "-id"

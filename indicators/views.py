@@ -8,7 +8,17 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    When,
+)
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.scope import Scope
+from enterprises.access import RULES as ENTERPRISE_RULES
 from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
 from exports.responses import export_response, pdf_response
 from exports.tables import Column, Table
@@ -59,6 +70,16 @@ def _indicator(request: HttpRequest, default: str, public_only: bool = False) ->
         or selectors.indicator(default, public_only)
         or next(iter(selectors.indicators_for(Place("c"), public_only)), None)  # type: ignore[return-value]
     )
+
+
+def _without_indicators(request: HttpRequest, heading: str) -> HttpResponse | None:
+    """The page without its figures when no indicator is loaded yet (a fresh deployment
+    before ``manage.py load_indicators``); national staff are told the command. None when
+    the catalogue has indicators."""
+    if Indicator.objects.exists():
+        return None
+    context = {"heading": heading, "show_command": Scope.of(request.user).national}
+    return render(request, "indicators/no_indicators.html", context)
 
 
 def _headline(
@@ -349,6 +370,8 @@ def my_dashboard(request: HttpRequest) -> HttpResponseBase:
 
 
 def home(request: HttpRequest) -> HttpResponseBase:
+    if empty := _without_indicators(request, _("Country at a glance")):
+        return empty
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     place = selectors.country()
     chosen = _indicator(request, "units-active")
@@ -388,6 +411,8 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     if "\x00" in code:
         raise Http404
     province = get_object_or_404(Province, code=code.upper())
+    if empty := _without_indicators(request, _("Province of %(name)s") % {"name": province}):
+        return empty
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     place = Place("p", province.pk)
     chosen = _indicator(request, "units-active")
@@ -442,6 +467,8 @@ def province_report(request: HttpRequest, code: str) -> HttpResponse:
     if "\x00" in code:
         raise Http404
     province = get_object_or_404(Province, code=code.upper())
+    if empty := _without_indicators(request, _("Province of %(name)s") % {"name": province}):
+        return empty
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     place = Place("p", province.pk)
     indicators = selectors.indicators_for(place)
@@ -516,6 +543,8 @@ def park_list(request: HttpRequest) -> HttpResponse:
 
 def park_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     park = get_object_or_404(Park.objects.select_related("province"), pk=pk)
+    if empty := _without_indicators(request, f"{park.get_kind_display()} {park.name}"):
+        return empty
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     place = Place("k", park.pk)
     scope = Scope.of(request.user)
@@ -545,6 +574,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 def stats(request: HttpRequest) -> HttpResponseBase:
     """Public statistics: the public indicators, aggregated, nothing about any one unit."""
+    if empty := _without_indicators(request, _("Public statistics")):
+        return empty
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     chosen = _indicator(request, "units-active", public_only=True)
     place = selectors.country()
@@ -574,10 +605,31 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
     location_then = LocationEvent.objects.filter(
         enterprise=OuterRef("pk"), date__lte=as_of
     ).order_by("-date", "-id")
-    units = Enterprise.objects.filter(Scope.of(request.user).visible_q(Enterprise)).annotate(
-        status_then=Subquery(status_then.values("to_status")[:1]),
-        province_then=Subquery(location_then.values("province_id")[:1]),
-        park_then=Subquery(location_then.values("park_id")[:1]),
+    # A unit whose history the person may not see (``EnterpriseRules.history_q``: the public
+    # and anyone outside its full scope) is judged and shown by what it is today, so the
+    # page never tells what it was on the date: a past status or place is history.
+    scope = Scope.of(request.user)
+    history = ExpressionWrapper(ENTERPRISE_RULES.history_q(scope), output_field=BooleanField())
+    units = (
+        Enterprise.objects.filter(scope.visible_q(Enterprise))
+        .annotate(with_history=history)
+        .annotate(
+            status_then=Case(
+                When(with_history=True, then=Subquery(status_then.values("to_status")[:1])),
+                default=F("status"),
+                output_field=CharField(),
+            ),
+            province_then=Case(
+                When(with_history=True, then=Subquery(location_then.values("province_id")[:1])),
+                default=F("province_id"),
+                output_field=IntegerField(),
+            ),
+            park_then=Case(
+                When(with_history=True, then=Subquery(location_then.values("park_id")[:1])),
+                default=F("park_id"),
+                output_field=IntegerField(),
+            ),
+        )
     )
     f = indicator.filters
     if f.get("status"):
@@ -616,6 +668,7 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
         (u, labels.get(u.status_then, u.status_then), names.get(u.province_then, ""))  # type: ignore[attr-defined]
         for u in page
     ]
+    some_without_history = any(not u.with_history for u in page)  # type: ignore[attr-defined]
     context = {
         "rows": rows,
         "indicator": indicator,
@@ -623,5 +676,6 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
         "as_of_error": as_of_error,
         "province": province,
         "page": page,
+        "some_without_history": some_without_history,
     }
     return render(request, "indicators/rows.html", context)

@@ -76,3 +76,74 @@ def test_an_agent_in_digits_of_another_script_is_ignored_not_a_server_error(
     """Issue 18: str.isdigit takes these, int() and the database lookup did not (a 500)."""
     url = reverse("cluster_directory")
     assert client.get(url, {"agent": agent}).status_code == 200
+
+
+IGNORED = "فیلتر «{label}» نادیده گرفته شد: مقدار «{value}» معتبر نیست."
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "label"),
+    [
+        ("stage", "nonsense", "مرحله"),
+        ("province", "IR-99", "استان"),
+        ("group", "no-such-group", "رشته صنعتی"),
+        ("agent", "abc", "عامل توسعه"),
+        ("agent", "987654", "عامل توسعه"),
+    ],
+)
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "fragment"])
+def test_an_ignored_filter_is_named_on_the_page_with_its_value(
+    name, value, label, htmx, client, listed
+) -> None:
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = client.get(reverse("cluster_directory"), {name: value}, **headers)
+
+    assert response.status_code == 200
+    assert IGNORED.format(label=label, value=value) in page(response)
+    assert ids(response) == {listed[n].pk for n in ("tiles", "shoes", "tehran")}
+
+
+def test_valid_cluster_filters_say_nothing_was_ignored(client, listed) -> None:
+    html = page(client.get(reverse("cluster_directory"), {"province": "IR-25"}))
+
+    assert "نادیده گرفته شد" not in html
+
+
+# --- the agents the directory names -----------------------------------------------------------
+
+# Who is named as an agent in the filter: the agents of the clusters the person may find.
+# ``clusters.mine`` (Qom, agent ``cluster_agent``) is unpublished; ``clusters.qom_other``
+# (agent ``other_agent``) is published.
+AGENTS_NAMED = {
+    "national_admin": {"cluster_agent", "other_agent"},
+    "officer_a": {"cluster_agent", "other_agent"},
+    "officer_b": {"other_agent"},
+    "park_manager": {"other_agent"},
+    "owner": {"other_agent"},
+    "cluster_agent": {"cluster_agent", "other_agent"},
+    "anonymous": {"other_agent"},
+    "officer_b_and_park_manager": {"other_agent"},
+}
+
+AGENT_OPTION = re.compile(r'<option value="(\d+)"')
+
+
+@pytest.mark.parametrize("who", list(AGENTS_NAMED))
+def test_the_agent_filter_names_only_agents_of_clusters_the_person_may_find(
+    who, user_of, client_for, clusters, cluster_agent, other_agent
+) -> None:
+    html = page(client_for(user_of(who)).get(reverse("cluster_directory")))
+    agent_select = html.split('name="agent"', 1)[1].split("</select>", 1)[0]
+
+    named = {int(pk) for pk in AGENT_OPTION.findall(agent_select)}
+    by_name = {"cluster_agent": cluster_agent.pk, "other_agent": other_agent.pk}
+    assert named == {by_name[name] for name in AGENTS_NAMED[who]}
+
+
+def test_a_hidden_clusters_agent_is_not_a_filter_for_the_public(
+    client, clusters, cluster_agent
+) -> None:
+    response = client.get(reverse("cluster_directory"), {"agent": str(cluster_agent.pk)})
+
+    assert "نادیده گرفته شد" in page(response)
+    assert ids(response) == {clusters.qom_other.pk, clusters.tehran.pk}

@@ -214,3 +214,18 @@ def test_after_a_withdrawal_the_next_change_is_checked_against_the_restored_stat
 
     assert event.from_status == S.IDLE
     assert event.is_revival
+
+
+def test_an_operating_event_cannot_be_moved_before_the_operating_permit(reference) -> None:
+    enterprise = make_enterprise(
+        status=S.ACTIVE, status_date=days_ago(100), permit_date=days_ago(150)
+    )
+    (first,) = enterprise.status_events.all()
+    before, counts = timeline(enterprise), row_counts()
+
+    with pytest.raises(ValidationError) as caught:
+        correct(first, date=days_ago(200))
+
+    assert list(caught.value.message_dict) == ["date"]
+    assert timeline(enterprise) == before
+    assert row_counts() == counts

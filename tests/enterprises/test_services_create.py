@@ -309,3 +309,42 @@ def test_a_registration_date_long_ago_is_accepted(officer_a, reference) -> None:
     enterprise = create(officer_a, reference, status_date=dt.date(1995, 3, 21))
 
     assert Enterprise.objects.get(pk=enterprise.pk).status_since == dt.date(1995, 3, 21)
+
+
+# --- an operating status and the operating permit ----------------------------------------------
+
+BEFORE_PERMIT = "نمی‌تواند پیش از"
+
+
+@pytest.mark.parametrize("status", [Status.ACTIVE, Status.SEMI_ACTIVE, Status.IDLE])
+def test_an_operating_first_status_dated_before_the_permit_is_refused_and_nothing_saved(
+    officer_a, reference, status
+) -> None:
+    before = row_counts()
+
+    with pytest.raises(ValidationError) as caught:
+        create(
+            officer_a, reference, status=status, status_date=days_ago(30), permit_date=days_ago(10)
+        )
+
+    assert list(caught.value.message_dict) == ["status_date"]
+    assert BEFORE_PERMIT in caught.value.message_dict["status_date"][0]
+    assert row_counts() == before
+
+
+def test_an_operating_first_status_on_or_after_the_permit_date_is_accepted(officer_a, reference):
+    unit = create(officer_a, reference, status_date=days_ago(10), permit_date=days_ago(10))
+
+    assert unit.status_since == days_ago(10)
+
+
+def test_a_unit_under_construction_may_be_registered_before_its_permit(officer_a, reference):
+    unit = create(
+        officer_a,
+        reference,
+        status=Status.UNDER_CONSTRUCTION,
+        status_date=days_ago(30),
+        permit_date=days_ago(10),
+    )
+
+    assert unit.status == Status.UNDER_CONSTRUCTION

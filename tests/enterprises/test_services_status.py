@@ -265,3 +265,44 @@ def test_a_failure_while_auditing_leaves_the_status_unchanged(reference, monkeyp
 
     assert state(enterprise) == before
     assert row_counts() == counts
+
+
+# --- an operating status and the operating permit ----------------------------------------------
+
+
+@pytest.mark.parametrize("to_status", [S.ACTIVE, S.SEMI_ACTIVE, S.IDLE])
+def test_operating_before_the_permit_date_is_refused_and_nothing_saved(
+    to_status, reference
+) -> None:
+    enterprise = unit(
+        S.UNDER_CONSTRUCTION, since=200, permit_number="۷-پ", permit_date=days_ago(20)
+    )
+    before, counts = state(enterprise), row_counts()
+
+    with pytest.raises(ValidationError) as caught:
+        change(enterprise, to_status, date=days_ago(30))
+
+    assert list(caught.value.message_dict) == ["date"]
+    assert "نمی‌تواند پیش از" in caught.value.message_dict["date"][0]
+    assert state(enterprise) == before
+    assert row_counts() == counts
+
+
+def test_operating_from_the_permit_date_on_is_accepted(reference) -> None:
+    enterprise = unit(
+        S.UNDER_CONSTRUCTION, since=200, permit_number="۷-پ", permit_date=days_ago(20)
+    )
+
+    change(enterprise, S.ACTIVE, date=days_ago(20))
+
+    assert reload(enterprise).status == S.ACTIVE
+
+
+def test_closing_before_the_permit_date_is_not_judged_by_the_permit(reference) -> None:
+    enterprise = unit(
+        S.UNDER_CONSTRUCTION, since=200, permit_number="۷-پ", permit_date=days_ago(20)
+    )
+
+    change(enterprise, S.CLOSED, date=days_ago(30))
+
+    assert reload(enterprise).status == S.CLOSED

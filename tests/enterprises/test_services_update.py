@@ -248,3 +248,38 @@ def test_a_permit_dated_in_the_future_is_refused(officer_a, enterprise_e) -> Non
     assert "permit_date" in error.value.message_dict
     assert reload(enterprise_e).permit_date == enterprise_e.permit_date
     assert row_counts() == before
+
+
+def test_a_permit_dated_after_the_unit_started_operating_is_refused(officer_a) -> None:
+    from tests.factories import days_ago
+
+    enterprise = make_enterprise(status_date=days_ago(100), permit_date=days_ago(200))
+    before = row_counts()
+
+    with pytest.raises(ValidationError) as error:
+        enterprise_update(
+            actor=officer_a,
+            enterprise=enterprise,
+            data={"permit_date": days_ago(50)},
+            fields=("permit_date",),
+        )
+
+    assert list(error.value.message_dict) == ["permit_date"]
+    assert "پس از" in error.value.message_dict["permit_date"][0]
+    assert reload(enterprise).permit_date == days_ago(200)
+    assert row_counts() == before
+
+
+def test_a_permit_of_a_unit_not_yet_operating_may_have_any_past_date(officer_a) -> None:
+    from tests.factories import days_ago
+
+    enterprise = make_enterprise(status=Status.UNDER_CONSTRUCTION, status_date=days_ago(100))
+
+    enterprise_update(
+        actor=officer_a,
+        enterprise=enterprise,
+        data={"permit_number": "۱۲/پ", "permit_date": days_ago(5)},
+        fields=("permit_number", "permit_date"),
+    )
+
+    assert reload(enterprise).permit_date == days_ago(5)

@@ -207,10 +207,8 @@ def test_an_invalid_filter_value_is_ignored_rather_than_failing(
 ) -> None:
     found = set(listed(client_for(anonymous), **params))
 
-    if "isic" in params:  # a well-formed code that no unit has
-        assert found == set()
-    else:
-        assert found == {unit.pk for unit in catalogue.values()}
+    # A code that names no ISIC division is ignored like the others (and said on the page).
+    assert found == {unit.pk for unit in catalogue.values()}
 
 
 @pytest.mark.parametrize(
@@ -410,3 +408,38 @@ def test_the_capped_count_is_written_in_persian_digits_in_the_persian_ui(
 
     assert "۳" in text
     assert "۵" not in text and "3" not in text
+
+
+# --- an ignored filter is said on the page --------------------------------------------------
+
+IGNORED = "فیلتر «{label}» نادیده گرفته شد: مقدار «{value}» معتبر نیست."
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "label"),
+    [
+        ("size", "huge", "اندازه"),
+        ("status", "revived", "وضعیت"),
+        ("park", "abc", "شهرک یا ناحیه صنعتی"),
+        ("park", "987654", "شهرک یا ناحیه صنعتی"),
+        ("province", "IR-99", "استان"),
+        ("group", "no-such-group", "رشته صنعتی"),
+        ("isic", "7", "بخش ISIC (ویرایش ۴)"),
+    ],
+)
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "fragment"])
+def test_an_ignored_filter_is_named_on_the_page_with_its_value(
+    name, value, label, htmx, anonymous, client_for, catalogue
+) -> None:
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = client_for(anonymous).get(DIRECTORY, {name: value}, **headers)
+
+    assert response.status_code == 200
+    assert IGNORED.format(label=label, value=value) in page(response)
+    assert set(directory_ids(response)) == {unit.pk for unit in catalogue.values()}
+
+
+def test_valid_filters_say_nothing_was_ignored(anonymous, client_for, catalogue) -> None:
+    html = page(client_for(anonymous).get(DIRECTORY, {"province": "IR-25", "size": "small"}))
+
+    assert "نادیده گرفته شد" not in html

@@ -244,3 +244,19 @@ def test_every_filter_is_written_in_words_under_the_title(
             "بهار", "%D8%A8%D9%87%D8%A7%D8%B1"
         )
     )
+
+
+@pytest.mark.parametrize(
+    ("who", "sees_since"),
+    [("anonymous", False), ("officer_b", False), ("officer_a", True), ("national_admin", True)],
+)
+def test_the_since_date_is_history_given_only_to_those_who_see_it(
+    who, sees_since, user_of, client_for, reference
+) -> None:
+    unit = make_enterprise(name="ریسندگی کویر", park=reference.park_p, published=True)
+
+    rows = table_of(content_of(export(client_for(user_of(who)), "csv")), "csv")
+
+    (row,) = [r for r in rows if r[label("Name")] == unit.name]
+    since = jalali.format_date(unit.status_since, persian_digits=False)
+    assert row[label("Status since")] == (since if sees_since else "")
