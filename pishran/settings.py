@@ -143,6 +143,10 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# The reverse proxies in front of the app (docs/deploy.md): only from them is X-Forwarded-For
+# believed, so the throttle counts the client's address and not the proxy's.
+PISHRAN_TRUSTED_PROXIES = env_list("PISHRAN_TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 
 # Language, calendar, time
 LANGUAGE_CODE = "fa"

@@ -14,6 +14,7 @@ the country page), ``logged_out`` (302 to the country page, the session ended), 
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role
@@ -184,3 +185,65 @@ def test_logging_out_by_post_ends_the_session(client, demo_officer) -> None:
     assert (response.status_code, response["Location"]) == (302, HOME)
     assert not _logged_in(client)
     assert client.get(STAFF_PAGE)["Location"].startswith(LOGIN)
+
+
+# --- behind the reverse proxy (docs/deploy.md): the client's address, not the proxy's -------
+
+PROXY = "10.0.0.5"
+
+
+def _post_login(client, username: str, password: str, remote: str, forwarded: str = ""):
+    meta = {"REMOTE_ADDR": remote}
+    if forwarded:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client.post(LOGIN, {"username": username, "password": password}, **meta)
+
+
+def test_behind_the_trusted_proxy_a_lockout_holds_for_the_failing_clients_address_only(
+    client, demo_officer, settings
+) -> None:
+    settings.PISHRAN_TRUSTED_PROXIES = [PROXY]
+    for attempt in range(5):
+        _post_login(client, "demo_officer_qom", f"guess-{attempt}", PROXY, "203.0.113.7")
+    assert (
+        _post_login(client, "demo_officer_qom", PASSWORD, PROXY, "203.0.113.7").status_code == 429
+    )
+
+    other = Client()
+    response = _post_login(other, "demo_officer_qom", PASSWORD, PROXY, "198.51.100.9")
+
+    assert response.status_code == 302
+    assert _logged_in(other)
+
+
+def test_the_right_most_address_not_a_trusted_proxy_is_the_client(
+    client, demo_officer, settings
+) -> None:
+    settings.PISHRAN_TRUSTED_PROXIES = [PROXY, "10.0.0.6"]
+    # The client wrote a first address itself; the proxies appended what they saw.
+    for attempt in range(5):
+        _post_login(
+            client, "demo_officer_qom", f"guess-{attempt}", PROXY, "1.2.3.4, 203.0.113.7, 10.0.0.6"
+        )
+
+    other = Client()
+    forged = _post_login(other, "demo_officer_qom", PASSWORD, PROXY, "198.51.100.9, 10.0.0.6")
+    locked = _post_login(Client(), "demo_officer_qom", PASSWORD, PROXY, "9.9.9.9, 203.0.113.7")
+
+    assert forged.status_code == 302
+    assert locked.status_code == 429
+
+
+def test_a_forwarded_for_header_from_an_untrusted_address_is_ignored(
+    client, demo_officer, settings
+) -> None:
+    settings.PISHRAN_TRUSTED_PROXIES = [PROXY]
+    # A client that talks to the app directly cannot escape its lockout by naming another address.
+    for attempt in range(5):
+        _post_login(
+            client, "demo_officer_qom", f"guess-{attempt}", "192.0.2.1", f"198.51.100.{attempt}"
+        )
+
+    response = _post_login(client, "demo_officer_qom", PASSWORD, "192.0.2.1", "198.51.100.77")
+
+    assert response.status_code == 429
