@@ -1,8 +1,12 @@
 """``/health/``: for load balancers and monitoring.
 
-``ACCESS`` is its policy, read like ``tests/enterprises/test_views_access.py``: ``ok`` (200,
-JSON, no login, never cached, the same for everyone) and ``405`` (it changes nothing, so it
-takes no POST)."""
+``ACCESS`` is its policy for a caller from another machine, read like
+``tests/enterprises/test_views_access.py``: ``details`` (200, JSON naming each check),
+``bare`` (200, the plain word ``ok`` and nothing of the checks: monitors need no more, and the
+public should learn nothing of the database or the queue), both never cached and with no login
+needed, and ``405`` (it changes nothing, so it takes no POST). Callers on the machine itself
+(loopback, no ``X-Forwarded-For``) get the details too; the test client calls from 127.0.0.1,
+so the tests of the figures below are such callers."""
 
 from __future__ import annotations
 
@@ -21,11 +25,20 @@ from ops.workers import WorkerLost
 from tests.access_tables import ROLES, with_two_grants
 
 HEALTH = reverse("health")
+OUTSIDE = "203.0.113.7"  # a caller from another machine
 
 # fmt: off
 ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = with_two_grants({
     "health": {
-        "GET": {role: {"-": "ok"} for role in ROLES},
+        "GET": {
+            "national_admin": {"-": "details"},
+            "officer_a":      {"-": "bare"},
+            "officer_b":      {"-": "bare"},
+            "park_manager":   {"-": "bare"},
+            "owner":          {"-": "bare"},
+            "cluster_agent":  {"-": "bare"},
+            "anonymous":      {"-": "bare"},
+        },
         "POST": {role: {"-": "405"} for role in ROLES},
     },
 })
@@ -45,13 +58,21 @@ def test_every_role_gets_what_the_policy_table_says_on_the_health_page(
     route, method, who, outcome, user_of, client_for, db
 ) -> None:
     client = client_for(user_of(who))
+    url = reverse(route)
 
-    response = client.get(reverse(route)) if method == "GET" else client.post(reverse(route))
+    if method == "GET":
+        response = client.get(url, REMOTE_ADDR=OUTSIDE)
+    else:
+        response = client.post(url, REMOTE_ADDR=OUTSIDE)
 
-    if outcome == "ok":
+    if outcome == "details":
         assert response.status_code == 200
         assert response["Content-Type"] == "application/json"
-        assert json.loads(response.content)["status"] == "ok"
+        assert json.loads(response.content)["checks"]["database"]["status"] == "ok"
+        assert "no-store" in response["Cache-Control"]
+    elif outcome == "bare":
+        assert response.status_code == 200
+        assert response.content == b"ok"
         assert "no-store" in response["Cache-Control"]
     else:
         assert response.status_code == 405
@@ -136,3 +157,35 @@ def test_a_redis_that_does_not_answer_is_a_503_naming_the_cache(client, db, sett
     assert body["checks"]["cache"] == {"status": "error", "error": "ConnectionError"}
     assert body["checks"]["database"]["status"] == "ok"
     assert "127.0.0.1" not in response.content.decode()
+
+
+def test_the_public_never_sees_which_check_failed(client, db, monkeypatch) -> None:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    def refuse(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError('connection to server at "10.1.2.3", user "pishran" failed')
+
+    with monkeypatch.context() as patch:
+        patch.setattr(BaseDatabaseWrapper, "cursor", refuse)
+        response = client.get(HEALTH, REMOTE_ADDR=OUTSIDE)
+
+    assert response.status_code == 503
+    assert response.content == b"unavailable"
+
+
+@pytest.mark.parametrize("forwarded", ["203.0.113.7", "127.0.0.1"])
+def test_the_public_through_the_proxy_on_this_machine_gets_the_bare_word(
+    client, db, forwarded
+) -> None:
+    # nginx connects from 127.0.0.1 and always says for whom (docs/deploy.md, section 6).
+    response = client.get(HEALTH, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "::1"])
+def test_a_caller_on_this_machine_gets_the_details(client, db, address) -> None:
+    response = client.get(HEALTH, REMOTE_ADDR=address)
+
+    assert json.loads(response.content)["checks"]["database"]["status"] == "ok"
