@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.StaffIdleTimeoutMiddleware",  # staff logged out when idle
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -224,6 +225,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A session of national or provincial staff or a park manager (or a superuser) ends after
+# this many minutes without a request (accounts.middleware); others keep SESSION_COOKIE_AGE.
+PISHRAN_STAFF_IDLE_MINUTES = env_int("PISHRAN_STAFF_IDLE_MINUTES", 30)
 
 # E-mail: printed to the console in the demo; SMTP in production (DJANGO_EMAIL_HOST, …).
 MAILERS: dict[str, dict[str, object]] = {

@@ -45,6 +45,27 @@ ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = with_two_grants({
         "GET": {role: {"-": "405"} for role in ROLES},
         "POST": {role: {"-": "logged_out"} for role in ROLES},
     },
+    # One's own password: anyone logged in; the anonymous are sent to log in.
+    "password_change": {
+        "GET": {role: {"-": "to_login" if role == "anonymous" else "change_form"} for role in ROLES},
+    },
+    "password_change_done": {
+        "GET": {role: {"-": "to_login" if role == "anonymous" else "changed"} for role in ROLES},
+    },
+    # A forgotten password: open to everyone (the link is on the login page).
+    "password_reset": {
+        "GET": {role: {"-": "reset_form"} for role in ROLES},
+    },
+    "password_reset_done": {
+        "GET": {role: {"-": "reset_sent"} for role in ROLES},
+    },
+    # "-" is a link with a made-up token: refused, for everyone.
+    "password_reset_confirm": {
+        "GET": {role: {"-": "reset_invalid"} for role in ROLES},
+    },
+    "password_reset_complete": {
+        "GET": {role: {"-": "reset_complete"} for role in ROLES},
+    },
 })
 # fmt: on
 
@@ -57,6 +78,17 @@ CASES = [
 ]
 
 
+# What each password page shows, by outcome.
+PASSWORD_PAGES = {
+    "change_form": 'name="old_password"',
+    "changed": 'data-testid="password-changed"',
+    "reset_form": 'name="email"',
+    "reset_sent": 'data-testid="reset-sent"',
+    "reset_invalid": 'data-testid="reset-invalid"',
+    "reset_complete": 'data-testid="reset-complete"',
+}
+
+
 def _logged_in(client) -> bool:
     return 'data-testid="whoami"' in page(client.get(HOME))
 
@@ -66,7 +98,8 @@ def test_every_role_gets_what_the_policy_table_says_on_the_login_pages(
     route, method, who, outcome, user_of, client_for, db
 ) -> None:
     client = client_for(user_of(who))
-    url = reverse(route)
+    kwargs = {"uidb64": "MTIzNDU", "token": "made-up"} if route == "password_reset_confirm" else {}
+    url = reverse(route, kwargs=kwargs)
 
     response = client.get(url) if method == "GET" else client.post(url)
 
@@ -81,6 +114,12 @@ def test_every_role_gets_what_the_policy_table_says_on_the_login_pages(
     elif outcome == "405":
         assert response.status_code == 405
         assert _logged_in(client) == (who != "anonymous")
+    elif outcome == "to_login":
+        assert response.status_code == 302
+        assert response["Location"].startswith(f"{LOGIN}?next=")
+    elif outcome in PASSWORD_PAGES:
+        assert response.status_code == 200
+        assert PASSWORD_PAGES[outcome] in page(response)
     else:  # pragma: no cover
         raise AssertionError(f"unknown outcome {outcome!r}")
 
