@@ -57,10 +57,6 @@ class Rules:
             raise LookupError(f"{self.label} declares no action {action!r}")
         return bool(check(scope, obj))
 
-    @property
-    def actions(self) -> list[str]:
-        return sorted(name[4:] for name in dir(self) if name.startswith("can_"))
-
 
 _BY_LABEL: dict[str, Rules] = {}
 _BY_MODEL: dict[str, Rules] = {}
@@ -85,7 +81,3 @@ def rules_for(key: str | type[models.Model] | models.Model) -> Rules:
     if found is None:
         raise LookupError(f"no access rules registered for {key!r}")
     return found
-
-
-def all_rules() -> dict[str, Rules]:
-    return dict(_BY_LABEL)

@@ -28,11 +28,5 @@ def grants_in_provinces_q(province_ids: frozenset[int] | set[int], prefix: str =
     return q
 
 
-def people_in_provinces(province_ids: frozenset[int] | set[int]) -> QuerySet[User]:
-    """People who hold or held a grant over a place in ``province_ids``."""
-    grants = Grant.objects.filter(grants_in_provinces_q(province_ids)).values("user_id")
-    return User.objects.filter(pk__in=grants)
-
-
 def national_grants_q() -> Q:
     return Q(place_kind=NATION)

@@ -7,8 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from accounts.models import Grant
-from accounts.roles import place_label
+from accounts.roles import place_label, role_label
 from accounts.scope import Scope
 
 
@@ -28,12 +27,13 @@ def my_roles(user: Any) -> str:
     مدیر شهرک (شکوهیه)»; a superuser without grants is named as such."""
     if not getattr(user, "is_authenticated", False):
         return ""
+    # The grants the request's scope already read: no second query for them.
     cache: dict = {}
     parts = [
-        f"{grant.role_label} ({place_label(grant.place_kind, grant.place_id, cache=cache)})"
-        if grant.place_id is not None
-        else grant.role_label
-        for grant in Grant.objects.live().filter(user=user).order_by("role", "id")[:4]
+        f"{role_label(role)} ({place_label(kind, pk, cache=cache)})"
+        if pk is not None
+        else role_label(role)
+        for role, kind, pk in sorted(Scope.of(user).grants, key=lambda g: (g[0], g[2] or 0))[:4]
     ]
     if not parts and user.is_superuser:
         parts = [str(_("superuser"))]
