@@ -73,6 +73,14 @@ FILTER_COLUMNS = [
 ]
 
 
+# Units a business clinic may take on: idle or semi-active, or a semi-finished project
+# (under construction, at least 60% built; ``Enterprise.is_semi_finished``).
+SEMI_FINISHED_PROGRESS = 60
+CLINIC_CANDIDATE = models.Q(status__in=["idle", "semi_active"]) | models.Q(
+    status="under_construction", construction_progress__gte=SEMI_FINISHED_PROGRESS
+)
+
+
 class Enterprise(models.Model):
     name = models.CharField(_("name"), max_length=200)
     legal_id = models.CharField(
@@ -186,6 +194,15 @@ class Enterprise(models.Model):
                 name="ent_exp_sort",
                 condition=models.Q(exporter=True),
             ),
+            # A business clinic's candidates (idle, semi-active, semi-finished), longest in
+            # that state first, in a province and in the country.
+            *[
+                models.Index(fields=fields, name=name, condition=CLINIC_CANDIDATE)
+                for fields, name in (
+                    (["province", "status_since", "id"], "ent_cand_prov"),
+                    (["status_since", "id"], "ent_cand"),
+                )
+            ],
             models.Index(
                 fields=["sort_key", "id"],
                 name="ent_pub_sort",
@@ -210,7 +227,10 @@ class Enterprise(models.Model):
     @property
     def is_semi_finished(self) -> bool:
         """A project past 60% construction that is not operating: طرح نیمه‌تمام."""
-        return self.status == Status.UNDER_CONSTRUCTION and self.construction_progress >= 60
+        return (
+            self.status == Status.UNDER_CONSTRUCTION
+            and self.construction_progress >= SEMI_FINISHED_PROGRESS
+        )
 
 
 DERIVED_FIELDS = ("name", "size_band", "search_text", "sort_key")

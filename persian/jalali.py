@@ -119,6 +119,16 @@ def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
     return first, last
 
 
+def add_months(value: dt.date, months: int) -> dt.date:
+    """The same day ``months`` Jalali months later (or earlier, when negative); the last day
+    of the month when that month is shorter (31 Shahrivar + 1 month = 30 Mehr)."""
+    j = to_jalali(value)
+    index = j.year * 12 + (j.month - 1) + months
+    year, month = divmod(index, 12)
+    day = min(j.day, month_length(year, month + 1))
+    return jdatetime.date(year, month + 1, day).togregorian()
+
+
 def today() -> dt.date:
     """Today's date in Iran's time zone (the reporting calendar's day)."""
     from zoneinfo import ZoneInfo

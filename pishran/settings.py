@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "people",
     "enterprises",
     "clusters",
+    "cases",
+    "clinics",
     "indicators",
     "exports",
     "ops",

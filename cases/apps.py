@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "cases"
+    verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from accounts import access
+        from audit.presenters import ACTION_LABELS
+
+        from .access import RULES
+
+        access.register(RULES)
+        ACTION_LABELS.update(
+            {
+                "case_open": _("case opened"),
+                "case_stage": _("case stage changed"),
+                "case_assign": _("case assigned"),
+                "case_transfer": _("case transferred"),
+                "case_due": _("case due date set"),
+                "case_follow_up": _("follow-up scheduled"),
+                "case_follow_up_done": _("follow-up done"),
+                "case_note": _("note added"),
+                "case_document": _("document uploaded"),
+            }
+        )
