@@ -245,6 +245,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_assign": scope.can("cases.assign", case),
         "can_transfer": scope.can("cases.transfer", case),
         "can_upload": scope.can("cases.upload", case),
+        # A consultant works the case, not the registry: the unit's own page only for those
+        # the registry's rules let find it.
+        "unit_visible": Enterprise.objects.filter(
+            scope.visible_q(Enterprise), pk=case.enterprise_id
+        ).exists(),
         "events": list(
             CaseEvent.objects.filter(case=case).select_related("case", "province", "assignee")
         ),
