@@ -93,3 +93,15 @@ def test_a_revival_that_held_is_marked_so(clinic: Clinic) -> None:
     assert reload(case).stage == casetype.REVIVED
     assert Revival.objects.get(case=case).not_sustained_on is None
     assert FollowUp.objects.filter(case=case, done_on__isnull=True).count() == 1  # 12 months
+
+
+def test_a_follow_up_dated_before_the_revival_is_refused(clinic: Clinic) -> None:
+    from cases.services import follow_up_add
+
+    case = plan(diagnose(clinic.case, days=100), days=90)
+    case_move(actor=None, case=case, to_stage=casetype.REVIVED, date=days_ago(20))
+    before = row_counts()
+    with pytest.raises(ValidationError) as error:
+        follow_up_add(actor=None, case=reload(case), due_on=days_ago(25), title="بازدید پس از احیا")
+    assert "due_on" in error.value.message_dict
+    assert row_counts() == before
