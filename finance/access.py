@@ -51,6 +51,16 @@ class FinanceRules(Rules):
             Role.PROVINCIAL_OFFICER, MARKET_ADVISER, Role.ENTERPRISE_OWNER
         )
 
+    def can_see_certificates(self, scope: Scope, obj: Any = None) -> bool:
+        return scope.national or scope.holds(
+            Role.PROVINCIAL_OFFICER, BANK_OFFICER, Role.ENTERPRISE_OWNER
+        )
+
+    def can_issue_certificate(self, scope: Scope, obj: Any = None) -> bool:
+        """Certificates are issued by a bank: its officers register them (and national
+        staff, from the central bank's lists)."""
+        return scope.national or scope.holds(BANK_OFFICER)
+
     def can_see_ledger(self, scope: Scope, obj: Any = None) -> bool:
         return scope.national or scope.holds(
             Role.PROVINCIAL_OFFICER, BANK_OFFICER, Role.ENTERPRISE_OWNER

@@ -68,3 +68,31 @@ class ListingForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if not may_choose_adviser:
             del self.fields["adviser"]
+
+
+class CertificateForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(label=_("certificate code"), max_length=40)
+    bank = forms.ModelChoiceField(
+        queryset=Bank.objects.all(), to_field_name="code", label=_("issuing bank")
+    )
+    buyer = forms.CharField(label=_("buyer (national ID or number in the registry)"), max_length=20)
+    supplier = forms.CharField(
+        label=_("supplier (national ID or number in the registry)"), max_length=20
+    )
+    amount = RialsField(label=_("amount (rials)"), help_text=_("In rials."))
+    term_months = forms.IntegerField(label=_("term (months)"), min_value=1, max_value=12)
+    issued_on = JalaliDateField(label=_("issued on"), initial=today)
+
+
+class PassForm(StyledFormMixin, forms.Form):
+    to = forms.CharField(
+        label=_("to the unit (national ID or number in the registry)"), max_length=20
+    )
+    date = JalaliDateField(label=_("date"), initial=today)
+
+
+class DiscountForm(StyledFormMixin, forms.Form):
+    bank = forms.ModelChoiceField(
+        queryset=Bank.objects.all(), to_field_name="code", label=_("bank")
+    )
+    date = JalaliDateField(label=_("date"), initial=today)

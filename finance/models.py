@@ -145,3 +145,102 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.get_market_display() or '—'}"
+
+
+class Certificate(models.Model):
+    """A productive-credit certificate («گام»): a named paper with no coupon, issued by an
+    agent bank at a registered buyer's request in favour of its registered supplier, for an
+    amount and a term of 1 to 12 months. Its holder may keep it to maturity, pass it on
+    along the supply chain, or discount it at a bank; every step is a dated
+    ``CertificateStep``. ``holder`` is the unit holding it now (None once discounted or
+    settled)."""
+
+    class State(models.TextChoices):
+        HELD = "held", _("held")
+        DISCOUNTED = "discounted", _("discounted at a bank")
+        SETTLED = "settled", _("settled at maturity")
+
+    code = models.CharField(_("certificate code"), max_length=40, unique=True)
+    bank = models.ForeignKey(
+        Bank, verbose_name=_("issuing bank"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    buyer = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("buyer"),
+        on_delete=models.PROTECT,
+        related_name="certificates_bought",
+    )
+    supplier = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("supplier"),
+        on_delete=models.PROTECT,
+        related_name="certificates_supplied",
+    )
+    amount = models.BigIntegerField(_("amount (rials)"), validators=[MinValueValidator(1)])
+    issued_on = models.DateField(_("issued on"))
+    term_months = models.PositiveSmallIntegerField(_("term (months)"))
+    matures_on = models.DateField(_("matures on"))
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.HELD)
+    holder = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("held by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificates_held",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = _("productive-credit certificate")
+        verbose_name_plural = _("productive-credit certificates")
+        indexes = [
+            models.Index(fields=["buyer", "state"], name="gam_buyer"),
+            models.Index(fields=["holder", "state"], name="gam_holder"),
+            models.Index(fields=["bank", "issued_on"], name="gam_bank"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(buyer=models.F("supplier")), name="gam_buyer_not_supplier"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(term_months__gte=1, term_months__lte=12), name="gam_term_1_12"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="gam_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CertificateStep(models.Model):
+    class Kind(models.TextChoices):
+        ISSUE = "issue", _("issued")
+        TRANSFER = "transfer", _("passed on")
+        DISCOUNT = "discount", _("discounted")
+        MATURITY = "maturity", _("settled at maturity")
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(_("step"), max_length=10, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    from_holder = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_holder = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    bank = models.ForeignKey(
+        Bank, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["to_holder", "date"], name="gam_step_to")]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}: {self.kind} ({self.date})"

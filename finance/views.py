@@ -22,7 +22,16 @@ from enterprises.selectors import unit_typed
 from pishran.forms import apply_errors, submit
 
 from . import casetype, market, selectors, services
-from .forms import DecisionForm, IntroduceForm, ListingForm, ListingIntroduceForm, PaymentForm
+from .forms import (
+    CertificateForm,
+    DecisionForm,
+    DiscountForm,
+    IntroduceForm,
+    ListingForm,
+    ListingIntroduceForm,
+    PassForm,
+    PaymentForm,
+)
 from .models import Referral
 
 PAGE_SIZE = 50
@@ -370,3 +379,193 @@ def readiness(request: HttpRequest) -> HttpResponse:
         "finance/readiness.html",
         {"rows": rows, "province": province, "provinces": provinces},
     )
+
+
+# --- productive-credit certificates -----------------------------------------------------------
+
+
+def _any_unit(typed: str) -> Any:
+    """A registered unit by national ID or number (a certificate names units of any
+    province: a buyer in Tehran pays a supplier in Qom)."""
+    from enterprises.models import Enterprise
+    from persian.text import to_latin_digits
+
+    typed = to_latin_digits(typed or "").strip()
+    if not (typed.isascii() and typed.isdigit()) or len(typed) > 18:
+        return None
+    found = Enterprise.objects.filter(legal_id=typed).first() if len(typed) == 11 else None
+    return found or Enterprise.objects.filter(pk=int(typed)).first()
+
+
+def _visible_certificates(request: HttpRequest) -> Any:
+    from .certificates import certificates_q
+    from .models import Certificate
+
+    return Certificate.objects.filter(certificates_q(Scope.of(request.user))).select_related(
+        "bank", "buyer", "supplier", "holder"
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def certificates(request: HttpRequest) -> HttpResponse:
+    scope = Scope.of(request.user)
+    if not scope.can("finance.see_certificates"):
+        raise Http404
+    page = Paginator(_visible_certificates(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "finance/certificates.html",
+        {"page": page, "can_issue": scope.can("finance.issue_certificate")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def certificate_new(request: HttpRequest) -> HttpResponse:
+    from .certificates import certificate_issue
+    from .roles import BANK_OFFICER
+
+    scope = Scope.of(request.user)
+    if not scope.can("finance.issue_certificate"):
+        raise Http404
+    form = CertificateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            errors = {}
+            buyer, supplier = _any_unit(data["buyer"]), _any_unit(data["supplier"])
+            if buyer is None:
+                errors["buyer"] = _("No registered unit has this national ID or number.")
+            if supplier is None:
+                errors["supplier"] = _("No registered unit has this national ID or number.")
+            if not scope.national and data["bank"].pk not in scope.places(BANK_OFFICER):
+                errors["bank"] = _("You record the certificates of your own bank only.")
+            if errors:
+                raise ValidationError(errors)
+            certificate = certificate_issue(
+                actor=request.user, code=data["code"], bank=data["bank"], buyer=buyer, supplier=supplier,
+                amount=data["amount"], issued_on=data["issued_on"], term_months=data["term_months"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            apply_errors(exc, form)
+        else:
+            messages.success(request, _("The certificate was registered."))
+            return redirect("finance_certificate", certificate.pk)
+    return render(
+        request,
+        "finance/certificate_form.html",
+        {"form": form, "title": _("Register a certificate")},
+    )
+
+
+def _certificate(request: HttpRequest, pk: int) -> Any:
+    certificate = _visible_certificates(request).filter(pk=pk).first()
+    if certificate is None:
+        raise Http404
+    return certificate
+
+
+@login_required
+@require_http_methods(["GET"])
+def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from .certificates import may_record_for
+
+    certificate = _certificate(request, pk)
+    scope = Scope.of(request.user)
+    holder = certificate.holder
+    return render(
+        request,
+        "finance/certificate.html",
+        {
+            "certificate": certificate,
+            "steps": list(certificate.steps.select_related("from_holder", "to_holder", "bank")),
+            "can_act": holder is not None and may_record_for(scope, holder),
+            "can_see_chain": may_record_for(scope, certificate.buyer),
+        },
+    )
+
+
+def _holder_acting(request: HttpRequest, pk: int) -> Any:
+    from .certificates import may_record_for
+
+    certificate = _certificate(request, pk)
+    if certificate.holder is None or not may_record_for(Scope.of(request.user), certificate.holder):
+        raise Http404
+    return certificate
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def certificate_pass_on(request: HttpRequest, pk: int) -> HttpResponse:
+    from .certificates import certificate_pass
+
+    certificate = _holder_acting(request, pk)
+    form = PassForm(request.POST if request.method == "POST" else None)
+
+    def act(data: dict[str, Any]) -> None:
+        to = _any_unit(data["to"])
+        if to is None:
+            raise ValidationError({"to": _("No registered unit has this national ID or number.")})
+        certificate_pass(
+            actor=request.user,
+            certificate=certificate,
+            holder=certificate.holder,
+            to=to,
+            date=data["date"],
+        )
+
+    done = submit(
+        request, form, act, _("The certificate was passed on."), reverse_certificate(certificate)
+    )
+    return done or render(
+        request,
+        "finance/certificate_form.html",
+        {"form": form, "title": _("Pass the certificate on"), "certificate": certificate},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def certificate_discount_at_bank(request: HttpRequest, pk: int) -> HttpResponse:
+    from .certificates import certificate_discount
+
+    certificate = _holder_acting(request, pk)
+    form = DiscountForm(request.POST if request.method == "POST" else None)
+    done = submit(
+        request,
+        form,
+        lambda d: certificate_discount(
+            actor=request.user, certificate=certificate, holder=certificate.holder, **d
+        ),
+        _("The discount was recorded."),
+        reverse_certificate(certificate),
+    )
+    return done or render(
+        request,
+        "finance/certificate_form.html",
+        {"form": form, "title": _("Discount at a bank"), "certificate": certificate},
+    )
+
+
+def reverse_certificate(certificate: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("finance_certificate", args=[certificate.pk])
+
+
+@login_required
+@require_http_methods(["GET"])
+def buyer_chain(request: HttpRequest, pk: int) -> HttpResponse:
+    """A buyer's chain of suppliers reached by its certificates."""
+    from enterprises.models import Enterprise
+
+    from .certificates import chain, may_record_for
+
+    buyer = Enterprise.objects.filter(pk=pk).first()
+    if buyer is None or not may_record_for(Scope.of(request.user), buyer):
+        raise Http404
+    from .models import Certificate
+
+    members = chain(buyer, Certificate.objects.all())
+    return render(request, "finance/chain.html", {"buyer": buyer, "members": members})

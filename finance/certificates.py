@@ -1,0 +1,304 @@
+"""Productive-credit certificates («گام»): issue, pass on along the supply chain, discount,
+settle at maturity — each step dated and audited, in one transaction; and a buyer's chain of
+suppliers with what they hold and which of them are idle or short of working capital.
+
+Refusals name their field and save nothing: a buyer who is its own supplier, a term outside
+1–12 months, an amount not in rials or not positive, a code already registered, a step by a
+unit that does not hold the paper, a date before the previous step or after maturity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role
+from accounts.scope import Scope
+from audit.services import audit_record
+from enterprises.models import Enterprise, Status
+from persian.jalali import add_months, format_date, today
+
+from .models import Bank, Certificate, CertificateStep
+from .roles import BANK_OFFICER
+from .services import _amount
+
+
+def certificates_q(scope: Scope, prefix: str = "") -> Q:
+    """The certificates a person may see: national staff all; a provincial officer those
+    whose buyer or holder is in their provinces; a bank officer their bank's; an owner those
+    their units bought, supplied or hold."""
+    if scope.national:
+        return Q()
+    q = Q(pk__in=[])
+    if provinces := scope.places(Role.PROVINCIAL_OFFICER):
+        q |= Q(**{f"{prefix}buyer__province_id__in": provinces}) | Q(
+            **{f"{prefix}holder__province_id__in": provinces}
+        )
+    if banks := scope.places(BANK_OFFICER):
+        q |= Q(**{f"{prefix}bank_id__in": banks})
+    if units := scope.places(Role.ENTERPRISE_OWNER):
+        q |= (
+            Q(**{f"{prefix}buyer_id__in": units})
+            | Q(**{f"{prefix}supplier_id__in": units})
+            | Q(**{f"{prefix}holder_id__in": units})
+        )
+    return q
+
+
+def may_record_for(scope: Scope, unit: Enterprise) -> bool:
+    """Whether the person may act for ``unit`` on a certificate: its owner, its province's
+    officer, national staff."""
+    return (
+        scope.national
+        or unit.province_id in scope.places(Role.PROVINCIAL_OFFICER)
+        or unit.pk in scope.places(Role.ENTERPRISE_OWNER)
+    )
+
+
+def _check_day(field: str, value: dt.date, not_before: dt.date | None = None) -> None:
+    if value > today():
+        raise ValidationError({field: _("The date cannot be in the future.")})
+    if not_before is not None and value < not_before:
+        raise ValidationError(
+            {
+                field: _("The date cannot be before %(date)s, the previous step.")
+                % {"date": format_date(not_before)}
+            }
+        )
+
+
+def _step(
+    certificate: Certificate, actor: Any, kind: str, date: dt.date, **fields: Any
+) -> CertificateStep:
+    return CertificateStep.objects.create(
+        certificate=certificate,
+        kind=kind,
+        date=date,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+        **fields,
+    )
+
+
+@transaction.atomic
+def certificate_issue(
+    *,
+    actor: Any,
+    code: str,
+    bank: Bank,
+    buyer: Enterprise,
+    supplier: Enterprise,
+    amount: int,
+    issued_on: dt.date,
+    term_months: int,
+) -> Certificate:
+    code = (code or "").strip()
+    errors: dict[str, str] = {}
+    if not code:
+        errors["code"] = _("Enter the certificate's code in the central bank's system.")
+    elif Certificate.objects.filter(code=code).exists():
+        errors["code"] = _("A certificate with this code is already registered.")
+    if buyer.pk == supplier.pk:
+        errors["supplier"] = _("The supplier must be another unit than the buyer.")
+    if not isinstance(term_months, int) or not 1 <= term_months <= 12:
+        errors["term_months"] = _("The term is 1 to 12 months.")
+    for name, unit in (("buyer", buyer), ("supplier", supplier)):
+        if unit.status == Status.CLOSED:
+            errors[name] = _("%(unit)s is closed.") % {"unit": unit.name}
+    if errors:
+        raise ValidationError(errors)
+    amount = _amount("amount", amount)
+    _check_day("issued_on", issued_on)
+    certificate = Certificate(
+        code=code[:40],
+        bank=bank,
+        buyer=buyer,
+        supplier=supplier,
+        amount=amount,
+        issued_on=issued_on,
+        term_months=term_months,
+        matures_on=add_months(issued_on, term_months),
+        holder=supplier,
+    )
+    try:
+        with transaction.atomic():
+            certificate.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"code": _("A certificate with this code is already registered.")}
+        ) from error
+    _step(certificate, actor, CertificateStep.Kind.ISSUE, issued_on, to_holder=supplier, bank=bank)
+    audit_record(
+        actor=actor,
+        action="certificate_issue",
+        target=certificate,
+        subject=buyer,
+        changes={
+            "supplier": [None, supplier.pk],
+            "amount": [None, amount],
+            "term_months": [None, term_months],
+        },
+    )
+    return certificate
+
+
+def _locked_held_by(certificate: Certificate, unit: Enterprise, field: str) -> Certificate:
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.state != Certificate.State.HELD or certificate.holder_id != unit.pk:
+        raise ValidationError(
+            {field: _("%(unit)s does not hold this certificate.") % {"unit": unit.name}}
+        )
+    return certificate
+
+
+def _last_date(certificate: Certificate) -> dt.date:
+    return certificate.steps.order_by("-date", "-id").values_list("date", flat=True)[0]
+
+
+@transaction.atomic
+def certificate_pass(
+    *, actor: Any, certificate: Certificate, holder: Enterprise, to: Enterprise, date: dt.date
+) -> CertificateStep:
+    """The holder passes the certificate on to another registered unit (its own supplier)."""
+    certificate = _locked_held_by(certificate, holder, "holder")
+    if to.pk == holder.pk:
+        raise ValidationError({"to": _("Pass the certificate to another unit.")})
+    if to.status == Status.CLOSED:
+        raise ValidationError({"to": _("%(unit)s is closed.") % {"unit": to.name}})
+    _check_day("date", date, _last_date(certificate))
+    if date > certificate.matures_on:
+        raise ValidationError(
+            {
+                "date": _("The certificate matured on %(date)s.")
+                % {"date": format_date(certificate.matures_on)}
+            }
+        )
+    certificate.holder = to
+    certificate.save(update_fields=["holder"])
+    step = _step(
+        certificate, actor, CertificateStep.Kind.TRANSFER, date, from_holder=holder, to_holder=to
+    )
+    audit_record(
+        actor=actor,
+        action="certificate_pass",
+        target=certificate,
+        subject=holder,
+        changes={"holder": [holder.pk, to.pk]},
+    )
+    return step
+
+
+@transaction.atomic
+def certificate_discount(
+    *, actor: Any, certificate: Certificate, holder: Enterprise, bank: Bank, date: dt.date
+) -> CertificateStep:
+    """The holder discounts the certificate at a bank: it leaves the supply chain."""
+    certificate = _locked_held_by(certificate, holder, "holder")
+    _check_day("date", date, _last_date(certificate))
+    if date > certificate.matures_on:
+        raise ValidationError(
+            {
+                "date": _("The certificate matured on %(date)s.")
+                % {"date": format_date(certificate.matures_on)}
+            }
+        )
+    certificate.holder, certificate.state = None, Certificate.State.DISCOUNTED
+    certificate.save(update_fields=["holder", "state"])
+    step = _step(
+        certificate, actor, CertificateStep.Kind.DISCOUNT, date, from_holder=holder, bank=bank
+    )
+    audit_record(
+        actor=actor,
+        action="certificate_discount",
+        target=certificate,
+        subject=holder,
+        changes={"bank": [None, bank.code]},
+    )
+    return step
+
+
+@transaction.atomic
+def certificate_settle(*, actor: Any, certificate: Certificate, date: dt.date) -> CertificateStep:
+    """Paid to its holder at maturity."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.state != Certificate.State.HELD:
+        raise ValidationError({"date": _("Only a certificate still held is settled at maturity.")})
+    if date < certificate.matures_on:
+        raise ValidationError(
+            {
+                "date": _("The certificate matures on %(date)s.")
+                % {"date": format_date(certificate.matures_on)}
+            }
+        )
+    _check_day("date", date)
+    holder = certificate.holder
+    certificate.holder, certificate.state = None, Certificate.State.SETTLED
+    certificate.save(update_fields=["holder", "state"])
+    step = _step(certificate, actor, CertificateStep.Kind.MATURITY, date, from_holder=holder)
+    audit_record(
+        actor=actor, action="certificate_settle", target=certificate, subject=certificate.buyer
+    )
+    return step
+
+
+# --- a buyer's chain ---------------------------------------------------------------------------
+
+
+@dataclass
+class ChainMember:
+    unit: Enterprise
+    certificates: int = 0
+    outstanding: int = 0  # held now, not yet matured (rials)
+    idle: bool = False
+    working_capital: bool = False  # a clinic diagnosed working capital as the main problem
+    depth: int = 1  # 1: the buyer's direct supplier; 2: the supplier's supplier…
+    via: set[int] = field(default_factory=set)
+
+
+def chain(buyer: Enterprise, certificates: QuerySet[Certificate]) -> list[ChainMember]:
+    """Every unit the buyer's certificates reached (the suppliers and whoever they passed
+    them to), with how many certificates reached it, the amount it holds now, and whether it
+    is idle or was diagnosed short of working capital."""
+    from cases.models import Case
+    from clinics.models import DiagnosisCause
+
+    mine = certificates.filter(buyer=buyer)
+    members: dict[int, ChainMember] = {}
+    depth_of: dict[tuple[int, int], int] = {}
+    steps = CertificateStep.objects.filter(certificate__in=mine, to_holder__isnull=False).order_by(
+        "certificate_id", "date", "id"
+    )
+    for step in steps.select_related("to_holder"):
+        depth = (
+            1
+            if step.from_holder_id is None
+            else depth_of.get((step.certificate_id, step.from_holder_id), 1) + 1
+        )
+        depth_of[(step.certificate_id, step.to_holder_id)] = depth
+        member = members.setdefault(step.to_holder_id, ChainMember(step.to_holder, depth=depth))
+        member.depth = min(member.depth, depth)
+        member.via.add(step.certificate_id)
+    day = today()
+    for row in (
+        mine.filter(state=Certificate.State.HELD, matures_on__gte=day, holder_id__in=members)
+        .values("holder_id")
+        .annotate(total=Sum("amount"))
+    ):
+        members[row["holder_id"]].outstanding = row["total"]
+    diagnosed = set(
+        DiagnosisCause.objects.filter(
+            primary=True,
+            cause="working_capital",
+            diagnosis__case__in=Case.objects.filter(type="clinic", enterprise_id__in=members),
+        ).values_list("diagnosis__case__enterprise_id", flat=True)
+    )
+    for member in members.values():
+        member.certificates = len(member.via)
+        member.idle = member.unit.status in (Status.IDLE, Status.SEMI_ACTIVE)
+        member.working_capital = member.unit.pk in diagnosed
+    return sorted(members.values(), key=lambda m: (m.depth, -m.outstanding, m.unit.sort_key))

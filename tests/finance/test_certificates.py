@@ -1,0 +1,156 @@
+"""Productive-credit certificates: issued buyer → supplier, passed on, discounted or settled;
+each refusal names its field and saves nothing; a buyer's chain shows who holds what."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from enterprises.models import Status
+from finance.certificates import (
+    certificate_discount,
+    certificate_issue,
+    certificate_pass,
+    certificate_settle,
+    chain,
+)
+from finance.models import Certificate
+from persian.jalali import add_months
+from tests.clinics.conftest import diagnose, open_case
+from tests.factories import days_ago, make_enterprise, reload, row_counts
+from tests.finance.conftest import bank
+
+pytestmark = pytest.mark.django_db
+
+
+def issue(buyer, supplier, *, code="GAM-1", months=6, days=100, amount=3_000_000_000):  # type: ignore[no-untyped-def]
+    return certificate_issue(
+        actor=None, code=code, bank=bank("melli"), buyer=buyer, supplier=supplier,
+        amount=amount, issued_on=days_ago(days), term_months=months,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def units(reference):  # type: ignore[no-untyped-def]
+    return {
+        "buyer": make_enterprise(name="خودروساز بزرگ", employees=900),
+        "tier1": make_enterprise(name="قطعه‌ساز یک"),
+        "tier2": make_enterprise(name="ریخته‌گر دو", status=Status.IDLE, status_date=days_ago(400)),
+        "other": make_enterprise(name="تأمین‌کننده دیگر"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"supplier": "buyer"}, "supplier"),
+        ({"months": 13}, "term_months"),
+        ({"months": 0}, "term_months"),
+        ({"amount": 0}, "amount"),
+    ],
+)
+def test_an_impossible_certificate_is_refused(units, change, field) -> None:
+    supplier = units[change.get("supplier", "tier1")]
+    before = row_counts()
+    with pytest.raises(ValidationError) as error:
+        issue(
+            units["buyer"],
+            supplier,
+            months=change.get("months", 6),
+            amount=change.get("amount", 1000),
+        )
+    assert field in error.value.message_dict and row_counts() == before
+
+
+def test_a_certificate_is_passed_on_and_only_its_holder_can_pass_it(units) -> None:
+    certificate = issue(units["buyer"], units["tier1"])
+    assert certificate.matures_on == add_months(days_ago(100), 6)
+    before = row_counts()
+    with pytest.raises(ValidationError) as error:
+        certificate_pass(
+            actor=None,
+            certificate=certificate,
+            holder=units["other"],
+            to=units["tier2"],
+            date=days_ago(50),
+        )
+    assert "holder" in error.value.message_dict and row_counts() == before
+    certificate_pass(
+        actor=None,
+        certificate=certificate,
+        holder=units["tier1"],
+        to=units["tier2"],
+        date=days_ago(50),
+    )
+    assert reload(certificate).holder == units["tier2"]
+    with pytest.raises(ValidationError):  # tier1 no longer holds it
+        certificate_discount(
+            actor=None,
+            certificate=certificate,
+            holder=units["tier1"],
+            bank=bank("mellat"),
+            date=days_ago(10),
+        )
+    certificate_discount(
+        actor=None,
+        certificate=certificate,
+        holder=units["tier2"],
+        bank=bank("mellat"),
+        date=days_ago(10),
+    )
+    certificate = reload(certificate)
+    assert certificate.state == Certificate.State.DISCOUNTED and certificate.holder is None
+
+
+def test_a_step_dated_before_the_previous_one_or_after_maturity_is_refused(units) -> None:
+    certificate = issue(units["buyer"], units["tier1"], months=1, days=100)
+    with pytest.raises(ValidationError) as error:
+        certificate_pass(
+            actor=None,
+            certificate=certificate,
+            holder=units["tier1"],
+            to=units["tier2"],
+            date=days_ago(120),
+        )
+    assert "date" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        certificate_pass(
+            actor=None,
+            certificate=certificate,
+            holder=units["tier1"],
+            to=units["tier2"],
+            date=days_ago(5),
+        )
+    assert "date" in error.value.message_dict  # it matured about 70 days ago
+    certificate_settle(actor=None, certificate=certificate, date=days_ago(1))
+    assert reload(certificate).state == Certificate.State.SETTLED
+
+
+def test_a_code_is_registered_once(units) -> None:
+    issue(units["buyer"], units["tier1"], code="GAM-7")
+    with pytest.raises(ValidationError) as error:
+        issue(units["buyer"], units["other"], code="GAM-7")
+    assert "code" in error.value.message_dict
+
+
+def test_a_buyers_chain_shows_what_each_supplier_holds_and_who_is_struggling(units) -> None:
+    first = issue(units["buyer"], units["tier1"], code="GAM-1", amount=2_000_000_000)
+    issue(units["buyer"], units["tier1"], code="GAM-2", amount=5_000_000_000)
+    certificate_pass(
+        actor=None, certificate=first, holder=units["tier1"], to=units["tier2"], date=days_ago(60)
+    )
+    from tests.clinics.conftest import make_consultant
+
+    case = open_case(units["tier2"], days=300, assignee=make_consultant(units["tier2"].province))
+    diagnose(case, days=200)  # working capital, primary
+    issue(units["other"], units["tier1"], code="GAM-3")  # another buyer's: not in this chain
+    members = {m.unit.name: m for m in chain(units["buyer"], Certificate.objects.all())}
+    assert set(members) == {"قطعه‌ساز یک", "ریخته‌گر دو"}
+    tier1, tier2 = members["قطعه‌ساز یک"], members["ریخته‌گر دو"]
+    assert (tier1.depth, tier1.certificates, tier1.outstanding) == (1, 2, 5_000_000_000)
+    assert (tier2.depth, tier2.outstanding, tier2.idle, tier2.working_capital) == (
+        2,
+        2_000_000_000,
+        True,
+        True,
+    )
