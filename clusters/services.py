@@ -555,7 +555,10 @@ def check_upload(upload: UploadedFile) -> str:
     claimed = uploads.claimed_type(upload.name or "")
     if claimed is None:
         raise ValidationError({"file": _("Upload a PDF, DOCX or XLSX file.")})
-    actual = uploads.content_type_of(upload)
+    try:
+        actual = uploads.content_type_of(upload, _zip_limits())
+    except uploads.ArchiveTooLarge as exc:
+        raise ValidationError({"file": _archive_refusal(exc)}) from exc
     if actual != claimed:
         raise ValidationError(
             {
@@ -566,6 +569,32 @@ def check_upload(upload: UploadedFile) -> str:
             }
         )
     return actual
+
+
+def _zip_limits() -> uploads.ZipLimits:
+    return uploads.ZipLimits(
+        members=settings.UPLOAD_ZIP_MAX_MEMBERS,
+        member_bytes=settings.UPLOAD_ZIP_MAX_MEMBER_BYTES,
+        total_bytes=settings.UPLOAD_ZIP_MAX_TOTAL_BYTES,
+        ratio=settings.UPLOAD_ZIP_MAX_RATIO,
+    )
+
+
+def _archive_refusal(exc: uploads.ArchiveTooLarge) -> str:
+    """Why a compressed document was refused, in the words of the person who sent it."""
+    if exc.what == "members":
+        return _(
+            "The document is an archive of %(found)s files; at most %(limit)s are accepted."
+        ) % {"found": exc.found, "limit": exc.limit}
+    if exc.what == "ratio":
+        return _(
+            "The document would unpack to %(found)s times its size; at most %(limit)s times "
+            "is accepted. Nothing was saved."
+        ) % {"found": exc.found, "limit": exc.limit}
+    return _(
+        "The document would unpack to %(size)s MB; at most %(limit)s MB is accepted. "
+        "Nothing was saved."
+    ) % {"size": f"{exc.found / 1_048_576:.1f}", "limit": f"{exc.limit / 1_048_576:g}"}
 
 
 @transaction.atomic

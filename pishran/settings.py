@@ -166,6 +166,13 @@ MEDIA_URL = "/media/"
 # Cluster documents (PDF, DOCX, XLSX) larger than this are refused; they are stored under
 # MEDIA_ROOT and served only through a view that checks the person's scope.
 CLUSTER_UPLOAD_MAX_BYTES = env_int("PISHRAN_CLUSTER_UPLOAD_MAX_MB", 20) * 1024 * 1024
+# A ZIP-based upload (DOCX, XLSX) is refused by what its directory declares, before any of
+# it is inflated (clusters/uploads.py): more members, more bytes per member or in all, or
+# members more than RATIO times their compressed size (judged above 1 MB).
+UPLOAD_ZIP_MAX_MEMBERS = env_int("PISHRAN_UPLOAD_ZIP_MAX_MEMBERS", 1000)
+UPLOAD_ZIP_MAX_MEMBER_BYTES = env_int("PISHRAN_UPLOAD_ZIP_MAX_MEMBER_MB", 100) * 1024 * 1024
+UPLOAD_ZIP_MAX_TOTAL_BYTES = env_int("PISHRAN_UPLOAD_ZIP_MAX_TOTAL_MB", 200) * 1024 * 1024
+UPLOAD_ZIP_MAX_RATIO = env_int("PISHRAN_UPLOAD_ZIP_MAX_RATIO", 100)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
