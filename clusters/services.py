@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.scope import Scope
 from accounts.selectors import people_holding
-from audit.services import audit_record, diff, snapshot
+from audit.services import audit_record, check_version, diff, snapshot
 from persian.jalali import format_date, today
 from pishran.events import publish
 from places.models import Province
@@ -220,10 +220,18 @@ def cluster_create(
 
 @transaction.atomic
 def cluster_update(
-    *, actor: Any, cluster: Cluster, data: dict[str, Any], fields: tuple[str, ...]
+    *,
+    actor: Any,
+    cluster: Cluster,
+    data: dict[str, Any],
+    fields: tuple[str, ...],
+    version: int | None = None,
 ) -> Cluster:
-    """Change profile (and, for those who may, team) fields named in ``fields``."""
+    """Change profile (and, for those who may, team) fields named in ``fields``.
+
+    ``version``: as in ``enterprises.services.enterprise_update`` (a stale form is refused)."""
     cluster = _lock(cluster)
+    check_version(cluster, version)
     before = snapshot(cluster, AUDITED_FIELDS)
     values = _values(cluster, PROFILE_FIELDS + TEAM_FIELDS)
     for name in fields:
@@ -233,11 +241,13 @@ def cluster_update(
     changes = diff(before, snapshot(cluster, AUDITED_FIELDS))
     if not changes:
         return cluster
+    cluster.version += 1
     cluster.save(
         update_fields=[
             *[f for f in fields if f in PROFILE_FIELDS + TEAM_FIELDS],
             *DERIVED_FIELDS,
             "updated_at",
+            "version",
         ]
     )
     audit_record(actor=actor, action="update", target=cluster, changes=changes)
