@@ -206,6 +206,11 @@ TASKS_RETRY_ON_WORKER_LOSS = ["ops.tasks.backup_task", "indicators.tasks.rebuild
 
 # Backups (manage.py backup / restore, ops.backup).
 BACKUP_DIR = Path(env_str("PISHRAN_BACKUP_DIR", str(VAR_DIR / "backups")))
+# Archives hold national IDs and phone numbers: encrypted with this key (32 bytes, URL-safe
+# base64; ops/crypto.py). Without it a backup is refused unless unencrypted archives are
+# allowed, which they are only while debugging unless said explicitly (docs/deploy.md).
+BACKUP_KEY = env_str("PISHRAN_BACKUP_KEY", "")
+BACKUP_ALLOW_UNENCRYPTED = env_bool("PISHRAN_BACKUP_ALLOW_UNENCRYPTED", DEBUG)
 
 # Built-in Content Security Policy: no inline script anywhere.
 SECURE_CSP = {
