@@ -149,8 +149,9 @@ class Enterprise(models.Model):
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Raised by one at each profile edit (``enterprise_update``): a form carries the version
-    # it was opened at, so a stale form is refused instead of reverting a newer edit.
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # it was opened at, so a stale form is refused instead of reverting a newer edit. A
+    # database default too: the demo's bulk COPY writes rows without naming the column.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     class Meta:
         verbose_name = _("enterprise")
