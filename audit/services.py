@@ -13,7 +13,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connection, models
+from django.utils.translation import gettext as _
 
 from .models import AuditRecord
 
@@ -82,3 +84,45 @@ def history_of(subject: models.Model) -> models.QuerySet[AuditRecord]:
     return AuditRecord.objects.filter(
         subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk)
     ).select_related("actor")
+
+
+class StaleEdit(ValidationError):
+    """An edit made on a form opened at an older version of the row: refused, so that it
+    does not silently revert what someone saved meanwhile. ``records`` are those saves
+    (oldest first), ``version`` the row's version now."""
+
+    def __init__(self, records: list[AuditRecord], version: int) -> None:
+        super().__init__(
+            _(
+                "Someone else saved changes here after you opened this form, so nothing was "
+                "saved. Their changes are listed above and your values are still in the form: "
+                "check those fields before saving again."
+            ),
+            code="stale",
+        )
+        self.records, self.version = records, version
+
+
+def check_version(obj: models.Model, expected: int | None) -> None:
+    """Refuse an edit of ``obj`` (locked by the caller) made on a form opened at version
+    ``expected`` if ``obj.version`` has moved since. Each edit that raises the version
+    writes one ``update`` record, so the newest ``behind`` of them are the edits missed.
+    ``None``: the caller keeps no version (a script, a service test)."""
+    current: int = obj.version  # type: ignore[attr-defined]
+    if expected is None or expected == current:
+        return
+    behind = current - expected
+    records = (
+        list(
+            AuditRecord.objects.filter(
+                target_type=ContentType.objects.get_for_model(obj),
+                target_id=str(obj.pk),
+                action="update",
+            )
+            .select_related("actor", "target_type", "subject_type")
+            .order_by("-at", "-id")[:behind]
+        )
+        if behind > 0
+        else []
+    )
+    raise StaleEdit(records[::-1], current)

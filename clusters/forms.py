@@ -12,7 +12,7 @@ from accounts.models import Role, User
 from accounts.selectors import people_holding
 from enterprises.models import Enterprise
 from persian.forms import DigitsCharField, JalaliDateField, LocalizedIntegerField
-from pishran.forms import StyledFormMixin
+from pishran.forms import StyledFormMixin, VersionedFormMixin
 from places.models import Province
 
 from . import stages
@@ -25,7 +25,7 @@ class AgentChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
-class ClusterForm(StyledFormMixin, forms.ModelForm):
+class ClusterForm(StyledFormMixin, VersionedFormMixin, forms.ModelForm):
     unregistered_members = LocalizedIntegerField(
         label=_("members not yet in the registry"), min_value=0, initial=0
     )

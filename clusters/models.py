@@ -103,6 +103,9 @@ class Cluster(models.Model):
     sort_key = models.CharField(max_length=120, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by one at each profile edit (``cluster_update``): see ``Enterprise.version``
+    # (a database default too, so rows written in bulk outside Django start at 1).
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     class Meta:
         ordering = ["sort_key", "id"]

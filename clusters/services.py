@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.scope import Scope
 from accounts.selectors import people_holding
-from audit.services import audit_record, diff, snapshot
+from audit.services import audit_record, check_version, diff, snapshot
 from persian.jalali import format_date, today
 from pishran.events import publish
 from places.models import Province
@@ -220,10 +220,18 @@ def cluster_create(
 
 @transaction.atomic
 def cluster_update(
-    *, actor: Any, cluster: Cluster, data: dict[str, Any], fields: tuple[str, ...]
+    *,
+    actor: Any,
+    cluster: Cluster,
+    data: dict[str, Any],
+    fields: tuple[str, ...],
+    version: int | None = None,
 ) -> Cluster:
-    """Change profile (and, for those who may, team) fields named in ``fields``."""
+    """Change profile (and, for those who may, team) fields named in ``fields``.
+
+    ``version``: as in ``enterprises.services.enterprise_update`` (a stale form is refused)."""
     cluster = _lock(cluster)
+    check_version(cluster, version)
     before = snapshot(cluster, AUDITED_FIELDS)
     values = _values(cluster, PROFILE_FIELDS + TEAM_FIELDS)
     for name in fields:
@@ -233,11 +241,13 @@ def cluster_update(
     changes = diff(before, snapshot(cluster, AUDITED_FIELDS))
     if not changes:
         return cluster
+    cluster.version += 1
     cluster.save(
         update_fields=[
             *[f for f in fields if f in PROFILE_FIELDS + TEAM_FIELDS],
             *DERIVED_FIELDS,
             "updated_at",
+            "version",
         ]
     )
     audit_record(actor=actor, action="update", target=cluster, changes=changes)
@@ -555,7 +565,10 @@ def check_upload(upload: UploadedFile) -> str:
     claimed = uploads.claimed_type(upload.name or "")
     if claimed is None:
         raise ValidationError({"file": _("Upload a PDF, DOCX or XLSX file.")})
-    actual = uploads.content_type_of(upload)
+    try:
+        actual = uploads.content_type_of(upload, _zip_limits())
+    except uploads.ArchiveTooLarge as exc:
+        raise ValidationError({"file": _archive_refusal(exc)}) from exc
     if actual != claimed:
         raise ValidationError(
             {
@@ -566,6 +579,32 @@ def check_upload(upload: UploadedFile) -> str:
             }
         )
     return actual
+
+
+def _zip_limits() -> uploads.ZipLimits:
+    return uploads.ZipLimits(
+        members=settings.UPLOAD_ZIP_MAX_MEMBERS,
+        member_bytes=settings.UPLOAD_ZIP_MAX_MEMBER_BYTES,
+        total_bytes=settings.UPLOAD_ZIP_MAX_TOTAL_BYTES,
+        ratio=settings.UPLOAD_ZIP_MAX_RATIO,
+    )
+
+
+def _archive_refusal(exc: uploads.ArchiveTooLarge) -> str:
+    """Why a compressed document was refused, in the words of the person who sent it."""
+    if exc.what == "members":
+        return _(
+            "The document is an archive of %(found)s files; at most %(limit)s are accepted."
+        ) % {"found": exc.found, "limit": exc.limit}
+    if exc.what == "ratio":
+        return _(
+            "The document would unpack to %(found)s times its size; at most %(limit)s times "
+            "is accepted. Nothing was saved."
+        ) % {"found": exc.found, "limit": exc.limit}
+    return _(
+        "The document would unpack to %(size)s MB; at most %(limit)s MB is accepted. "
+        "Nothing was saved."
+    ) % {"size": f"{exc.found / 1_048_576:.1f}", "limit": f"{exc.limit / 1_048_576:g}"}
 
 
 @transaction.atomic

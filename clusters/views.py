@@ -22,7 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.scope import Scope
 from audit.presenters import present
-from audit.services import history_of
+from audit.services import StaleEdit, history_of
 from enterprises.models import Enterprise
 from persian import jalali
 from pishran.forms import apply_errors
@@ -183,20 +183,27 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = cluster_get_editable(request.user, pk)
     team = Scope.of(request.user).can("clusters.assign_team", cluster)
     form = ClusterForm(request.POST or None, instance=cluster, team=team)
+    stale: list[Any] = []
     if request.method == "POST" and form.is_valid():
         try:
             services.cluster_update(
                 actor=request.user,
                 cluster=cluster,
                 data=form.cleaned_data,
-                fields=tuple(form.fields),
+                fields=form.edited_fields(),
+                version=form.expected_version(),
             )
+        except StaleEdit as exc:
+            form.refused_as_stale(exc, exc.version)
+            stale = present(exc.records)
         except ValidationError as exc:
             apply_errors(exc, form)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect(cluster)
-    return render(request, "clusters/cluster_form.html", {"form": form, "cluster": cluster})
+    return render(
+        request, "clusters/cluster_form.html", {"form": form, "cluster": cluster, "stale": stale}
+    )
 
 
 def _form_page(

@@ -35,7 +35,10 @@ class LocationEventInline(ReadOnlyInline):
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
     """Profile edits go through the service (validated and audited); status and place
-    change only through their dated forms on the site, so they are read-only here."""
+    change only through their dated forms on the site, so they are read-only here.
+
+    The admin passes no ``version``: a stale admin form is not detected (the site's edit
+    page is; back-office edits are rare and by national administrators)."""
 
     list_display = ("name", "province", "park", "status", "size_band", "employees", "published")
     list_filter = (

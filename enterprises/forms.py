@@ -6,14 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from persian.forms import DigitsCharField, JalaliDateField, LocalizedIntegerField
-from pishran.forms import StyledFormMixin
+from pishran.forms import StyledFormMixin, VersionedFormMixin
 from places.models import Park, Province
 
 from .models import Enterprise, Status
 from .services import OWNER_FIELDS, PROFILE_FIELDS
 
 
-class EnterpriseForm(StyledFormMixin, forms.ModelForm):
+class EnterpriseForm(StyledFormMixin, VersionedFormMixin, forms.ModelForm):
     """The profile of an enterprise. Business rules live in the services; the form only
     parses (Jalali dates, Persian digits) and shows the services' errors per field."""
 

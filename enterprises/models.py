@@ -156,6 +156,10 @@ class Enterprise(models.Model):
     sort_key = models.CharField(max_length=120, editable=False, default="")
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Raised by one at each profile edit (``enterprise_update``): a form carries the version
+    # it was opened at, so a stale form is refused instead of reverting a newer edit. A
+    # database default too: the demo's bulk COPY writes rows without naming the column.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     class Meta:
         verbose_name = _("enterprise")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Grant, Role, User
 from accounts.services import grant_give, grant_withdraw
-from audit.services import audit_record, diff, snapshot
+from audit.services import audit_record, check_version, diff, snapshot
 from persian.identifiers import clean_digits, is_valid_business_id, is_valid_legal_id
 from persian.jalali import format_date, today
 from pishran.events import publish
@@ -231,11 +231,20 @@ def enterprise_create(
 
 @transaction.atomic
 def enterprise_update(
-    *, actor: Any, enterprise: Enterprise, data: dict[str, Any], fields: tuple[str, ...]
+    *,
+    actor: Any,
+    enterprise: Enterprise,
+    data: dict[str, Any],
+    fields: tuple[str, ...],
+    version: int | None = None,
 ) -> Enterprise:
     """Change profile fields (only those in ``fields``: an owner's form passes
-    ``OWNER_FIELDS``). Location and status have their own dated services."""
+    ``OWNER_FIELDS``). Location and status have their own dated services.
+
+    ``version``: the unit's version when the form was opened; if someone saved since,
+    ``audit.services.StaleEdit`` is raised (with their changes) and nothing is written."""
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    check_version(enterprise, version)
     before = snapshot(enterprise, AUDITED_FIELDS)
     before_permit = enterprise.permit_date
     values = _values(enterprise)
@@ -260,7 +269,8 @@ def enterprise_update(
     changes = diff(before, snapshot(enterprise, AUDITED_FIELDS))
     if not changes:
         return enterprise
-    enterprise.save(update_fields=[*fields, *DERIVED_FIELDS, "updated_at"])
+    enterprise.version += 1
+    enterprise.save(update_fields=[*fields, *DERIVED_FIELDS, "updated_at", "version"])
     audit_record(actor=actor, action="update", target=enterprise, changes=changes)
     after = _values(enterprise)
     changed = {name: (values[name], after[name]) for name in after if values[name] != after[name]}

@@ -22,7 +22,7 @@ from django_htmx.middleware import HtmxDetails
 
 from accounts.scope import Scope
 from audit.presenters import present
-from audit.services import history_of
+from audit.services import StaleEdit, history_of
 from exports.responses import FORMATS, export_response
 from exports.tables import Column, Table
 from persian.templatetags.persian import num
@@ -291,20 +291,27 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = enterprise_get_editable(request.user, pk)
     owner_only = not Scope.of(request.user).can("enterprises.edit_every_field")
     form = EnterpriseForm(request.POST or None, instance=enterprise, owner_only=owner_only)
+    stale: list[Any] = []
     if request.method == "POST" and form.is_valid():
         try:
             services.enterprise_update(
                 actor=request.user,
                 enterprise=enterprise,
                 data=form.cleaned_data,
-                fields=tuple(form.fields),
+                fields=form.edited_fields(),
+                version=form.expected_version(),
             )
+        except StaleEdit as exc:
+            form.refused_as_stale(exc, exc.version)
+            stale = present(exc.records)
         except ValidationError as exc:
             apply_errors(exc, form)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect(enterprise)
-    return render(request, "enterprises/form.html", {"form": form, "enterprise": enterprise})
+    return render(
+        request, "enterprises/form.html", {"form": form, "enterprise": enterprise, "stale": stale}
+    )
 
 
 def _placement_allowed(request: HttpRequest, form: django_forms.Form) -> bool:

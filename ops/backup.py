@@ -1,6 +1,7 @@
 """Backup and restore of the database and the uploaded files, with a manifest to verify.
 
-One archive per backup, ``pishran-backup-<UTC time>.tar``::
+One archive per backup, ``pishran-backup-<UTC time>.tar.enc`` (encrypted with
+``PISHRAN_BACKUP_KEY``, ``ops.crypto``) or ``….tar`` (unencrypted, only where allowed)::
 
     manifest.json      format, time, database vendor, per table: rows and sha256 of its
                        rows in primary-key order; per uploaded file: size and sha256
@@ -15,15 +16,21 @@ On PostgreSQL the dump and the checksums read the same snapshot (``pg_export_sna
 and ``pg_dump --snapshot``), so the manifest describes exactly what is in the dump even
 while the site is being written to. On SQLite the checksums are read from the copy.
 
-Restore goes into a *fresh* database and an empty media directory, then recomputes every
-checksum and compares it with the manifest (``verify``)."""
+Restore first unpacks the archive into a temporary directory and checks *everything*
+(``check_unpacked``: the archive reads to its end, the manifest is whole, the database file
+and every uploaded file are there with their checksums, nothing else is); only then does it
+write into a *fresh* database and an empty media directory, and recomputes every checksum
+and compares it with the manifest (``verify``). What is wrong is said in one line
+(``BackupError``)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import json
+import logging
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -34,14 +41,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import psycopg
 from django.conf import settings
 from django.db import connections
 
+from ops import crypto
+
 FORMAT = 1
 CHUNK = 5_000
+logger = logging.getLogger(__name__)
 
 
 class BackupError(Exception):
@@ -191,9 +201,10 @@ def backup(destination: Path, *, using: str = "default", media_root: Path | None
     db = connections[using].settings_dict
     vendor = _vendor(db)
     media = Path(media_root or settings.MEDIA_ROOT)
+    key = _key_for_backup()
     destination.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    final = destination / f"pishran-backup-{stamp}.tar"
+    final = destination / f"pishran-backup-{stamp}.tar{'.enc' if key else ''}"
     partial = destination / f".{final.name}.partial"
     try:
         with tempfile.TemporaryDirectory(dir=destination, prefix=".backup-") as work:
@@ -214,21 +225,51 @@ def backup(destination: Path, *, using: str = "default", media_root: Path | None
             }
             # The archive holds personal data (national IDs, mobiles): owner-only from birth.
             fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w") as tar:
-                data = json.dumps(manifest, indent=1, sort_keys=True).encode()
-                info = tarfile.TarInfo("manifest.json")
-                info.size = len(data)
-                info.mtime = int(datetime.now(UTC).timestamp())
-                tar.addfile(info, io.BytesIO(data))
-                tar.add(dump, arcname=dump.name)
-                for rel in files:
-                    tar.add(media / rel, arcname=f"media/{rel}")
+            with os.fdopen(fd, "wb") as raw:
+                sink: IO[bytes] = crypto.EncryptingWriter(raw, key) if key else raw  # type: ignore[assignment]
+                with tarfile.open(fileobj=sink, mode="w|") as tar:
+                    data = json.dumps(manifest, indent=1, sort_keys=True).encode()
+                    info = tarfile.TarInfo("manifest.json")
+                    info.size = len(data)
+                    info.mtime = int(datetime.now(UTC).timestamp())
+                    tar.addfile(info, io.BytesIO(data))
+                    tar.add(dump, arcname=dump.name)
+                    for rel in files:
+                        tar.add(media / rel, arcname=f"media/{rel}")
+                sink.close()  # seals an encrypted archive's final chunk
             with partial.open("rb") as fh:
                 os.fsync(fh.fileno())
         os.replace(partial, final)
     finally:
         partial.unlink(missing_ok=True)
     return final
+
+
+def _key_for_backup() -> bytes | None:
+    """The key to encrypt with; without one, refuse unless unencrypted archives are
+    allowed (``PISHRAN_BACKUP_ALLOW_UNENCRYPTED``, on by default only while debugging)."""
+    if settings.BACKUP_KEY:
+        return _parse_key(settings.BACKUP_KEY)
+    if not settings.BACKUP_ALLOW_UNENCRYPTED:
+        raise BackupError(
+            "PISHRAN_BACKUP_KEY is not set: archives hold national IDs and phone numbers, so "
+            "they are encrypted (set PISHRAN_BACKUP_ALLOW_UNENCRYPTED=true to write one "
+            "unencrypted anyway)"
+        )
+    logger.warning("PISHRAN_BACKUP_KEY is not set: writing an UNENCRYPTED backup archive")
+    return None
+
+
+def _parse_key(text: str) -> bytes:
+    try:
+        return crypto.parse_key(text)
+    except crypto.CryptoError as exc:
+        raise BackupError(str(exc)) from exc
+
+
+def is_encrypted(archive: Path) -> bool:
+    with archive.open("rb") as fh:
+        return crypto.is_encrypted(fh.read(len(crypto.MAGIC)))
 
 
 def _backup_postgresql(db: dict[str, Any], dump: Path) -> dict[str, dict[str, object]]:
@@ -269,32 +310,139 @@ def _sqlite(path: str) -> Iterator[sqlite3.Connection]:
 # --- restore ----------------------------------------------------------------------------
 
 
+@contextmanager
+def _tar_stream(archive: Path) -> Iterator[tarfile.TarFile]:
+    """The archive as a tar stream read front to back, decrypted on the way when it is
+    encrypted; anything unreadable is a ``BackupError`` naming the archive."""
+    if not archive.is_file():
+        raise BackupError(f"{archive}: no such archive")
+    try:
+        with archive.open("rb") as raw:
+            source: IO[bytes] = raw
+            if crypto.is_encrypted(raw.read(len(crypto.MAGIC))):
+                if not settings.BACKUP_KEY:
+                    raise BackupError(
+                        f"{archive} is encrypted: set PISHRAN_BACKUP_KEY to the key it was "
+                        "written with"
+                    )
+                raw.seek(0)
+                source = io.BufferedReader(
+                    crypto.DecryptingReader(raw, _parse_key(settings.BACKUP_KEY)), 1 << 20
+                )
+            else:
+                raw.seek(0)
+            with tarfile.open(fileobj=source, mode="r|") as tar:
+                yield tar
+    except crypto.CryptoError as exc:
+        raise BackupError(f"{archive}: {exc}") from exc
+    except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise BackupError(
+            f"{archive} cannot be read or unpacked (cut short, not a backup, or no room to "
+            f"unpack it): {reason}"
+        ) from exc
+
+
 def read_manifest(archive: Path) -> dict[str, Any]:
-    with tarfile.open(archive) as tar:
-        member = tar.extractfile("manifest.json")
-        if member is None:
-            raise BackupError(f"{archive} has no manifest.json")
-        manifest: dict[str, Any] = json.load(member)
+    """The manifest (the archive's first member), checked; reads no further."""
+    with _tar_stream(archive) as tar:
+        member = tar.next()
+        fh = tar.extractfile(member) if member and member.name == "manifest.json" else None
+        if fh is None:
+            raise BackupError(f"{archive} has no manifest.json at its start")
+        return _parse_manifest(archive, fh.read())
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _parse_manifest(archive: Path, data: bytes) -> dict[str, Any]:
+    try:
+        manifest = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BackupError(f"{archive}: manifest.json is damaged (not JSON: {exc})") from exc
+    if not isinstance(manifest, dict):
+        raise BackupError(f"{archive}: manifest.json is damaged (not an object)")
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{archive}: unknown backup format {manifest.get('format')!r}")
+
+    def entries(part: str, size_key: str) -> bool:
+        value = manifest.get(part)
+        return isinstance(value, dict) and all(
+            isinstance(entry, dict)
+            and isinstance(entry.get(size_key), int)
+            and isinstance(entry.get("sha256"), str)
+            for entry in value.values()
+        )
+
+    problems = [
+        name
+        for name, ok in (
+            ("vendor", manifest.get("vendor") in ("postgresql", "sqlite")),
+            (
+                "database_file",
+                manifest.get("database_file") in ("database.dump", "database.sqlite3"),
+            ),
+            ("database_sha256", _SHA256.fullmatch(str(manifest.get("database_sha256")))),
+            ("tables", entries("tables", "rows")),
+            ("media", entries("media", "bytes")),
+        )  # fmt: skip
+        if not ok
+    ]
+    if problems:
+        raise BackupError(f"{archive}: manifest.json is damaged ({', '.join(problems)})")
     return manifest
+
+
+def unpack(archive: Path, work: Path) -> dict[str, Any]:
+    """Unpack ``archive`` into the empty directory ``work`` and check all of it against its
+    manifest; return the manifest. Writes nothing anywhere else."""
+    with _tar_stream(archive) as tar:
+        tar.extractall(work, filter="data")
+    manifest_file = work / "manifest.json"
+    if not manifest_file.is_file():
+        raise BackupError(f"{archive} has no manifest.json")
+    manifest = _parse_manifest(archive, manifest_file.read_bytes())
+    problems = check_unpacked(manifest, work)
+    if problems:
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise BackupError(f"{archive}: {problems[0]}{more}; nothing was restored")
+    return manifest
+
+
+def check_unpacked(manifest: dict[str, Any], work: Path) -> list[str]:
+    """What in an unpacked archive differs from its manifest: the database file and every
+    uploaded file present with their checksums, and no file the manifest does not name."""
+    problems = []
+    dump = work / manifest["database_file"]
+    if not dump.is_file():
+        problems.append(f"the database file {dump.name} is missing")
+    elif _file_sha256(dump) != manifest["database_sha256"]:
+        problems.append(f"the database file {dump.name} does not match its checksum")
+    found = media_files(work / "media")
+    for rel in sorted(manifest["media"].keys() | found.keys()):
+        if rel not in found:
+            problems.append(f"media/{rel} is missing")
+        elif rel not in manifest["media"]:
+            problems.append(f"media/{rel} is not in the manifest")
+        elif found[rel] != manifest["media"][rel]:
+            problems.append(f"media/{rel} does not match its checksum")
+    return problems
 
 
 def restore(archive: Path, *, database: dict[str, Any], media_root: Path) -> list[Mismatch]:
     """Restore ``archive`` into an empty ``database`` (Django settings dict) and an empty
-    ``media_root``; return what differs from the manifest (empty: identical)."""
-    manifest = read_manifest(archive)
+    ``media_root``; return what differs from the manifest (empty: identical). Everything
+    is checked before anything is written: the archive, then the targets."""
     vendor = _vendor(database)
-    if vendor != manifest["vendor"]:
-        raise BackupError(f"the archive holds a {manifest['vendor']} database, not {vendor}")
-    if media_root.exists() and any(media_root.iterdir()):
-        raise BackupError(f"{media_root} is not empty: restore into an empty media directory")
     with tempfile.TemporaryDirectory(prefix="pishran-restore-") as work:
-        with tarfile.open(archive) as tar:
-            tar.extractall(work, filter="data")
+        manifest = unpack(archive, Path(work))
+        if vendor != manifest["vendor"]:
+            raise BackupError(f"the archive holds a {manifest['vendor']} database, not {vendor}")
+        if media_root.exists() and any(media_root.iterdir()):
+            raise BackupError(f"{media_root} is not empty: restore into an empty media directory")
+        _check_database_empty(database)
         dump = Path(work) / manifest["database_file"]
-        if _file_sha256(dump) != manifest["database_sha256"]:
-            raise BackupError(f"{archive}: the database file does not match its checksum")
         if vendor == "postgresql":
             _restore_postgresql(database, dump)
         else:
@@ -306,13 +454,22 @@ def restore(archive: Path, *, database: dict[str, Any], media_root: Path) -> lis
     return verify(manifest, database=database, media_root=media_root)
 
 
+def _check_database_empty(db: dict[str, Any]) -> None:
+    if _vendor(db) == "postgresql":
+        with psycopg.connect(**_pg_params(db)) as con:  # type: ignore[arg-type]
+            row = con.execute(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+            ).fetchone()
+        if row and row[0]:
+            raise BackupError(f"database {db['NAME']} is not empty: restore into a fresh database")
+        return
+    path = _sqlite_path(db)
+    with _sqlite(path) as target:
+        if target.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]:
+            raise BackupError(f"{path} is not empty: restore into a fresh database")
+
+
 def _restore_postgresql(db: dict[str, Any], dump: Path) -> None:
-    with psycopg.connect(**_pg_params(db)) as con:  # type: ignore[arg-type]
-        existing = con.execute(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
-        ).fetchone()
-    if existing and existing[0]:
-        raise BackupError(f"database {db['NAME']} is not empty: restore into a fresh database")
     run = subprocess.run(
         ["pg_restore", "--no-owner", "--exit-on-error", "--single-transaction",
          f"--dbname={db['NAME']}", str(dump)],
@@ -323,12 +480,8 @@ def _restore_postgresql(db: dict[str, Any], dump: Path) -> None:
 
 
 def _restore_sqlite(db: dict[str, Any], dump: Path) -> None:
-    path = _sqlite_path(db)
-    with _sqlite(path) as target:
-        if target.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]:
-            raise BackupError(f"{path} is not empty: restore into a fresh database")
-        with _sqlite(str(dump)) as source:
-            source.backup(target)
+    with _sqlite(_sqlite_path(db)) as target, _sqlite(str(dump)) as source:
+        source.backup(target)
 
 
 def verify(

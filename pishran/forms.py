@@ -22,6 +22,36 @@ class StyledFormMixin:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
+class VersionedFormMixin:
+    """A model form that edits a row with a ``version`` (raised by its edit service): a
+    hidden ``version`` field carries the version the form was opened at, which the service
+    compares with the row's (``audit.services.check_version``). A form that creates a row
+    has no such field."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk is not None:
+            self.fields["version"] = django_forms.IntegerField(  # type: ignore[attr-defined]
+                widget=django_forms.HiddenInput, min_value=1, initial=instance.version
+            )
+
+    def edited_fields(self) -> tuple[str, ...]:
+        """The fields the service writes (everything but the version)."""
+        return tuple(name for name in self.fields if name != "version")  # type: ignore[attr-defined]
+
+    def expected_version(self) -> int | None:
+        return self.cleaned_data.get("version")  # type: ignore[attr-defined,no-any-return]
+
+    def refused_as_stale(self, exc: ValidationError, version: int) -> None:
+        """Show the refusal and carry the row's current version, so that saving again
+        (after reading what changed) is a deliberate choice."""
+        self.add_error(None, exc)  # type: ignore[attr-defined]
+        data = self.data.copy()  # type: ignore[attr-defined,has-type]
+        data["version"] = str(version)
+        self.data = data
+
+
 def apply_errors(exc: ValidationError, *forms: django_forms.BaseForm) -> None:
     """Show a service's ValidationError on the form that has the field (else on the
     first form, as a general error), so each message sits beside its field."""

@@ -189,6 +189,13 @@ MEDIA_URL = "/media/"
 # Cluster documents (PDF, DOCX, XLSX) larger than this are refused; they are stored under
 # MEDIA_ROOT and served only through a view that checks the person's scope.
 CLUSTER_UPLOAD_MAX_BYTES = env_int("PISHRAN_CLUSTER_UPLOAD_MAX_MB", 20) * 1024 * 1024
+# A ZIP-based upload (DOCX, XLSX) is refused by what its directory declares, before any of
+# it is inflated (clusters/uploads.py): more members, more bytes per member or in all, or
+# members more than RATIO times their compressed size (judged above 1 MB).
+UPLOAD_ZIP_MAX_MEMBERS = env_int("PISHRAN_UPLOAD_ZIP_MAX_MEMBERS", 1000)
+UPLOAD_ZIP_MAX_MEMBER_BYTES = env_int("PISHRAN_UPLOAD_ZIP_MAX_MEMBER_MB", 100) * 1024 * 1024
+UPLOAD_ZIP_MAX_TOTAL_BYTES = env_int("PISHRAN_UPLOAD_ZIP_MAX_TOTAL_MB", 200) * 1024 * 1024
+UPLOAD_ZIP_MAX_RATIO = env_int("PISHRAN_UPLOAD_ZIP_MAX_RATIO", 100)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -222,6 +229,11 @@ TASKS_RETRY_ON_WORKER_LOSS = ["ops.tasks.backup_task", "indicators.tasks.rebuild
 
 # Backups (manage.py backup / restore, ops.backup).
 BACKUP_DIR = Path(env_str("PISHRAN_BACKUP_DIR", str(VAR_DIR / "backups")))
+# Archives hold national IDs and phone numbers: encrypted with this key (32 bytes, URL-safe
+# base64; ops/crypto.py). Without it a backup is refused unless unencrypted archives are
+# allowed, which they are only while debugging unless said explicitly (docs/deploy.md).
+BACKUP_KEY = env_str("PISHRAN_BACKUP_KEY", "")
+BACKUP_ALLOW_UNENCRYPTED = env_bool("PISHRAN_BACKUP_ALLOW_UNENCRYPTED", DEBUG)
 
 # Built-in Content Security Policy: no inline script anywhere.
 SECURE_CSP = {

@@ -124,8 +124,9 @@ def _post_data(values: dict[str, Any], changes: dict[str, Any]) -> dict[str, str
 
 
 def profile_post_data(enterprise: Enterprise, **changes: Any) -> dict[str, str]:
-    """The enterprise form as a browser submits it, for the current values."""
-    values = {name: getattr(enterprise, name) for name in PROFILE_FIELDS}
+    """The enterprise form as a browser submits it, for the current values (and the
+    version it was opened at)."""
+    values = {name: getattr(enterprise, name) for name in (*PROFILE_FIELDS, "version")}
     return _post_data(values, changes)
 
 

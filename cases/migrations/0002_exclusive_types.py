@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0001_initial'),
-        ('enterprises', '0007_clinic_candidates'),
+        ('enterprises', '0008_clinic_candidates'),
         ('places', '0002_recompute_text_keys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enterprises', '0007_clinic_candidates'),
+        ('enterprises', '0008_clinic_candidates'),
         ('finance', '0003_capital_market'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -206,7 +206,12 @@ def _post_data(
     if cluster is None:
         return {}
     if route == "cluster_edit":
-        return {"name": NEW_NAME, "unregistered_members": "۱۲", "published": "on"}
+        return {
+            "name": NEW_NAME,
+            "unregistered_members": "۱۲",
+            "published": "on",
+            "version": str(cluster.version),
+        }
     if route == "cluster_stage":
         from clusters.stages import next_stage
 
@@ -373,6 +378,7 @@ def test_an_agent_cannot_reassign_their_cluster_or_publish_it(
             "unregistered_members": "0",
             "agent": str(other_agent.pk),
             "published": "on",
+            "version": str(clusters.mine.version),
         },
     )
 

@@ -7,6 +7,7 @@ import re
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from persian.text import to_persian_digits
 from tests.clusters.files import PDF
 from tests.factories import days_ago, make_cluster, reload, row_counts
 from tests.views_helpers import field_errors, jalali_text, page
@@ -124,3 +125,27 @@ def test_a_visit_dated_before_the_cluster_existed_is_refused_on_the_page(
 
     assert "date" in field_errors(response)
     assert clusters.mine.visits.count() == 0
+
+
+def test_a_stale_cluster_form_is_refused_and_shows_the_other_persons_change(
+    client_for, clusters, cluster_agent, national_admin
+) -> None:
+    cluster = clusters.mine
+    url = reverse("cluster_edit", args=[cluster.pk])
+    opened = {"name": cluster.name, "unregistered_members": "0", "version": str(cluster.version)}
+    saved = client_for(cluster_agent).post(url, {**opened, "unregistered_members": "۱۲"})
+    assert saved.status_code == 302
+    before = row_counts()
+
+    response = client_for(national_admin).post(
+        url, {**opened, "name": "خوشه کفش نو", "agent": str(cluster_agent.pk)}
+    )
+
+    assert response.status_code == 200
+    fresh = reload(cluster)
+    assert (fresh.name, fresh.unregistered_members) == (cluster.name, 12)
+    assert row_counts() == before
+    html = page(response)
+    assert "پس از باز کردن این فرم" in html
+    assert to_persian_digits("12") in html.split('data-testid="stale-edit"')[1]
+    assert f'name="version" value="{fresh.version}"' in html

@@ -283,3 +283,38 @@ def test_a_permit_of_a_unit_not_yet_operating_may_have_any_past_date(officer_a) 
     )
 
     assert reload(enterprise).permit_date == days_ago(5)
+
+
+# --- a form opened before someone else saved -----------------------------------------------------
+
+
+def test_each_edit_raises_the_version_and_a_stale_one_is_refused_with_what_changed(
+    officer_a, national_admin, enterprise_e
+) -> None:
+    from audit.services import StaleEdit
+
+    opened = enterprise_e.version
+    enterprise_update(actor=national_admin, enterprise=enterprise_e, data={"employees": 77},
+                      fields=PROFILE_FIELDS, version=opened)  # fmt: skip
+    assert reload(enterprise_e).version == opened + 1
+    before = row_counts()
+
+    with pytest.raises(StaleEdit) as exc:
+        enterprise_update(actor=officer_a, enterprise=enterprise_e, data={"employees": 5},
+                          fields=PROFILE_FIELDS, version=opened)  # fmt: skip
+
+    assert row_counts() == before
+    assert (reload(enterprise_e).employees, reload(enterprise_e).version) == (77, opened + 1)
+    assert exc.value.version == opened + 1
+    [record] = exc.value.records
+    assert (record.actor, record.changes["employees"][1]) == (national_admin, 77)
+    # At the version it now knows, the same edit is a deliberate choice and is saved.
+    enterprise_update(actor=officer_a, enterprise=enterprise_e, data={"employees": 5},
+                      fields=PROFILE_FIELDS, version=opened + 1)  # fmt: skip
+    assert reload(enterprise_e).employees == 5
+
+
+def test_an_edit_that_changes_nothing_keeps_the_version(officer_a, enterprise_e) -> None:
+    update(enterprise_e, officer_a, name=enterprise_e.name)
+
+    assert reload(enterprise_e).version == enterprise_e.version

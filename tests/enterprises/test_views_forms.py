@@ -210,6 +210,28 @@ def test_a_bad_edit_is_refused_on_its_field_and_changes_nothing(
     assert registry_state() == before
 
 
+def test_a_stale_form_is_refused_and_shows_what_the_other_person_changed(
+    officer_a, national_admin, client_for, unit
+) -> None:
+    url = reverse("enterprise_edit", args=[unit.pk])
+    opened = profile_post_data(unit)  # both opened the form at the same version
+    saved = client_for(national_admin).post(url, {**opened, "employees": "۱۲۰"})
+    assert saved.status_code == 302
+    before = registry_state()
+
+    response = client_for(officer_a).post(url, {**opened, "products": "رب گوجه‌فرنگی"})
+
+    assert response.status_code == 200
+    assert registry_state() == before  # nothing saved: the other's 120 employees stand
+    assert reload(unit).employees == 120
+    html = page(response)
+    assert "پس از باز کردن این فرم" in html  # the refusal, in Persian
+    stale = html.split('data-testid="stale-edit"')[1].split("</div>\n</div>")[0]
+    assert "کارکنان" in stale and to_persian_digits("120") in stale  # which field, its value
+    assert 'name="version" value="2"' in html  # saving again is now a deliberate choice
+    assert 'value="رب گوجه‌فرنگی"' in html or "رب گوجه‌فرنگی</textarea>" in html
+
+
 # --- status changes -------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ their own connections, as they do in production."""
 
 from __future__ import annotations
 
+import io
 import tarfile
 from io import StringIO
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -124,3 +126,133 @@ def test_a_backup_that_dies_half_way_leaves_nothing_that_looks_complete(
         backup.backup(tmp_path / "backups")
 
     assert list((tmp_path / "backups").iterdir()) == []
+
+
+# --- restore checks everything before writing anything; archives are encrypted ---------------
+
+KEY = Fernet.generate_key().decode()
+
+
+def _is_empty(db: dict[str, Any]) -> bool:
+    try:
+        backup._check_database_empty(db)
+    except backup.BackupError:
+        return False
+    return True
+
+
+def _refused(archive: Path, db: dict[str, Any], media_root: Path) -> str:
+    """The one-line reason ``archive`` is refused; asserts nothing was written."""
+    with pytest.raises(backup.BackupError) as exc:
+        backup.restore(archive, database=db, media_root=media_root)
+    assert _is_empty(db) and not media_root.exists()
+    assert "\n" not in str(exc.value)
+    return str(exc.value)
+
+
+def _rewritten(archive: Path, replace: dict[str, bytes | None]) -> Path:
+    """A copy of an unencrypted ``archive`` with members replaced (``None``: left out)."""
+    copy = archive.with_name("changed.tar")
+    with tarfile.open(archive) as source, tarfile.open(copy, "w") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()  # type: ignore[union-attr]
+            data = replace.get(member.name, data)  # type: ignore[assignment]
+            if data is not None:
+                member.size = len(data)
+                target.addfile(member, io.BytesIO(data))
+    return copy
+
+
+def _cut(archive: Path) -> Path:
+    copy = archive.with_name("cut-" + archive.name)
+    copy.write_bytes(archive.read_bytes()[: archive.stat().st_size * 2 // 3])
+    return copy
+
+
+def test_an_encrypted_archive_shows_nothing_readable_and_restores_with_its_key(
+    reference, media, fresh_database, tmp_path, settings
+) -> None:
+    settings.BACKUP_KEY = KEY
+    _registry(reference)
+    out, err = StringIO(), StringIO()
+
+    call_command("backup", "--to", str(tmp_path / "backups"), stdout=out, stderr=err)
+
+    [archive] = (tmp_path / "backups").glob("pishran-backup-*.tar.enc")
+    raw = archive.read_bytes()
+    for plain in (b"manifest.json", "ریخته‌گری پیشران".encode(), b"PGDMP", b"SQLite format",
+                  b"%PDF-1.7"):  # fmt: skip
+        assert plain not in raw
+    assert err.getvalue() == ""  # no warning: it is encrypted
+    restored_media = tmp_path / "restored-media"
+    assert backup.restore(archive, database=fresh_database, media_root=restored_media) == []
+    assert (restored_media / "report.pdf").read_bytes() == (media / "report.pdf").read_bytes()
+
+
+def test_an_encrypted_archive_with_a_wrong_or_missing_key_or_cut_short_is_refused(
+    reference, media, fresh_database, tmp_path, settings
+) -> None:
+    settings.BACKUP_KEY = KEY
+    archive = backup.backup(tmp_path / "backups")
+    target = tmp_path / "restored-media"
+
+    assert "cut short" in _refused(_cut(archive), fresh_database, target)
+    settings.BACKUP_KEY = Fernet.generate_key().decode()
+    assert "another key" in _refused(archive, fresh_database, target)
+    settings.BACKUP_KEY = ""
+    assert "set PISHRAN_BACKUP_KEY" in _refused(archive, fresh_database, target)
+    # Through the command: one line, and the key is named before the live database is.
+    with pytest.raises(CommandError, match="encrypted: set PISHRAN_BACKUP_KEY"):
+        call_command("restore", str(archive), "--media-dir", str(target), stdout=StringIO())
+
+
+def test_a_truncated_archive_or_a_damaged_manifest_is_refused_in_one_line(
+    reference, media, fresh_database, tmp_path
+) -> None:
+    archive = backup.backup(tmp_path / "backups")
+    target = tmp_path / "restored-media"
+
+    assert "cannot be read" in _refused(_cut(archive), fresh_database, target)
+    not_json = _rewritten(archive, {"manifest.json": b'{"format": 1, "tables": '})
+    assert "manifest.json is damaged" in _refused(not_json, fresh_database, target)
+    no_media = _rewritten(archive, {"manifest.json": b'{"format": 1, "vendor": "sqlite"}'})
+    assert "manifest.json is damaged" in _refused(no_media, fresh_database, target)
+    with pytest.raises(CommandError, match="cannot be read") as exc:
+        call_command("restore", str(_cut(archive)), "--media-dir", str(target),
+                     stdout=StringIO())  # fmt: skip
+    assert "\n" not in str(exc.value)
+
+
+def test_a_damaged_or_missing_file_is_found_before_the_database_is_written(
+    reference, media, fresh_database, tmp_path
+) -> None:
+    _registry(reference)
+    archive = backup.backup(tmp_path / "backups")
+    target = tmp_path / "restored-media"
+    dump = backup.read_manifest(archive)["database_file"]
+
+    damaged = _rewritten(archive, {"media/report.pdf": b"%PDF-1.7 damaged"})
+    assert "media/report.pdf does not match its checksum" in _refused(
+        damaged, fresh_database, target
+    )
+    missing = _rewritten(archive, {"media/logos/پیشران.png": None})
+    assert "media/logos/پیشران.png is missing" in _refused(missing, fresh_database, target)
+    no_database = _rewritten(archive, {dump: None})
+    assert f"the database file {dump} is missing" in _refused(no_database, fresh_database, target)
+
+
+def test_without_a_key_a_backup_is_refused_unless_unencrypted_ones_are_allowed(
+    reference, media, tmp_path, settings
+) -> None:
+    settings.BACKUP_KEY = ""
+    settings.BACKUP_ALLOW_UNENCRYPTED = False
+    with pytest.raises(CommandError, match="PISHRAN_BACKUP_KEY is not set"):
+        call_command("backup", "--to", str(tmp_path / "backups"), stdout=StringIO())
+    assert not list((tmp_path / "backups").glob("pishran-backup-*"))
+
+    settings.BACKUP_ALLOW_UNENCRYPTED = True
+    err = StringIO()
+    call_command("backup", "--to", str(tmp_path / "backups"), stdout=StringIO(), stderr=err)
+    [archive] = (tmp_path / "backups").glob("pishran-backup-*.tar")
+    assert "NOT encrypted" in err.getvalue()
+    assert backup.read_manifest(archive)["format"] == backup.FORMAT

@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ops import backup
 
@@ -30,8 +30,16 @@ class Command(BaseCommand):
             result = backup_task.enqueue(destination)
             self.stdout.write(f"enqueued backup task {result.id}")
             return
-        archive = backup.backup(Path(destination or settings.BACKUP_DIR))
-        manifest = backup.read_manifest(archive)
+        try:
+            archive = backup.backup(Path(destination or settings.BACKUP_DIR))
+            manifest = backup.read_manifest(archive)
+        except backup.BackupError as exc:
+            raise CommandError(str(exc)) from exc
+        if not backup.is_encrypted(archive):
+            self.stderr.write(
+                "warning: PISHRAN_BACKUP_KEY is not set: the archive is NOT encrypted "
+                "(it holds national IDs and phone numbers)"
+            )
         rows = sum(int(t["rows"]) for t in manifest["tables"].values())
         self.stdout.write(
             f"{archive}: {len(manifest['tables'])} tables, {rows} rows, "

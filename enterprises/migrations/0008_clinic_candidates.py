@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enterprises', '0006_recompute_text_keys'),
+        ('enterprises', '0007_version'),
         ('places', '0002_recompute_text_keys'),
         ('sectors', '0001_initial'),
     ]
