@@ -1,6 +1,7 @@
 """Faults under load, against the production server on the million-enterprise database.
 
     .venv/bin/python bench/faults.py postgres-restart [--clients 20] [--seconds 60]
+    .venv/bin/python bench/faults.py backup-disk-full [--size-kb 64]
     .venv/bin/python bench/faults.py worker-kill [--task ops.tasks.backup_task] [--args '[]']
                                                 [--kill-after 10]
 
@@ -18,6 +19,11 @@ starts a worker again and reports what happened to the job (failed with WorkerLo
 for a task in ``TASKS_RETRY_ON_WORKER_LOSS``, run again to the end). The task path is an
 option so that other long jobs (e.g. ``indicators.tasks.rebuild_facts_task``) can be
 drilled the same way.
+
+``backup-disk-full``: migrates the database given, then runs ``manage.py backup`` into a
+tmpfs of ``--size-kb`` (mounted by the script: run as root) that the archive cannot fit,
+and checks that the command says what happened in one line, exits non-zero and leaves
+nothing in the directory; then backs up again with enough space.
 
 Loopback only; each run is bounded (``--seconds``, ``--timeout``)."""
 
@@ -185,6 +191,66 @@ def worker_kill(args: argparse.Namespace) -> int:
         return 0 if lost and not [n for n in left if n.endswith(".tar")] else 1
 
 
+def backup_disk_full(args: argparse.Namespace) -> int:
+    """``manage.py backup`` into a tmpfs too small for the archive (a disk filling up in the
+    middle of the backup): the command must stop with one line, exit non-zero and leave
+    nothing behind; then the same backup into enough space must succeed."""
+    import tempfile
+
+    if os.geteuid() != 0:
+        raise SystemExit("backup-disk-full mounts a tmpfs: run it as root")
+    env = {**os.environ, "DATABASE_URL": args.database_url, "PISHRAN_BACKUP_KEY": args.key,
+           "DJANGO_SETTINGS_MODULE": "pishran.settings"}  # fmt: skip
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    subprocess.run(
+        [PYTHON, "manage.py", "load_reference"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    with tempfile.TemporaryDirectory(prefix="pishran-full-") as mount:
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={args.size_kb}k", "tmpfs", mount], check=True
+        )
+        try:
+            started = time.monotonic()
+            run = subprocess.run(
+                [PYTHON, "manage.py", "backup", "--to", mount],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            elapsed = time.monotonic() - started
+            left = sorted(p.name for p in Path(mount).iterdir())
+            lines = [line for line in run.stderr.splitlines() if line.strip()]
+            print(f"backup into {args.size_kb} KB: exit {run.returncode} after {elapsed:.1f} s")
+            print(
+                f"  stderr ({len(lines)} line{'s' if len(lines) != 1 else ''}): {lines[-1] if lines else ''}"
+            )
+            print(f"  left in the directory: {left or 'nothing'}")
+            ok = (
+                run.returncode != 0
+                and len(lines) == 1
+                and "Traceback" not in run.stderr
+                and not left
+            )
+        finally:
+            subprocess.run(["umount", mount], check=False)
+        again = subprocess.run(
+            [PYTHON, "manage.py", "backup", "--to", mount],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        print(
+            f"the same backup with enough space: exit {again.returncode}: {again.stdout.strip()[:160]}"
+        )
+        ok = ok and again.returncode == 0
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -201,10 +267,20 @@ def main() -> int:
     wk.add_argument("--kill-after", type=float, default=10)
     wk.add_argument("--timeout", type=int, default=600, help="bound on the second worker run")
     wk.add_argument("--backup-dir", default="/tmp/pishran-faults-backups")
+    full = sub.add_parser("backup-disk-full")
+    full.add_argument("--size-kb", type=int, default=64, help="the tmpfs the backup goes to")
+    full.add_argument(
+        "--key", default="ZmF1bHRzLWRyaWxsLWtleS0zMi1ieXRlcy1sb25nISE=", help="PISHRAN_BACKUP_KEY"
+    )
     args = parser.parse_args()
     if "127.0.0.1" not in args.database_url and "localhost" not in args.database_url:
         raise SystemExit("faults are drilled on loopback only")
-    return postgres_restart(args) if args.fault == "postgres-restart" else worker_kill(args)
+    drills = {
+        "postgres-restart": postgres_restart,
+        "worker-kill": worker_kill,
+        "backup-disk-full": backup_disk_full,
+    }
+    return drills[args.fault](args)
 
 
 if __name__ == "__main__":

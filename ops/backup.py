@@ -25,6 +25,7 @@ and compares it with the manifest (``verify``). What is wrong is said in one lin
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -240,6 +241,14 @@ def backup(destination: Path, *, using: str = "default", media_root: Path | None
             with partial.open("rb") as fh:
                 os.fsync(fh.fileno())
         os.replace(partial, final)
+    except OSError as error:
+        if error.errno == errno.ENOSPC:
+            raise BackupError(
+                f"The disk holding {destination} is full: no archive was written (the "
+                "partial file and the working files were removed). Free space or choose "
+                "another --to."
+            ) from error
+        raise
     finally:
         partial.unlink(missing_ok=True)
     return final
