@@ -73,15 +73,23 @@ def demo_present() -> bool:
 
 def _dependent_models() -> list[type[models.Model]]:
     """Models (including many-to-many link tables) with a relation to an enterprise or an
-    event, other than the registry tables themselves."""
-    out = []
-    for model in apps.get_models(include_auto_created=True):
-        if model in REGISTRY_MODELS:
-            continue
-        for f in model._meta.concrete_fields:
-            if f.is_relation and f.related_model in REGISTRY_MODELS:
-                out.append(model)
-                break
+    event, other than the registry tables themselves, and the models that refer to those in
+    turn (a case's events refer to the case, which refers to the unit): PostgreSQL
+    truncates a table only together with every table that refers to it."""
+    out: list[type[models.Model]] = []
+    targets = set(REGISTRY_MODELS)
+    found = True
+    while found:
+        found = False
+        for model in apps.get_models(include_auto_created=True):
+            if model in targets:
+                continue
+            for f in model._meta.concrete_fields:
+                if f.is_relation and f.related_model in targets:
+                    out.append(model)
+                    targets.add(model)
+                    found = True
+                    break
     return out
 
 
