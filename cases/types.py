@@ -56,9 +56,11 @@ class CaseType:
     # stage code → called inside the transition's transaction, after the stage moved:
     # ``(case, event, actor)``; what it raises (a ValidationError) rolls everything back.
     on_enter: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
-    # Called with the unit before a case is opened for it; raises ValidationError (naming
-    # the field "enterprise") when the unit may not have a case of this type.
-    check_unit: Callable[[Any], None] | None = None
+    # Called with the unit and the opening date before a case is opened for it; raises
+    # ValidationError (naming the field "enterprise") when the unit may not have a case of
+    # this type. A case may be recorded after the fact (work kept on paper until then): the
+    # unit is judged as it stood on the opening date.
+    check_unit: Callable[[Any, Any], None] | None = None
     # Run once a day before the digests (``cases.tasks.daily_case_work``) with the day:
     # a clinic checks whether its revivals held.
     daily: Callable[[Any], Any] | None = None
