@@ -17,6 +17,7 @@ from django.apps import apps
 from django.db import connection, models, transaction
 
 from accounts.models import Grant
+from cases.models import Case
 from demo import seeded
 from enterprises.models import Enterprise, LocationEvent, StatusEvent
 from persian.text import search_key
@@ -106,6 +107,7 @@ def clear_registry(*, log: Callable[[str], None]) -> tuple[int, bool]:
     dependents = _dependent_models()
     if any(m._default_manager.exists() for m in dependents):
         log("  rows of other modules refer to enterprises: deleting through Django (slow)")
+        Case.objects.all().delete()  # they protect the units and the status events
         StatusEvent.objects.all().delete()
         LocationEvent.objects.all().delete()
         Enterprise.objects.all().delete()
@@ -162,9 +164,10 @@ def synthetic_park_ids() -> list[int]:
 
 def force_deletions() -> seeded.Deletions:
     """What ``--force`` deletes: every enterprise with its history and the owner grants
-    over them (and whatever cascades from them), and the synthetic parks (with their
-    links)."""
+    over them (and whatever cascades from them), the cases on them (which protect their
+    units and the revivals they link), and the synthetic parks (with their links)."""
     return seeded.deletions(
+        (Case, None),
         (Enterprise, None),
         (StatusEvent, None),
         (LocationEvent, None),
