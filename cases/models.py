@@ -76,7 +76,8 @@ class Case(models.Model):
         return f"{self.case_type.label} #{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("case_detail", args=[self.pk])
+        """The case's own page, kept by its type's app: the route ``<type>_case``."""
+        return reverse(f"{self.type}_case", args=[self.pk])
 
     @property
     def case_type(self) -> types.CaseType:
@@ -134,6 +135,14 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_stage or '—'} → {self.stage} ({self.date})"
+
+    @property
+    def stage_label(self) -> str:
+        return self.case.case_type.stage_label(self.stage)
+
+    @property
+    def from_stage_label(self) -> str:
+        return self.case.case_type.stage_label(self.from_stage) if self.from_stage else ""
 
 
 class FollowUp(models.Model):

@@ -341,14 +341,16 @@ def follow_up_add(
     kind: str = "",
     not_before: dt.date | None = None,
 ) -> FollowUp:
-    """Schedule something due on the case. ``not_before``: the earliest date it may be
-    due (a check of a revival cannot be due before the revival)."""
+    """Schedule something due on the case, never before the case opened or, for a closed
+    case, before it closed (a check of a revival cannot be due before the revival);
+    ``not_before`` sets that floor explicitly."""
     title = normalize(title or "").strip()
     if not title:
         raise ValidationError({"title": _("Say what is due.")})
     if due_on is None:
         raise ValidationError({"due_on": _("Enter the date.")})
-    floor = not_before or case.opened_on
+    # A closed case's follow-ups check what happened after it closed (a revival held).
+    floor = not_before or case.closed_on or case.opened_on
     if due_on < floor:
         raise ValidationError(
             {

@@ -34,3 +34,21 @@ def apply_errors(exc: ValidationError, *forms: django_forms.BaseForm) -> None:
             forms[0].add_error(None, errors)
         else:
             target.add_error(name, errors)
+
+
+def submit(request, form, action, success, to):  # type: ignore[no-untyped-def]
+    """On a valid POST, run ``action(cleaned_data)`` (a service call) and go to ``to`` with
+    the ``success`` message; a service's ValidationError goes back beside the fields and
+    nothing is saved. Returns None when the form is to be shown (again)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        action(form.cleaned_data)
+    except ValidationError as exc:
+        apply_errors(exc, form)
+        return None
+    messages.success(request, success)
+    return redirect(to)

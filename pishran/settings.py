@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "people.context_processors.menu",
+                "clinics.context_processors.menu",
             ],
             "builtins": ["persian.templatetags.persian"],
         },

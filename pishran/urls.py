@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("places.urls")),
     path("", include("enterprises.urls")),
     path("", include("clusters.urls")),
+    path("", include("cases.urls")),
+    path("", include("clinics.urls")),
 ]

@@ -129,3 +129,15 @@ def test_a_case_opened_on_a_past_date_is_judged_by_the_units_status_that_day(
     with pytest.raises(ValidationError) as error:
         open_case(reload(unit), days=30)  # active since 50 days ago
     assert "enterprise" in error.value.message_dict
+
+
+def test_a_follow_up_dated_before_the_revival_is_refused(clinic: Clinic) -> None:
+    from cases.services import follow_up_add
+
+    case = plan(diagnose(clinic.case, days=100), days=90)
+    case_move(actor=None, case=case, to_stage=casetype.REVIVED, date=days_ago(20))
+    before = row_counts()
+    with pytest.raises(ValidationError) as error:
+        follow_up_add(actor=None, case=reload(case), due_on=days_ago(25), title="بازدید پس از احیا")
+    assert "due_on" in error.value.message_dict
+    assert row_counts() == before

@@ -1,0 +1,122 @@
+"""Reads of the business clinics, always starting from the person's ``Scope``.
+
+Candidates come from the registry: idle and semi-active units and semi-finished projects
+(``enterprises.models.CLINIC_CANDIDATE``) with no open clinic case, longest in that state
+first, then the most jobs at stake, then (for projects) the most built. The order follows
+the indexes ``ent_cand_prov`` / ``ent_cand`` so a page stops after its rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.scope import Scope
+from cases.models import Case
+from enterprises.models import CLINIC_CANDIDATE, Enterprise, Status
+from persian import jalali
+
+from . import casetype
+from .models import Diagnosis, RemedyAction, Revival
+
+
+def candidates(user: Any, province_id: int | None = None) -> QuerySet[Enterprise]:
+    """The units the person's clinic office may take on (their full registry scope),
+    without an open clinic case, in rank order."""
+    scope = Scope.of(user)
+    open_case = Case.objects.filter(
+        enterprise=OuterRef("pk"), type=casetype.TYPE, closed_on__isnull=True
+    )
+    units = Enterprise.objects.filter(CLINIC_CANDIDATE).filter(scope.full_q(Enterprise))
+    if province_id is not None:
+        units = units.filter(province_id=province_id)
+    return (
+        units.filter(~Exists(open_case))
+        .select_related("province", "park")
+        .order_by("status_since", "id")
+    )
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    return max(0, (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day))
+
+
+@dataclass
+class Candidate:
+    rank: int
+    unit: Enterprise
+    months: int
+    reason: str
+
+
+def ranked(units: list[Enterprise], first_rank: int, day: dt.date | None = None) -> list[Candidate]:
+    """Each unit with its rank and the reason for it, as the officer reads it:
+    «راکد از ۲۶ ماه پیش · ۴۵ شغل در خطر · ۸۵٪ ساخته‌شده»."""
+    day = day or jalali.today()
+    out = []
+    for i, unit in enumerate(units):
+        months = months_between(unit.status_since, day)
+        parts = [
+            _("%(status)s for %(n)s months") % {"status": Status(unit.status).label, "n": months}
+        ]
+        parts.append(_("%(n)s jobs at stake") % {"n": unit.employees})
+        if unit.status == Status.UNDER_CONSTRUCTION:
+            parts.append(_("%(n)s%% built") % {"n": unit.construction_progress})
+        out.append(Candidate(first_rank + i, unit, months, " · ".join(parts)))
+    return out
+
+
+def case_parts(case: Case) -> dict[str, Any]:
+    """What a clinic case holds besides its history: diagnosis, plan, revivals."""
+    diagnosis = Diagnosis.objects.filter(case=case).prefetch_related("causes").first()
+    return {
+        "diagnosis": diagnosis,
+        "actions": list(RemedyAction.objects.filter(case=case)),
+        "revivals": list(Revival.objects.filter(case=case).select_related("status_event")),
+    }
+
+
+def cases_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[Case], list[str]]:
+    """The clinic cases the person may see, filtered by the list's parameters (stage,
+    province code, assignee id, open/closed/overdue); returns the ignored filters too."""
+    from cases.selectors import cases_visible, overdue_q
+    from places.models import Province
+
+    cases = cases_visible(user, casetype.TYPE)
+    ignored: list[str] = []
+    stage = params.get("stage", "")
+    if stage:
+        if stage in {s.code for s in casetype.CLINIC.stages}:
+            cases = cases.filter(stage=stage)
+        else:
+            ignored.append("stage")
+    code = params.get("province", "").strip().upper()
+    if code:
+        province = Province.objects.filter(code=code).first()
+        if province is None:
+            ignored.append("province")
+        else:
+            cases = cases.filter(province=province)
+    assignee = params.get("assignee", "")
+    if assignee:
+        if assignee.isascii() and assignee.isdigit() and len(assignee) < 18:
+            cases = cases.filter(assignee_id=int(assignee))
+        else:
+            ignored.append("assignee")
+    state = params.get("state", "open")
+    if state == "open":
+        cases = cases.filter(closed_on__isnull=True)
+    elif state == "closed":
+        cases = cases.filter(closed_on__isnull=False)
+    elif state == "overdue":
+        cases = cases.filter(overdue_q(jalali.today()))
+    elif state != "all":
+        ignored.append("state")
+        cases = cases.filter(closed_on__isnull=True)
+    return (
+        cases.select_related("enterprise", "province", "assignee").order_by("-opened_on", "-id"),
+        ignored,
+    )
