@@ -327,6 +327,10 @@ def main() -> None:
         list(follow_ups_due(assigned, day + dt.timedelta(days=14))[:100])
         dict(assigned.values_list("stage").annotate(n=Count("id")).order_by())
 
+    def own_caseload() -> None:
+        """The consultant's own caseload: their open cases by stage and overdue."""
+        caseload(cases_kept(fresh(busiest), casetype.TYPE), day)
+
     def office_caseload() -> None:
         """The caseload table of the officer's case list: every consultant of the largest
         province, open cases by stage and overdue."""
@@ -360,6 +364,7 @@ def main() -> None:
     name = province.name_en
     measures = [
         (f"consultant's day: busiest consultant ({loads[0]['n']} open)", consultants_day),
+        ("caseload: busiest consultant's own (by stage, overdue)", own_caseload),
         (f"caseload: officer of {name} (every consultant)", office_caseload),
         (f"case list {name}: open, page 1", lambda: case_list(officer, {}, 1)),
         (f"case list {name}: open, page {open_pages} (last)", lambda: case_list(officer, {}, open_pages)),
