@@ -200,6 +200,7 @@ def record_revival(*, case: Case, date: dt.date, actor: Any) -> Revival:
         .order_by("-id")
         .first()
     )
+    event: StatusEvent | None
     if recorded is not None:
         event = recorded
     elif enterprise.status in REVIVAL_FROM or enterprise.status == Status.UNDER_CONSTRUCTION:
