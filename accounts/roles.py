@@ -30,7 +30,8 @@ class PlaceKind:
     ``model`` is an app label and model name (``"places.Park"``); ``province_field`` is
     the field holding the province a place lies in (``"pk"`` for a province itself), so
     that a provincial officer's authority and the people page of a province can be
-    decided for any kind."""
+    decided for any kind; ``""`` for places that lie in no province (a bank): only
+    national staff give roles over them, and no province's page lists them."""
 
     code: str
     label: str | Promise
@@ -46,6 +47,8 @@ class PlaceKind:
     def find(self, typed: str, province_ids: Any) -> models.Model | None:
         """The place of this kind in ``province_ids`` whose number or one of whose
         ``typed_fields`` is ``typed`` (Latin digits); None when there is none."""
+        if not self.province_field:
+            return None  # in no province: not found through a province
         field = "pk" if self.province_field == "pk" else self.province_field
         places = self.model_class()._default_manager.filter(**{f"{field}__in": province_ids})
         for name in self.typed_fields:
@@ -59,7 +62,10 @@ class PlaceKind:
         return self.model_class()._default_manager.filter(pk=pk).first()
 
     def province_of(self, pk: int) -> int | None:
-        """The id of the province the place lies in (None when it does not exist)."""
+        """The id of the province the place lies in (None when it does not exist, or when
+        places of this kind lie in no province)."""
+        if not self.province_field:
+            return None
         if self.province_field == "pk":
             return pk if self.model_class()._default_manager.filter(pk=pk).exists() else None
         row = (
@@ -72,6 +78,8 @@ class PlaceKind:
 
     def ids_in(self, province_ids: Any) -> models.QuerySet:
         """The ids of the places of this kind in ``province_ids`` (a subquery)."""
+        if not self.province_field:
+            return self.model_class()._default_manager.none().values("pk")
         field = "pk" if self.province_field == "pk" else self.province_field
         return (
             self.model_class()

@@ -166,6 +166,7 @@ def load(total: int, seed: int) -> float:
                     "",
                     day,
                     day,
+                    True,  # exclusive: a clinic case is one open per unit
                 )  # fmt: skip
             )
             previous = ""
@@ -232,7 +233,8 @@ def load(total: int, seed: int) -> float:
         _copy(
             "cases_case",
             ("id", "type", "enterprise_id", "province_id", "stage", "stage_since", "opened_on",
-             "closed_on", "assignee_id", "due_on", "summary", "created_at", "updated_at"),
+             "closed_on", "assignee_id", "due_on", "summary", "created_at", "updated_at",
+             "exclusive"),
             cases,
         )  # fmt: skip
         _copy(

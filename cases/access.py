@@ -5,6 +5,8 @@
 - the person a case is assigned to (a clinic consultant…): their assigned cases, while
   they hold the type's role over the case's province;
 - a unit's owner: their own unit's cases — stage, plan and documents, never the notes;
+- a type's other parties (``CaseType.parties_q``: a bank officer, their bank's referrals):
+  those cases, through the type's own pages, never the notes;
 - the public: no case (the figures only).
 """
 
@@ -51,9 +53,13 @@ class CaseRules(Rules):
     def visible_q(self, scope: Scope, prefix: str = "") -> Q:
         if scope.national:
             return Q()
-        return self.full_q(scope, prefix) | held_q(
+        q = self.full_q(scope, prefix) | held_q(
             scope, {Role.ENTERPRISE_OWNER: "enterprise_id"}, prefix
         )
+        for case_type in types.all_types():  # the types' other parties (a bank's officers)
+            if case_type.parties_q is not None:
+                q |= Q(**{f"{prefix}type": case_type.code}) & case_type.parties_q(scope, prefix)
+        return q
 
     # --- what a person may do ---------------------------------------------------------------
     def _office(self, scope: Scope, province_id: int) -> bool:

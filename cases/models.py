@@ -45,6 +45,8 @@ class Case(models.Model):
     )
     due_on = models.DateField(_("due on"), null=True, blank=True)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
+    # From the type (``CaseType.one_open_per_unit``): at most one such case open per unit.
+    exclusive = models.BooleanField(default=True, editable=False)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -71,10 +73,11 @@ class Case(models.Model):
             models.Index(fields=["enterprise", "type"], name="case_unit"),
         ]
         constraints = [
-            # One open case of a type per unit (a closed one may be followed by another).
+            # One open case of an exclusive type per unit (a closed one may be followed by
+            # another; a unit may have several finance referrals at once).
             models.UniqueConstraint(
                 fields=["enterprise", "type"],
-                condition=models.Q(closed_on__isnull=True),
+                condition=models.Q(closed_on__isnull=True, exclusive=True),
                 name="case_one_open_per_unit",
             ),
         ]

@@ -97,6 +97,8 @@ def _check_assignee(case_type: types.CaseType, person: Any, province: Province) 
 def _one_open(
     case_type: types.CaseType, enterprise: Enterprise, exclude: int | None = None
 ) -> None:
+    if not case_type.one_open_per_unit:
+        return
     others = Case.objects.filter(type=case_type.code, enterprise=enterprise, closed_on__isnull=True)
     if exclude is not None:
         others = others.exclude(pk=exclude)
@@ -142,6 +144,7 @@ def case_open(
         assignee=assignee,
         due_on=due_on,
         summary=normalize(summary or "")[:300],
+        exclusive=case_type.one_open_per_unit,
         opened_by=_author(actor),
     )
     try:

@@ -53,6 +53,9 @@ class CaseType:
     transitions: Mapping[str, frozenset[str]]
     # The role a person needs (over the case's province) to be assigned the case.
     assignee_role: str
+    # Whether a unit may have only one open case of this type (a clinic: yes; finance
+    # referrals: a unit may be at several banks at once).
+    one_open_per_unit: bool = True
     # stage code → called inside the transition's transaction, after the stage moved:
     # ``(case, event, actor)``; what it raises (a ValidationError) rolls everything back.
     on_enter: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
@@ -61,6 +64,10 @@ class CaseType:
     # this type. A case may be recorded after the fact (work kept on paper until then): the
     # unit is judged as it stood on the opening date.
     check_unit: Callable[[Any, Any], None] | None = None
+    # Others who see the type's cases (not their notes) and act on them through the type's
+    # own pages: ``(scope, prefix) -> Q`` over ``cases.Case`` (a bank officer, their bank's
+    # referrals). ``cases.access`` adds it to ``visible_q``.
+    parties_q: Callable[[Any, str], Any] | None = None
     # Run once a day before the digests (``cases.tasks.daily_case_work``) with the day:
     # a clinic checks whether its revivals held.
     daily: Callable[[Any], Any] | None = None

@@ -28,6 +28,7 @@ from cases.models import Case, CaseEvent, FollowUp
 from cases.selectors import caseload, cases_kept, follow_ups_due, overdue_q
 from cases.views import case_for
 from enterprises.models import Enterprise
+from enterprises.selectors import unit_typed
 from persian import jalali
 from persian.text import to_latin_digits
 from pishran.forms import apply_errors, submit
@@ -170,13 +171,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
 
 
 def _find_unit(request: HttpRequest, typed: str) -> Enterprise:
-    typed = to_latin_digits(typed or "").strip()
-    units = Enterprise.objects.filter(Scope.of(request.user).full_q(Enterprise))
-    unit = None
-    if typed.isascii() and typed.isdigit():
-        unit = units.filter(legal_id=typed).first() if len(typed) == 11 else None
-        if unit is None and len(typed) < 12:
-            unit = units.filter(pk=int(typed)).first()
+    unit = unit_typed(request.user, typed)
     if unit is None or not Scope.of(request.user).can("cases.open", unit.province_id):
         raise ValidationError(
             {"unit": _("No unit with this national ID or number in the provinces you keep.")}
@@ -245,6 +240,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_assign": scope.can("cases.assign", case),
         "can_transfer": scope.can("cases.transfer", case),
         "can_upload": scope.can("cases.upload", case),
+        "can_introduce": scope.can("finance.introduce", case.province_id),
         # A consultant works the case, not the registry: the unit's own page only for those
         # the registry's rules let find it.
         "unit_visible": Enterprise.objects.filter(

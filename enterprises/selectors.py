@@ -52,6 +52,19 @@ def enterprise_get_visible(user: Any, pk: int) -> tuple[Enterprise, bool]:
     return enterprise, full
 
 
+def unit_typed(user: Any, typed: str) -> Enterprise | None:
+    """The unit in the person's full scope whose 11-digit national ID or registry number is
+    ``typed`` (Persian, Arabic-Indic or Latin digits); None when there is none."""
+    from persian.text import to_latin_digits
+
+    typed = to_latin_digits(typed or "").strip()
+    if not (typed.isascii() and typed.isdigit()) or len(typed) > 18:
+        return None
+    units = Enterprise.objects.filter(Scope.of(user).full_q(Enterprise))
+    found = units.filter(legal_id=typed).first() if len(typed) == 11 else None
+    return found or units.filter(pk=int(typed)).first()
+
+
 def enterprise_get_editable(user: Any, pk: int) -> Enterprise:
     """The enterprise if ``user`` may change it; otherwise 404 (no hint that it exists)."""
     enterprise = (

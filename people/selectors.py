@@ -167,6 +167,8 @@ def people_counts_by_province() -> dict[int, int]:
     """How many people hold or held a grant over a place in each province (by id)."""
     pairs: set[tuple[int, int]] = set()
     for kind in roles.registered_places():
+        if not kind.province_field:
+            continue  # places in no province (banks)
         field = "place_id" if kind.province_field == "pk" else "province"
         grants = Grant.objects.filter(place_kind=kind.code)
         if kind.province_field != "pk":

@@ -77,3 +77,28 @@ class LocalizedIntegerField(forms.IntegerField):
         if isinstance(value, str):
             value = to_latin_digits(value).replace("٬", "").replace(",", "").strip()
         return super().to_python(value)
+
+
+class RialsField(forms.IntegerField):
+    """An amount in rials, as integers: Persian, Arabic-Indic or Latin digits, with or without
+    thousands separators; anything else (a unit written in, a decimal point) is refused, so
+    that nobody types tomans or millions into a field that stores rials."""
+
+    default_error_messages = {
+        "invalid": _("Enter the amount in rials, in digits only (for example 25000000)."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)
+        self.widget.input_type = "text"
+        self.widget.attrs.update({"inputmode": "numeric", "dir": "ltr", "autocomplete": "off"})
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            value = (
+                to_latin_digits(value).replace("٬", "").replace(",", "").replace(" ", "").strip()
+            )
+            if value and not (value.isascii() and value.isdigit()):
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)

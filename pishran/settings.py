@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "clusters",
     "cases",
     "clinics",
+    "finance",
     "indicators",
     "exports",
     "ops",
@@ -68,6 +69,7 @@ if DEMO:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "pishran.replicas.ReplicaPinMiddleware",  # reads to the replica unless the person just wrote
     "django.contrib.sessions.middleware.SessionMiddleware",
     "pishran.middleware.LocaleMiddleware",  # Persian unless the person chose otherwise
     "django.middleware.common.CommonMiddleware",
@@ -98,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "people.context_processors.menu",
                 "clinics.context_processors.menu",
+                "finance.context_processors.menu",
             ],
             "builtins": ["persian.templatetags.persian"],
         },
@@ -125,6 +128,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A PostgreSQL streaming replica for reads (pishran/replicas.py, docs/deploy.md).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+PISHRAN_REPLICA_PIN_SECONDS = env_int("PISHRAN_REPLICA_PIN_SECONDS", 10)
+PISHRAN_REPLICA_MAX_LAG_SECONDS = env_int("PISHRAN_REPLICA_MAX_LAG_SECONDS", 5)
+PISHRAN_REPLICA_CHECK_SECONDS = env_int("PISHRAN_REPLICA_CHECK_SECONDS", 2)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DATABASE_REPLICA_CONNECT_TIMEOUT", 2
+    )
+    # The test runner makes no database for it: it reads the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["pishran.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

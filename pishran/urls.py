@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("clusters.urls")),
     path("", include("cases.urls")),
     path("", include("clinics.urls")),
+    path("", include("finance.urls")),
 ]

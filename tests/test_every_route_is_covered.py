@@ -59,7 +59,8 @@ def test_every_entry_says_what_each_person_gets_the_one_with_two_grants_included
         for where, table in TABLES.items()
         for name, methods in table.items()
         for method, by_role in methods.items()
-        if set(by_role) != set(PEOPLE) or not all(by_role.values())
+        # A table may add the people of its own app (a clinic consultant, a bank officer).
+        if not set(PEOPLE) <= set(by_role) or not all(by_role.values())
     ]
 
     assert incomplete == []

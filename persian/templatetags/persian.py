@@ -44,6 +44,20 @@ def num(value: Any) -> str:
 
 
 @register.filter
+def rials(value: Any) -> str:
+    """An amount stored in rials, with its toman equivalent beside it (a toman is ten
+    rials): «۱۲٬۰۰۰٬۰۰۰ ریال (۱٬۲۰۰٬۰۰۰ تومان)»."""
+    if value is None or value == "":
+        return "—"
+    from django.utils.translation import gettext
+
+    return gettext("%(rials)s rials (%(tomans)s tomans)") % {
+        "rials": num(value),
+        "tomans": num(int(value) // 10) if int(value) % 10 == 0 else num(int(value) / 10),
+    }
+
+
+@register.filter
 def jdate(value: dt.date | dt.datetime | None) -> str:
     """A date (or the local date of a datetime) in the Jalali calendar: ۱۴۰۲/۰۵/۲۱."""
     if value is None or value == "":

@@ -1,0 +1,45 @@
+"""Who may introduce, decide and record payment of finance referrals (registered in
+``FinanceConfig``). Seeing a referral is the cases' business (``cases.access``: the office,
+the assignee, the unit's owner, and — through the type's ``parties_q`` — the bank's
+officers); this says who may act."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from accounts.access import Rules
+from accounts.roles import Role
+from accounts.scope import Scope
+
+from .roles import BANK_OFFICER
+
+
+class FinanceRules(Rules):
+    label = "finance"
+    model = "finance.Referral"
+
+    def full_q(self, scope: Scope, prefix: str = "") -> Q:
+        return Q() if scope.national else Q(pk__in=[])
+
+    def can_introduce(self, scope: Scope, obj: Any = None) -> bool:
+        """Introduce a unit of province ``obj`` (an id; None: of some province)."""
+        if scope.national:
+            return True
+        if obj is None:
+            return scope.holds(Role.PROVINCIAL_OFFICER)
+        return obj in scope.places(Role.PROVINCIAL_OFFICER)
+
+    def can_decide(self, scope: Scope, obj: Any = None) -> bool:
+        """Record the bank's decision or its payment: the bank's own officers (and national
+        staff, correcting what a bank reported on paper)."""
+        return scope.national or obj.bank_id in scope.places(BANK_OFFICER)
+
+    def can_see_ledger(self, scope: Scope, obj: Any = None) -> bool:
+        return scope.national or scope.holds(
+            Role.PROVINCIAL_OFFICER, BANK_OFFICER, Role.ENTERPRISE_OWNER
+        )
+
+
+RULES = FinanceRules()

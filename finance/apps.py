@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FinanceConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "finance"
+    verbose_name = _("Finance referrals")
+
+    def ready(self) -> None:
+        # The bank officer's role and the bank as a kind of place, the referral case type
+        # and who may act on referrals join the registries the lower layers keep.
+        from accounts import access
+        from audit.presenters import ACTION_LABELS
+        from cases import types
+
+        from . import roles
+        from .access import RULES
+        from .casetype import REFERRAL
+
+        roles.register()
+        types.register(REFERRAL)
+        access.register(RULES)
+        ACTION_LABELS.update(
+            {
+                "referral_introduce": _("introduced to a bank"),
+                "referral_decide": _("bank's decision recorded"),
+                "referral_pay": _("payment recorded"),
+            }
+        )

@@ -1,0 +1,14 @@
+"""The "Finance" menu link, for those the finance rules let see the referrals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from accounts.scope import Scope
+
+
+def menu(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    return {"can_see_finance": lambda: Scope.of(user).can("finance.see_ledger")}

@@ -1,0 +1,42 @@
+"""Forms of the finance pages: amounts in rials (the toman equivalent shown beside them)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from persian.forms import JalaliDateField, RialsField
+from persian.jalali import today
+from pishran.forms import StyledFormMixin
+
+from .models import Bank, Decision, Instrument
+
+
+class IntroduceForm(StyledFormMixin, forms.Form):
+    unit = forms.CharField(label=_("unit (national ID or number in the registry)"), max_length=20)
+    bank = forms.ModelChoiceField(
+        queryset=Bank.objects.all(), to_field_name="code", label=_("bank")
+    )
+    branch = forms.CharField(label=_("branch"), max_length=120)
+    instrument = forms.ChoiceField(label=_("instrument"), choices=Instrument.choices)
+    amount_requested = RialsField(
+        label=_("amount requested (rials)"), help_text=_("In rials; a toman is ten rials.")
+    )
+    date = JalaliDateField(label=_("introduced on"), initial=today)
+    clinic_case = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class DecisionForm(StyledFormMixin, forms.Form):
+    decision = forms.ChoiceField(label=_("decision"), choices=Decision.choices)
+    amount_granted = RialsField(
+        label=_("amount granted (rials)"),
+        required=False,
+        help_text=_("In rials. Leave empty for an approval of the whole amount requested."),
+    )
+    date = JalaliDateField(label=_("decided on"), initial=today)
+    reasons = forms.CharField(label=_("reasons"), required=False, max_length=500)
+
+
+class PaymentForm(StyledFormMixin, forms.Form):
+    amount_paid = RialsField(label=_("amount paid (rials)"), help_text=_("In rials."))
+    date = JalaliDateField(label=_("paid on"), initial=today)

@@ -1,0 +1,100 @@
+"""Finance referrals (معرفی به بانک): the agency introduces a registered unit to a bank
+branch for an instrument and an amount; the bank's officer records the decision and the
+money paid. Each referral is a case (``cases``) of the type ``finance_referral``
+(``finance/casetype.py``); this model holds what is particular to it. Money is stored in
+rials, as integers (a toman is ten rials; forms show both)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Bank(models.Model):
+    """A bank the agency introduces units to (reference data, ``finance/data/banks.csv``)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("bank")
+        verbose_name_plural = _("banks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Instrument(models.TextChoices):
+    WORKING_CAPITAL = "working_capital", _("working-capital loan")
+    GUARANTEE = "guarantee", _("bank guarantee")
+    GAM = "gam", _("productive-credit certificate (GAM)")
+    LEASING = "leasing", _("leasing")
+    SUKUK = "sukuk", _("sukuk participation")
+    OTHER = "other", _("other")
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", _("approved")
+    PARTLY = "partly", _("approved in part")
+    REFUSED = "refused", _("refused")
+
+
+class Referral(models.Model):
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="referral")
+    bank = models.ForeignKey(
+        Bank, verbose_name=_("bank"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    branch = models.CharField(_("branch"), max_length=120)
+    instrument = models.CharField(_("instrument"), max_length=20, choices=Instrument.choices)
+    amount_requested = models.BigIntegerField(
+        _("amount requested (rials)"), validators=[MinValueValidator(1)]
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_reasons = models.CharField(_("reasons"), max_length=500, blank=True)
+    amount_granted = models.BigIntegerField(_("amount granted (rials)"), null=True, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    amount_paid = models.BigIntegerField(_("amount paid (rials)"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The clinic case whose remedy plan asked for the money, when there is one.
+    clinic_case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("from the clinic case"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="finance_referrals",
+    )
+
+    class Meta:
+        verbose_name = _("finance referral")
+        verbose_name_plural = _("finance referrals")
+        indexes = [
+            models.Index(fields=["bank", "decision"], name="ref_bank"),
+            models.Index(fields=["instrument"], name="ref_instrument"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_requested__gt=0), name="ref_requested_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_granted__isnull=True) | models.Q(amount_granted__gte=0),
+                name="ref_granted_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank} · {self.get_instrument_display()}"
+
+    @property
+    def days_waiting(self) -> int | None:
+        """Days from the introduction to the bank's decision (None: not decided yet)."""
+        if self.decided_on is None:
+            return None
+        return (self.decided_on - self.case.opened_on).days

@@ -1,0 +1,173 @@
+"""Finance referrals: introduced, decided by the bank's own officer, paid — each refusal
+names its field and saves nothing; amounts are rials in digits."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from cases.models import Case
+from finance import casetype
+from finance.models import Decision
+from finance.selectors import ledger, referrals_visible
+from finance.services import referral_decide, referral_pay
+from tests.factories import days_ago, reload, row_counts
+from tests.finance.conftest import Finance, introduce
+from tests.views_helpers import field_error_text, jalali_text, page
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_referral_goes_from_introduced_to_decided_to_paid(finance: Finance) -> None:
+    referral = referral_decide(
+        actor=finance.melli_officer, referral=finance.qom, decision=Decision.PARTLY,
+        amount_granted=15_000_000_000, date=days_ago(30),
+    )  # fmt: skip
+    assert reload(referral.case).stage == casetype.DECIDED and referral.days_waiting == 30
+    referral = referral_pay(
+        actor=finance.melli_officer,
+        referral=referral,
+        date=days_ago(10),
+        amount_paid=15_000_000_000,
+    )
+    case = reload(referral.case)
+    assert case.stage == casetype.PAID and case.closed_on == days_ago(10)
+
+
+@pytest.mark.parametrize(
+    ("decision", "granted", "reasons", "field"),
+    [
+        (Decision.APPROVED, 5_000_000_000, "", "amount_granted"),  # less than asked: in part
+        (Decision.PARTLY, 20_000_000_000, "", "amount_granted"),  # the whole: an approval
+        (Decision.PARTLY, 30_000_000_000, "", "amount_granted"),  # more than asked
+        (Decision.REFUSED, None, "", "reasons"),
+        ("maybe", None, "", "decision"),
+    ],
+)
+def test_an_inconsistent_decision_is_refused_and_nothing_is_saved(
+    finance: Finance, decision, granted, reasons, field
+) -> None:
+    before = row_counts()
+    with pytest.raises(ValidationError) as error:
+        referral_decide(
+            actor=finance.melli_officer, referral=finance.qom, decision=decision,
+            amount_granted=granted, reasons=reasons, date=days_ago(5),
+        )  # fmt: skip
+    assert field in error.value.message_dict
+    assert row_counts() == before and reload(finance.qom).decision == ""
+
+
+def test_more_than_granted_cannot_be_paid_and_a_refused_referral_is_not_paid(
+    finance: Finance,
+) -> None:
+    referral_decide(actor=None, referral=finance.qom, decision=Decision.APPROVED, date=days_ago(20))
+    with pytest.raises(ValidationError) as error:
+        referral_pay(actor=None, referral=finance.qom, date=days_ago(1), amount_paid=20_000_000_001)
+    assert "amount_paid" in error.value.message_dict
+    referral_decide(
+        actor=None,
+        referral=finance.tehran,
+        decision=Decision.REFUSED,
+        reasons="وثیقه کافی نیست",
+        date=days_ago(3),
+    )
+    with pytest.raises(ValidationError):
+        referral_pay(actor=None, referral=finance.tehran, date=days_ago(1), amount_paid=1)
+    assert reload(finance.tehran.case).stage == casetype.REFUSED
+
+
+def test_a_bank_officer_sees_and_decides_only_their_banks_referrals(
+    finance: Finance, client_for
+) -> None:
+    assert list(referrals_visible(finance.melli_officer)) == [finance.qom]
+    client = client_for(finance.melli_officer)
+    assert (
+        client.get(reverse("finance_referral_case", args=[finance.tehran.case_id])).status_code
+        == 404
+    )
+    response = client.post(
+        reverse("finance_decide", args=[finance.tehran.case_id]),
+        {"decision": "approved", "date": jalali_text(days_ago(1))},
+    )
+    assert response.status_code == 404 and reload(finance.tehran).decision == ""
+    # Their own bank's referral: the page, but never the case's notes or the clinic pages.
+    html = page(client.get(reverse("finance_referral_case", args=[finance.qom.case_id])))
+    assert 'data-testid="decide"' in html
+    assert client.get(reverse("case_note_add", args=[finance.qom.case_id])).status_code == 404
+
+
+def test_an_amount_typed_with_a_unit_is_refused_beside_the_field(
+    finance: Finance, officer_a, client_for
+) -> None:
+    from tests.factories import make_enterprise
+
+    unit = make_enterprise(name="کاشی قم")
+    before = row_counts()
+    response = client_for(officer_a).post(
+        reverse("finance_introduce"),
+        {"unit": str(unit.pk), "bank": "melli", "branch": "شعبه بازار", "instrument": "working_capital",
+         "amount_requested": "۲۰ میلیون تومان", "date": jalali_text(days_ago(1))},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "ریال" in field_error_text(response, "amount_requested")
+    assert row_counts() == before
+
+
+def test_an_officer_introduces_a_unit_in_persian_digits_with_separators(
+    finance: Finance, officer_a, client_for
+) -> None:
+    from tests.factories import make_enterprise
+
+    unit = make_enterprise(name="کاشی قم")
+    response = client_for(officer_a).post(
+        reverse("finance_introduce"),
+        {"unit": str(unit.pk), "bank": "melli", "branch": "شعبه بازار", "instrument": "guarantee",
+         "amount_requested": "۲٬۵۰۰٬۰۰۰٬۰۰۰", "date": jalali_text(days_ago(1))},
+    )  # fmt: skip
+    case = Case.objects.get(enterprise=unit, type=casetype.TYPE)
+    assert response.status_code == 302 and case.referral.amount_requested == 2_500_000_000
+    assert "۲۵۰٬۰۰۰٬۰۰۰ تومان" in page(client_for(officer_a).get(case.get_absolute_url()))
+
+
+def test_the_ledger_counts_approval_rate_and_days_waiting_per_bank(
+    finance: Finance, national_admin
+) -> None:
+    referral_decide(actor=None, referral=finance.qom, decision=Decision.APPROVED, date=days_ago(40))
+    referral_decide(
+        actor=None,
+        referral=finance.tehran,
+        decision=Decision.REFUSED,
+        reasons="بدهی معوق",
+        date=days_ago(50),
+    )
+    introduce(finance.qom.case.enterprise, "melli", days=10, amount=1_000_000)  # not decided yet
+    rows = {row.label: row for row in ledger(referrals_visible(national_admin), "bank")}
+    melli, mellat = rows[str(finance.qom.bank)], rows[str(finance.tehran.bank)]
+    assert (melli.referrals, melli.decided, melli.approval_rate, melli.median_wait) == (
+        2,
+        1,
+        100.0,
+        20,
+    )
+    assert (mellat.referrals, mellat.decided, mellat.approval_rate, mellat.median_wait) == (
+        1,
+        1,
+        0.0,
+        10,
+    )
+    assert melli.requested == 20_000_000_000 + 1_000_000 and melli.granted == 20_000_000_000
+
+
+def test_a_referral_from_a_clinic_case_must_be_the_same_units(finance: Finance, reference) -> None:
+    from enterprises.models import Status
+    from tests.clinics.conftest import open_case
+    from tests.factories import make_enterprise
+
+    idle = make_enterprise(name="واحد راکد", status=Status.IDLE, status_date=days_ago(300))
+    clinic_case = open_case(idle, days=100)
+    with pytest.raises(ValidationError) as error:
+        introduce(finance.tehran.case.enterprise, "melli", clinic_case=clinic_case)
+    assert "clinic_case" in error.value.message_dict
+    referral = introduce(idle, "melli", days=50, clinic_case=clinic_case)
+    assert referral.clinic_case == clinic_case
