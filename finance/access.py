@@ -13,7 +13,7 @@ from accounts.access import Rules
 from accounts.roles import Role
 from accounts.scope import Scope
 
-from .roles import BANK_OFFICER
+from .roles import BANK_OFFICER, MARKET_ADVISER
 
 
 class FinanceRules(Rules):
@@ -35,6 +35,21 @@ class FinanceRules(Rules):
         """Record the bank's decision or its payment: the bank's own officers (and national
         staff, correcting what a bank reported on paper)."""
         return scope.national or obj.bank_id in scope.places(BANK_OFFICER)
+
+    def can_update_listing(self, scope: Scope, obj: Any = None) -> bool:
+        """A capital-market file's details: the office holding it, national staff, and the
+        staff of the file's adviser (who cannot hand the file to another adviser)."""
+        if scope.national or obj.case.province_id in scope.places(Role.PROVINCIAL_OFFICER):
+            return True
+        return obj.adviser_id is not None and obj.adviser_id in scope.places(MARKET_ADVISER)
+
+    def can_choose_adviser(self, scope: Scope, obj: Any = None) -> bool:
+        return scope.national or obj.case.province_id in scope.places(Role.PROVINCIAL_OFFICER)
+
+    def can_see_pipeline(self, scope: Scope, obj: Any = None) -> bool:
+        return scope.national or scope.holds(
+            Role.PROVINCIAL_OFFICER, MARKET_ADVISER, Role.ENTERPRISE_OWNER
+        )
 
     def can_see_ledger(self, scope: Scope, obj: Any = None) -> bool:
         return scope.national or scope.holds(

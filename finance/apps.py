@@ -17,14 +17,18 @@ class FinanceConfig(AppConfig):
         from . import roles
         from .access import RULES
         from .casetype import REFERRAL
+        from .market import LISTING
 
         roles.register()
         types.register(REFERRAL)
+        types.register(LISTING)
         access.register(RULES)
         ACTION_LABELS.update(
             {
                 "referral_introduce": _("introduced to a bank"),
                 "referral_decide": _("bank's decision recorded"),
                 "referral_pay": _("payment recorded"),
+                "listing_introduce": _("introduced to the capital market"),
+                "listing_update": _("capital-market file updated"),
             }
         )

@@ -1,4 +1,4 @@
-"""The "Finance" menu link, for those the finance rules let see the referrals."""
+"""The "Finance" and "Capital market" menu links, for those the finance rules let see them."""
 
 from __future__ import annotations
 
@@ -11,4 +11,7 @@ from accounts.scope import Scope
 
 def menu(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    return {"can_see_finance": lambda: Scope.of(user).can("finance.see_ledger")}
+    return {
+        "can_see_finance": lambda: Scope.of(user).can("finance.see_ledger"),
+        "can_see_pipeline": lambda: Scope.of(user).can("finance.see_pipeline"),
+    }

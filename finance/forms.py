@@ -9,7 +9,7 @@ from persian.forms import JalaliDateField, RialsField
 from persian.jalali import today
 from pishran.forms import StyledFormMixin
 
-from .models import Bank, Decision, Instrument
+from .models import AdviserFirm, Bank, Decision, Instrument, Market
 
 
 class IntroduceForm(StyledFormMixin, forms.Form):
@@ -40,3 +40,31 @@ class DecisionForm(StyledFormMixin, forms.Form):
 class PaymentForm(StyledFormMixin, forms.Form):
     amount_paid = RialsField(label=_("amount paid (rials)"), help_text=_("In rials."))
     date = JalaliDateField(label=_("paid on"), initial=today)
+
+
+class ListingIntroduceForm(StyledFormMixin, forms.Form):
+    unit = forms.CharField(label=_("unit (national ID or number in the registry)"), max_length=20)
+    adviser = forms.ModelChoiceField(
+        queryset=AdviserFirm.objects.all(), to_field_name="code", label=_("adviser"), required=False
+    )
+    market = forms.ChoiceField(
+        label=_("market"), choices=[("", "—"), *Market.choices], required=False
+    )
+    date = JalaliDateField(label=_("introduced on"), initial=today)
+
+
+class ListingForm(StyledFormMixin, forms.Form):
+    adviser = forms.ModelChoiceField(
+        queryset=AdviserFirm.objects.all(), to_field_name="code", label=_("adviser"), required=False
+    )
+    market = forms.ChoiceField(
+        label=_("market"), choices=[("", "—"), *Market.choices], required=False
+    )
+    amount_raised = RialsField(
+        label=_("amount raised (rials)"), required=False, help_text=_("In rials.")
+    )
+
+    def __init__(self, *args: object, may_choose_adviser: bool = True, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not may_choose_adviser:
+            del self.fields["adviser"]

@@ -98,3 +98,50 @@ class Referral(models.Model):
         if self.decided_on is None:
             return None
         return (self.decided_on - self.case.opened_on).days
+
+
+class AdviserFirm(models.Model):
+    """A capital-market adviser (an accredited firm that prepares a company's admission);
+    its people hold the adviser role over it."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("capital-market adviser")
+        verbose_name_plural = _("capital-market advisers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Market(models.TextChoices):
+    SME = "sme", _("Farabourse SME board")
+    FARABOURSE = "farabourse", _("Farabourse main market")
+    BASE = "base", _("Farabourse base market")
+    TSE = "tse", _("Tehran Stock Exchange")
+
+
+class Listing(models.Model):
+    """A unit's file in the capital-market pipeline (a case of the type ``capital_listing``):
+    its adviser, the market it aims at and, once admitted, the amount raised."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="listing")
+    adviser = models.ForeignKey(
+        AdviserFirm,
+        verbose_name=_("adviser"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="listings",
+    )
+    market = models.CharField(_("market"), max_length=20, choices=Market.choices, blank=True)
+    amount_raised = models.BigIntegerField(_("amount raised (rials)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("capital-market file")
+        verbose_name_plural = _("capital-market files")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.get_market_display() or '—'}"

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import PlaceKind, RoleSpec, register_place, register_role
 
 BANK_OFFICER = "bank_officer"
+MARKET_ADVISER = "market_adviser"
 
 
 def register() -> None:
@@ -15,3 +16,5 @@ def register() -> None:
     # the role out (``provincial=False``), and no province's people page lists it.
     register_place(PlaceKind("bank", _("bank"), "finance.Bank", "", typed_fields=("code",)))
     register_role(RoleSpec(BANK_OFFICER, _("bank officer"), "bank"))
+    register_place(PlaceKind("adviser", _("capital-market adviser"), "finance.AdviserFirm", ""))
+    register_role(RoleSpec(MARKET_ADVISER, _("capital-market adviser's staff"), "adviser"))

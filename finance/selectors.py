@@ -8,7 +8,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
 from cases.selectors import cases_visible
 
@@ -71,3 +71,89 @@ def ledger(referrals: QuerySet[Referral], by: str) -> list[LedgerRow]:
             row.approved += 1
             row.granted += granted or 0
     return sorted(rows.values(), key=lambda r: (-r.referrals, r.label))
+
+
+# --- the capital-market pipeline -------------------------------------------------------------
+
+
+def listings_visible(user: Any) -> QuerySet[Any]:
+    from .market import TYPE
+    from .models import Listing
+
+    return (
+        Listing.objects.filter(case__in=cases_visible(user, TYPE))
+        .select_related("case", "case__enterprise", "case__province", "adviser")
+        .order_by("-case__opened_on", "-pk")
+    )
+
+
+def days_in_stages(case_ids: list[int]) -> dict[str, list[int]]:
+    """For each stage, the days each case spent in it (stages already left), from the
+    dated history."""
+    from cases.models import CaseEvent
+
+    spent: dict[str, list[int]] = {}
+    previous: dict[int, Any] = {}
+    for event in (
+        CaseEvent.objects.filter(case_id__in=case_ids, kind__in=["open", "stage"])
+        .order_by("case_id", "date", "id")
+        .only("case_id", "date", "stage")
+    ):
+        last = previous.get(event.case_id)
+        if last is not None:
+            spent.setdefault(last.stage, []).append((event.date - last.date).days)
+        previous[event.case_id] = event
+    return spent
+
+
+def readiness(user: Any, province_id: int, day: Any, limit: int = 50) -> list[dict[str, Any]]:
+    """Whom to introduce to the exchange next, in ``province_id`` (units the person keeps):
+    active units with no open or admitted file, scored one point each for 50 or more
+    employees, an operating permit three or more years old, exports, being knowledge-based
+    and never having been idle; the reasons listed."""
+    from django.db.models import Exists, IntegerField, OuterRef, Value
+    from django.db.models.functions import Cast
+
+    from accounts.scope import Scope
+    from cases.models import Case
+    from enterprises.models import Enterprise, Status, StatusEvent
+    from persian.jalali import add_months
+
+    from .market import ADMITTED, TYPE
+
+    three_years_ago = add_months(day, -36)
+    filed = Case.objects.filter(enterprise=OuterRef("pk"), type=TYPE).filter(
+        Q(closed_on__isnull=True) | Q(stage=ADMITTED)
+    )
+    idle_ever = StatusEvent.objects.filter(enterprise=OuterRef("pk"), to_status=Status.IDLE)
+    units = (
+        Enterprise.objects.filter(Scope.of(user).full_q(Enterprise))
+        .filter(province_id=province_id, status=Status.ACTIVE)
+        .filter(~Exists(filed))
+        .annotate(
+            big=Cast(Q(employees__gte=50), IntegerField()),
+            seasoned=Cast(Q(permit_date__lte=three_years_ago), IntegerField()),
+            never_idle=Cast(~Exists(idle_ever), IntegerField()),
+            exp=Cast(Q(exporter=True), IntegerField()),
+            kb=Cast(Q(knowledge_based=True), IntegerField()),
+        )
+        .annotate(score=F("big") + F("seasoned") + F("never_idle") + F("exp") + F("kb") + Value(0))
+        .order_by("-score", "-employees", "id")[:limit]
+    )
+    from django.utils.translation import gettext as _
+
+    out = []
+    for unit in units:
+        reasons = []
+        if unit.big:
+            reasons.append(_("%(n)s employees") % {"n": unit.employees})
+        if unit.seasoned:
+            reasons.append(_("operating permit three or more years old"))
+        if unit.exp:
+            reasons.append(_("exporter"))
+        if unit.kb:
+            reasons.append(_("knowledge-based"))
+        if unit.never_idle:
+            reasons.append(_("never idle"))
+        out.append({"unit": unit, "score": unit.score, "reasons": reasons})
+    return out

@@ -19,7 +19,8 @@ from persian.jalali import format_date, today
 from persian.text import normalize
 
 from . import casetype
-from .models import Bank, Decision, Instrument, Referral
+from . import market as market_type
+from .models import AdviserFirm, Bank, Decision, Instrument, Listing, Market, Referral
 
 # One referral cannot ask for more than this (10,000,000 billion rials): a typo's guard.
 MAX_RIALS = 10**16
@@ -196,3 +197,70 @@ def referral_pay(*, actor: Any, referral: Referral, date: dt.date, amount_paid: 
         changes={"amount_paid": [None, amount_paid], "paid_on": [None, date.isoformat()]},
     )
     return referral
+
+
+# --- the capital-market pipeline ---------------------------------------------------------
+
+
+@transaction.atomic
+def listing_introduce(
+    *,
+    actor: Any,
+    enterprise: Enterprise,
+    date: dt.date,
+    adviser: AdviserFirm | None = None,
+    market: str = "",
+) -> Listing:
+    """Introduce an active unit to the exchange: a case of the type ``capital_listing``."""
+    if market and market not in Market.values:
+        raise ValidationError({"market": _("Choose a market from the list.")})
+    case = case_open(
+        actor=actor,
+        type=market_type.TYPE,
+        enterprise=enterprise,
+        date=date,
+        reason=_("Introduced to the capital market"),
+    )
+    listing = Listing.objects.create(case=case, adviser=adviser, market=market)
+    audit_record(
+        actor=actor,
+        action="listing_introduce",
+        target=listing,
+        subject=case,
+        changes={"adviser": [None, adviser.code if adviser else None], "market": [None, market]},
+    )
+    return listing
+
+
+@transaction.atomic
+def listing_update(
+    *,
+    actor: Any,
+    listing: Listing,
+    adviser: AdviserFirm | None,
+    market: str,
+    amount_raised: int | None,
+) -> Listing:
+    """The file's adviser, the market it aims at and the amount raised (in rials)."""
+    listing = Listing.objects.select_for_update().select_related("case").get(pk=listing.pk)
+    if listing.case.closed_on is not None:
+        raise ValidationError({"market": _("The file is closed.")})
+    if market and market not in Market.values:
+        raise ValidationError({"market": _("Choose a market from the list.")})
+    if amount_raised is not None:
+        amount_raised = _amount("amount_raised", amount_raised)
+    before = (listing.adviser_id, listing.market, listing.amount_raised)
+    listing.adviser, listing.market, listing.amount_raised = adviser, market, amount_raised
+    listing.save()
+    audit_record(
+        actor=actor,
+        action="listing_update",
+        target=listing,
+        subject=listing.case,
+        changes={
+            "adviser": [before[0], listing.adviser_id],
+            "market": [before[1], market],
+            "amount_raised": [before[2], amount_raised],
+        },
+    )
+    return listing

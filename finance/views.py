@@ -21,8 +21,8 @@ from cases.selectors import case_get_visible
 from enterprises.selectors import unit_typed
 from pishran.forms import apply_errors, submit
 
-from . import casetype, selectors, services
-from .forms import DecisionForm, IntroduceForm, PaymentForm
+from . import casetype, market, selectors, services
+from .forms import DecisionForm, IntroduceForm, ListingForm, ListingIntroduceForm, PaymentForm
 from .models import Referral
 
 PAGE_SIZE = 50
@@ -164,4 +164,209 @@ def pay(request: HttpRequest, pk: int) -> HttpResponse:
         return done
     return render(
         request, "finance/form.html", {"referral": referral, "form": form, "title": _("Payment")}
+    )
+
+
+# --- the capital-market pipeline -------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def pipeline(request: HttpRequest) -> HttpResponse:
+    """The files by stage as of a date (the office that held each then), the median days
+    spent in each stage, and the files with their time in the current stage (stalled ones
+    flagged)."""
+    from django.db.models import Count
+
+    from cases.selectors import cases_at_stage, overdue_q
+    from persian import jalali
+
+    scope = Scope.of(request.user)
+    if not scope.can("finance.see_pipeline"):
+        raise Http404
+    as_of, as_of_error = jalali.today(), ""
+    typed = request.GET.get("as_of", "").strip()
+    if typed:
+        try:
+            as_of = min(jalali.parse(typed), jalali.today())
+        except (jalali.JalaliDateError, ValueError, OverflowError):
+            as_of_error = _("%(value)s is not a date in the Jalali calendar; showing today.") % {
+                "value": typed[:20]
+            }
+    files = selectors.listings_visible(request.user)
+    visible_cases = files.values("case_id")
+    stage_codes = [s.code for s in market.LISTING.stages]
+    counts = dict(
+        cases_at_stage(market.TYPE, as_of, stage_codes)
+        .filter(pk__in=visible_cases)
+        .values_list("stage_then")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    spent = selectors.days_in_stages(list(files.values_list("case_id", flat=True)[:5000]))
+    import statistics
+
+    stages = [
+        {
+            "stage": s,
+            "count": counts.get(s.code, 0),
+            "median_days": statistics.median(spent[s.code]) if spent.get(s.code) else None,
+        }
+        for s in market.LISTING.stages
+    ]
+    stalled = set(
+        files.filter(case__in=Case.objects.filter(overdue_q(jalali.today()))).values_list(
+            "pk", flat=True
+        )
+    )
+    page = Paginator(files, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "finance/pipeline.html",
+        {
+            "stages": stages,
+            "as_of": as_of,
+            "as_of_error": as_of_error,
+            "page": page,
+            "stalled": stalled,
+            "today": jalali.today(),
+            "can_introduce": scope.can("finance.introduce"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listing_introduce(request: HttpRequest) -> HttpResponse:
+    scope = Scope.of(request.user)
+    if not scope.can("finance.introduce"):
+        raise Http404
+    form = ListingIntroduceForm(
+        request.POST if request.method == "POST" else None,
+        initial={"unit": request.GET.get("unit", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = unit_typed(request.user, data["unit"])
+            if unit is None or not scope.can("finance.introduce", unit.province_id):
+                raise ValidationError(
+                    {
+                        "unit": _(
+                            "No unit with this national ID or number in the provinces you keep."
+                        )
+                    }
+                )
+            listing = services.listing_introduce(
+                actor=request.user,
+                enterprise=unit,
+                date=data["date"],
+                adviser=data["adviser"],
+                market=data["market"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "enterprise" in exc.error_dict:
+                exc = ValidationError({"unit": exc.message_dict["enterprise"]})
+            apply_errors(exc, form)
+        else:
+            messages.success(request, _("The unit was introduced to the capital market."))
+            return redirect(listing.case)
+    return render(
+        request,
+        "finance/listing_form.html",
+        {"form": form, "title": _("Introduce a unit to the capital market")},
+    )
+
+
+def _listing(request: HttpRequest, pk: int) -> Any:
+    from .models import Listing
+
+    case = case_get_visible(request.user, pk)
+    if case.type != market.TYPE:
+        raise Http404
+    return Listing.objects.select_related(
+        "case", "case__enterprise", "case__province", "adviser"
+    ).get(case=case)
+
+
+@login_required
+@require_http_methods(["GET"])
+def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = _listing(request, pk)
+    scope = Scope.of(request.user)
+    return render(
+        request,
+        "finance/listing.html",
+        {
+            "listing": listing,
+            "case": listing.case,
+            "can_update": scope.can("finance.update_listing", listing) and listing.case.is_open,
+            "can_move": scope.can("cases.work", listing.case),
+            "events": list(CaseEvent.objects.filter(case=listing.case).select_related("case")),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listing_update(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = _listing(request, pk)
+    scope = Scope.of(request.user)
+    if not scope.can("finance.update_listing", listing):
+        raise Http404
+    may_choose = scope.can("finance.choose_adviser", listing)
+    form = ListingForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "adviser": listing.adviser.code if listing.adviser else None,
+            "market": listing.market,
+            "amount_raised": listing.amount_raised,
+        },
+        may_choose_adviser=may_choose,
+    )
+    done = submit(
+        request,
+        form,
+        lambda d: services.listing_update(
+            actor=request.user,
+            listing=listing,
+            adviser=d["adviser"] if may_choose else listing.adviser,
+            market=d["market"],
+            amount_raised=d["amount_raised"],
+        ),
+        _("The file was updated."),
+        listing.case,
+    )
+    if done is not None:
+        return done
+    return render(
+        request,
+        "finance/listing_form.html",
+        {"form": form, "title": _("The file's details"), "listing": listing},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def readiness(request: HttpRequest) -> HttpResponse:
+    """Whom to introduce to the exchange next in a province, with the reasons."""
+    from accounts.roles import Role
+    from persian import jalali
+    from places.models import Province
+
+    scope = Scope.of(request.user)
+    if not scope.can("finance.introduce"):
+        raise Http404
+    provinces = (
+        Province.objects.all()
+        if scope.national
+        else Province.objects.filter(pk__in=scope.places(Role.PROVINCIAL_OFFICER))
+    )
+    code = request.GET.get("province", "").strip().upper()
+    province = provinces.filter(code=code).first() if code else provinces.first()
+    rows = selectors.readiness(request.user, province.pk, jalali.today()) if province else []
+    return render(
+        request,
+        "finance/readiness.html",
+        {"rows": rows, "province": province, "provinces": provinces},
     )

@@ -1,0 +1,119 @@
+"""The capital-market pipeline: a file through its stages with what each requires, counts
+by stage as of a date, stalled files, the adviser's view and the readiness screen."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from cases.services import case_move
+from enterprises.models import Status
+from finance import market
+from finance.models import AdviserFirm
+from finance.roles import MARKET_ADVISER
+from finance.services import listing_introduce, listing_update
+from tests.factories import days_ago, give, make_enterprise, make_user, reload, row_counts
+from tests.views_helpers import page
+
+pytestmark = pytest.mark.django_db
+
+
+def firm(code: str = "amin") -> AdviserFirm:
+    return AdviserFirm.objects.get_or_create(code=code, defaults={"name": f"مشاور {code}"})[0]
+
+
+def test_a_file_needs_its_adviser_before_the_final_stage_and_its_amount_before_admission(
+    reference,
+) -> None:
+    unit = make_enterprise(name="فولاد قم", employees=120)
+    listing = listing_introduce(actor=None, enterprise=unit, date=days_ago(300))
+    case_move(actor=None, case=listing.case, to_stage=market.FILE_OPENED, date=days_ago(250))
+    before = row_counts()
+    with pytest.raises(ValidationError) as error:
+        case_move(actor=None, case=listing.case, to_stage=market.FINAL, date=days_ago(100))
+    assert "adviser" in error.value.message_dict and row_counts() == before
+    listing_update(actor=None, listing=listing, adviser=firm(), market="", amount_raised=None)
+    case_move(actor=None, case=listing.case, to_stage=market.FINAL, date=days_ago(100))
+    with pytest.raises(ValidationError) as error:
+        case_move(actor=None, case=listing.case, to_stage=market.ADMITTED, date=days_ago(10))
+    assert "amount_raised" in error.value.message_dict
+    listing_update(
+        actor=None, listing=listing, adviser=firm(), market="sme", amount_raised=500_000_000_000
+    )
+    case_move(actor=None, case=listing.case, to_stage=market.ADMITTED, date=days_ago(10))
+    assert reload(listing.case).closed_on == days_ago(10)
+
+
+def test_only_an_active_unit_is_introduced(reference) -> None:
+    idle = make_enterprise(name="واحد راکد", status=Status.IDLE, status_date=days_ago(100))
+    with pytest.raises(ValidationError) as error:
+        listing_introduce(actor=None, enterprise=idle, date=days_ago(1))
+    assert "enterprise" in error.value.message_dict
+
+
+def test_the_pipeline_counts_files_by_stage_as_of_a_date_and_flags_stalled_ones(
+    reference, national_admin, client_for
+) -> None:
+    a = listing_introduce(actor=None, enterprise=make_enterprise(name="الف"), date=days_ago(400))
+    case_move(
+        actor=None, case=a.case, to_stage=market.FILE_OPENED, date=days_ago(300)
+    )  # stalled: 300 > 180 days
+    listing_introduce(actor=None, enterprise=make_enterprise(name="ب"), date=days_ago(20))
+    client = client_for(national_admin)
+    html = page(client.get(reverse("capital_pipeline")))
+    assert 'data-stage="file_opened">۱<' in html and 'data-stage="introduced">۱<' in html
+    assert 'data-testid="stalled"' in html
+    from persian.jalali import format_date
+
+    past = page(
+        client.get(
+            reverse("capital_pipeline"), {"as_of": format_date(days_ago(350), persian_digits=False)}
+        )
+    )
+    assert 'data-stage="introduced">۱<' in past and 'data-stage="file_opened">۰<' in past
+
+
+def test_an_advisers_staff_see_and_update_their_firms_files_only(reference, client_for) -> None:
+    mine = listing_introduce(
+        actor=None,
+        enterprise=make_enterprise(name="مال ما"),
+        date=days_ago(30),
+        adviser=firm("amin"),
+    )
+    theirs = listing_introduce(
+        actor=None,
+        enterprise=make_enterprise(name="مال دیگری"),
+        date=days_ago(30),
+        adviser=firm("other"),
+    )
+    staff = make_user(username="adviser_staff")
+    give(staff, MARKET_ADVISER, firm("amin"))
+    client = client_for(staff)
+    assert client.get(reverse("capital_listing_case", args=[mine.case_id])).status_code == 200
+    assert client.get(reverse("capital_listing_case", args=[theirs.case_id])).status_code == 404
+    response = client.post(
+        reverse("capital_listing_update", args=[mine.case_id]),
+        {"market": "sme", "adviser": "other"},
+    )
+    assert response.status_code == 302
+    mine = reload(mine)
+    assert mine.market == "sme" and mine.adviser == firm(
+        "amin"
+    )  # the adviser cannot hand the file on
+
+
+def test_readiness_proposes_the_strongest_units_with_reasons(
+    reference, officer_a, client_for
+) -> None:
+    strong = make_enterprise(
+        name="صنایع قوی",
+        employees=200,
+        exporter=True,
+        knowledge_based=True,
+        permit_date=days_ago(2000),
+    )
+    make_enterprise(name="کارگاه کوچک", employees=5)
+    html = page(client_for(officer_a).get(reverse("capital_readiness")))
+    assert html.index(strong.name) < html.index("کارگاه کوچک")
+    assert "صادرکننده" in html
