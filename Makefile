@@ -34,7 +34,7 @@ install-dev: $(VENV)/.installed-dev
 install-bench: $(VENV)/.installed
 	$(PIP) install --quiet -c requirements.lock -e ".[bench]"
 
-# The demo app (seed_demo, seed_clusters, demo_accounts, seed_targets) exists only when the
+# The demo app (seed_demo, seed_clusters, seed_clinics, demo_accounts, seed_targets) exists only when the
 # demo is configured: every manage.py call below, the server too, runs with PISHRAN_DEMO=1.
 DEMO_PY := PISHRAN_DEMO=1 $(PY)
 demo: install
@@ -43,6 +43,7 @@ demo: install
 	$(DEMO_PY) manage.py load_reference
 	$(DEMO_PY) manage.py seed_demo --units $(UNITS) --seed $(SEED) --until "$$($(PY) -c 'from persian.jalali import today, format_date; print(format_date(today(), persian_digits=False))')"
 	$(DEMO_PY) manage.py seed_clusters --seed $(SEED) --until "$$($(PY) -c 'from persian.jalali import today, format_date; print(format_date(today(), persian_digits=False))')"
+	$(DEMO_PY) manage.py seed_clinics --seed $(SEED) --until "$$($(PY) -c 'from persian.jalali import today, format_date; print(format_date(today(), persian_digits=False))')"
 	$(DEMO_PY) manage.py demo_accounts
 	$(DEMO_PY) manage.py rebuild_facts
 	$(DEMO_PY) manage.py seed_targets

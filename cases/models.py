@@ -58,8 +58,15 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         ordering = ["-opened_on", "-id"]
         indexes = [
+            # A province's cases newest first, all of them or the open ones: the order is
+            # read from the index, so a page stops after its rows. (PostgreSQL does not
+            # read an order through ``closed_on IS NULL`` on a column in between: the open
+            # ones have their own partial index.)
+            models.Index(fields=["type", "province", "-opened_on", "-id"], name="case_prov"),
             models.Index(
-                fields=["type", "province", "closed_on", "-opened_on", "-id"], name="case_prov"
+                fields=["type", "province", "-opened_on", "-id"],
+                name="case_prov_open",
+                condition=models.Q(closed_on__isnull=True),
             ),
             models.Index(fields=["assignee", "closed_on", "due_on"], name="case_assignee"),
             models.Index(fields=["type", "stage"], name="case_stage"),

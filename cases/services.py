@@ -129,7 +129,7 @@ def case_open(
     _check_date("date", date)
     _one_open(case_type, enterprise)
     if case_type.check_unit is not None:
-        case_type.check_unit(enterprise)
+        case_type.check_unit(enterprise, date)
     province = enterprise.province
     _check_assignee(case_type, assignee, province)
     if due_on is not None and due_on < date:

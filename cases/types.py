@@ -59,9 +59,11 @@ class CaseType:
     # stage code → called inside the transition's transaction, after the stage moved:
     # ``(case, event, actor)``; what it raises (a ValidationError) rolls everything back.
     on_enter: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
-    # Called with the unit before a case is opened for it; raises ValidationError (naming
-    # the field "enterprise") when the unit may not have a case of this type.
-    check_unit: Callable[[Any], None] | None = None
+    # Called with the unit and the opening date before a case is opened for it; raises
+    # ValidationError (naming the field "enterprise") when the unit may not have a case of
+    # this type. A case may be recorded after the fact (work kept on paper until then): the
+    # unit is judged as it stood on the opening date.
+    check_unit: Callable[[Any, Any], None] | None = None
     # Others who see the type's cases (not their notes) and act on them through the type's
     # own pages: ``(scope, prefix) -> Q`` over ``cases.Case`` (a bank officer, their bank's
     # referrals). ``cases.access`` adds it to ``visible_q``.

@@ -13,13 +13,21 @@ stalled: the clinic helps it start operating.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cases.types import CaseType, Requirement, Stage
-from enterprises.models import REVIVAL_FROM, Enterprise, Status
+from enterprises.models import (
+    REVIVAL_FROM,
+    SEMI_FINISHED_PROGRESS,
+    Enterprise,
+    Status,
+    StatusEvent,
+)
+from persian.jalali import format_date
 
 from .roles import CLINIC_CONSULTANT
 
@@ -29,11 +37,44 @@ OPENED, DIAGNOSIS, REMEDY, REVIVED, CLOSED = "opened", "diagnosis", "remedy", "r
 CHECK_MONTHS = (3, 6, 12)
 
 
-def check_unit(enterprise: Enterprise) -> None:
-    """Refuse a unit a clinic does not take: one that is neither idle, semi-active nor a
-    semi-finished project (``enterprises.models.CLINIC_CANDIDATE``)."""
-    if enterprise.status in REVIVAL_FROM or enterprise.is_semi_finished:
+def status_on(enterprise: Enterprise, day: dt.date | None) -> str | None:
+    """The unit's status at the end of ``day`` (None: today's), read from its status
+    history; None when it was not yet in the registry."""
+    if day is None or day >= enterprise.status_since:
+        return enterprise.status
+    event = (
+        StatusEvent.objects.filter(enterprise=enterprise, date__lte=day)
+        .order_by("-date", "-id")
+        .first()
+    )
+    return event.to_status if event is not None else None
+
+
+def check_unit(enterprise: Enterprise, day: dt.date | None = None) -> None:
+    """Refuse a unit a clinic does not take: one that was neither idle, semi-active nor a
+    semi-finished project (``enterprises.models.CLINIC_CANDIDATE``) on ``day``, the day the
+    case opens (a case recorded after the fact is judged by the unit's status history; a
+    project's progress is today's, the registry keeping no history of it)."""
+    status = status_on(enterprise, day)
+    if status in REVIVAL_FROM or (
+        status == Status.UNDER_CONSTRUCTION
+        and enterprise.construction_progress >= SEMI_FINISHED_PROGRESS
+    ):
         return
+    if day is not None and day < enterprise.status_since:
+        raise ValidationError(
+            {
+                "enterprise": _(
+                    "A clinic case is for an idle or semi-active unit or a semi-finished "
+                    "project (at least 60%% built); on %(date)s %(unit)s was %(status)s."
+                )
+                % {
+                    "unit": enterprise.name,
+                    "date": format_date(day),
+                    "status": Status(status).label if status else _("not yet registered"),
+                }
+            }
+        )
     raise ValidationError(
         {
             "enterprise": _(

@@ -186,7 +186,24 @@ def record_revival(*, case: Case, date: dt.date, actor: Any) -> Revival:
     """Called inside ``case_move`` on entering "revived" (its transaction): the registry's
     revival and the checks at 3, 6 and 12 months."""
     enterprise = Enterprise.objects.select_for_update().get(pk=case.enterprise_id)
-    if enterprise.status in REVIVAL_FROM or enterprise.status == Status.UNDER_CONSTRUCTION:
+    # The registry already recorded the unit active on that day, since the case opened (a
+    # case recorded after the fact, or an officer quicker than the consultant): that is
+    # the revival, whatever happened to the unit since.
+    recorded = (
+        StatusEvent.objects.filter(
+            enterprise=enterprise,
+            to_status=Status.ACTIVE,
+            date=date,
+            date__gte=case.opened_on,
+            clinic_revivals__isnull=True,
+        )
+        .order_by("-id")
+        .first()
+    )
+    event: StatusEvent | None
+    if recorded is not None:
+        event = recorded
+    elif enterprise.status in REVIVAL_FROM or enterprise.status == Status.UNDER_CONSTRUCTION:
         try:
             event = enterprise_change_status(
                 actor=actor,

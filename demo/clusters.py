@@ -19,10 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 
 from accounts.models import Role
-from accounts.services import grant_give
 from clusters import services, stages
 from clusters.models import ActionKind, Cluster
 from enterprises.models import Enterprise
@@ -30,6 +28,8 @@ from persian import jalali
 from persian.text import to_persian_digits
 from places.models import Province
 from sectors.models import IsicDivision
+
+from .people import demo_person
 
 SAMPLE = Path(settings.BASE_DIR) / "places" / "data" / "clusters_sample.csv"
 FIRST_DAY = jalali.parse("1385/01/01")
@@ -243,22 +243,9 @@ class ClusterDemo:
 
     def _agent(self, username: str, province: Province) -> Any:
         """A development agent accredited in ``province`` (a cluster agent grant there)."""
-        user_model = get_user_model()
         # Drawn whether or not the user exists, so a rebuild draws the same numbers.
         first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
-        user = user_model.objects.filter(username=username).first()
-        if user is None:
-            user = user_model(
-                username=username,
-                first_name=first,
-                last_name=last,
-                email=f"{username}@demo.pishran.ir",
-            )
-            user.set_unusable_password()
-            user.save()
-        if not user.grants.live().filter(role=Role.CLUSTER_AGENT, place_id=province.pk).exists():
-            grant_give(actor=None, person=user, role=Role.CLUSTER_AGENT, place_id=province.pk)
-        return user
+        return demo_person(username, first, last, Role.CLUSTER_AGENT, [province])
 
     # --- building ----------------------------------------------------------------------------
     def build(self) -> int:

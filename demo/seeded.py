@@ -14,7 +14,7 @@ demo database, not one in use.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.apps import apps
 from django.db import models
@@ -167,3 +167,17 @@ def forget(rows: Deletions) -> None:
         for seeded in Seeded.objects.filter(model=model._meta.label_lower):
             if not model._base_manager.filter(pk__range=(seeded.first_id, seeded.last_id)).exists():
                 seeded.delete()
+
+
+def clear_for_rebuild(
+    command: str, rows: Deletions, delete: Callable[[], object] | None
+) -> dict[type[models.Model], int]:
+    """In the seeder's transaction, before it writes: for a ``--force``, ``delete`` the old
+    demo rows (``rows``: what it deletes, from ``deletions``) — refused with ``NotDemoData``,
+    nothing deleted, unless the demo made every one of them — and forget their ranges.
+    Returns ``high_water`` for ``record``."""
+    if delete is not None:
+        refuse_unless_demo(command, rows)
+        delete()
+        forget(rows)
+    return high_water(rows)

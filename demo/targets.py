@@ -26,6 +26,11 @@ AMBITION = {
     "units-active": Decimal("1.05"),
     "jobs": Decimal("1.05"),
     "clusters-completed-in-period": Decimal("1.20"),
+    # HOOK (issue 19, clinic targets per province): when the indicator "revived with the
+    # clinic" is on main (key "clinic-revived", a flow counted like "revived"; being added
+    # by the clinic figures' work), add it here — the demo then sets each province's target
+    # for the year from its pace so far, as for the others:
+    # "clinic-revived": Decimal("1.25"),
 }
 
 

@@ -41,8 +41,9 @@ def _paid(case: Any) -> bool:
     return referral is not None and referral.paid_on is not None
 
 
-def check_unit(enterprise: Any) -> None:
-    """Any registered unit that has not closed may be introduced to a bank."""
+def check_unit(enterprise: Any, day: Any = None) -> None:
+    """Any registered unit that has not closed may be introduced to a bank (judged on
+    today's status whatever ``day`` the referral is dated)."""
     from django.core.exceptions import ValidationError
 
     from enterprises.models import Status

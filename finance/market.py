@@ -46,7 +46,8 @@ def parties_q(scope: Any, prefix: str = "") -> Q:
     return Q(**{f"{prefix}listing__adviser_id__in": firms})
 
 
-def check_unit(enterprise: Any) -> None:
+def check_unit(enterprise: Any, day: Any = None) -> None:
+    """Only an active unit (today, whatever ``day`` the file is dated)."""
     from django.core.exceptions import ValidationError
 
     from enterprises.models import Status

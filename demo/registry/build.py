@@ -17,6 +17,7 @@ from django.apps import apps
 from django.db import connection, models, transaction
 
 from accounts.models import Grant
+from cases.models import Case
 from demo import seeded
 from enterprises.models import Enterprise, LocationEvent, StatusEvent
 from persian.text import search_key
@@ -73,15 +74,23 @@ def demo_present() -> bool:
 
 def _dependent_models() -> list[type[models.Model]]:
     """Models (including many-to-many link tables) with a relation to an enterprise or an
-    event, other than the registry tables themselves."""
-    out = []
-    for model in apps.get_models(include_auto_created=True):
-        if model in REGISTRY_MODELS:
-            continue
-        for f in model._meta.concrete_fields:
-            if f.is_relation and f.related_model in REGISTRY_MODELS:
-                out.append(model)
-                break
+    event, other than the registry tables themselves, and the models that refer to those in
+    turn (a case's events refer to the case, which refers to the unit): PostgreSQL
+    truncates a table only together with every table that refers to it."""
+    out: list[type[models.Model]] = []
+    targets = set(REGISTRY_MODELS)
+    found = True
+    while found:
+        found = False
+        for model in apps.get_models(include_auto_created=True):
+            if model in targets:
+                continue
+            for f in model._meta.concrete_fields:
+                if f.is_relation and f.related_model in targets:
+                    out.append(model)
+                    targets.add(model)
+                    found = True
+                    break
     return out
 
 
@@ -98,6 +107,7 @@ def clear_registry(*, log: Callable[[str], None]) -> tuple[int, bool]:
     dependents = _dependent_models()
     if any(m._default_manager.exists() for m in dependents):
         log("  rows of other modules refer to enterprises: deleting through Django (slow)")
+        Case.objects.all().delete()  # they protect the units and the status events
         StatusEvent.objects.all().delete()
         LocationEvent.objects.all().delete()
         Enterprise.objects.all().delete()
@@ -154,9 +164,10 @@ def synthetic_park_ids() -> list[int]:
 
 def force_deletions() -> seeded.Deletions:
     """What ``--force`` deletes: every enterprise with its history and the owner grants
-    over them (and whatever cascades from them), and the synthetic parks (with their
-    links)."""
+    over them (and whatever cascades from them), the cases on them (which protect their
+    units and the revivals they link), and the synthetic parks (with their links)."""
     return seeded.deletions(
+        (Case, None),
         (Enterprise, None),
         (StatusEvent, None),
         (LocationEvent, None),

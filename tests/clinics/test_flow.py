@@ -95,6 +95,42 @@ def test_a_revival_that_held_is_marked_so(clinic: Clinic) -> None:
     assert FollowUp.objects.filter(case=case, done_on__isnull=True).count() == 1  # 12 months
 
 
+def test_a_case_recorded_after_the_fact_links_the_registrys_revival(clinic: Clinic) -> None:
+    # The registry recorded the idle unit active 100 days ago, then idle again: the case
+    # the clinic kept on paper since 395 days ago is recorded now, revived on that date.
+    unit = reload(clinic.idle)
+    revived = enterprise_change_status(
+        actor=None, enterprise=unit, to_status=Status.ACTIVE, date=days_ago(100), reason="فعال"
+    )
+    enterprise_change_status(
+        actor=None, enterprise=reload(unit), to_status=Status.IDLE, date=days_ago(20), reason="x"
+    )
+    case = plan(diagnose(clinic.case, days=380), days=370)
+    events_before = StatusEvent.objects.count()
+    case_move(actor=None, case=case, to_stage=casetype.REVIVED, date=days_ago(100))
+    assert StatusEvent.objects.count() == events_before  # linked, not written again
+    assert Revival.objects.get(case=case).status_event == revived
+
+
+def test_a_case_opened_on_a_past_date_is_judged_by_the_units_status_that_day(
+    clinic: Clinic,
+) -> None:
+    unit = reload(clinic.semi)  # semi-active for 200 days
+    enterprise_change_status(
+        actor=None, enterprise=unit, to_status=Status.ACTIVE, date=days_ago(50), reason="فعال"
+    )
+    assert open_case(reload(unit), days=150).opened_on == days_ago(150)
+    case_move(
+        actor=None,
+        case=Case.objects.get(enterprise=unit),
+        to_stage=casetype.CLOSED,
+        date=days_ago(40),
+    )
+    with pytest.raises(ValidationError) as error:
+        open_case(reload(unit), days=30)  # active since 50 days ago
+    assert "enterprise" in error.value.message_dict
+
+
 def test_a_follow_up_dated_before_the_revival_is_refused(clinic: Clinic) -> None:
     from cases.services import follow_up_add
 

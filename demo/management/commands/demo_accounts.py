@@ -14,13 +14,14 @@ from django.db import transaction
 from accounts.models import Grant, Role, User
 from accounts.services import grant_give, grant_withdraw
 from audit.models import AuditRecord
+from clinics.roles import CLINIC_CONSULTANT
 from demo import seeded
 from enterprises.models import Enterprise
 from enterprises.services import enterprise_owners, enterprise_set_owners
 from persian.text import search_key
 from places.models import Park, Province
 
-QOM, TEHRAN = "IR-25", "IR-23"
+QOM, TEHRAN, ALBORZ = "IR-25", "IR-23", "IR-30"
 SHOKOUHIEH = "شکوهیه"
 
 
@@ -41,6 +42,10 @@ ACCOUNTS = (
     DemoAccount("owner", "pishran-owner-1404", Role.ENTERPRISE_OWNER, "زهرا", "حسینی"),
     DemoAccount("agent", "pishran-agent-1404", Role.CLUSTER_AGENT, "رضا", "عاملی"),
     DemoAccount("agent2", "pishran-agent2-1404", Role.CLUSTER_AGENT, "نرگس", "توسعه‌ای"),
+    DemoAccount("consultant", "pishran-consultant-1404", CLINIC_CONSULTANT, "مینا", "مشاور"),
+    DemoAccount("consultant2", "pishran-consultant2-1404", CLINIC_CONSULTANT, "بهرام", "درمانگر"),
+    # Two grants: clinic consultant in Tehran and in Alborz.
+    DemoAccount("consultant3", "pishran-consultant3-1404", CLINIC_CONSULTANT, "پروین", "دواستانی"),
     # Two grants: provincial officer of Tehran and manager of the Shokouhieh park in Qom.
     DemoAccount("twohats", "pishran-twohats-1404", Role.PROVINCIAL_OFFICER, "کاوه", "دوسویه"),
 )
@@ -49,7 +54,8 @@ ACCOUNTS = (
 class Command(BaseCommand):
     help = (
         "Create or reset one DEMO account per role (admin, officer, officer2, parkmanager, "
-        "owner, agent, agent2, and twohats who holds two grants) with known passwords, and print them. Safe to run again: existing users are "
+        "owner, agent, agent2, consultant, consultant2, and twohats and consultant3 who hold "
+        "two grants) with known passwords, and print them. Safe to run again: existing users are "
         "updated and their passwords reset to the same values. The owner account is linked "
         "to one published enterprise in the Shokouhieh park of Qom (the lowest id), once "
         "enterprises exist. The passwords are published: refused when DEBUG is off unless "
@@ -69,8 +75,8 @@ class Command(BaseCommand):
                 "DEBUG is off: demo accounts with published passwords are not created "
                 "(use --insecure on a throwaway demo server only)."
             )
-        provinces = {p.code: p for p in Province.objects.filter(code__in=[QOM, TEHRAN])}
-        if len(provinces) < 2:
+        provinces = {p.code: p for p in Province.objects.filter(code__in=[QOM, TEHRAN, ALBORZ])}
+        if len(provinces) < 3:
             raise CommandError("Provinces are missing: run `manage.py load_reference` first.")
         park = Park.objects.filter(province=provinces[QOM], name_key=search_key(SHOKOUHIEH)).first()
         if park is None:
@@ -102,6 +108,12 @@ class Command(BaseCommand):
                     (Role.PROVINCIAL_OFFICER, provinces[TEHRAN].pk),
                     (Role.PARK_MANAGER, park.pk),
                 ],
+                "consultant": [(CLINIC_CONSULTANT, provinces[QOM].pk)],
+                "consultant2": [(CLINIC_CONSULTANT, provinces[TEHRAN].pk)],
+                "consultant3": [
+                    (CLINIC_CONSULTANT, provinces[TEHRAN].pk),
+                    (CLINIC_CONSULTANT, provinces[ALBORZ].pk),
+                ],
             }
             for username, grants in wanted.items():
                 self._set_grants(users[username], grants)
@@ -118,6 +130,11 @@ class Command(BaseCommand):
             "agent": self._clusters_of(users["agent"]),
             "agent2": self._clusters_of(users["agent2"]),
             "twohats": f"{provinces[TEHRAN].name_fa} ({TEHRAN}) + {park.name} ({provinces[QOM].name_fa})",
+            "consultant": self._caseload_of(users["consultant"], [provinces[QOM]]),
+            "consultant2": self._caseload_of(users["consultant2"], [provinces[TEHRAN]]),
+            "consultant3": self._caseload_of(
+                users["consultant3"], [provinces[TEHRAN], provinces[ALBORZ]]
+            ),
         }
         rows = [("username", "password", "role", "scope")] + [
             (a.username, a.password, self._roles_text(users[a.username]), scopes[a.username])
@@ -140,6 +157,15 @@ class Command(BaseCommand):
         'agent2' in Tehran as the agents of a few developing clusters)."""
         names = list(agent.agent_clusters.order_by("pk").values_list("name", flat=True)[:3])
         return "clusters: " + "، ".join(names) if names else "no cluster yet (run seed_clusters)"
+
+    @staticmethod
+    def _caseload_of(consultant: User, provinces: list[Province]) -> str:
+        """Where the consultant works and the clinic cases ``seed_clinics`` assigned them."""
+        where = " + ".join(f"{p.name_fa} ({p.code})" for p in provinces)
+        n = consultant.assigned_cases.filter(closed_on__isnull=True).count()
+        return (
+            f"{where}: {n} open clinic cases" if n else f"{where}: no case yet (run seed_clinics)"
+        )
 
     @staticmethod
     def _upsert(account: DemoAccount) -> User:

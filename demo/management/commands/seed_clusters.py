@@ -74,15 +74,16 @@ class Command(BaseCommand):
             ).values()
             audit = AuditRecord.objects.filter(subject_type__in=types)
             deleted = seeded.deletions((Cluster, None), (AuditRecord, audit))
-            if options["force"]:
-                try:
-                    seeded.refuse_unless_demo("seed_clusters", deleted)
-                except seeded.NotDemoData as exc:
-                    raise CommandError(str(exc)) from exc
-                audit.delete()
-                Cluster.objects.all().delete()
-                seeded.forget(deleted)
-            before = seeded.high_water(deleted)
+            try:
+                before = seeded.clear_for_rebuild(
+                    "seed_clusters",
+                    deleted,
+                    (lambda: (audit.delete(), Cluster.objects.all().delete()))
+                    if options["force"]
+                    else None,
+                )
+            except seeded.NotDemoData as exc:
+                raise CommandError(str(exc)) from exc
             demo = ClusterDemo(
                 seed=options["seed"],
                 until=until,
