@@ -152,6 +152,13 @@ class ClinicSource(Source):
         for _d, province, n in _records(measure, as_of, None, {}):
             if province is not None:
                 amounts[province].append(n)
+        if measure == DAYS:  # a province without a revival has no median (not one of 0)
+            from places.models import Province
+
+            return {
+                p: _total(measure, amounts.get(p, []))
+                for p in Province.objects.values_list("pk", flat=True)
+            }
         return {p: _total(measure, ns) for p, ns in amounts.items()}
 
     def breakdown(

@@ -4,6 +4,7 @@ the rows behind a past figure, and the list of parks."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -157,6 +158,60 @@ def _compute_breakdowns(place: Place, as_of: dt.date, province_code: str) -> dic
             for value, label in SizeBand.choices
         ],
     }
+
+
+def _clinic_breakdowns(place: Place, as_of: dt.date, province_code: str = "") -> dict[str, Any]:
+    """The clinics' open cases by stage and the causes of the year's diagnoses (primary and
+    any, each with its share of the cases diagnosed), each number linking to its rows."""
+    return memo(
+        ("clinic-breakdowns", place, as_of, province_code, selectors.today()),  # type: ignore[no-any-return]
+        lambda: _compute_clinic_breakdowns(place, as_of, province_code),
+    )
+
+
+def _compute_clinic_breakdowns(place: Place, as_of: dt.date, province_code: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    opened = selectors.indicator("clinic-open")
+    if opened is not None and "stage" in opened.breakdowns:
+        stages = selectors.breakdown(opened, place, as_of, "stage")
+        out["clinic_by_stage"] = [
+            (
+                label,
+                stages.get(code, 0),
+                selectors.rows_link(opened, place, as_of, province_code, stage=code),
+            )
+            for code, label in clinic_casetype.CLINIC.choices()
+            if code in clinic_casetype.CLINIC.open_stages
+        ]
+    diagnosed = selectors.indicator("clinic-diagnosed")
+    if diagnosed is not None and {"cause", "cause_primary"} <= set(diagnosed.breakdowns):
+        total = selectors.value_of(diagnosed, place, as_of) or 0
+        primary = selectors.breakdown(diagnosed, place, as_of, "cause_primary")
+        any_cause = selectors.breakdown(diagnosed, place, as_of, "cause")
+
+        def share(n: Any) -> Decimal | None:
+            return (Decimal(n) * 100 / Decimal(total)).quantize(Decimal("0.1")) if total else None
+
+        def link(dim: str, cause: str) -> str:
+            return selectors.rows_link(diagnosed, place, as_of, province_code, **{dim: cause})
+
+        rows = [
+            {
+                "label": label,
+                "primary": primary.get(cause, 0),
+                "primary_share": share(primary.get(cause, 0)),
+                "primary_link": link("cause_primary", cause),
+                "any": any_cause.get(cause, 0),
+                "any_share": share(any_cause.get(cause, 0)),
+                "any_link": link("cause", cause),
+            }
+            for cause, label in Cause.choices
+        ]
+        rows.sort(key=lambda r: (-r["primary"], -r["any"]))
+        out["clinic_causes"] = rows
+        out["clinic_diagnosed"] = total
+        out["clinic_diagnosed_link"] = selectors.rows_link(diagnosed, place, as_of, province_code)
+    return out
 
 
 def _ranking(indicator: Indicator, as_of: dt.date) -> list[dict[str, Any]]:
@@ -408,6 +463,7 @@ def home(request: HttpRequest) -> HttpResponseBase:
         "map_data": _map(chosen, ranking, as_of),
         "series": selectors.chart_series(chosen, place, as_of),
         **_breakdowns(place, as_of),
+        **_clinic_breakdowns(place, as_of),
     }
     if download := _export(request, context, "country", place):
         return download
@@ -454,6 +510,7 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
         "scope": scope,
         "can_create_park": scope.can("places.create", province.pk),
         **_breakdowns(place, as_of, province.code),
+        **_clinic_breakdowns(place, as_of, province.code),
     }
     if download := _export(request, context, f"province-{province.code}", place):
         return download
@@ -583,6 +640,7 @@ def park_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         if scope.authenticated
         else False,
         **_breakdowns(place, as_of),
+        **_clinic_breakdowns(place, as_of),
     }
     if download := _export(request, context, f"park-{park.pk}", place):
         return download

@@ -30,7 +30,7 @@ from django.urls import reverse
 
 from cases.services import case_move, case_open, case_transfer
 from clinics import casetype, figures
-from clinics.models import Revival
+from clinics.models import Cause, Revival
 from clinics.roles import CLINIC_CONSULTANT
 from clinics.services import action_add, diagnosis_record, relapse
 from enterprises.models import Status
@@ -283,6 +283,24 @@ def test_the_clinic_cards_show_as_their_own_block_with_all_revivals_beside(
     assert 'data-testid="beside-clinic-revived"' in html
     html = page(client_for(anonymous).get(reverse("park_detail", args=[story.reference.park_p.pk])))
     assert 'data-testid="card-clinic-candidates"' in html
+
+
+def test_the_pages_show_the_causes_by_share_and_the_open_cases_by_stage(
+    story: Story, client_for: Any, anonymous: Any
+) -> None:
+    as_of = format_date(LAST, persian_digits=False)
+    response = client_for(anonymous).get(reverse("home"), {"as_of": as_of})
+    row = response.context["clinic_causes"][0]  # the commonest primary cause first
+    assert str(row["label"]) == str(Cause.WORKING_CAPITAL.label)
+    assert (row["primary"], row["primary_share"], row["any"]) == (2, Decimal("66.7"), 2)
+    assert response.context["clinic_diagnosed"] == 3
+    assert [n for _label, n, _link in response.context["clinic_by_stage"]] == [1, 1, 0]
+    html = page(response)
+    assert 'data-testid="clinic-causes"' in html and "۶۶٫۷" in html
+    # the median has no value in a province without revivals, not 0
+    days = selectors.by_province(Indicator.objects.get(key="clinic-days"), LAST)
+    assert days[story.reference.tehran.pk] is None
+    assert days[story.reference.qom.pk] == Decimal("52.5")
 
 
 def _rows(client: Any, key: str, **params: str) -> tuple[int, str]:
