@@ -375,6 +375,37 @@ def _page_tables(
                 [{"label": str(lab), "units": n} for lab, n, _link in context[key]],
                 name,
             )
+    if "clinic_by_stage" in context:
+        table(
+            _("Open clinic cases by stage"),
+            [Column("label", _("Stage")), Column("cases", _("Cases"), "int")],
+            [{"label": str(lab), "cases": n} for lab, n, _link in context["clinic_by_stage"]],
+            "clinic-stages",
+        )
+    if "clinic_causes" in context:
+        table(
+            _("Causes found in the year's diagnoses"),
+            [
+                Column("label", _("Cause")),
+                Column("primary", _("Primary cause"), "int"),
+                Column("primary_share", _("Share"), "percent"),
+                Column("any", _("Among the causes"), "int"),
+                Column("any_share", _("Share"), "percent"),
+            ],
+            [
+                {
+                    "label": str(r["label"]),
+                    "primary": r["primary"],
+                    "primary_share": None
+                    if r["primary_share"] is None
+                    else r["primary_share"] / 100,
+                    "any": r["any"],
+                    "any_share": None if r["any_share"] is None else r["any_share"] / 100,
+                }
+                for r in context["clinic_causes"]
+            ],
+            "clinic-causes",
+        )
     if "parks" in context:
         table(
             _("Parks and zones"),
