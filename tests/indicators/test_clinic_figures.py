@@ -189,6 +189,18 @@ def test_the_figures_as_of_a_day_inside_the_year(story: Story) -> None:
     assert value("clinic-candidates", COUNTRY, d(50)) == 6
 
 
+def test_the_figures_as_of_today(story: Story) -> None:
+    tehran = Place("p", story.reference.tehran.pk)
+    now = today()
+    assert value("clinic-candidates", COUNTRY, now) == 4
+    assert (value("clinic-open", COUNTRY, now), value("clinic-open", tehran, now)) == (2, 2)
+    # this year's flows: nothing revived or diagnosed since 1 Farvardin
+    assert value("clinic-revived", COUNTRY, now) == 0
+    assert value("clinic-diagnosed", COUNTRY, now) == 0
+    assert value("clinic-days", COUNTRY, now) is None
+    assert value("revived", COUNTRY, now) == 0
+
+
 def test_a_transferred_case_counts_in_its_new_province_only_from_the_transfer(
     story: Story,
 ) -> None:
