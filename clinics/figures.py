@@ -18,6 +18,7 @@ may start them earlier: the monthly series).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import statistics
 from collections import defaultdict
 from decimal import Decimal
@@ -123,8 +124,10 @@ def open_cases(
     return _at(cases_at_stage(casetype.TYPE, as_of, chosen), province_id, park_id)
 
 
+@functools.lru_cache(maxsize=8192)
 def month_of(day: dt.date) -> int:
-    """The Jalali month index of a day: year × 12 + month − 1."""
+    """The Jalali month index of a day: year × 12 + month − 1 (kept: a history repeats its
+    days, and the calendar conversion is the slow part of a monthly series)."""
     j = jalali.to_jalali(day)
     return j.year * 12 + j.month - 1
 
