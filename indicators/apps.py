@@ -16,12 +16,15 @@ class IndicatorsConfig(AppConfig):
 
         from . import catalogue, facts, sources
         from .base import register
+        from .clinics import ClinicSource
         from .clusters import ClusterSource
         from .events import CatalogueLoaded, FactsApplied, FactsRebuilt, TargetDeleted, TargetSaved
 
         # The registry and parks sources register themselves (``sources``); the cluster
-        # programme's figures are read from ``clusters.selectors`` by ``indicators.clusters``.
+        # programme's figures are read from ``clusters.selectors`` by ``indicators.clusters``,
+        # the business clinics' from ``clinics.figures`` by ``indicators.clinics``.
         register(ClusterSource())
+        register(ClinicSource())
 
         # The facts follow every change of the registry in the change's own transaction:
         # the unit's contribution before and after, applied once it commits.
@@ -32,13 +35,14 @@ class IndicatorsConfig(AppConfig):
         # Figures are kept per figures version (``sources.memo``): whatever they are
         # computed from or shown with starts a new one once its transaction commits — the
         # facts (a change applied, a rebuild), the cluster programme (its figures and the
-        # province pages' cluster blocks), parks, reference rows edited in the back office
+        # province pages' cluster blocks), every case event (the clinics' figures), parks, reference rows edited in the back office
         # (provinces, industry groups, indicators, targets) or loaded, targets and the
         # shipped catalogue.
         for topic in (
             FactsApplied,
             FactsRebuilt,
             ClusterEvent,
+            "case.",
             ParkSaved,
             "reference.",
             TargetSaved,

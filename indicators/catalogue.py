@@ -236,6 +236,104 @@ SHIPPED: list[dict[str, Any]] = [
         "unit": "خوشه",
         "public": True,
     },
+    # Business clinics (source ``clinics``: ``indicators/clinics.py``); aggregate figures,
+    # public — the cases behind them are listed only to the staff who keep them.
+    {
+        "key": "clinic-candidates",
+        "name": "نامزدهای کلینیک کسب‌وکار",
+        "definition": "واحدهایی که در تاریخ گزارش «راکد» یا «نیمه‌فعال» بوده‌اند، و طرح‌های "
+        "نیمه‌تمام (در آن روز «در حال ساخت» با پیشرفت فیزیکی کنونی ۶۰ درصد یا بیشتر)، در "
+        "استان و شهرکی که آن روز در آن بوده‌اند.",
+        "source": "clinics",
+        "measure": "candidates",
+        "filters": {},
+        "breakdowns": PLACES,
+        "unit": "واحد",
+    },
+    {
+        "key": "clinic-open",
+        "name": "پرونده‌های باز کلینیک",
+        "definition": "پرونده‌های کلینیک کسب‌وکار که در پایان تاریخ گزارش در مرحله‌ی «گشوده»، "
+        "«عارضه‌یابی» یا «برنامه‌ی درمان» بوده‌اند، در استانی که دفترش آن روز پرونده را در دست "
+        "داشته است (پرونده‌ی منتقل‌شده از تاریخ انتقال در استان تازه شمرده می‌شود)؛ در شهرک، "
+        "بر پایه‌ی شهرک کنونی واحد.",
+        "source": "clinics",
+        "measure": "open",
+        "filters": {},
+        "breakdowns": [*PLACES, "stage"],
+        "unit": "پرونده",
+    },
+    {
+        "key": "clinic-diagnosed",
+        "name": "عارضه‌یابی‌های سال و علت‌های اصلی",
+        "definition": "شمار پرونده‌های کلینیک که تاریخ عارضه‌یابی‌شان از آغاز سال (یکم فروردین) "
+        "تا تاریخ گزارش است، در استانی که دفترش آن روز پرونده را در دست داشته است؛ به تفکیک "
+        "علت اصلی و هر علت. سهم هر علت، شمار پرونده‌های با آن علت بخش بر همین شمار است.",
+        "source": "clinics",
+        "measure": "diagnosed",
+        "filters": {},
+        "breakdowns": [*PLACES, "cause_primary", "cause"],
+        "unit": "پرونده",
+    },
+    {
+        "key": "clinic-revived",
+        "name": "واحدهای احیاشده با کلینیک",
+        "definition": "شمار احیاهایی که با بستن پرونده‌ی کلینیک به‌صورت «احیا شد» ثبت شده‌اند "
+        "و تاریخشان از آغاز سال (یکم فروردین) تا تاریخ گزارش است، در استانی که دفترش آن روز "
+        "پرونده را در دست داشته است. همه‌ی احیاها، با کلینیک یا بی آن، در «واحدهای احیاشده» "
+        "شمرده می‌شوند.",
+        "source": "clinics",
+        "measure": "revived",
+        "filters": {},
+        "breakdowns": PLACES,
+        "unit": "واحد",
+    },
+    {
+        "key": "clinic-jobs",
+        "name": "اشتغال بازگشته با کلینیک",
+        "definition": "جمع کارکنان ثبت‌شده‌ی هر واحد در روز احیا، برای احیاهای با کلینیک از "
+        "آغاز سال تا تاریخ گزارش.",
+        "source": "clinics",
+        "measure": "jobs",
+        "filters": {},
+        "breakdowns": PLACES,
+        "unit": "نفر",
+    },
+    {
+        "key": "clinic-held-6",
+        "name": "احیاهای کلینیک پایدار پس از ۶ ماه",
+        "definition": "احیاهای با کلینیک که ۶ ماه (شمسی) پس از احیا، از آغاز سال تا تاریخ "
+        "گزارش، فرا رسیده و واحد در این ۶ ماه دوباره «راکد» یا «تعطیل» ثبت نشده است (از "
+        "تاریخچه‌ی وضعیت)، در استانی که دفترش روز احیا پرونده را در دست داشته است.",
+        "source": "clinics",
+        "measure": "held_6",
+        "filters": {},
+        "breakdowns": PLACES,
+        "unit": "واحد",
+    },
+    {
+        "key": "clinic-held-12",
+        "name": "احیاهای کلینیک پایدار پس از ۱۲ ماه",
+        "definition": "احیاهای با کلینیک که ۱۲ ماه (شمسی) پس از احیا، از آغاز سال تا تاریخ "
+        "گزارش، فرا رسیده و واحد در این ۱۲ ماه دوباره «راکد» یا «تعطیل» ثبت نشده است (از "
+        "تاریخچه‌ی وضعیت)، در استانی که دفترش روز احیا پرونده را در دست داشته است.",
+        "source": "clinics",
+        "measure": "held_12",
+        "filters": {},
+        "breakdowns": PLACES,
+        "unit": "واحد",
+    },
+    {
+        "key": "clinic-days",
+        "name": "میانه‌ی روزهای گشایش پرونده تا احیا",
+        "definition": "میانه‌ی شمار روزها از گشایش پرونده‌ی کلینیک تا احیا، برای احیاهای با "
+        "کلینیک از آغاز سال تا تاریخ گزارش؛ «—» وقتی احیایی نبوده است.",
+        "source": "clinics",
+        "measure": "days_to_revival",
+        "filters": {},
+        "breakdowns": PLACES,
+        "unit": "روز",
+    },
 ]
 
 
@@ -364,6 +462,64 @@ ENGLISH: dict[str, tuple[str, str, str]] = {
         "(1 Farvardin) to the report date; in the monthly chart, "
         "those licensed in each month.",
         "clusters",
+    ),
+    "clinic-candidates": (
+        "Business clinic candidates",
+        "Units that were idle or semi-active on the report date, and semi-finished projects "
+        "(under construction that day, with a current physical progress of 60 per cent or "
+        "more), in the province and park they were in that day.",
+        "units",
+    ),
+    "clinic-open": (
+        "Open clinic cases",
+        "Business clinic cases at the stage “opened”, “diagnosis” or “remedy plan” at the "
+        "end of the report date, in the province whose office held the case that day (a "
+        "transferred case counts in its new province from the transfer's date); in a park, "
+        "by the unit's current park.",
+        "cases",
+    ),
+    "clinic-diagnosed": (
+        "Diagnoses this year and their main causes",
+        "Clinic cases whose diagnosis is dated from the start of the year (1 Farvardin) to "
+        "the report date, in the province whose office held the case that day; by primary "
+        "cause and by any cause. A cause's share is the cases with it divided by this count.",
+        "cases",
+    ),
+    "clinic-revived": (
+        "Units revived with the clinic",
+        "Revivals recorded by closing a clinic case as revived, dated from the start of the "
+        "year (1 Farvardin) to the report date, in the province whose office held the case "
+        "that day. Every revival, with the clinic or without, counts in “Units revived”.",
+        "units",
+    ),
+    "clinic-jobs": (
+        "Jobs restored with the clinic",
+        "The employees recorded for each unit on the day of its revival, for the revivals "
+        "with the clinic from the start of the year to the report date.",
+        "people",
+    ),
+    "clinic-held-6": (
+        "Clinic revivals held 6 months",
+        "Revivals with the clinic whose 6-month mark (Jalali months) fell from the start of "
+        "the year to the report date and whose unit was not recorded idle or closed again "
+        "in those 6 months (from the status history), in the province whose office held "
+        "the case on the day of the revival.",
+        "units",
+    ),
+    "clinic-held-12": (
+        "Clinic revivals held 12 months",
+        "Revivals with the clinic whose 12-month mark (Jalali months) fell from the start of "
+        "the year to the report date and whose unit was not recorded idle or closed again "
+        "in those 12 months (from the status history), in the province whose office held "
+        "the case on the day of the revival.",
+        "units",
+    ),
+    "clinic-days": (
+        "Median days from opening to revival",
+        "The median of the days from a clinic case's opening to the revival, for the "
+        "revivals with the clinic from the start of the year to the report date; “—” when "
+        "there was none.",
+        "days",
     ),
 }
 assert set(ENGLISH) == {spec["key"] for spec in SHIPPED}

@@ -22,6 +22,10 @@ BREAKDOWNS = (
     ("size", _("size band")),
     ("status", _("status")),
     ("ownership", _("ownership")),
+    # The business clinics' (``indicators.clinics``).
+    ("stage", _("case stage")),
+    ("cause_primary", _("primary cause")),
+    ("cause", _("any cause")),
 )
 
 

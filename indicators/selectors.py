@@ -85,6 +85,8 @@ class Card:
     link: str
     target: Decimal | None
     year: int
+    # Another card shown beside this one (revivals with the clinic beside all revivals).
+    beside: Card | None = None
 
     @property
     def progress(self) -> Decimal | None:
@@ -100,8 +102,9 @@ class Card:
 
     @property
     def group(self) -> str:
-        """Cards are shown in groups: the registry's and parks' (''), the clusters'."""
-        return "clusters" if self.indicator.source == "clusters" else ""
+        """Cards are shown in groups: the registry's and parks' (''), the clusters', the
+        business clinics'."""
+        return self.indicator.source if self.indicator.source in ("clusters", "clinics") else ""
 
 
 def rows_link(
@@ -115,6 +118,8 @@ def rows_link(
             if indicator.measure == "completed":
                 params["stage"] = "completed"
             return reverse("cluster_directory") + (f"?{urlencode(params)}" if params else "")
+        if indicator.source == "clinics":  # the units or cases it counted, as of the date
+            return _rows_as_of("clinic_rows", indicator, place, as_of, province_code, narrow)
         if indicator.source == "parks":
             params = {"province": province_code} if province_code else {}
             return reverse("park_list") + (f"?{urlencode(params)}" if params else "")
@@ -143,13 +148,25 @@ def rows_link(
             params["size"] = sizes[0]
         params.update(narrow)
         return reverse("enterprise_directory") + (f"?{urlencode(params)}" if params else "")
+    return _rows_as_of("indicator_rows", indicator, place, as_of, province_code, narrow)
+
+
+def _rows_as_of(
+    route: str,
+    indicator: Indicator,
+    place: Place,
+    as_of: dt.date,
+    province_code: str,
+    narrow: dict[str, str],
+) -> str:
+    """A rows-as-of page (``route``) for the figure at ``place`` on ``as_of``."""
     params = {"as_of": format_date(as_of, persian_digits=False)}
     if place.level == "p":
         params["province"] = province_code
     elif place.level == "k":
         params["park"] = str(place.id)
     params.update(narrow)
-    return reverse("indicator_rows", args=[indicator.key]) + "?" + urlencode(params)
+    return reverse(route, args=[indicator.key]) + "?" + urlencode(params)
 
 
 def cards(
@@ -164,12 +181,7 @@ def cards(
     if place.level != "k":
         ids = tuple(i.pk for i in indicators)
         targets = memo(
-            ("targets", year, province_id, ids),
-            lambda: dict(
-                Target.objects.filter(  # type: ignore[misc]
-                    year=year, province_id=province_id, indicator__in=ids
-                ).values_list("indicator_id", "value")
-            ),
+            ("targets", year, province_id, ids), lambda: targets_of(ids, year, province_id)
         )
     return [
         Card(
@@ -181,6 +193,23 @@ def cards(
         )
         for i in indicators
     ]
+
+
+def targets_of(ids: tuple[int, ...], year: int, province_id: int | None) -> dict[int, Decimal]:
+    """The year's targets of these indicators for a province, or for the country (no
+    province): the country's own target where one is set, else the sum of the provinces'
+    (a national target set as its split by province)."""
+    rows = Target.objects.filter(year=year, indicator__in=ids)
+    if province_id is not None:
+        return dict(rows.filter(province_id=province_id).values_list("indicator_id", "value"))
+    found: dict[int, Decimal] = {}
+    split: dict[int, Decimal] = {}
+    for indicator_id, province, value in rows.values_list("indicator_id", "province_id", "value"):
+        if province is None:
+            found[indicator_id] = value
+        else:
+            split[indicator_id] = split.get(indicator_id, Decimal(0)) + value
+    return {**split, **found}
 
 
 def all_indicators() -> list[Indicator]:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("parks/<int:pk>/", views.park_detail, name="park_detail"),
     path("indicators/", views.catalogue, name="indicator_catalogue"),
     path("indicators/<slug:key>/rows/", views.indicator_rows, name="indicator_rows"),
+    path("indicators/<slug:key>/clinic-rows/", views.clinic_rows, name="clinic_rows"),
     path("stats/", views.stats, name="stats"),
 ]

@@ -4,6 +4,7 @@ the rows behind a past figure, and the list of parks."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -22,12 +23,16 @@ from django.db.models import (
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.scope import Scope
+from cases.models import Case as CaseModel
+from clinics import casetype as clinic_casetype
+from clinics import figures as clinic_figures
+from clinics.models import Cause
 from enterprises.access import RULES as ENTERPRISE_RULES
 from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
 from exports.responses import export_response, pdf_response
@@ -38,7 +43,7 @@ from places.models import Park, Province
 from sectors.models import IndustryGroup
 
 from . import figures, selectors
-from .models import Indicator
+from .models import BREAKDOWNS, Indicator
 from .sources import Place, memo, park_totals
 
 HEADLINES = (
@@ -60,6 +65,18 @@ CLUSTER_HEADLINES = (
     "clusters-in-development",
     "clusters-completed",
     "clusters-completed-in-period",
+)
+# The business clinics' figures, in a group of their own; "revived with the clinic" shows
+# all revivals (the registry's "revived") beside it.
+CLINIC_HEADLINES = (
+    "clinic-candidates",
+    "clinic-open",
+    "clinic-diagnosed",
+    "clinic-revived",
+    "clinic-jobs",
+    "clinic-held-6",
+    "clinic-held-12",
+    "clinic-days",
 )
 
 
@@ -86,10 +103,16 @@ def _headline(
     place: Place, as_of: dt.date, province: Province | None, public_only: bool = False
 ) -> list[selectors.Card]:
     available = {i.key: i for i in selectors.indicators_for(place, public_only)}
-    chosen = [available[k] for k in HEADLINES + CLUSTER_HEADLINES if k in available]
-    return selectors.cards(
+    chosen = [
+        available[k] for k in HEADLINES + CLUSTER_HEADLINES + CLINIC_HEADLINES if k in available
+    ]
+    cards = selectors.cards(
         chosen, place, as_of, province.pk if province else None, province.code if province else ""
     )
+    by_key = {c.indicator.key: c for c in cards}
+    if "clinic-revived" in by_key and "revived" in by_key:
+        by_key["clinic-revived"].beside = by_key["revived"]
+    return cards
 
 
 # The pages' tables (breakdowns, ranking, map) are kept per figures version like the figures
@@ -135,6 +158,60 @@ def _compute_breakdowns(place: Place, as_of: dt.date, province_code: str) -> dic
             for value, label in SizeBand.choices
         ],
     }
+
+
+def _clinic_breakdowns(place: Place, as_of: dt.date, province_code: str = "") -> dict[str, Any]:
+    """The clinics' open cases by stage and the causes of the year's diagnoses (primary and
+    any, each with its share of the cases diagnosed), each number linking to its rows."""
+    return memo(
+        ("clinic-breakdowns", place, as_of, province_code, selectors.today()),  # type: ignore[no-any-return]
+        lambda: _compute_clinic_breakdowns(place, as_of, province_code),
+    )
+
+
+def _compute_clinic_breakdowns(place: Place, as_of: dt.date, province_code: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    opened = selectors.indicator("clinic-open")
+    if opened is not None and "stage" in opened.breakdowns:
+        stages = selectors.breakdown(opened, place, as_of, "stage")
+        out["clinic_by_stage"] = [
+            (
+                label,
+                stages.get(code, 0),
+                selectors.rows_link(opened, place, as_of, province_code, stage=code),
+            )
+            for code, label in clinic_casetype.CLINIC.choices()
+            if code in clinic_casetype.CLINIC.open_stages
+        ]
+    diagnosed = selectors.indicator("clinic-diagnosed")
+    if diagnosed is not None and {"cause", "cause_primary"} <= set(diagnosed.breakdowns):
+        total = selectors.value_of(diagnosed, place, as_of) or 0
+        primary = selectors.breakdown(diagnosed, place, as_of, "cause_primary")
+        any_cause = selectors.breakdown(diagnosed, place, as_of, "cause")
+
+        def share(n: Any) -> Decimal | None:
+            return (Decimal(n) * 100 / Decimal(total)).quantize(Decimal("0.1")) if total else None
+
+        def link(dim: str, cause: str) -> str:
+            return selectors.rows_link(diagnosed, place, as_of, province_code, **{dim: cause})
+
+        rows = [
+            {
+                "label": label,
+                "primary": primary.get(cause, 0),
+                "primary_share": share(primary.get(cause, 0)),
+                "primary_link": link("cause_primary", cause),
+                "any": any_cause.get(cause, 0),
+                "any_share": share(any_cause.get(cause, 0)),
+                "any_link": link("cause", cause),
+            }
+            for cause, label in Cause.choices
+        ]
+        rows.sort(key=lambda r: (-r["primary"], -r["any"]))
+        out["clinic_causes"] = rows
+        out["clinic_diagnosed"] = total
+        out["clinic_diagnosed_link"] = selectors.rows_link(diagnosed, place, as_of, province_code)
+    return out
 
 
 def _ranking(indicator: Indicator, as_of: dt.date) -> list[dict[str, Any]]:
@@ -298,6 +375,37 @@ def _page_tables(
                 [{"label": str(lab), "units": n} for lab, n, _link in context[key]],
                 name,
             )
+    if "clinic_by_stage" in context:
+        table(
+            _("Open clinic cases by stage"),
+            [Column("label", _("Stage")), Column("cases", _("Cases"), "int")],
+            [{"label": str(lab), "cases": n} for lab, n, _link in context["clinic_by_stage"]],
+            "clinic-stages",
+        )
+    if "clinic_causes" in context:
+        table(
+            _("Causes found in the year's diagnoses"),
+            [
+                Column("label", _("Cause")),
+                Column("primary", _("Primary cause"), "int"),
+                Column("primary_share", _("Share"), "percent"),
+                Column("any", _("Among the causes"), "int"),
+                Column("any_share", _("Share"), "percent"),
+            ],
+            [
+                {
+                    "label": str(r["label"]),
+                    "primary": r["primary"],
+                    "primary_share": None
+                    if r["primary_share"] is None
+                    else r["primary_share"] / 100,
+                    "any": r["any"],
+                    "any_share": None if r["any_share"] is None else r["any_share"] / 100,
+                }
+                for r in context["clinic_causes"]
+            ],
+            "clinic-causes",
+        )
     if "parks" in context:
         table(
             _("Parks and zones"),
@@ -386,6 +494,7 @@ def home(request: HttpRequest) -> HttpResponseBase:
         "map_data": _map(chosen, ranking, as_of),
         "series": selectors.chart_series(chosen, place, as_of),
         **_breakdowns(place, as_of),
+        **_clinic_breakdowns(place, as_of),
     }
     if download := _export(request, context, "country", place):
         return download
@@ -432,6 +541,7 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
         "scope": scope,
         "can_create_park": scope.can("places.create", province.pk),
         **_breakdowns(place, as_of, province.code),
+        **_clinic_breakdowns(place, as_of, province.code),
     }
     if download := _export(request, context, f"province-{province.code}", place):
         return download
@@ -561,6 +671,7 @@ def park_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         if scope.authenticated
         else False,
         **_breakdowns(place, as_of),
+        **_clinic_breakdowns(place, as_of),
     }
     if download := _export(request, context, f"park-{park.pk}", place):
         return download
@@ -592,25 +703,21 @@ def stats(request: HttpRequest) -> HttpResponseBase:
     return render(request, "indicators/stats.html", context)
 
 
-def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
-    """The units a registry figure counted on a date: each unit's status and place that day,
-    read from its history; only the rows the person may see (``Scope``)."""
-    indicator = get_object_or_404(
-        Indicator, key=key.replace("\x00", ""), source="registry", measure__in=["units", "jobs"]
-    )
-    as_of, as_of_error = selectors.parse_as_of(request.GET)
+def _units_then(scope: Scope, as_of: dt.date) -> Any:
+    """The units the person may see, annotated with their status, province and park at
+    the end of ``as_of`` (``status_then``, ``province_then``, ``park_then``). A unit whose
+    history the person may not see (``EnterpriseRules.history_q``: the public and anyone
+    outside its full scope) is judged and shown by what it is today (``with_history``
+    false), so the page never tells what it was on the date: a past status or place is
+    history."""
     status_then = StatusEvent.objects.filter(enterprise=OuterRef("pk"), date__lte=as_of).order_by(
         "-date", "-id"
     )
     location_then = LocationEvent.objects.filter(
         enterprise=OuterRef("pk"), date__lte=as_of
     ).order_by("-date", "-id")
-    # A unit whose history the person may not see (``EnterpriseRules.history_q``: the public
-    # and anyone outside its full scope) is judged and shown by what it is today, so the
-    # page never tells what it was on the date: a past status or place is history.
-    scope = Scope.of(request.user)
     history = ExpressionWrapper(ENTERPRISE_RULES.history_q(scope), output_field=BooleanField())
-    units = (
+    return (
         Enterprise.objects.filter(scope.visible_q(Enterprise))
         .annotate(with_history=history)
         .annotate(
@@ -631,6 +738,16 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
             ),
         )
     )
+
+
+def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
+    """The units a registry figure counted on a date: each unit's status and place that day,
+    read from its history; only the rows the person may see (``Scope``)."""
+    indicator = get_object_or_404(
+        Indicator, key=key.replace("\x00", ""), source="registry", measure__in=["units", "jobs"]
+    )
+    as_of, as_of_error = selectors.parse_as_of(request.GET)
+    units = _units_then(Scope.of(request.user), as_of)
     f = indicator.filters
     if f.get("status"):
         units = units.filter(status_then__in=f["status"])
@@ -679,3 +796,144 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
         "some_without_history": some_without_history,
     }
     return render(request, "indicators/rows.html", context)
+
+
+# The business clinics' rows: which measures count units, cases or revivals.
+CLINIC_ROW_KINDS = {
+    "candidates": "units",
+    "open": "cases",
+    "diagnosed": "cases",
+    "revived": "revivals",
+    "jobs": "revivals",
+    "days_to_revival": "revivals",
+    "held_6": "revivals",
+    "held_12": "revivals",
+}
+CLINIC_NARROW = {
+    "stage": lambda: clinic_casetype.CLINIC.open_stages,
+    "cause_primary": lambda: Cause.values,
+    "cause": lambda: Cause.values,
+}
+
+
+def _place_asked(request: HttpRequest) -> tuple[Province | None, Park | None]:
+    """The province (``?province=IR-25``) or park (``?park=12``) a rows page is for; 404 for
+    one that does not exist."""
+    code = request.GET.get("province", "").replace("\x00", "").strip().upper()
+    if code:
+        return get_object_or_404(Province, code=code), None
+    park_id = request.GET.get("park", "")
+    if park_id:
+        if not (park_id.isascii() and park_id.isdecimal() and int(park_id) < 2**63):
+            raise Http404
+        return None, get_object_or_404(Park, pk=int(park_id))
+    return None, None
+
+
+def clinic_rows(request: HttpRequest, key: str) -> HttpResponse:
+    """What a business-clinic figure counted on a date (``clinics.figures``), beside the
+    figure itself. Candidates: the units the person may see, shown as ``indicator_rows``
+    shows them. Cases and revivals: listed only to the staff who keep clinic cases
+    (national staff, provincial officers, clinic consultants), each the cases they keep
+    (``Scope.full_q(Case)``); the public and everyone else get the figure alone — they see
+    aggregate figures only."""
+    indicator = get_object_or_404(Indicator, key=key.replace("\x00", ""), source="clinics")
+    kind = CLINIC_ROW_KINDS.get(indicator.measure)
+    if kind is None:
+        raise Http404
+    as_of, as_of_error = selectors.parse_as_of(request.GET)
+    province, park = _place_asked(request)
+    place = Place("p", province.pk) if province else Place("k", park.pk) if park else Place("c")
+    where = {"province_id": province.pk} if province else {"park_id": park.pk} if park else {}
+    figure = selectors.value_of(indicator, place, as_of)
+    narrowed: dict[str, str] = {}
+    for dim, allowed in CLINIC_NARROW.items():
+        value = request.GET.get(dim, "").replace("\x00", "").strip()
+        if value and dim in indicator.breakdowns:
+            if value not in allowed():
+                raise Http404
+            narrowed[dim] = value
+            figure = selectors.breakdown(indicator, place, as_of, dim).get(value, 0)
+    scope = Scope.of(request.user)
+    listed = kind == "units" or scope.can("cases.follow_cases")
+    rows: Any = []
+    if kind == "units":
+        rows = _units_then(scope, as_of).filter(clinic_figures.candidate_q())
+        if province:
+            rows = rows.filter(province_then=province.pk)
+        if park:
+            rows = rows.filter(park_then=park.pk)
+        rows = rows.order_by("sort_key", "id")
+    elif listed and indicator.measure == "open":
+        stages = [narrowed["stage"]] if "stage" in narrowed else None
+        rows = clinic_figures.open_cases(as_of, stages=stages, **where)
+    elif listed and indicator.measure == "diagnosed":
+        rows = clinic_figures.diagnosed(as_of, **where)
+        for dim in ("cause_primary", "cause"):
+            if dim in narrowed:
+                rows = clinic_figures.with_cause(rows, narrowed[dim], dim == "cause_primary")
+    elif listed and indicator.measure in ("held_6", "held_12"):
+        months = int(indicator.measure.split("_")[1])
+        rows = clinic_figures.sustained(months, as_of, **where)
+    elif listed:
+        rows = clinic_figures.revivals(as_of, **where)
+    if kind == "cases" and listed:
+        rows = (
+            rows.filter(scope.full_q(CaseModel))
+            .select_related("enterprise")
+            .order_by("-opened_on", "-id")
+        )
+    elif kind == "revivals" and listed:
+        rows = (
+            rows.filter(scope.full_q(CaseModel, "case__"))
+            .select_related("enterprise", "case")
+            .order_by("-date", "-id")
+        )
+    page = Paginator(rows, 50).get_page(request.GET.get("page")) if listed else None
+    try:
+        reverse("case_detail", args=[1])
+        case_links = True
+    except NoReverseMatch:  # the cases' pages are not installed
+        case_links = False
+    context = {
+        "indicator": indicator,
+        "kind": kind,
+        "figure": figure,
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "province": province,
+        "park": park,
+        "narrowed": [
+            (str(dict(BREAKDOWNS)[dim]), _narrow_label(dim, value))
+            for dim, value in narrowed.items()
+        ],
+        "listed": listed,
+        "page": page,
+        "rows": _clinic_rows_shown(kind, page) if page is not None else [],
+        "case_links": case_links,
+        "some_without_history": kind == "units"
+        and page is not None
+        and any(not u.with_history for u in page),
+    }
+    return render(request, "indicators/clinic_rows.html", context)
+
+
+def _clinic_rows_shown(kind: str, page: Any) -> list[tuple[Any, str, str]]:
+    """(row, what it was then — a unit's status, a case's stage —, the province then)."""
+    names = dict(Province.objects.values_list("pk", "name_fa"))
+    statuses = dict(Status.choices)
+    out = []
+    for row in page:
+        then = ""
+        if kind == "units":
+            then = str(statuses.get(row.status_then, row.status_then))
+        elif getattr(row, "stage_then", None):
+            then = clinic_casetype.CLINIC.stage_label(row.stage_then)
+        out.append((row, then, names.get(row.province_then, "")))
+    return out
+
+
+def _narrow_label(dim: str, value: str) -> str:
+    if dim == "stage":
+        return clinic_casetype.CLINIC.stage_label(value)
+    return str(Cause(value).label)

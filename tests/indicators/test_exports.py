@@ -67,7 +67,8 @@ def test_the_country_xlsx_holds_the_pages_tables_right_to_left_with_its_numbers(
 
     workbook = _workbook(client.get(reverse("home") + "?export=xlsx"))
 
-    assert len(workbook.worksheets) == 6  # cards, ranking, series, three breakdowns
+    # cards, ranking, series, three breakdowns, the clinics' stages and causes
+    assert len(workbook.worksheets) == 8
     assert all(ws.sheet_view.rightToLeft for ws in workbook.worksheets)
     header, rows = _sheet(workbook.worksheets[0])
     assert header == HEADLINE_HEADER
