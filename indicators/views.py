@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.scope import Scope
+from accounts.throttle import asks_download, throttled
 from enterprises.access import RULES as ENTERPRISE_RULES
 from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
 from exports.responses import export_response, pdf_response
@@ -369,6 +370,7 @@ def my_dashboard(request: HttpRequest) -> HttpResponseBase:
     return redirect("home")
 
 
+@throttled("exports", when=asks_download)
 def home(request: HttpRequest) -> HttpResponseBase:
     if empty := _without_indicators(request, _("Country at a glance")):
         return empty
@@ -392,6 +394,7 @@ def home(request: HttpRequest) -> HttpResponseBase:
     return render(request, "indicators/home.html", context)
 
 
+@throttled("exports", when=asks_download)
 def province_list(request: HttpRequest) -> HttpResponseBase:
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     chosen = _indicator(request, "units-active")
@@ -407,6 +410,7 @@ def province_list(request: HttpRequest) -> HttpResponseBase:
     return render(request, "indicators/province_list.html", context)
 
 
+@throttled("exports", when=asks_download)
 def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     if "\x00" in code:
         raise Http404
@@ -461,6 +465,7 @@ def _count_parks(province: Province, as_of: dt.date) -> list[Park]:
     return parks
 
 
+@throttled("exports", when=asks_download)
 def province_report(request: HttpRequest, code: str) -> HttpResponse:
     """The province's figures on paper: every indicator with its target, the breakdowns and
     the parks (print stylesheet; the browser prints it)."""
@@ -541,6 +546,7 @@ def park_list(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/park_list.html", context)
 
 
+@throttled("exports", when=asks_download)
 def park_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     park = get_object_or_404(Park.objects.select_related("province"), pk=pk)
     if empty := _without_indicators(request, f"{park.get_kind_display()} {park.name}"):
@@ -572,6 +578,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/catalogue.html", {"indicators": indicators})
 
 
+@throttled("exports", when=asks_download)
 def stats(request: HttpRequest) -> HttpResponseBase:
     """Public statistics: the public indicators, aggregated, nothing about any one unit."""
     if empty := _without_indicators(request, _("Public statistics")):
@@ -592,6 +599,7 @@ def stats(request: HttpRequest) -> HttpResponseBase:
     return render(request, "indicators/stats.html", context)
 
 
+@throttled("rows")
 def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
     """The units a registry figure counted on a date: each unit's status and place that day,
     read from its history; only the rows the person may see (``Scope``)."""

@@ -149,6 +149,22 @@ AXES_RESET_ON_SUCCESS = True
 PISHRAN_TRUSTED_PROXIES = env_list("PISHRAN_TRUSTED_PROXIES", [])
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 
+# The expensive pages are rate-limited (accounts.throttle, docs/deploy.md): requests per
+# window of PISHRAN_RATE_WINDOW_SECONDS, per person when logged in, else per address.
+# "exports": the CSV, XLSX and PDF downloads; "rows": the units behind a figure.
+PISHRAN_RATE_LIMITS_ENABLED = env_bool("PISHRAN_RATE_LIMITS_ENABLED", True)
+PISHRAN_RATE_WINDOW_SECONDS = env_int("PISHRAN_RATE_WINDOW_SECONDS", 600)
+PISHRAN_RATE_LIMITS = {
+    "exports": {
+        "person": env_int("PISHRAN_EXPORTS_PER_PERSON", 60),
+        "address": env_int("PISHRAN_EXPORTS_PER_ADDRESS", 30),
+    },
+    "rows": {
+        "person": env_int("PISHRAN_ROWS_PER_PERSON", 300),
+        "address": env_int("PISHRAN_ROWS_PER_ADDRESS", 120),
+    },
+}
+
 # Language, calendar, time
 LANGUAGE_CODE = "fa"
 LANGUAGES = [("fa", "فارسی"), ("en", "English")]
