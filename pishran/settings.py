@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "pishran.middleware.StatementTimeoutMiddleware",  # a query past the timeout: 503
 ]
 
 ROOT_URLCONF = "pishran.urls"
@@ -114,6 +115,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # instead of holding a worker until the client gives up.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DATABASE_CONNECT_TIMEOUT", 5
+    )
+# Web requests on PostgreSQL run under a statement timeout: a query past it is cancelled and
+# the request answers 503 (pishran.middleware.StatementTimeoutMiddleware), so one heavy page
+# cannot hold a worker and a connection until gunicorn kills them. Only the web processes
+# get it (gunicorn, through pishran/wsgi.py or asgi.py, which set PISHRAN_WEB_PROCESS): the
+# background worker, migrations, backups and every other management command run without.
+# 0 switches it off.
+PISHRAN_STATEMENT_TIMEOUT_MS = env_int("PISHRAN_STATEMENT_TIMEOUT_MS", 30_000)
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and env_bool("PISHRAN_WEB_PROCESS", False)
+    and PISHRAN_STATEMENT_TIMEOUT_MS > 0
+):
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"-c statement_timeout={PISHRAN_STATEMENT_TIMEOUT_MS}"
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
