@@ -212,16 +212,28 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # One process: a local-memory cache. Several web processes or machines: REDIS_URL, a cache
 # they share; sessions then read through it and are still written to the database, so a
-# Redis restart logs nobody out (cached_db).
+# Redis restart logs nobody out (cached_db). The backend is Django's RedisCache made
+# forgiving (pishran.cache): with Redis down the site serves without its cache, logging a
+# warning, instead of failing. The figures (indicators.sources.memo) keep a second copy
+# there under "figures", keyed by the figures version, so that one edit makes one process
+# recompute each figure and the others read it (docs/indicators.md).
 REDIS_URL = env_str("REDIS_URL", "")
 CACHES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 if REDIS_URL:
-    CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    _redis = {
+        "BACKEND": "pishran.cache.ForgivingRedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env_str("REDIS_KEY_PREFIX", "pishran"),
+        # An unreachable host costs a request at most this, once every few seconds.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+    }
+    _prefix = env_str("REDIS_KEY_PREFIX", "pishran")
+    CACHES["default"] = {**_redis, "KEY_PREFIX": _prefix}
+    CACHES["figures"] = {
+        **_redis,
+        "KEY_PREFIX": f"{_prefix}:figures",
+        "TIMEOUT": env_int("PISHRAN_FIGURES_CACHE_SECONDS", 6 * 3600),
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
