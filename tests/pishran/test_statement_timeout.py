@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -50,7 +51,8 @@ def _statement_timeout(code: str, *args: str) -> str:
     db = connection.settings_dict
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}"
+        f"@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "PISHRAN_STATEMENT_TIMEOUT_MS": "1234",
     }
     env.pop("PISHRAN_WEB_PROCESS", None)
