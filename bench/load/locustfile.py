@@ -209,17 +209,21 @@ class Officer(HttpUser):
                 response.failure(f"edit answered {response.status_code} {errors[:3]}")
         self._behind_the_proxy()
 
+    def _get(self, url: str, name: str) -> None:
+        self.client.get(url, name=name)
+        self._behind_the_proxy()  # the session cookie the answer may have set again
+
     @task(1)
     def own_directory(self) -> None:
-        self.client.get("/enterprises/?province=IR-25", name="/enterprises/?province (staff)")
+        self._get("/enterprises/?province=IR-25", "/enterprises/?province (staff)")
 
     @task(1)
     def own_rows(self) -> None:
         """The rows behind a figure of their province, judged from each unit's history."""
-        self.client.get("/indicators/units-active/rows/?province=IR-25",
-                        name="/indicators/<key>/rows/?province (staff)")  # fmt: skip
+        self._get("/indicators/units-active/rows/?province=IR-25",
+                  "/indicators/<key>/rows/?province (staff)")  # fmt: skip
 
     @task(1)
     def own_report(self) -> None:
-        self.client.get("/provinces/IR-25/report/?export=pdf",
-                        name="/provinces/<code>/report/?export=pdf (staff)")  # fmt: skip
+        self._get("/provinces/IR-25/report/?export=pdf",
+                  "/provinces/<code>/report/?export=pdf (staff)")  # fmt: skip
