@@ -97,8 +97,20 @@ def _routes() -> list[tuple[str, str]]:
     return sorted({(route, name) for route, name in routes(pishran.urls.urlpatterns) if name})
 
 
+# A parameter the dataset does not name (a new app's page): a plain value of its converter.
+PLAIN = {
+    "int": "1",
+    "str": "x",
+    "slug": "x",
+    "path": "x",
+    "uuid": "0" * 8 + "-0000-0000-0000-" + "0" * 12,
+}
+
+
 def _fill(route: str, values: dict[str, str]) -> str:
-    return "/" + PARAM.sub(lambda m: values[m["name"]], route)
+    return "/" + PARAM.sub(
+        lambda m: values.get(m["name"], PLAIN.get(m["converter"] or "str", "1")), route
+    )
 
 
 def _real_values(name: str, data: dict[str, Any]) -> dict[str, str]:
