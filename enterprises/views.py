@@ -21,6 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from accounts.scope import Scope
+from accounts.throttle import asks_download, throttled
 from audit.presenters import present
 from audit.services import StaleEdit, history_of
 from exports.responses import FORMATS, export_response
@@ -56,6 +57,7 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+@throttled("exports", when=asks_download)
 @vary_on_headers("HX-Request")
 def directory(request: HtmxHttpRequest) -> HttpResponseBase:
     query = DirectoryQuery.from_params(request.GET)

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import threading
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
+from dataclasses import fields, is_dataclass
 from typing import Any, ClassVar
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Q
 
@@ -102,10 +106,53 @@ def _usable(entry: tuple[int, float, Any] | None, version: int) -> bool:
     )
 
 
+# With Redis configured (``REDIS_URL``), a figure missing from this process is looked for
+# in the cache every process shares (``CACHES["figures"]``) before it is computed, and
+# kept there once computed: its key holds the figures version, so after an edit the first
+# process to need a figure computes it and the others read it, instead of every process
+# computing every figure again. A Redis that is down answers a miss (``pishran.cache``):
+# each process then computes for itself, as without Redis.
+_ABSENT = object()
+
+
+def _canonical(value: Any) -> Any:
+    """``value`` with its sets sorted and dataclasses opened, so that its ``repr`` is the
+    same in every process (a set's order follows string hashes, which differ per process)."""
+    if isinstance(value, (set, frozenset)):
+        return ("set", sorted((_canonical(v) for v in value), key=repr))
+    if isinstance(value, tuple):
+        return tuple(_canonical(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, *(_canonical(getattr(value, f.name)) for f in fields(value)))
+    return value
+
+
+def _shared_key(version: int, key: tuple) -> str | None:
+    """The key in the shared cache, or None for a key that is not the same text in every
+    process (an object shown by its address): such a figure is not shared."""
+    text = repr(_canonical(key))
+    if " at 0x" in text:
+        return None
+    return f"{version}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def _compute_shared(version: int, key: tuple, compute: Callable[[], Any]) -> Any:
+    shared = caches["figures"] if "figures" in settings.CACHES else None
+    name = _shared_key(version, key) if shared is not None else None
+    if shared is None or name is None:
+        return compute()
+    value = shared.get(name, _ABSENT)
+    if value is _ABSENT:
+        value = compute()
+        shared.set(name, value)
+    return value
+
+
 def memo(key: tuple, compute: Callable[[], Any]) -> Any:
     """The value kept for ``key`` under the current figures version (or computed for an
-    earlier one less than ``STALE_OK`` ago), else ``compute()``'s. Threads of one process
-    asking for the same missing value wait for the one computing it."""
+    earlier one less than ``STALE_OK`` ago), else the shared cache's (``_compute_shared``),
+    else ``compute()``'s. Threads of one process asking for the same missing value wait for
+    the one computing it."""
     version = _version()
     entry = _MEMO.get(key)
     if _usable(entry, version):
@@ -120,7 +167,7 @@ def memo(key: tuple, compute: Callable[[], Any]) -> Any:
             if _usable(entry, version):
                 return entry[2]  # type: ignore[index]
             made_at = time.monotonic()
-            value = compute()
+            value = _compute_shared(version, key, compute)
             with _GUARD:
                 _MEMO[key] = (version, made_at, value)
                 _MEMO.move_to_end(key)

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.scope import Scope
+from accounts.throttle import asks_download, throttled
 from cases.models import Case as CaseModel
 from clinics import casetype as clinic_casetype
 from clinics import figures as clinic_figures
@@ -477,6 +478,7 @@ def my_dashboard(request: HttpRequest) -> HttpResponseBase:
     return redirect("home")
 
 
+@throttled("exports", when=asks_download)
 def home(request: HttpRequest) -> HttpResponseBase:
     if empty := _without_indicators(request, _("Country at a glance")):
         return empty
@@ -501,6 +503,7 @@ def home(request: HttpRequest) -> HttpResponseBase:
     return render(request, "indicators/home.html", context)
 
 
+@throttled("exports", when=asks_download)
 def province_list(request: HttpRequest) -> HttpResponseBase:
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     chosen = _indicator(request, "units-active")
@@ -516,6 +519,7 @@ def province_list(request: HttpRequest) -> HttpResponseBase:
     return render(request, "indicators/province_list.html", context)
 
 
+@throttled("exports", when=asks_download)
 def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     if "\x00" in code:
         raise Http404
@@ -571,6 +575,7 @@ def _count_parks(province: Province, as_of: dt.date) -> list[Park]:
     return parks
 
 
+@throttled("exports", when=asks_download)
 def province_report(request: HttpRequest, code: str) -> HttpResponse:
     """The province's figures on paper: every indicator with its target, the breakdowns and
     the parks (print stylesheet; the browser prints it)."""
@@ -651,6 +656,7 @@ def park_list(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/park_list.html", context)
 
 
+@throttled("exports", when=asks_download)
 def park_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     park = get_object_or_404(Park.objects.select_related("province"), pk=pk)
     if empty := _without_indicators(request, f"{park.get_kind_display()} {park.name}"):
@@ -683,6 +689,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/catalogue.html", {"indicators": indicators})
 
 
+@throttled("exports", when=asks_download)
 def stats(request: HttpRequest) -> HttpResponseBase:
     """Public statistics: the public indicators, aggregated, nothing about any one unit."""
     if empty := _without_indicators(request, _("Public statistics")):
@@ -740,6 +747,7 @@ def _units_then(scope: Scope, as_of: dt.date) -> Any:
     )
 
 
+@throttled("rows")
 def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
     """The units a registry figure counted on a date: each unit's status and place that day,
     read from its history; only the rows the person may see (``Scope``)."""
@@ -830,6 +838,7 @@ def _place_asked(request: HttpRequest) -> tuple[Province | None, Park | None]:
     return None, None
 
 
+@throttled("rows")
 def clinic_rows(request: HttpRequest, key: str) -> HttpResponse:
     """What a business-clinic figure counted on a date (``clinics.figures``), beside the
     figure itself. Candidates: the units the person may see, shown as ``indicator_rows``

@@ -55,7 +55,7 @@ def grant_get_visible(user: Any, pk: int) -> Grant:
 
 def province_get_managed(user: Any, code: str) -> Province:
     """The province whose people ``user`` manages (national staff, its officers); else 404."""
-    province = Province.objects.filter(code=code).first()
+    province = None if "\x00" in code else Province.objects.filter(code=code).first()
     if province is None or not Scope.of(user).can("people.manage_province", province.pk):
         raise Http404
     return province

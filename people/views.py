@@ -56,7 +56,7 @@ def _grant_form_places(request: HttpRequest, province: Province | None) -> dict[
 def _context_province(request: HttpRequest) -> Province | None:
     """The province page a form was opened from (``?province=``), if the person manages it."""
     code = request.POST.get("from_province") or request.GET.get("province") or ""
-    if not code:
+    if not code or "\x00" in code:
         return None
     return selectors.provinces_managed_by(request.user).filter(code=code).first()
 

@@ -112,8 +112,9 @@ def search_terms(query: str | None) -> list[str]:
     """Split a query into the keys that must all be found (word order free).
 
     Each whitespace-separated word is one term; a word the user split with a space
-    still matches a stored name without one, because stored keys have no spaces."""
-    words = normalize(query).lower().replace(ZWNJ, " ").split()
+    still matches a stored name without one, because stored keys have no spaces. A NUL
+    (never in a stored key, and refused by PostgreSQL in a query) is dropped."""
+    words = normalize(query).replace("\x00", "").lower().replace(ZWNJ, " ").split()
     return [key for key in (search_key(w) for w in words) if key]
 
 

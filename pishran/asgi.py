@@ -3,4 +3,7 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pishran.settings")
+# This process serves web requests: the settings give its database connections the
+# statement timeout (PISHRAN_STATEMENT_TIMEOUT_MS); management commands never import this.
+os.environ["PISHRAN_WEB_PROCESS"] = "1"
 application = get_asgi_application()

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "pishran.middleware.StatementTimeoutMiddleware",  # a query past the timeout: 503
 ]
 
 ROOT_URLCONF = "pishran.urls"
@@ -121,6 +122,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DATABASE_CONNECT_TIMEOUT", 5
     )
+# Web requests on PostgreSQL run under a statement timeout: a query past it is cancelled and
+# the request answers 503 (pishran.middleware.StatementTimeoutMiddleware), so one heavy page
+# cannot hold a worker and a connection until gunicorn kills them. Only the web processes
+# get it (gunicorn, through pishran/wsgi.py or asgi.py, which set PISHRAN_WEB_PROCESS): the
+# background worker, migrations, backups and every other management command run without.
+# 0 switches it off.
+PISHRAN_STATEMENT_TIMEOUT_MS = env_int("PISHRAN_STATEMENT_TIMEOUT_MS", 30_000)
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and env_bool("PISHRAN_WEB_PROCESS", False)
+    and PISHRAN_STATEMENT_TIMEOUT_MS > 0
+):
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"-c statement_timeout={PISHRAN_STATEMENT_TIMEOUT_MS}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -142,6 +158,8 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DATABASE_REPLICA_CONNECT_TIMEOUT", 2
     )
+    if "options" in DATABASES["default"]["OPTIONS"]:  # the web processes' statement timeout
+        DATABASES["replica"]["OPTIONS"]["options"] = DATABASES["default"]["OPTIONS"]["options"]
     # The test runner makes no database for it: it reads the primary's test database.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["pishran.replicas.ReplicaRouter"]
@@ -171,6 +189,22 @@ AXES_RESET_ON_SUCCESS = True
 # believed, so the throttle counts the client's address and not the proxy's.
 PISHRAN_TRUSTED_PROXIES = env_list("PISHRAN_TRUSTED_PROXIES", [])
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+
+# The expensive pages are rate-limited (accounts.throttle, docs/deploy.md): requests per
+# window of PISHRAN_RATE_WINDOW_SECONDS, per person when logged in, else per address.
+# "exports": the CSV, XLSX and PDF downloads; "rows": the units behind a figure.
+PISHRAN_RATE_LIMITS_ENABLED = env_bool("PISHRAN_RATE_LIMITS_ENABLED", True)
+PISHRAN_RATE_WINDOW_SECONDS = env_int("PISHRAN_RATE_WINDOW_SECONDS", 600)
+PISHRAN_RATE_LIMITS = {
+    "exports": {
+        "person": env_int("PISHRAN_EXPORTS_PER_PERSON", 60),
+        "address": env_int("PISHRAN_EXPORTS_PER_ADDRESS", 30),
+    },
+    "rows": {
+        "person": env_int("PISHRAN_ROWS_PER_PERSON", 300),
+        "address": env_int("PISHRAN_ROWS_PER_ADDRESS", 120),
+    },
+}
 
 # Language, calendar, time
 LANGUAGE_CODE = "fa"
@@ -210,16 +244,28 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # One process: a local-memory cache. Several web processes or machines: REDIS_URL, a cache
 # they share; sessions then read through it and are still written to the database, so a
-# Redis restart logs nobody out (cached_db).
+# Redis restart logs nobody out (cached_db). The backend is Django's RedisCache made
+# forgiving (pishran.cache): with Redis down the site serves without its cache, logging a
+# warning, instead of failing. The figures (indicators.sources.memo) keep a second copy
+# there under "figures", keyed by the figures version, so that one edit makes one process
+# recompute each figure and the others read it (docs/indicators.md).
 REDIS_URL = env_str("REDIS_URL", "")
 CACHES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 if REDIS_URL:
-    CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    _redis = {
+        "BACKEND": "pishran.cache.ForgivingRedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env_str("REDIS_KEY_PREFIX", "pishran"),
+        # An unreachable host costs a request at most this, once every few seconds.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+    }
+    _prefix = env_str("REDIS_KEY_PREFIX", "pishran")
+    CACHES["default"] = {**_redis, "KEY_PREFIX": _prefix}
+    CACHES["figures"] = {
+        **_redis,
+        "KEY_PREFIX": f"{_prefix}:figures",
+        "TIMEOUT": env_int("PISHRAN_FIGURES_CACHE_SECONDS", 6 * 3600),
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

@@ -1,6 +1,8 @@
 """The simulated people: the public browsing the directory, searching by name, opening
-province and park pages and the home dashboard; and provincial officers editing units of
-their province through the real form (login, CSRF token, POST, redirect).
+province and park pages and the home dashboard, the rows behind a figure and the
+dashboards' downloads; and provincial officers editing units of their province through the
+real form (login, CSRF token, POST, redirect), opening their province's rows pages and its
+PDF report.
 
 Run through ``bench/load/run.py`` (it starts the production server and writes the ids
 file this reads from ``PISHRAN_LOAD_IDS``)."""
@@ -81,12 +83,43 @@ def form_values(html: str, field: str) -> dict[str, str]:
     raise ValueError(f"no form with a {field!r} field on the page")
 
 
+# Figures whose rows pages the visitors open (registry indicators counted in units or jobs).
+ROWS_INDICATORS = ("units-active", "units", "jobs", "units-idle")
+
+
 class Public(FastHttpUser):
-    """Anonymous visitors (geventhttpclient: light on the load generator's CPU)."""
+    """Anonymous visitors (geventhttpclient: light on the load generator's CPU), each from an
+    address of their own as nginx reports it (``X-Forwarded-For``; the server trusts it from
+    loopback, ``PISHRAN_TRUSTED_PROXIES``), so the rate limits count them apart as they
+    would count real visitors."""
 
     weight = 9
     wait_time = between(*THINK)
     default_headers = HEADERS
+
+    def on_start(self) -> None:
+        n = random.randrange(1, 2**24 - 1)
+        self.address = f"10.{n >> 16}.{(n >> 8) & 255}.{n & 255}"
+
+    def _get(self, url: str, name: str) -> None:
+        self.client.get(url, name=name, headers={**HEADERS, "X-Forwarded-For": self.address})
+
+    @task(1)
+    def rows(self) -> None:
+        key = random.choice(ROWS_INDICATORS)
+        province = random.choice(IDS["provinces"])
+        self._get(f"/indicators/{key}/rows/?province={province}",
+                  "/indicators/<key>/rows/?province")  # fmt: skip
+
+    @task(1)
+    def export(self) -> None:
+        url, name = random.choice((
+            ("/?export=xlsx", "/?export=xlsx (dashboard)"),
+            (f"/provinces/{random.choice(IDS['provinces'])}/?export=csv",
+             "/provinces/<code>/?export=csv"),
+            ("/provinces/?export=xlsx", "/provinces/?export=xlsx (ranking)"),
+        ))  # fmt: skip
+        self._get(url, name)
 
     @task(4)
     def directory(self) -> None:
@@ -176,6 +209,21 @@ class Officer(HttpUser):
                 response.failure(f"edit answered {response.status_code} {errors[:3]}")
         self._behind_the_proxy()
 
+    def _get(self, url: str, name: str) -> None:
+        self.client.get(url, name=name)
+        self._behind_the_proxy()  # the session cookie the answer may have set again
+
     @task(1)
     def own_directory(self) -> None:
-        self.client.get("/enterprises/?province=IR-25", name="/enterprises/?province (staff)")
+        self._get("/enterprises/?province=IR-25", "/enterprises/?province (staff)")
+
+    @task(1)
+    def own_rows(self) -> None:
+        """The rows behind a figure of their province, judged from each unit's history."""
+        self._get("/indicators/units-active/rows/?province=IR-25",
+                  "/indicators/<key>/rows/?province (staff)")  # fmt: skip
+
+    @task(1)
+    def own_report(self) -> None:
+        self._get("/provinces/IR-25/report/?export=pdf",
+                  "/provinces/<code>/report/?export=pdf (staff)")  # fmt: skip

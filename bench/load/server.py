@@ -42,6 +42,9 @@ def production_env(database_url: str, var_dir: Path, redis_url: str = "") -> dic
         # Many failed logins from one address would lock the load's staff out: the throttle
         # is tested in tests/accounts; here every login is a success anyway.
         AXES_FAILURE_LIMIT="1000",
+        # The load's visitors arrive through "nginx" with an address each (X-Forwarded-For
+        # from loopback), so the rate limits count them apart (accounts/throttle.py).
+        PISHRAN_TRUSTED_PROXIES=HOST,
     )
     return env
 
