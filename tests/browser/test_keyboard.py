@@ -100,6 +100,17 @@ def test_the_date_is_typed_and_the_calendar_opens_only_from_its_button_and_close
     assert not page.evaluate(PICKER_SHOWN)  # closed before the next field takes the focus
     assert button.get_attribute("aria-expanded") == "false"
 
+    # The dashboards' "as of" date: typed, its format read with it, sent by Enter.
+    page.goto(page.base + "/")
+    page.focus("#as-of-input")
+    assert not page.evaluate(PICKER_SHOWN)
+    assert page.get_attribute("#as-of-input", "aria-describedby") == "as-of-format"
+    page.fill("#as-of-input", "")
+    page.keyboard.type("1403/06/31")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"as_of=1403%2F06%2F31"))
+    assert "۱۴۰۳" in page.get_by_test_id("as-of").inner_text()
+
 
 def test_a_filter_select_acts_on_enter_not_on_arrow_keys_and_the_new_count_is_announced(
     page, reference
