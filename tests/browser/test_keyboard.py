@@ -31,6 +31,12 @@ def test_the_skip_link_is_the_first_tab_stop_and_moves_the_focus_to_the_content(
     assert page.get_by_test_id("skip-link").is_visible()  # shown when focused
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "content"
+    # An indicator's definition opens by keyboard (and touch): a disclosure, not a title.
+    definition = page.locator("details.indicator-definition").first
+    definition.locator("summary").focus()
+    page.keyboard.press("Enter")
+    assert definition.get_attribute("open") is not None
+    assert definition.locator("p").is_visible()
     # The menu says where we are.
     assert page.locator("nav [aria-current=page]").inner_text() == "کل کشور"
     page.goto(page.base + "/enterprises/")
