@@ -76,6 +76,7 @@ def pages_for(site: Site, staff: bool) -> list[tuple[str, str | Callable]]:  # t
         ("unit", f"/enterprises/{site.unit.pk}/"),
         ("clusters", "/clusters/"),
         ("cluster", f"/clusters/{site.cluster.pk}/"),
+        ("clusters national", "/clusters/national/"),
         ("stats", "/stats/"),
         ("indicators", "/indicators/"),
     ]
@@ -87,6 +88,8 @@ def pages_for(site: Site, staff: bool) -> list[tuple[str, str | Callable]]:  # t
         ("people", "/people/"),
         ("people of a province", f"/people/{site.province}/"),
         ("person", f"/people/person/{site.officer.pk}/"),
+        ("unit registration", "/enterprises/new/"),
+        ("status change", f"/enterprises/{site.unit.pk}/status/"),
         ("password change", "/accounts/password/"),
     ]
 
