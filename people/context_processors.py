@@ -19,7 +19,34 @@ def menu(request: HttpRequest) -> dict[str, Any]:
         "can_see_people": lambda: Scope.of(user).can("people.see_people"),
         "my_roles": lambda: my_roles(user),
         "is_national": lambda: Scope.of(user).national,
+        "menu_section": menu_section(request),
     }
+
+
+# The menu entry each page belongs to (marked ``aria-current`` in the menu), by the route's
+# name: an exact name, else its first word (``enterprise_edit`` → ``enterprise``).
+_SECTIONS = {
+    "home": "home",
+    "my_dashboard": "mine",
+    "province": "provinces",
+    "park": "parks",
+    "enterprise": "enterprises",
+    "cluster": "clusters",
+    "stats": "stats",
+    "people": "people",
+    "person": "people",
+    "grant": "people",
+    "clinic": "clinics",
+    "case": "clinics",  # the shared case steps (stage, notes…) of a clinic case
+    "finance": "finance",
+    "capital": "market",
+}
+
+
+def menu_section(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    name = (match.url_name or "") if match else ""
+    return _SECTIONS.get(name) or _SECTIONS.get(name.split("_", 1)[0], "")
 
 
 def my_roles(user: Any) -> str:

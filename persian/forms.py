@@ -35,10 +35,17 @@ class JalaliDateField(forms.Field):
     """Takes '1403/01/15' (Persian, Arabic or Latin digits) and gives a ``date``."""
 
     widget = JalaliDateInput
+    # The format, shown under the field and read with it (aria-describedby): dates are
+    # typed; the calendar is only a help beside the input.
+    default_help_text = _("year/month/day, e.g. 1403/01/15")
     default_error_messages = {
         "format": _("Enter a Jalali date as year/month/day, for example 1403/01/15."),
         "nonexistent": _("%(value)s is not a date in the Jalali calendar."),
     }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", self.default_help_text)
+        super().__init__(*args, **kwargs)
 
     def to_python(self, value: Any) -> dt.date | None:
         if value in self.empty_values:

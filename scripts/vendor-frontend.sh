@@ -5,7 +5,8 @@
 # committed. Node/npm are only needed to *regenerate* them (npm pack fetches
 # the published tarballs; nothing is installed, no package scripts run).
 #
-# Usage: scripts/vendor-frontend.sh        (from anywhere; writes static/vendor/)
+# Usage: scripts/vendor-frontend.sh        (from anywhere; writes static/vendor/, and
+#        tests/browser/vendor/ for the files only the browser tests load: axe-core)
 #
 # To upgrade a library: change its version below, re-run, review `git diff
 # --stat static/vendor`, update static/vendor/README.md, commit.
@@ -17,9 +18,11 @@ VAZIRMATN_VERSION=33.0.3
 HTMX_VERSION=2.0.11          # newest 2.x on npm; htmx 4.x is a different API: do not use
 JDP_VERSION=0.9.12           # @majidh1/jalalidatepicker
 ECHARTS_VERSION=6.1.0        # Apache ECharts: dashboard charts and the province map
+AXE_VERSION=4.14.1           # axe-core: the accessibility rules the browser tests run (never served)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/static/vendor"
+TEST_DEST="$ROOT/tests/browser/vendor"
 
 command -v npm >/dev/null || { echo "npm is required to regenerate vendored files" >&2; exit 1; }
 
@@ -59,6 +62,7 @@ fetch "vazirmatn@$VAZIRMATN_VERSION" vazirmatn
 fetch "htmx.org@$HTMX_VERSION" htmx
 fetch "@majidh1/jalalidatepicker@$JDP_VERSION" jalalidatepicker
 fetch "echarts@$ECHARTS_VERSION" echarts
+fetch "axe-core@$AXE_VERSION" axe-core
 
 # Start from a clean tree so removed upstream files do not linger (README.md
 # is ours and is kept).
@@ -170,9 +174,26 @@ put "$P/LICENSE" echarts/LICENSE
 put "$P/NOTICE" echarts/NOTICE
 strip_maps "$DEST/echarts/echarts.min.js"
 
+# --- axe-core (MPL-2.0), for the browser tests only ---------------------------
+# Injected by tests/browser/test_accessibility.py; kept out of static/ so that it is
+# never collected or served. Unmodified (it carries no sourceMappingURL).
+P="$WORK/axe-core/package"
+rm -rf "${TEST_DEST:?}/axe-core"
+mkdir -p "$TEST_DEST/axe-core"
+for f in axe.min.js LICENSE LICENSE-3RD-PARTY.txt; do
+    [[ -f "$P/$f" ]] || { echo "missing in tarball: $P/$f" >&2; exit 1; }
+    cp "$P/$f" "$TEST_DEST/axe-core/$f"
+done
+head -c 200 "$TEST_DEST/axe-core/axe.min.js" | grep -q "axe v$AXE_VERSION" \
+    || { echo "axe.min.js does not announce v$AXE_VERSION" >&2; exit 1; }
+
 echo
 echo "Vendored into $DEST:"
 (cd "$DEST" && find . -type f ! -name README.md | sort | while read -r f; do
     printf '  %8s  %s\n' "$(wc -c < "$f")" "${f#./}"
 done)
 du -sh "$DEST"
+echo "For the tests only, in $TEST_DEST:"
+(cd "$TEST_DEST" && find . -type f | sort | while read -r f; do
+    printf '  %8s  %s\n' "$(wc -c < "$f")" "${f#./}"
+done)

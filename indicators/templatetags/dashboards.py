@@ -26,3 +26,9 @@ def province_clusters(province: Any, user: Any, limit: int = 15) -> dict[str, An
         ("province-clusters", province.pk, scope, limit, jalali.today()),
         lambda: selectors.province_clusters(province, user, limit),
     )
+
+
+@register.filter
+def series_rows(series: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """A chart's (month, value) pairs: the table that says in text what the chart draws."""
+    return list(zip(series.get("x", []), series.get("y", []), strict=False))

@@ -13,6 +13,20 @@
  *   form[data-confirm="…"]          confirm() before submitting (a submit button's own
  *                                   data-confirm, if any, takes precedence)
  *   select[data-autosubmit-lang]    submit its form on change (language switcher)
+ *                                   A select in either acts on a mouse choice at once, but
+ *                                   after arrow keys only on Enter or when it loses focus
+ *                                   (WCAG 3.2.2: no page change while browsing the options)
+ *   [data-error-summary]            focused when the page (or a swapped fragment) shows it;
+ *                                   its links move focus to their field
+ *   .table-responsive               made a focusable, named region (tabindex=0, role=region,
+ *                                   aria-label from data-label, the caption or the card's
+ *                                   header), so a wide table scrolls by keyboard
+ *   [data-announce]                 its text is read out (#live-announce, aria-live) when htmx
+ *                                   swaps it in: the directories' result counts
+ *   Persian text in a page of another language is marked lang="fa" (names, places)
+ *   body[data-jdp-button-label]     the date picker's button label: the picker opens only
+ *                                   from the button beside each input[data-jdp] (a date is
+ *                                   typed as year/month/day), closes on Escape and Tab
  *   select[data-place-fields="role:field …"]  show in its form only the [data-place-field]
  *                                   that names the chosen role's place (the province also
  *                                   for a unit, which it is looked up in); none until a
@@ -123,21 +137,69 @@
     }
   }
 
+  // A select changed by the keyboard (arrow keys, letters) waits for Enter or for the
+  // focus to leave it; one changed by a pointer acts at once.
+  var KEY_CHANGE_MS = 500;
+  var lastSelectKey = { el: null, at: 0 };
+  var pendingSelects = new WeakSet();
+
+  function autosubmitSelect(el) {
+    return (
+      el.matches("select[data-autosubmit-lang]") ||
+      (el.matches("select") && isAutosubmitForm(el.form))
+    );
+  }
+
+  function actOn(el) {
+    if (!el.matches("select[data-autosubmit-lang]")) {
+      cancelPendingSearch(el.form);
+    }
+    submitForm(el.form);
+  }
+
+  document.addEventListener(
+    "keydown",
+    function (evt) {
+      var el = evt.target;
+      if (!(el instanceof Element) || !autosubmitSelect(el)) {
+        return;
+      }
+      if (evt.key === "Enter" && pendingSelects.has(el)) {
+        evt.preventDefault();
+        pendingSelects.delete(el);
+        actOn(el);
+        return;
+      }
+      lastSelectKey = { el: el, at: Date.now() };
+    },
+    true
+  );
+
+  document.addEventListener("focusout", function (evt) {
+    var el = evt.target;
+    if (el instanceof Element && pendingSelects.has(el)) {
+      pendingSelects.delete(el);
+      actOn(el);
+    }
+  });
+
   document.addEventListener("change", function (evt) {
     var el = evt.target;
     if (!(el instanceof Element)) {
       return;
     }
-    if (el.matches("select[data-autosubmit-lang]")) {
-      submitForm(el.form);
+    if (autosubmitSelect(el)) {
+      if (lastSelectKey.el === el && Date.now() - lastSelectKey.at < KEY_CHANGE_MS) {
+        pendingSelects.add(el);
+      } else {
+        actOn(el);
+      }
       return;
     }
     if (!isAutosubmitForm(el.form)) {
       return;
     }
-    if (
-      el.matches("select, input[type=checkbox], input[type=radio], input[data-jdp]")
-    ) {
+    if (el.matches("input[type=checkbox], input[type=radio], input[data-jdp]")) {
       cancelPendingSearch(el.form);
       submitForm(el.form);
     }
@@ -257,9 +319,105 @@
       showTodayBtn: true,
       showEmptyBtn: true,
       hideAfterChange: true,
+      autoShow: false, // opened only by its button: focus on the input never opens it
+      autoReadOnlyInput: false, // the date can always be typed
       zIndex: 2000 // above Bootstrap modals (1055) and dropdowns
     });
   }
+
+  var openDateInput = null;
+
+  function closeDatepicker() {
+    if (openDateInput && window.jalaliDatepicker) {
+      window.jalaliDatepicker.hide();
+    }
+    if (openDateInput) {
+      var button = openDateInput.parentNode.querySelector("[data-jdp-button]");
+      if (button) {
+        button.setAttribute("aria-expanded", "false");
+      }
+    }
+    openDateInput = null;
+  }
+
+  // A button beside each date input opens the calendar (for the pointer and touch; the
+  // keyboard types the date). The input keeps the focus, so the calendar never hides it.
+  function addDateButtons(root) {
+    var label = document.body.getAttribute("data-jdp-button-label");
+    if (!label || !root.querySelectorAll) {
+      return;
+    }
+    var inputs = root.querySelectorAll("input[data-jdp]");
+    for (var i = 0; i < inputs.length; i++) {
+      var input = inputs[i];
+      if (input.hasAttribute("data-jdp-ready")) {
+        continue;
+      }
+      input.setAttribute("data-jdp-ready", "");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-outline-secondary jdp-open";
+      button.setAttribute("data-jdp-button", "");
+      button.setAttribute("aria-expanded", "false");
+      button.setAttribute("aria-label", label);
+      button.title = label;
+      button.innerHTML = '<i class="bi bi-calendar3" aria-hidden="true"></i>';
+      if (input.classList.contains("form-control-sm")) {
+        button.classList.add("btn-sm");
+      }
+      var group = document.createElement("div");
+      group.className = "input-group flex-nowrap" + (input.classList.contains("form-control-sm") ? " input-group-sm" : "");
+      input.parentNode.insertBefore(group, input);
+      group.appendChild(input);
+      group.appendChild(button);
+    }
+  }
+
+  document.addEventListener("click", function (evt) {
+    var button = evt.target instanceof Element && evt.target.closest("[data-jdp-button]");
+    if (!button || !window.jalaliDatepicker) {
+      return;
+    }
+    var input = button.parentNode.querySelector("input[data-jdp]");
+    if (openDateInput === input) {
+      closeDatepicker();
+      input.focus();
+      return;
+    }
+    closeDatepicker();
+    normaliseDateInput(input);
+    input.focus();
+    window.jalaliDatepicker.show(input);
+    openDateInput = input;
+    button.setAttribute("aria-expanded", "true");
+  });
+
+  // Escape closes the calendar and leaves the focus where it was; Tab closes it too, so it
+  // never covers what takes the focus next.
+  document.addEventListener(
+    "keydown",
+    function (evt) {
+      if (!openDateInput || (evt.key !== "Escape" && evt.key !== "Tab")) {
+        return;
+      }
+      var input = openDateInput;
+      closeDatepicker();
+      if (evt.key === "Escape") {
+        evt.stopImmediatePropagation();
+        evt.preventDefault();
+        input.focus();
+      }
+    },
+    true
+  );
+
+  document.addEventListener("jdp:change", function (evt) {
+    if (evt.target === openDateInput) {
+      var input = openDateInput;
+      closeDatepicker();
+      input.focus();
+    }
+  });
 
   // If a date input's region is swapped out while its picker is open, close it.
   document.addEventListener("htmx:beforeSwap", function (evt) {
@@ -333,12 +491,127 @@
     }
   }
 
+  /* --------------------------------------------------------- accessibility */
+
+  // After a failed save the error summary takes the focus, so a screen reader reads it and
+  // Tab goes on to its links; each link puts the focus in its field.
+  function focusErrorSummary(root) {
+    var summary =
+      root.matches && root.matches("[data-error-summary]")
+        ? root
+        : root.querySelector && root.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+    }
+  }
+
+  document.addEventListener("click", function (evt) {
+    var link = evt.target instanceof Element && evt.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) {
+      return;
+    }
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (field) {
+      evt.preventDefault();
+      field.focus();
+      field.scrollIntoView({ block: "center" });
+    }
+  });
+
+  function tableRegions(root) {
+    if (!root.querySelectorAll) {
+      return;
+    }
+    var boxes = root.querySelectorAll(".table-responsive, .ranking-scroll");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.hasAttribute("tabindex") || box.parentNode.closest(".ranking-scroll")) {
+        continue;
+      }
+      var card = box.closest(".card");
+      var caption = box.querySelector("caption");
+      var header = card && card.querySelector(".card-header");
+      var label =
+        box.getAttribute("data-label") ||
+        (caption && caption.textContent) ||
+        (header && header.textContent) ||
+        document.title;
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", label.replace(/\s+/g, " ").trim());
+    }
+  }
+
+  // A result count swapped in by htmx is announced through the page's one live region
+  // (a region that is itself swapped is not reliably read).
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    var target = evt.detail && evt.detail.target;
+    var region = document.getElementById("live-announce");
+    var said = target && target.querySelector && target.querySelector("[data-announce]");
+    if (region && said) {
+      region.textContent = "";
+      setTimeout(function () {
+        region.textContent = said.textContent.replace(/\s+/g, " ").trim();
+      }, 100);
+    }
+  });
+
+  // Persian data (names of units, places, people) in a page of another language: each run
+  // of Persian script gets lang="fa", so a screen reader reads it with a Persian voice.
+  var PERSIAN_RUN = /[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff][\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff\u200c\s\d.,:()«»\-]*/g;
+  var PERSIAN_LETTER = /[\u0600-\u06ff]/;
+
+  function markPersian(root) {
+    var page = (document.documentElement.lang || "fa").slice(0, 2);
+    if (page === "fa" || !root || !document.createTreeWalker) {
+      return;
+    }
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    var nodes = [];
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      var parent = node.parentElement;
+      if (
+        PERSIAN_LETTER.test(node.nodeValue) &&
+        parent &&
+        !parent.closest("[lang]:not(html), script, style, template, option, textarea, title")
+      ) {
+        nodes.push(node);
+      }
+    }
+    nodes.forEach(function (text) {
+      var value = text.nodeValue;
+      var fragment = document.createDocumentFragment();
+      var last = 0;
+      value.replace(PERSIAN_RUN, function (run, at) {
+        var trimmed = run.replace(/[\s.,:\-]+$/, "");
+        if (at > last) {
+          fragment.appendChild(document.createTextNode(value.slice(last, at)));
+        }
+        var span = document.createElement("span");
+        span.lang = "fa";
+        span.dir = "rtl";
+        span.textContent = trimmed;
+        fragment.appendChild(span);
+        last = at + trimmed.length;
+        return run;
+      });
+      if (last < value.length) {
+        fragment.appendChild(document.createTextNode(value.slice(last)));
+      }
+      text.parentNode.replaceChild(fragment, text);
+    });
+  }
+
   /* ---------------------------------------------------------------- start */
 
   function initContent(root) {
     normaliseDateInputsIn(root);
+    addDateButtons(root);
     initTooltips(root);
     initPlaceFields(root);
+    tableRegions(root);
+    markPersian(root);
+    focusErrorSummary(root);
   }
 
   onReady(function () {

@@ -32,7 +32,7 @@ def test_an_agent_advances_their_cluster_and_cannot_open_another_agents(page, re
 
     page.click("text=خوشه کفش قم")
     page.click("[data-testid=record-stage]")
-    page.click("#id_date")
+    page.click("#id_date ~ [data-jdp-button]")  # the calendar opens from its button only
     page.locator("jdp-container .jdp-btn-today").click()
     typed = page.input_value("#id_date")
     assert re.fullmatch(r"14\d\d/\d\d/\d\d", typed), typed

@@ -21,7 +21,7 @@ def log_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(page.base + "/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("form button")
+    page.click("main form button")
     page.wait_for_selector("[data-testid=whoami]")
 
 
@@ -50,7 +50,7 @@ def test_an_officer_finds_a_unit_typed_with_arabic_letters_and_marks_it_idle(pag
     page.click("text=صنایع کاشی‌سازان یکتا")
     page.click("[data-testid=change-status]")
     page.select_option("#id_to_status", Status.IDLE)
-    page.click("#id_date")
+    page.click("#id_date ~ [data-jdp-button]")  # the calendar opens from its button only
     page.locator("jdp-container .jdp-btn-today").click()
     typed = page.input_value("#id_date")
     assert re.fullmatch(r"14\d\d/\d\d/\d\d", typed), typed
