@@ -37,7 +37,7 @@ class StageForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         case_type = case.case_type
-        self.fields["to_stage"].choices = [
+        self.fields["to_stage"].choices = [  # type: ignore[attr-defined]
             (code, case_type.stage_label(code))
             for code in (s.code for s in case_type.stages)
             if code in case_type.allowed(case.stage)

@@ -86,10 +86,10 @@ def caseload(cases: QuerySet[Case], day: dt.date | None = None) -> list[Caseload
         load = loads.setdefault(row["assignee_id"], Caseload(None))
         load.open += row["n"]
         load.by_stage[row["stage"]] = load.by_stage.get(row["stage"], 0) + row["n"]
-    for row in (
+    for late in (
         open_cases.filter(overdue_q(day)).values("assignee_id").annotate(n=Count("id")).order_by()
     ):
-        loads[row["assignee_id"]].overdue = row["n"]
+        loads[late["assignee_id"]].overdue = late["n"]
     from accounts.models import User
 
     people = User.objects.in_bulk(list(loads))

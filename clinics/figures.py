@@ -82,9 +82,9 @@ def candidates(
     """The units that were clinic candidates at the end of ``as_of`` at the place."""
     units = units_then(Enterprise.objects.all(), as_of).filter(candidate_q())
     if province_id is not None:
-        units = units.filter(province_then=province_id)
+        units = units.filter(province_then=province_id)  # type: ignore[misc]  # annotated
     if park_id is not None:
-        units = units.filter(park_then=park_id)
+        units = units.filter(park_then=park_id)  # type: ignore[misc]  # annotated
     return units
 
 

@@ -126,7 +126,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         raise Http404
     day = jalali.today()
     kept = cases_kept(request.user, casetype.TYPE)
-    assigned = kept.filter(assignee=request.user, closed_on__isnull=True)
+    assigned = kept.filter(assignee_id=request.user.pk, closed_on__isnull=True)
     office = kept.filter(
         province_id__in=scope.places(Role.PROVINCIAL_OFFICER), closed_on__isnull=True
     )

@@ -274,6 +274,8 @@ def chain(buyer: Enterprise, certificates: QuerySet[Certificate]) -> list[ChainM
         "certificate_id", "date", "id"
     )
     for step in steps.select_related("to_holder"):
+        if step.to_holder is None or step.to_holder_id is None:
+            continue  # excluded by the query; for the type checker
         depth = (
             1
             if step.from_holder_id is None

@@ -64,7 +64,7 @@ def ledger(referrals: QuerySet[Referral], by: str) -> list[LedgerRow]:
         row.referrals += 1
         row.requested += req
         row.paid += paid or 0
-        if decision:
+        if decision and decided_on is not None:
             row.decided += 1
             row.waits.append((decided_on - opened_on).days)
         if decision in (Decision.APPROVED, Decision.PARTLY):
@@ -106,13 +106,20 @@ def days_in_stages(case_ids: list[int]) -> dict[str, list[int]]:
     return spent
 
 
+def _point(condition: Any) -> Any:
+    """1 when ``condition`` holds, else 0 (a readiness point)."""
+    from django.db.models import Case as When_
+    from django.db.models import IntegerField, When
+
+    return When_(When(condition, then=1), default=0, output_field=IntegerField())
+
+
 def readiness(user: Any, province_id: int, day: Any, limit: int = 50) -> list[dict[str, Any]]:
     """Whom to introduce to the exchange next, in ``province_id`` (units the person keeps):
     active units with no open or admitted file, scored one point each for 50 or more
     employees, an operating permit three or more years old, exports, being knowledge-based
     and never having been idle; the reasons listed."""
-    from django.db.models import Exists, IntegerField, OuterRef, Value
-    from django.db.models.functions import Cast
+    from django.db.models import Exists, OuterRef, Value
 
     from accounts.scope import Scope
     from cases.models import Case
@@ -131,11 +138,11 @@ def readiness(user: Any, province_id: int, day: Any, limit: int = 50) -> list[di
         .filter(province_id=province_id, status=Status.ACTIVE)
         .filter(~Exists(filed))
         .annotate(
-            big=Cast(Q(employees__gte=50), IntegerField()),
-            seasoned=Cast(Q(permit_date__lte=three_years_ago), IntegerField()),
-            never_idle=Cast(~Exists(idle_ever), IntegerField()),
-            exp=Cast(Q(exporter=True), IntegerField()),
-            kb=Cast(Q(knowledge_based=True), IntegerField()),
+            big=_point(Q(employees__gte=50)),
+            seasoned=_point(Q(permit_date__lte=three_years_ago)),
+            never_idle=_point(~Exists(idle_ever)),
+            exp=_point(Q(exporter=True)),
+            kb=_point(Q(knowledge_based=True)),
         )
         .annotate(score=F("big") + F("seasoned") + F("never_idle") + F("exp") + F("kb") + Value(0))
         .order_by("-score", "-employees", "id")[:limit]

@@ -153,7 +153,7 @@ def referral_decide(
         case=referral.case,
         to_stage=casetype.REFUSED if decision == Decision.REFUSED else casetype.DECIDED,
         date=date,
-        reason=reasons or Decision(decision).label,
+        reason=reasons or str(Decision(decision).label),
     )
     audit_record(
         actor=actor,

@@ -62,7 +62,7 @@ _REGISTRY = RegistrySource()
 EVER = dt.date(1900, 1, 1)
 
 
-def _where(place: Place) -> dict[str, int]:
+def _where(place: Place) -> dict[str, Any]:
     if place.level == "p":
         return {"province_id": place.id}
     if place.level == "k":
@@ -71,12 +71,13 @@ def _where(place: Place) -> dict[str, int]:
 
 
 def _records(
-    measure: str, as_of: dt.date, since: dt.date | None, where: dict[str, int]
+    measure: str, as_of: dt.date, since: dt.date | None, where: dict[str, Any]
 ) -> list[tuple[dt.date, int | None, int]]:
     """(the day a flow counts on, the province it counts in, the amount) for each row."""
     if measure == DIAGNOSED:
         found = figures.diagnosed(as_of, since=since, **where)
-        return [(d, p, 1) for d, p in found.values_list("diagnosed_on", "province_then")]
+        pairs = found.values_list("diagnosed_on", "province_then")  # type: ignore[misc]  # annotated
+        return [(d, p, 1) for d, p in pairs]
     if measure in HELD:
         return [
             (mark, r.province_then, 1)  # type: ignore[attr-defined]
@@ -85,7 +86,7 @@ def _records(
         ]
     out = []
     revived = figures.revivals(as_of, since=since, **where)
-    for day, province, jobs, opened in revived.values_list(
+    for day, province, jobs, opened in revived.values_list(  # type: ignore[misc]  # annotated
         "date", "province_then", "jobs", "opened_on"
     ):
         amount = jobs if measure == JOBS else (day - opened).days if measure == DAYS else 1
@@ -144,14 +145,14 @@ class ClinicSource(Source):
         if measure == OPEN:
             from django.db.models import Count
 
-            rows = figures.open_cases(as_of).values("province_then").annotate(n=Count("id"))
+            rows = figures.open_cases(as_of).values("province_then").annotate(n=Count("id"))  # type: ignore[misc]
             return {r["province_then"]: r["n"] for r in rows.order_by()}
         if measure not in FLOWS:
             return {}
         amounts: dict[int, list[int]] = defaultdict(list)
-        for _d, province, n in _records(measure, as_of, None, {}):
-            if province is not None:
-                amounts[province].append(n)
+        for _d, where_then, n in _records(measure, as_of, None, {}):
+            if where_then is not None:
+                amounts[where_then].append(n)
         if measure == DAYS:  # a province without a revival has no median (not one of 0)
             from places.models import Province
 

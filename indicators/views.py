@@ -208,7 +208,7 @@ def _compute_clinic_breakdowns(place: Place, as_of: dt.date, province_code: str)
             }
             for cause, label in Cause.choices
         ]
-        rows.sort(key=lambda r: (-r["primary"], -r["any"]))
+        rows.sort(key=lambda r: (-int(r["primary"]), -int(r["any"])))  # type: ignore[arg-type]
         out["clinic_causes"] = rows
         out["clinic_diagnosed"] = total
         out["clinic_diagnosed_link"] = selectors.rows_link(diagnosed, place, as_of, province_code)
@@ -853,7 +853,9 @@ def clinic_rows(request: HttpRequest, key: str) -> HttpResponse:
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     province, park = _place_asked(request)
     place = Place("p", province.pk) if province else Place("k", park.pk) if park else Place("c")
-    where = {"province_id": province.pk} if province else {"park_id": park.pk} if park else {}
+    where: dict[str, Any] = (
+        {"province_id": province.pk} if province else {"park_id": park.pk} if park else {}
+    )
     figure = selectors.value_of(indicator, place, as_of)
     narrowed: dict[str, str] = {}
     for dim, allowed in CLINIC_NARROW.items():

@@ -61,6 +61,31 @@ class Site:
         )
         self.park = reference.park_p
         self.province = reference.qom.code
+        # The support instruments: a clinic case, a finance referral, a capital-market file
+        # and a productive-credit certificate.
+        from finance.certificates import certificate_issue
+        from finance.services import listing_introduce, referral_introduce
+        from tests.clinics.conftest import make_consultant, open_case
+        from tests.factories import days_ago
+        from tests.finance.conftest import bank
+
+        idle = make_enterprise(
+            park=reference.park_p,
+            name="ریسندگی خاموش",
+            status=Status.IDLE,
+            status_date=days_ago(400),
+        )
+        self.case = open_case(idle, assignee=make_consultant(reference.qom), days=60)
+        self.referral = referral_introduce(
+            actor=None, enterprise=self.unit, bank=bank("melli"), branch="شعبه مرکزی",
+            instrument="working_capital", amount_requested=2_000_000_000, date=days_ago(20),
+        )  # fmt: skip
+        self.listing = listing_introduce(actor=None, enterprise=self.unit, date=days_ago(30))
+        self.certificate = certificate_issue(
+            actor=None, code="GAM-A11Y", bank=bank("melli"), buyer=self.unit,
+            supplier=make_enterprise(province=reference.qom, name="قطعه‌ساز قم"),
+            amount=500_000_000, issued_on=days_ago(10), term_months=6,
+        )  # fmt: skip
 
 
 def pages_for(site: Site, staff: bool) -> list[tuple[str, str | Callable]]:  # type: ignore[type-arg]
@@ -91,6 +116,20 @@ def pages_for(site: Site, staff: bool) -> list[tuple[str, str | Callable]]:  # t
         ("unit registration", "/enterprises/new/"),
         ("status change", f"/enterprises/{site.unit.pk}/status/"),
         ("password change", "/accounts/password/"),
+        ("clinic cases", "/clinics/"),
+        ("clinic candidates", "/clinics/candidates/"),
+        ("clinic case", f"/clinics/cases/{site.case.pk}/"),
+        ("clinic diagnosis", f"/clinics/cases/{site.case.pk}/diagnosis/"),
+        ("case stage", f"/cases/{site.case.pk}/stage/"),
+        ("finance referrals", "/finance/"),
+        ("finance referral", f"/finance/referrals/{site.referral.case_id}/"),
+        ("bank decision", f"/finance/referrals/{site.referral.case_id}/decision/"),
+        ("capital pipeline", "/market/"),
+        ("capital file", f"/market/files/{site.listing.case_id}/"),
+        ("capital readiness", "/market/readiness/"),
+        ("certificates", "/finance/certificates/"),
+        ("certificate", f"/finance/certificates/{site.certificate.pk}/"),
+        ("certificate chain", f"/finance/chains/{site.unit.pk}/"),
     ]
 
 
