@@ -42,7 +42,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.paginator import Paginator  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
@@ -58,6 +57,7 @@ from cases.selectors import (  # noqa: E402
 )
 from clinics import casetype, selectors  # noqa: E402
 from clinics.roles import CLINIC_CONSULTANT  # noqa: E402
+from clinics.views import CANDIDATES_COUNTED  # noqa: E402
 from enterprises.models import CLINIC_CANDIDATE, REVIVAL_FROM, Enterprise, StatusEvent  # noqa: E402
 from persian.jalali import add_months, parse, today, year_bounds  # noqa: E402
 from places.models import Province  # noqa: E402
@@ -341,12 +341,12 @@ def main() -> None:
     def case_list(user: User, params: dict[str, str], page: int) -> None:
         """The case list (clinics.views.cases_list): the page and its count."""
         cases, _ = selectors.cases_list(fresh(user), params)
-        list(Paginator(cases, PAGE).get_page(page).object_list)
+        list(selectors.paged(cases, page, PAGE).object_list)
 
     def candidate_list(user: User, province_id: int | None) -> None:
         """The candidates (clinics.views.candidates): first page and its count."""
         units = selectors.candidates(fresh(user), province_id)
-        list(Paginator(units, PAGE).get_page(1).object_list)
+        list(selectors.paged(units, 1, PAGE, cap=CANDIDATES_COUNTED).object_list)
 
     def page_by_ids(user: User, params: dict[str, str], page: int) -> None:
         """Reference: the same page read in two steps, the page's ids from the index first

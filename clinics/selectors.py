@@ -120,3 +120,51 @@ def cases_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[Case], list[
         cases.select_related("enterprise", "province", "assignee").order_by("-opened_on", "-id"),
         ignored,
     )
+
+
+class _Capped:
+    """A queryset whose count stops at ``cap`` + 1 (an exact total of hundreds of thousands
+    of candidates costs a scan of them all; "more than 10,000" says as much)."""
+
+    def __init__(self, ids: QuerySet[Any], cap: int) -> None:
+        self.ids, self.cap = ids, cap
+
+    def count(self) -> int:
+        return self.ids[: self.cap + 1].count()
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        return list(self.ids[index])
+
+    def __len__(self) -> int:
+        return self.count()
+
+
+def paged(queryset: QuerySet[Any], number: int, size: int, cap: int | None = None) -> Any:
+    """A page of ``queryset`` read in two steps: the page's ids from the ordered index (a deep
+    page skips ids, not joined rows), then those rows with their joins, in order. With
+    ``cap`` the total is counted up to ``cap`` + 1 only (``page.paginator.capped``)."""
+    from django.core.paginator import Paginator
+
+    ids = queryset.values_list("pk", flat=True)
+    source: Any = _Capped(ids, cap) if cap is not None else ids
+    paginator = Paginator(source, size)
+    page = paginator.get_page(number)
+    page_ids = list(page.object_list)
+    rows = queryset.model._default_manager.filter(pk__in=page_ids)
+    related = queryset.query.select_related
+    if related:
+        rows = rows.select_related(*_related_names(related))
+    found = {row.pk: row for row in rows}
+    page.object_list = [found[pk] for pk in page_ids if pk in found]
+    paginator.capped = cap is not None and paginator.count > cap  # type: ignore[attr-defined]
+    return page
+
+
+def _related_names(tree: Any, prefix: str = "") -> list[str]:
+    if tree is True or not isinstance(tree, dict):
+        return []
+    names = []
+    for name, sub in tree.items():
+        names.append(prefix + name)
+        names.extend(_related_names(sub, f"{prefix}{name}__"))
+    return names

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,6 +38,9 @@ from .forms import ActionForm, ActionUpdateForm, DiagnosisForm
 from .models import Cause, RemedyAction
 
 PAGE_SIZE = 50
+# The candidates' total is counted up to this ("more than 10,000"): an exact count of every
+# idle unit of the country is a scan of hundreds of thousands of rows (docs/benchmarks.md).
+CANDIDATES_COUNTED = 10_000
 
 
 def _follows_cases(request: HttpRequest) -> Scope:
@@ -59,7 +61,7 @@ def cases_list(request: HttpRequest) -> HttpResponse:
     """The clinic cases the person may see: an office's, a consultant's, an owner's own."""
     scope = _follows_cases(request)
     cases, ignored = selectors.cases_list(request.user, request.GET)
-    page = Paginator(cases, PAGE_SIZE).get_page(_page_number(request))
+    page = selectors.paged(cases, _page_number(request), PAGE_SIZE)
     kept = cases_kept(request.user, casetype.TYPE)
     loads = caseload(kept) if scope.national or scope.holds(Role.PROVINCIAL_OFFICER) else []
     for load in loads:
@@ -157,7 +159,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
     if code:
         province = Province.objects.filter(code=code).first()
     units = selectors.candidates(request.user, province.pk if province else None)
-    page = Paginator(units, PAGE_SIZE).get_page(_page_number(request))
+    page = selectors.paged(units, _page_number(request), PAGE_SIZE, cap=CANDIDATES_COUNTED)
     context = {
         "page": page,
         "rows": selectors.ranked(list(page.object_list), page.start_index() or 1),
@@ -165,6 +167,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
         "ignored": ["province"] if code and province is None else [],
         "provinces": _provinces(scope),
         "query": _query(request),
+        "cap": CANDIDATES_COUNTED,
         **_tabs(scope),
     }
     return render(request, "clinics/candidates.html", context)

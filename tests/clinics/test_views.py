@@ -167,3 +167,33 @@ def test_a_unit_not_in_the_registry_is_refused_by_national_id(
         reverse("clinic_open"), {"unit": "12345678901", "date": jalali_text(days_ago(1))}
     )
     assert response.status_code == 200 and field_error_text(response, "unit")
+
+
+def test_a_candidates_total_past_the_cap_says_more_than_instead_of_counting_them_all(
+    clinic: Clinic, officer_a, client_for, monkeypatch
+) -> None:
+    from clinics import views
+
+    monkeypatch.setattr(views, "CANDIDATES_COUNTED", 1)
+    html = page(client_for(officer_a).get(reverse("clinic_candidates")))
+    assert "بیش از ۱ نامزد" in html
+    assert html.index(clinic.project.name) < html.index(clinic.semi.name)  # the page is whole
+
+
+def test_a_deep_page_of_cases_holds_the_cases_of_that_page_in_order(
+    clinic: Clinic, national_admin, client_for
+) -> None:
+    from clinics import views
+    from tests.clinics.conftest import open_case
+
+    for n in range(3):
+        unit = make_enterprise(name=f"واحد راکد {n}", status=Status.IDLE, status_date=days_ago(300))
+        open_case(unit, days=10 + n)
+    old, views.PAGE_SIZE = views.PAGE_SIZE, 2
+    try:
+        html = page(client_for(national_admin).get(reverse("clinic_cases"), {"page": "2"}))
+    finally:
+        views.PAGE_SIZE = old
+    # Newest first: واحد راکد 0 (10 days), 1 (11), 2 (12), then the fixture's two older cases.
+    assert "واحد راکد 2" in html and "واحد راکد 0" not in html
+    assert html.index("واحد راکد 2") < html.index(clinic.tehran_idle.name)
