@@ -24,6 +24,7 @@ from django.db.models import Q
 
 from persian.jalali import today
 from pishran.events import Event
+from pishran.replicas import on_primary
 
 from . import facts
 
@@ -167,7 +168,8 @@ def memo(key: tuple, compute: Callable[[], Any]) -> Any:
             if _usable(entry, version):
                 return entry[2]  # type: ignore[index]
             made_at = time.monotonic()
-            value = _compute_shared(version, key, compute)
+            with on_primary():  # consistent with the version (pishran.replicas)
+                value = _compute_shared(version, key, compute)
             with _GUARD:
                 _MEMO[key] = (version, made_at, value)
                 _MEMO.move_to_end(key)

@@ -15,15 +15,19 @@ data). ``ReplicaRouter`` then sends the ORM's reads of a request to it when all 
   behind is left alone until the next check, and reads fall back to the primary).
 
 Writes, migrations and everything outside a request (tasks, commands) use the primary.
-``reading(model)`` gives raw-SQL readers (the figures) the same choice.
+``reading(model)`` gives raw-SQL readers the same choice. The figures are computed on the
+primary (``on_primary``, in ``indicators.sources.memo``): they are kept under the figures
+version, which is read from the primary, and once computed they are read from memory or
+the shared cache, not from either database.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -105,6 +109,18 @@ def alias_for_read() -> str:
         choice = REPLICA if replica_usable() and _replica_answers() else DEFAULT_DB_ALIAS
         _choice.set(choice)
     return choice
+
+
+@contextlib.contextmanager
+def on_primary() -> Iterator[None]:
+    """Every read inside the block goes to the primary. The figures are computed this way:
+    they are kept under the figures version read from the primary, and a figure computed
+    from a replica a little behind would be kept, stale, until the next change."""
+    token = _choice.set(None)
+    try:
+        yield
+    finally:
+        _choice.reset(token)
 
 
 def reading(model: Any = None) -> Any:

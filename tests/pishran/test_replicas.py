@@ -34,3 +34,16 @@ def test_the_router_never_writes_or_migrates_on_the_replica() -> None:
     assert router.db_for_write(None) == "default"
     assert router.allow_migrate("replica", "enterprises") is False
     assert router.allow_migrate("default", "enterprises") is True
+
+
+def test_the_figures_are_computed_on_the_primary_even_when_the_request_may_read_a_replica() -> None:
+    from indicators import sources
+
+    seen = []
+    token = replicas._choice.set("replica")  # a request that chose the replica
+    try:
+        sources.memo(("test-on-primary",), lambda: seen.append(replicas._choice.get()) or 1)
+        assert replicas._choice.get() == "replica"  # the rest of the request still may
+    finally:
+        replicas._choice.reset(token)
+    assert seen == [None]  # None: every read of the computation goes to the primary
