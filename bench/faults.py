@@ -1,6 +1,7 @@
 """Faults under load, against the production server on the million-enterprise database.
 
     .venv/bin/python bench/faults.py postgres-restart [--clients 20] [--seconds 60]
+    .venv/bin/python bench/faults.py redis-stop [--clients 20] [--seconds 60]
     .venv/bin/python bench/faults.py backup-disk-full [--size-kb 64]
     .venv/bin/python bench/faults.py worker-kill [--task ops.tasks.backup_task] [--args '[]']
                                                 [--kill-after 10]
@@ -19,6 +20,11 @@ starts a worker again and reports what happened to the job (failed with WorkerLo
 for a task in ``TASKS_RETRY_ON_WORKER_LOSS``, run again to the end). The task path is an
 option so that other long jobs (e.g. ``indicators.tasks.rebuild_facts_task``) can be
 drilled the same way.
+
+``redis-stop``: the same load with Redis (the shared cache, sessions and rate-limit counts),
+which is shut down after a third of the run: every answer must still be 200 (the site
+serves without its cache) and /health/ must report the cache down; prints p95 before and
+after.
 
 ``backup-disk-full``: migrates the database given, then runs ``manage.py backup`` into a
 tmpfs of ``--size-kb`` (mounted by the script: run as root) that the archive cannot fit,
@@ -46,6 +52,32 @@ from bench.load.server import DEFAULT_DB, PYTHON, ROOT, get, production_server, 
 
 
 def postgres_restart(args: argparse.Namespace) -> int:
+    return _under_load(
+        args,
+        "pg_ctlcluster restart",
+        ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"],
+        redis=not args.no_redis,
+        expect_errors=True,
+    )
+
+
+def redis_stop(args: argparse.Namespace) -> int:
+    """Redis (the shared cache, sessions, rate-limit counts) shut down under load: the site
+    must keep answering 200 without it, and /health/ must say the cache is down."""
+    from bench.load.server import REDIS_PORT
+
+    return _under_load(
+        args,
+        "redis shutdown",
+        ["redis-cli", "-p", str(REDIS_PORT), "shutdown", "nosave"],
+        redis=True,
+        expect_errors=False,
+    )
+
+
+def _under_load(
+    args: argparse.Namespace, what: str, command: list[str], *, redis: bool, expect_errors: bool
+) -> int:
     ids_path = Path("/tmp/pishran-faults-ids.json")
     sample_ids(args.database_url, ids_path)
     ids = json.loads(ids_path.read_text())
@@ -58,7 +90,7 @@ def postgres_restart(args: argparse.Namespace) -> int:
     # (t, status, seconds, traceback in the body, the error page)
     results: list[tuple[float, int, float, bool, bool]] = []
     lock = threading.Lock()
-    with production_server(args.database_url, redis=not args.no_redis):
+    with production_server(args.database_url, redis=redis):
         start = time.monotonic()
         stop = start + args.seconds
 
@@ -83,10 +115,7 @@ def postgres_restart(args: argparse.Namespace) -> int:
             t.start()
         time.sleep(args.seconds / 3)
         restart_at = time.monotonic() - start
-        run = subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+        run = subprocess.run(command, capture_output=True, text=True, check=False)
         restarted_at = time.monotonic() - start
         health_during = get("/health/", timeout=30)
         for t in threads:
@@ -102,7 +131,12 @@ def postgres_restart(args: argparse.Namespace) -> int:
     statuses: dict[int, int] = {}
     for r in errors:
         statuses[r[1]] = statuses.get(r[1], 0) + 1
-    print(f"pg_ctlcluster restart: rc={run.returncode}, took {restarted_at - restart_at:.1f} s "
+    before_p95 = sorted(r[2] for r in before)[int(0.95 * (len(before) - 1))] if before else 0.0
+    after_p95 = sorted(r[2] for r in after)[int(0.95 * (len(after) - 1))] if after else 0.0
+    print(
+        f"p95 before: {before_p95 * 1000:.0f} ms; p95 from the fault on: {after_p95 * 1000:.0f} ms"
+    )
+    print(f"{what}: rc={run.returncode}, took {restarted_at - restart_at:.1f} s "
           f"(at t={restart_at:.1f} s of {args.seconds} s, {args.clients} clients)")  # fmt: skip
     print(f"requests before the restart: {len(before)}, errors {sum(r[1] != 200 for r in before)}")
     print(f"requests from the restart on: {len(after)}, errors {len(errors)} by status {statuses}")
@@ -122,6 +156,9 @@ def postgres_restart(args: argparse.Namespace) -> int:
     clean = not any(r[3] for r in results) and all(r[1] == 200 or r[4] for r in results)
     recovered = health_after[0] == 200 and not [r for r in after if r[0] > (last_error or 0)
                                                 and r[1] != 200]  # fmt: skip
+    if not expect_errors:  # the site serves on without the failed part: no error at all
+        clean, recovered = clean and not errors, health_after[0] == 503
+        print(f"/health/ reports the part down: {'yes' if recovered else 'NO'}")
     print(f"fails cleanly: {'yes' if clean else 'NO'}; recovers without an app restart: "
           f"{'yes' if recovered else 'NO'}")  # fmt: skip
     return 0 if clean and recovered else 1
@@ -267,6 +304,9 @@ def main() -> int:
     wk.add_argument("--kill-after", type=float, default=10)
     wk.add_argument("--timeout", type=int, default=600, help="bound on the second worker run")
     wk.add_argument("--backup-dir", default="/tmp/pishran-faults-backups")
+    rs = sub.add_parser("redis-stop")
+    rs.add_argument("--clients", type=int, default=20)
+    rs.add_argument("--seconds", type=int, default=60)
     full = sub.add_parser("backup-disk-full")
     full.add_argument("--size-kb", type=int, default=64, help="the tmpfs the backup goes to")
     full.add_argument(
@@ -277,6 +317,7 @@ def main() -> int:
         raise SystemExit("faults are drilled on loopback only")
     drills = {
         "postgres-restart": postgres_restart,
+        "redis-stop": redis_stop,
         "worker-kill": worker_kill,
         "backup-disk-full": backup_disk_full,
     }
