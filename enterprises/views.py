@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from django import forms as django_forms
@@ -13,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -25,7 +23,6 @@ from accounts.throttle import asks_download, throttled
 from audit.presenters import present
 from audit.services import StaleEdit, history_of
 from exports.responses import FORMATS, export_response
-from exports.tables import Column, Table
 from persian.templatetags.persian import num
 from pishran.forms import apply_errors
 from places.models import Park, Province
@@ -33,6 +30,7 @@ from sectors.models import IndustryGroup, IsicDivision
 
 from . import selectors, services
 from .access import RULES
+from .exports import directory_table
 from .forms import (
     CorrectionForm,
     EnterpriseCreatePlaceForm,
@@ -45,8 +43,6 @@ from .models import SizeBand, Status, StatusEvent
 from .selectors import (
     DirectoryQuery,
     directory_export_count,
-    directory_export_has_private_fields,
-    directory_export_rows,
     directory_page,
     enterprise_get_editable,
     enterprise_get_visible,
@@ -98,6 +94,16 @@ def _directory_export(request: HttpRequest, query: DirectoryQuery, fmt: str) -> 
     if fmt == "xlsx":
         cap = selectors.DIRECTORY_XLSX_CAP
         if directory_export_count(request.user, query, cap) > cap:
+            if request.user.is_authenticated:  # the worker writes it (ops.exports)
+                return render(
+                    request,
+                    "enterprises/export_offer.html",
+                    {
+                        "cap": cap,
+                        "params": query.filter_params(),
+                        "back": _query_string(query.filter_params()),
+                    },
+                )
             messages.error(
                 request,
                 _(
@@ -108,116 +114,11 @@ def _directory_export(request: HttpRequest, query: DirectoryQuery, fmt: str) -> 
                 % {"cap": num(cap)},
             )
             return redirect(reverse("enterprise_directory") + _query_string(query.filter_params()))
-    return export_response(_directory_table(request, query), fmt)
+    return export_response(directory_table(request.user, query), fmt)
 
 
 def _query_string(params: dict[str, str]) -> str:
     return "?" + urlencode(params) if params else ""
-
-
-def _directory_table(request: HttpRequest, query: DirectoryQuery) -> Table:
-    columns = [
-        Column("name", _("Name")),
-        Column("province", _("Province")),
-        Column("park", _("Park or zone")),
-        Column("group", _("Industry group")),
-        Column("isic", _("ISIC division")),
-        Column("size", _("Size")),
-        Column("employees", _("Employees"), "int"),
-        Column("status", _("Status")),
-        Column("status_since", _("Status since"), "date"),
-        Column("knowledge_based", _("Knowledge-based")),
-        Column("exporter", _("Exporter")),
-        Column("products", _("Products")),
-        Column("capabilities", _("Capabilities")),
-        Column("phone", _("Office phone")),
-        Column("email", _("E-mail")),
-        Column("website", _("Website")),
-        Column("address", _("Address")),
-    ]
-    private = directory_export_has_private_fields(request.user)
-    if private:
-        columns += [
-            Column("legal_id", _("National ID")),
-            Column("business_id", _("Business ID")),
-            Column("permit_number", _("Operating permit number")),
-            Column("permit_date", _("Operating permit date"), "date"),
-            Column("construction_progress", _("Construction progress"), "percent"),
-            Column("mobile", _("Contact person's mobile")),
-            Column("published", _("Published in the public directory")),
-        ]
-    params = query.filter_params()
-    return Table(
-        title=_("Directory of industrial units"),
-        columns=columns,
-        rows=_directory_rows(request, query),
-        filename="enterprises" + (f"-{query.province}" if query.province else ""),
-        as_of=timezone.now(),
-        filters=_filter_lines(query),
-        source_url=reverse("enterprise_directory") + _query_string(params),
-    )
-
-
-def _directory_rows(request: HttpRequest, query: DirectoryQuery) -> Iterator[dict[str, Any]]:
-    """The selector's rows with names for codes (looked up here in small tables, so the
-    big table is read without joins) and labels for choices."""
-    provinces = {p.pk: str(p) for p in Province.objects.all()}
-    parks = dict(Park.objects.values_list("pk", "name"))
-    groups = {g.pk: str(g) for g in IndustryGroup.objects.all()}
-    divisions = {d.pk: str(d) for d in IsicDivision.objects.all()}
-    sizes = {value: str(label) for value, label in SizeBand.choices}
-    statuses = {value: str(label) for value, label in Status.choices}
-    yes_no = {True: _("yes"), False: _("no"), None: None}
-    for row in directory_export_rows(request.user, query):
-        progress = row.get("construction_progress")
-        yield {
-            **row,
-            "knowledge_based": yes_no[row["knowledge_based"]],
-            "exporter": yes_no[row["exporter"]],
-            "published": yes_no[row.get("published")],
-            "province": provinces.get(row["province_id"], ""),
-            "park": parks.get(row["park_id"], ""),
-            "group": groups.get(row["industry_group_id"], ""),
-            "isic": divisions.get(row["isic_division_id"], ""),
-            "size": sizes.get(row["size_band"], ""),
-            "status": statuses.get(row["status"], ""),
-            "construction_progress": None if progress is None else progress / 100,
-        }
-
-
-def _filter_lines(query: DirectoryQuery) -> list[tuple[str, str]]:
-    """The filters in words, written under the title of the file."""
-
-    def name_of(found: Any, code: Any) -> str:
-        return str(found) if found is not None else str(code)
-
-    lines: list[tuple[str, str]] = []
-    if query.q:
-        lines.append((_("Search"), query.q))
-    if query.province:
-        province = Province.objects.filter(code=query.province).first()
-        lines.append((_("Province"), name_of(province, query.province)))
-    if query.park:
-        lines.append(
-            (_("Park or zone"), name_of(Park.objects.filter(pk=query.park).first(), query.park))
-        )
-    if query.group:
-        group = IndustryGroup.objects.filter(key=query.group).first()
-        lines.append((_("Industry group"), name_of(group, query.group)))
-    if query.isic:
-        division = IsicDivision.objects.filter(pk=query.isic).first()
-        lines.append((_("ISIC division"), name_of(division, query.isic)))
-    if query.size:
-        lines.append((_("Size"), str(dict(SizeBand.choices)[query.size])))
-    if query.status:
-        lines.append((_("Status"), str(dict(Status.choices)[query.status])))
-    for on, label in (
-        (query.knowledge_based, _("Knowledge-based")),
-        (query.exporter, _("Exporter")),
-    ):
-        if on:
-            lines.append((label, _("yes")))
-    return lines
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.scope import Scope
 from ops import health
+from ops.models import ExportJob
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 
@@ -39,4 +42,60 @@ def health_view(request: HttpRequest) -> HttpResponse:
     # A protocol word for monitors to match, the same in every language: not translated.
     return HttpResponse(
         "ok" if healthy else "unavailable", status=status, content_type="text/plain; charset=utf-8"
+    )
+
+
+# --- downloads prepared in the background ---------------------------------------------------
+
+
+def _own_job(request: HttpRequest, pk: int) -> ExportJob:
+    job = ExportJob.objects.filter(pk=pk, owner_id=request.user.pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+@require_http_methods(["POST"])
+def export_start(request: HttpRequest) -> HttpResponse:
+    """Prepare the directory's Excel file in the background, with the page's filters."""
+    from django.shortcuts import redirect
+
+    from enterprises.selectors import DirectoryQuery
+
+    from .exports import start_directory_export
+
+    query = DirectoryQuery.from_params(request.POST)
+    job = start_directory_export(request.user, query.filter_params())
+    return redirect("export_job", job.pk)
+
+
+@login_required
+@require_http_methods(["GET"])
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's progress (htmx reloads the fragment every two seconds until it is done)."""
+    job = _own_job(request, pk)
+    template = (
+        "ops/export_job.html#progress"
+        if request.headers.get("HX-Request")
+        else "ops/export_job.html"
+    )
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_http_methods(["GET"])
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = _own_job(request, pk)
+    if job.state != ExportJob.State.DONE or not job.file:
+        raise Http404
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=job.filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
