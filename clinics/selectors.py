@@ -87,26 +87,26 @@ def cases_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[Case], list[
 
     cases = cases_visible(user, casetype.TYPE)
     ignored: list[str] = []
-    stage = params.get("stage", "")
+    stage = params.get("stage", "").replace("\x00", "")
     if stage:
         if stage in {s.code for s in casetype.CLINIC.stages}:
             cases = cases.filter(stage=stage)
         else:
             ignored.append("stage")
-    code = params.get("province", "").strip().upper()
+    code = params.get("province", "").replace("\x00", "").strip().upper()
     if code:
         province = Province.objects.filter(code=code).first()
         if province is None:
             ignored.append("province")
         else:
             cases = cases.filter(province=province)
-    assignee = params.get("assignee", "")
+    assignee = params.get("assignee", "").replace("\x00", "")
     if assignee:
         if assignee.isascii() and assignee.isdigit() and len(assignee) < 18:
             cases = cases.filter(assignee_id=int(assignee))
         else:
             ignored.append("assignee")
-    state = params.get("state", "open")
+    state = params.get("state", "open").replace("\x00", "")
     if state == "open":
         cases = cases.filter(closed_on__isnull=True)
     elif state == "closed":

@@ -155,7 +155,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
     if not scope.can("cases.open"):
         raise Http404
     province = None
-    code = request.GET.get("province", "").strip().upper()
+    code = request.GET.get("province", "").replace("\x00", "").strip().upper()
     if code:
         province = Province.objects.filter(code=code).first()
     units = selectors.candidates(request.user, province.pk if province else None)

@@ -194,7 +194,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     if not scope.can("finance.see_pipeline"):
         raise Http404
     as_of, as_of_error = jalali.today(), ""
-    typed = request.GET.get("as_of", "").strip()
+    typed = request.GET.get("as_of", "").replace("\x00", "").strip()
     if typed:
         try:
             as_of = min(jalali.parse(typed), jalali.today())
@@ -371,7 +371,7 @@ def readiness(request: HttpRequest) -> HttpResponse:
         if scope.national
         else Province.objects.filter(pk__in=scope.places(Role.PROVINCIAL_OFFICER))
     )
-    code = request.GET.get("province", "").strip().upper()
+    code = request.GET.get("province", "").replace("\x00", "").strip().upper()
     province = provinces.filter(code=code).first() if code else provinces.first()
     rows = selectors.readiness(request.user, province.pk, jalali.today()) if province else []
     return render(

@@ -122,6 +122,10 @@ def clear_registry(*, log: Callable[[str], None]) -> tuple[int, bool]:
     tables = [m._meta.db_table for m in models_in_order]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Rows deleted earlier in this transaction (the demo's cases) leave deferred
+            # foreign-key checks pending, and TRUNCATE refuses a table with pending trigger
+            # events: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("TRUNCATE " + ", ".join(qn(t) for t in tables))
             return count, True
         for table in tables:
@@ -140,6 +144,7 @@ def prepare_empty_tables() -> bool:
     qn = connection.ops.quote_name
     tables = [m._meta.db_table for m in involved]
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as in clear_registry
         cursor.execute("TRUNCATE " + ", ".join(qn(t) for t in tables))
     return True
 
