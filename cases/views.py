@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.scope import Scope
 from clusters import uploads
+from exports.responses import stored_file_response
 from persian import jalali
 from pishran.forms import submit
 
@@ -207,13 +208,6 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
     case = case_get_visible(request.user, pk)
     document = get_object_or_404(CaseDocument, pk=doc_pk, case=case)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=uploads.ALLOWED[document.file_type],
+    return stored_file_response(
+        document.file, document.original_name, uploads.ALLOWED[document.file_type]
     )

@@ -24,6 +24,7 @@ from accounts.scope import Scope
 from audit.presenters import present
 from audit.services import StaleEdit, history_of
 from enterprises.models import Enterprise
+from exports.responses import stored_file_response
 from persian import jalali
 from pishran.forms import apply_errors
 from places.models import Province
@@ -374,15 +375,8 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
     cluster = cluster_get_editable(request.user, pk)
     document = get_object_or_404(Document, pk=doc_pk, cluster=cluster)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=services.uploads.ALLOWED[document.file_type],
+    return stored_file_response(
+        document.file, document.original_name, services.uploads.ALLOWED[document.file_type]
     )
 
 

@@ -144,3 +144,14 @@ def pdf_response(
     )
     _attach(response, attachment_name(filename, "pdf"))
     return response
+
+
+def stored_file_response(stored: Any, filename: str, content_type: str) -> FileResponse:
+    """A file kept in private storage (a document, a prepared download) as an attachment
+    under the name the person knows it by; 404 when the file is missing on disk. Callers
+    check first that the person may have it."""
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)

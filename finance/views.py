@@ -136,43 +136,50 @@ def _acting(request: HttpRequest, pk: int) -> Referral:
     return referral
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def _bank_form(
+    request: HttpRequest, pk: int, form_class: Any, service: Any, success: str, title: str
+) -> HttpResponse:
+    """A form of the bank's (its decision, its payment) on one referral: only the bank's
+    own officers and national staff reach it."""
     referral = _acting(request, pk)
-    form = DecisionForm(request.POST if request.method == "POST" else None)
+    form = form_class(request.POST if request.method == "POST" else None)
     done = submit(
         request,
         form,
-        lambda d: services.referral_decide(actor=request.user, referral=referral, **d),
-        _("The bank's decision was recorded."),
+        lambda d: service(actor=request.user, referral=referral, **d),
+        success,
         referral.case,
     )
     if done is not None:
         return done
     return render(
+        request, "finance/form.html", {"referral": referral, "form": form, "title": title}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    return _bank_form(
         request,
-        "finance/form.html",
-        {"referral": referral, "form": form, "title": _("The bank's decision")},
+        pk,
+        DecisionForm,
+        services.referral_decide,
+        _("The bank's decision was recorded."),
+        _("The bank's decision"),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def pay(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _acting(request, pk)
-    form = PaymentForm(request.POST if request.method == "POST" else None)
-    done = submit(
+    return _bank_form(
         request,
-        form,
-        lambda d: services.referral_pay(actor=request.user, referral=referral, **d),
+        pk,
+        PaymentForm,
+        services.referral_pay,
         _("The payment was recorded."),
-        referral.case,
-    )
-    if done is not None:
-        return done
-    return render(
-        request, "finance/form.html", {"referral": referral, "form": form, "title": _("Payment")}
+        _("Payment"),
     )
 
 

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.scope import Scope
+from exports.responses import stored_file_response
 from ops import health
 from ops.models import ExportJob
 
@@ -89,13 +90,8 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     job = _own_job(request, pk)
     if job.state != ExportJob.State.DONE or not job.file:
         raise Http404
-    try:
-        handle = job.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=job.filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return stored_file_response(
+        job.file,
+        job.filename,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

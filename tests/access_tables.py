@@ -100,3 +100,18 @@ def routes(patterns: list, prefix: str = "", namespace: str = "") -> Iterator[tu
             yield from routes(pattern.url_patterns, route, inner)
         elif isinstance(pattern, URLPattern):
             yield route, f"{namespace}{pattern.name}" if pattern.name else ""
+
+
+def table(
+    columns: tuple[str, ...], rows: dict[str, tuple[str, ...]], people: tuple[str, ...]
+) -> dict[str, dict[str, str]]:
+    """One policy table: ``rows[person]`` gives the outcome for each of ``columns``; every
+    one of ``people`` (the suite's roles and the app's own, a consultant, a bank officer)
+    must have a row."""
+    assert set(rows) == set(people), sorted(set(rows) ^ set(people))
+    return {who: dict(zip(columns, row, strict=True)) for who, row in rows.items()}
+
+
+def as_get(post: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """The GET of a form whose POST the table describes: its page where the POST is done."""
+    return {r: {t: "page" if o == "done" else o for t, o in row.items()} for r, row in post.items()}

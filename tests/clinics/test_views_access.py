@@ -29,7 +29,7 @@ from clinics.models import RemedyAction
 from clinics.services import action_add
 from enterprises.models import Status
 from enterprises.services import enterprise_set_owners
-from tests.access_tables import ROLES, TWO_GRANTS, with_two_grants
+from tests.access_tables import ROLES, TWO_GRANTS, as_get, table, with_two_grants
 from tests.clinics.conftest import make_consultant, open_case
 from tests.clusters.files import PDF
 from tests.factories import days_ago, make_enterprise, reload
@@ -43,12 +43,7 @@ PEOPLE = (*ROLES, *CONSULTANTS)
 
 
 def _table(columns: tuple[str, ...], rows: dict[str, tuple[str, ...]]) -> dict[str, dict[str, str]]:
-    assert set(rows) == set(PEOPLE)
-    return {who: dict(zip(columns, row, strict=True)) for who, row in rows.items()}
-
-
-def _as_get(post: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    return {r: {t: "page" if o == "done" else o for t, o in row.items()} for r, row in post.items()}
+    return table(columns, rows, PEOPLE)
 
 
 # fmt: off
@@ -179,13 +174,13 @@ ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = with_two_grants(
         "clinic_open": {"GET": OFFICE_PAGE, "POST": OPEN},
         "clinic_case": {"GET": DETAIL},
         "case_document": {"GET": DOWNLOAD, "POST": LOGGED_IN_405},
-        "case_document_upload": {"GET": _as_get(UPLOAD), "POST": UPLOAD},
+        "case_document_upload": {"GET": as_get(UPLOAD), "POST": UPLOAD},
         **{
-            route: {"GET": _as_get(OFFICE), "POST": OFFICE}
+            route: {"GET": as_get(OFFICE), "POST": OFFICE}
             for route in ("case_assign", "case_transfer")
         },
         **{
-            route: {"GET": _as_get(WORK), "POST": WORK}
+            route: {"GET": as_get(WORK), "POST": WORK}
             for route in (
                 "case_stage",
                 "case_due",
@@ -385,5 +380,5 @@ def test_every_person_gets_what_the_policy_table_says_on_every_clinic_page(
 
 def test_the_table_names_every_person_the_suite_knows() -> None:
     for methods in ACCESS.values():
-        for table in methods.values():
-            assert set(table) == {*PEOPLE, TWO_GRANTS}
+        for policy in methods.values():
+            assert set(policy) == {*PEOPLE, TWO_GRANTS}

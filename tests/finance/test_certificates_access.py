@@ -15,7 +15,7 @@ from django.urls import reverse
 from enterprises.services import enterprise_set_owners
 from finance.certificates import certificate_issue
 from finance.models import Certificate, CertificateStep
-from tests.access_tables import ROLES, TWO_GRANTS, with_two_grants
+from tests.access_tables import ROLES, TWO_GRANTS, as_get, table, with_two_grants
 from tests.factories import days_ago, make_enterprise
 from tests.finance.conftest import bank, make_bank_officer
 from tests.views_helpers import is_login_redirect, jalali_text, page
@@ -27,12 +27,7 @@ PEOPLE = (*ROLES, *BANKERS)
 
 
 def _table(columns: tuple[str, ...], rows: dict[str, tuple[str, ...]]) -> dict[str, dict[str, str]]:
-    assert set(rows) == set(PEOPLE)
-    return {who: dict(zip(columns, row, strict=True)) for who, row in rows.items()}
-
-
-def _as_get(post: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    return {r: {t: "page" if o == "done" else o for t, o in row.items()} for r, row in post.items()}
+    return table(columns, rows, PEOPLE)
 
 
 # fmt: off
@@ -92,8 +87,8 @@ ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = with_two_grants(
         "finance_certificates": {"GET": LIST},
         "finance_certificate_new": {"GET": NEW_FORM, "POST": NEW},
         "finance_certificate": {"GET": DETAIL},
-        "finance_certificate_pass": {"GET": _as_get(HOLDER), "POST": HOLDER},
-        "finance_certificate_discount": {"GET": _as_get(HOLDER), "POST": HOLDER},
+        "finance_certificate_pass": {"GET": as_get(HOLDER), "POST": HOLDER},
+        "finance_certificate_discount": {"GET": as_get(HOLDER), "POST": HOLDER},
         "finance_chain": {"GET": CHAIN},
     }
 )
@@ -175,5 +170,5 @@ def test_every_person_gets_what_the_policy_table_says_on_every_certificate_page(
 
 def test_the_table_names_every_person() -> None:
     for methods in ACCESS.values():
-        for table in methods.values():
-            assert set(table) == {*PEOPLE, TWO_GRANTS}
+        for policy in methods.values():
+            assert set(policy) == {*PEOPLE, TWO_GRANTS}

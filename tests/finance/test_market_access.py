@@ -18,7 +18,7 @@ from finance import market
 from finance.models import AdviserFirm, Listing
 from finance.roles import MARKET_ADVISER
 from finance.services import listing_introduce
-from tests.access_tables import ROLES, TWO_GRANTS, with_two_grants
+from tests.access_tables import ROLES, TWO_GRANTS, as_get, table, with_two_grants
 from tests.factories import days_ago, give, make_enterprise, make_user, reload
 from tests.views_helpers import is_login_redirect, jalali_text, page
 
@@ -29,12 +29,7 @@ PEOPLE = (*ROLES, "adviser_staff")
 
 
 def _table(columns: tuple[str, ...], rows: dict[str, tuple[str, ...]]) -> dict[str, dict[str, str]]:
-    assert set(rows) == set(PEOPLE)
-    return {who: dict(zip(columns, row, strict=True)) for who, row in rows.items()}
-
-
-def _as_get(post: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    return {r: {t: "page" if o == "done" else o for t, o in row.items()} for r, row in post.items()}
+    return table(columns, rows, PEOPLE)
 
 
 def _office(outcome_for_others: str = "404") -> dict[str, dict[str, str]]:
@@ -89,7 +84,7 @@ ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = with_two_grants(
         "capital_introduce": {"GET": _office(), "POST": INTRODUCE},
         "capital_readiness": {"GET": _office()},
         "capital_listing_case": {"GET": DETAIL},
-        "capital_listing_update": {"GET": _as_get(UPDATE), "POST": UPDATE},
+        "capital_listing_update": {"GET": as_get(UPDATE), "POST": UPDATE},
     }
 )
 
@@ -177,5 +172,5 @@ def test_every_person_gets_what_the_policy_table_says_on_every_capital_market_pa
 
 def test_the_table_names_every_person() -> None:
     for methods in ACCESS.values():
-        for table in methods.values():
-            assert set(table) == {*PEOPLE, TWO_GRANTS}
+        for policy in methods.values():
+            assert set(policy) == {*PEOPLE, TWO_GRANTS}

@@ -18,7 +18,7 @@ from cases.models import Case
 from finance import casetype
 from finance.models import Decision, Referral
 from finance.services import referral_decide
-from tests.access_tables import ROLES, TWO_GRANTS, with_two_grants
+from tests.access_tables import ROLES, TWO_GRANTS, as_get, table, with_two_grants
 from tests.factories import days_ago, make_enterprise, reload
 from tests.finance.conftest import Finance
 from tests.views_helpers import is_login_redirect, jalali_text, page
@@ -31,12 +31,7 @@ PEOPLE = (*ROLES, *BANKERS)
 
 
 def _table(columns: tuple[str, ...], rows: dict[str, tuple[str, ...]]) -> dict[str, dict[str, str]]:
-    assert set(rows) == set(PEOPLE)
-    return {who: dict(zip(columns, row, strict=True)) for who, row in rows.items()}
-
-
-def _as_get(post: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    return {r: {t: "page" if o == "done" else o for t, o in row.items()} for r, row in post.items()}
+    return table(columns, rows, PEOPLE)
 
 
 # fmt: off
@@ -92,8 +87,8 @@ ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = with_two_grants(
         "finance_referrals": {"GET": LIST},
         "finance_introduce": {"GET": INTRODUCE_FORM, "POST": INTRODUCE},
         "finance_referral_case": {"GET": DETAIL},
-        "finance_decide": {"GET": _as_get(BANK), "POST": BANK},
-        "finance_pay": {"GET": _as_get(BANK), "POST": BANK},
+        "finance_decide": {"GET": as_get(BANK), "POST": BANK},
+        "finance_pay": {"GET": as_get(BANK), "POST": BANK},
     }
 )
 AUDIT = {"finance_decide": "referral_decide", "finance_pay": "referral_pay"}
@@ -174,5 +169,5 @@ def test_every_person_gets_what_the_policy_table_says_on_every_finance_page(
 
 def test_the_table_names_every_person() -> None:
     for methods in ACCESS.values():
-        for table in methods.values():
-            assert set(table) == {*PEOPLE, TWO_GRANTS}
+        for policy in methods.values():
+            assert set(policy) == {*PEOPLE, TWO_GRANTS}
