@@ -27,6 +27,12 @@ _DATE_RE = re.compile(
 )
 
 
+# What this calendar can hold: Jalali 0001/01/01 (21 March 622) to 9377/12/30 (20 March
+# 9999). Python's dates go on to 31 December 9999, but jdatetime's year stops at 9377.
+FIRST_DATE = dt.date(622, 3, 21)
+LAST_DATE = dt.date(9999, 3, 20)
+
+
 class JalaliDateError(ValueError):
     """A Jalali date that cannot be read. ``code`` says why: ``format`` or ``nonexistent``."""
 
@@ -53,7 +59,7 @@ def parse(text: str) -> dt.date:
 
     Raises JalaliDateError('format') for text that is not a date and
     JalaliDateError('nonexistent') for a date the calendar does not have (1401/12/30) or
-    that Python's dates cannot hold (year 0, after 9377/10/10); never another exception."""
+    that this calendar cannot hold (year 0, after 9377/12/30); never another exception."""
     match = _DATE_RE.match(to_latin_digits(text or ""))
     if not match:
         raise JalaliDateError("format", text)
@@ -63,16 +69,20 @@ def parse(text: str) -> dt.date:
             raise JalaliDateError("nonexistent", text)
         return jdatetime.date(year, month, day).togregorian()
     except (ValueError, OverflowError) as error:
-        # jdatetime and datetime stop at Gregorian year 9999 (Jalali 9377/10/10): a date
-        # past it is a date this registry cannot hold, refused like 1401/12/30.
+        # jdatetime stops at Jalali 9377/12/30 (LAST_DATE): a date past it is a date this
+        # registry cannot hold, refused like 1401/12/30.
         if isinstance(error, JalaliDateError):
             raise
         raise JalaliDateError("nonexistent", text) from error
 
 
 def to_jalali(value: dt.date) -> jdatetime.date:
+    """date → its Jalali date; JalaliDateError('nonexistent') for a date after LAST_DATE,
+    which Python holds and the Jalali calendar library does not."""
     if isinstance(value, dt.datetime):
         value = value.date()
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise JalaliDateError("nonexistent", value.isoformat())
     return jdatetime.date.fromgregorian(date=value)
 
 

@@ -107,14 +107,24 @@ def test_sort_keys_give_a_consistent_total_order(texts: list[str]) -> None:
 
 # --- persian.jalali -----------------------------------------------------------------------------
 
-# datetime and jdatetime hold 1 AD .. 31 December 9999 (Jalali 9377/10/10).
-valid_dates = st.dates(min_value=dt.date(622, 3, 22), max_value=dt.date(9999, 12, 31))
+# The Jalali calendar as jdatetime holds it: 0001/01/01 .. 9377/12/30 (20 March 9999).
+valid_dates = st.dates(min_value=jalali.FIRST_DATE, max_value=jalali.LAST_DATE)
 
 
 @FAST
 @given(valid_dates, st.booleans())
 def test_every_date_round_trips_through_its_jalali_text(value: dt.date, persian: bool) -> None:
     assert jalali.parse(jalali.format_date(value, persian_digits=persian)) == value
+
+
+@FAST
+@given(st.dates(min_value=jalali.LAST_DATE + dt.timedelta(days=1)))
+def test_a_date_python_holds_past_the_calendars_last_day_is_a_jalali_date_error(
+    value: dt.date,
+) -> None:
+    # 21 March .. 31 December 9999: a date, but not one with a Jalali text (found by CI)
+    with pytest.raises(JalaliDateError):
+        jalali.format_date(value)
 
 
 @FAST
