@@ -38,7 +38,7 @@ from enterprises.models import (
 from persian import jalali
 
 from . import casetype
-from .models import DiagnosisCause, Revival
+from .models import Diagnosis, DiagnosisCause, Revival
 
 SUSTAIN_MONTHS = (6, 12)
 
@@ -312,3 +312,47 @@ def sustained(
         if ok
     ]
     return Revival.objects.filter(pk__in=held).annotate(province_then=_office_on("case", "date"))
+
+
+# --- the flows, case by case (the indicators' pre-aggregated facts) --------------------------
+
+FlowItem = tuple[str, dt.date, str, int, dt.date]
+
+
+def case_flows(case_ids: list[int]) -> dict[int, list[FlowItem]]:
+    """What each case adds to the flows above, as items ``(measure, day, value, amount,
+    office day)`` — counted on ``day`` where the office held the case on ``office day``
+    (``indicators.casefacts`` sums them): ``diagnosed``, ``cause`` and ``cause_primary``
+    (= the cause) on the diagnosis's day; ``revived``, ``jobs`` and ``days_to_revival`` (= the
+    days from opening) on the revival's day; ``held_6`` and ``held_12`` on the mark's day, where
+    the office held the case on the revival's day, when the unit was not recorded idle or
+    closed from the revival to the mark (``sustained_marks``: the same rule)."""
+    out: dict[int, list[FlowItem]] = defaultdict(list)
+    for case_id, date in Diagnosis.objects.filter(case_id__in=case_ids).values_list(
+        "case_id", "date"
+    ):
+        out[case_id].append(("diagnosed", date, "", 1, date))
+    for case_id, date, cause, primary in DiagnosisCause.objects.filter(
+        diagnosis__case_id__in=case_ids
+    ).values_list("diagnosis__case_id", "diagnosis__date", "cause", "primary"):
+        out[case_id].append(("cause", date, cause, 1, date))
+        if primary:
+            out[case_id].append(("cause_primary", date, cause, 1, date))
+    found = list(Revival.objects.filter(case_id__in=case_ids).order_by("date", "id"))
+    marks = [
+        (r, jalali.add_months(r.date, months), months) for r in found for months in SUSTAIN_MONTHS
+    ]
+    relapsed = {
+        months: _relapsed([(r, mark) for r, mark, m in marks if m == months])
+        for months in SUSTAIN_MONTHS
+    }
+    for r in found:
+        out[r.case_id] += [
+            ("revived", r.date, "", 1, r.date),
+            ("jobs", r.date, "", r.jobs, r.date),
+            ("days_to_revival", r.date, str((r.date - r.opened_on).days), 1, r.date),
+        ]
+    for r, mark, months in marks:
+        if r.pk not in relapsed[months]:
+            out[r.case_id].append((f"held_{months}", mark, "", 1, r.date))
+    return dict(out)

@@ -9,12 +9,15 @@ class IndicatorsConfig(AppConfig):
     def ready(self) -> None:
         # The indicators build on the layers below and listen to their domain events
         # (``pishran.events``); nothing below imports the indicators (docs/architecture.md).
+        from cases.events import CaseEvent
+        from clinics.casetype import TYPE as CLINIC
+        from clinics.figures import case_flows
         from clusters.events import ClusterEvent
         from enterprises.events import EnterpriseEvent
         from pishran.events import subscribe
         from places.events import ParkSaved, ReferenceLoaded
 
-        from . import catalogue, facts, sources
+        from . import casefacts, catalogue, facts, sources
         from .base import register
         from .clinics import ClinicSource
         from .clusters import ClusterSource
@@ -29,6 +32,11 @@ class IndicatorsConfig(AppConfig):
         # The facts follow every change of the registry in the change's own transaction:
         # the unit's contribution before and after, applied once it commits.
         subscribe(EnterpriseEvent, facts.registry_changed, in_transaction=True)
+        # The cases' facts likewise follow every case event, and the registry changes of a
+        # unit with cases (its park; whether a revival held), in the change's transaction.
+        casefacts.register_flows(CLINIC, case_flows)
+        subscribe(CaseEvent, casefacts.case_changed, in_transaction=True)
+        subscribe(EnterpriseEvent, casefacts.unit_changed, in_transaction=True)
         # The shipped indicators are loaded with the reference data, in its transaction.
         subscribe(ReferenceLoaded, catalogue.reference_loaded, in_transaction=True)
 

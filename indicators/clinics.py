@@ -1,7 +1,9 @@
 """The business clinics as a source of indicators (``indicators.sources``), registered by
-``IndicatorsConfig.ready`` under the key ``clinics``. It reads ``clinics.figures`` (the
-indicators build on the clinics; the clinics know nothing of them) and, for the
-candidates, the registry's facts.
+``IndicatorsConfig.ready`` under the key ``clinics``. It reads the cases' facts
+(``indicators.casefacts``: the clinic cases' stages, and the flows ``clinics.figures.
+case_flows`` declares case by case) and, for the candidates, the registry's facts; the
+rows behind each figure are ``clinics.figures``' querysets, which the tests compare with
+the facts (the indicators build on the clinics; the clinics know nothing of them).
 
 Measures (definitions in ``clinics.figures``; places: the country, a province, a park):
 
@@ -25,15 +27,16 @@ registry change starts a new one once its transaction commits (``IndicatorsConfi
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import defaultdict
-from collections.abc import Iterable
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, ClassVar
 
-from clinics import figures
+from clinics.casetype import CLINIC, TYPE
+from clinics.figures import year_start
+from clinics.models import Cause
 
+from . import casefacts
 from .base import Number, Place, Source
 from .facts import month_index
 from .sources import RegistrySource, memo
@@ -58,49 +61,32 @@ CANDIDATE_PARTS = (
     ),
 )
 _REGISTRY = RegistrySource()
-# Since the beginning (the monthly series of a flow).
-EVER = dt.date(1900, 1, 1)
+OPEN_STAGES = tuple(CLINIC.open_stages)
 
 
-def _where(place: Place) -> dict[str, Any]:
-    if place.level == "p":
-        return {"province_id": place.id}
-    if place.level == "k":
-        return {"park_id": place.id}
-    return {}
-
-
-def _records(
-    measure: str, as_of: dt.date, since: dt.date | None, where: dict[str, Any]
-) -> list[tuple[dt.date, int | None, int]]:
-    """(the day a flow counts on, the province it counts in, the amount) for each row."""
-    if measure == DIAGNOSED:
-        found = figures.diagnosed(as_of, since=since, **where)
-        pairs = found.values_list("diagnosed_on", "province_then")  # type: ignore[misc]  # annotated
-        return [(d, p, 1) for d, p in pairs]
-    if measure in HELD:
-        return [
-            (mark, r.province_then, 1)  # type: ignore[attr-defined]
-            for r, mark, held in figures.sustained_marks(HELD[measure], as_of, since=since, **where)
-            if held
-        ]
-    out = []
-    revived = figures.revivals(as_of, since=since, **where)
-    for day, province, jobs, opened in revived.values_list(  # type: ignore[misc]  # annotated
-        "date", "province_then", "jobs", "opened_on"
-    ):
-        amount = jobs if measure == JOBS else (day - opened).days if measure == DAYS else 1
-        out.append((day, province, amount))
-    return out
-
-
-def _total(measure: str, amounts: Iterable[int]) -> Number | None:
-    amounts = list(amounts)
-    if measure != DAYS:
-        return sum(amounts)
-    if not amounts:
+def _median(histogram: dict[str, int]) -> Number | None:
+    """The median of the days from opening to revival, from their counts per number of
+    days (None: no revival)."""
+    days = sorted((int(d), n) for d, n in histogram.items() if n > 0)
+    total = sum(n for _d, n in days)
+    if not total:
         return None
-    return Decimal(str(statistics.median(amounts))).quantize(Decimal("0.1"))
+
+    def nth(k: int) -> int:  # the k-th smallest (from 0)
+        for d, n in days:
+            if k < n:
+                return d
+            k -= n
+        raise IndexError(k)
+
+    middle = (nth((total - 1) // 2) + nth(total // 2)) / 2
+    return Decimal(str(middle)).quantize(Decimal("0.1"))
+
+
+def _amount(measure: str, found: dict[str, int]) -> Number | None:
+    if measure == DAYS:
+        return _median(found)
+    return sum(found.values())
 
 
 class ClinicSource(Source):
@@ -124,10 +110,10 @@ class ClinicSource(Source):
         if measure == CANDIDATES:
             return sum(int(_REGISTRY.value(part, place, as_of)) for part in CANDIDATE_PARTS)
         if measure == OPEN:
-            return sum(figures.open_by_stage(as_of, **_where(place)).values())
+            return sum(casefacts.stock(TYPE, place, as_of, OPEN_STAGES).values())
         if measure not in FLOWS:
             return 0
-        return _total(measure, (n for _d, _p, n in _records(measure, as_of, None, _where(place))))
+        return _amount(measure, casefacts.flow(TYPE, measure, place, year_start(as_of), as_of))
 
     def by_province(self, indicator: Any, as_of: dt.date) -> dict[int, Number]:
         measure = indicator.measure
@@ -143,24 +129,18 @@ class ClinicSource(Source):
                     out[province] += int(n)
             return dict(out)
         if measure == OPEN:
-            from django.db.models import Count
-
-            rows = figures.open_cases(as_of).values("province_then").annotate(n=Count("id"))  # type: ignore[misc]
-            return {r["province_then"]: r["n"] for r in rows.order_by()}
+            found = casefacts.by_province(TYPE, casefacts.STAGE, None, as_of, OPEN_STAGES)
+            return {p: sum(stages.values()) for p, stages in found.items()}
         if measure not in FLOWS:
             return {}
-        amounts: dict[int, list[int]] = defaultdict(list)
-        for _d, where_then, n in _records(measure, as_of, None, {}):
-            if where_then is not None:
-                amounts[where_then].append(n)
+        found = casefacts.by_province(TYPE, measure, year_start(as_of), as_of)
         if measure == DAYS:  # a province without a revival has no median (not one of 0)
             from places.models import Province
 
             return {
-                p: _total(measure, amounts.get(p, []))
-                for p in Province.objects.values_list("pk", flat=True)
+                p: _median(found.get(p, {})) for p in Province.objects.values_list("pk", flat=True)
             }
-        return {p: _total(measure, ns) for p, ns in amounts.items()}
+        return {p: _amount(measure, values) for p, values in found.items()}
 
     def breakdown(
         self, indicator: Any, place: Place, as_of: dt.date, dim: str
@@ -173,10 +153,11 @@ class ClinicSource(Source):
 
     def _breakdown(self, measure: str, place: Place, as_of: dt.date, dim: str) -> dict[str, int]:
         if measure == OPEN and dim == "stage":
-            return figures.open_by_stage(as_of, **_where(place))
+            found = casefacts.stock(TYPE, place, as_of, OPEN_STAGES)
+            return {stage: found.get(stage, 0) for stage in OPEN_STAGES}
         if measure == DIAGNOSED and dim in ("cause", "cause_primary"):
-            cases = figures.diagnosed(as_of, **_where(place))
-            return figures.causes(cases, primary=dim == "cause_primary")
+            found = casefacts.flow(TYPE, dim, place, year_start(as_of), as_of)
+            return {cause: found.get(cause, 0) for cause in Cause.values}
         return {}
 
     def monthly(self, indicator: Any, place: Place, as_of: dt.date) -> list[tuple[int, Number]]:
@@ -196,13 +177,21 @@ class ClinicSource(Source):
                 for month, n in _REGISTRY.monthly(part, place, as_of):
                     out[month] += int(n)
             return sorted(out.items())  # type: ignore[arg-type]
+        if measure not in FLOWS | {OPEN} or measure == DAYS:
+            return []
         if measure == OPEN:
-            return figures.open_by_month(as_of, **_where(place))  # type: ignore[return-value]
-        if measure not in FLOWS or measure == DAYS:
+            changes = casefacts.monthly(TYPE, casefacts.STAGE, place, as_of, OPEN_STAGES)
+        else:
+            changes = casefacts.monthly(TYPE, measure, place, as_of)
+        changes = {m: n for m, n in changes.items() if n}
+        if not changes:
             return []
-        by_month: dict[int, int] = defaultdict(int)
-        for day, _p, n in _records(measure, as_of, EVER, _where(place)):
-            by_month[month_index(day)] += n
-        if not by_month:
-            return []
-        return [(m, by_month.get(m, 0)) for m in range(min(by_month), month_index(as_of) + 1)]
+        months = range(min(changes), month_index(as_of) + 1)
+        if measure != OPEN:
+            return [(m, changes.get(m, 0)) for m in months]
+        series: list[tuple[int, Number]] = []
+        running = 0
+        for m in months:
+            running += changes.get(m, 0)
+            series.append((m, running))
+        return series

@@ -249,3 +249,38 @@ class FactChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CaseFact(models.Model):
+    """The cases pre-aggregated (``indicators.casefacts``): for cases of ``type`` at one
+    place (``level`` c/p/k, ``place`` its id, 0 for the country), the change of a stock or
+    a flow (``measure``: ``stage`` — the cases at stage ``value``, as +1 on the day a case
+    enters it and −1 on the day it leaves; or a flow a source declares, such as
+    ``diagnosed`` or ``cause`` = ``value``) on one ``day`` (``gran`` d) and in the Jalali
+    month starting on ``day`` (``gran`` m: the sum of that month's days). A stock at the
+    end of a day is the sum of the month rows before its month and the day rows of its
+    month up to it; ``n`` counts cases (or sums an amount, such as jobs)."""
+
+    pk = models.CompositePrimaryKey("type", "level", "place", "measure", "gran", "day", "value")
+    type = models.CharField(max_length=30)
+    level = models.CharField(max_length=1)
+    place = models.IntegerField()
+    measure = models.CharField(max_length=20)
+    gran = models.CharField(max_length=1)
+    day = models.DateField()
+    value = models.CharField(max_length=40)
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.level}{self.place} {self.measure}={self.value} {self.gran}{self.day}: {self.n}"
+
+
+class CaseShare(models.Model):
+    """One case's contribution to ``CaseFact`` as last applied (the cells and their
+    amounts), so that a change applies only its difference."""
+
+    case_id = models.BigIntegerField(primary_key=True)
+    rows = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"case {self.case_id}: {len(self.rows)} cells"

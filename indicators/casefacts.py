@@ -1,0 +1,343 @@
+"""The cases pre-aggregated per day and per Jalali month (``CaseFact``), so that the
+figures of every case type — the business clinics' open cases by stage, diagnoses,
+causes and revivals; the finance pipeline's files by stage — are a handful of indexed
+rows whatever the number of cases, like the registry's ``indicators.facts``.
+
+A case's contribution (its *share*) is computed in Python from its dated history:
+
+- **stage** (a stock): +1 on the day the case entered a stage, −1 on the day it left it,
+  counted in the province of the office that held it then and in its unit's park (today's,
+  as the clinics' rows pages count it); a day's several steps count by the day's last;
+- **flows** declared by the source of the case type (``register_flows``): items
+  ``(measure, day, value, amount, office_day)`` — a diagnosis, each of its causes, a
+  revival, its jobs, its days since opening, a revival that held six months… — counted on
+  ``day`` in the province of the office that held the case on ``office_day``.
+
+Every share is written twice: a day row (``gran`` d) and its month's row (``gran`` m, on
+the month's first day). A figure as of a date reads the month rows before its month and
+the day rows of its month: at most a few thousand rows for the largest province.
+
+**Kept in step inside the change's transaction**: every ``case.`` event, and every registry
+change of a unit that has cases (its park, its status history: whether a revival held),
+recomputes the case's share, locks its ``CaseShare`` row, and applies the difference to
+``CaseFact`` (an upsert in key order, so that two writers never deadlock) — it commits or
+rolls back with the change. ``rebuild()`` recomputes everything (``manage.py
+rebuild_facts``; after writes that bypass the services, such as the benchmarks' COPY).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+
+from cases.events import CaseEvent as CaseAnnounced
+from cases.models import Case, CaseEvent
+from enterprises.events import EnterpriseEvent, OwnersChanged
+
+from .base import Place
+from .facts import month_index, month_start
+from .models import CaseFact, CaseShare
+
+Key = tuple[str, str, int, str, str, dt.date, str]  # type, level, place, measure, gran, day, value
+Item = tuple[str, dt.date, str, int, dt.date]  # measure, day, value, amount, office day
+Flows = Callable[[list[int]], dict[int, list[Item]]]
+
+STAGE = "stage"
+BATCH = 2000
+
+_FLOWS: dict[str, Flows] = {}
+
+
+def register_flows(case_type: str, flows: Flows) -> None:
+    """Declare the flows of a case type: ``flows(case_ids)`` gives each case's items."""
+    _FLOWS[case_type] = flows
+
+
+# --- one case's share, in Python ------------------------------------------------------------
+
+
+def _month_day(day: dt.date) -> dt.date:
+    return month_start(month_index(day))
+
+
+def _fan(
+    case_type: str,
+    province: int | None,
+    park: int | None,
+    measure: str,
+    day: dt.date,
+    value: str,
+    amount: int,
+    out: Counter[Key],
+) -> None:
+    places = [("c", 0)]
+    if province is not None:
+        places.append(("p", province))
+    if park:
+        places.append(("k", park))
+    first = _month_day(day)
+    for level, place in places:
+        out[(case_type, level, place, measure, "d", day, value)] += amount
+        out[(case_type, level, place, measure, "m", first, value)] += amount
+
+
+def shares(case_ids: Iterable[int]) -> dict[int, Counter[Key]]:
+    """Each case's share of the facts (cells with a zero amount left out)."""
+    ids = list(case_ids)
+    cases = {
+        pk: (case_type, park)
+        for pk, case_type, park in Case.objects.filter(pk__in=ids).values_list(
+            "pk", "type", "enterprise__park_id"
+        )
+    }
+    steps: dict[int, list[tuple[dt.date, str, int]]] = defaultdict(list)
+    for case_id, date, stage, province in (
+        CaseEvent.objects.filter(case_id__in=ids)
+        .order_by("case_id", "date", "id")
+        .values_list("case_id", "date", "stage", "province_id")
+    ):
+        steps[case_id].append((date, stage, province))
+    flows: dict[int, list[Item]] = {}
+    for case_type in {t for t, _p in cases.values()}:
+        declared = _FLOWS.get(case_type)
+        if declared is not None:
+            flows.update(declared([pk for pk, (t, _p) in cases.items() if t == case_type]))
+    out: dict[int, Counter[Key]] = {}
+    for pk, (case_type, park) in cases.items():
+        share: Counter[Key] = Counter()
+        history = steps.get(pk, [])
+        # The state at the end of each day with a step (its last step), then +1/−1.
+        days: list[tuple[dt.date, str, int]] = []
+        for date, stage, province in history:
+            if days and days[-1][0] == date:
+                days[-1] = (date, stage, province)
+            else:
+                days.append((date, stage, province))
+        for i, (date, stage, province) in enumerate(days):
+            _fan(case_type, province, park, STAGE, date, stage, 1, share)
+            if i + 1 < len(days):
+                _fan(case_type, province, park, STAGE, days[i + 1][0], stage, -1, share)
+        step_days = [d for d, _s, _p in history]
+        for measure, day, value, amount, office_day in flows.get(pk, []):
+            at = bisect.bisect_right(step_days, office_day)
+            office = history[at - 1][2] if at else None
+            _fan(case_type, office, park, measure, day, value, amount, share)
+        out[pk] = _nonzero(share)  # drops the cells a step took back the same day
+    return out
+
+
+def _nonzero(cells: Counter[Key]) -> Counter[Key]:
+    """The cells with an amount (``+counter`` would drop the negative ones too)."""
+    return Counter({key: n for key, n in cells.items() if n})
+
+
+# --- applying a change ----------------------------------------------------------------------
+
+
+def _encode(share: Counter[Key]) -> list[list[Any]]:
+    return [[*key[:5], key[5].isoformat(), key[6], n] for key, n in sorted(share.items())]
+
+
+def _decode(rows: list[list[Any]]) -> Counter[Key]:
+    return Counter(
+        {(t, lv, pl, m, g, dt.date.fromisoformat(d), v): n for t, lv, pl, m, g, d, v, n in rows}
+    )
+
+
+_UPSERT = (
+    "INSERT INTO indicators_casefact (type, level, place, measure, gran, day, value, n) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (type, level, place, measure, gran, day, value) DO UPDATE SET "
+    "n = indicators_casefact.n + excluded.n"
+)
+
+
+def _upsert(diff: Counter[Key]) -> None:
+    rows = [(*key, n) for key, n in sorted(diff.items()) if n]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(_UPSERT, rows)
+
+
+def recompute(case_ids: Iterable[int]) -> None:
+    """Bring the facts of these cases up to date with their history (inside the caller's
+    transaction, or in one of its own)."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return
+    with transaction.atomic():
+        before = {
+            share.case_id: _decode(share.rows)
+            for share in CaseShare.objects.select_for_update().filter(case_id__in=ids)
+        }
+        after = shares(ids)
+        diff: Counter[Key] = Counter()
+        for pk in ids:
+            new, old = after.get(pk, Counter()), before.get(pk, Counter())
+            if new == old:
+                continue
+            diff.update(new)
+            diff.subtract(old)
+            if pk in after:
+                CaseShare.objects.update_or_create(case_id=pk, defaults={"rows": _encode(new)})
+            else:  # the case is gone
+                CaseShare.objects.filter(case_id=pk).delete()
+        _upsert(diff)
+
+
+def case_changed(event: CaseAnnounced) -> None:
+    """Subscribed inside the transaction to every ``case.`` event."""
+    recompute([event.case_id])
+
+
+def unit_changed(event: EnterpriseEvent) -> None:
+    """Subscribed inside the transaction to the registry's events: a unit's park and status
+    history count in its cases' facts (where they count at a park; whether a revival held)."""
+    if isinstance(event, OwnersChanged):
+        return
+    recompute(Case.objects.filter(enterprise_id=event.enterprise_id).values_list("pk", flat=True))
+
+
+def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
+    """Recompute every case's share and the whole table, in one transaction (case writes
+    wait for it). Returns the number of fact rows."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "LOCK TABLE indicators_casefact, indicators_caseshare IN EXCLUSIVE MODE"
+                )
+        CaseFact.objects.all().delete()
+        CaseShare.objects.all().delete()
+        ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+        total: Counter[Key] = Counter()
+        for start in range(0, len(ids), BATCH):
+            batch = shares(ids[start : start + BATCH])
+            CaseShare.objects.bulk_create(
+                CaseShare(case_id=pk, rows=_encode(share)) for pk, share in batch.items()
+            )
+            for share in batch.values():
+                total.update(share)
+            if progress is not None:
+                progress(min(start + BATCH, len(ids)), len(ids))
+        CaseFact.objects.bulk_create(
+            (
+                CaseFact(type=t, level=lv, place=pl, measure=m, gran=g, day=d, value=v, n=n)
+                for (t, lv, pl, m, g, d, v), n in sorted(total.items())
+                if n
+            ),
+            batch_size=5000,
+        )
+        return CaseFact.objects.count()
+
+
+def all_facts() -> dict[Key, int]:
+    """The table as it stands (zero cells left out), for the tests' comparisons."""
+    return {
+        (f.type, f.level, f.place, f.measure, f.gran, f.day, f.value): f.n
+        for f in CaseFact.objects.exclude(n=0)
+    }
+
+
+def python_facts() -> dict[Key, int]:
+    """The table as the shares of every case sum it."""
+    total: Counter[Key] = Counter()
+    for share in shares(Case.objects.values_list("pk", flat=True)).values():
+        total.update(share)
+    return dict(_nonzero(total))
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def _period(since: dt.date | None, as_of: dt.date) -> Q:
+    """The month rows of whole months from ``since`` (a month's first day; None: from the
+    beginning) to the month before ``as_of``'s, and the day rows of ``as_of``'s month up to
+    it."""
+    first = _month_day(as_of)
+    months = Q(gran="m", day__lt=first)
+    if since is not None:
+        months &= Q(day__gte=since)
+    return months | Q(gran="d", day__gte=max(first, since or first), day__lte=as_of)
+
+
+def _where(case_type: str, measure: str, place: Place | None) -> Q:
+    q = Q(type=case_type, measure=measure)
+    if place is None:
+        return q & Q(level="p")
+    return q & Q(level=place.level, place=place.id)
+
+
+def _sums(
+    case_type: str,
+    measure: str,
+    place: Place | None,
+    since: dt.date | None,
+    as_of: dt.date,
+    values: Sequence[str] | None,
+) -> dict[tuple[int, str], int]:
+    rows = CaseFact.objects.filter(_where(case_type, measure, place), _period(since, as_of))
+    if values is not None:
+        rows = rows.filter(value__in=list(values))
+    return {
+        (p, v): int(n or 0)
+        for p, v, n in rows.values_list("place", "value").annotate(n=Sum("n")).order_by()
+    }
+
+
+def stock(
+    case_type: str, place: Place, as_of: dt.date, values: Sequence[str] | None = None
+) -> dict[str, int]:
+    """Cases at each stage (of ``values``) at the place at the end of ``as_of``."""
+    return {v: n for (_p, v), n in _sums(case_type, STAGE, place, None, as_of, values).items()}
+
+
+def flow(
+    case_type: str,
+    measure: str,
+    place: Place,
+    since: dt.date | None,
+    as_of: dt.date,
+) -> dict[str, int]:
+    """A flow's amount per value from ``since`` (a Jalali month's first day; None: from the
+    beginning) to ``as_of``."""
+    return {v: n for (_p, v), n in _sums(case_type, measure, place, since, as_of, None).items()}
+
+
+def by_province(
+    case_type: str,
+    measure: str,
+    since: dt.date | None,
+    as_of: dt.date,
+    values: Sequence[str] | None = None,
+) -> dict[int, dict[str, int]]:
+    """A stock (``measure`` ``stage``, ``since`` None) or a flow per province and value."""
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    for (province, value), n in _sums(case_type, measure, None, since, as_of, values).items():
+        out[province][value] = n
+    return dict(out)
+
+
+def monthly(
+    case_type: str,
+    measure: str,
+    place: Place,
+    as_of: dt.date,
+    values: Sequence[str] | None = None,
+) -> dict[int, int]:
+    """The amount of each Jalali month (``facts.month_index``) up to ``as_of`` (its own month
+    up to that day), summed over ``values``: a flow's monthly amounts, or a stock's monthly
+    changes (its month-end values are their running sum)."""
+    rows = CaseFact.objects.filter(_where(case_type, measure, place), _period(None, as_of))
+    if values is not None:
+        rows = rows.filter(value__in=list(values))
+    out: dict[int, int] = defaultdict(int)
+    for day, n in rows.values_list("day", "n"):
+        out[month_index(day)] += n
+    return dict(out)

@@ -1,0 +1,122 @@
+"""The cases' pre-aggregated facts (``indicators.casefacts``): kept in step with every case
+and registry change inside its transaction, equal to a rebuild and to the sum of the
+cases' shares, and equal to the rows ``clinics.figures`` lists for the same figure — on the
+clinics' story (``tests.indicators.test_clinic_figures``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from cases.services import case_move, case_transfer
+from clinics import casetype, figures
+from enterprises.models import Status
+from enterprises.services import enterprise_change_status, enterprise_move
+from indicators import casefacts, sources
+from indicators.models import CaseFact, CaseShare
+from indicators.sources import COUNTRY, Place
+from tests.indicators.test_clinic_figures import LAST, Story, consultant, d, story, value
+
+pytestmark = pytest.mark.django_db
+
+__all__ = ["consultant", "story"]  # the fixtures this module borrows
+
+
+def _agree() -> dict[Any, int]:
+    kept = casefacts.all_facts()
+    assert kept == casefacts.python_facts()
+    return kept
+
+
+def test_the_facts_kept_by_the_events_equal_a_rebuild(story: Story) -> None:
+    kept = _agree()
+    assert kept, "the story's cases count somewhere"
+    rows = casefacts.rebuild()
+    assert casefacts.all_facts() == kept
+    assert rows == CaseFact.objects.count()
+    assert CaseShare.objects.count() == 4  # one share per case
+
+
+def test_a_case_change_a_move_and_a_relapse_keep_them_equal(story: Story) -> None:
+    qom, tehran = story.reference.qom, story.reference.tehran
+    # c4 transferred to Qom, c3 on to its remedy plan; the revived unit of c1 idle again before its
+    # 6 months; c2's unit moved into the park (its cases count at the park from now on)
+    case_transfer(actor=None, case=story.c4, province=qom, date=d(200), reason="بازگشت")
+    case_move(actor=None, case=story.c3, to_stage=casetype.REMEDY, date=d(210))
+    enterprise_change_status(
+        actor=None, enterprise=story.idle1, to_status=Status.IDLE, date=d(100), reason="تعطیلی"
+    )
+    park = Place("k", story.reference.park_p.pk)
+    assert value("clinic-revived", park, LAST) == 1
+    enterprise_move(
+        actor=None,
+        enterprise=story.idle2,
+        province=qom,
+        park=story.reference.park_p,
+        date=d(250),
+        reason="انتقال به شهرک",
+    )
+    _agree()
+    sources.forget()  # the figures version moves on commit, which a test never reaches
+    assert value("clinic-held-6", COUNTRY, LAST) == 0  # neither held now
+    assert value("clinic-revived", park, LAST) == 2  # counted at the unit's park of today
+    assert value("clinic-open", Place("p", qom.pk), LAST) == 1
+    assert value("clinic-open", Place("p", tehran.pk), LAST) == 1
+    before = casefacts.all_facts()
+    casefacts.rebuild()
+    assert casefacts.all_facts() == before
+
+
+def test_a_change_rolled_back_leaves_the_facts_as_they_were(story: Story) -> None:
+    before = casefacts.all_facts()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        case_move(actor=None, case=story.c3, to_stage=casetype.REMEDY, date=d(120))
+        assert casefacts.all_facts() != before  # applied inside the change's transaction
+        raise RuntimeError("the request failed after the write")
+    assert casefacts.all_facts() == before
+
+
+@pytest.mark.parametrize("day", [0, 34, 35, 59, 60, 99, 100, 150, 300])
+def test_each_figure_from_the_facts_is_the_count_of_its_rows(story: Story, day: int) -> None:
+    as_of = d(day)
+    qom, tehran = story.reference.qom.pk, story.reference.tehran.pk
+    park = story.reference.park_p.pk
+    for place, where in (
+        (COUNTRY, {}),
+        (Place("p", qom), {"province_id": qom}),
+        (Place("p", tehran), {"province_id": tehran}),
+        (Place("k", park), {"park_id": park}),
+    ):
+        rows = {
+            "clinic-open": figures.open_cases(as_of, **where).count(),  # type: ignore[arg-type]
+            "clinic-diagnosed": figures.diagnosed(as_of, **where).count(),  # type: ignore[arg-type]
+            "clinic-revived": figures.revivals(as_of, **where).count(),  # type: ignore[arg-type]
+            "clinic-jobs": figures.jobs_restored(figures.revivals(as_of, **where)),  # type: ignore[arg-type]
+            "clinic-days": figures.median_days(figures.revivals(as_of, **where)),  # type: ignore[arg-type]
+            "clinic-held-6": figures.sustained(6, as_of, **where).count(),  # type: ignore[arg-type]
+        }
+        got = {key: value(key, place, as_of) for key in rows}
+        assert got == rows, (place, as_of)
+
+
+def test_rebuild_facts_rebuilds_the_cases_facts_too(story: Story) -> None:
+    kept = casefacts.all_facts()
+    CaseFact.objects.all().delete()
+    CaseShare.objects.all().delete()
+    call_command("rebuild_facts", verbosity=0)
+    assert casefacts.all_facts() == kept
+
+
+def test_a_date_in_the_middle_of_a_month_reads_that_months_days_only_up_to_it(
+    story: Story,
+) -> None:
+    # c1 opened on d(10) and moved to "diagnosis" on d(25): the day before and the day of
+    opened = value("clinic-open", COUNTRY, d(24))
+    assert value("clinic-open", COUNTRY, d(9)) == 0
+    assert value("clinic-open", COUNTRY, d(10)) == 1
+    assert opened == figures.open_cases(d(24)).count()
+    assert value("clinic-open", COUNTRY, dt.date(1990, 1, 1)) == 0
