@@ -56,9 +56,13 @@ from cases.selectors import (  # noqa: E402
     overdue_q,
 )
 from clinics import casetype, selectors  # noqa: E402
+from clinics.models import Cause  # noqa: E402
 from clinics.roles import CLINIC_CONSULTANT  # noqa: E402
 from clinics.views import CANDIDATES_COUNTED  # noqa: E402
 from enterprises.models import CLINIC_CANDIDATE, REVIVAL_FROM, Enterprise, StatusEvent  # noqa: E402
+from indicators import casefacts  # noqa: E402
+from indicators.base import COUNTRY, Place  # noqa: E402
+from indicators.clinics import ClinicSource  # noqa: E402
 from persian.jalali import add_months, parse, today, year_bounds  # noqa: E402
 from places.models import Province  # noqa: E402
 
@@ -134,8 +138,9 @@ def load(total: int, seed: int) -> float:
             )
             .order_by("enterprise_id", "date")
             .distinct("enterprise_id")
-            .values_list("enterprise_id", "date", "enterprise__province_id")
-        )
+            .values_list("enterprise_id", "date", "enterprise__province_id", "pk",
+                         "enterprise__employees")
+        )  # fmt: skip
         revivals = rng.sample(revivals, min(n_revived, len(revivals)))
         candidates = list(
             Enterprise.objects.filter(CLINIC_CANDIDATE)
@@ -146,6 +151,17 @@ def load(total: int, seed: int) -> float:
         open_units, closed_units = picked[:n_open], picked[n_open:]
         next_id = (Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         cases, events, follow_ups = [], [], []
+        diagnoses, causes, revived = [], [], []
+        causes_list = [c for c in Cause.values if c != Cause.WORKING_CAPITAL]
+
+        def diagnose(pk: int, date: dt.date, assignee: int | None) -> None:
+            """A diagnosis with one to three causes, working capital the primary one of
+            seven in ten (as officials quote)."""
+            diagnoses.append((pk, pk, date, "یافته", assignee, day))
+            primary = Cause.WORKING_CAPITAL if rng.random() < 0.7 else rng.choice(causes_list)
+            others = rng.sample([c for c in Cause.values if c != primary], rng.randint(0, 2))
+            causes.append((pk, primary, True))
+            causes.extend((pk, c, False) for c in others)
 
         def add(unit, province, stages, opened, closed, assignee, due_on):  # type: ignore[no-untyped-def]
             nonlocal next_id
@@ -192,7 +208,7 @@ def load(total: int, seed: int) -> float:
             span = max((end - start).days, 0)
             return sorted(start + dt.timedelta(days=rng.randint(0, span)) for _ in range(n))
 
-        for unit, revived_on, province in revivals:
+        for unit, revived_on, province, status_event, employees in revivals:
             opened = revived_on - dt.timedelta(days=rng.randint(30, 182))
             d1, d2 = dates(opened, revived_on, 2)
             stages = [
@@ -201,7 +217,10 @@ def load(total: int, seed: int) -> float:
                 ("remedy", d2),
                 ("revived", revived_on),
             ]
-            pk = add(unit, province, stages, opened, revived_on, rng.choice(pools[province]), None)
+            consultant = rng.choice(pools[province])
+            pk = add(unit, province, stages, opened, revived_on, consultant, None)
+            diagnose(pk, d1, consultant)
+            revived.append((pk, status_event, unit, revived_on, employees, opened, day))
             for months in casetype.CHECK_MONTHS:
                 due = add_months(revived_on, months)
                 follow_ups.append(
@@ -213,7 +232,9 @@ def load(total: int, seed: int) -> float:
             )
             d1, closed = dates(opened, min(opened + dt.timedelta(days=300), day), 2)
             stages = [("opened", opened), ("diagnosis", d1), ("closed", closed)]
-            add(unit, province, stages, opened, closed, rng.choice(pools[province]), None)
+            consultant = rng.choice(pools[province])
+            pk = add(unit, province, stages, opened, closed, consultant, None)
+            diagnose(pk, d1, consultant)
         for unit, province, since in open_units:
             stage = rng.choices(("opened", "diagnosis", "remedy"), weights=(25, 25, 50))[0]
             window = {"opened": 45, "diagnosis": 120, "remedy": 330}[stage]
@@ -227,6 +248,8 @@ def load(total: int, seed: int) -> float:
             due_on = opened + dt.timedelta(days=180) if rng.random() < 0.3 else None
             pk = add(unit, province, list(zip(steps, stage_dates, strict=True)), opened, None,
                      assignee, due_on)  # fmt: skip
+            if stage != "opened":
+                diagnose(pk, stage_dates[1], assignee)
             if rng.random() < 0.3:
                 due = opened + dt.timedelta(days=rng.randint(10, 200))
                 follow_ups.append((pk, due, "", "reminder", None, "", day))
@@ -248,13 +271,27 @@ def load(total: int, seed: int) -> float:
             ("case_id", "due_on", "kind", "title", "done_on", "outcome", "created_at"),
             follow_ups,
         )
+        _copy(
+            "clinics_diagnosis",
+            ("id", "case_id", "date", "finding", "consultant_id", "recorded_at"),
+            diagnoses,
+        )
+        _copy("clinics_diagnosiscause", ("diagnosis_id", "cause", "primary"), causes)
+        _copy(
+            "clinics_revival",
+            ("case_id", "status_event_id", "enterprise_id", "date", "jobs", "opened_on",
+             "recorded_at"),
+            revived,
+        )  # fmt: skip
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence('cases_case', 'id'), "
-                "(SELECT max(id) FROM cases_case))"
-            )
+            for table in ("cases_case", "clinics_diagnosis"):
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
     with connection.cursor() as cursor:
-        for table in ("cases_case", "cases_caseevent", "cases_followup"):
+        for table in ("cases_case", "cases_caseevent", "cases_followup", "clinics_diagnosis",
+                      "clinics_diagnosiscause", "clinics_revival"):  # fmt: skip
             cursor.execute(f"VACUUM ANALYZE {table}")
     return time.perf_counter() - started
 
@@ -288,6 +325,9 @@ def main() -> None:
     if args.rebuild or have != args.cases:
         seconds = load(args.cases, args.seed)
         print(f"loaded {args.cases:,} cases in {seconds:.1f} s (COPY)")
+        started = time.perf_counter()
+        rows = casefacts.rebuild()
+        print(f"cases' facts rebuilt: {rows:,} rows in {time.perf_counter() - started:.1f} s")
     print(
         f"units {units:,}; cases {Case.objects.count():,} "
         f"({Case.objects.filter(closed_on__isnull=True).count():,} open); events "
@@ -361,6 +401,7 @@ def main() -> None:
         """Reference: the candidates' first page without the count."""
         list(selectors.candidates(fresh(user), province_id)[:PAGE])
 
+    source, here = ClinicSource(), Place("p", province.pk)
     open_pages = -(-Case.objects.filter(province=province, closed_on__isnull=True).count() // PAGE)
     all_pages = -(-Case.objects.filter(province=province).count() // PAGE)
     name = province.name_en
@@ -379,15 +420,22 @@ def main() -> None:
         ("  reference: the same without the count", lambda: candidate_page(officer, None)),
         ("candidates, country (national staff), page 1", lambda: candidate_list(admin, None)),
         ("  reference: the same without the count", lambda: candidate_page(admin, None)),
-        ("counts by stage on 1404/06/31, country", lambda: counts_by_stage(casetype.TYPE, past)),
-        (
-            f"counts by stage on 1404/06/31, {name}",
-            lambda: counts_by_stage(casetype.TYPE, past, province_id=province.pk),
-        ),
+        ("figure: open by stage on 1404/06/31, country (facts)", lambda: source._breakdown("open", COUNTRY, past, "stage")),
+        (f"figure: open by stage on 1404/06/31, {name} (facts)", lambda: source._breakdown("open", here, past, "stage")),
+        ("  baseline: the same from the cases' tables, country", lambda: counts_by_stage(casetype.TYPE, past)),
+        (f"  baseline: the same from the cases' tables, {name}", lambda: counts_by_stage(casetype.TYPE, past, province_id=province.pk)),
+        ("figure: open by province on 1404/06/31 (facts)", lambda: source._by_province("open", past)),
+        (f"figure: diagnosed this year to today, {name} (facts)", lambda: source._value("diagnosed", here, day)),
+        ("figure: primary causes this year to today, country (facts)", lambda: source._breakdown("diagnosed", COUNTRY, day, "cause_primary")),
+        ("figure: revived by province this year to today (facts)", lambda: source._by_province("revived", day)),
+        ("figure: median days to revival, country (facts)", lambda: source._value("days_to_revival", COUNTRY, day)),
+        ("figure: held 6 months this year, country (facts)", lambda: source._value("held_6", COUNTRY, day)),
+        ("figure: open cases, monthly series, country (facts)", lambda: source._monthly("open", COUNTRY, day)),
+        (f"figure: diagnosed, monthly series, {name} (facts)", lambda: source._monthly("diagnosed", here, day)),
     ]  # fmt: skip
     print(f"{'read':62} {'p50 ms':>8} {'p95 ms':>8}")
     for label, fn in measures:
-        runs = args.runs if "counts by stage" not in label else max(5, args.runs // 5)
+        runs = args.runs if "baseline" not in label else max(5, args.runs // 5)
         p50, p95 = timed(fn, runs)
         print(f"{label:62} {p50:8.1f} {p95:8.1f}", flush=True)
     print(

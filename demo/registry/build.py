@@ -20,6 +20,7 @@ from accounts.models import Grant
 from cases.models import Case
 from demo import seeded
 from enterprises.models import Enterprise, LocationEvent, StatusEvent
+from indicators.models import CaseFact, CaseShare
 from persian.text import search_key
 from places.models import Park, Province
 from sectors.models import IndustryGroup, IsicDivision
@@ -108,6 +109,9 @@ def clear_registry(*, log: Callable[[str], None]) -> tuple[int, bool]:
     if any(m._default_manager.exists() for m in dependents):
         log("  rows of other modules refer to enterprises: deleting through Django (slow)")
         Case.objects.all().delete()  # they protect the units and the status events
+        # and their share of the figures goes with them (rebuild_facts counts the new ones)
+        CaseFact.objects.all().delete()
+        CaseShare.objects.all().delete()
         StatusEvent.objects.all().delete()
         LocationEvent.objects.all().delete()
         Enterprise.objects.all().delete()
