@@ -322,8 +322,8 @@ FlowItem = tuple[str, dt.date, str, int, dt.date]
 def case_flows(case_ids: list[int]) -> dict[int, list[FlowItem]]:
     """What each case adds to the flows above, as items ``(measure, day, value, amount,
     office day)`` — counted on ``day`` where the office held the case on ``office day``
-    (``indicators.casefacts`` sums them): ``diagnosed``, ``cause`` and ``cause_primary``
-    (= the cause) on the diagnosis's day; ``revived``, ``jobs`` and ``days_to_revival`` (= the
+    (``indicators.casefacts`` sums them): ``diagnosed``, ``diagnosed:cause`` and
+    ``diagnosed:cause_primary`` (= the cause) on the diagnosis's day; ``revived``, ``jobs`` and ``days_to_revival`` (= the
     days from opening) on the revival's day; ``held_6`` and ``held_12`` on the mark's day, where
     the office held the case on the revival's day, when the unit was not recorded idle or
     closed from the revival to the mark (``sustained_marks``: the same rule)."""
@@ -335,9 +335,9 @@ def case_flows(case_ids: list[int]) -> dict[int, list[FlowItem]]:
     for case_id, date, cause, primary in DiagnosisCause.objects.filter(
         diagnosis__case_id__in=case_ids
     ).values_list("diagnosis__case_id", "diagnosis__date", "cause", "primary"):
-        out[case_id].append(("cause", date, cause, 1, date))
+        out[case_id].append(("diagnosed:cause", date, cause, 1, date))
         if primary:
-            out[case_id].append(("cause_primary", date, cause, 1, date))
+            out[case_id].append(("diagnosed:cause_primary", date, cause, 1, date))
     found = list(Revival.objects.filter(case_id__in=case_ids).order_by("date", "id"))
     marks = [
         (r, jalali.add_months(r.date, months), months) for r in found for months in SUSTAIN_MONTHS

@@ -12,11 +12,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from cases.events import CaseChanged
 from cases.models import Case
 from cases.services import case_move, case_open
 from enterprises.models import Enterprise
 from persian.jalali import format_date, today
 from persian.text import normalize
+from pishran.events import publish
 
 from . import casetype
 from . import market as market_type
@@ -89,6 +91,9 @@ def referral_introduce(
         subject=case,
         changes={"bank": [None, bank.code], "amount_requested": [None, amount_requested]},
     )
+    # The case's opening announced before the referral existed: its bank, instrument and
+    # amount count in the figures from this announcement.
+    publish(CaseChanged(case_id=case.pk, type=case.type, what="referral"))
     return referral
 
 
@@ -229,6 +234,7 @@ def listing_introduce(
         subject=case,
         changes={"adviser": [None, adviser.code if adviser else None], "market": [None, market]},
     )
+    publish(CaseChanged(case_id=case.pk, type=case.type, what="listing"))
     return listing
 
 
@@ -263,4 +269,5 @@ def listing_update(
             "amount_raised": [before[2], amount_raised],
         },
     )
+    publish(CaseChanged(case_id=listing.case_id, type=listing.case.type, what="listing"))
     return listing

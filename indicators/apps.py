@@ -14,6 +14,9 @@ class IndicatorsConfig(AppConfig):
         from clinics.figures import case_flows
         from clusters.events import ClusterEvent
         from enterprises.events import EnterpriseEvent
+        from finance import casetype as referral
+        from finance import figures as finance_figures
+        from finance import market
         from pishran.events import subscribe
         from places.events import ParkSaved, ReferenceLoaded
 
@@ -22,12 +25,14 @@ class IndicatorsConfig(AppConfig):
         from .clinics import ClinicSource
         from .clusters import ClusterSource
         from .events import CatalogueLoaded, FactsApplied, FactsRebuilt, TargetDeleted, TargetSaved
+        from .finance import FinanceSource
 
         # The registry and parks sources register themselves (``sources``); the cluster
         # programme's figures are read from ``clusters.selectors`` by ``indicators.clusters``,
         # the business clinics' from ``clinics.figures`` by ``indicators.clinics``.
         register(ClusterSource())
         register(ClinicSource())
+        register(FinanceSource())
 
         # The facts follow every change of the registry in the change's own transaction:
         # the unit's contribution before and after, applied once it commits.
@@ -35,6 +40,8 @@ class IndicatorsConfig(AppConfig):
         # The cases' facts likewise follow every case event, and the registry changes of a
         # unit with cases (its park; whether a revival held), in the change's transaction.
         casefacts.register_flows(CLINIC, case_flows)
+        casefacts.register_flows(referral.TYPE, finance_figures.referral_flows)
+        casefacts.register_flows(market.TYPE, finance_figures.listing_flows)
         subscribe(CaseEvent, casefacts.case_changed, in_transaction=True)
         subscribe(EnterpriseEvent, casefacts.unit_changed, in_transaction=True)
         # The shipped indicators are loaded with the reference data, in its transaction.

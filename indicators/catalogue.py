@@ -334,6 +334,149 @@ SHIPPED: list[dict[str, Any]] = [
         "breakdowns": PLACES,
         "unit": "روز",
     },
+    # Finance instruments (source ``finance``: ``indicators/finance.py``; definitions and
+    # rows in ``finance.figures``): referrals to banks by bank and instrument, the money,
+    # and the capital-market pipeline. Aggregate figures; the rows go to the staff who
+    # keep the referrals and files, and to each bank or adviser for their own.
+    {
+        "key": "finance-referrals",
+        "name": "معرفی‌ها به بانک",
+        "definition": "شمار واحدهایی که از آغاز سال (یکم فروردین) تا تاریخ گزارش برای یک ابزار "
+        "تأمین مالی (وام سرمایه در گردش، ضمانت‌نامه، گواهی «گام»، لیزینگ، صکوک، دیگر) به شعبه‌ی "
+        "بانک معرفی شده‌اند، در استانی که دفترش در روز معرفی پرونده را در دست داشته است؛ به "
+        "تفکیک بانک و ابزار.",
+        "source": "finance",
+        "measure": "referrals",
+        "filters": {},
+        "breakdowns": [*PLACES, "bank", "instrument"],
+        "unit": "معرفی",
+    },
+    {
+        "key": "finance-requested",
+        "name": "مبلغ درخواست‌شده در معرفی‌ها",
+        "definition": "جمع مبلغ درخواستی معرفی‌های به بانک از آغاز سال تا تاریخ گزارش (به ریال)؛ "
+        "به تفکیک بانک و ابزار.",
+        "kind": "sum",
+        "source": "finance",
+        "measure": "requested",
+        "filters": {},
+        "breakdowns": [*PLACES, "bank", "instrument"],
+        "unit": "ریال",
+    },
+    {
+        "key": "finance-decided",
+        "name": "تصمیم‌های بانک",
+        "definition": "شمار معرفی‌هایی که بانک از آغاز سال تا تاریخ گزارش درباره‌شان تصمیم گرفته "
+        "است (تصویب کامل، تصویب بخشی از مبلغ یا رد)، به تاریخ تصمیم؛ به تفکیک بانک و ابزار.",
+        "source": "finance",
+        "measure": "decided",
+        "filters": {},
+        "breakdowns": [*PLACES, "bank", "instrument"],
+        "unit": "معرفی",
+    },
+    {
+        "key": "finance-approved",
+        "name": "معرفی‌های تصویب‌شده",
+        "definition": "شمار معرفی‌هایی که بانک از آغاز سال تا تاریخ گزارش به‌طور کامل یا بخشی "
+        "از مبلغ را تصویب کرده است، به تاریخ تصمیم؛ به تفکیک بانک و ابزار.",
+        "source": "finance",
+        "measure": "approved",
+        "filters": {},
+        "breakdowns": [*PLACES, "bank", "instrument"],
+        "unit": "معرفی",
+    },
+    {
+        "key": "finance-approval-rate",
+        "name": "نرخ تصویب معرفی‌ها",
+        "definition": "درصد معرفی‌های تصویب‌شده (کامل یا بخشی) از همه‌ی تصمیم‌های بانک از آغاز "
+        "سال تا تاریخ گزارش.",
+        "kind": "ratio",
+        "numerator": "finance-approved",
+        "denominator": "finance-decided",
+        "breakdowns": PLACES,
+        "unit": "درصد",
+    },
+    {
+        "key": "finance-granted",
+        "name": "مبلغ تصویب‌شده",
+        "definition": "جمع مبلغی که بانک‌ها در تصمیم‌های تصویب از آغاز سال تا تاریخ گزارش "
+        "پذیرفته‌اند (به ریال)؛ به تفکیک بانک و ابزار.",
+        "kind": "sum",
+        "source": "finance",
+        "measure": "granted",
+        "filters": {},
+        "breakdowns": [*PLACES, "bank", "instrument"],
+        "unit": "ریال",
+    },
+    {
+        "key": "finance-days-waiting",
+        "name": "میانه‌ی روزهای انتظار برای تصمیم بانک",
+        "definition": "میانه‌ی شمار روزها از معرفی به بانک تا تصمیم بانک، برای تصمیم‌های از آغاز "
+        "سال تا تاریخ گزارش؛ به تفکیک بانک و ابزار؛ «—» وقتی تصمیمی نبوده است.",
+        "source": "finance",
+        "measure": "days_waiting",
+        "filters": {},
+        "breakdowns": [*PLACES, "bank", "instrument"],
+        "unit": "روز",
+    },
+    {
+        "key": "finance-paid",
+        "name": "واحدهای تأمین مالی‌شده",
+        "definition": "شمار معرفی‌هایی که پولشان از آغاز سال تا تاریخ گزارش به واحد پرداخت شده "
+        "است، به تاریخ پرداخت؛ به تفکیک بانک و ابزار.",
+        "source": "finance",
+        "measure": "paid",
+        "filters": {},
+        "breakdowns": [*PLACES, "bank", "instrument"],
+        "unit": "معرفی",
+    },
+    {
+        "key": "finance-paid-amount",
+        "name": "مبلغ پرداخت‌شده",
+        "definition": "جمع مبلغ پرداخت‌شده به واحدها در معرفی‌های به بانک از آغاز سال تا تاریخ "
+        "گزارش (به ریال)؛ به تفکیک بانک و ابزار.",
+        "kind": "sum",
+        "source": "finance",
+        "measure": "paid_amount",
+        "filters": {},
+        "breakdowns": [*PLACES, "bank", "instrument"],
+        "unit": "ریال",
+    },
+    {
+        "key": "finance-pipeline",
+        "name": "پرونده‌های در جریان پذیرش در بازار سرمایه",
+        "definition": "پرونده‌های بازار سرمایه که در پایان تاریخ گزارش در مرحله‌ی «معرفی به "
+        "بورس»، «تشکیل پرونده» یا «مرحله‌ی نهایی» بوده‌اند؛ به تفکیک هر مرحله، که در مرحله‌های "
+        "پایانی (پذیرش، رد، انصراف) پرونده‌هایی را می‌شمارد که تا آن روز در آن‌ها پایان یافته‌اند.",
+        "source": "finance",
+        "measure": "pipeline",
+        "filters": {},
+        "breakdowns": [*PLACES, "stage"],
+        "unit": "پرونده",
+    },
+    {
+        "key": "finance-admitted",
+        "name": "پذیرش‌ها در بازار سرمایه",
+        "definition": "شمار پرونده‌هایی که از آغاز سال تا تاریخ گزارش در بازار سرمایه پذیرفته "
+        "شده‌اند، به تاریخ پذیرش؛ به تفکیک بازار.",
+        "source": "finance",
+        "measure": "admitted",
+        "filters": {},
+        "breakdowns": [*PLACES, "market"],
+        "unit": "پرونده",
+    },
+    {
+        "key": "finance-raised",
+        "name": "سرمایه‌ی جذب‌شده از بازار سرمایه",
+        "definition": "جمع مبلغ جذب‌شده‌ی پرونده‌های پذیرفته‌شده از آغاز سال تا تاریخ گزارش (به "
+        "ریال)؛ به تفکیک بازار.",
+        "kind": "sum",
+        "source": "finance",
+        "measure": "raised",
+        "filters": {},
+        "breakdowns": [*PLACES, "market"],
+        "unit": "ریال",
+    },
 ]
 
 
@@ -520,6 +663,83 @@ ENGLISH: dict[str, tuple[str, str, str]] = {
         "revivals with the clinic from the start of the year to the report date; “—” when "
         "there was none.",
         "days",
+    ),
+    "finance-referrals": (
+        "Referrals to banks",
+        "Units introduced to a bank branch for a financing instrument (working-capital "
+        "loan, guarantee, GAM certificate, leasing, sukuk, other) from the start of the year "
+        "to the report date, in the province whose office held the referral on that day; by "
+        "bank and instrument.",
+        "referrals",
+    ),
+    "finance-requested": (
+        "Amount requested in referrals",
+        "The amounts requested in the referrals to banks from the start of the year to the "
+        "report date (rials); by bank and instrument.",
+        "rials",
+    ),
+    "finance-decided": (
+        "Banks' decisions",
+        "Referrals on which the bank decided (approved, approved in part or refused) from "
+        "the start of the year to the report date, on the decision's day; by bank and "
+        "instrument.",
+        "referrals",
+    ),
+    "finance-approved": (
+        "Referrals approved",
+        "Referrals the bank approved in full or in part from the start of the year to the "
+        "report date, on the decision's day; by bank and instrument.",
+        "referrals",
+    ),
+    "finance-approval-rate": (
+        "Approval rate of referrals",
+        "Referrals approved (in full or in part) as a percentage of all the banks' decisions "
+        "from the start of the year to the report date.",
+        "percent",
+    ),
+    "finance-granted": (
+        "Amount granted",
+        "The amounts the banks granted in their approvals from the start of the year to the "
+        "report date (rials); by bank and instrument.",
+        "rials",
+    ),
+    "finance-days-waiting": (
+        "Median days waiting for the bank",
+        "The median of the days from the introduction to the bank's decision, for the "
+        "decisions from the start of the year to the report date; by bank and instrument; "
+        "“—” when there was none.",
+        "days",
+    ),
+    "finance-paid": (
+        "Units financed",
+        "Referrals whose money was paid to the unit from the start of the year to the report "
+        "date, on the payment's day; by bank and instrument.",
+        "referrals",
+    ),
+    "finance-paid-amount": (
+        "Amount paid",
+        "The amounts paid to units on referrals to banks from the start of the year to the "
+        "report date (rials); by bank and instrument.",
+        "rials",
+    ),
+    "finance-pipeline": (
+        "Files in the capital-market pipeline",
+        "Capital-market files at “introduced”, “file opened” or “final stage” at the end of "
+        "the report date; by stage, where the closing stages (admitted, rejected, withdrawn) "
+        "count the files that had ended there by that day.",
+        "files",
+    ),
+    "finance-admitted": (
+        "Admissions to the capital market",
+        "Files admitted to the capital market from the start of the year to the report date, "
+        "on the admission's day; by market.",
+        "files",
+    ),
+    "finance-raised": (
+        "Capital raised on the market",
+        "The amounts raised by the files admitted from the start of the year to the report "
+        "date (rials); by market.",
+        "rials",
     ),
 }
 assert set(ENGLISH) == {spec["key"] for spec in SHIPPED}

@@ -26,6 +26,10 @@ BREAKDOWNS = (
     ("stage", _("case stage")),
     ("cause_primary", _("primary cause")),
     ("cause", _("any cause")),
+    # The finance instruments' (``indicators.finance``).
+    ("bank", _("bank")),
+    ("instrument", _("instrument")),
+    ("market", _("market")),
 )
 
 
@@ -265,7 +269,7 @@ class CaseFact(models.Model):
     type = models.CharField(max_length=30)
     level = models.CharField(max_length=1)
     place = models.IntegerField()
-    measure = models.CharField(max_length=20)
+    measure = models.CharField(max_length=40)
     gran = models.CharField(max_length=1)
     day = models.DateField()
     value = models.CharField(max_length=40)

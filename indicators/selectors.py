@@ -103,8 +103,9 @@ class Card:
     @property
     def group(self) -> str:
         """Cards are shown in groups: the registry's and parks' (''), the clusters', the
-        business clinics'."""
-        return self.indicator.source if self.indicator.source in ("clusters", "clinics") else ""
+        business clinics', the finance instruments'."""
+        source = self.indicator.source
+        return source if source in ("clusters", "clinics", "finance") else ""
 
 
 def rows_link(
@@ -120,6 +121,8 @@ def rows_link(
             return reverse("cluster_directory") + (f"?{urlencode(params)}" if params else "")
         if indicator.source == "clinics":  # the units or cases it counted, as of the date
             return _rows_as_of("clinic_rows", indicator, place, as_of, province_code, narrow)
+        if indicator.source == "finance":  # the referrals or files it counted
+            return _rows_as_of("finance_rows", indicator, place, as_of, province_code, narrow)
         if indicator.source == "parks":
             params = {"province": province_code} if province_code else {}
             return reverse("park_list") + (f"?{urlencode(params)}" if params else "")

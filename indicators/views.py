@@ -38,6 +38,10 @@ from enterprises.access import RULES as ENTERPRISE_RULES
 from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
 from exports.responses import export_response, pdf_response
 from exports.tables import Column, Table
+from finance import figures as finance_figures
+from finance import market as listing_type
+from finance.models import Bank, Instrument, Market
+from finance.selectors import listings_visible, referrals_visible
 from persian.jalali import MONTH_NAMES
 from persian.text import search_terms
 from places.models import Park, Province
@@ -79,6 +83,17 @@ CLINIC_HEADLINES = (
     "clinic-held-12",
     "clinic-days",
 )
+# The finance instruments' figures, in a group of their own.
+FINANCE_HEADLINES = (
+    "finance-referrals",
+    "finance-approved",
+    "finance-approval-rate",
+    "finance-days-waiting",
+    "finance-paid",
+    "finance-paid-amount",
+    "finance-pipeline",
+    "finance-admitted",
+)
 
 
 def _indicator(request: HttpRequest, default: str, public_only: bool = False) -> Indicator:
@@ -105,7 +120,9 @@ def _headline(
 ) -> list[selectors.Card]:
     available = {i.key: i for i in selectors.indicators_for(place, public_only)}
     chosen = [
-        available[k] for k in HEADLINES + CLUSTER_HEADLINES + CLINIC_HEADLINES if k in available
+        available[k]
+        for k in HEADLINES + CLUSTER_HEADLINES + CLINIC_HEADLINES + FINANCE_HEADLINES
+        if k in available
     ]
     cards = selectors.cards(
         chosen, place, as_of, province.pk if province else None, province.code if province else ""
@@ -212,6 +229,68 @@ def _compute_clinic_breakdowns(place: Place, as_of: dt.date, province_code: str)
         out["clinic_causes"] = rows
         out["clinic_diagnosed"] = total
         out["clinic_diagnosed_link"] = selectors.rows_link(diagnosed, place, as_of, province_code)
+    return out
+
+
+def _finance_breakdowns(place: Place, as_of: dt.date, province_code: str = "") -> dict[str, Any]:
+    """The year's referrals by instrument and by bank (introduced, approved, the approval
+    rate, the amount granted, the median days waiting) and the capital-market files by
+    stage, each number linking to its rows."""
+    return memo(
+        ("finance-breakdowns", place, as_of, province_code, selectors.today()),  # type: ignore[no-any-return]
+        lambda: _compute_finance_breakdowns(place, as_of, province_code),
+    )
+
+
+def _compute_finance_breakdowns(place: Place, as_of: dt.date, province_code: str) -> dict[str, Any]:
+    keys = ("referrals", "approved", "decided", "granted", "days-waiting")
+    found_indicators = {k: selectors.indicator(f"finance-{k}") for k in keys}
+    chosen = {k: i for k, i in found_indicators.items() if i is not None}
+    out: dict[str, Any] = {}
+    if len(chosen) == len(keys):
+        for dim, labels in (
+            ("instrument", dict(Instrument.choices)),
+            ("bank", {str(pk): name for pk, name in Bank.objects.values_list("pk", "name")}),
+        ):
+            found = {k: selectors.breakdown(chosen[k], place, as_of, dim) for k in keys}
+
+            def link(key: str, value: str, dim: str = dim) -> str:
+                return selectors.rows_link(chosen[key], place, as_of, province_code, **{dim: value})
+
+            rows: list[dict[str, Any]] = []
+            for value, label in labels.items():
+                referrals = int(found["referrals"].get(value) or 0)
+                decided = int(found["decided"].get(value) or 0)
+                approved = int(found["approved"].get(value) or 0)
+                if not (referrals or decided):
+                    continue
+                rows.append(
+                    {
+                        "label": label,
+                        "referrals": referrals,
+                        "referrals_link": link("referrals", value),
+                        "approved": approved,
+                        "approved_link": link("approved", value),
+                        "rate": (Decimal(approved) * 100 / decided).quantize(Decimal("0.1"))
+                        if decided
+                        else None,
+                        "granted": found["granted"].get(value, 0),
+                        "days": found["days-waiting"].get(value),
+                    }
+                )
+            rows.sort(key=lambda r: -int(r["referrals"]))
+            out[f"finance_by_{dim}"] = rows
+    pipeline = selectors.indicator("finance-pipeline")
+    if pipeline is not None:
+        stages = selectors.breakdown(pipeline, place, as_of, "stage")
+        out["finance_pipeline"] = [
+            (
+                label,
+                stages.get(code, 0),
+                selectors.rows_link(pipeline, place, as_of, province_code, stage=code),
+            )
+            for code, label in listing_type.LISTING.choices()
+        ]
     return out
 
 
@@ -497,6 +576,7 @@ def home(request: HttpRequest) -> HttpResponseBase:
         "series": selectors.chart_series(chosen, place, as_of),
         **_breakdowns(place, as_of),
         **_clinic_breakdowns(place, as_of),
+        **_finance_breakdowns(place, as_of),
     }
     if download := _export(request, context, "country", place):
         return download
@@ -546,6 +626,7 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
         "can_create_park": scope.can("places.create", province.pk),
         **_breakdowns(place, as_of, province.code),
         **_clinic_breakdowns(place, as_of, province.code),
+        **_finance_breakdowns(place, as_of, province.code),
     }
     if download := _export(request, context, f"province-{province.code}", place):
         return download
@@ -678,6 +759,7 @@ def park_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         else False,
         **_breakdowns(place, as_of),
         **_clinic_breakdowns(place, as_of),
+        **_finance_breakdowns(place, as_of),
     }
     if download := _export(request, context, f"park-{park.pk}", place):
         return download
@@ -948,3 +1030,98 @@ def _narrow_label(dim: str, value: str) -> str:
     if dim == "stage":
         return clinic_casetype.CLINIC.stage_label(value)
     return str(Cause(value).label)
+
+
+# The finance instruments' rows: the referrals or files a figure counted, and the values a
+# breakdown may narrow them to.
+FINANCE_NARROW = {
+    "bank": lambda: [str(pk) for pk in Bank.objects.values_list("pk", flat=True)],
+    "instrument": lambda: Instrument.values,
+    "stage": lambda: [s.code for s in listing_type.LISTING.stages],
+    "market": lambda: Market.values,
+}
+
+
+@throttled("rows")
+def finance_rows(request: HttpRequest, key: str) -> HttpResponse:
+    """What a finance figure counted on a date (``finance.figures``), beside the figure:
+    the referrals or capital-market files the person may see (the staff who keep them, a
+    bank's officers their bank's, an adviser's staff their firm's, an owner their unit's);
+    everyone else gets the figure alone."""
+    indicator = get_object_or_404(Indicator, key=key.replace("\x00", ""), source="finance")
+    as_of, as_of_error = selectors.parse_as_of(request.GET)
+    province, park = _place_asked(request)
+    place = Place("p", province.pk) if province else Place("k", park.pk) if park else Place("c")
+    where: dict[str, Any] = (
+        {"province_id": province.pk} if province else {"park_id": park.pk} if park else {}
+    )
+    figure = selectors.value_of(indicator, place, as_of)
+    narrowed: dict[str, str] = {}
+    for dim, allowed in FINANCE_NARROW.items():
+        value = request.GET.get(dim, "").replace("\x00", "").strip()
+        if value and dim in indicator.breakdowns:
+            if value not in allowed():
+                raise Http404
+            narrowed[dim] = value
+            figure = selectors.breakdown(indicator, place, as_of, dim).get(value, 0)
+    measure = indicator.measure
+    kind = "files" if measure in ("pipeline", "admitted", "raised") else "referrals"
+    rows: Any
+    if measure == "pipeline":
+        stages = [narrowed["stage"]] if "stage" in narrowed else None
+        rows = finance_figures.files_at(as_of, stages, **where)
+        rows = rows.filter(pk__in=listings_visible(request.user).values("case_id"))
+        rows = rows.select_related("enterprise", "listing__adviser").order_by("-opened_on", "-id")
+    elif kind == "files":
+        rows = finance_figures.admitted(as_of, market_code=narrowed.get("market"), **where)
+        rows = rows.filter(pk__in=listings_visible(request.user).values("pk"))
+        rows = rows.select_related("case__enterprise", "adviser").order_by("-day", "-pk")
+    else:
+        rows = finance_figures.referrals(
+            measure,
+            as_of,
+            bank=narrowed.get("bank"),
+            instrument=narrowed.get("instrument"),
+            **where,
+        )
+        rows = rows.filter(pk__in=referrals_visible(request.user).values("pk"))
+        rows = rows.select_related("case__enterprise", "bank").order_by("-day", "-pk")
+    listed = request.user.is_authenticated
+    page = Paginator(rows, 50).get_page(request.GET.get("page")) if listed else None
+    names = dict(Province.objects.values_list("pk", "name_fa"))
+    context = {
+        "indicator": indicator,
+        "kind": kind,
+        "figure": figure,
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "province": province,
+        "park": park,
+        "narrowed": [
+            (str(dict(BREAKDOWNS)[dim]), _finance_label(dim, value))
+            for dim, value in narrowed.items()
+        ],
+        "listed": listed,
+        "page": page,
+        "rows": [
+            (
+                row,
+                listing_type.LISTING.stage_label(row.stage_then) if measure == "pipeline" else "",
+                names.get(row.province_then, ""),
+            )
+            for row in page
+        ]
+        if page
+        else [],
+    }
+    return render(request, "indicators/finance_rows.html", context)
+
+
+def _finance_label(dim: str, value: str) -> str:
+    if dim == "bank":
+        return str(Bank.objects.get(pk=value))
+    if dim == "instrument":
+        return str(Instrument(value).label)
+    if dim == "market":
+        return str(Market(value).label)
+    return str(listing_type.LISTING.stage_label(value))

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
                 ('type', models.CharField(max_length=30)),
                 ('level', models.CharField(max_length=1)),
                 ('place', models.IntegerField()),
-                ('measure', models.CharField(max_length=20)),
+                ('measure', models.CharField(max_length=40)),
                 ('gran', models.CharField(max_length=1)),
                 ('day', models.DateField()),
                 ('value', models.CharField(max_length=40)),
