@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import JSONField, Q, Sum
 
 from cases.events import CaseEvent as CaseAnnounced
 from cases.models import Case, CaseEvent
@@ -153,7 +154,7 @@ def _decode(rows: list[list[Any]]) -> Counter[Key]:
 _UPSERT = (
     "INSERT INTO indicators_casefact (type, level, place, measure, gran, day, value, n) "
     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-    "ON CONFLICT (type, level, place, measure, gran, day, value) DO UPDATE SET "
+    "ON CONFLICT (type, measure, level, place, gran, day, value) DO UPDATE SET "
     "n = indicators_casefact.n + excluded.n"
 )
 
@@ -219,22 +220,34 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
         total: Counter[Key] = Counter()
         for start in range(0, len(ids), BATCH):
             batch = shares(ids[start : start + BATCH])
-            CaseShare.objects.bulk_create(
-                CaseShare(case_id=pk, rows=_encode(share)) for pk, share in batch.items()
-            )
+            _write(CaseShare, ("case_id", "rows"), ((pk, _encode(s)) for pk, s in batch.items()))
             for share in batch.values():
                 total.update(share)
             if progress is not None:
                 progress(min(start + BATCH, len(ids)), len(ids))
-        CaseFact.objects.bulk_create(
-            (
-                CaseFact(type=t, level=lv, place=pl, measure=m, gran=g, day=d, value=v, n=n)
-                for (t, lv, pl, m, g, d, v), n in sorted(total.items())
-                if n
-            ),
-            batch_size=5000,
-        )
+        columns = ("type", "level", "place", "measure", "gran", "day", "value", "n")
+        _write(CaseFact, columns, ((*key, n) for key, n in sorted(total.items()) if n))
         return CaseFact.objects.count()
+
+
+def _write(model: Any, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Insert many rows: COPY on PostgreSQL (a million cells in seconds, where the ORM's
+    inserts take minutes), ``bulk_create`` elsewhere. A JSON field's value is written as
+    its JSON text."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            (model(**dict(zip(columns, row, strict=True))) for row in rows), batch_size=5000
+        )
+        return
+    fields = [model._meta.get_field(c) for c in columns]
+    as_json = [isinstance(f, JSONField) for f in fields]
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [json.dumps(v) if j else v for v, j in zip(row, as_json, strict=True)]
+                )
 
 
 def all_facts() -> dict[Key, int]:

@@ -265,7 +265,9 @@ class CaseFact(models.Model):
     end of a day is the sum of the month rows before its month and the day rows of its
     month up to it; ``n`` counts cases (or sums an amount, such as jobs)."""
 
-    pk = models.CompositePrimaryKey("type", "level", "place", "measure", "gran", "day", "value")
+    # The measure before the place: one province's figure and every province's (a map) each
+    # read a contiguous range of the key.
+    pk = models.CompositePrimaryKey("type", "measure", "level", "place", "gran", "day", "value")
     type = models.CharField(max_length=30)
     level = models.CharField(max_length=1)
     place = models.IntegerField()

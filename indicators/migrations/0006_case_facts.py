@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='CaseFact',
             fields=[
-                ('pk', models.CompositePrimaryKey('type', 'level', 'place', 'measure', 'gran', 'day', 'value', blank=True, editable=False, primary_key=True, serialize=False)),
+                ('pk', models.CompositePrimaryKey('type', 'measure', 'level', 'place', 'gran', 'day', 'value', blank=True, editable=False, primary_key=True, serialize=False)),
                 ('type', models.CharField(max_length=30)),
                 ('level', models.CharField(max_length=1)),
                 ('place', models.IntegerField()),
