@@ -18,6 +18,7 @@ class IndicatorsConfig(AppConfig):
         from .base import register
         from .clinics import ClinicSource
         from .clusters import ClusterSource
+        from .consortia import ConsortiumSource
         from .events import CatalogueLoaded, FactsApplied, FactsRebuilt, TargetDeleted, TargetSaved
 
         # The registry and parks sources register themselves (``sources``); the cluster
@@ -25,6 +26,7 @@ class IndicatorsConfig(AppConfig):
         # the business clinics' from ``clinics.figures`` by ``indicators.clinics``.
         register(ClusterSource())
         register(ClinicSource())
+        register(ConsortiumSource())  # reads the consortia's small tables directly
 
         # The facts follow every change of the registry in the change's own transaction:
         # the unit's contribution before and after, applied once it commits.
@@ -43,6 +45,7 @@ class IndicatorsConfig(AppConfig):
             FactsRebuilt,
             ClusterEvent,
             "case.",
+            "consortium.",  # the consortia's figures
             ParkSaved,
             "reference.",
             TargetSaved,

@@ -103,8 +103,9 @@ class Card:
     @property
     def group(self) -> str:
         """Cards are shown in groups: the registry's and parks' (''), the clusters', the
-        business clinics'."""
-        return self.indicator.source if self.indicator.source in ("clusters", "clinics") else ""
+        business clinics', the export consortia'."""
+        sources = ("clusters", "clinics", "consortia")
+        return self.indicator.source if self.indicator.source in sources else ""
 
 
 def rows_link(
@@ -120,6 +121,11 @@ def rows_link(
             return reverse("cluster_directory") + (f"?{urlencode(params)}" if params else "")
         if indicator.source == "clinics":  # the units or cases it counted, as of the date
             return _rows_as_of("clinic_rows", indicator, place, as_of, province_code, narrow)
+        if indicator.source == "consortia":  # the consortia of the place, as of the date
+            params = {"as_of": format_date(as_of, persian_digits=False)}
+            if province_code:
+                params["province"] = province_code
+            return reverse("consortium_list") + f"?{urlencode(params)}"
         if indicator.source == "parks":
             params = {"province": province_code} if province_code else {}
             return reverse("park_list") + (f"?{urlencode(params)}" if params else "")
