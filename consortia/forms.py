@@ -10,10 +10,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from clusters.models import Cluster
 from persian.forms import JalaliDateField, LocalizedIntegerField, RialsField
 from persian.jalali import today, year_of
 from persian.text import to_latin_digits
 from pishran.forms import StyledFormMixin
+from places.models import Province
 from sectors.models import IndustryGroup
 
 from . import countries
@@ -29,14 +31,10 @@ def split_units(text: str) -> list[str]:
 class ConsortiumForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("name"), max_length=200)
     province = forms.ModelChoiceField(
-        label=_("province"),
-        queryset=None,
-        to_field_name="code",  # type: ignore[arg-type]
+        label=_("province"), queryset=Province.objects.none(), to_field_name="code"
     )
     cluster = forms.ModelChoiceField(
-        label=_("cluster"),
-        queryset=None,
-        required=False,  # type: ignore[arg-type]
+        label=_("cluster"), queryset=Cluster.objects.none(), required=False
     )
     products = forms.CharField(label=_("products"), max_length=500)
     industry_group = forms.ModelChoiceField(

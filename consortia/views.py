@@ -64,7 +64,7 @@ def consortium_list(request: HttpRequest) -> HttpResponse:
         "can_form": scope.can("consortia.form"),
         "can_set_cap": scope.can("consortia.set_cap"),
     }
-    if request.htmx:
+    if getattr(request, "htmx", False):
         return render(request, "consortia/list.html#results", context)
     return render(request, "consortia/list.html", context)
 
