@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from accounts.access import NOTHING, Rules, held_q
+from accounts.access import Rules, held_q
 from accounts.roles import Role
 from accounts.scope import Scope
 
@@ -36,7 +36,7 @@ class ConsortiumRules(Rules):
 
             members = Member.objects.filter(enterprise_id__in=units).values("consortium_id")
             q |= Q(**{f"{prefix}pk__in": members})
-        return q if q != NOTHING else NOTHING
+        return q
 
     def can_see_list(self, scope: Scope, obj: Any = None) -> bool:
         return scope.national or scope.holds(

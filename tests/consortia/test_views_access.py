@@ -17,7 +17,7 @@ from django.urls import reverse
 from audit.services import history_of
 from consortia.models import Consortium, ExportYear, Member, Readiness, SupportCap, SupportEntry
 from persian import jalali
-from tests.access_tables import ROLES, TWO_GRANTS, as_get, table, with_two_grants
+from tests.access_tables import ROLES, TWO_GRANTS, as_get, cases, table, with_two_grants
 from tests.consortia.conftest import PROMOTERS, Consortia, units_in
 from tests.factories import days_ago, make_enterprise, reload
 from tests.views_helpers import is_login_redirect, jalali_text, page
@@ -120,13 +120,7 @@ AUDIT = {
     "consortium_exports": "consortium_exports",
 }
 
-CASES = [
-    pytest.param(route, method, who, target, outcome, id=f"{route}-{method}-{who}-{target}")
-    for route, methods in ACCESS.items()
-    for method, by_person in methods.items()
-    for who, row in by_person.items()
-    for target, outcome in row.items()
-]
+CASES = cases(ACCESS, pytest)
 
 
 def _state() -> list[Any]:
