@@ -349,3 +349,25 @@ def test_support_before_the_consortium_was_formed_is_refused(reference: Any) -> 
     consortium = form(reference.qom, units_in(reference.qom, 3), days=30)
 
     _refused(lambda: _support(consortium, 1000, days=60))
+
+
+def test_a_refused_write_announces_nothing(
+    reference: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from tests.events_helpers import recording
+
+    consortium = form(reference.qom, units_in(reference.qom, 3), days=30)
+    member = consortium.members.first()
+
+    with recording(ConsortiumEvent) as seen, django_capture_on_commit_callbacks(execute=True):
+        for write in (
+            lambda: _support(consortium, 3_000_000_001),
+            lambda: services.member_remove(
+                actor=None, member=member, left_on=days_ago(1), reason="خروج"
+            ),
+            lambda: form(reference.qom, units_in(reference.qom, 2)),
+        ):
+            with pytest.raises(ValidationError):
+                write()
+
+    assert seen == []

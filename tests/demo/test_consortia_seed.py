@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
-from accounts.models import Grant
+from accounts.models import Grant, User
 from clinics.casetype import status_on
 from consortia.models import Consortium, Member, SupportEntry
 from consortia.roles import PROMOTER
@@ -62,3 +62,11 @@ def test_the_demo_consortia_follow_the_registry_and_are_the_same_for_a_seed() ->
     assert _fingerprint() == first
     _seed("--force")
     assert _fingerprint() == first
+
+    out = StringIO()
+    call_command("demo_accounts", "--insecure", stdout=out)
+    qom = Consortium.objects.filter(province__code="IR-25").order_by("pk").first()
+    promoter = User.objects.get(username="promoter")
+    held = set(promoter.grants.live().values_list("role", "place_id"))
+    assert qom is not None and held == {(PROMOTER, qom.pk)}
+    assert "promoter" in out.getvalue()
