@@ -38,7 +38,7 @@ def _fingerprint() -> list[tuple]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_demo_consortia_follow_the_registry_and_are_the_same_for_a_seed() -> None:
+def test_the_demo_consortia_follow_the_registry_and_are_the_same_for_a_seed(reference) -> None:
     call_command(
         "seed_demo", "--units", "1500", "--seed", "7", "--until", UNTIL,
         stdout=StringIO(), stderr=StringIO(), verbosity=0,
