@@ -1,6 +1,6 @@
 """Reads of the export consortia, from the person's ``Scope``: the list with its filters,
-one consortium's page (members with readiness and flags, the ledger against the cap,
-exports per year), and the consortia of a unit."""
+and one consortium's page (members with readiness and flags, the ledger against the cap,
+exports per year)."""
 
 from __future__ import annotations
 
@@ -162,11 +162,3 @@ def consortium_page(consortium: Consortium, year: int | None = None) -> Page:
         markets=[countries.name(c) for c in consortium.markets.values_list("country", flat=True)],
     )
 
-
-def consortia_of_unit(user: Any, enterprise: Any) -> QuerySet[Consortium]:
-    """The consortia the unit belongs to now, that the person may see."""
-    return (
-        consortia_visible(user)
-        .filter(members__enterprise=enterprise, members__left_on__isnull=True)
-        .distinct()
-    )
