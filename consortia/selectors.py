@@ -161,4 +161,3 @@ def consortium_page(consortium: Consortium, year: int | None = None) -> Page:
         totals=dict(totals),
         markets=[countries.name(c) for c in consortium.markets.values_list("country", flat=True)],
     )
-
