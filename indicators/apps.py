@@ -24,6 +24,7 @@ class IndicatorsConfig(AppConfig):
         from .base import register
         from .clinics import ClinicSource
         from .clusters import ClusterSource
+        from .consortia import ConsortiumSource
         from .events import CatalogueLoaded, FactsApplied, FactsRebuilt, TargetDeleted, TargetSaved
         from .finance import FinanceSource
 
@@ -33,6 +34,7 @@ class IndicatorsConfig(AppConfig):
         register(ClusterSource())
         register(ClinicSource())
         register(FinanceSource())
+        register(ConsortiumSource())  # reads the consortia's small tables directly
 
         # The facts follow every change of the registry in the change's own transaction:
         # the unit's contribution before and after, applied once it commits.
@@ -58,6 +60,7 @@ class IndicatorsConfig(AppConfig):
             FactsRebuilt,
             ClusterEvent,
             "case.",
+            "consortium.",  # the consortia's figures
             ParkSaved,
             "reference.",
             TargetSaved,

@@ -477,6 +477,55 @@ SHIPPED: list[dict[str, Any]] = [
         "breakdowns": [*PLACES, "market"],
         "unit": "ریال",
     },
+    # Export consortia (source ``consortia``: ``indicators/consortia.py``); for staff only,
+    # like the consortia's pages (the public sees none).
+    {
+        "key": "consortia",
+        "name": "کنسرسیوم‌های صادراتی",
+        "definition": "شمار کنسرسیوم‌های صادراتی که تا تاریخ گزارش تشکیل شده‌اند، در استان کنسرسیوم.",
+        "source": "consortia",
+        "measure": "consortia",
+        "filters": {},
+        "breakdowns": ["province"],
+        "unit": "کنسرسیوم",
+        "public": False,
+    },
+    {
+        "key": "consortium-members",
+        "name": "اعضای کنسرسیوم‌های صادراتی",
+        "definition": "شمار عضویت‌های واحدها در کنسرسیوم‌های صادراتی در پایان تاریخ گزارش "
+        "(پیوسته تا آن روز و تا آن روز جدا نشده)، در استان کنسرسیوم.",
+        "source": "consortia",
+        "measure": "members",
+        "filters": {},
+        "breakdowns": ["province"],
+        "unit": "واحد",
+        "public": False,
+    },
+    {
+        "key": "consortium-support",
+        "name": "حمایت از کنسرسیوم‌های صادراتی",
+        "definition": "جمع حمایت‌های ثبت‌شده (ریال) برای کنسرسیوم‌ها از آغاز سال (یکم فروردین) "
+        "تا تاریخ گزارش؛ در برابر سقف سال («سقف حمایت کنسرسیوم‌ها») خوانده می‌شود.",
+        "source": "consortia",
+        "measure": "support",
+        "filters": {},
+        "breakdowns": ["province"],
+        "unit": "ریال",
+        "public": False,
+    },
+    {
+        "key": "consortium-support-cap",
+        "name": "سقف حمایت کنسرسیوم‌ها",
+        "definition": "سقف حمایت سال گزارش برای هر کنسرسیوم (سقفی که ستاد ملی برای آن سال "
+        "گذاشته، وگرنه ۳ میلیارد ریال) ضرب در شمار کنسرسیوم‌های تشکیل‌شده تا تاریخ گزارش.",
+        "source": "consortia",
+        "measure": "support_cap",
+        "filters": {},
+        "breakdowns": ["province"],
+        "unit": "ریال",
+        "public": False,
+    },
 ]
 
 
@@ -739,6 +788,29 @@ ENGLISH: dict[str, tuple[str, str, str]] = {
         "Capital raised on the market",
         "The amounts raised by the files admitted from the start of the year to the report "
         "date (rials); by market.",
+        "rials",
+    ),
+    "consortia": (
+        "Export consortia",
+        "The export consortia formed on or before the report date, in the consortium's province.",
+        "consortia",
+    ),
+    "consortium-members": (
+        "Members of export consortia",
+        "Units' memberships of export consortia in force at the end of the report date "
+        "(joined by then and not left), in the consortium's province.",
+        "units",
+    ),
+    "consortium-support": (
+        "Support to export consortia",
+        "The support recorded for consortia (rials) from the start of the year to the "
+        "report date; read against the year's cap (“Consortia support cap”).",
+        "rials",
+    ),
+    "consortium-support-cap": (
+        "Consortia support cap",
+        "The report year's support cap per consortium (set by national staff for the year, "
+        "else 3 billion rials) times the consortia formed by the report date.",
         "rials",
     ),
 }

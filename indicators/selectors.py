@@ -103,9 +103,9 @@ class Card:
     @property
     def group(self) -> str:
         """Cards are shown in groups: the registry's and parks' (''), the clusters', the
-        business clinics', the finance instruments'."""
+        business clinics', the finance instruments', the export consortia'."""
         source = self.indicator.source
-        return source if source in ("clusters", "clinics", "finance") else ""
+        return source if source in ("clusters", "clinics", "finance", "consortia") else ""
 
 
 def rows_link(
@@ -123,6 +123,11 @@ def rows_link(
             return _rows_as_of("clinic_rows", indicator, place, as_of, province_code, narrow)
         if indicator.source == "finance":  # the referrals or files it counted
             return _rows_as_of("finance_rows", indicator, place, as_of, province_code, narrow)
+        if indicator.source == "consortia":  # the consortia of the place, as of the date
+            params = {"as_of": format_date(as_of, persian_digits=False)}
+            if province_code:
+                params["province"] = province_code
+            return reverse("consortium_list") + f"?{urlencode(params)}"
         if indicator.source == "parks":
             params = {"province": province_code} if province_code else {}
             return reverse("park_list") + (f"?{urlencode(params)}" if params else "")

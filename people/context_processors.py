@@ -37,6 +37,7 @@ _SECTIONS = {
     "person": "people",
     "grant": "people",
     "clinic": "clinics",
+    "consortium": "consortia",
     "case": "clinics",  # the shared case steps (stage, notes…) of a clinic case
     "finance": "finance",
     "capital": "market",

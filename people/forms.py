@@ -26,7 +26,10 @@ from pishran.forms import StyledFormMixin, apply_errors
 from places.models import Park, Province
 
 # The kinds of place a role can be given over on these pages, and the field that names it.
-PLACE_FIELDS = {NATION: "", "province": "province", "park": "park", "enterprise": "enterprise"}
+PLACE_FIELDS = {
+    NATION: "", "province": "province", "park": "park", "enterprise": "enterprise",
+    "consortium": "consortium",
+}  # fmt: skip
 
 
 def offered_roles(scope: Scope) -> list[roles.RoleSpec]:
@@ -59,6 +62,12 @@ class GrantFields(StyledFormMixin, forms.Form):
         required=False,
         max_length=20,
         help_text=_("Its number in Pishran or its national ID."),
+    )
+    consortium = DigitsCharField(
+        label=_("export consortium"),
+        required=False,
+        max_length=18,
+        help_text=_("Its number in Pishran (in its page's address)."),
     )
 
     def __init__(
@@ -93,6 +102,7 @@ class GrantFields(StyledFormMixin, forms.Form):
             *(grouped if len(grouped) > 1 else grouped[0][1] if grouped else []),
         ]
         self.fields["enterprise"].widget.attrs.update({"dir": "ltr", "inputmode": "numeric"})
+        self.fields["consortium"].widget.attrs.update({"dir": "ltr", "inputmode": "numeric"})
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -106,6 +116,8 @@ class GrantFields(StyledFormMixin, forms.Form):
             self.place_id = data["park"].pk
         elif spec.place == "enterprise" and data.get("enterprise"):
             self.place_id = self._find_unit(data["enterprise"], data.get("province"))
+        elif spec.place == "consortium" and data.get("consortium"):
+            self.place_id = self._find_consortium(data["consortium"], data.get("province"))
         return data
 
     def _find_unit(self, typed: str, province: Province | None) -> int | None:
@@ -118,6 +130,19 @@ class GrantFields(StyledFormMixin, forms.Form):
                 "enterprise",
                 _("No unit in %(where)s has the number or national ID %(typed)s.")
                 % {"where": where, "typed": typed},
+            )
+            return None
+        return found.pk
+
+    def _find_consortium(self, typed: str, province: Province | None) -> int | None:
+        kind = roles.place_kind("consortium")
+        within = [province.pk] if province else list(self.provinces.values_list("pk", flat=True))
+        found = kind.find(typed, within) if kind else None
+        if found is None:
+            self.add_error(
+                "consortium",
+                _("No export consortium numbered %(typed)s in %(where)s.")
+                % {"typed": typed, "where": str(province) if province else _("your provinces")},
             )
             return None
         return found.pk

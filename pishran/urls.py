@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("clinics.urls")),
     path("", include("finance.urls")),
+    path("", include("consortia.urls")),
 ]

@@ -89,6 +89,10 @@ class Site:
             supplier=make_enterprise(province=reference.qom, name="قطعه‌ساز قم"),
             amount=500_000_000, issued_on=days_ago(10), term_months=6,
         )  # fmt: skip
+        # An export consortium of three Qom units.
+        from tests.consortia.conftest import form, units_in
+
+        self.consortium = form(reference.qom, [self.unit, *units_in(reference.qom, 2)], days=30)
 
 
 def pages_for(site: Site, staff: bool) -> list[tuple[str, str | Callable]]:  # type: ignore[type-arg]
@@ -145,6 +149,10 @@ def pages_for(site: Site, staff: bool) -> list[tuple[str, str | Callable]]:  # t
         ("certificates", "/finance/certificates/"),
         ("certificate", f"/finance/certificates/{site.certificate.pk}/"),
         ("certificate chain", f"/finance/chains/{site.unit.pk}/"),
+        ("consortia", "/consortia/"),
+        ("consortium", f"/consortia/{site.consortium.pk}/"),
+        ("consortium form", "/consortia/new/"),
+        ("consortium support", f"/consortia/{site.consortium.pk}/support/"),
     ]
 
 

@@ -17,7 +17,14 @@ from django.conf import settings
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_COMMANDS = ("seed_demo", "seed_clusters", "seed_clinics", "seed_targets", "demo_accounts")
+DEMO_COMMANDS = (
+    "seed_demo",
+    "seed_clusters",
+    "seed_clinics",
+    "seed_consortia",
+    "seed_targets",
+    "demo_accounts",
+)
 
 
 def _manage(*args: str, var_dir: Path, demo: bool) -> subprocess.CompletedProcess[str]:

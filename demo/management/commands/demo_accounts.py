@@ -15,6 +15,8 @@ from accounts.models import Grant, Role, User
 from accounts.services import grant_give, grant_withdraw
 from audit.models import AuditRecord
 from clinics.roles import CLINIC_CONSULTANT
+from consortia.models import Consortium
+from consortia.roles import PROMOTER
 from demo import seeded
 from enterprises.models import Enterprise
 from enterprises.services import enterprise_owners, enterprise_set_owners
@@ -46,6 +48,8 @@ ACCOUNTS = (
     DemoAccount("consultant2", "pishran-consultant2-1404", CLINIC_CONSULTANT, "بهرام", "درمانگر"),
     # Two grants: clinic consultant in Tehran and in Alborz.
     DemoAccount("consultant3", "pishran-consultant3-1404", CLINIC_CONSULTANT, "پروین", "دواستانی"),
+    # The promoter of the first demo consortium of Qom (``seed_consortia``).
+    DemoAccount("promoter", "pishran-promoter-1404", PROMOTER, "کامران", "صادراتی"),
     # Two grants: provincial officer of Tehran and manager of the Shokouhieh park in Qom.
     DemoAccount("twohats", "pishran-twohats-1404", Role.PROVINCIAL_OFFICER, "کاوه", "دوسویه"),
 )
@@ -54,7 +58,7 @@ ACCOUNTS = (
 class Command(BaseCommand):
     help = (
         "Create or reset one DEMO account per role (admin, officer, officer2, parkmanager, "
-        "owner, agent, agent2, consultant, consultant2, and twohats and consultant3 who hold "
+        "owner, agent, agent2, consultant, consultant2, promoter, and twohats and consultant3 who hold "
         "two grants) with known passwords, and print them. Safe to run again: existing users are "
         "updated and their passwords reset to the same values. The owner account is linked "
         "to one published enterprise in the Shokouhieh park of Qom (the lowest id), once "
@@ -115,6 +119,8 @@ class Command(BaseCommand):
                     (CLINIC_CONSULTANT, provinces[ALBORZ].pk),
                 ],
             }
+            promoted = Consortium.objects.filter(province=provinces[QOM]).order_by("pk").first()
+            wanted["promoter"] = [(PROMOTER, promoted.pk)] if promoted else []
             for username, grants in wanted.items():
                 self._set_grants(users[username], grants)
             owned, note = self._link_owner(users["owner"], admin, provinces[QOM], park)
@@ -135,6 +141,9 @@ class Command(BaseCommand):
             "consultant3": self._caseload_of(
                 users["consultant3"], [provinces[TEHRAN], provinces[ALBORZ]]
             ),
+            "promoter": f"consortium: {promoted.name} (#{promoted.pk})"
+            if promoted
+            else "no consortium yet (run seed_consortia)",
         }
         rows = [("username", "password", "role", "scope")] + [
             (a.username, a.password, self._roles_text(users[a.username]), scopes[a.username])
