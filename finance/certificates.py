@@ -15,50 +15,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role
-from accounts.scope import Scope
 from audit.services import audit_record
 from enterprises.models import Enterprise, Status
 from persian.jalali import add_months, format_date, today
 
 from .models import Bank, Certificate, CertificateStep
-from .roles import BANK_OFFICER
 from .services import _amount
-
-
-def certificates_q(scope: Scope, prefix: str = "") -> Q:
-    """The certificates a person may see: national staff all; a provincial officer those
-    whose buyer or holder is in their provinces; a bank officer their bank's; an owner those
-    their units bought, supplied or hold."""
-    if scope.national:
-        return Q()
-    q = Q(pk__in=[])
-    if provinces := scope.places(Role.PROVINCIAL_OFFICER):
-        q |= Q(**{f"{prefix}buyer__province_id__in": provinces}) | Q(
-            **{f"{prefix}holder__province_id__in": provinces}
-        )
-    if banks := scope.places(BANK_OFFICER):
-        q |= Q(**{f"{prefix}bank_id__in": banks})
-    if units := scope.places(Role.ENTERPRISE_OWNER):
-        q |= (
-            Q(**{f"{prefix}buyer_id__in": units})
-            | Q(**{f"{prefix}supplier_id__in": units})
-            | Q(**{f"{prefix}holder_id__in": units})
-        )
-    return q
-
-
-def may_record_for(scope: Scope, unit: Enterprise) -> bool:
-    """Whether the person may act for ``unit`` on a certificate: its owner, its province's
-    officer, national staff."""
-    return (
-        scope.national
-        or unit.province_id in scope.places(Role.PROVINCIAL_OFFICER)
-        or unit.pk in scope.places(Role.ENTERPRISE_OWNER)
-    )
 
 
 def _check_day(field: str, value: dt.date, not_before: dt.date | None = None) -> None:
