@@ -164,3 +164,76 @@ def readiness(user: Any, province_id: int, day: Any, limit: int = 50) -> list[di
             reasons.append(_("never idle"))
         out.append({"unit": unit, "score": unit.score, "reasons": reasons})
     return out
+
+
+# --- the unit after the money ------------------------------------------------------------------
+
+AFTER_MONTHS = (6, 12)
+
+
+@dataclass(frozen=True)
+class StatusAfter:
+    """The unit's registry status ``months`` Jalali months after the money (on ``on``):
+    ``status`` a ``Status`` code, None when the registry holds no status for it then;
+    ``pending`` when that day has not come yet."""
+
+    months: int
+    on: Any
+    status: str | None
+    pending: bool
+
+    @property
+    def label(self) -> str:
+        from enterprises.models import Status
+
+        return str(Status(self.status).label) if self.status else "—"
+
+
+def money_date(referral: Referral) -> Any:
+    """The day the money came: the payment's when recorded, otherwise the bank's approval
+    (in full or in part); None for a referral refused or not decided."""
+    if referral.decision not in (Decision.APPROVED, Decision.PARTLY):
+        return None
+    return referral.paid_on or referral.decided_on
+
+
+def with_status_after(referrals: list[Referral], day: Any = None) -> list[Referral]:
+    """Sets ``status_after`` (a list of ``StatusAfter``, one per ``AFTER_MONTHS``; empty
+    when no money came) on each referral, read from the units' status history in one query
+    for the whole page."""
+    from enterprises.models import StatusEvent
+    from persian.jalali import add_months, today
+
+    day = day or today()
+    targets: dict[int, list[tuple[int, Any]]] = {}
+    for referral in referrals:
+        start = money_date(referral)
+        targets[referral.pk] = (
+            [(m, add_months(start, m)) for m in AFTER_MONTHS] if start is not None else []
+        )
+    units = {r.case.enterprise_id for r in referrals if any(on <= day for _m, on in targets[r.pk])}
+    history: dict[int, list[tuple[Any, str, str]]] = {}
+    for unit, date, before, after in (
+        StatusEvent.objects.filter(enterprise_id__in=units)
+        .order_by("enterprise_id", "date", "id")
+        .values_list("enterprise_id", "date", "from_status", "to_status")
+        if units
+        else []
+    ):
+        history.setdefault(unit, []).append((date, before, after))
+    for referral in referrals:
+        events = history.get(referral.case.enterprise_id, [])
+        found = []
+        for months, on in targets[referral.pk]:
+            status = None
+            if on <= day:
+                then = [e for e in events if e[0] <= on]
+                if then:
+                    status = then[-1][2]
+                elif events:  # changed only later: what it was before the first change
+                    status = events[0][1] or None
+                else:  # never changed: it has kept its status
+                    status = referral.case.enterprise.status
+            found.append(StatusAfter(months, on, status, on > day))
+        referral.status_after = found  # type: ignore[attr-defined]
+    return referrals

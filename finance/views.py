@@ -45,6 +45,7 @@ def referrals(request: HttpRequest) -> HttpResponse:
         raise Http404
     rows = selectors.referrals_visible(request.user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_status_after(list(page.object_list))
     return render(
         request,
         "finance/referrals.html",
@@ -107,7 +108,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral(request, pk)
     scope = Scope.of(request.user)
     context: dict[str, Any] = {
-        "referral": referral,
+        "referral": selectors.with_status_after([referral])[0],
         "case": referral.case,
         "can_decide": scope.can("finance.decide", referral)
         and not referral.decision
