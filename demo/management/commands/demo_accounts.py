@@ -18,6 +18,8 @@ from clinics.roles import CLINIC_CONSULTANT
 from demo import seeded
 from enterprises.models import Enterprise
 from enterprises.services import enterprise_owners, enterprise_set_owners
+from finance.models import AdviserFirm, Bank
+from finance.roles import BANK_OFFICER, MARKET_ADVISER
 from persian.text import search_key
 from places.models import Park, Province
 
@@ -48,13 +50,17 @@ ACCOUNTS = (
     DemoAccount("consultant3", "pishran-consultant3-1404", CLINIC_CONSULTANT, "پروین", "دواستانی"),
     # Two grants: provincial officer of Tehran and manager of the Shokouhieh park in Qom.
     DemoAccount("twohats", "pishran-twohats-1404", Role.PROVINCIAL_OFFICER, "کاوه", "دوسویه"),
+    # Bank Melli's officer; the staff of the first demo adviser firm (seed_finance).
+    DemoAccount("bankofficer", "pishran-bank-1404", BANK_OFFICER, "فرهاد", "بانکی"),
+    DemoAccount("adviser", "pishran-adviser-1404", MARKET_ADVISER, "لیلا", "بورسی"),
 )
+BANK = "melli"
 
 
 class Command(BaseCommand):
     help = (
         "Create or reset one DEMO account per role (admin, officer, officer2, parkmanager, "
-        "owner, agent, agent2, consultant, consultant2, and twohats and consultant3 who hold "
+        "owner, agent, agent2, consultant, consultant2, bankofficer, adviser, and twohats and consultant3 who hold "
         "two grants) with known passwords, and print them. Safe to run again: existing users are "
         "updated and their passwords reset to the same values. The owner account is linked "
         "to one published enterprise in the Shokouhieh park of Qom (the lowest id), once "
@@ -115,6 +121,10 @@ class Command(BaseCommand):
                     (CLINIC_CONSULTANT, provinces[ALBORZ].pk),
                 ],
             }
+            bank = Bank.objects.filter(code=BANK).first()
+            firm = AdviserFirm.objects.order_by("code").first()
+            wanted["bankofficer"] = [(BANK_OFFICER, bank.pk)] if bank else []
+            wanted["adviser"] = [(MARKET_ADVISER, firm.pk)] if firm else []
             for username, grants in wanted.items():
                 self._set_grants(users[username], grants)
             owned, note = self._link_owner(users["owner"], admin, provinces[QOM], park)
@@ -135,6 +145,12 @@ class Command(BaseCommand):
             "consultant3": self._caseload_of(
                 users["consultant3"], [provinces[TEHRAN], provinces[ALBORZ]]
             ),
+            "bankofficer": f"{bank.name}: {bank.referrals.count()} referrals"
+            if bank
+            else "no bank (run load_reference)",
+            "adviser": f"{firm.name}: {firm.listings.count()} capital-market files"
+            if firm
+            else "no adviser firm yet (run seed_finance)",
         }
         rows = [("username", "password", "role", "scope")] + [
             (a.username, a.password, self._roles_text(users[a.username]), scopes[a.username])
