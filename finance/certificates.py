@@ -235,21 +235,22 @@ def chain(buyer: Enterprise, certificates: QuerySet[Certificate]) -> list[ChainM
     mine = certificates.filter(buyer=buyer)
     members: dict[int, ChainMember] = {}
     depth_of: dict[tuple[int, int], int] = {}
-    steps = CertificateStep.objects.filter(certificate__in=mine, to_holder__isnull=False).order_by(
-        "certificate_id", "date", "id"
+    via: dict[int, set[int]] = {}
+    depth_min: dict[int, int] = {}
+    # The steps as ids only; the units they reached are read once each afterwards.
+    steps = (
+        CertificateStep.objects.filter(certificate__in=mine, to_holder__isnull=False)
+        .order_by("certificate_id", "date", "id")
+        .values_list("certificate_id", "from_holder_id", "to_holder_id")
     )
-    for step in steps.select_related("to_holder"):
-        if step.to_holder is None or step.to_holder_id is None:
-            continue  # excluded by the query; for the type checker
-        depth = (
-            1
-            if step.from_holder_id is None
-            else depth_of.get((step.certificate_id, step.from_holder_id), 1) + 1
-        )
-        depth_of[(step.certificate_id, step.to_holder_id)] = depth
-        member = members.setdefault(step.to_holder_id, ChainMember(step.to_holder, depth=depth))
-        member.depth = min(member.depth, depth)
-        member.via.add(step.certificate_id)
+    for certificate_id, from_holder, to_holder in steps:
+        depth = 1 if from_holder is None else depth_of.get((certificate_id, from_holder), 1) + 1
+        depth_of[(certificate_id, to_holder)] = depth
+        depth_min[to_holder] = min(depth_min.get(to_holder, depth), depth)
+        via.setdefault(to_holder, set()).add(certificate_id)
+    units = Enterprise.objects.only("id", "name", "status", "sort_key").in_bulk(list(via))
+    for pk, certificates_via in via.items():
+        members[pk] = ChainMember(units[pk], depth=depth_min[pk], via=certificates_via)
     day = today()
     for row in (
         mine.filter(state=Certificate.State.HELD, matures_on__gte=day, holder_id__in=members)

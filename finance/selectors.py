@@ -5,11 +5,13 @@ days waiting and amounts."""
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet, Sum, When
+from django.db.models import Case as DbCase
 
+from accounts.scope import Scope
 from cases.selectors import cases_visible
 
 from . import casetype
@@ -17,12 +19,36 @@ from .models import Decision, Referral
 
 
 def referrals_visible(user: Any) -> QuerySet[Referral]:
-    cases = cases_visible(user, casetype.TYPE)
+    """The referrals whose case the person may see (the cases' rules, asked through the
+    referral's own case: no subquery of cases)."""
+    from cases.models import Case
+
+    visible = Scope.of(user).visible_q(Case, prefix="case__")
     return (
-        Referral.objects.filter(case__in=cases)
+        Referral.objects.filter(visible, case__type=casetype.TYPE)
         .select_related("case", "case__enterprise", "case__province", "bank")
         .order_by("-case__opened_on", "-pk")
     )
+
+
+def referrals_page(user: Any, number: Any, size: int) -> Any:
+    """A page of the referrals the person may see, newest first: the page's case ids from
+    the visible cases (the rows skipped are read from the cases' index only), then those
+    referrals with their joins and the unit's status after the money
+    (``with_status_after``)."""
+    from django.core.paginator import Paginator
+
+    cases = cases_visible(user, casetype.TYPE).order_by("-opened_on", "-id")
+    page = Paginator(cases.values_list("pk", flat=True), size).get_page(number)
+    ids = list(page.object_list)
+    rows = {
+        r.case_id: r
+        for r in Referral.objects.filter(case_id__in=ids).select_related(
+            "case", "case__enterprise", "case__province", "bank"
+        )
+    }
+    page.object_list = with_status_after([rows[pk] for pk in ids if pk in rows])  # type: ignore[assignment]
+    return page
 
 
 @dataclass
@@ -34,43 +60,81 @@ class LedgerRow:
     requested: int = 0
     granted: int = 0
     paid: int = 0
-    waits: list[int] = field(default_factory=list)
+    median_wait: float | None = None  # days from the introduction to the decision
 
     @property
     def approval_rate(self) -> float | None:
         return round(100 * self.approved / self.decided, 1) if self.decided else None
 
-    @property
-    def median_wait(self) -> float | None:
-        return statistics.median(self.waits) if self.waits else None
+
+class _Median(Aggregate):
+    """PostgreSQL's median (``percentile_cont``) of a duration."""
+
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
+LEDGER_KEYS = {
+    "bank": "bank__name",
+    "instrument": "instrument",
+    "province": "case__province__name_fa",
+}
 
 
 def ledger(referrals: QuerySet[Referral], by: str) -> list[LedgerRow]:
     """Per bank (``by="bank"``), instrument or province: the referrals' counts and amounts,
     the approval rate among those decided, and the median days from introduction to the
-    decision."""
-    rows: dict[Any, LedgerRow] = {}
-    labels: dict[Any, str] = {}
-    values = referrals.values_list(
-        "bank__name", "instrument", "case__province__name_fa", "decision", "decided_on",
-        "case__opened_on", "amount_requested", "amount_granted", "amount_paid",
-    )  # fmt: skip
+    decision — grouped by the database, one query (two elsewhere than on PostgreSQL)."""
+    from django.db import connection
+
     from .models import Instrument
 
-    for bank, instrument, province, decision, decided_on, opened_on, req, granted, paid in values:
-        key = {"bank": bank, "instrument": instrument, "province": province}[by]
-        labels[key] = str(Instrument(instrument).label) if by == "instrument" else key
-        row = rows.setdefault(key, LedgerRow(labels[key]))
-        row.referrals += 1
-        row.requested += req
-        row.paid += paid or 0
-        if decision and decided_on is not None:
-            row.decided += 1
-            row.waits.append((decided_on - opened_on).days)
-        if decision in (Decision.APPROVED, Decision.PARTLY):
-            row.approved += 1
-            row.granted += granted or 0
-    return sorted(rows.values(), key=lambda r: (-r.referrals, r.label))
+    key = LEDGER_KEYS[by]
+    decided = ~Q(decision="") & Q(decided_on__isnull=False)
+    approved = Q(decision__in=(Decision.APPROVED, Decision.PARTLY))
+    wait = F("decided_on") - F("case__opened_on")
+    postgres = connection.vendor == "postgresql"
+    groups = (
+        referrals.order_by()
+        .values(key)
+        .annotate(
+            n=Count("pk"),
+            n_decided=Count("pk", filter=decided),
+            n_approved=Count("pk", filter=approved),
+            requested=Sum("amount_requested"),
+            granted=Sum("amount_granted", filter=approved),
+            paid=Sum("amount_paid"),
+            # percentile_cont leaves out the NULLs: the referrals not decided
+            **({"median": _Median(DbCase(When(decided, then=wait)))} if postgres else {}),
+        )
+    )
+    waits: dict[Any, list[int]] = {}
+    if not postgres:
+        for value, decided_on, opened_on in referrals.filter(decided).values_list(
+            key, "decided_on", "case__opened_on"
+        ):
+            waits.setdefault(value, []).append((decided_on - opened_on).days)
+    rows = []
+    for group in groups:
+        value = group[key]
+        if postgres:
+            median = group["median"]
+            middle = None if median is None else median.total_seconds() / 86400
+        else:
+            middle = statistics.median(waits[value]) if waits.get(value) else None
+        rows.append(
+            LedgerRow(
+                str(Instrument(value).label) if by == "instrument" else value,
+                referrals=group["n"],
+                decided=group["n_decided"],
+                approved=group["n_approved"],
+                requested=group["requested"] or 0,
+                granted=group["granted"] or 0,
+                paid=group["paid"] or 0,
+                median_wait=middle,
+            )
+        )
+    return sorted(rows, key=lambda r: (-r.referrals, r.label))
 
 
 # --- the capital-market pipeline -------------------------------------------------------------

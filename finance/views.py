@@ -44,8 +44,7 @@ def referrals(request: HttpRequest) -> HttpResponse:
     if not scope.can("finance.see_ledger"):
         raise Http404
     rows = selectors.referrals_visible(request.user)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.with_status_after(list(page.object_list))
+    page = selectors.referrals_page(request.user, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "finance/referrals.html",
