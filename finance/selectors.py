@@ -4,12 +4,10 @@ days waiting and amounts."""
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet, Sum, When
-from django.db.models import Case as DbCase
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from accounts.scope import Scope
 from cases.selectors import cases_visible
@@ -67,13 +65,6 @@ class LedgerRow:
         return round(100 * self.approved / self.decided, 1) if self.decided else None
 
 
-class _Median(Aggregate):
-    """PostgreSQL's median (``percentile_cont``) of a duration."""
-
-    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
-
-
 LEDGER_KEYS = {
     "bank": "bank__name",
     "instrument": "instrument",
@@ -81,22 +72,36 @@ LEDGER_KEYS = {
 }
 
 
-def ledger(referrals: QuerySet[Referral], by: str) -> list[LedgerRow]:
-    """Per bank (``by="bank"``), instrument or province: the referrals' counts and amounts,
-    the approval rate among those decided, and the median days from introduction to the
-    decision — grouped by the database, one query (two elsewhere than on PostgreSQL)."""
-    from django.db import connection
+def _median(histogram: dict[int, int]) -> float | None:
+    """The median of a multiset given as {value: how many times}."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    low, high = (total - 1) // 2, total // 2  # the middle one or two, counting from 0
+    seen, found = 0, []
+    for value in sorted(histogram):
+        count = histogram[value]
+        for position in (low, high):
+            if seen <= position < seen + count:
+                found.append(value)
+        seen += count
+    return (found[0] + found[1]) / 2
 
+
+def ledgers(referrals: QuerySet[Referral], *by: str) -> dict[str, list[LedgerRow]]:
+    """The ledgers of ``referrals`` per each of ``by`` (bank, instrument, province): the
+    referrals' counts and amounts, the approval rate among those decided, and the median
+    days from introduction to decision — every breakdown from one grouped query (by each
+    key and the days waited), folded here."""
     from .models import Instrument
 
-    key = LEDGER_KEYS[by]
+    keys = [LEDGER_KEYS[name] for name in by]
     decided = ~Q(decision="") & Q(decided_on__isnull=False)
     approved = Q(decision__in=(Decision.APPROVED, Decision.PARTLY))
-    wait = F("decided_on") - F("case__opened_on")
-    postgres = connection.vendor == "postgresql"
     groups = (
         referrals.order_by()
-        .values(key)
+        .annotate(waited=F("decided_on") - F("case__opened_on"))
+        .values(*keys, "waited")
         .annotate(
             n=Count("pk"),
             n_decided=Count("pk", filter=decided),
@@ -104,37 +109,38 @@ def ledger(referrals: QuerySet[Referral], by: str) -> list[LedgerRow]:
             requested=Sum("amount_requested"),
             granted=Sum("amount_granted", filter=approved),
             paid=Sum("amount_paid"),
-            # percentile_cont leaves out the NULLs: the referrals not decided
-            **({"median": _Median(DbCase(When(decided, then=wait)))} if postgres else {}),
         )
     )
-    waits: dict[Any, list[int]] = {}
-    if not postgres:
-        for value, decided_on, opened_on in referrals.filter(decided).values_list(
-            key, "decided_on", "case__opened_on"
-        ):
-            waits.setdefault(value, []).append((decided_on - opened_on).days)
-    rows = []
+    rows: dict[str, dict[Any, LedgerRow]] = {name: {} for name in by}
+    waits: dict[str, dict[Any, dict[int, int]]] = {name: {} for name in by}
     for group in groups:
-        value = group[key]
-        if postgres:
-            median = group["median"]
-            middle = None if median is None else median.total_seconds() / 86400
-        else:
-            middle = statistics.median(waits[value]) if waits.get(value) else None
-        rows.append(
-            LedgerRow(
-                str(Instrument(value).label) if by == "instrument" else value,
-                referrals=group["n"],
-                decided=group["n_decided"],
-                approved=group["n_approved"],
-                requested=group["requested"] or 0,
-                granted=group["granted"] or 0,
-                paid=group["paid"] or 0,
-                median_wait=middle,
-            )
-        )
-    return sorted(rows, key=lambda r: (-r.referrals, r.label))
+        for name, key in zip(by, keys, strict=True):
+            value = group[key]
+            row = rows[name].get(value)
+            if row is None:
+                label = str(Instrument(value).label) if name == "instrument" else value
+                row = rows[name][value] = LedgerRow(label)
+            row.referrals += group["n"]
+            row.decided += group["n_decided"]
+            row.approved += group["n_approved"]
+            row.requested += group["requested"] or 0
+            row.granted += group["granted"] or 0
+            row.paid += group["paid"] or 0
+            if group["waited"] is not None and group["n_decided"]:
+                histogram = waits[name].setdefault(value, {})
+                days = group["waited"].days
+                histogram[days] = histogram.get(days, 0) + group["n_decided"]
+    out = {}
+    for name in by:
+        for value, row in rows[name].items():
+            row.median_wait = _median(waits[name].get(value, {}))
+        out[name] = sorted(rows[name].values(), key=lambda r: (-r.referrals, r.label))
+    return out
+
+
+def ledger(referrals: QuerySet[Referral], by: str) -> list[LedgerRow]:
+    """One ledger (``ledgers`` for several from the same query)."""
+    return ledgers(referrals, by)[by]
 
 
 # --- the capital-market pipeline -------------------------------------------------------------

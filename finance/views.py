@@ -50,8 +50,10 @@ def referrals(request: HttpRequest) -> HttpResponse:
         "finance/referrals.html",
         {
             "page": page,
-            "by_bank": selectors.ledger(rows, "bank"),
-            "by_instrument": selectors.ledger(rows, "instrument"),
+            **{
+                f"by_{name}": table
+                for name, table in selectors.ledgers(rows, "bank", "instrument").items()
+            },
             "can_introduce": scope.can("finance.introduce"),
         },
     )
