@@ -44,6 +44,7 @@ demo: install
 	$(DEMO_PY) manage.py seed_demo --units $(UNITS) --seed $(SEED) --until "$$($(PY) -c 'from persian.jalali import today, format_date; print(format_date(today(), persian_digits=False))')"
 	$(DEMO_PY) manage.py seed_clusters --seed $(SEED) --until "$$($(PY) -c 'from persian.jalali import today, format_date; print(format_date(today(), persian_digits=False))')"
 	$(DEMO_PY) manage.py seed_clinics --seed $(SEED) --until "$$($(PY) -c 'from persian.jalali import today, format_date; print(format_date(today(), persian_digits=False))')"
+	$(DEMO_PY) manage.py seed_finance --seed $(SEED) --until "$$($(PY) -c 'from persian.jalali import today, format_date; print(format_date(today(), persian_digits=False))')"
 	$(DEMO_PY) manage.py seed_consortia --seed $(SEED) --until "$$($(PY) -c 'from persian.jalali import today, format_date; print(format_date(today(), persian_digits=False))')"
 	$(DEMO_PY) manage.py demo_accounts
 	$(DEMO_PY) manage.py rebuild_facts

@@ -102,5 +102,21 @@ class CaseRules(Rules):
             return True
         return any(scope.holds(t.assignee_role) for t in types.all_types())
 
+    def can_list_cases(self, scope: Scope, obj: Any = None) -> bool:
+        """Reach a case type's list: those who answer for cases, and owners (their own)."""
+        return self.can_follow_cases(scope) or scope.holds(Role.ENTERPRISE_OWNER)
+
+    def can_see_caseload(self, scope: Scope, obj: Any = None) -> bool:
+        """The open cases per assignee: national staff and the provinces' offices."""
+        return scope.national or scope.holds(Role.PROVINCIAL_OFFICER)
+
+    def office_q(self, scope: Scope, prefix: str = "") -> Q:
+        """The cases held by the offices of the person's provinces."""
+        return held_q(scope, {Role.PROVINCIAL_OFFICER: "province_id"}, prefix)
+
+    def provinces_q(self, scope: Scope) -> Q:
+        """The provinces whose offices the person keeps (a list's province filter)."""
+        return Q() if scope.national else Q(pk__in=scope.places(Role.PROVINCIAL_OFFICER))
+
 
 RULES = CaseRules()

@@ -68,6 +68,9 @@ class Case(models.Model):
                 name="case_prov_open",
                 condition=models.Q(closed_on__isnull=True),
             ),
+            # A type's cases newest first across the country (national staff's finance
+            # referrals and capital-market files): the page stops after its rows.
+            models.Index(fields=["type", "-opened_on", "-id"], name="case_type_new"),
             models.Index(fields=["assignee", "closed_on", "due_on"], name="case_assignee"),
             models.Index(fields=["type", "stage"], name="case_stage"),
             models.Index(fields=["enterprise", "type"], name="case_unit"),

@@ -17,17 +17,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts.roles import Role
 from accounts.scope import Scope
 from audit.presenters import present
 from audit.services import history_of
 from cases import services as case_services
+from cases.access import RULES as CASE_RULES
 from cases.forms import OpenForm, assignees_for
 from cases.models import Case, CaseEvent, FollowUp
 from cases.selectors import caseload, cases_kept, follow_ups_due, overdue_q
 from cases.views import case_for
 from enterprises.models import Enterprise
-from enterprises.selectors import unit_typed
+from enterprises.selectors import unit_to_act_on
 from persian import jalali
 from persian.text import to_latin_digits
 from pishran.forms import apply_errors, submit
@@ -45,7 +45,7 @@ CANDIDATES_COUNTED = 10_000
 
 def _follows_cases(request: HttpRequest) -> Scope:
     scope = Scope.of(request.user)
-    if not (scope.can("cases.follow_cases") or scope.holds(Role.ENTERPRISE_OWNER)):
+    if not scope.can("cases.list_cases"):
         raise Http404
     return scope
 
@@ -63,7 +63,7 @@ def cases_list(request: HttpRequest) -> HttpResponse:
     cases, ignored = selectors.cases_list(request.user, request.GET)
     page = selectors.paged(cases, _page_number(request), PAGE_SIZE)
     kept = cases_kept(request.user, casetype.TYPE)
-    loads = caseload(kept) if scope.national or scope.holds(Role.PROVINCIAL_OFFICER) else []
+    loads = caseload(kept) if scope.can("cases.see_caseload") else []
     for load in loads:
         load.columns = [load.by_stage.get(code, 0) for code in casetype.CLINIC.open_stages]  # type: ignore[attr-defined]
     context: dict[str, Any] = {
@@ -100,9 +100,7 @@ def _open_stages() -> list[Any]:
 
 
 def _provinces(scope: Scope) -> Any:
-    if scope.national:
-        return Province.objects.all()
-    return Province.objects.filter(pk__in=scope.places(Role.PROVINCIAL_OFFICER))
+    return Province.objects.filter(CASE_RULES.provinces_q(scope))
 
 
 def _by_stage(cases: Any) -> list[tuple[Any, int]]:
@@ -129,9 +127,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     day = jalali.today()
     kept = cases_kept(request.user, casetype.TYPE)
     assigned = kept.filter(assignee_id=request.user.pk, closed_on__isnull=True)
-    office = kept.filter(
-        province_id__in=scope.places(Role.PROVINCIAL_OFFICER), closed_on__isnull=True
-    )
+    office = kept.filter(CASE_RULES.office_q(scope), closed_on__isnull=True)
     responsible = assigned | office
     late = responsible.filter(overdue_q(day)).select_related("enterprise", "province", "assignee")
     context = {
@@ -173,15 +169,6 @@ def candidates(request: HttpRequest) -> HttpResponse:
     return render(request, "clinics/candidates.html", context)
 
 
-def _find_unit(request: HttpRequest, typed: str) -> Enterprise:
-    unit = unit_typed(request.user, typed)
-    if unit is None or not Scope.of(request.user).can("cases.open", unit.province_id):
-        raise ValidationError(
-            {"unit": _("No unit with this national ID or number in the provinces you keep.")}
-        )
-    return unit
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def open_case(request: HttpRequest) -> HttpResponse:
@@ -192,7 +179,7 @@ def open_case(request: HttpRequest) -> HttpResponse:
     unit = None
     typed = request.POST.get("unit") or request.GET.get("unit", "")
     try:
-        unit = _find_unit(request, typed) if typed else None
+        unit = unit_to_act_on(request.user, typed, "cases.open") if typed else None
     except ValidationError:
         unit = None
     assignees = assignees_for(casetype.CLINIC, unit.province_id) if unit else []
@@ -203,7 +190,7 @@ def open_case(request: HttpRequest) -> HttpResponse:
     )
 
     def act(data: dict[str, Any]) -> None:
-        found = _find_unit(request, data["unit"])
+        found = unit_to_act_on(request.user, data["unit"], "cases.open")
         act.case = case_services.case_open(  # type: ignore[attr-defined]
             actor=request.user,
             type=casetype.TYPE,

@@ -15,6 +15,7 @@ demo database, not one in use.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.apps import apps
 from django.db import models
@@ -181,3 +182,18 @@ def clear_for_rebuild(
         delete()
         forget(rows)
     return high_water(rows)
+
+
+def until_option(text: str, default: Any = None) -> Any:
+    """A seeder's ``--until`` (Jalali YYYY/MM/DD), never after today; ``default`` (today)
+    when empty. A text that is not a Jalali date stops the command."""
+    from django.core.management.base import CommandError
+
+    from persian.jalali import JalaliDateError, parse, today
+
+    if not text:
+        return min(default or today(), today())
+    try:
+        return min(parse(text), today())
+    except JalaliDateError as exc:
+        raise CommandError(f"--until: not a Jalali date: {text}") from exc

@@ -65,6 +65,21 @@ def unit_typed(user: Any, typed: str) -> Enterprise | None:
     return found or units.filter(pk=int(typed)).first()
 
 
+def unit_to_act_on(user: Any, typed: str, action: str) -> Enterprise:
+    """The unit typed by its national ID or number (``unit_typed``) on which the person may
+    take ``action`` (``"cases.open"``, ``"finance.introduce"``: asked with the unit's
+    province); otherwise a ValidationError on the form's ``unit`` field."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext
+
+    unit = unit_typed(user, typed)
+    if unit is None or not Scope.of(user).can(action, unit.province_id):
+        raise ValidationError(
+            {"unit": gettext("No unit with this national ID or number in the provinces you keep.")}
+        )
+    return unit
+
+
 def enterprise_get_editable(user: Any, pk: int) -> Enterprise:
     """The enterprise if ``user`` may change it; otherwise 404 (no hint that it exists)."""
     enterprise = (

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from accounts.access import Rules
+from accounts.access import Rules, held_q
 from accounts.roles import Role
 from accounts.scope import Scope
 
@@ -67,4 +67,44 @@ class FinanceRules(Rules):
         )
 
 
+class CertificateRules(Rules):
+    """Who sees productive-credit certificates and who acts for a unit on one."""
+
+    label = "certificates"
+    model = "finance.Certificate"
+
+    def full_q(self, scope: Scope, prefix: str = "") -> Q:
+        """National staff all; a provincial officer those whose buyer or holder is in their
+        provinces; a bank officer their bank's; an owner those their units bought, supplied
+        or hold."""
+        if scope.national:
+            return Q()
+        q = held_q(
+            scope,
+            {Role.PROVINCIAL_OFFICER: "buyer__province_id", BANK_OFFICER: "bank_id"},
+            prefix,
+        ) | held_q(scope, {Role.PROVINCIAL_OFFICER: "holder__province_id"}, prefix)
+        if units := scope.places(Role.ENTERPRISE_OWNER):
+            q |= (
+                Q(**{f"{prefix}buyer_id__in": units})
+                | Q(**{f"{prefix}supplier_id__in": units})
+                | Q(**{f"{prefix}holder_id__in": units})
+            )
+        return q
+
+    def can_act_for(self, scope: Scope, obj: Any = None) -> bool:
+        """Act for unit ``obj`` on a certificate (pass it on, discount it, see its chain as
+        the buyer): its owner, its province's officer, national staff."""
+        return (
+            scope.national
+            or obj.province_id in scope.places(Role.PROVINCIAL_OFFICER)
+            or obj.pk in scope.places(Role.ENTERPRISE_OWNER)
+        )
+
+    def can_issue_at(self, scope: Scope, obj: Any = None) -> bool:
+        """Register a certificate issued by bank ``obj``: its officers, national staff."""
+        return scope.national or obj.pk in scope.places(BANK_OFFICER)
+
+
 RULES = FinanceRules()
+CERTIFICATE_RULES = CertificateRules()

@@ -15,7 +15,7 @@ class FinanceConfig(AppConfig):
         from cases import types
 
         from . import roles
-        from .access import RULES
+        from .access import CERTIFICATE_RULES, RULES
         from .casetype import REFERRAL
         from .market import LISTING
 
@@ -23,6 +23,7 @@ class FinanceConfig(AppConfig):
         types.register(REFERRAL)
         types.register(LISTING)
         access.register(RULES)
+        access.register(CERTIFICATE_RULES)
         ACTION_LABELS.update(
             {
                 "referral_introduce": _("introduced to a bank"),

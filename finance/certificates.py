@@ -15,50 +15,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role
-from accounts.scope import Scope
 from audit.services import audit_record
 from enterprises.models import Enterprise, Status
 from persian.jalali import add_months, format_date, today
 
 from .models import Bank, Certificate, CertificateStep
-from .roles import BANK_OFFICER
 from .services import _amount
-
-
-def certificates_q(scope: Scope, prefix: str = "") -> Q:
-    """The certificates a person may see: national staff all; a provincial officer those
-    whose buyer or holder is in their provinces; a bank officer their bank's; an owner those
-    their units bought, supplied or hold."""
-    if scope.national:
-        return Q()
-    q = Q(pk__in=[])
-    if provinces := scope.places(Role.PROVINCIAL_OFFICER):
-        q |= Q(**{f"{prefix}buyer__province_id__in": provinces}) | Q(
-            **{f"{prefix}holder__province_id__in": provinces}
-        )
-    if banks := scope.places(BANK_OFFICER):
-        q |= Q(**{f"{prefix}bank_id__in": banks})
-    if units := scope.places(Role.ENTERPRISE_OWNER):
-        q |= (
-            Q(**{f"{prefix}buyer_id__in": units})
-            | Q(**{f"{prefix}supplier_id__in": units})
-            | Q(**{f"{prefix}holder_id__in": units})
-        )
-    return q
-
-
-def may_record_for(scope: Scope, unit: Enterprise) -> bool:
-    """Whether the person may act for ``unit`` on a certificate: its owner, its province's
-    officer, national staff."""
-    return (
-        scope.national
-        or unit.province_id in scope.places(Role.PROVINCIAL_OFFICER)
-        or unit.pk in scope.places(Role.ENTERPRISE_OWNER)
-    )
 
 
 def _check_day(field: str, value: dt.date, not_before: dt.date | None = None) -> None:
@@ -270,21 +235,22 @@ def chain(buyer: Enterprise, certificates: QuerySet[Certificate]) -> list[ChainM
     mine = certificates.filter(buyer=buyer)
     members: dict[int, ChainMember] = {}
     depth_of: dict[tuple[int, int], int] = {}
-    steps = CertificateStep.objects.filter(certificate__in=mine, to_holder__isnull=False).order_by(
-        "certificate_id", "date", "id"
+    via: dict[int, set[int]] = {}
+    depth_min: dict[int, int] = {}
+    # The steps as ids only; the units they reached are read once each afterwards.
+    steps = (
+        CertificateStep.objects.filter(certificate__in=mine, to_holder__isnull=False)
+        .order_by("certificate_id", "date", "id")
+        .values_list("certificate_id", "from_holder_id", "to_holder_id")
     )
-    for step in steps.select_related("to_holder"):
-        if step.to_holder is None or step.to_holder_id is None:
-            continue  # excluded by the query; for the type checker
-        depth = (
-            1
-            if step.from_holder_id is None
-            else depth_of.get((step.certificate_id, step.from_holder_id), 1) + 1
-        )
-        depth_of[(step.certificate_id, step.to_holder_id)] = depth
-        member = members.setdefault(step.to_holder_id, ChainMember(step.to_holder, depth=depth))
-        member.depth = min(member.depth, depth)
-        member.via.add(step.certificate_id)
+    for certificate_id, from_holder, to_holder in steps:
+        depth = 1 if from_holder is None else depth_of.get((certificate_id, from_holder), 1) + 1
+        depth_of[(certificate_id, to_holder)] = depth
+        depth_min[to_holder] = min(depth_min.get(to_holder, depth), depth)
+        via.setdefault(to_holder, set()).add(certificate_id)
+    units = Enterprise.objects.only("id", "name", "status", "sort_key").in_bulk(list(via))
+    for pk, certificates_via in via.items():
+        members[pk] = ChainMember(units[pk], depth=depth_min[pk], via=certificates_via)
     day = today()
     for row in (
         mine.filter(state=Certificate.State.HELD, matures_on__gte=day, holder_id__in=members)

@@ -4,12 +4,12 @@ days waiting and amounts."""
 
 from __future__ import annotations
 
-import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 
+from accounts.scope import Scope
 from cases.selectors import cases_visible
 
 from . import casetype
@@ -17,12 +17,36 @@ from .models import Decision, Referral
 
 
 def referrals_visible(user: Any) -> QuerySet[Referral]:
-    cases = cases_visible(user, casetype.TYPE)
+    """The referrals whose case the person may see (the cases' rules, asked through the
+    referral's own case: no subquery of cases)."""
+    from cases.models import Case
+
+    visible = Scope.of(user).visible_q(Case, prefix="case__")
     return (
-        Referral.objects.filter(case__in=cases)
+        Referral.objects.filter(visible, case__type=casetype.TYPE)
         .select_related("case", "case__enterprise", "case__province", "bank")
         .order_by("-case__opened_on", "-pk")
     )
+
+
+def referrals_page(user: Any, number: Any, size: int) -> Any:
+    """A page of the referrals the person may see, newest first: the page's case ids from
+    the visible cases (the rows skipped are read from the cases' index only), then those
+    referrals with their joins and the unit's status after the money
+    (``with_status_after``)."""
+    from django.core.paginator import Paginator
+
+    cases = cases_visible(user, casetype.TYPE).order_by("-opened_on", "-id")
+    page = Paginator(cases.values_list("pk", flat=True), size).get_page(number)
+    ids = list(page.object_list)
+    rows = {
+        r.case_id: r
+        for r in Referral.objects.filter(case_id__in=ids).select_related(
+            "case", "case__enterprise", "case__province", "bank"
+        )
+    }
+    page.object_list = with_status_after([rows[pk] for pk in ids if pk in rows])  # type: ignore[assignment]
+    return page
 
 
 @dataclass
@@ -34,43 +58,89 @@ class LedgerRow:
     requested: int = 0
     granted: int = 0
     paid: int = 0
-    waits: list[int] = field(default_factory=list)
+    median_wait: float | None = None  # days from the introduction to the decision
 
     @property
     def approval_rate(self) -> float | None:
         return round(100 * self.approved / self.decided, 1) if self.decided else None
 
-    @property
-    def median_wait(self) -> float | None:
-        return statistics.median(self.waits) if self.waits else None
+
+LEDGER_KEYS = {
+    "bank": "bank__name",
+    "instrument": "instrument",
+    "province": "case__province__name_fa",
+}
+
+
+def _median(histogram: dict[int, int]) -> float | None:
+    """The median of a multiset given as {value: how many times}."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    low, high = (total - 1) // 2, total // 2  # the middle one or two, counting from 0
+    seen, found = 0, []
+    for value in sorted(histogram):
+        count = histogram[value]
+        for position in (low, high):
+            if seen <= position < seen + count:
+                found.append(value)
+        seen += count
+    return (found[0] + found[1]) / 2
+
+
+def ledgers(referrals: QuerySet[Referral], *by: str) -> dict[str, list[LedgerRow]]:
+    """The ledgers of ``referrals`` per each of ``by`` (bank, instrument, province): the
+    referrals' counts and amounts, the approval rate among those decided, and the median
+    days from introduction to decision — every breakdown from one grouped query (by each
+    key and the days waited), folded here."""
+    from .models import Instrument
+
+    keys = [LEDGER_KEYS[name] for name in by]
+    decided = ~Q(decision="") & Q(decided_on__isnull=False)
+    approved = Q(decision__in=(Decision.APPROVED, Decision.PARTLY))
+    groups = (
+        referrals.order_by()
+        .annotate(waited=F("decided_on") - F("case__opened_on"))
+        .values(*keys, "waited")
+        .annotate(
+            n=Count("pk"),
+            n_decided=Count("pk", filter=decided),
+            n_approved=Count("pk", filter=approved),
+            requested=Sum("amount_requested"),
+            granted=Sum("amount_granted", filter=approved),
+            paid=Sum("amount_paid"),
+        )
+    )
+    rows: dict[str, dict[Any, LedgerRow]] = {name: {} for name in by}
+    waits: dict[str, dict[Any, dict[int, int]]] = {name: {} for name in by}
+    for group in groups:
+        for name, key in zip(by, keys, strict=True):
+            value = group[key]
+            row = rows[name].get(value)
+            if row is None:
+                label = str(Instrument(value).label) if name == "instrument" else value
+                row = rows[name][value] = LedgerRow(label)
+            row.referrals += group["n"]
+            row.decided += group["n_decided"]
+            row.approved += group["n_approved"]
+            row.requested += group["requested"] or 0
+            row.granted += group["granted"] or 0
+            row.paid += group["paid"] or 0
+            if group["waited"] is not None and group["n_decided"]:
+                histogram = waits[name].setdefault(value, {})
+                days = group["waited"].days
+                histogram[days] = histogram.get(days, 0) + group["n_decided"]
+    out = {}
+    for name in by:
+        for value, row in rows[name].items():
+            row.median_wait = _median(waits[name].get(value, {}))
+        out[name] = sorted(rows[name].values(), key=lambda r: (-r.referrals, r.label))
+    return out
 
 
 def ledger(referrals: QuerySet[Referral], by: str) -> list[LedgerRow]:
-    """Per bank (``by="bank"``), instrument or province: the referrals' counts and amounts,
-    the approval rate among those decided, and the median days from introduction to the
-    decision."""
-    rows: dict[Any, LedgerRow] = {}
-    labels: dict[Any, str] = {}
-    values = referrals.values_list(
-        "bank__name", "instrument", "case__province__name_fa", "decision", "decided_on",
-        "case__opened_on", "amount_requested", "amount_granted", "amount_paid",
-    )  # fmt: skip
-    from .models import Instrument
-
-    for bank, instrument, province, decision, decided_on, opened_on, req, granted, paid in values:
-        key = {"bank": bank, "instrument": instrument, "province": province}[by]
-        labels[key] = str(Instrument(instrument).label) if by == "instrument" else key
-        row = rows.setdefault(key, LedgerRow(labels[key]))
-        row.referrals += 1
-        row.requested += req
-        row.paid += paid or 0
-        if decision and decided_on is not None:
-            row.decided += 1
-            row.waits.append((decided_on - opened_on).days)
-        if decision in (Decision.APPROVED, Decision.PARTLY):
-            row.approved += 1
-            row.granted += granted or 0
-    return sorted(rows.values(), key=lambda r: (-r.referrals, r.label))
+    """One ledger (``ledgers`` for several from the same query)."""
+    return ledgers(referrals, by)[by]
 
 
 # --- the capital-market pipeline -------------------------------------------------------------
@@ -164,3 +234,76 @@ def readiness(user: Any, province_id: int, day: Any, limit: int = 50) -> list[di
             reasons.append(_("never idle"))
         out.append({"unit": unit, "score": unit.score, "reasons": reasons})
     return out
+
+
+# --- the unit after the money ------------------------------------------------------------------
+
+AFTER_MONTHS = (6, 12)
+
+
+@dataclass(frozen=True)
+class StatusAfter:
+    """The unit's registry status ``months`` Jalali months after the money (on ``on``):
+    ``status`` a ``Status`` code, None when the registry holds no status for it then;
+    ``pending`` when that day has not come yet."""
+
+    months: int
+    on: Any
+    status: str | None
+    pending: bool
+
+    @property
+    def label(self) -> str:
+        from enterprises.models import Status
+
+        return str(Status(self.status).label) if self.status else "—"
+
+
+def money_date(referral: Referral) -> Any:
+    """The day the money came: the payment's when recorded, otherwise the bank's approval
+    (in full or in part); None for a referral refused or not decided."""
+    if referral.decision not in (Decision.APPROVED, Decision.PARTLY):
+        return None
+    return referral.paid_on or referral.decided_on
+
+
+def with_status_after(referrals: list[Referral], day: Any = None) -> list[Referral]:
+    """Sets ``status_after`` (a list of ``StatusAfter``, one per ``AFTER_MONTHS``; empty
+    when no money came) on each referral, read from the units' status history in one query
+    for the whole page."""
+    from enterprises.models import StatusEvent
+    from persian.jalali import add_months, today
+
+    day = day or today()
+    targets: dict[int, list[tuple[int, Any]]] = {}
+    for referral in referrals:
+        start = money_date(referral)
+        targets[referral.pk] = (
+            [(m, add_months(start, m)) for m in AFTER_MONTHS] if start is not None else []
+        )
+    units = {r.case.enterprise_id for r in referrals if any(on <= day for _m, on in targets[r.pk])}
+    history: dict[int, list[tuple[Any, str, str]]] = {}
+    for unit, date, before, after in (
+        StatusEvent.objects.filter(enterprise_id__in=units)
+        .order_by("enterprise_id", "date", "id")
+        .values_list("enterprise_id", "date", "from_status", "to_status")
+        if units
+        else []
+    ):
+        history.setdefault(unit, []).append((date, before, after))
+    for referral in referrals:
+        events = history.get(referral.case.enterprise_id, [])
+        found = []
+        for months, on in targets[referral.pk]:
+            status = None
+            if on <= day:
+                then = [e for e in events if e[0] <= on]
+                if then:
+                    status = then[-1][2]
+                elif events:  # changed only later: what it was before the first change
+                    status = events[0][1] or None
+                else:  # never changed: it has kept its status
+                    status = referral.case.enterprise.status
+            found.append(StatusAfter(months, on, status, on > day))
+        referral.status_after = found  # type: ignore[attr-defined]
+    return referrals

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.scope import Scope
 from cases.models import Case, CaseEvent
 from cases.selectors import case_get_visible
-from enterprises.selectors import unit_typed
+from enterprises.selectors import unit_to_act_on
 from pishran.forms import apply_errors, submit
 
 from . import casetype, market, selectors, services
@@ -44,14 +44,16 @@ def referrals(request: HttpRequest) -> HttpResponse:
     if not scope.can("finance.see_ledger"):
         raise Http404
     rows = selectors.referrals_visible(request.user)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.referrals_page(request.user, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "finance/referrals.html",
         {
             "page": page,
-            "by_bank": selectors.ledger(rows, "bank"),
-            "by_instrument": selectors.ledger(rows, "instrument"),
+            **{
+                f"by_{name}": table
+                for name, table in selectors.ledgers(rows, "bank", "instrument").items()
+            },
             "can_introduce": scope.can("finance.introduce"),
         },
     )
@@ -68,15 +70,7 @@ def introduce(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            unit = unit_typed(request.user, data["unit"])
-            if unit is None or not scope.can("finance.introduce", unit.province_id):
-                raise ValidationError(
-                    {
-                        "unit": _(
-                            "No unit with this national ID or number in the provinces you keep."
-                        )
-                    }
-                )
+            unit = unit_to_act_on(request.user, data["unit"], "finance.introduce")
             clinic_case = None
             if data["clinic_case"]:
                 clinic_case = Case.objects.filter(pk=data["clinic_case"], type="clinic").first()
@@ -115,7 +109,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral(request, pk)
     scope = Scope.of(request.user)
     context: dict[str, Any] = {
-        "referral": referral,
+        "referral": selectors.with_status_after([referral])[0],
         "case": referral.case,
         "can_decide": scope.can("finance.decide", referral)
         and not referral.decision
@@ -264,15 +258,7 @@ def listing_introduce(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            unit = unit_typed(request.user, data["unit"])
-            if unit is None or not scope.can("finance.introduce", unit.province_id):
-                raise ValidationError(
-                    {
-                        "unit": _(
-                            "No unit with this national ID or number in the provinces you keep."
-                        )
-                    }
-                )
+            unit = unit_to_act_on(request.user, data["unit"], "finance.introduce")
             listing = services.listing_introduce(
                 actor=request.user,
                 enterprise=unit,
@@ -366,18 +352,14 @@ def listing_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def readiness(request: HttpRequest) -> HttpResponse:
     """Whom to introduce to the exchange next in a province, with the reasons."""
-    from accounts.roles import Role
+    from cases.access import RULES as CASE_RULES
     from persian import jalali
     from places.models import Province
 
     scope = Scope.of(request.user)
     if not scope.can("finance.introduce"):
         raise Http404
-    provinces = (
-        Province.objects.all()
-        if scope.national
-        else Province.objects.filter(pk__in=scope.places(Role.PROVINCIAL_OFFICER))
-    )
+    provinces = Province.objects.filter(CASE_RULES.provinces_q(scope))
     code = request.GET.get("province", "").replace("\x00", "").strip().upper()
     province = provinces.filter(code=code).first() if code else provinces.first()
     rows = selectors.readiness(request.user, province.pk, jalali.today()) if province else []
@@ -405,10 +387,9 @@ def _any_unit(typed: str) -> Any:
 
 
 def _visible_certificates(request: HttpRequest) -> Any:
-    from .certificates import certificates_q
     from .models import Certificate
 
-    return Certificate.objects.filter(certificates_q(Scope.of(request.user))).select_related(
+    return Certificate.objects.filter(Scope.of(request.user).visible_q(Certificate)).select_related(
         "bank", "buyer", "supplier", "holder"
     )
 
@@ -431,7 +412,6 @@ def certificates(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def certificate_new(request: HttpRequest) -> HttpResponse:
     from .certificates import certificate_issue
-    from .roles import BANK_OFFICER
 
     scope = Scope.of(request.user)
     if not scope.can("finance.issue_certificate"):
@@ -446,7 +426,7 @@ def certificate_new(request: HttpRequest) -> HttpResponse:
                 errors["buyer"] = _("No registered unit has this national ID or number.")
             if supplier is None:
                 errors["supplier"] = _("No registered unit has this national ID or number.")
-            if not scope.national and data["bank"].pk not in scope.places(BANK_OFFICER):
+            if not scope.can("certificates.issue_at", data["bank"]):
                 errors["bank"] = _("You record the certificates of your own bank only.")
             if errors:
                 raise ValidationError(errors)
@@ -476,8 +456,6 @@ def _certificate(request: HttpRequest, pk: int) -> Any:
 @login_required
 @require_http_methods(["GET"])
 def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from .certificates import may_record_for
-
     certificate = _certificate(request, pk)
     scope = Scope.of(request.user)
     holder = certificate.holder
@@ -487,17 +465,16 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "certificate": certificate,
             "steps": list(certificate.steps.select_related("from_holder", "to_holder", "bank")),
-            "can_act": holder is not None and may_record_for(scope, holder),
-            "can_see_chain": may_record_for(scope, certificate.buyer),
+            "can_act": holder is not None and scope.can("certificates.act_for", holder),
+            "can_see_chain": scope.can("certificates.act_for", certificate.buyer),
         },
     )
 
 
 def _holder_acting(request: HttpRequest, pk: int) -> Any:
-    from .certificates import may_record_for
-
     certificate = _certificate(request, pk)
-    if certificate.holder is None or not may_record_for(Scope.of(request.user), certificate.holder):
+    holder = certificate.holder
+    if holder is None or not Scope.of(request.user).can("certificates.act_for", holder):
         raise Http404
     return certificate
 
@@ -567,10 +544,10 @@ def buyer_chain(request: HttpRequest, pk: int) -> HttpResponse:
     """A buyer's chain of suppliers reached by its certificates."""
     from enterprises.models import Enterprise
 
-    from .certificates import chain, may_record_for
+    from .certificates import chain
 
     buyer = Enterprise.objects.filter(pk=pk).first()
-    if buyer is None or not may_record_for(Scope.of(request.user), buyer):
+    if buyer is None or not Scope.of(request.user).can("certificates.act_for", buyer):
         raise Http404
     from .models import Certificate
 

@@ -25,20 +25,34 @@ from persian.jalali import today
 from pishran.forms import StyledFormMixin, apply_errors
 from places.models import Park, Province
 
-# The kinds of place a role can be given over on these pages, and the field that names it.
+# The kinds of place a role can be given over on these pages, and the field that names it;
+# a kind of place that lies in no province (a bank, an adviser firm…) is chosen from a list
+# of its own (``placeless_kinds``).
 PLACE_FIELDS = {
     NATION: "", "province": "province", "park": "park", "enterprise": "enterprise",
     "consortium": "consortium",
 }  # fmt: skip
 
 
+def placeless_kinds() -> list[roles.PlaceKind]:
+    """The registered kinds of place that lie in no province: only national staff give
+    roles over them, choosing the place from a list."""
+    return [k for k in roles.registered_places() if k.code != NATION and not k.province_field]
+
+
+def place_fields() -> dict[str, str]:
+    """Each kind of place a role can be given over here, and the form field that names it."""
+    return PLACE_FIELDS | {kind.code: f"place_{kind.code}" for kind in placeless_kinds()}
+
+
 def offered_roles(scope: Scope) -> list[roles.RoleSpec]:
     """The roles ``scope`` may hand out here: all for national staff, the roles a province
     hands out for an officer."""
+    fields = place_fields()
     return [
         spec
         for spec in roles.all_roles()
-        if spec.place in PLACE_FIELDS and (scope.national or spec.provincial)
+        if spec.place in fields and (scope.national or spec.provincial)
     ]
 
 
@@ -82,12 +96,25 @@ class GrantFields(StyledFormMixin, forms.Form):
         self.provinces = provinces
         self.place_id: int | None = None
         offered = offered_roles(scope)
+        fields = place_fields()
+        # A list per kind of place outside the provinces; accepted from anyone (the service
+        # refuses an officer), shown to those who may give its roles.
+        self.placeless: list[str] = []
+        for kind in placeless_kinds():
+            name = fields[kind.code]
+            self.fields[name] = forms.ModelChoiceField(
+                label=str(kind.label),
+                queryset=kind.model_class()._default_manager.all(),
+                required=False,
+            )
+            if any(spec.place == kind.code for spec in offered):
+                self.placeless.append(name)
         role = cast(forms.ChoiceField, self.fields["role"])
         role.choices = [(spec.code, spec.label) for spec in roles.all_roles()]
         role.widget.choices = [("", "---------"), *((s.code, s.label) for s in offered)]
         # Which field names the place of each role, for the page's script (app.js).
         role.widget.attrs["data-place-fields"] = " ".join(
-            f"{s.code}:{PLACE_FIELDS[s.place] or '-'}" for s in offered
+            f"{s.code}:{fields[s.place] or '-'}" for s in offered
         )
         self.fields["province"].widget.choices = [
             ("", "---------"),
@@ -118,7 +145,13 @@ class GrantFields(StyledFormMixin, forms.Form):
             self.place_id = self._find_unit(data["enterprise"], data.get("province"))
         elif spec.place == "consortium" and data.get("consortium"):
             self.place_id = self._find_consortium(data["consortium"], data.get("province"))
+        elif (name := place_fields().get(spec.place)) in self.fields and data.get(name):
+            self.place_id = data[name].pk
         return data
+
+    def placeless_fields(self) -> list[forms.BoundField]:
+        """The lists of places outside the provinces offered on this form."""
+        return [self[name] for name in self.placeless]
 
     def _find_unit(self, typed: str, province: Province | None) -> int | None:
         kind = roles.place_kind("enterprise")
@@ -150,7 +183,7 @@ class GrantFields(StyledFormMixin, forms.Form):
     def place_field(self) -> str:
         """The field that names the place of the chosen role ("role" if it takes none)."""
         spec = roles.role(self.cleaned_data.get("role") or "")
-        return (PLACE_FIELDS.get(spec.place) if spec else "") or "role"
+        return (place_fields().get(spec.place) if spec else "") or "role"
 
     def show_errors(self, exc: ValidationError, *others: forms.BaseForm) -> None:
         """A service's refusal beside the field it is about: its "place" is the field the

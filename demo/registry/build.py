@@ -20,6 +20,7 @@ from accounts.models import Grant
 from cases.models import Case
 from demo import seeded
 from enterprises.models import Enterprise, LocationEvent, StatusEvent
+from finance.models import Certificate
 from indicators.models import CaseFact, CaseShare
 from persian.text import search_key
 from places.models import Park, Province
@@ -109,6 +110,7 @@ def clear_registry(*, log: Callable[[str], None]) -> tuple[int, bool]:
     if any(m._default_manager.exists() for m in dependents):
         log("  rows of other modules refer to enterprises: deleting through Django (slow)")
         Case.objects.all().delete()  # they protect the units and the status events
+        Certificate.objects.all().delete()  # so do the «گام» certificates' buyers and holders
         # and their share of the figures goes with them (rebuild_facts counts the new ones)
         CaseFact.objects.all().delete()
         CaseShare.objects.all().delete()
@@ -177,6 +179,7 @@ def force_deletions() -> seeded.Deletions:
     units and the revivals they link), and the synthetic parks (with their links)."""
     return seeded.deletions(
         (Case, None),
+        (Certificate, None),
         (Enterprise, None),
         (StatusEvent, None),
         (LocationEvent, None),

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from exports.tables import Column
-from persian.templatetags.persian import digits, jdate, jdatetime, num
+from persian.templatetags.persian import digits, jdate, jdatetime, num, percent
 
 register = template.Library()
 
@@ -44,9 +44,7 @@ def display_cell(row: Any, column: Column) -> str:
         return num(value)
     if column.kind == "percent":
         try:
-            return num(round(float(value) * 100, 1)) + (
-                "٪" if (get_language() or "fa").startswith("fa") else "%"
-            )
+            return percent(round(float(value) * 100, 1))
         except (TypeError, ValueError):
             return digits(value)
     if column.kind == "date":

@@ -44,6 +44,15 @@ def num(value: Any) -> str:
 
 
 @register.filter
+def percent(value: Any) -> str:
+    """A share in percent points (0–100) with the language's sign: ۲۵٫۳٪ in Persian, 25.3%
+    in English; "—" for nothing."""
+    if value is None or value == "":
+        return "—"
+    return num(value) + ("٪" if _fa() else "%")
+
+
+@register.filter
 def rials(value: Any) -> str:
     """An amount stored in rials, with its toman equivalent beside it (a toman is ten
     rials): «۱۲٬۰۰۰٬۰۰۰ ریال (۱٬۲۰۰٬۰۰۰ تومان)»."""

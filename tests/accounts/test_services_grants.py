@@ -311,3 +311,47 @@ def test_an_officer_manages_only_people_whose_roles_all_lie_in_their_province(
     assert not services.may_manage_person(scope, reload(person))
     refused("person", services.person_set_active, actor=officer_a, person=reload(person),
             active=False)  # fmt: skip
+
+
+# --- roles over places in no province (a bank, an adviser firm) -------------------------------
+
+
+@pytest.mark.parametrize("role", ["bank_officer", "market_adviser"])
+def test_national_staff_give_and_withdraw_a_role_over_a_place_in_no_province(
+    role, national_admin, person
+) -> None:
+    from finance.models import AdviserFirm, Bank
+
+    place = (
+        Bank.objects.get_or_create(code="melli", defaults={"name": "بانک ملی"})[0]
+        if role == "bank_officer"
+        else AdviserFirm.objects.create(code="sabz", name="مشاور سبز")
+    )
+
+    grant = grant_give(actor=national_admin, person=person, role=role, place_id=place.pk)
+    grant_withdraw(actor=national_admin, grant=grant)
+
+    assert reload(grant).withdrawn_by == national_admin
+    actions = list(history_of(person).values_list("action", flat=True))
+    assert actions.count("grant") == 2 and actions.count("grant_withdraw") == 1
+
+
+def test_an_officer_neither_gives_nor_withdraws_a_bank_officer_role(
+    officer_a, national_admin, person
+) -> None:
+    from finance.models import Bank
+
+    melli = Bank.objects.get_or_create(code="melli", defaults={"name": "بانک ملی"})[0]
+    before = counts()
+    with pytest.raises(ValidationError) as refused:
+        grant_give(actor=officer_a, person=person, role="bank_officer", place_id=melli.pk)
+    assert refused.value.message_dict == {
+        "role": [gettext("Only a national administrator can give the role %(role)s.")
+                 % {"role": gettext("bank officer")}]
+    }  # fmt: skip
+    assert counts() == before
+
+    grant = grant_give(actor=national_admin, person=person, role="bank_officer", place_id=melli.pk)
+    with pytest.raises(ValidationError, match=gettext("You may not withdraw this role.")):
+        grant_withdraw(actor=officer_a, grant=grant)
+    assert reload(grant).withdrawn_on is None

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from cases.models import Case
 from finance import casetype
-from finance.models import Decision
+from finance.models import Decision, Referral
 from finance.selectors import ledger, referrals_visible
 from finance.services import referral_decide, referral_pay
 from tests.factories import days_ago, reload, row_counts
@@ -171,3 +171,24 @@ def test_a_referral_from_a_clinic_case_must_be_the_same_units(finance: Finance, 
     assert "clinic_case" in error.value.message_dict
     referral = introduce(idle, "melli", days=50, clinic_case=clinic_case)
     assert referral.clinic_case == clinic_case
+
+
+def test_the_median_wait_of_an_even_number_of_referrals_is_the_mean_of_the_middle_two(
+    reference,
+) -> None:
+    from finance.selectors import ledgers
+    from tests.factories import make_enterprise
+
+    for days, wait in ((100, 10), (100, 20), (100, 40), (100, 90)):
+        referral = introduce(make_enterprise(name=f"واحد {wait}"), "melli", days=days)
+        referral_decide(
+            actor=None, referral=referral, decision=Decision.APPROVED, date=days_ago(days - wait)
+        )
+    introduce(make_enterprise(name="واحد منتظر"), "mellat", days=5)
+
+    tables = ledgers(Referral.objects.all(), "bank", "instrument")
+
+    melli = next(row for row in tables["bank"] if row.referrals == 4)
+    assert (melli.decided, melli.median_wait, melli.approval_rate) == (4, 30, 100)
+    (instrument,) = tables["instrument"]
+    assert (instrument.referrals, instrument.decided, instrument.median_wait) == (5, 4, 30)

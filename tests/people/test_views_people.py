@@ -34,9 +34,11 @@ from accounts.models import Grant, Role, User
 from accounts.services import grant_give, grant_withdraw
 from audit.models import AuditRecord
 from audit.services import history_of
+from finance.roles import BANK_OFFICER, MARKET_ADVISER
 from persian.text import to_persian_digits
 from tests.access_tables import ROLES, with_two_grants
-from tests.factories import legal_id, make_enterprise, make_user, reload
+from tests.factories import give, legal_id, make_enterprise, make_user, reload
+from tests.finance.conftest import bank
 from tests.views_helpers import (
     field_error_text,
     field_errors,
@@ -47,7 +49,7 @@ from tests.views_helpers import (
 
 PROVINCES = ("qom", "tehran")
 PEOPLE = ("qom_person", "tehran_person")
-GRANTS = ("qom_grant", "tehran_grant")
+GRANTS = ("qom_grant", "tehran_grant", "bank_grant")
 NO_TARGET = ("-",)
 NEW_PASSWORD = "پیشران-رمز-تازه-۱۴۰۴"  # noqa: S105 (tests only)
 
@@ -124,15 +126,16 @@ CHANGE_PERSON = _table(PEOPLE, {
     "anonymous":      ("login",   "login"),
 })
 
-#                     qom_grant  tehran_grant
+# bank_grant: a bank officer's role over a bank, a place in no province (national staff only)
+#                     qom_grant  tehran_grant bank_grant
 WITHDRAW = _table(GRANTS, {
-    "national_admin": ("done",    "done"),
-    "officer_a":      ("done",    "404"),
-    "officer_b":      ("404",     "done"),
-    "park_manager":   ("404",     "404"),
-    "owner":          ("404",     "404"),
-    "cluster_agent":  ("404",     "404"),
-    "anonymous":      ("login",   "login"),
+    "national_admin": ("done",    "done",      "done"),
+    "officer_a":      ("done",    "404",       "404"),
+    "officer_b":      ("404",     "done",      "404"),
+    "park_manager":   ("404",     "404",       "404"),
+    "owner":          ("404",     "404",       "404"),
+    "cluster_agent":  ("404",     "404",       "404"),
+    "anonymous":      ("login",   "login",     "login"),
 })
 # fmt: on
 
@@ -175,6 +178,8 @@ def people(reference: Any) -> dict[str, Any]:
         last_name="تهرانی",
         parks=[reference.park_tehran],
     )
+    bank_person = make_user(username="bank_person", first_name="شیرین", last_name="بانکی")
+    bank_grant = give(bank_person, BANK_OFFICER, bank("melli"))
     return {
         "qom": reference.qom,
         "tehran": reference.tehran,
@@ -182,6 +187,7 @@ def people(reference: Any) -> dict[str, Any]:
         "tehran_person": tehran_person,
         "qom_grant": qom_person.grants.get(),
         "tehran_grant": tehran_person.grants.get(),
+        "bank_grant": bank_grant,
     }
 
 
@@ -374,6 +380,67 @@ def test_the_role_a_province_does_not_hand_out_is_not_offered_to_an_officer(
     assert f'value="{Role.NATIONAL_ADMIN}"' not in officer_form
     assert f'value="{Role.PROVINCIAL_OFFICER}"' not in officer_form
     assert f'value="{Role.NATIONAL_ADMIN}"' in national_form
+
+
+def test_national_staff_give_a_bank_officer_role_choosing_the_bank_and_withdraw_it(
+    national_admin, client_for, people
+) -> None:
+    person = people["qom_person"]
+    melli = bank("melli")
+    url = reverse("person_grant_give", args=[person.pk])
+    form = page(client_for(national_admin).get(url))
+    assert f'value="{BANK_OFFICER}"' in form and f'value="{MARKET_ADVISER}"' in form
+    assert 'name="place_bank"' in form and melli.name in form
+
+    response = _give(client_for(national_admin), person, role=BANK_OFFICER, place_bank=melli.pk)
+
+    assert response.status_code == 302, field_errors(response)
+    grant = person.grants.live().get(role=BANK_OFFICER)
+    assert (grant.place_kind, grant.place_id) == ("bank", melli.pk)
+    assert melli.name in page(
+        client_for(national_admin).get(reverse("person_detail", args=[person.pk]))
+    )
+    response = client_for(national_admin).post(
+        reverse("grant_withdraw", args=[grant.pk]), {"note": ""}
+    )
+    assert response.status_code == 302
+    assert reload(grant).withdrawn_on is not None
+
+
+def test_a_bank_officer_role_given_without_its_bank_is_refused_under_the_bank_list(
+    national_admin, client_for, people
+) -> None:
+    before = people_state()
+
+    response = _give(client_for(national_admin), people["qom_person"], role=BANK_OFFICER)
+
+    assert response.status_code == 200
+    message = _persian(
+        "The role %(role)s is given over a %(kind)s: choose one.",
+        role=_persian("bank officer"),
+        kind=_persian("bank"),
+    )
+    assert message in field_error_text(response, "place_bank")
+    assert people_state() == before
+
+
+def test_an_officer_is_not_offered_the_bank_and_adviser_roles_and_cannot_give_them(
+    officer_a, client_for, people
+) -> None:
+    person = people["qom_person"]
+    form = page(client_for(officer_a).get(reverse("person_grant_give", args=[person.pk])))
+    assert f'value="{BANK_OFFICER}"' not in form and 'name="place_bank"' not in form
+    assert f'value="{MARKET_ADVISER}"' not in form and 'name="place_adviser"' not in form
+    before = people_state()
+
+    response = _give(client_for(officer_a), person, role=BANK_OFFICER, place_bank=bank("melli").pk)
+
+    assert response.status_code == 200
+    message = _persian(
+        "Only a national administrator can give the role %(role)s.", role=_persian("bank officer")
+    )
+    assert message in field_error_text(response, "role")
+    assert people_state() == before
 
 
 def test_a_role_given_without_its_place_is_refused_under_the_place_field(

@@ -51,6 +51,14 @@ def test_num_shows_text_that_is_not_a_number_as_it_is() -> None:
 # --- digits --------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("value", "fa", "en"), [(62.5, "۶۲٫۵٪", "62.5%"), (100, "۱۰۰٪", "100%"), (None, "—", "—")]
+)
+def test_percent_writes_the_sign_of_the_language_of_the_page(value, fa, en) -> None:
+    assert render("{{ v|percent }}", "fa", v=value) == fa
+    assert render("{{ v|percent }}", "en", v=value) == en
+
+
 def test_digits_are_persian_in_the_persian_ui() -> None:
     assert render("{{ v|digits }}", "fa", v="1402/05 پلاک 12") == "۱۴۰۲/۰۵ پلاک ۱۲"
 

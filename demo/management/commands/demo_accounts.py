@@ -20,6 +20,8 @@ from consortia.roles import PROMOTER
 from demo import seeded
 from enterprises.models import Enterprise
 from enterprises.services import enterprise_owners, enterprise_set_owners
+from finance.models import AdviserFirm, Bank
+from finance.roles import BANK_OFFICER, MARKET_ADVISER
 from persian.text import search_key
 from places.models import Park, Province
 
@@ -52,13 +54,17 @@ ACCOUNTS = (
     DemoAccount("promoter", "pishran-promoter-1404", PROMOTER, "کامران", "صادراتی"),
     # Two grants: provincial officer of Tehran and manager of the Shokouhieh park in Qom.
     DemoAccount("twohats", "pishran-twohats-1404", Role.PROVINCIAL_OFFICER, "کاوه", "دوسویه"),
+    # Bank Melli's officer; the staff of the first demo adviser firm (seed_finance).
+    DemoAccount("bankofficer", "pishran-bank-1404", BANK_OFFICER, "فرهاد", "بانکی"),
+    DemoAccount("adviser", "pishran-adviser-1404", MARKET_ADVISER, "لیلا", "بورسی"),
 )
+BANK = "melli"
 
 
 class Command(BaseCommand):
     help = (
         "Create or reset one DEMO account per role (admin, officer, officer2, parkmanager, "
-        "owner, agent, agent2, consultant, consultant2, promoter, and twohats and consultant3 who hold "
+        "owner, agent, agent2, consultant, consultant2, bankofficer, adviser, promoter, and twohats and consultant3 who hold "
         "two grants) with known passwords, and print them. Safe to run again: existing users are "
         "updated and their passwords reset to the same values. The owner account is linked "
         "to one published enterprise in the Shokouhieh park of Qom (the lowest id), once "
@@ -119,6 +125,10 @@ class Command(BaseCommand):
                     (CLINIC_CONSULTANT, provinces[ALBORZ].pk),
                 ],
             }
+            bank = Bank.objects.filter(code=BANK).first()
+            firm = AdviserFirm.objects.order_by("code").first()
+            wanted["bankofficer"] = [(BANK_OFFICER, bank.pk)] if bank else []
+            wanted["adviser"] = [(MARKET_ADVISER, firm.pk)] if firm else []
             promoted = Consortium.objects.filter(province=provinces[QOM]).order_by("pk").first()
             wanted["promoter"] = [(PROMOTER, promoted.pk)] if promoted else []
             for username, grants in wanted.items():
@@ -141,6 +151,12 @@ class Command(BaseCommand):
             "consultant3": self._caseload_of(
                 users["consultant3"], [provinces[TEHRAN], provinces[ALBORZ]]
             ),
+            "bankofficer": f"{bank.name}: {bank.referrals.count()} referrals"
+            if bank
+            else "no bank (run load_reference)",
+            "adviser": f"{firm.name}: {firm.listings.count()} capital-market files"
+            if firm
+            else "no adviser firm yet (run seed_finance)",
             "promoter": f"consortium: {promoted.name} (#{promoted.pk})"
             if promoted
             else "no consortium yet (run seed_consortia)",

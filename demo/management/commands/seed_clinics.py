@@ -16,7 +16,7 @@ from clinics import casetype
 from demo import seeded
 from demo.clinics import FIRST_YEAR, ClinicDemo
 from enterprises.models import StatusEvent
-from persian.jalali import JalaliDateError, format_date, parse, today
+from persian.jalali import format_date
 
 
 class Command(BaseCommand):
@@ -52,12 +52,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        until = today()
-        if options["until"]:
-            try:
-                until = min(parse(options["until"]), today())
-            except JalaliDateError as exc:
-                raise CommandError(f"--until: not a Jalali date: {options['until']}") from exc
+        until = seeded.until_option(options["until"])
         if not StatusEvent.objects.exists():
             raise CommandError("The registry is empty: run `manage.py seed_demo` first.")
         cases = Case.objects.filter(type=casetype.TYPE)

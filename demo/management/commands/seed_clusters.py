@@ -15,7 +15,7 @@ from clusters.selectors import programme_counts
 from demo import seeded
 from demo.clusters import ClusterDemo
 from demo.registry.generator import default_until
-from persian.jalali import JalaliDateError, format_date, parse, today
+from persian.jalali import format_date
 from places.models import Province
 
 
@@ -47,12 +47,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if Province.objects.count() == 0:
             raise CommandError("Provinces are missing: run `manage.py load_reference` first.")
-        until = min(default_until(), today())
-        if options["until"]:
-            try:
-                until = min(parse(options["until"]), today())
-            except JalaliDateError as exc:
-                raise CommandError(f"--until: not a Jalali date: {options['until']}") from exc
+        until = seeded.until_option(options["until"], default_until())
         if Cluster.objects.exists():
             if not options["force"]:
                 self.stdout.write(

@@ -1,0 +1,326 @@
+"""Finance at national scale: 1,000,000 units, 100,000 referrals, 50,000 certificates.
+
+Run (after bench/seed_build.py has built 1,000,000 enterprises in the database, migrated
+with this branch):
+
+    createdb -h 127.0.0.1 -U postgres pishran_financebench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pishran_financebench \\
+        .venv/bin/python bench/seed_build.py --no-check
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pishran_financebench \\
+        .venv/bin/python bench/finance.py [--referrals 100000] [--certificates 50000] \\
+        [--files 5000] [--runs 30] [--rebuild]
+
+1. Loads the rows once (kept for later runs; ``--rebuild`` replaces them), with COPY, not
+   through the services (the benchmark measures reads): referrals on units not closed, to
+   the 12 reference banks, over 1402 to today, 80% decided (approved, in part, refused),
+   the approved ones mostly paid; capital-market files at every stage with their stage
+   history; certificates from 2,000 buyers to suppliers mostly of their province, each
+   with its issue step and one in three passed on once or twice.
+2. Times whole pages through Django's test client (middleware, view, queries, template),
+   warm, p50/p95 over ``--runs``: a bank officer's referral list (their bank: the first
+   page and a deep one), the referral list of the province with the most referrals (its
+   officer), the national list, the pipeline (national staff), and the busiest buyer's
+   certificate chain. Prints the machine (cores, load average before and after).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pishran.settings")
+os.environ.setdefault("DJANGO_DEBUG", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from accounts.models import Role, User  # noqa: E402
+from accounts.services import grant_give  # noqa: E402
+from cases.models import Case  # noqa: E402
+from enterprises.models import Enterprise, Status  # noqa: E402
+from finance import casetype, market  # noqa: E402
+from finance.models import AdviserFirm, Bank, Certificate, Referral  # noqa: E402
+from finance.roles import BANK_OFFICER  # noqa: E402
+from persian.jalali import add_months, today, year_bounds  # noqa: E402
+from places.models import Province  # noqa: E402
+
+PAGE = 50
+INSTRUMENTS = ("working_capital",) * 5 + ("guarantee", "gam", "leasing", "sukuk", "other")
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(q * (len(values) - 1))))]
+
+
+def measure(client: Client, url: str, runs: int) -> tuple[float, float, int]:
+    response = client.get(url)  # warm
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), percentile(times, 0.95), response.status_code
+
+
+def _copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _next_id(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")  # noqa: S608
+        return int(cursor.fetchone()[0])
+
+
+def _setval(*tables: str) -> None:
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"(SELECT max(id) FROM {table}))"
+            )
+
+
+CASE_COLUMNS = ("id", "type", "enterprise_id", "province_id", "stage", "stage_since",
+                "opened_on", "closed_on", "assignee_id", "due_on", "summary", "created_at",
+                "updated_at", "exclusive")  # fmt: skip
+EVENT_COLUMNS = ("case_id", "kind", "date", "from_stage", "stage", "province_id",
+                 "assignee_id", "reason", "author_name", "recorded_at")  # fmt: skip
+
+
+def load(n_referrals: int, n_certificates: int, n_files: int, seed: int) -> float:
+    """Write the rows (COPY, one transaction); returns the seconds it took."""
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    day = today()
+    first = year_bounds(1402)[0]
+    span = (day - first).days
+    banks = list(Bank.objects.order_by("pk").values_list("pk", flat=True))
+    firms = [
+        AdviserFirm.objects.get_or_create(code=f"bench-{n}", defaults={"name": f"مشاور {n}"})[0].pk
+        for n in range(8)
+    ]
+    with transaction.atomic():
+        Certificate.objects.all().delete()
+        Case.objects.filter(type__in=(casetype.TYPE, market.TYPE)).delete()
+        units = list(
+            Enterprise.objects.exclude(status=Status.CLOSED)
+            .order_by("pk")
+            .values_list("pk", "province_id", "status")
+        )
+        case_id = _next_id("cases_case")
+        cases, referrals, events, listings = [], [], [], []
+        for _n in range(n_referrals):
+            unit, province, _status = rng.choice(units)
+            opened = first + dt.timedelta(days=rng.randint(0, span))
+            requested = rng.randint(20, 1500) * 100_000_000
+            decided_on = opened + dt.timedelta(days=rng.randint(5, 90))
+            decision = granted = paid_on = paid = None
+            stage, since, closed = casetype.INTRODUCED, opened, None
+            if decided_on <= day and rng.random() < 0.9:
+                roll = rng.random()
+                decision = "approved" if roll < 0.45 else "partly" if roll < 0.7 else "refused"
+                granted = (
+                    requested
+                    if decision == "approved"
+                    else requested // 2
+                    if decision == "partly"
+                    else None
+                )
+                stage, since = (
+                    (casetype.REFUSED, decided_on)
+                    if decision == "refused"
+                    else (casetype.DECIDED, decided_on)
+                )
+                closed = decided_on if decision == "refused" else None
+                pay_day = decided_on + dt.timedelta(days=rng.randint(5, 40))
+                if granted and pay_day <= day and rng.random() < 0.85:
+                    paid_on, paid = pay_day, granted
+                    stage, since, closed = casetype.PAID, pay_day, pay_day
+            cases.append((case_id, casetype.TYPE, unit, province, stage, since, opened, closed,
+                          None, None, "", day, day, False))  # fmt: skip
+            referrals.append((case_id, rng.choice(banks), "شعبه مرکزی", rng.choice(INSTRUMENTS),
+                              requested, decision or "", decided_on if decision else None, "",
+                              granted, paid_on, paid))  # fmt: skip
+            case_id += 1
+        active = [u for u in units if u[2] == Status.ACTIVE]
+        order = (market.INTRODUCED, market.FILE_OPENED, market.FINAL, market.ADMITTED)
+        for unit, province, _status in rng.sample(active, min(n_files, len(active))):
+            opened = first + dt.timedelta(days=rng.randint(0, span))
+            stages, date = [(market.INTRODUCED, opened)], opened
+            for code in order[1:]:
+                date = date + dt.timedelta(days=rng.randint(20, 200))
+                if date > day:
+                    break
+                if rng.random() < 0.15:
+                    stages.append((rng.choice((market.REJECTED, market.WITHDRAWN)), date))
+                    break
+                stages.append((code, date))
+            stage, since = stages[-1]
+            closed = (
+                since if stage in (market.ADMITTED, market.REJECTED, market.WITHDRAWN) else None
+            )
+            cases.append((case_id, market.TYPE, unit, province, stage, since, opened, closed,
+                          None, None, "", day, day, True))  # fmt: skip
+            previous = ""
+            for i, (code, date) in enumerate(stages):
+                events.append((case_id, "open" if i == 0 else "stage", date, previous, code,
+                               province, None, "", "", day))  # fmt: skip
+                previous = code
+            listings.append((case_id, rng.choice(firms) if len(stages) > 1 else None,
+                             "sme" if stage == market.ADMITTED else "",
+                             10**11 if stage == market.ADMITTED else None))  # fmt: skip
+            case_id += 1
+        _copy("cases_case", CASE_COLUMNS, cases)
+        _copy("cases_caseevent", EVENT_COLUMNS, events)
+        _copy("finance_referral",
+              ("case_id", "bank_id", "branch", "instrument", "amount_requested", "decision",
+               "decided_on", "decision_reasons", "amount_granted", "paid_on", "amount_paid"),
+              referrals)  # fmt: skip
+        _copy("finance_listing", ("case_id", "adviser_id", "market", "amount_raised"), listings)
+        # Certificates: 2,000 buyers, suppliers mostly of their province.
+        by_province: dict[int, list[int]] = {}
+        for unit, province, _status in units:
+            by_province.setdefault(province, []).append(unit)
+        province_of = {u: p for u, p, _s in units}
+        buyers = rng.sample([u for u, _p, _s in units], 2000)
+        certificate_id = _next_id("finance_certificate")
+        certificates, steps = [], []
+        for n in range(n_certificates):
+            buyer = buyers[int(len(buyers) * rng.random() ** 2)]
+            pool = by_province[province_of[buyer]]
+            supplier = rng.choice(pool)
+            if supplier == buyer:
+                supplier = rng.choice(pool)
+            issued = first + dt.timedelta(days=rng.randint(0, span))
+            term = rng.choice((1, 3, 6, 6, 9, 12))
+            matures = add_months(issued, term)
+            holder, date = supplier, issued
+            steps.append((certificate_id, "issue", issued, None, supplier, rng.choice(banks), day))
+            for _hop in range(2):
+                if rng.random() > 0.33:
+                    break
+                to = rng.choice(pool)
+                date = min(date + dt.timedelta(days=rng.randint(1, 40)), matures)
+                steps.append((certificate_id, "transfer", date, holder, to, None, day))
+                holder = to
+            state = "held"
+            if matures <= day:
+                state = "settled"
+                steps.append((certificate_id, "maturity", matures, holder, None, None, day))
+                holder = None
+            certificates.append((certificate_id, f"BENCH-{n:07d}", rng.choice(banks), buyer,
+                                 supplier, rng.randint(10, 600) * 100_000_000, issued, term,
+                                 matures, state, holder, day))  # fmt: skip
+            certificate_id += 1
+        _copy("finance_certificate",
+              ("id", "code", "bank_id", "buyer_id", "supplier_id", "amount", "issued_on",
+               "term_months", "matures_on", "state", "holder_id", "created_at"),
+              certificates)  # fmt: skip
+        _copy("finance_certificatestep",
+              ("certificate_id", "kind", "date", "from_holder_id", "to_holder_id", "bank_id",
+               "recorded_at"),
+              steps)  # fmt: skip
+        _setval("cases_case", "finance_certificate")
+    with connection.cursor() as cursor:
+        for table in ("cases_case", "cases_caseevent", "finance_referral", "finance_listing",
+                      "finance_certificate", "finance_certificatestep"):  # fmt: skip
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    return time.perf_counter() - started
+
+
+def bench_person(username: str, role: str, place_id: int | None) -> User:
+    user, _ = User.objects.get_or_create(username=username)
+    if not user.grants.live().filter(role=role, place_id=place_id).exists():
+        grant_give(actor=None, person=user, role=role, place_id=place_id)
+    return user
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--referrals", type=int, default=100_000)
+    parser.add_argument("--certificates", type=int, default=50_000)
+    parser.add_argument("--files", type=int, default=5_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=1404)
+    parser.add_argument("--rebuild", action="store_true", help="replace the rows")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to the PostgreSQL database bench/seed_build.py built.")
+    load_before = os.getloadavg()
+    if (
+        args.rebuild
+        or Referral.objects.count() != args.referrals
+        or Certificate.objects.count() != args.certificates
+    ):
+        seconds = load(args.referrals, args.certificates, args.files, args.seed)
+        print(f"loaded the rows in {seconds:.1f} s (COPY)")
+    print(
+        f"units {Enterprise.objects.count():,}; referrals {Referral.objects.count():,}; "
+        f"capital-market files {Case.objects.filter(type=market.TYPE).count():,}; "
+        f"certificates {Certificate.objects.count():,}"
+    )
+    by_bank = Referral.objects.values("bank_id").annotate(n=Count("id")).order_by("-n").first()
+    bank = Bank.objects.get(pk=by_bank["bank_id"])
+    by_province = (
+        Case.objects.filter(type=casetype.TYPE)
+        .values("province_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    province = Province.objects.get(pk=by_province["province_id"])
+    buyer = Certificate.objects.values("buyer_id").annotate(n=Count("id")).order_by("-n").first()
+    print(
+        f"bank {bank.name_en or bank.code} ({by_bank['n']:,} referrals); province "
+        f"{province.name_en} ({by_province['n']:,}); busiest buyer #{buyer['buyer_id']} "
+        f"({buyer['n']} certificates)"
+    )
+    officer = bench_person("bench-finance-bank", BANK_OFFICER, bank.pk)
+    provincial = bench_person("bench-finance-officer", Role.PROVINCIAL_OFFICER, province.pk)
+    admin = bench_person("bench-finance-admin", Role.NATIONAL_ADMIN, None)
+    deep = max(1, by_bank["n"] // PAGE // 2)
+    referrals = reverse("finance_referrals")
+    measures = [
+        (f"referrals: bank officer ({bank.code}), page 1", officer, referrals),
+        (f"referrals: bank officer ({bank.code}), page {deep}", officer, f"{referrals}?page={deep}"),
+        (f"referrals: officer of {province.name_en}, page 1", provincial, referrals),
+        ("referrals: national, page 1", admin, referrals),
+        ("pipeline: national", admin, reverse("capital_pipeline")),
+        (f"pipeline: officer of {province.name_en}", provincial, reverse("capital_pipeline")),
+        (f"chain of buyer #{buyer['buyer_id']}: national", admin,
+         reverse("finance_chain", args=[buyer["buyer_id"]])),
+    ]  # fmt: skip
+    print(f"{'page':52} {'p50 ms':>8} {'p95 ms':>8} status")
+    with override_settings(DEBUG=False):
+        for label, user, url in measures:
+            client = Client()
+            client.force_login(user)
+            p50, p95, status = measure(client, url, args.runs)
+            print(f"{label:52} {p50:8.1f} {p95:8.1f} {status}", flush=True)
+    print(
+        f"nproc {os.cpu_count()}; load average before {load_before[0]:.2f}, after "
+        f"{os.getloadavg()[0]:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
