@@ -227,6 +227,9 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
                 progress(min(start + BATCH, len(ids)), len(ids))
         columns = ("type", "level", "place", "measure", "gran", "day", "value", "n")
         _write(CaseFact, columns, ((*key, n) for key, n in sorted(total.items()) if n))
+        if connection.vendor == "postgresql":  # the planner's statistics for the new rows
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE indicators_casefact")
         return CaseFact.objects.count()
 
 

@@ -277,6 +277,13 @@ class CaseFact(models.Model):
     value = models.CharField(max_length=40)
     n = models.BigIntegerField(default=0)
 
+    class Meta:
+        # Every province at once (a map, a ranking): the month rows before the date's month
+        # and the day rows of its month, whatever the place.
+        indexes = [
+            models.Index(fields=["type", "measure", "level", "gran", "day"], name="casefact_by_day")
+        ]
+
     def __str__(self) -> str:
         return f"{self.type} {self.level}{self.place} {self.measure}={self.value} {self.gran}{self.day}: {self.n}"
 
