@@ -4,6 +4,8 @@ the rows behind a past figure, and the list of parks."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -920,6 +922,44 @@ def _place_asked(request: HttpRequest) -> tuple[Province | None, Park | None]:
     return None, None
 
 
+@dataclass
+class _Asked:
+    """What a rows page was asked for: the date, the place and the breakdown cell, with the
+    figure it names."""
+
+    as_of: dt.date
+    as_of_error: str | None
+    province: Province | None
+    park: Park | None
+    where: dict[str, Any]
+    narrowed: dict[str, str]
+    figure: Any
+
+
+def _figure_asked(
+    request: HttpRequest, indicator: Indicator, narrow: dict[str, Callable[[], Any]]
+) -> _Asked:
+    """The date (``?as_of=``), place (``?province=``/``?park=``) and breakdown cell (one of
+    ``narrow``'s dimensions, with its allowed values) a rows page is asked for, and the figure
+    there; 404 for a place or value that does not exist."""
+    as_of, as_of_error = selectors.parse_as_of(request.GET)
+    province, park = _place_asked(request)
+    place = Place("p", province.pk) if province else Place("k", park.pk) if park else Place("c")
+    where: dict[str, Any] = (
+        {"province_id": province.pk} if province else {"park_id": park.pk} if park else {}
+    )
+    figure = selectors.value_of(indicator, place, as_of)
+    narrowed: dict[str, str] = {}
+    for dim, allowed in narrow.items():
+        value = request.GET.get(dim, "").replace("\x00", "").strip()
+        if value and dim in indicator.breakdowns:
+            if value not in allowed():
+                raise Http404
+            narrowed[dim] = value
+            figure = selectors.breakdown(indicator, place, as_of, dim).get(value, 0)
+    return _Asked(as_of, as_of_error, province, park, where, narrowed, figure)
+
+
 @throttled("rows")
 def clinic_rows(request: HttpRequest, key: str) -> HttpResponse:
     """What a business-clinic figure counted on a date (``clinics.figures``), beside the
@@ -932,21 +972,14 @@ def clinic_rows(request: HttpRequest, key: str) -> HttpResponse:
     kind = CLINIC_ROW_KINDS.get(indicator.measure)
     if kind is None:
         raise Http404
-    as_of, as_of_error = selectors.parse_as_of(request.GET)
-    province, park = _place_asked(request)
-    place = Place("p", province.pk) if province else Place("k", park.pk) if park else Place("c")
-    where: dict[str, Any] = (
-        {"province_id": province.pk} if province else {"park_id": park.pk} if park else {}
+    asked = _figure_asked(request, indicator, CLINIC_NARROW)
+    as_of, province, park, where, narrowed = (
+        asked.as_of,
+        asked.province,
+        asked.park,
+        asked.where,
+        asked.narrowed,
     )
-    figure = selectors.value_of(indicator, place, as_of)
-    narrowed: dict[str, str] = {}
-    for dim, allowed in CLINIC_NARROW.items():
-        value = request.GET.get(dim, "").replace("\x00", "").strip()
-        if value and dim in indicator.breakdowns:
-            if value not in allowed():
-                raise Http404
-            narrowed[dim] = value
-            figure = selectors.breakdown(indicator, place, as_of, dim).get(value, 0)
     scope = Scope.of(request.user)
     listed = kind == "units" or scope.can("cases.follow_cases")
     rows: Any = []
@@ -991,9 +1024,9 @@ def clinic_rows(request: HttpRequest, key: str) -> HttpResponse:
     context = {
         "indicator": indicator,
         "kind": kind,
-        "figure": figure,
+        "figure": asked.figure,
         "as_of": as_of,
-        "as_of_error": as_of_error,
+        "as_of_error": asked.as_of_error,
         "province": province,
         "park": park,
         "narrowed": [
@@ -1049,21 +1082,14 @@ def finance_rows(request: HttpRequest, key: str) -> HttpResponse:
     bank's officers their bank's, an adviser's staff their firm's, an owner their unit's);
     everyone else gets the figure alone."""
     indicator = get_object_or_404(Indicator, key=key.replace("\x00", ""), source="finance")
-    as_of, as_of_error = selectors.parse_as_of(request.GET)
-    province, park = _place_asked(request)
-    place = Place("p", province.pk) if province else Place("k", park.pk) if park else Place("c")
-    where: dict[str, Any] = (
-        {"province_id": province.pk} if province else {"park_id": park.pk} if park else {}
+    asked = _figure_asked(request, indicator, FINANCE_NARROW)
+    as_of, province, park, where, narrowed = (
+        asked.as_of,
+        asked.province,
+        asked.park,
+        asked.where,
+        asked.narrowed,
     )
-    figure = selectors.value_of(indicator, place, as_of)
-    narrowed: dict[str, str] = {}
-    for dim, allowed in FINANCE_NARROW.items():
-        value = request.GET.get(dim, "").replace("\x00", "").strip()
-        if value and dim in indicator.breakdowns:
-            if value not in allowed():
-                raise Http404
-            narrowed[dim] = value
-            figure = selectors.breakdown(indicator, place, as_of, dim).get(value, 0)
     measure = indicator.measure
     kind = "files" if measure in ("pipeline", "admitted", "raised") else "referrals"
     rows: Any
@@ -1092,9 +1118,9 @@ def finance_rows(request: HttpRequest, key: str) -> HttpResponse:
     context = {
         "indicator": indicator,
         "kind": kind,
-        "figure": figure,
+        "figure": asked.figure,
         "as_of": as_of,
-        "as_of_error": as_of_error,
+        "as_of_error": asked.as_of_error,
         "province": province,
         "park": park,
         "narrowed": [
