@@ -45,6 +45,7 @@ from sectors.models import IndustryGroup
 
 from . import figures, selectors
 from .models import BREAKDOWNS, Indicator
+from .pagecache import figures_page
 from .sources import Place, memo, park_totals
 
 HEADLINES = (
@@ -479,6 +480,7 @@ def my_dashboard(request: HttpRequest) -> HttpResponseBase:
 
 
 @throttled("exports", when=asks_download)
+@figures_page()
 def home(request: HttpRequest) -> HttpResponseBase:
     if empty := _without_indicators(request, _("Country at a glance")):
         return empty
@@ -504,6 +506,7 @@ def home(request: HttpRequest) -> HttpResponseBase:
 
 
 @throttled("exports", when=asks_download)
+@figures_page()
 def province_list(request: HttpRequest) -> HttpResponseBase:
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     chosen = _indicator(request, "units-active")
@@ -520,6 +523,7 @@ def province_list(request: HttpRequest) -> HttpResponseBase:
 
 
 @throttled("exports", when=asks_download)
+@figures_page()
 def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     if "\x00" in code:
         raise Http404
@@ -576,6 +580,7 @@ def _count_parks(province: Province, as_of: dt.date) -> list[Park]:
 
 
 @throttled("exports", when=asks_download)
+@figures_page(anyone=lambda request: request.GET.get("export") == "pdf")
 def province_report(request: HttpRequest, code: str) -> HttpResponse:
     """The province's figures on paper: every indicator with its target, the breakdowns and
     the parks (print stylesheet; the browser prints it)."""
@@ -657,6 +662,7 @@ def park_list(request: HttpRequest) -> HttpResponse:
 
 
 @throttled("exports", when=asks_download)
+@figures_page()
 def park_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     park = get_object_or_404(Park.objects.select_related("province"), pk=pk)
     if empty := _without_indicators(request, f"{park.get_kind_display()} {park.name}"):

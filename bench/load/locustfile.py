@@ -25,11 +25,18 @@ IDS = json.loads(open(os.environ["PISHRAN_LOAD_IDS"], encoding="utf-8").read())
 HEADERS = {"X-Forwarded-Proto": "https"}  # what nginx adds in front of gunicorn
 # Seconds a person spends on a page before the next click (run.py --think MIN,MAX).
 THINK = tuple(float(x) for x in os.environ.get("PISHRAN_LOAD_THINK", "2,8").split(","))
+# Seconds an officer spends filling in a unit's form before saving it (run.py --form-think):
+# reading the unit, changing a figure, checking it. Edits start a new figures version.
+FORM_THINK = tuple(float(x) for x in os.environ.get("PISHRAN_LOAD_FORM_THINK", "20,60").split(","))
 # The load's officer accounts (bench/load/server.py makes them); each simulated officer
 # takes the next one.
 LOAD_OFFICER_COUNT = 60
 LOAD_OFFICER_PASSWORD = "pishran-officer-1404"
 _OFFICERS = count()
+# Large Excel files are asked for rarely: one started in the whole site a minute at most
+# (an officer whose turn it is not opens the directory instead).
+EXPORT_EVERY = 60.0
+_last_export = [0.0]
 PERSIAN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٬", "0123456789,")
 
 
@@ -210,7 +217,7 @@ class Officer(HttpUser):
                 response.failure(f"login answered {response.status_code}")
         self._behind_the_proxy()
 
-    @task(6)
+    @task(10)
     def edit(self) -> None:
         pk = random.choice(self.units)
         with self.client.get(f"/enterprises/{pk}/edit/", name="/enterprises/<id>/edit/",
@@ -221,6 +228,7 @@ class Officer(HttpUser):
             except ValueError:
                 form.failure(f"no edit form (HTTP {form.status_code}, {form.url})")
                 return
+        time.sleep(random.uniform(*FORM_THINK))  # filling the form in
         employees = int(data.get("employees", "0").translate(PERSIAN_DIGITS).replace(",", "") or 0)
         data["employees"] = str(employees + 1 if employees < 5000 else employees - 1)
         with self.client.post(f"/enterprises/{pk}/edit/", data=data, headers=self._origin(),
@@ -236,11 +244,11 @@ class Officer(HttpUser):
         self._behind_the_proxy()  # the session cookie the answer may have set again
         return response
 
-    @task(2)
+    @task(3)
     def own_directory(self) -> None:
         self._get(f"/enterprises/?province={self.province}", "/enterprises/?province (staff)")
 
-    @task(2)
+    @task(3)
     def own_rows(self) -> None:
         """The rows behind a figure of their province, judged from each unit's history."""
         self._get(f"/indicators/{random.choice(ROWS_INDICATORS)}/rows/?province={self.province}",
@@ -256,6 +264,10 @@ class Officer(HttpUser):
         """The directory's Excel file written by the worker: the form the page offers above
         the cap, posted with the province's filter; the progress followed until it is ready
         (at most a minute), then the file."""
+        if time.monotonic() - _last_export[0] < EXPORT_EVERY:
+            self.own_directory()
+            return
+        _last_export[0] = time.monotonic()
         page = self._get(f"/enterprises/?province={self.province}",
                          "/enterprises/?province (staff)")  # fmt: skip
         token = form_values(page.text, "csrfmiddlewaretoken")["csrfmiddlewaretoken"]

@@ -28,12 +28,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--users", type=int, default=200)
-    parser.add_argument("--spawn-rate", type=float, default=20)
-    parser.add_argument("--time", type=int, default=180, help="seconds (bounded)")
+    # 200 people arrive over 100 s (each officer logs in as they arrive: ~1 s of hashing).
+    parser.add_argument("--spawn-rate", type=float, default=2, help="people arriving per second")
+    parser.add_argument("--time", type=int, default=300, help="seconds, the ramp included")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per process")
     parser.add_argument("--no-redis", action="store_true", help="per-process memory cache")
     parser.add_argument("--think", default="2,8", help="seconds between a person's clicks: MIN,MAX")
+    parser.add_argument(
+        "--form-think", default="20,60", help="seconds an officer spends on a form: MIN,MAX"
+    )
     parser.add_argument("--no-worker", action="store_true", help="no background worker")
     parser.add_argument("--profile", default="", help="py-spy's samples (collapsed) to this file")
     args = parser.parse_args()
@@ -51,7 +55,12 @@ def main() -> int:
             with_worker=not args.no_worker,
         ) as server:
             print(f"warm-up (dashboards computed once into the cache): {warm_up(ids):.1f} s")
-            env = dict(os.environ, PISHRAN_LOAD_IDS=str(ids), PISHRAN_LOAD_THINK=args.think)
+            env = dict(
+                os.environ,
+                PISHRAN_LOAD_IDS=str(ids),
+                PISHRAN_LOAD_THINK=args.think,
+                PISHRAN_LOAD_FORM_THINK=args.form_think,
+            )
             print(f"load average before: {loadavg()}", flush=True)
             profiler = (
                 subprocess.Popen(
