@@ -17,6 +17,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Q,
     Subquery,
     When,
 )
@@ -777,11 +778,16 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
     code = request.GET.get("province", "").replace("\x00", "").strip().upper()
     if code:
         province = get_object_or_404(Province, code=code)
+        # A unit judged by what it is today was there that day only if it is there today:
+        # said first, so that PostgreSQL reads the province's units by its index instead
+        # of judging every visible unit's history (an officer's rows page: 1.4 s → 0.1 s).
+        units = units.filter(Q(province_id=province.pk) | Q(with_history=True))
         units = units.filter(province_then=province.pk)
     park_id = request.GET.get("park", "")
     if park_id:
         if not (park_id.isascii() and park_id.isdecimal() and int(park_id) < 2**63):
             raise Http404
+        units = units.filter(Q(park_id=int(park_id)) | Q(with_history=True))
         units = units.filter(park_then=int(park_id))
     for name, field in (
         ("status", "status_then"),
