@@ -17,6 +17,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -98,6 +99,8 @@ def main() -> int:
             if profiler is not None:
                 profiler.wait(timeout=60)
         report(Path(f"{work}/stats_stats.csv"), Path(f"{work}/stats_failures.csv"), args)
+        if args.profile:
+            where_the_time_went(Path(args.profile))
     return 0
 
 
@@ -118,6 +121,37 @@ def report(stats: Path, failures: Path, args: argparse.Namespace) -> None:
     failed = list(csv.DictReader(failures.open())) if failures.exists() else []
     for row in failed[:10]:
         print(f"  failure: {row['Method']} {row['Name']}: {row['Error']} x{row['Occurrences']}")
+
+
+def where_the_time_went(profile: Path, top: int = 12) -> None:
+    """py-spy's collapsed stacks summed by the view each sample was in (wall time of the
+    gunicorn threads: waiting for PostgreSQL or Redis counts, waiting for a request does
+    not) and by the innermost frame."""
+    by_view: Counter[str] = Counter()
+    by_frame: Counter[str] = Counter()
+    total = 0
+    for line in profile.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = stack.split(";")
+        view = "gunicorn and the middleware"
+        for i, frame in enumerate(frames):
+            if frame.startswith("BaseHandler._get_response"):
+                # the view itself, not its decorators' wrappers
+                inner = [f for f in frames[i + 1 :] if "<locals>" not in f.split(" (")[0]]
+                view = inner[0].split(":")[0] + ")" if inner else "the handler"
+                break
+        by_view[view] += n
+        by_frame[frames[-1].split(":")[0] + ")"] += n
+    print(f"\nwhere the gunicorn threads' time went ({total} samples at 50 Hz):")
+    for name, n in by_view.most_common(top):
+        print(f"  {100 * n / total:5.1f}%  {name}")
+    print("innermost frames:")
+    for name, n in by_frame.most_common(top):
+        print(f"  {100 * n / total:5.1f}%  {name}")
 
 
 def loadavg() -> str:
