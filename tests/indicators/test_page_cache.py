@@ -12,12 +12,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from enterprises import services
 from enterprises.models import Status
 from indicators import facts
 from indicators.catalogue import load_indicators
 from tests.factories import days_ago, make_enterprise
-from tests.indicators.test_dashboards import card
+from tests.indicators.test_dashboards import card, make_idle
 from tests.views_helpers import page
 
 
@@ -43,13 +42,7 @@ def test_a_change_shows_at_once_to_visitors_served_the_kept_page(
         assert card(page(client_for(anonymous).get(url)), "units-idle")[1] == "۱"
     assert len(kept) <= 3  # the version (and the session): the figures are not read again
 
-    services.enterprise_change_status(
-        actor=national_admin,
-        enterprise=built.e,
-        to_status=Status.IDLE,
-        date=days_ago(1),
-        reason="قطع برق",
-    )
+    make_idle(national_admin, built.e, days_ago(1))
 
     assert card(page(client_for(anonymous).get(url)), "units-idle")[1] == "۲"
 
