@@ -271,8 +271,10 @@ def _count_cache_key(user: Any, query: DirectoryQuery) -> str:
 
 
 # Seconds the public's first page of a search or filter (the ids in order and the capped
-# count) is reused. The commonest word of the names matches ~35,000 published units of a
-# million, and finding and sorting them costs ~200 ms each time; the rows themselves are
+# count) is reused. A common word of the names («صنایع», «فولاد») matches 25,000–35,000
+# published units of a million, and finding and sorting them costs ~150–250 ms each time
+# (the commonest, «تولیدی», matches so many that the name order is walked instead); the
+# rows themselves are
 # read again each time with the filters (a unit unpublished or renamed since drops out).
 # People logged in (who register and edit units and look for them at once) are not served
 # from it.
