@@ -13,7 +13,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import fields, is_dataclass
 from typing import Any, ClassVar
 
@@ -98,12 +98,32 @@ _GUARD = threading.Lock()
 _COMPUTING: dict[tuple, threading.Lock] = {}
 
 
+# Set in a thread while a page is built to be kept under the figures version
+# (``indicators.pagecache``): no figure of an earlier version, not even within STALE_OK.
+_exact = threading.local()
+
+
+@contextlib.contextmanager
+def exact_version() -> Iterator[None]:
+    """Within this block ``memo`` serves only figures of the current version."""
+    before = getattr(_exact, "on", False)
+    _exact.on = True
+    try:
+        yield
+    finally:
+        _exact.on = before
+
+
 def _usable(entry: tuple[int, float, Any] | None, version: int) -> bool:
     if entry is None:
         return False
     made_for, made_at, _value = entry
-    return made_for == version or (
-        time.monotonic() - made_at < STALE_OK and made_at > _local["bumped_at"]
+    if made_for == version:
+        return True
+    return (
+        not getattr(_exact, "on", False)
+        and time.monotonic() - made_at < STALE_OK
+        and made_at > _local["bumped_at"]
     )
 
 

@@ -19,6 +19,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Q,
     Subquery,
     When,
 )
@@ -51,6 +52,7 @@ from sectors.models import IndustryGroup
 
 from . import figures, selectors
 from .models import BREAKDOWNS, Indicator
+from .pagecache import figures_page
 from .sources import Place, memo, park_totals
 
 HEADLINES = (
@@ -560,6 +562,7 @@ def my_dashboard(request: HttpRequest) -> HttpResponseBase:
 
 
 @throttled("exports", when=asks_download)
+@figures_page()
 def home(request: HttpRequest) -> HttpResponseBase:
     if empty := _without_indicators(request, _("Country at a glance")):
         return empty
@@ -586,6 +589,7 @@ def home(request: HttpRequest) -> HttpResponseBase:
 
 
 @throttled("exports", when=asks_download)
+@figures_page()
 def province_list(request: HttpRequest) -> HttpResponseBase:
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     chosen = _indicator(request, "units-active")
@@ -602,6 +606,7 @@ def province_list(request: HttpRequest) -> HttpResponseBase:
 
 
 @throttled("exports", when=asks_download)
+@figures_page()
 def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     if "\x00" in code:
         raise Http404
@@ -659,6 +664,7 @@ def _count_parks(province: Province, as_of: dt.date) -> list[Park]:
 
 
 @throttled("exports", when=asks_download)
+@figures_page(anyone=lambda request: request.GET.get("export") == "pdf")
 def province_report(request: HttpRequest, code: str) -> HttpResponse:
     """The province's figures on paper: every indicator with its target, the breakdowns and
     the parks (print stylesheet; the browser prints it)."""
@@ -740,6 +746,7 @@ def park_list(request: HttpRequest) -> HttpResponse:
 
 
 @throttled("exports", when=asks_download)
+@figures_page()
 def park_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     park = get_object_or_404(Park.objects.select_related("province"), pk=pk)
     if empty := _without_indicators(request, f"{park.get_kind_display()} {park.name}"):
@@ -855,11 +862,16 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
     code = request.GET.get("province", "").replace("\x00", "").strip().upper()
     if code:
         province = get_object_or_404(Province, code=code)
+        # A unit judged by what it is today was there that day only if it is there today:
+        # said first, so that PostgreSQL reads the province's units by its index instead
+        # of judging every visible unit's history (an officer's rows page: 1.4 s → 0.1 s).
+        units = units.filter(Q(province_id=province.pk) | Q(with_history=True))
         units = units.filter(province_then=province.pk)
     park_id = request.GET.get("park", "")
     if park_id:
         if not (park_id.isascii() and park_id.isdecimal() and int(park_id) < 2**63):
             raise Http404
+        units = units.filter(Q(park_id=int(park_id)) | Q(with_history=True))
         units = units.filter(park_then=int(park_id))
     for name, field in (
         ("status", "status_then"),

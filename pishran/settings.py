@@ -275,6 +275,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Jobs safe to run twice: enqueued again when their worker died (ops.workers).
 TASKS_RETRY_ON_WORKER_LOSS = ["ops.tasks.backup_task", "indicators.tasks.rebuild_facts_task"]
 
+# Downloads written in the background (ops.exports) are kept this many hours, then deleted
+# with their jobs at the end of a later export and by `manage.py prune_exports` (nightly).
+EXPORTS_KEEP_HOURS = env_int("PISHRAN_EXPORTS_KEEP_HOURS", 24)
+
 # Backups (manage.py backup / restore, ops.backup).
 BACKUP_DIR = Path(env_str("PISHRAN_BACKUP_DIR", str(VAR_DIR / "backups")))
 # Archives hold national IDs and phone numbers: encrypted with this key (32 bytes, URL-safe

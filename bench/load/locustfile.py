@@ -13,15 +13,30 @@ import json
 import os
 import random
 import re
+import time
 from html.parser import HTMLParser
+from itertools import count
 from urllib.parse import quote
 
 from locust import FastHttpUser, HttpUser, between, task
+from requests import Response as HttpResponse
 
 IDS = json.loads(open(os.environ["PISHRAN_LOAD_IDS"], encoding="utf-8").read())
 HEADERS = {"X-Forwarded-Proto": "https"}  # what nginx adds in front of gunicorn
 # Seconds a person spends on a page before the next click (run.py --think MIN,MAX).
 THINK = tuple(float(x) for x in os.environ.get("PISHRAN_LOAD_THINK", "2,8").split(","))
+# Seconds an officer spends filling in a unit's form before saving it (run.py --form-think):
+# reading the unit, changing a figure, checking it. Edits start a new figures version.
+FORM_THINK = tuple(float(x) for x in os.environ.get("PISHRAN_LOAD_FORM_THINK", "20,60").split(","))
+# The load's officer accounts (bench/load/server.py makes them); each simulated officer
+# takes the next one.
+LOAD_OFFICER_COUNT = 60
+LOAD_OFFICER_PASSWORD = "pishran-officer-1404"
+_OFFICERS = count()
+# Large Excel files are asked for rarely: one started in the whole site a minute at most
+# (an officer whose turn it is not opens the directory instead).
+EXPORT_EVERY = 60.0
+_last_export = [0.0]
 PERSIAN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٬", "0123456789,")
 
 
@@ -134,6 +149,12 @@ class Public(FastHttpUser):
             url = found.group(1).replace("&amp;", "&")
             self.client.get(url, name="/enterprises/?after (next page)")
 
+    @task(1)
+    def search_common_word(self) -> None:
+        """The commonest word of the names (the most rows match it), as someone types it."""
+        self.client.get(f"/enterprises/?q={quote(IDS['common_word'])}",
+                        name="/enterprises/?q (commonest word)")  # fmt: skip
+
     @task(4)
     def search(self) -> None:
         self.client.get(f"/enterprises/?q={quote(random.choice(IDS['names']))}",
@@ -159,7 +180,12 @@ class Public(FastHttpUser):
 
 
 class Officer(HttpUser):
-    """A provincial officer of Qom (the demo account ``officer``) editing units."""
+    """A provincial officer, each with an account of their own (``load-officer-NN``, officer
+    of the NN-th province: ``bench/load/server.py``), as in a real office: the per-person
+    rate limits count each apart. They edit units of their province through the real form,
+    open their province's directory, its rows pages and (rarely) its PDF report, and now and
+    then ask for the directory's Excel file written in the background (``ops.exports``):
+    start it, follow its progress as the page does (htmx, every 2 s) and download it."""
 
     weight = 1
     wait_time = between(*THINK)
@@ -176,11 +202,14 @@ class Officer(HttpUser):
         return {"Origin": origin, "Referer": origin + "/"}
 
     def on_start(self) -> None:
+        n = next(_OFFICERS) % LOAD_OFFICER_COUNT + 1
+        self.province = IDS["provinces"][(n - 1) % len(IDS["provinces"])]
+        self.units = IDS["province_units"][self.province]
         self.client.headers.update(HEADERS)
         login = self.client.get("/accounts/login/", name="/accounts/login/")
         self._behind_the_proxy()
         data = form_values(login.text, "username")
-        data.update(username="officer", password="pishran-officer-1404")
+        data.update(username=f"load-officer-{n:02d}", password=LOAD_OFFICER_PASSWORD)
         with self.client.post("/accounts/login/", data=data, headers=self._origin(),
                               allow_redirects=False, catch_response=True,
                               name="/accounts/login/ (POST)") as response:  # fmt: skip
@@ -188,9 +217,9 @@ class Officer(HttpUser):
                 response.failure(f"login answered {response.status_code}")
         self._behind_the_proxy()
 
-    @task(3)
+    @task(10)
     def edit(self) -> None:
-        pk = random.choice(IDS["officer_units"])
+        pk = random.choice(self.units)
         with self.client.get(f"/enterprises/{pk}/edit/", name="/enterprises/<id>/edit/",
                              catch_response=True) as form:  # fmt: skip
             self._behind_the_proxy()
@@ -199,6 +228,7 @@ class Officer(HttpUser):
             except ValueError:
                 form.failure(f"no edit form (HTTP {form.status_code}, {form.url})")
                 return
+        time.sleep(random.uniform(*FORM_THINK))  # filling the form in
         employees = int(data.get("employees", "0").translate(PERSIAN_DIGITS).replace(",", "") or 0)
         data["employees"] = str(employees + 1 if employees < 5000 else employees - 1)
         with self.client.post(f"/enterprises/{pk}/edit/", data=data, headers=self._origin(),
@@ -209,21 +239,52 @@ class Officer(HttpUser):
                 response.failure(f"edit answered {response.status_code} {errors[:3]}")
         self._behind_the_proxy()
 
-    def _get(self, url: str, name: str) -> None:
-        self.client.get(url, name=name)
+    def _get(self, url: str, name: str, **kwargs: object) -> HttpResponse:
+        response = self.client.get(url, name=name, **kwargs)
         self._behind_the_proxy()  # the session cookie the answer may have set again
+        return response
 
-    @task(1)
+    @task(3)
     def own_directory(self) -> None:
-        self._get("/enterprises/?province=IR-25", "/enterprises/?province (staff)")
+        self._get(f"/enterprises/?province={self.province}", "/enterprises/?province (staff)")
 
-    @task(1)
+    @task(3)
     def own_rows(self) -> None:
         """The rows behind a figure of their province, judged from each unit's history."""
-        self._get("/indicators/units-active/rows/?province=IR-25",
+        self._get(f"/indicators/{random.choice(ROWS_INDICATORS)}/rows/?province={self.province}",
                   "/indicators/<key>/rows/?province (staff)")  # fmt: skip
 
     @task(1)
     def own_report(self) -> None:
-        self._get("/provinces/IR-25/report/?export=pdf",
+        self._get(f"/provinces/{self.province}/report/?export=pdf",
                   "/provinces/<code>/report/?export=pdf (staff)")  # fmt: skip
+
+    @task(1)
+    def background_export(self) -> None:
+        """The directory's Excel file written by the worker: the form the page offers above
+        the cap, posted with the province's filter; the progress followed until it is ready
+        (at most a minute), then the file."""
+        if time.monotonic() - _last_export[0] < EXPORT_EVERY:
+            self.own_directory()
+            return
+        _last_export[0] = time.monotonic()
+        page = self._get(f"/enterprises/?province={self.province}",
+                         "/enterprises/?province (staff)")  # fmt: skip
+        token = form_values(page.text, "csrfmiddlewaretoken")["csrfmiddlewaretoken"]
+        with self.client.post("/downloads/new/", name="/downloads/new/ (POST)",
+                              data={"csrfmiddlewaretoken": token, "province": self.province},
+                              headers=self._origin(), allow_redirects=False,
+                              catch_response=True) as started:  # fmt: skip
+            if started.status_code != 302:
+                started.failure(f"background export answered {started.status_code}")
+                return
+            job = started.headers["Location"]
+        self._behind_the_proxy()
+        for _ in range(30):
+            time.sleep(2)
+            progress = self._get(job, "/downloads/<id>/ (progress, htmx)",
+                                 headers={"HX-Request": "true"})  # fmt: skip
+            found = re.search(r'href="(/downloads/\d+/file/)"', progress.text)
+            if found:
+                self._get(found.group(1), "/downloads/<id>/file/ (XLSX)")
+                return

@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -86,10 +87,16 @@ def redis_server() -> Iterator[str]:
 
 @contextmanager
 def production_server(
-    database_url: str = DEFAULT_DB, *, workers: int = 4, threads: int = 4, redis: bool = True
+    database_url: str = DEFAULT_DB,
+    *,
+    workers: int = 4,
+    threads: int = 4,
+    redis: bool = True,
+    with_worker: bool = False,
 ) -> Iterator[dict[str, str]]:
-    """Prepare (migrations, demo staff accounts, collectstatic) and run gunicorn, with a
-    Redis cache unless ``redis`` is false; yields the environment it runs with."""
+    """Prepare (migrations, demo staff accounts, the load's officers, collectstatic) and run
+    gunicorn, with a Redis cache unless ``redis`` is false and the background worker when
+    ``with_worker``; yields the environment it runs with."""
     with (
         tempfile.TemporaryDirectory(prefix="pishran-load-") as var,
         redis_server() if redis else nullcontext("") as redis_url,
@@ -98,6 +105,7 @@ def production_server(
         manage(env, "migrate", "--noinput", "-v0")
         # A demo command: the demo app is installed for this one call only.
         manage({**env, "PISHRAN_DEMO": "1"}, "demo_accounts", "--insecure")
+        manage(env, "shell", "-c", LOAD_OFFICERS)
         manage(env, "collectstatic", "--noinput", "-v0")
         server = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "pishran.wsgi", f"--bind={HOST}:{PORT}",
@@ -108,6 +116,18 @@ def production_server(
              "--keep-alive=20"],
             cwd=ROOT, env=env, start_new_session=True,
         )  # fmt: skip
+        # The background worker: the Excel files too large to wait for (ops.exports).
+        worker = (
+            subprocess.Popen(
+                [PYTHON, "manage.py", "worker", "--no-reload", "--interval", "1"],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+            if with_worker
+            else None
+        )
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -119,14 +139,40 @@ def production_server(
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("gunicorn did not become healthy within 60 s")
                 time.sleep(0.5)
-            yield env
+            yield {**env, "PISHRAN_SERVER_PID": str(server.pid)}
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
+            for process in (server, worker):
+                if process is None:
+                    continue
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+
+
+# Provincial officers of the load, one account per simulated officer as in a real office
+# (each is counted apart by the per-person rate limits), ``load-officer-NN`` for
+# NN = 1..LOAD_OFFICER_COUNT, officer of the NN-th province (by code, round-robin), with
+# the demo officer's password (its hash copied: hashing it 60 times would take a minute).
+LOAD_OFFICER_COUNT = 60
+LOAD_OFFICER_PASSWORD = "pishran-officer-1404"
+LOAD_OFFICERS = f"""
+from accounts.models import Role, User
+from accounts.services import grant_give
+from places.models import Province
+hashed = User.objects.get(username="officer").password
+provinces = list(Province.objects.order_by("code"))
+for n in range(1, {LOAD_OFFICER_COUNT} + 1):
+    user, _ = User.objects.update_or_create(
+        username=f"load-officer-{{n:02d}}",
+        defaults=dict(password=hashed, is_active=True, first_name="load", last_name=str(n)),
+    )
+    province = provinces[(n - 1) % len(provinces)]
+    if not user.grants.live().filter(role=Role.PROVINCIAL_OFFICER, place_id=province.pk).exists():
+        grant_give(actor=None, person=user, role=Role.PROVINCIAL_OFFICER, place_id=province.pk)
+"""
 
 
 def warm_up(ids_path: Path) -> float:
@@ -140,8 +186,9 @@ def warm_up(ids_path: Path) -> float:
 
 
 def sample_ids(database_url: str, path: Path) -> None:
-    """Ids the simulated people use: published units (public pages), units of the demo
-    officer's province (Qom, their edits), parks and provinces."""
+    """Ids the simulated people use: published units (public pages), units of each province
+    (the officers' edits), parks and provinces, names people type and the commonest word of
+    the names (the heaviest name search: the most rows match it)."""
     import psycopg
 
     with psycopg.connect(database_url) as con:
@@ -156,11 +203,14 @@ def sample_ids(database_url: str, path: Path) -> None:
                 "SELECT id FROM enterprises_enterprise TABLESAMPLE SYSTEM (1) WHERE published "
                 "LIMIT 3000"
             ),
-            "officer_units": ids(
-                "SELECT id FROM enterprises_enterprise WHERE province_id = %s "
-                "ORDER BY random() LIMIT 2000",
-                qom[0],
-            ),
+            "province_units": {
+                code: ids
+                for code, ids in con.execute(
+                    "SELECT p.code, (array_agg(e.id))[1:300] FROM enterprises_enterprise "
+                    "e TABLESAMPLE SYSTEM (3) JOIN places_province p ON p.id = e.province_id "
+                    "GROUP BY p.code"
+                )
+            },
             "parks": ids("SELECT id FROM places_park ORDER BY id"),
             "provinces": ids("SELECT code FROM places_province ORDER BY code"),
             # What people type: a unit's name without its legal form («(سهامی خاص)»).
@@ -169,4 +219,6 @@ def sample_ids(database_url: str, path: Path) -> None:
                 "FROM enterprises_enterprise TABLESAMPLE SYSTEM (0.2) LIMIT 500"
             ),
         }
+        words = Counter(w for name in data["names"] for w in str(name).split() if len(w) > 2)
+        data["common_word"] = words.most_common(1)[0][0]
     path.write_text(json.dumps(data, ensure_ascii=False))

@@ -443,3 +443,23 @@ def test_valid_filters_say_nothing_was_ignored(anonymous, client_for, catalogue)
     html = page(client_for(anonymous).get(DIRECTORY, {"province": "IR-25", "size": "small"}))
 
     assert "نادیده گرفته شد" not in html
+
+
+# --- the public's first page kept a short while ------------------------------------------------
+
+
+def test_the_publics_search_is_reused_briefly_but_never_shows_a_unit_unpublished_since(
+    anonymous, officer_a, client_for, reference
+) -> None:
+    shown = make_enterprise(name="فولاد البرز", province=reference.qom, published=True)
+    public = client_for(anonymous)
+    assert listed(public, q="فولاد") == [shown.pk]
+
+    added = make_enterprise(name="فولاد کویر", province=reference.qom, published=True)
+    Enterprise.objects.filter(pk=shown.pk).update(published=False)
+
+    # Within the reuse time the public's page one is the one found before, read afresh:
+    # the unit unpublished since is gone; the new one shows once the time is over.
+    assert listed(public, q="فولاد") == []
+    # An officer (who has just registered a unit and looks for it) is never served it.
+    assert sorted(listed(client_for(officer_a), q="فولاد")) == sorted([shown.pk, added.pk])

@@ -39,6 +39,13 @@ def card(html: str, key: str) -> tuple[str, str]:
     return "", match.group(1)
 
 
+def make_idle(actor, unit, date) -> None:
+    """The unit's status changed to idle on ``date``, through the service (committed)."""
+    services.enterprise_change_status(
+        actor=actor, enterprise=unit, to_status=Status.IDLE, date=date, reason="قطع برق"
+    )
+
+
 @pytest.fixture
 def built(registry, reference):
     """The registry fixture plus an idle and a closed unit in Qom, facts rebuilt."""
@@ -183,13 +190,7 @@ def test_a_status_change_reaches_the_province_page_once_saved(
     url = reverse("province_detail", args=["IR-25"])
     assert card(page(client.get(url)), "units-idle")[1] == "۱"
 
-    services.enterprise_change_status(
-        actor=national_admin,
-        enterprise=built.e,
-        to_status=Status.IDLE,
-        date=days_ago(days),
-        reason="قطع برق",
-    )
+    make_idle(national_admin, built.e, days_ago(days))
 
     assert card(page(client.get(url)), "units-idle")[1] == "۲"
     assert facts.all_facts() == facts.python_facts()
@@ -219,13 +220,7 @@ def test_a_change_saved_by_another_process_reaches_this_one_within_a_second(
 
     # The facts applied after the commit start the new version as another process would.
     monkeypatch.setattr(sources, "bump_version", another_process_bumps)
-    services.enterprise_change_status(
-        actor=national_admin,
-        enterprise=built.e,
-        to_status=Status.IDLE,
-        date=days_ago(1),
-        reason="قطع برق",
-    )
+    make_idle(national_admin, built.e, days_ago(1))
 
     time.sleep(sources.VERSION_TTL + sources.STALE_OK + 0.05)  # under a second
     assert card(page(client.get(url)), "units-idle")[1] == "۲"

@@ -7,10 +7,16 @@ else; ``-`` for starting one."""
 from __future__ import annotations
 
 import io
+import os
+import time
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from enterprises.models import Status
@@ -133,3 +139,43 @@ def test_the_progress_page_polls_until_the_file_is_ready(
         client_for(officer_a).get(reverse("export_job", args=[job.pk]), HTTP_HX_REQUEST="true")
     )
     assert "hx-trigger" not in html and 'data-testid="export-file"' in html
+
+
+def test_files_past_their_keeping_time_are_deleted_at_the_end_of_an_export(
+    reference, officer_a, client_for, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORTS_KEEP_HOURS = 24
+    make_enterprise(name="واحد فعال", province=reference.qom, status=Status.ACTIVE)
+    old = _finished(officer_a)
+    old_file = Path(old.file.path)
+    ExportJob.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(hours=25))
+    # A file no job holds (its worker was killed before recording it), two days old.
+    orphan = tmp_path / "exports" / "lost.xlsx"
+    orphan.write_bytes(b"x")
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(orphan, (two_days_ago, two_days_ago))
+
+    fresh = _finished(officer_a)  # the end of this export prunes
+
+    assert not old_file.exists() and not orphan.exists()
+    response = client_for(officer_a).get(reverse("export_download", args=[old.pk]))
+    assert response.status_code == 404
+    response = client_for(officer_a).get(reverse("export_download", args=[fresh.pk]))
+    assert response.status_code == 200 and Path(fresh.file.path).exists()
+
+
+def test_prune_exports_keeps_what_is_younger_than_the_setting(
+    reference, officer_a, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORTS_KEEP_HOURS = 2
+    job = _finished(officer_a)
+    ExportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(hours=1))
+    out = io.StringIO()
+    call_command("prune_exports", stdout=out)
+    assert Path(job.file.path).exists() and ExportJob.objects.filter(pk=job.pk).exists()
+    assert out.getvalue().startswith("0 export files")
+    ExportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(hours=3))
+    call_command("prune_exports", stdout=out)
+    assert not Path(job.file.path).exists() and not ExportJob.objects.filter(pk=job.pk).exists()

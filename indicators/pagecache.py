@@ -1,0 +1,134 @@
+"""Whole answers of the public dashboards kept per figures version, so that a page many
+people open is built once per version instead of once per visitor.
+
+``figures_page`` keeps a view's 200 answer in the cache every process shares (the
+``figures`` cache with Redis, else this process's memory) under a key made of the figures
+version (``indicators.sources``: any change to what the figures are computed from starts a
+new one, and the old pages are never read again), today's date (the default ``as_of``),
+the language, the full path with its query and whether htmx asked for a fragment.
+
+What it must never do, and how:
+
+- **show one person's page to another**: HTML pages are kept and served for anonymous
+  visitors only (a logged-in person's page names them and shows what their role allows).
+  Only answers that are the same for everyone (``anyone``: the province's PDF report,
+  built from public figures only) are shared with people who are logged in.
+- **hand out another visitor's CSRF token**: the token in a kept page is replaced by a
+  marker when it is stored and by this visitor's own token when it is served (the language
+  menu is a POST form).
+- **show a message meant for someone else, or lose one**: a visitor with a message waiting
+  is served the view itself, and nothing is kept from that answer.
+- **show a stale figure**: the key holds the figures version, so the first request after a
+  change builds the page again; and a page built to be kept is built from figures of that
+  version or a later one only (``sources.exact_version``: not the half-second grace
+  ``memo`` allows itself).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import BaseCache, caches
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import translation
+
+from persian.jalali import today
+
+from . import sources
+
+View = Callable[..., Any]
+
+CSRF_MARKER = b"__pishran_csrf_token__"
+_CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+# Headers of the view's answer that are kept with it (the rest are set by the middleware
+# on every answer, the cached one too).
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+
+def _store() -> BaseCache:
+    return caches["figures"] if "figures" in settings.CACHES else caches["default"]
+
+
+def _key(request: HttpRequest) -> str:
+    path = request.get_full_path().encode("utf-8", "surrogateescape")
+    return ":".join(
+        (
+            "page",
+            str(sources._version()),
+            today().isoformat(),
+            translation.get_language() or "",
+            "htmx" if request.headers.get("HX-Request") else "full",
+            hashlib.sha256(path).hexdigest(),
+        )
+    )
+
+
+def _has_messages(request: HttpRequest) -> bool:
+    return bool(len(get_messages(request)))  # counts without marking them shown
+
+
+def _cacheable(request: HttpRequest, anyone: Callable[[HttpRequest], bool] | None) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.user.is_authenticated and not (anyone and anyone(request)):
+        return False
+    return not _has_messages(request)
+
+
+def _kept(response: HttpResponse) -> dict[str, Any]:
+    content = response.content
+    token = _CSRF_FIELD.search(content)
+    if token:
+        content = content.replace(token.group(1), CSRF_MARKER)
+    return {
+        "content": content,
+        "headers": {h: response[h] for h in _KEPT_HEADERS if h in response},
+    }
+
+
+def _served(request: HttpRequest, kept: dict[str, Any]) -> HttpResponse:
+    content: bytes = kept["content"]
+    if CSRF_MARKER in content:
+        content = content.replace(CSRF_MARKER, get_token(request).encode())
+    response = HttpResponse(content)
+    for header, value in kept["headers"].items():
+        response[header] = value
+    return response
+
+
+def figures_page(*, anyone: Callable[[HttpRequest], bool] | None = None) -> Callable[[View], View]:
+    """Keep the view's 200 answers per figures version (see the module's docstring): for
+    anonymous visitors, and for everyone for the requests ``anyone`` picks (answers that
+    name no one and show nothing a role decides)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def cached(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not _cacheable(request, anyone):
+                return view(request, *args, **kwargs)
+            key = _key(request)
+            store = _store()
+            kept = store.get(key)
+            if kept is not None:
+                return _served(request, kept)
+            with sources.exact_version():  # no figure older than the key's version
+                response = view(request, *args, **kwargs)
+            if (
+                isinstance(response, HttpResponse)
+                and response.status_code == 200
+                and not response.cookies
+                and not _has_messages(request)
+            ):
+                store.set(key, _kept(response))
+            return response
+
+        return cached
+
+    return decorate

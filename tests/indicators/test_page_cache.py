@@ -1,0 +1,101 @@
+"""The public dashboards kept whole per figures version (``indicators.pagecache``): built
+once for many visitors, never one person's page shown to another, never a figure older
+than the last change, the visitor's own language and CSRF token."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from enterprises.models import Status
+from indicators import facts
+from indicators.catalogue import load_indicators
+from tests.factories import days_ago, make_enterprise
+from tests.indicators.test_dashboards import card, make_idle
+from tests.views_helpers import page
+
+
+@pytest.fixture
+def built(registry, reference):
+    load_indicators()
+    make_enterprise(province=reference.qom, status=Status.IDLE, status_date=days_ago(50))
+    facts.rebuild()
+    return registry
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_shows_at_once_to_visitors_served_the_kept_page(
+    anonymous, national_admin, client_for, built
+) -> None:
+    url = reverse("province_detail", args=["IR-25"])
+    assert card(page(client_for(anonymous).get(url)), "units-idle")[1] == "۱"
+    with CaptureQueriesContext(connection) as kept:
+        assert card(page(client_for(anonymous).get(url)), "units-idle")[1] == "۱"
+    assert len(kept) <= 3  # the version (and the session): the figures are not read again
+
+    make_idle(national_admin, built.e, days_ago(1))
+
+    assert card(page(client_for(anonymous).get(url)), "units-idle")[1] == "۲"
+
+
+def test_a_logged_in_person_never_gets_the_public_copy_nor_the_public_theirs(
+    anonymous, officer_a, client_for, built
+) -> None:
+    url = reverse("home")
+    page(client_for(anonymous).get(url))  # kept for the public
+    mine = page(client_for(officer_a).get(url))
+    assert 'data-testid="whoami"' in mine and "officer_a" in mine
+    public = page(client_for(anonymous).get(url))
+    assert 'data-testid="whoami"' not in public and "officer_a" not in public
+
+
+def test_each_visitor_gets_their_own_language_and_csrf_token(anonymous, client_for, built) -> None:
+    url = reverse("province_detail", args=["IR-25"])
+    page(client_for(anonymous).get(url))
+    english = Client()
+    english.cookies["django_language"] = "en"
+    assert "Active units" in page(english.get(url))
+
+    second = Client(enforce_csrf_checks=True)
+    html = page(second.get(url))  # the kept Persian page
+    assert 'lang="fa"' in html
+    response = second.post(
+        reverse("set_language"),
+        {"csrfmiddlewaretoken": _token(html), "language": "en", "next": url},
+    )
+    assert response.status_code == 302  # the token in the kept page is this visitor's own
+
+
+def test_the_pdf_report_is_built_once_per_version_for_everyone(
+    anonymous, officer_a, client_for, built, monkeypatch
+) -> None:
+    from indicators import sources, views
+
+    built_pdfs = []
+    real = views.pdf_response
+
+    def counting(*args, **kwargs):
+        built_pdfs.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "pdf_response", counting)
+    url = reverse("province_report", args=["IR-25"]) + "?export=pdf"
+    first = client_for(officer_a).get(url)
+    second = client_for(anonymous).get(url)
+    assert first.status_code == second.status_code == 200
+    assert first["Content-Type"] == second["Content-Type"] == "application/pdf"
+    assert "attachment" in second["Content-Disposition"]
+    assert first.content == second.content and len(built_pdfs) == 1
+
+    sources.bump_version()  # what a committed edit does
+    assert client_for(anonymous).get(url).status_code == 200
+    assert len(built_pdfs) == 2
