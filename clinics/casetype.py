@@ -25,8 +25,8 @@ from enterprises.models import (
     SEMI_FINISHED_PROGRESS,
     Enterprise,
     Status,
-    StatusEvent,
 )
+from enterprises.selectors import status_on
 from persian.jalali import format_date
 
 from .roles import CLINIC_CONSULTANT
@@ -35,19 +35,6 @@ TYPE = "clinic"
 OPENED, DIAGNOSIS, REMEDY, REVIVED, CLOSED = "opened", "diagnosis", "remedy", "revived", "closed"
 # When a revival is checked against the registry's history (months after it).
 CHECK_MONTHS = (3, 6, 12)
-
-
-def status_on(enterprise: Enterprise, day: dt.date | None) -> str | None:
-    """The unit's status at the end of ``day`` (None: today's), read from its status
-    history; None when it was not yet in the registry."""
-    if day is None or day >= enterprise.status_since:
-        return enterprise.status
-    event = (
-        StatusEvent.objects.filter(enterprise=enterprise, date__lte=day)
-        .order_by("-date", "-id")
-        .first()
-    )
-    return event.to_status if event is not None else None
 
 
 def check_unit(enterprise: Enterprise, day: dt.date | None = None) -> None:

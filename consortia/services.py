@@ -18,9 +18,9 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from clinics.casetype import status_on
 from clusters.services import check_upload
 from enterprises.models import Enterprise, Status
+from enterprises.selectors import status_on
 from persian import jalali
 from persian.templatetags.persian import digits, rials
 from persian.text import normalize

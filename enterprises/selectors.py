@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,9 +25,22 @@ from places.models import Park, Province
 from sectors.models import IndustryGroup, IsicDivision
 
 from .access import RULES as ENTERPRISE_RULES
-from .models import Enterprise, SizeBand, Status
+from .models import Enterprise, SizeBand, Status, StatusEvent
 
 StrOrPromise = str | Promise
+
+
+def status_on(enterprise: Enterprise, day: dt.date | None) -> str | None:
+    """The unit's status at the end of ``day`` (None: today's), read from its status
+    history; None when it was not yet in the registry."""
+    if day is None or day >= enterprise.status_since:
+        return enterprise.status
+    event = (
+        StatusEvent.objects.filter(enterprise=enterprise, date__lte=day)
+        .order_by("-date", "-id")
+        .first()
+    )
+    return event.to_status if event is not None else None
 
 
 def enterprises_visible_to(user: Any) -> QuerySet[Enterprise]:

@@ -11,12 +11,12 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from accounts.models import Grant, User
-from clinics.casetype import status_on
 from consortia.models import Consortium, Member, SupportEntry
 from consortia.roles import PROMOTER
 from consortia.services import cap_for
 from demo.models import Seeded
 from enterprises.models import Status
+from enterprises.selectors import status_on
 
 UNTIL = "1405/06/31"
 
