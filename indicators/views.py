@@ -947,6 +947,22 @@ class _Asked:
     narrowed: dict[str, str]
     figure: Any
 
+    def context(self, indicator: Indicator, label: Callable[[str, str], str]) -> dict[str, Any]:
+        """What every rows page shows above its rows: the figure, its date and place, and
+        the breakdown cell (named by ``label``)."""
+        return {
+            "indicator": indicator,
+            "figure": self.figure,
+            "as_of": self.as_of,
+            "as_of_error": self.as_of_error,
+            "province": self.province,
+            "park": self.park,
+            "narrowed": [
+                (str(dict(BREAKDOWNS)[dim]), label(dim, value))
+                for dim, value in self.narrowed.items()
+            ],
+        }
+
 
 def _figure_asked(
     request: HttpRequest, indicator: Indicator, narrow: dict[str, Callable[[], Any]]
@@ -1034,17 +1050,8 @@ def clinic_rows(request: HttpRequest, key: str) -> HttpResponse:
     except NoReverseMatch:  # the cases' pages are not installed
         case_links = False
     context = {
-        "indicator": indicator,
+        **asked.context(indicator, _narrow_label),
         "kind": kind,
-        "figure": asked.figure,
-        "as_of": as_of,
-        "as_of_error": asked.as_of_error,
-        "province": province,
-        "park": park,
-        "narrowed": [
-            (str(dict(BREAKDOWNS)[dim]), _narrow_label(dim, value))
-            for dim, value in narrowed.items()
-        ],
         "listed": listed,
         "page": page,
         "rows": _clinic_rows_shown(kind, page) if page is not None else [],
@@ -1095,13 +1102,7 @@ def finance_rows(request: HttpRequest, key: str) -> HttpResponse:
     everyone else gets the figure alone."""
     indicator = get_object_or_404(Indicator, key=key.replace("\x00", ""), source="finance")
     asked = _figure_asked(request, indicator, FINANCE_NARROW)
-    as_of, province, park, where, narrowed = (
-        asked.as_of,
-        asked.province,
-        asked.park,
-        asked.where,
-        asked.narrowed,
-    )
+    as_of, where, narrowed = asked.as_of, asked.where, asked.narrowed
     measure = indicator.measure
     kind = "files" if measure in ("pipeline", "admitted", "raised") else "referrals"
     rows: Any
@@ -1128,17 +1129,8 @@ def finance_rows(request: HttpRequest, key: str) -> HttpResponse:
     page = Paginator(rows, 50).get_page(request.GET.get("page")) if listed else None
     names = dict(Province.objects.values_list("pk", "name_fa"))
     context = {
-        "indicator": indicator,
+        **asked.context(indicator, _finance_label),
         "kind": kind,
-        "figure": asked.figure,
-        "as_of": as_of,
-        "as_of_error": asked.as_of_error,
-        "province": province,
-        "park": park,
-        "narrowed": [
-            (str(dict(BREAKDOWNS)[dim]), _finance_label(dim, value))
-            for dim, value in narrowed.items()
-        ],
         "listed": listed,
         "page": page,
         "rows": [
