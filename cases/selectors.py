@@ -19,6 +19,15 @@ from . import types
 from .models import Case, CaseEvent, FollowUp
 
 
+def office_on(case: str, day: str) -> Subquery:
+    """The office (province id) that held the case ``case`` refers to on the day ``day``
+    refers to (both outer references): its latest history step on or before that day."""
+    steps = CaseEvent.objects.filter(case=OuterRef(case), date__lte=OuterRef(day)).order_by(
+        "-date", "-id"
+    )
+    return Subquery(steps.values("province_id")[:1])
+
+
 def case_get_visible(user: Any, pk: int) -> Case:
     """The case, if the person may see it at all (404 otherwise)."""
     case = (

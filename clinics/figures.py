@@ -26,7 +26,7 @@ from decimal import Decimal
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from cases.models import Case, CaseEvent
-from cases.selectors import cases_at_stage, counts_by_stage
+from cases.selectors import cases_at_stage, counts_by_stage, office_on
 from enterprises.models import (
     REVIVAL_FROM,
     SEMI_FINISHED_PROGRESS,
@@ -36,16 +36,12 @@ from enterprises.models import (
     StatusEvent,
 )
 from persian import jalali
+from persian.jalali import year_start
 
 from . import casetype
 from .models import Diagnosis, DiagnosisCause, Revival
 
 SUSTAIN_MONTHS = (6, 12)
-
-
-def year_start(as_of: dt.date) -> dt.date:
-    """1 Farvardin of the report date's Jalali year."""
-    return jalali.year_bounds(jalali.year_of(as_of))[0]
 
 
 # --- candidates: units of the registry a clinic may take, on the date ------------------------
@@ -170,15 +166,6 @@ def open_by_month(
 # --- flows: diagnoses, revivals, revivals that held ------------------------------------------
 
 
-def _office_on(case: str, day: str) -> Subquery:
-    """The office (province id) that held the case ``case`` refers to on the day ``day``
-    refers to: its latest history step on or before that day."""
-    steps = CaseEvent.objects.filter(case=OuterRef(case), date__lte=OuterRef(day)).order_by(
-        "-date", "-id"
-    )
-    return Subquery(steps.values("province_id")[:1])
-
-
 def diagnosed(
     as_of: dt.date,
     *,
@@ -193,7 +180,7 @@ def diagnosed(
         type=casetype.TYPE,
         diagnosis__date__gte=since or year_start(as_of),
         diagnosis__date__lte=as_of,
-    ).annotate(diagnosed_on=F("diagnosis__date"), province_then=_office_on("pk", "diagnosis__date"))
+    ).annotate(diagnosed_on=F("diagnosis__date"), province_then=office_on("pk", "diagnosis__date"))
     return _at(cases, province_id, park_id)
 
 
@@ -229,7 +216,7 @@ def revivals(
     ``as_of``, counted where the office held the case that day; annotated with
     ``province_then``. A case revived twice counts twice."""
     found = Revival.objects.filter(date__gte=since or year_start(as_of), date__lte=as_of).annotate(
-        province_then=_office_on("case", "date")
+        province_then=office_on("case", "date")
     )
     return _at(found, province_id, park_id)
 
@@ -311,7 +298,7 @@ def sustained(
         )
         if ok
     ]
-    return Revival.objects.filter(pk__in=held).annotate(province_then=_office_on("case", "date"))
+    return Revival.objects.filter(pk__in=held).annotate(province_then=office_on("case", "date"))
 
 
 # --- the flows, case by case (the indicators' pre-aggregated facts) --------------------------

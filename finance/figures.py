@@ -33,8 +33,8 @@ from collections import defaultdict
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from cases.models import Case, CaseEvent
-from cases.selectors import cases_at_stage
-from persian import jalali
+from cases.selectors import cases_at_stage, office_on
+from persian.jalali import year_start
 
 from . import market
 from .models import Decision, Listing, Referral
@@ -42,10 +42,6 @@ from .models import Decision, Listing, Referral
 FlowItem = tuple[str, dt.date, str, int, dt.date]
 APPROVED = (Decision.APPROVED, Decision.PARTLY)
 REFERRAL_DIMS = ("bank", "instrument")
-
-
-def year_start(as_of: dt.date) -> dt.date:
-    return jalali.year_bounds(jalali.year_of(as_of))[0]
 
 
 # --- the flows, case by case (the indicators' pre-aggregated facts) --------------------------
@@ -108,15 +104,6 @@ def listing_flows(case_ids: list[int]) -> dict[int, list[FlowItem]]:
 # --- the rows ------------------------------------------------------------------------------
 
 
-def _office_on(case: str, day: str) -> Subquery:
-    """The office (province id) that held the case on the day: its latest history step on
-    or before that day."""
-    steps = CaseEvent.objects.filter(case=OuterRef(case), date__lte=OuterRef(day)).order_by(
-        "-date", "-id"
-    )
-    return Subquery(steps.values("province_id")[:1])
-
-
 def _at(rows: QuerySet, province_id: int | None, park_id: int | None, unit: str) -> QuerySet:
     if province_id is not None:
         rows = rows.filter(province_then=province_id)
@@ -152,7 +139,7 @@ def referrals(
     field = REFERRAL_DAY[measure]
     rows = Referral.objects.filter(
         **{f"{field}__gte": year_start(as_of), f"{field}__lte": as_of}
-    ).annotate(day=F(field), province_then=_office_on("case", field))
+    ).annotate(day=F(field), province_then=office_on("case", field))
     if measure in ("approved", "granted"):
         rows = rows.filter(decision__in=APPROVED)
     if bank is not None:
@@ -190,7 +177,7 @@ def admitted(
     rows = (
         Listing.objects.annotate(day=Subquery(when.values("date")[:1]))
         .filter(day__gte=year_start(as_of), day__lte=as_of)
-        .annotate(province_then=_office_on("case", "day"))
+        .annotate(province_then=office_on("case", "day"))
     )
     if market_code is not None:
         rows = rows.filter(market=market_code)

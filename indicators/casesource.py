@@ -22,17 +22,12 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from persian import jalali
+from persian.jalali import year_start
 
 from . import casefacts
 from .base import Number, Place, Source
 from .facts import month_index
 from .sources import memo
-
-
-def year_start(as_of: dt.date) -> dt.date:
-    """1 Farvardin of the report date's Jalali year."""
-    return jalali.year_bounds(jalali.year_of(as_of))[0]
 
 
 def median(histogram: dict[str, int]) -> Number | None:

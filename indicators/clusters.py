@@ -67,10 +67,6 @@ def _span(row: Milestones, measure: str) -> tuple[dt.date | None, dt.date | None
     return row.completed, None
 
 
-def _year_start(as_of: dt.date) -> dt.date:
-    return jalali.year_bounds(jalali.year_of(as_of))[0]
-
-
 class ClusterSource(Source):
     """Clusters identified, in development and completed, from the dated stage history."""
 
@@ -94,7 +90,7 @@ class ClusterSource(Source):
         if place.level not in ("c", "p"):
             return 0
         if measure == COMPLETED_IN_PERIOD:
-            first = _year_start(as_of)
+            first = jalali.year_start(as_of)
             return sum(
                 1
                 for r in _rows_at(place)
@@ -118,7 +114,7 @@ class ClusterSource(Source):
     def _by_province(self, measure: str, as_of: dt.date) -> dict[int, Number]:
         ids = _province_ids()
         if measure == COMPLETED_IN_PERIOD:
-            first = _year_start(as_of)
+            first = jalali.year_start(as_of)
             out: dict[int, Number] = dict.fromkeys(ids.values(), 0)
             for r in _milestones():
                 if r.completed is not None and first <= r.completed <= as_of:

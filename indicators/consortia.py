@@ -77,7 +77,7 @@ def _amounts(measure: str, as_of: dt.date) -> list[tuple[int, dt.date, int]]:
             if joined <= as_of and (left is None or left > as_of)
         ]
     if measure == SUPPORT:
-        first = jalali.year_bounds(jalali.year_of(as_of))[0]
+        first = jalali.year_start(as_of)
         return [(p, day, n) for p, day, n in _support() if first <= day <= as_of]
     return []
 

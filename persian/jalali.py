@@ -116,6 +116,11 @@ def year_of(value: dt.date) -> int:
     return to_jalali(value).year
 
 
+def year_start(value: dt.date) -> dt.date:
+    """1 Farvardin of ``value``'s Jalali year (where a report's yearly flows start)."""
+    return year_bounds(year_of(value))[0]
+
+
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:
     """First and last Gregorian day of Jalali ``year`` (1 Farvardin – end of Esfand)."""
     first = jdatetime.date(year, 1, 1).togregorian()
