@@ -58,7 +58,7 @@ from cases.selectors import (  # noqa: E402
 from clinics import casetype, selectors  # noqa: E402
 from clinics.models import Cause  # noqa: E402
 from clinics.roles import CLINIC_CONSULTANT  # noqa: E402
-from clinics.views import CANDIDATES_COUNTED  # noqa: E402
+from clinics.views import CANDIDATES_AHEAD  # noqa: E402
 from enterprises.models import CLINIC_CANDIDATE, REVIVAL_FROM, Enterprise, StatusEvent  # noqa: E402
 from indicators import casefacts  # noqa: E402
 from indicators.base import COUNTRY, Place  # noqa: E402
@@ -389,7 +389,7 @@ def main() -> None:
     def candidate_list(user: User, province_id: int | None) -> None:
         """The candidates (clinics.views.candidates): first page and its count."""
         units = selectors.candidates(fresh(user), province_id)
-        list(selectors.paged(units, 1, PAGE, cap=CANDIDATES_COUNTED).object_list)
+        list(selectors.paged(units, 1, PAGE, ahead=CANDIDATES_AHEAD).object_list)
 
     def page_by_ids(user: User, params: dict[str, str], page: int) -> None:
         """Reference: the same page read in two steps, the page's ids from the index first

@@ -123,14 +123,24 @@ def cases_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[Case], list[
 
 
 class _Capped:
-    """A queryset whose count stops at ``cap`` + 1 (an exact total of hundreds of thousands
-    of candidates costs a scan of them all; "more than 10,000" says as much)."""
+    """A queryset counted no further than ``ahead`` rows past the page asked for: the
+    total of hundreds of thousands of candidates without an open case costs a probe of
+    every one of them, and a person reading page 3 needs to know only that more follow.
+    Within ``ahead`` of the end the count is exact."""
 
-    def __init__(self, ids: QuerySet[Any], cap: int) -> None:
-        self.ids, self.cap = ids, cap
+    def __init__(self, ids: QuerySet[Any], ahead: int, offset: int) -> None:
+        self.ids, self.ahead, self.offset = ids, ahead, offset
+        self._count: int | None = None
+        self.capped = False
 
     def count(self) -> int:
-        return self.ids[: self.cap + 1].count()
+        if self._count is None:
+            found = self.ids[self.offset : self.offset + self.ahead + 1].count()
+            if found or not self.offset:
+                self._count, self.capped = self.offset + found, found > self.ahead
+            else:  # a page past the end: the exact total, which is below its first row
+                self._count = self.ids[: self.offset].count()
+        return self._count
 
     def __getitem__(self, index: slice) -> list[Any]:
         return list(self.ids[index])
@@ -139,14 +149,17 @@ class _Capped:
         return self.count()
 
 
-def paged(queryset: QuerySet[Any], number: int, size: int, cap: int | None = None) -> Any:
+def paged(queryset: QuerySet[Any], number: int, size: int, ahead: int | None = None) -> Any:
     """A page of ``queryset`` read in two steps: the page's ids from the ordered index (a deep
     page skips ids, not joined rows), then those rows with their joins, in order. With
-    ``cap`` the total is counted up to ``cap`` + 1 only (``page.paginator.capped``)."""
+    ``ahead`` the total is counted no further than ``ahead`` rows past the page's first
+    (``page.paginator.capped``: more follow; ``page.paginator.count``: at least that many)."""
     from django.core.paginator import Paginator
 
     ids = queryset.values_list("pk", flat=True)
-    source: Any = _Capped(ids, cap) if cap is not None else ids
+    source: Any = ids
+    if ahead is not None:
+        source = _Capped(ids, ahead, max(number - 1, 0) * size)
     paginator = Paginator(source, size)
     page = paginator.get_page(number)
     page_ids = list(page.object_list)
@@ -156,7 +169,7 @@ def paged(queryset: QuerySet[Any], number: int, size: int, cap: int | None = Non
         rows = rows.select_related(*_related_names(related))
     found = {row.pk: row for row in rows}
     page.object_list = [found[pk] for pk in page_ids if pk in found]
-    paginator.capped = cap is not None and paginator.count > cap  # type: ignore[attr-defined]
+    paginator.capped = ahead is not None and source.capped  # type: ignore[attr-defined]
     return page
 
 

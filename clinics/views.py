@@ -38,9 +38,10 @@ from .forms import ActionForm, ActionUpdateForm, DiagnosisForm
 from .models import Cause, RemedyAction
 
 PAGE_SIZE = 50
-# The candidates' total is counted up to this ("more than 10,000"): an exact count of every
-# idle unit of the country is a scan of hundreds of thousands of rows (docs/benchmarks.md).
-CANDIDATES_COUNTED = 10_000
+# The candidates are counted no further than this past the page's first row ("more than
+# 1,050"): an exact total is a probe of every idle unit of the province or the country for
+# an open case — 300,000 of them in the country at a million units (docs/benchmarks.md).
+CANDIDATES_AHEAD = 1_000
 
 
 def _follows_cases(request: HttpRequest) -> Scope:
@@ -155,15 +156,15 @@ def candidates(request: HttpRequest) -> HttpResponse:
     if code:
         province = Province.objects.filter(code=code).first()
     units = selectors.candidates(request.user, province.pk if province else None)
-    page = selectors.paged(units, _page_number(request), PAGE_SIZE, cap=CANDIDATES_COUNTED)
+    page = selectors.paged(units, _page_number(request), PAGE_SIZE, ahead=CANDIDATES_AHEAD)
     context = {
         "page": page,
         "rows": selectors.ranked(list(page.object_list), page.start_index() or 1),
+        "more_than": page.paginator.count - 1,  # when capped: the rows up to the count's end
         "province": province,
         "ignored": ["province"] if code and province is None else [],
         "provinces": _provinces(scope),
         "query": _query(request),
-        "cap": CANDIDATES_COUNTED,
         **_tabs(scope),
     }
     return render(request, "clinics/candidates.html", context)

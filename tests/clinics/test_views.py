@@ -174,10 +174,33 @@ def test_a_candidates_total_past_the_cap_says_more_than_instead_of_counting_them
 ) -> None:
     from clinics import views
 
-    monkeypatch.setattr(views, "CANDIDATES_COUNTED", 1)
+    monkeypatch.setattr(views, "CANDIDATES_AHEAD", 1)
     html = page(client_for(officer_a).get(reverse("clinic_candidates")))
     assert "بیش از ۱ نامزد" in html
     assert html.index(clinic.project.name) < html.index(clinic.semi.name)  # the page is whole
+
+
+def test_candidates_past_the_counted_rows_are_still_reached_page_by_page(
+    clinic: Clinic, officer_a, client_for, monkeypatch
+) -> None:
+    """Counting stops a little past the page asked for, not at a fixed row: every page of
+    the ranked list can be reached with "next", and the last page says how many there are."""
+    from clinics import selectors, views
+    from persian.text import to_persian_digits
+
+    monkeypatch.setattr(views, "CANDIDATES_AHEAD", 1)
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    make_enterprise(name="ریسندگی راکد", status=Status.IDLE, status_date=days_ago(900))
+    ranked = [u.name for u in selectors.candidates(officer_a)]
+    assert len(ranked) == 3
+    client = client_for(officer_a)
+    for number, name in enumerate(ranked, start=1):
+        html = page(client.get(reverse("clinic_candidates"), {"page": str(number)}))
+        assert name in html and all(other not in html for other in ranked if other != name)
+        assert (f"page={number + 1}" in html) == (number < len(ranked))
+    last = page(client.get(reverse("clinic_candidates"), {"page": "999"}))
+    assert ranked[-1] in last
+    assert f"{to_persian_digits(str(len(ranked)))} نامزد" in last and "بیش از" not in last
 
 
 def test_a_deep_page_of_cases_holds_the_cases_of_that_page_in_order(
