@@ -248,7 +248,14 @@ def chain(buyer: Enterprise, certificates: QuerySet[Certificate]) -> list[ChainM
         depth_of[(certificate_id, to_holder)] = depth
         depth_min[to_holder] = min(depth_min.get(to_holder, depth), depth)
         via.setdefault(to_holder, set()).add(certificate_id)
-    units = Enterprise.objects.only("id", "name", "status", "sort_key").in_bulk(list(via))
+    # Each unit's status and name order only (a busy buyer's chain reaches thousands of
+    # units; ``named`` reads the rest for the page shown).
+    units = {
+        pk: Enterprise(pk=pk, status=status, sort_key=sort_key)
+        for pk, status, sort_key in Enterprise.objects.filter(pk__in=list(via)).values_list(
+            "pk", "status", "sort_key"
+        )
+    }
     for pk, certificates_via in via.items():
         members[pk] = ChainMember(units[pk], depth=depth_min[pk], via=certificates_via)
     day = today()
@@ -270,3 +277,28 @@ def chain(buyer: Enterprise, certificates: QuerySet[Certificate]) -> list[ChainM
         member.idle = member.unit.status in (Status.IDLE, Status.SEMI_ACTIVE)
         member.working_capital = member.unit.pk in diagnosed
     return sorted(members.values(), key=lambda m: (m.depth, -m.outstanding, m.unit.sort_key))
+
+
+def named(members: list[ChainMember]) -> list[ChainMember]:
+    """``members`` with their units read whole (name, province), for the rows shown."""
+    units = Enterprise.objects.select_related("province").in_bulk([m.unit.pk for m in members])
+    for member in members:
+        member.unit = units[member.unit.pk]
+    return members
+
+
+@dataclass
+class ChainSummary:
+    units: int
+    idle: int
+    working_capital: int
+    outstanding: int
+
+
+def summary(members: list[ChainMember]) -> ChainSummary:
+    return ChainSummary(
+        len(members),
+        sum(m.idle for m in members),
+        sum(m.working_capital for m in members),
+        sum(m.outstanding for m in members),
+    )

@@ -17,7 +17,8 @@ Referrals (``finance_referral``):
 - ``paid``: referrals paid (the money reached the unit) on the payment's day;
   ``paid_amount``: the amounts paid.
 
-Each has the breakdowns ``bank`` (the bank's id) and ``instrument``.
+Each has the breakdowns ``bank`` (the bank's id), ``instrument`` and both together
+(``bank_instrument``, ``"<bank id>/<instrument>"``: a bank's ledger by instrument).
 
 Capital-market files (``capital_listing``): ``pipeline`` (a stock: files at an open stage
 at the end of the date; breakdown ``stage``: every stage, the closed ones counting the
@@ -60,7 +61,13 @@ def referral_flows(case_ids: list[int]) -> dict[int, list[FlowItem]]:
     office day)`` summed by ``indicators.casefacts``."""
     out: dict[int, list[FlowItem]] = defaultdict(list)
     for r in Referral.objects.filter(case_id__in=case_ids).select_related("case"):
-        dims = {"bank": str(r.bank_id), "instrument": r.instrument}
+        # ``bank_instrument`` ("<bank id>/<instrument>"): a bank's own ledger by instrument
+        # (``indicators.finance.ledgers_from_facts``).
+        dims = {
+            "bank": str(r.bank_id),
+            "instrument": r.instrument,
+            "bank_instrument": f"{r.bank_id}/{r.instrument}",
+        }
         opened = r.case.opened_on
         items = _with_dims("referrals", opened, 1, dims, opened)
         items += _with_dims("requested", opened, r.amount_requested, dims, opened)
@@ -85,20 +92,46 @@ def referral_flows(case_ids: list[int]) -> dict[int, list[FlowItem]]:
 
 def listing_flows(case_ids: list[int]) -> dict[int, list[FlowItem]]:
     """What each capital-market file adds to the flows: its admission and the amount
-    raised, on the day it was admitted."""
-    admitted = dict(
-        CaseEvent.objects.filter(case_id__in=case_ids, stage=market.ADMITTED, kind="stage")
-        .order_by("case_id", "date", "id")
-        .values_list("case_id", "date")
-    )
-    out: dict[int, list[FlowItem]] = {}
+    raised, on the day it was admitted; and each stage it left, with the days it spent
+    there (``stage_days``, values ``"<stage>:<days>"``, on the day it left)."""
+    out: dict[int, list[FlowItem]] = defaultdict(list)
+    admitted: dict[int, dt.date] = {}
+    for case_id, steps in _stage_steps(case_ids).items():
+        for (stage, entered), (next_stage, left) in zip(steps, steps[1:], strict=False):
+            days = str((left - entered).days)
+            out[case_id].append(("stage_days", left, f"{stage}:{days}", 1, left))
+            if next_stage == market.ADMITTED:
+                admitted.setdefault(case_id, left)
     for listing in Listing.objects.filter(case_id__in=admitted):
         day = admitted[listing.case_id]
         dims = {"market": listing.market}
-        out[listing.case_id] = _with_dims("admitted", day, 1, dims, day) + _with_dims(
+        out[listing.case_id] += _with_dims("admitted", day, 1, dims, day) + _with_dims(
             "raised", day, listing.amount_raised or 0, dims, day
         )
-    return out
+    return dict(out)
+
+
+def _stage_steps(case_ids: list[int]) -> dict[int, list[tuple[str, dt.date]]]:
+    """Each file's stages in order with the day it entered each."""
+    steps: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
+    for case_id, stage, date in (
+        CaseEvent.objects.filter(case_id__in=case_ids, kind__in=["open", "stage"])
+        .order_by("case_id", "date", "id")
+        .values_list("case_id", "stage", "date")
+    ):
+        steps[case_id].append((stage, date))
+    return steps
+
+
+def days_in_stages(case_ids: list[int], as_of: dt.date) -> dict[str, list[int]]:
+    """For each stage, the days each file spent in it, of the stages left by the end of
+    ``as_of`` (what ``stage_days`` counts, from the rows)."""
+    spent: dict[str, list[int]] = {}
+    for steps in _stage_steps(case_ids).values():
+        for (stage, entered), (_next, left) in zip(steps, steps[1:], strict=False):
+            if left <= as_of:
+                spent.setdefault(stage, []).append((left - entered).days)
+    return spent
 
 
 # --- the rows ------------------------------------------------------------------------------

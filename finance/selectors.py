@@ -4,16 +4,19 @@ days waiting and amounts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
+from accounts.roles import Role
 from accounts.scope import Scope
 from cases.selectors import cases_visible
 
 from . import casetype
 from .models import Decision, Referral
+from .roles import BANK_OFFICER
 
 
 def referrals_visible(user: Any) -> QuerySet[Referral]:
@@ -29,15 +32,35 @@ def referrals_visible(user: Any) -> QuerySet[Referral]:
     )
 
 
+def banks_only(scope: Scope) -> frozenset[int]:
+    """The banks of a person who sees referrals only as those banks' officer (no office,
+    no unit of their own, not national staff): their referrals are exactly the banks'."""
+    if scope.national or scope.holds(Role.PROVINCIAL_OFFICER, Role.ENTERPRISE_OWNER):
+        return frozenset()
+    return scope.places(BANK_OFFICER)
+
+
 def referrals_page(user: Any, number: Any, size: int) -> Any:
-    """A page of the referrals the person may see, newest first: the page's case ids from
-    the visible cases (the rows skipped are read from the cases' index only), then those
-    referrals with their joins and the unit's status after the money
-    (``with_status_after``)."""
+    """A page of the referrals the person may see, newest first: the page's case ids first
+    (from the visible cases, whose rows skipped are read from the cases' index only; for a
+    bank's officer, from the bank's referrals), then those referrals with their joins and
+    the unit's status after the money (``with_status_after``)."""
     from django.core.paginator import Paginator
 
-    cases = cases_visible(user, casetype.TYPE).order_by("-opened_on", "-id")
-    page = Paginator(cases.values_list("pk", flat=True), size).get_page(number)
+    banks = banks_only(Scope.of(user))
+    if banks:
+        ids_of: Any = (
+            Referral.objects.filter(bank_id__in=banks, case__type=casetype.TYPE)
+            .order_by("-case__opened_on", "-case_id")
+            .values_list("case_id", flat=True)
+        )
+    else:
+        ids_of = (
+            cases_visible(user, casetype.TYPE)
+            .order_by("-opened_on", "-id")
+            .values_list("pk", flat=True)
+        )
+    page = Paginator(ids_of, size).get_page(number)
     ids = list(page.object_list)
     rows = {
         r.case_id: r
@@ -138,6 +161,31 @@ def ledgers(referrals: QuerySet[Referral], *by: str) -> dict[str, list[LedgerRow
     return out
 
 
+# Where the ledgers and the pipeline's figures of a person's pages can be read
+# pre-aggregated: the indicators keep the referrals' and files' flows as facts and provide
+# the readers here (``IndicatorsConfig.ready``; the finance app sits below the indicators
+# and cannot ask for them). A reader answers None for a scope it cannot answer for; the
+# rows are then summed here.
+_READERS: dict[str, Callable[..., Any]] = {}
+
+
+def provide(name: str, reader: Callable[..., Any]) -> None:
+    """Register ``reader`` for ``"ledgers"`` (scope, by) or ``"pipeline"`` (scope, as_of)."""
+    _READERS[name] = reader
+
+
+def _provided(name: str, *args: Any) -> Any:
+    reader = _READERS.get(name)
+    return None if reader is None else reader(*args)
+
+
+def ledgers_of(user: Any, *by: str) -> dict[str, list[LedgerRow]]:
+    """The ledgers (``ledgers``) of the referrals the person may see: from the facts when
+    they answer for the person's scope, else summed from the rows."""
+    found = _provided("ledgers", Scope.of(user), by)
+    return found if found is not None else ledgers(referrals_visible(user), *by)
+
+
 def ledger(referrals: QuerySet[Referral], by: str) -> list[LedgerRow]:
     """One ledger (``ledgers`` for several from the same query)."""
     return ledgers(referrals, by)[by]
@@ -157,23 +205,71 @@ def listings_visible(user: Any) -> QuerySet[Any]:
     )
 
 
-def days_in_stages(case_ids: list[int]) -> dict[str, list[int]]:
-    """For each stage, the days each case spent in it (stages already left), from the
-    dated history."""
-    from cases.models import CaseEvent
+@dataclass
+class StageRow:
+    stage: Any  # market.LISTING's Stage
+    count: int
+    median_days: float | None
 
-    spent: dict[str, list[int]] = {}
-    previous: dict[int, Any] = {}
-    for event in (
-        CaseEvent.objects.filter(case_id__in=case_ids, kind__in=["open", "stage"])
-        .order_by("case_id", "date", "id")
-        .only("case_id", "date", "stage")
-    ):
-        last = previous.get(event.case_id)
-        if last is not None:
-            spent.setdefault(last.stage, []).append((event.date - last.date).days)
-        previous[event.case_id] = event
-    return spent
+
+def pipeline(user: Any, as_of: Any) -> list[StageRow]:
+    """The files the person may see at each stage at the end of ``as_of`` (the stage they
+    were at then) and the median days files spent in each stage before leaving it by
+    then: from the facts when they answer for the person's scope, else from the rows."""
+    import statistics
+
+    from cases.selectors import cases_at_stage
+
+    from . import market
+    from .figures import days_in_stages
+
+    found = _provided("pipeline", Scope.of(user), as_of)
+    if found is not None:
+        counts, medians = found
+    else:
+        visible = cases_visible(user, market.TYPE).filter(listing__isnull=False)
+        counts = dict(
+            cases_at_stage(market.TYPE, as_of, [s.code for s in market.LISTING.stages])
+            .filter(pk__in=visible.values("pk"))
+            .values_list("stage_then")  # type: ignore[misc]  # annotated by cases_at_stage
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        spent = days_in_stages(list(visible.values_list("pk", flat=True)), as_of)
+        medians = {code: statistics.median(days) for code, days in spent.items() if days}
+    return [StageRow(s, counts.get(s.code, 0), medians.get(s.code)) for s in market.LISTING.stages]
+
+
+def listings_page(user: Any, number: Any, size: int) -> Any:
+    """A page of the files the person may see, newest first: the page's ids first (no
+    join for the rows skipped), then those files with their joins, each marked
+    ``stalled`` when overdue or too long at its stage."""
+    from django.core.paginator import Paginator
+
+    from cases.models import Case
+    from cases.selectors import overdue_q
+    from persian import jalali
+
+    from .market import TYPE
+    from .models import Listing
+
+    ordered = cases_visible(user, TYPE).filter(listing__isnull=False).order_by("-opened_on", "-id")
+    page = Paginator(ordered.values_list("pk", flat=True), size).get_page(number)
+    ids = list(page.object_list)
+    stalled = set(
+        Case.objects.filter(overdue_q(jalali.today()), pk__in=ids).values_list("pk", flat=True)
+    )
+    rows = {
+        f.case_id: f
+        for f in Listing.objects.filter(case_id__in=ids).select_related(
+            "case", "case__enterprise", "case__province", "adviser"
+        )
+    }
+    files = [rows[pk] for pk in ids if pk in rows]
+    for f in files:
+        f.stalled = f.case_id in stalled  # type: ignore[attr-defined]
+    page.object_list = files  # type: ignore[assignment]
+    return page
 
 
 def _point(condition: Any) -> Any:

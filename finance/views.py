@@ -43,7 +43,6 @@ def referrals(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
     if not scope.can("finance.see_ledger"):
         raise Http404
-    rows = selectors.referrals_visible(request.user)
     page = selectors.referrals_page(request.user, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
@@ -52,7 +51,7 @@ def referrals(request: HttpRequest) -> HttpResponse:
             "page": page,
             **{
                 f"by_{name}": table
-                for name, table in selectors.ledgers(rows, "bank", "instrument").items()
+                for name, table in selectors.ledgers_of(request.user, "bank", "instrument").items()
             },
             "can_introduce": scope.can("finance.introduce"),
         },
@@ -186,9 +185,6 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     """The files by stage as of a date (the office that held each then), the median days
     spent in each stage, and the files with their time in the current stage (stalled ones
     flagged)."""
-    from django.db.models import Count
-
-    from cases.selectors import cases_at_stage, overdue_q
     from persian import jalali
 
     scope = Scope.of(request.user)
@@ -203,33 +199,8 @@ def pipeline(request: HttpRequest) -> HttpResponse:
             as_of_error = _("%(value)s is not a date in the Jalali calendar; showing today.") % {
                 "value": typed[:20]
             }
-    files = selectors.listings_visible(request.user)
-    visible_cases = files.values("case_id")
-    stage_codes = [s.code for s in market.LISTING.stages]
-    counts = dict(
-        cases_at_stage(market.TYPE, as_of, stage_codes)
-        .filter(pk__in=visible_cases)
-        .values_list("stage_then")  # type: ignore[misc]  # annotated by cases_at_stage
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    spent = selectors.days_in_stages(list(files.values_list("case_id", flat=True)[:5000]))
-    import statistics
-
-    stages = [
-        {
-            "stage": s,
-            "count": counts.get(s.code, 0),
-            "median_days": statistics.median(spent[s.code]) if spent.get(s.code) else None,
-        }
-        for s in market.LISTING.stages
-    ]
-    stalled = set(
-        files.filter(case__in=Case.objects.filter(overdue_q(jalali.today()))).values_list(
-            "pk", flat=True
-        )
-    )
-    page = Paginator(files, PAGE_SIZE).get_page(request.GET.get("page"))
+    stages = selectors.pipeline(request.user, as_of)
+    page = selectors.listings_page(request.user, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "finance/pipeline.html",
@@ -238,7 +209,6 @@ def pipeline(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "as_of_error": as_of_error,
             "page": page,
-            "stalled": stalled,
             "today": jalali.today(),
             "can_introduce": scope.can("finance.introduce"),
         },
@@ -544,7 +514,7 @@ def buyer_chain(request: HttpRequest, pk: int) -> HttpResponse:
     """A buyer's chain of suppliers reached by its certificates."""
     from enterprises.models import Enterprise
 
-    from .certificates import chain
+    from .certificates import chain, named, summary
 
     buyer = Enterprise.objects.filter(pk=pk).first()
     if buyer is None or not Scope.of(request.user).can("certificates.act_for", buyer):
@@ -552,4 +522,20 @@ def buyer_chain(request: HttpRequest, pk: int) -> HttpResponse:
     from .models import Certificate
 
     members = chain(buyer, Certificate.objects.all())
-    return render(request, "finance/chain.html", {"buyer": buyer, "members": members})
+    totals = summary(members)
+    warnings = request.GET.get("warnings") == "1"
+    if warnings:
+        members = [m for m in members if m.idle or m.working_capital]
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = named(list(page.object_list))
+    return render(
+        request,
+        "finance/chain.html",
+        {
+            "buyer": buyer,
+            "page": page,
+            "summary": totals,
+            "warnings": warnings,
+            "query": "warnings=1&" if warnings else "",
+        },
+    )

@@ -17,6 +17,7 @@ class IndicatorsConfig(AppConfig):
         from finance import casetype as referral
         from finance import figures as finance_figures
         from finance import market
+        from finance import selectors as finance_selectors
         from pishran.events import subscribe
         from places.events import ParkSaved, ReferenceLoaded
 
@@ -26,7 +27,7 @@ class IndicatorsConfig(AppConfig):
         from .clusters import ClusterSource
         from .consortia import ConsortiumSource
         from .events import CatalogueLoaded, FactsApplied, FactsRebuilt, TargetDeleted, TargetSaved
-        from .finance import FinanceSource
+        from .finance import FinanceSource, ledgers_from_facts, pipeline_from_facts
 
         # The registry and parks sources register themselves (``sources``); the cluster
         # programme's figures are read from ``clusters.selectors`` by ``indicators.clusters``,
@@ -44,6 +45,9 @@ class IndicatorsConfig(AppConfig):
         casefacts.register_flows(CLINIC, case_flows)
         casefacts.register_flows(referral.TYPE, finance_figures.referral_flows)
         casefacts.register_flows(market.TYPE, finance_figures.listing_flows)
+        # The referral list's ledgers and the pipeline's figures are read from those facts.
+        finance_selectors.provide("ledgers", ledgers_from_facts)
+        finance_selectors.provide("pipeline", pipeline_from_facts)
         subscribe(CaseEvent, casefacts.case_changed, in_transaction=True)
         subscribe(EnterpriseEvent, casefacts.unit_changed, in_transaction=True)
         # The shipped indicators are loaded with the reference data, in its transaction.

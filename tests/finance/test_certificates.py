@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from enterprises.models import Status
 from finance.certificates import (
@@ -13,12 +14,14 @@ from finance.certificates import (
     certificate_pass,
     certificate_settle,
     chain,
+    named,
 )
 from finance.models import Certificate
 from persian.jalali import add_months
 from tests.clinics.conftest import diagnose, open_case
 from tests.factories import days_ago, make_enterprise, reload, row_counts
 from tests.finance.conftest import bank
+from tests.views_helpers import page
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +147,7 @@ def test_a_buyers_chain_shows_what_each_supplier_holds_and_who_is_struggling(uni
     case = open_case(units["tier2"], days=300, assignee=make_consultant(units["tier2"].province))
     diagnose(case, days=200)  # working capital, primary
     issue(units["other"], units["tier1"], code="GAM-3")  # another buyer's: not in this chain
-    members = {m.unit.name: m for m in chain(units["buyer"], Certificate.objects.all())}
+    members = {m.unit.name: m for m in named(chain(units["buyer"], Certificate.objects.all()))}
     assert set(members) == {"قطعه‌ساز یک", "ریخته‌گر دو"}
     tier1, tier2 = members["قطعه‌ساز یک"], members["ریخته‌گر دو"]
     assert (tier1.depth, tier1.certificates, tier1.outstanding) == (1, 2, 5_000_000_000)
@@ -153,4 +156,33 @@ def test_a_buyers_chain_shows_what_each_supplier_holds_and_who_is_struggling(uni
         2_000_000_000,
         True,
         True,
+    )
+
+
+def test_a_busy_buyers_chain_is_shown_a_page_at_a_time_with_its_totals_and_warnings(
+    units, national_admin, client_for, monkeypatch
+) -> None:
+    """A buyer whose certificates reached thousands of units: the page shows the totals of
+    the whole chain, its members a page at a time, and can keep to the units with a
+    warning."""
+    from finance import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    suppliers = [make_enterprise(name=f"تأمین‌کننده {n}") for n in range(3)]
+    for n, supplier in enumerate(suppliers):
+        issue(units["buyer"], supplier, code=f"GAM-P{n}", amount=(n + 1) * 1_000_000_000)
+    issue(units["buyer"], units["tier2"], code="GAM-IDLE", amount=500_000_000)  # idle
+    client = client_for(national_admin)
+    url = reverse("finance_chain", args=[units["buyer"].pk])
+    first = page(client.get(url))
+    summary = first[first.index('data-testid="chain-summary"') :]
+    assert "۴" in summary[: summary.index("</div></div></div>")]  # four units reached
+    # Tier 1, the most outstanding first: suppliers 2 and 1 on page one, then 0 and tier2.
+    assert "تأمین‌کننده 2" in first and "تأمین‌کننده 1" in first and "تأمین‌کننده 0" not in first
+    second = page(client.get(url, {"page": "2"}))
+    assert "تأمین‌کننده 0" in second and units["tier2"].name in second
+    flagged = page(client.get(url, {"warnings": "1"}))
+    assert (
+        units["tier2"].name in flagged
+        and "تأمین‌کننده" not in flagged.split('data-testid="chain"')[1]
     )

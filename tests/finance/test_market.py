@@ -117,3 +117,65 @@ def test_readiness_proposes_the_strongest_units_with_reasons(
     html = page(client_for(officer_a).get(reverse("capital_readiness")))
     assert html.index(strong.name) < html.index("کارگاه کوچک")
     assert "صادرکننده" in html
+
+
+def test_the_pipeline_read_from_the_facts_agrees_with_the_rows_for_every_role(
+    reference, national_admin, officer_a, officer_b
+) -> None:
+    """National staff and provincial officers get the counts by stage and the median days
+    in each stage from the cases' facts; advisers' staff and owners from their rows. Both
+    must give the same figures, today and on a past date (stages left after that date do
+    not count)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from finance import selectors
+
+    adviser = make_user(username="adviser_amin")
+    give(adviser, MARKET_ADVISER, firm())
+    for name, province, opened, moves in (
+        ("فولاد قم", None, 400, [(market.FILE_OPENED, 300), (market.FINAL, 100)]),
+        ("سیمان قم", None, 200, [(market.FILE_OPENED, 150)]),
+        ("کاشی تهران", reference.tehran, 90, [(market.FILE_OPENED, 60)]),
+    ):
+        unit = (
+            make_enterprise(name=name, province=province)
+            if province
+            else make_enterprise(name=name)
+        )
+        listing = listing_introduce(actor=None, enterprise=unit, date=days_ago(opened))
+        listing_update(actor=None, listing=listing, adviser=firm(), market="", amount_raised=None)
+        for stage, days in moves:
+            case_move(actor=None, case=listing.case, to_stage=stage, date=days_ago(days))
+    real = selectors._READERS.pop("pipeline")
+    try:
+        expected = {
+            (person.username, day): selectors.pipeline(person, day)
+            for person in (national_admin, officer_a, officer_b, adviser)
+            for day in (days_ago(0), days_ago(250))
+        }
+    finally:
+        selectors.provide("pipeline", real)
+    for (username, day), rows in expected.items():
+        person = next(
+            p for p in (national_admin, officer_a, officer_b, adviser) if p.username == username
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert selectors.pipeline(person, day) == rows, (username, day)
+        from_rows = any('"cases_caseevent"."' in q["sql"] for q in queries.captured_queries)
+        assert from_rows == (person == adviser), username
+    country_today = {
+        row.stage.code: (row.count, row.median_days)
+        for row in expected[("national_admin", days_ago(0))]
+    }
+    # Introduced for 100, 50 and 30 days; the file opened left after 200 days.
+    assert country_today[market.INTRODUCED] == (0, 50)
+    assert country_today[market.FILE_OPENED] == (2, 200) and country_today[market.FINAL] == (
+        1,
+        None,
+    )
+    past = {
+        row.stage.code: (row.count, row.median_days)
+        for row in expected[("national_admin", days_ago(250))]
+    }
+    assert past[market.INTRODUCED] == (0, 100) and past[market.FILE_OPENED] == (1, None)

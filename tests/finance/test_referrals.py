@@ -192,3 +192,37 @@ def test_the_median_wait_of_an_even_number_of_referrals_is_the_mean_of_the_middl
     assert (melli.decided, melli.median_wait, melli.approval_rate) == (4, 30, 100)
     (instrument,) = tables["instrument"]
     assert (instrument.referrals, instrument.decided, instrument.median_wait) == (5, 4, 30)
+
+
+def test_the_lists_ledgers_read_from_the_facts_agree_with_the_rows_for_every_role(
+    finance: Finance, national_admin, officer_a, officer_b, owner
+) -> None:
+    """National staff and provincial officers get the ledgers from the cases' facts (fast
+    at a million units); bank officers and owners from their rows. Each must equal the
+    ledgers summed from the referrals the person can see, decisions and payments
+    included."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from finance.selectors import ledgers, ledgers_of
+    from tests.factories import make_enterprise
+
+    referral_decide(actor=None, referral=finance.qom, decision=Decision.APPROVED, date=days_ago(40))
+    referral_pay(actor=None, referral=finance.qom, amount_paid=15_000_000_000, date=days_ago(30))
+    referral_decide(
+        actor=None,
+        referral=finance.tehran,
+        decision=Decision.REFUSED,
+        reasons="وثیقه",
+        date=days_ago(20),
+    )
+    introduce(make_enterprise(name="فولاد قم"), "mellat", days=12, amount=5_000_000)
+    for person in (national_admin, officer_a, officer_b, owner, finance.melli_officer):
+        expected = ledgers(referrals_visible(person), "bank", "instrument")
+        with CaptureQueriesContext(connection) as queries:
+            assert ledgers_of(person, "bank", "instrument") == expected, person.username
+        from_rows = any('"finance_referral"."' in q["sql"] for q in queries.captured_queries)
+        assert from_rows == (person == owner), person.username
+    qom = {row.label: row for row in ledgers_of(officer_a, "bank")["bank"]}
+    assert set(qom) == {str(finance.qom.bank), str(finance.tehran.bank)}
+    assert qom[str(finance.qom.bank)].paid == 15_000_000_000
