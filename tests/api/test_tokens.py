@@ -161,3 +161,15 @@ def test_a_read_write_token_may_write_and_the_public_may_not(officer_b) -> None:
     with pytest.raises(ApiError) as refused:
         _auth("DELETE", None)
     assert (refused.value.status, refused.value.code) == (401, "token_required")
+
+
+def test_ones_own_person_page_leads_to_the_tokens_and_anothers_does_not(
+    client_for, officer_a, officer_b, national_admin
+) -> None:
+    client = client_for(national_admin)
+
+    own = client.get(f"/people/person/{national_admin.pk}/")
+    other = client.get(f"/people/person/{officer_a.pk}/")
+
+    assert 'data-testid="own-api-tokens"' in page(own) and "/api/tokens/" in page(own)
+    assert 'data-testid="own-api-tokens"' not in page(other)
