@@ -128,3 +128,28 @@ def test_the_public_is_counted_per_address(call, db, settings) -> None:
 
     _error(refused, 429, "throttled")
     assert int(refused["Retry-After"]) > 0
+
+
+def test_a_threads_refusal_says_its_own_wait_whatever_another_thread_counted(db, settings) -> None:
+    import threading
+    from types import SimpleNamespace
+
+    from django.test import RequestFactory
+
+    from api.throttle import CallerThrottle
+
+    settings.PISHRAN_API_RATE_PER_TOKEN = "1/hour"
+    settings.PISHRAN_API_RATE_PER_ADDRESS = "5/min"
+    throttle = CallerThrottle()  # one object, as ninja keeps it, shared by the threads
+    with_token = RequestFactory().get("/api/v1/parks")
+    with_token.auth = SimpleNamespace(token=SimpleNamespace(pk=1))  # type: ignore[attr-defined]
+
+    assert throttle.allow_request(with_token) is True
+    assert throttle.allow_request(with_token) is False
+    public = threading.Thread(
+        target=throttle.allow_request, args=(RequestFactory().get("/api/v1/parks"),)
+    )
+    public.start()
+    public.join()
+
+    assert throttle.wait() > 3000  # the token's hour, not the public's minute
