@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "pishran.middleware.StatementTimeoutMiddleware",  # a query past the timeout: 503
+    "api.middleware.ApiErrorsMiddleware",  # /api/v1/: every error in the API's JSON shape
 ]
 
 ROOT_URLCONF = "pishran.urls"

@@ -153,3 +153,16 @@ def test_a_threads_refusal_says_its_own_wait_whatever_another_thread_counted(db,
     public.join()
 
     assert throttle.wait() > 3000  # the token's hour, not the public's minute
+
+
+def test_a_path_or_method_the_api_does_not_have_answers_in_its_json_shape(client, db) -> None:
+    _error(client.get("/api/v1/nothing/here"), 404, "not_found")
+    refused = client.post("/api/v1/parks")
+    _error(refused, 405, "method_not_allowed")
+    assert "GET" in refused["Allow"]
+
+
+def test_pages_outside_the_api_keep_their_html_error_pages(client, db) -> None:
+    response = client.get("/enterprises/999999999/")
+
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
