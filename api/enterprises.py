@@ -99,9 +99,8 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
     }
 
 
-PUBLIC_FIELDS = (
-    "products", "capabilities", "phone", "email", "website", "address", "latitude", "longitude",
-)  # fmt: skip
+# What the unit's page shows whoever finds the unit; the rest is ``private``.
+PUBLIC_FIELDS = ("products", "capabilities", "phone", "email", "website", "address")
 
 
 @router.get("/{int:unit_id}", response=EnterpriseOut, summary="One unit, with its history")
@@ -135,6 +134,8 @@ def enterprise_detail(request: HttpRequest, unit_id: int, params: Query[AsOf]) -
             "construction_progress": unit.construction_progress,
             "mobile": unit.mobile,
             "published": unit.published,
+            "latitude": unit.latitude,
+            "longitude": unit.longitude,
         }
     if unit.with_history:
         out["status_history"] = [

@@ -90,6 +90,8 @@ class PrivateFields(Schema):
     construction_progress: int
     mobile: str
     published: bool
+    latitude: Decimal | None
+    longitude: Decimal | None
 
 
 class EnterpriseOut(EnterpriseRow):
@@ -101,8 +103,6 @@ class EnterpriseOut(EnterpriseRow):
     email: str
     website: str
     address: str
-    latitude: Decimal | None
-    longitude: Decimal | None
     private: PrivateFields | None
     status_history: list[StatusEventOut]
     location_history: list[LocationEventOut]

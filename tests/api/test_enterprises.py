@@ -48,6 +48,7 @@ def test_private_fields_and_history_only_within_the_full_scope(call, registry, o
         assert seen["private"] is None and not seen["history_visible"]
         assert seen["status_history"] == [] and seen["location_history"] == []
         assert seen["status_since"] is None
+        assert "latitude" not in seen and "mobile" not in seen and "legal_id" not in seen
 
 
 def test_an_owners_token_sees_their_unit_in_full(call, registry, owner) -> None:
