@@ -25,7 +25,7 @@ from . import pagination
 from .auth import caller_of
 from .dates import jalali, parse_as_of
 from .errors import invalid, not_found
-from .schemas import EnterpriseOut, EnterprisePage
+from .schemas import ERRORS, EnterpriseOut, EnterprisePage
 
 router = Router(tags=["enterprises"])
 
@@ -70,7 +70,7 @@ def _row(unit: Any, codes: dict[int, str]) -> dict[str, Any]:
     }
 
 
-@router.get("", response=EnterprisePage, summary="List units of the registry")
+@router.get("", response={200: EnterprisePage, **ERRORS}, summary="List units of the registry")
 def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> dict[str, Any]:
     as_of = parse_as_of(filters.as_of)
     qs = enterprises_then(caller_of(request), as_of).select_related("industry_group")
@@ -103,7 +103,9 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
 PUBLIC_FIELDS = ("products", "capabilities", "phone", "email", "website", "address")
 
 
-@router.get("/{int:unit_id}", response=EnterpriseOut, summary="One unit, with its history")
+@router.get(
+    "/{int:unit_id}", response={200: EnterpriseOut, **ERRORS}, summary="One unit, with its history"
+)
 def enterprise_detail(request: HttpRequest, unit_id: int, params: Query[AsOf]) -> dict[str, Any]:
     as_of = parse_as_of(params.as_of)
     user = caller_of(request)

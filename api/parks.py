@@ -20,7 +20,7 @@ from . import pagination
 from .auth import caller_of
 from .dates import jalali, parse_as_of
 from .errors import invalid, not_found
-from .schemas import ParkOut, ParkPage
+from .schemas import ERRORS, ParkOut, ParkPage
 
 router = Router(tags=["parks"])
 
@@ -63,7 +63,7 @@ def _out(park: Park) -> dict[str, Any]:
     }
 
 
-@router.get("", response=ParkPage, summary="List parks and zones")
+@router.get("", response={200: ParkPage, **ERRORS}, summary="List parks and zones")
 def park_list(request: HttpRequest, filters: Query[ParkFilters]) -> dict[str, Any]:
     as_of = parse_as_of(filters.as_of)
     qs = _parks(request, as_of)
@@ -87,7 +87,7 @@ class AsOf(Schema):
     as_of: str | None = Field(None, max_length=40, description="Jalali or ISO date")
 
 
-@router.get("/{int:park_id}", response=ParkOut, summary="One park or zone")
+@router.get("/{int:park_id}", response={200: ParkOut, **ERRORS}, summary="One park or zone")
 def park_detail(request: HttpRequest, park_id: int, params: Query[AsOf]) -> dict[str, Any]:
     as_of = parse_as_of(params.as_of)
     park = _parks(request, as_of).filter(pk=park_id).first() if park_id < 2**63 else None

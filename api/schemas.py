@@ -16,6 +16,10 @@ class ErrorOut(Schema):
     detail: object | None = None
 
 
+# The answers other than 200 that every endpoint may give (docs/api.md, "Errors").
+ERRORS: dict[int, type[Schema]] = {code: ErrorOut for code in (401, 404, 422, 429)}
+
+
 class ParkOut(Schema):
     id: int
     name: str

@@ -32,3 +32,14 @@ def test_the_docs_page_loads_only_this_sites_files_under_its_csp(client, db) -> 
     assert all("src=" in attrs or 'type="application/json"' in attrs for attrs, _body in scripts)
     for path in re.findall(r"(?:src|href)=\"(/static/[^\"]+)\"", html):
         assert client.get(path).status_code == 200, path
+
+
+def test_the_description_gives_the_error_shape_of_every_refusal(client, db) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+
+    for path in ("/api/v1/parks", "/api/v1/enterprises/{unit_id}"):
+        answers = schema["paths"][path]["get"]["responses"]
+        assert {"200", "401", "404", "422", "429"} <= set(answers)
+        ref = answers["422"]["content"]["application/json"]["schema"]["$ref"]
+        error = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+        assert {"code", "message", "message_fa", "detail"} <= set(error["properties"])
