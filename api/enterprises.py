@@ -34,7 +34,9 @@ MAX_ID = 2**63 - 1
 
 class EnterpriseFilters(Schema):
     q: str | None = Field(None, max_length=100, description="words of the name or products")
-    province: str | None = Field(None, max_length=5, description="ISO code, e.g. IR-23")
+    province: str | None = Field(
+        None, pattern=r"^[A-Za-z]{2}-[0-9]{2}$", description="ISO code, e.g. IR-23"
+    )
     park: int | None = Field(None, ge=1, le=MAX_ID, description="park id")
     status: Status | None = None
     as_of: str | None = Field(None, max_length=40, description="Jalali or ISO date")

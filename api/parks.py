@@ -26,7 +26,9 @@ router = Router(tags=["parks"])
 
 
 class ParkFilters(Schema):
-    province: str | None = Field(None, max_length=5, description="ISO code, e.g. IR-23")
+    province: str | None = Field(
+        None, pattern=r"^[A-Za-z]{2}-[0-9]{2}$", description="ISO code, e.g. IR-23"
+    )
     as_of: str | None = Field(None, max_length=40, description="Jalali or ISO date")
     cursor: str | None = Field(None, max_length=64)
     limit: int | None = Field(None, ge=1, description="rows per page (capped)")

@@ -88,7 +88,12 @@ def test_unknown_filters_are_422_invalid_filter(call, registry) -> None:
         == "province"
     )
     _error(call("/enterprises", park="99999"), 422, "invalid_filter")
-    _error(call("/parks", province="XX"), 422, "invalid_filter")
+    _error(call("/parks", province="IR-98"), 422, "invalid_filter")
+    for malformed in ("XX", "IR-2\x00", "IR-٢٣"):
+        assert (
+            _error(call("/parks", province=malformed), 422, "invalid_input")["detail"][0]["field"]
+            == "province"
+        )
 
 
 @pytest.mark.parametrize(
