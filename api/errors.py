@@ -85,7 +85,12 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(request, payload, status=status)
 
     def api_error(request: HttpRequest, exc: Any) -> HttpResponse:
-        return respond(request, exc.status, body(exc.code, exc.message, exc.detail))
+        response = respond(request, exc.status, body(exc.code, exc.message, exc.detail))
+        if exc.status == 401:  # RFC 6750: say which scheme is wanted
+            response["WWW-Authenticate"] = (
+                f'Bearer error="invalid_token", error_description="{exc.code}"'
+            )
+        return response
 
     def validation(request: HttpRequest, exc: Any) -> HttpResponse:
         return respond(

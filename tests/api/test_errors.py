@@ -27,6 +27,7 @@ def test_a_wrong_or_malformed_token_is_401_not_the_public(client, db, header) ->
     response = client.get("/api/v1/parks", headers={"Authorization": header})
 
     _error(response, 401, "token_invalid")
+    assert response["WWW-Authenticate"].startswith("Bearer ")
 
 
 def test_without_a_token_the_public_reads_what_the_public_sees(call, registry) -> None:
