@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "django_tasks_db",
+    "ninja",  # the API's browsable docs served from its bundled files (no CDN: CSP)
     # Pishran apps, lower layers first
     "persian",
     "audit",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "indicators",
     "exports",
     "ops",
+    "api",
 ]
 # The demo (its data builders and the commands seed_demo, seed_clusters, seed_targets and
 # demo_accounts) is installed only when the demo is configured: `make demo` and the test
@@ -83,6 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "pishran.middleware.StatementTimeoutMiddleware",  # a query past the timeout: 503
+    "api.middleware.ApiErrorsMiddleware",  # /api/v1/: every error in the API's JSON shape
 ]
 
 ROOT_URLCONF = "pishran.urls"
@@ -207,6 +210,13 @@ PISHRAN_RATE_LIMITS = {
         "address": env_int("PISHRAN_ROWS_PER_ADDRESS", 120),
     },
 }
+
+# The API (/api/v1/, docs/api.md): requests per token, or per address without one, in
+# ninja's rate format ("600/min", "10000/day").
+PISHRAN_API_RATE_PER_TOKEN = env_str("PISHRAN_API_RATE_PER_TOKEN", "600/min")
+PISHRAN_API_RATE_PER_ADDRESS = env_str("PISHRAN_API_RATE_PER_ADDRESS", "60/min")
+PISHRAN_API_PAGE_SIZE = 50  # a list's rows when no ``limit`` is given
+PISHRAN_API_MAX_PAGE_SIZE = 500  # ``limit`` above this is capped
 
 # Language, calendar, time
 LANGUAGE_CODE = "fa"

@@ -6,6 +6,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("people/", include("people.urls")),
+    path("api/", include("api.urls")),
     path("", include("ops.urls")),
     path("", include("indicators.urls")),
     path("", include("places.urls")),

@@ -153,6 +153,8 @@ def pages_for(site: Site, staff: bool) -> list[tuple[str, str | Callable]]:  # t
         ("consortium", f"/consortia/{site.consortium.pk}/"),
         ("consortium form", "/consortia/new/"),
         ("consortium support", f"/consortia/{site.consortium.pk}/support/"),
+        ("api tokens", "/api/tokens/"),
+        ("api token made", made_token),
     ]
 
 
@@ -162,6 +164,14 @@ def failed_login(page) -> None:  # type: ignore[no-untyped-def]
     page.fill("#id_password", "wrong")
     page.click("main form button")
     page.wait_for_load_state()
+
+
+def made_token(page) -> None:  # type: ignore[no-untyped-def]
+    """The token page showing a new token's secret (and the token in the list)."""
+    page.goto(page.base + "/api/tokens/")
+    page.fill("#id_name", "گزارش")
+    page.press("#id_name", "Enter")
+    page.wait_for_selector("[data-testid=token-secret]")
 
 
 def failed_save(page, site: Site) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,171 @@
+"""``/api/v1/enterprises``: the registry's units, as the directory and the unit's page
+show them to the caller, on today or ``as_of`` a past date.
+
+Who sees what is the registry's rules (``enterprises.access``): a unit outside the
+caller's scope is a 404; its history (status and place on a past date, "since" dates, the
+event lists) only for those who see it (``history_visible``); its private fields only for
+its full scope. The search is the directory's (``persian.text.search_terms``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Query, Router, Schema
+
+from accounts.scope import Scope
+from enterprises.models import Enterprise, LocationEvent, Status, StatusEvent
+from enterprises.selectors import enterprises_then
+from persian.text import search_terms
+from places.models import Park, Province
+
+from . import pagination
+from .auth import caller_of
+from .dates import jalali, parse_as_of
+from .errors import invalid, not_found
+from .schemas import ERRORS, EnterpriseOut, EnterprisePage
+
+router = Router(tags=["enterprises"])
+
+MAX_ID = 2**63 - 1
+
+
+class EnterpriseFilters(Schema):
+    q: str | None = Field(None, max_length=100, description="words of the name or products")
+    province: str | None = Field(
+        None, pattern=r"^[A-Za-z]{2}-[0-9]{2}$", description="ISO code, e.g. IR-23"
+    )
+    park: int | None = Field(None, ge=1, le=MAX_ID, description="park id")
+    status: Status | None = None
+    as_of: str | None = Field(None, max_length=40, description="Jalali or ISO date")
+    cursor: str | None = Field(None, max_length=64)
+    limit: int | None = Field(None, ge=1, description="rows per page (capped)")
+
+
+class AsOf(Schema):
+    as_of: str | None = Field(None, max_length=40, description="Jalali or ISO date")
+
+
+def _codes() -> dict[int, str]:
+    return dict(Province.objects.values_list("id", "code"))
+
+
+def _row(unit: Any, codes: dict[int, str]) -> dict[str, Any]:
+    since = unit.since_then
+    return {
+        "id": unit.pk,
+        "name": unit.name,
+        "status": unit.status_then,
+        "status_since": since,
+        "status_since_jalali": jalali(since),
+        "province": codes.get(unit.province_then, ""),
+        "park": unit.park_then,
+        "industry_group": unit.industry_group.key,
+        "isic_division": unit.isic_division_id,
+        "size_band": unit.size_band,
+        "employees": unit.employees,
+        "knowledge_based": unit.knowledge_based,
+        "exporter": unit.exporter,
+        "history_visible": bool(unit.with_history),
+    }
+
+
+@router.get("", response={200: EnterprisePage, **ERRORS}, summary="List units of the registry")
+def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> dict[str, Any]:
+    as_of = parse_as_of(filters.as_of)
+    qs = enterprises_then(caller_of(request), as_of).select_related("industry_group")
+    for term in search_terms((filters.q or "").replace("\x00", "")):
+        qs = qs.filter(search_text__contains=term)
+    if filters.province:
+        province = Province.objects.filter(code=filters.province.upper()).first()
+        if province is None:
+            raise invalid(
+                "invalid_filter", "province", _("No province has this code."), filters.province
+            )
+        qs = qs.filter(province_then=province.pk)
+    if filters.park is not None:
+        if not Park.objects.filter(pk=filters.park).exists():
+            raise invalid("invalid_filter", "park", _("No park has this id."), filters.park)
+        qs = qs.filter(park_then=filters.park)
+    if filters.status:
+        qs = qs.filter(status_then=filters.status)
+    rows, next_cursor = pagination.page(qs, filters.cursor, filters.limit)
+    codes = _codes()
+    return {
+        "as_of": as_of,
+        "as_of_jalali": jalali(as_of),
+        "results": [_row(unit, codes) for unit in rows],
+        "next_cursor": next_cursor,
+    }
+
+
+# What the unit's page shows whoever finds the unit; the rest is ``private``.
+PUBLIC_FIELDS = ("products", "capabilities", "phone", "email", "website", "address")
+
+
+@router.get(
+    "/{int:unit_id}", response={200: EnterpriseOut, **ERRORS}, summary="One unit, with its history"
+)
+def enterprise_detail(request: HttpRequest, unit_id: int, params: Query[AsOf]) -> dict[str, Any]:
+    as_of = parse_as_of(params.as_of)
+    user = caller_of(request)
+    unit = (
+        enterprises_then(user, as_of).select_related("industry_group").filter(pk=unit_id).first()
+        if unit_id <= MAX_ID
+        else None
+    )
+    if unit is None:
+        raise not_found()
+    codes = _codes()
+    out = {
+        **_row(unit, codes),
+        **{name: getattr(unit, name) for name in PUBLIC_FIELDS},
+        "as_of": as_of,
+        "as_of_jalali": jalali(as_of),
+        "private": None,
+        "status_history": [],
+        "location_history": [],
+    }
+    if Enterprise.objects.filter(Scope.of(user).full_q(Enterprise), pk=unit.pk).exists():
+        out["private"] = {
+            "legal_id": unit.legal_id,
+            "business_id": unit.business_id,
+            "permit_number": unit.permit_number,
+            "permit_date": unit.permit_date,
+            "permit_date_jalali": jalali(unit.permit_date),
+            "construction_progress": unit.construction_progress,
+            "mobile": unit.mobile,
+            "published": unit.published,
+            "latitude": unit.latitude,
+            "longitude": unit.longitude,
+        }
+    if unit.with_history:
+        out["status_history"] = [
+            {
+                "date": event.date,
+                "date_jalali": jalali(event.date),
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "reason": event.reason,
+            }
+            for event in _until(StatusEvent.objects.filter(enterprise=unit), as_of)
+        ]
+        out["location_history"] = [
+            {
+                "date": event.date,
+                "date_jalali": jalali(event.date),
+                "province": codes.get(event.province_id, ""),
+                "park": event.park_id,
+            }
+            for event in _until(LocationEvent.objects.filter(enterprise=unit), as_of)
+        ]
+    return out
+
+
+def _until(events: Any, as_of: dt.date | None) -> Any:
+    """The events on or before ``as_of`` (all of them without one), oldest first."""
+    if as_of is not None:
+        events = events.filter(date__lte=as_of)
+    return events.order_by("date", "id")
