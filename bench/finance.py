@@ -162,8 +162,8 @@ def load(n_referrals: int, n_certificates: int, n_files: int, seed: int) -> floa
             cases.append((case_id, casetype.TYPE, unit, province, stage, since, opened, closed,
                           None, None, "", day, day, False))  # fmt: skip
             referrals.append((case_id, rng.choice(banks), "شعبه مرکزی", rng.choice(INSTRUMENTS),
-                              requested, decision or "", decided_on if decision else None, "",
-                              granted, paid_on, paid))  # fmt: skip
+                              requested, opened, decision or "", decided_on if decision else None,
+                              "", granted, paid_on, paid))  # fmt: skip
             case_id += 1
         active = [u for u in units if u[2] == Status.ACTIVE]
         order = (market.INTRODUCED, market.FILE_OPENED, market.FINAL, market.ADMITTED)
@@ -196,8 +196,9 @@ def load(n_referrals: int, n_certificates: int, n_files: int, seed: int) -> floa
         _copy("cases_case", CASE_COLUMNS, cases)
         _copy("cases_caseevent", EVENT_COLUMNS, events)
         _copy("finance_referral",
-              ("case_id", "bank_id", "branch", "instrument", "amount_requested", "decision",
-               "decided_on", "decision_reasons", "amount_granted", "paid_on", "amount_paid"),
+              ("case_id", "bank_id", "branch", "instrument", "amount_requested", "opened_on",
+               "decision", "decided_on", "decision_reasons", "amount_granted", "paid_on",
+               "amount_paid"),
               referrals)  # fmt: skip
         _copy("finance_listing", ("case_id", "adviser_id", "market", "amount_raised"), listings)
         # Certificates: 2,000 buyers, suppliers mostly of their province.

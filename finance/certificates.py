@@ -216,74 +216,77 @@ def certificate_settle(*, actor: Any, certificate: Certificate, date: dt.date) -
 
 @dataclass
 class ChainMember:
-    unit: Enterprise
+    unit_id: int
+    status: str
+    sort_key: str
     certificates: int = 0
     outstanding: int = 0  # held now, not yet matured (rials)
     idle: bool = False
     working_capital: bool = False  # a clinic diagnosed working capital as the main problem
     depth: int = 1  # 1: the buyer's direct supplier; 2: the supplier's supplier…
     via: set[int] = field(default_factory=set)
+    unit: Enterprise | None = None  # read whole for the rows shown (``named``)
 
 
 def chain(buyer: Enterprise, certificates: QuerySet[Certificate]) -> list[ChainMember]:
     """Every unit the buyer's certificates reached (the suppliers and whoever they passed
     them to), with how many certificates reached it, the amount it holds now, and whether it
-    is idle or was diagnosed short of working capital."""
+    is idle or was diagnosed short of working capital. A busy buyer's chain reaches
+    thousands of units: each is read as its id, status and name order only (no model
+    instance), and the units are asked for by subquery, not by a list of their ids."""
     from cases.models import Case
     from clinics.models import DiagnosisCause
 
     mine = certificates.filter(buyer=buyer)
-    members: dict[int, ChainMember] = {}
     depth_of: dict[tuple[int, int], int] = {}
     via: dict[int, set[int]] = {}
     depth_min: dict[int, int] = {}
-    # The steps as ids only; the units they reached are read once each afterwards.
-    steps = (
-        CertificateStep.objects.filter(certificate__in=mine, to_holder__isnull=False)
-        .order_by("certificate_id", "date", "id")
-        .values_list("certificate_id", "from_holder_id", "to_holder_id")
+    reached = CertificateStep.objects.filter(certificate__in=mine, to_holder__isnull=False)
+    steps = reached.order_by("certificate_id", "date", "id").values_list(
+        "certificate_id", "from_holder_id", "to_holder_id"
     )
     for certificate_id, from_holder, to_holder in steps:
         depth = 1 if from_holder is None else depth_of.get((certificate_id, from_holder), 1) + 1
         depth_of[(certificate_id, to_holder)] = depth
         depth_min[to_holder] = min(depth_min.get(to_holder, depth), depth)
         via.setdefault(to_holder, set()).add(certificate_id)
-    # Each unit's status and name order only (a busy buyer's chain reaches thousands of
-    # units; ``named`` reads the rest for the page shown).
-    units = {
-        pk: Enterprise(pk=pk, status=status, sort_key=sort_key)
-        for pk, status, sort_key in Enterprise.objects.filter(pk__in=list(via)).values_list(
+    holders = reached.values("to_holder_id")
+    members = {
+        pk: ChainMember(
+            pk,
+            status,
+            sort_key,
+            certificates=len(via[pk]),
+            idle=status in (Status.IDLE, Status.SEMI_ACTIVE),
+            depth=depth_min[pk],
+            via=via[pk],
+        )
+        for pk, status, sort_key in Enterprise.objects.filter(pk__in=holders).values_list(
             "pk", "status", "sort_key"
         )
     }
-    for pk, certificates_via in via.items():
-        members[pk] = ChainMember(units[pk], depth=depth_min[pk], via=certificates_via)
-    day = today()
-    for row in (
-        mine.filter(state=Certificate.State.HELD, matures_on__gte=day, holder_id__in=members)
-        .values("holder_id")
+    for holder, total in (
+        mine.filter(state=Certificate.State.HELD, matures_on__gte=today())
+        .values_list("holder_id")
         .annotate(total=Sum("amount"))
+        .order_by()
     ):
-        members[row["holder_id"]].outstanding = row["total"]
-    diagnosed = set(
-        DiagnosisCause.objects.filter(
-            primary=True,
-            cause="working_capital",
-            diagnosis__case__in=Case.objects.filter(type="clinic", enterprise_id__in=members),
-        ).values_list("diagnosis__case__enterprise_id", flat=True)
-    )
-    for member in members.values():
-        member.certificates = len(member.via)
-        member.idle = member.unit.status in (Status.IDLE, Status.SEMI_ACTIVE)
-        member.working_capital = member.unit.pk in diagnosed
-    return sorted(members.values(), key=lambda m: (m.depth, -m.outstanding, m.unit.sort_key))
+        if holder in members:
+            members[holder].outstanding = total
+    for pk in DiagnosisCause.objects.filter(
+        primary=True,
+        cause="working_capital",
+        diagnosis__case__in=Case.objects.filter(type="clinic", enterprise_id__in=holders),
+    ).values_list("diagnosis__case__enterprise_id", flat=True):
+        members[pk].working_capital = True
+    return sorted(members.values(), key=lambda m: (m.depth, -m.outstanding, m.sort_key))
 
 
 def named(members: list[ChainMember]) -> list[ChainMember]:
     """``members`` with their units read whole (name, province), for the rows shown."""
-    units = Enterprise.objects.select_related("province").in_bulk([m.unit.pk for m in members])
+    units = Enterprise.objects.select_related("province").in_bulk([m.unit_id for m in members])
     for member in members:
-        member.unit = units[member.unit.pk]
+        member.unit = units[member.unit_id]
     return members
 
 

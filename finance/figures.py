@@ -17,8 +17,8 @@ Referrals (``finance_referral``):
 - ``paid``: referrals paid (the money reached the unit) on the payment's day;
   ``paid_amount``: the amounts paid.
 
-Each has the breakdowns ``bank`` (the bank's id), ``instrument`` and both together
-(``bank_instrument``, ``"<bank id>/<instrument>"``: a bank's ledger by instrument).
+Each has the breakdowns ``bank`` (the bank's id), ``instrument`` and, per bank, its
+referrals by instrument (``instrument@<bank id>``: a bank's own ledger).
 
 Capital-market files (``capital_listing``): ``pipeline`` (a stock: files at an open stage
 at the end of the date; breakdown ``stage``: every stage, the closed ones counting the
@@ -61,12 +61,12 @@ def referral_flows(case_ids: list[int]) -> dict[int, list[FlowItem]]:
     office day)`` summed by ``indicators.casefacts``."""
     out: dict[int, list[FlowItem]] = defaultdict(list)
     for r in Referral.objects.filter(case_id__in=case_ids).select_related("case"):
-        # ``bank_instrument`` ("<bank id>/<instrument>"): a bank's own ledger by instrument
-        # (``indicators.finance.ledgers_from_facts``).
+        # ``instrument@<bank id>``: a bank's own flows by instrument, a measure per bank so
+        # that its ledger is read from the facts' key (``indicators.finance.ledgers_from_facts``).
         dims = {
             "bank": str(r.bank_id),
             "instrument": r.instrument,
-            "bank_instrument": f"{r.bank_id}/{r.instrument}",
+            f"instrument@{r.bank_id}": r.instrument,
         }
         opened = r.case.opened_on
         items = _with_dims("referrals", opened, 1, dims, opened)

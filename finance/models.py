@@ -53,6 +53,9 @@ class Referral(models.Model):
     amount_requested = models.BigIntegerField(
         _("amount requested (rials)"), validators=[MinValueValidator(1)]
     )
+    # The case's opening day, kept here too (it never changes): a bank's referrals newest
+    # first are then read from one index (``ref_bank_new``), not sorted through the cases.
+    opened_on = models.DateField(_("introduced on"), editable=False)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decision_reasons = models.CharField(_("reasons"), max_length=500, blank=True)
@@ -77,6 +80,7 @@ class Referral(models.Model):
         verbose_name_plural = _("finance referrals")
         indexes = [
             models.Index(fields=["bank", "decision"], name="ref_bank"),
+            models.Index(fields=["bank", "-opened_on", "-case"], name="ref_bank_new"),
             models.Index(fields=["instrument"], name="ref_instrument"),
         ]
         constraints = [

@@ -50,8 +50,8 @@ def referrals_page(user: Any, number: Any, size: int) -> Any:
     banks = banks_only(Scope.of(user))
     if banks:
         ids_of: Any = (
-            Referral.objects.filter(bank_id__in=banks, case__type=casetype.TYPE)
-            .order_by("-case__opened_on", "-case_id")
+            Referral.objects.filter(bank_id__in=banks)
+            .order_by("-opened_on", "-case_id")
             .values_list("case_id", flat=True)
         )
     else:

@@ -82,6 +82,7 @@ def referral_introduce(
         branch=branch[:120],
         instrument=instrument,
         amount_requested=amount_requested,
+        opened_on=case.opened_on,
         clinic_case=clinic_case,
     )
     audit_record(

@@ -332,22 +332,15 @@ def flows(
     places: Sequence[Place],
     since: dt.date | None,
     as_of: dt.date,
-    prefixes: Sequence[str] = (),
 ) -> dict[str, dict[str, int]]:
     """Several flows at once, summed over ``places`` (which must not overlap): measure →
-    value → amount from ``since`` (None: from the beginning) to ``as_of``; with
-    ``prefixes``, only the values that start with one of them. One query."""
+    value → amount from ``since`` (None: from the beginning) to ``as_of``. One query."""
     where = Q()
     for place in places:
         where |= Q(level=place.level, place=place.id)
     rows = CaseFact.objects.filter(
         where, _period(since, as_of), type=case_type, measure__in=list(measures)
     )
-    if prefixes:
-        starts = Q()
-        for prefix in prefixes:
-            starts |= Q(value__startswith=prefix)
-        rows = rows.filter(starts)
     out: dict[str, dict[str, int]] = {measure: {} for measure in measures}
     for measure, value, n in rows.values_list("measure", "value").annotate(n=Sum("n")).order_by():
         out[measure][value] = int(n or 0)

@@ -84,9 +84,8 @@ def ledgers_from_facts(scope: Scope, by: tuple[str, ...]) -> dict[str, list[Ledg
     today = jalali.today()
     banks = banks_only(scope)
     if banks:
-        measures = [f"{flow}:bank_instrument" for flow in flows]
-        prefixes = [f"{pk}/" for pk in sorted(banks)]
-        found = casefacts.flows(casetype.TYPE, measures, [COUNTRY], None, today, prefixes)
+        measures = [f"{flow}:instrument@{pk}" for flow in flows for pk in sorted(banks)]
+        found = casefacts.flows(casetype.TYPE, measures, [COUNTRY], None, today)
         return {name: _ledger(name, _fold(found, name)) for name in by}
     places = _places(scope, BANK_OFFICER)
     if places is None:
@@ -135,16 +134,18 @@ def pipeline_from_facts(
 
 
 def _fold(found: dict[str, dict[str, int]], name: str) -> dict[str, dict[str, int]]:
-    """The flows by ``"<bank>/<instrument>"`` summed by bank or by instrument alone, as
-    ``"<flow>:<name>"`` (days waiting: ``"<key>:<days>"`` counts)."""
+    """A bank's flows by instrument (``"<flow>:instrument@<bank>"``) summed by bank or by
+    instrument, as ``"<flow>:<name>"`` (days waiting: ``"<key>:<days>"`` counts)."""
     out: dict[str, dict[str, int]] = {}
     for measure, values in found.items():
-        flow = measure.partition(":")[0]
+        flow, _colon, rest = measure.partition(":")
+        bank = rest.partition("@")[2]
         sums = out.setdefault(f"{flow}:{name}", {})
         for value, n in values.items():
-            both, sep, days = value.rpartition(":") if flow == "days_waiting" else (value, "", "")
-            bank, _slash, instrument = both.partition("/")
-            key = (bank if name == "bank" else instrument) + sep + days
+            if name == "bank":
+                key = bank + (":" + value.rpartition(":")[2] if flow == "days_waiting" else "")
+            else:
+                key = value
             sums[key] = sums.get(key, 0) + n
     return out
 
