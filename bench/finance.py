@@ -20,7 +20,10 @@ with this branch):
    warm, p50/p95 over ``--runs``: a bank officer's referral list (their bank: the first
    page and a deep one), the referral list of the province with the most referrals (its
    officer), the national list, the pipeline (national staff), and the busiest buyer's
-   certificate chain. Prints the machine (cores, load average before and after).
+   certificate chain. The ledgers and the pipeline's figures are kept per figures version
+   (``indicators.sources.memo``); the lines "a new figures version each time" start a new
+   version before every request, as any case event does, so they are computed afresh
+   from the facts. Prints the machine (cores, load average before and after).
 """
 
 from __future__ import annotations
@@ -71,10 +74,17 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, max(0, round(q * (len(values) - 1))))]
 
 
-def measure(client: Client, url: str, runs: int) -> tuple[float, float, int]:
+def measure(client: Client, url: str, runs: int, cold: bool = False) -> tuple[float, float, int]:
+    """Warm p50/p95 of a page; ``cold``: a new figures version before each request (as
+    after any case event), so nothing the indicators keep per version is reused."""
+    from indicators import sources
+
     response = client.get(url)  # warm
     times = []
     for _ in range(runs):
+        if cold:
+            sources.bump_version()
+            sources.forget()
         start = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - start) * 1000)
@@ -313,6 +323,10 @@ def main() -> None:
     referrals = reverse("finance_referrals")
     measures = [
         (f"referrals: bank officer ({bank.code}), page 1", officer, referrals),
+        ("  the same, a new figures version each time", officer, referrals, True),
+        ("referrals: national, page 1, a new figures version each time", admin, referrals, True),
+        ("pipeline: national, a new figures version each time", admin,
+         reverse("capital_pipeline"), True),
         (f"referrals: bank officer ({bank.code}), page {deep}", officer, f"{referrals}?page={deep}"),
         (f"referrals: officer of {province.name_en}, page 1", provincial, referrals),
         ("referrals: national, page 1", admin, referrals),
@@ -325,10 +339,10 @@ def main() -> None:
         measures = []
     print(f"{'page':52} {'p50 ms':>8} {'p95 ms':>8} status")
     with override_settings(DEBUG=False):
-        for label, user, url in measures:
+        for label, user, url, *cold in measures:
             client = Client()
             client.force_login(user)
-            p50, p95, status = measure(client, url, args.runs)
+            p50, p95, status = measure(client, url, args.runs, bool(cold))
             print(f"{label:52} {p50:8.1f} {p95:8.1f} {status}", flush=True)
     # The finance figures as the indicators' source computes them from the cases' facts
     # (its memo bypassed), this year to today and on a past date.

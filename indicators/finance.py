@@ -18,6 +18,7 @@ from finance.selectors import LedgerRow, banks_only
 from . import casefacts
 from .base import COUNTRY, Place
 from .casesource import CaseSource, _medians
+from .sources import memo
 
 REFERRAL_FLOWS = (
     "referrals",
@@ -82,17 +83,27 @@ def ledgers_from_facts(scope: Scope, by: tuple[str, ...]) -> dict[str, list[Ledg
         return None
     flows = (*_LEDGER_SUMS.values(), "days_waiting")
     today = jalali.today()
-    banks = banks_only(scope)
+    # Kept per figures version like every figure (``sources.memo``): a case event starts a
+    # new one.
+    banks = tuple(sorted(banks_only(scope)))
     if banks:
-        measures = [f"{flow}:instrument@{pk}" for flow in flows for pk in sorted(banks)]
-        found = casefacts.flows(casetype.TYPE, measures, [COUNTRY], None, today)
-        return {name: _ledger(name, _fold(found, name)) for name in by}
+
+        def by_bank() -> dict[str, list[LedgerRow]]:
+            measures = [f"{flow}:instrument@{pk}" for flow in flows for pk in banks]
+            found = casefacts.flows(casetype.TYPE, measures, [COUNTRY], None, today)
+            return {name: _ledger(name, _fold(found, name)) for name in by}
+
+        return memo(("finance-ledgers", "banks", banks, by, today), by_bank)  # type: ignore[no-any-return]
     places = _places(scope, BANK_OFFICER)
     if places is None:
         return None
-    measures = sorted({f"{flow}:{name}" for name in by for flow in flows})
-    found = casefacts.flows(casetype.TYPE, measures, places, None, today)
-    return {name: _ledger(name, found) for name in by}
+
+    def at_places() -> dict[str, list[LedgerRow]]:
+        measures = sorted({f"{flow}:{name}" for name in by for flow in flows})
+        found = casefacts.flows(casetype.TYPE, measures, places, None, today)
+        return {name: _ledger(name, found) for name in by}
+
+    return memo(("finance-ledgers", tuple(places), by, today), at_places)  # type: ignore[no-any-return]
 
 
 def _places(scope: Scope, *others: str) -> list[Place] | None:
@@ -119,6 +130,12 @@ def pipeline_from_facts(
     places = _places(scope, MARKET_ADVISER)
     if places is None:
         return None
+    return memo(  # type: ignore[no-any-return]
+        ("finance-pipeline", tuple(places), as_of), lambda: _pipeline(places, as_of)
+    )
+
+
+def _pipeline(places: list[Place], as_of: dt.date) -> tuple[dict[str, int], dict[str, float]]:
     stages = [s.code for s in market.LISTING.stages]
     counts: dict[str, int] = {}
     for place in places:

@@ -226,3 +226,24 @@ def test_the_lists_ledgers_read_from_the_facts_agree_with_the_rows_for_every_rol
     qom = {row.label: row for row in ledgers_of(officer_a, "bank")["bank"]}
     assert set(qom) == {str(finance.qom.bank), str(finance.tehran.bank)}
     assert qom[str(finance.qom.bank)].paid == 15_000_000_000
+
+
+def test_the_lists_ledger_follows_a_banks_decision_at_once(
+    finance: Finance, national_admin, client_for, django_capture_on_commit_callbacks
+) -> None:
+    """The ledgers are kept per figures version: the bank's decision starts a new one, so
+    the next page shows it."""
+    client = client_for(national_admin)
+
+    def mellat_row() -> str:
+        html = page(client.get(reverse("finance_referrals")))
+        table = html[html.index('data-testid="ledger-bank"') :]
+        return table[table.index(str(finance.tehran.bank)) :].split("</tr>")[0]
+
+    before = mellat_row()
+    with django_capture_on_commit_callbacks(execute=True):
+        referral_decide(
+            actor=None, referral=finance.tehran, decision=Decision.APPROVED, date=days_ago(20)
+        )
+    after = mellat_row()
+    assert before != after and "۱۰۰" in after  # approved: the approval rate is 100%
