@@ -10,10 +10,14 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from accounts import access
         from audit.presenters import ACTION_LABELS
+        from enterprises import sections
 
         from .access import RULES
+        from .selectors import unit_section
 
         access.register(RULES)
+        # The unit's page lists its cases of every type (``enterprises.sections``).
+        sections.register(unit_section)
         ACTION_LABELS.update(
             {
                 "case_open": _("case opened"),

@@ -149,3 +149,30 @@ def follow_ups_due(cases: QuerySet[Case], day: dt.date) -> QuerySet[FollowUp]:
         .select_related("case", "case__enterprise")
         .order_by("due_on", "id")
     )
+
+
+UNIT_CASES_SHOWN = 10
+
+
+def unit_section(user: Any, enterprise: Any) -> Any:
+    """The unit page's section of its cases of every type the person may see (newest
+    first), or None (``enterprises.sections``)."""
+    from django.utils.translation import gettext as _
+
+    from enterprises.sections import Section
+
+    cases = list(
+        cases_visible(user)
+        .filter(enterprise=enterprise)
+        .select_related("province")
+        .order_by("-opened_on", "-id")[: UNIT_CASES_SHOWN + 1]
+    )
+    if not cases:
+        return None
+    more = 0
+    if len(cases) > UNIT_CASES_SHOWN:
+        cases = cases[:UNIT_CASES_SHOWN]
+        more = cases_visible(user).filter(enterprise=enterprise).count() - UNIT_CASES_SHOWN
+    return Section(
+        _("Support cases"), "cases/_unit_cases.html", {"cases": cases, "more": more}, order=10
+    )

@@ -12,12 +12,15 @@ class ConsortiaConfig(AppConfig):
         # keep consortia, join the registries the lower layers keep.
         from accounts import access
         from audit.presenters import ACTION_LABELS
+        from enterprises import sections
 
         from . import roles
         from .access import RULES
+        from .selectors import unit_section
 
         roles.register()
         access.register(RULES)
+        sections.register(unit_section)  # a unit's consortia on its page
         ACTION_LABELS.update(
             {
                 "consortium_form": _("consortium formed"),

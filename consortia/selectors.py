@@ -161,3 +161,22 @@ def consortium_page(consortium: Consortium, year: int | None = None) -> Page:
         totals=dict(totals),
         markets=[countries.name(c) for c in consortium.markets.values_list("country", flat=True)],
     )
+
+
+def unit_section(user: Any, enterprise: Any) -> Any:
+    """The unit page's section of the export consortia it is or was a member of that the
+    person may see, or None (``enterprises.sections``)."""
+    from django.utils.translation import gettext as _
+
+    from enterprises.sections import Section
+
+    memberships = list(
+        Member.objects.filter(enterprise=enterprise, consortium__in=consortia_visible(user))
+        .select_related("consortium")
+        .order_by("left_on", "-joined_on", "-id")
+    )
+    if not memberships:
+        return None
+    return Section(
+        _("Export consortia"), "consortia/_unit_consortia.html", {"memberships": memberships}, 30
+    )

@@ -40,6 +40,7 @@ from .forms import (
     StatusChangeForm,
 )
 from .models import SizeBand, Status, StatusEvent
+from .sections import sections_for
 from .selectors import (
     DirectoryQuery,
     directory_export_count,
@@ -142,6 +143,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             history_of(enterprise).select_related("target_type", "subject_type")[:50]
         )
         context["can_change_status"] = scope.can("enterprises.change_status")
+    context["sections"] = sections_for(request.user, enterprise)
     return render(request, "enterprises/detail.html", context)
 
 

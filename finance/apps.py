@@ -13,17 +13,20 @@ class FinanceConfig(AppConfig):
         from accounts import access
         from audit.presenters import ACTION_LABELS
         from cases import types
+        from enterprises import sections
 
         from . import roles
         from .access import CERTIFICATE_RULES, RULES
         from .casetype import REFERRAL
         from .market import LISTING
+        from .selectors import unit_section
 
         roles.register()
         types.register(REFERRAL)
         types.register(LISTING)
         access.register(RULES)
         access.register(CERTIFICATE_RULES)
+        sections.register(unit_section)  # a unit's certificates on its page
         ACTION_LABELS.update(
             {
                 "referral_introduce": _("introduced to a bank"),

@@ -403,3 +403,34 @@ def with_status_after(referrals: list[Referral], day: Any = None) -> list[Referr
             found.append(StatusAfter(months, on, status, on > day))
         referral.status_after = found  # type: ignore[attr-defined]
     return referrals
+
+
+UNIT_CERTIFICATES_SHOWN = 10
+
+
+def unit_section(user: Any, enterprise: Any) -> Any:
+    """The unit page's section of the productive-credit certificates it bought, supplied
+    or holds that the person may see (newest first), with the way to the chain of
+    suppliers when the unit is a buyer the person may act for; None when there is none
+    (``enterprises.sections``)."""
+    from django.utils.translation import gettext as _
+
+    from enterprises.sections import Section
+
+    from .models import Certificate
+
+    scope = Scope.of(user)
+    mine = Certificate.objects.filter(scope.visible_q(Certificate)).filter(
+        Q(buyer=enterprise) | Q(supplier=enterprise) | Q(holder=enterprise)
+    )
+    shown = list(mine.order_by("-issued_on", "-id")[: UNIT_CERTIFICATES_SHOWN + 1])
+    if not shown:
+        return None
+    more = mine.count() - UNIT_CERTIFICATES_SHOWN if len(shown) > UNIT_CERTIFICATES_SHOWN else 0
+    chain = scope.can("certificates.act_for", enterprise) and mine.filter(buyer=enterprise).exists()
+    return Section(
+        _("Productive-credit certificates"),
+        "finance/_unit_certificates.html",
+        {"certificates": shown[:UNIT_CERTIFICATES_SHOWN], "more": more, "chain": chain},
+        order=20,
+    )
