@@ -27,6 +27,12 @@ TWO_GRANTS = "officer_b_and_park_manager"
 HELD = ("officer_b", "park_manager")
 PEOPLE = (*ROLES, TWO_GRANTS)
 
+# People who hold only another app's role — a bank's officer, an adviser firm's staff, a
+# consortium's promoter, a clinic consultant (fixtures in tests/conftest.py): on the pages
+# of an app that gives their role nothing, they get what a person given nothing there gets
+# (``with_app_roles``).
+APP_ROLES = ("bank_officer", "market_adviser", "consortium_promoter", "clinic_consultant")
+
 # How much of a page an outcome gives: the union of two grants gets the larger.
 RANK = {
     "404": 0, "refused": 1, "public": 2, "page": 3, "full": 4, "done": 4, "created": 4, "file": 4,
@@ -115,3 +121,17 @@ def table(
 def as_get(post: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     """The GET of a form whose POST the table describes: its page where the POST is done."""
     return {r: {t: "page" if o == "done" else o for t, o in row.items()} for r, row in post.items()}
+
+
+def with_app_roles(access: Access, like: str) -> Access:
+    """``access`` with a row for each of ``APP_ROLES`` wherever it is not stated: what
+    ``like`` (a person whose role gives nothing on these pages) gets."""
+    out: Access = {}
+    for route, methods in access.items():
+        out[route] = {}
+        for method, table in methods.items():
+            table = dict(table)
+            for person in APP_ROLES:
+                table.setdefault(person, dict(table[like]))
+            out[route][method] = table
+    return out

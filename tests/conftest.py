@@ -73,6 +73,7 @@ from sectors.models import IndustryGroup, IsicDivision
 from tests.factories import (
     QOM,
     TEHRAN,
+    days_ago,
     get_isic,
     get_park,
     get_province,
@@ -208,7 +209,61 @@ def officer_b_and_park_manager(reference: Reference) -> User:
 ROLE_FIXTURES = (
     "national_admin", "officer_a", "officer_b", "park_manager", "owner", "cluster_agent",
     "anonymous", "officer_b_and_park_manager",
+    "bank_officer", "market_adviser", "consortium_promoter", "clinic_consultant",
 )  # fmt: skip
+
+
+# --- people who hold only another app's role (``tests.access_tables.APP_ROLES``) -------------
+
+
+@pytest.fixture
+def bank_officer(reference: Reference) -> User:
+    """An officer of Bank Melli (the bank rows are loaded by a migration; a transactional
+    test's flush removes them, so they are made again)."""
+    from finance.models import Bank
+    from finance.roles import BANK_OFFICER
+
+    melli, _ = Bank.objects.get_or_create(code="melli", defaults={"name": "بانک ملی"})
+    person = make_user(username="bank_officer")
+    give(person, BANK_OFFICER, melli)
+    return person
+
+
+@pytest.fixture
+def market_adviser(reference: Reference) -> User:
+    from finance.models import AdviserFirm
+    from finance.roles import MARKET_ADVISER
+
+    firm, _ = AdviserFirm.objects.get_or_create(code="amin", defaults={"name": "مشاور امین"})
+    person = make_user(username="market_adviser")
+    give(person, MARKET_ADVISER, firm)
+    return person
+
+
+@pytest.fixture
+def consortium_promoter(reference: Reference) -> User:
+    """The promoter of a Qom consortium of three units of its own (none of the registry's
+    targets)."""
+    from consortia.roles import PROMOTER
+    from consortia.services import consortium_form
+
+    units = [make_enterprise(name=f"عضو کنسرسیوم {n}") for n in range(3)]
+    consortium = consortium_form(
+        actor=None, province=reference.qom, formed_on=days_ago(100), units=units,
+        name="کنسرسیوم آزمون", products="قطعات", markets=["IQ"],
+    )  # fmt: skip
+    person = make_user(username="consortium_promoter")
+    give(person, PROMOTER, consortium)
+    return person
+
+
+@pytest.fixture
+def clinic_consultant(reference: Reference) -> User:
+    from clinics.roles import CLINIC_CONSULTANT
+
+    person = make_user(username="clinic_consultant")
+    give(person, CLINIC_CONSULTANT, reference.qom)
+    return person
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ from django.urls import reverse
 from audit.services import history_of
 from enterprises.models import Enterprise, Status, StatusEvent
 from enterprises.services import enterprise_change_status
-from tests.access_tables import ROLES, with_two_grants
+from tests.access_tables import ROLES, with_app_roles, with_two_grants
 from tests.factories import days_ago, legal_id, reload
 from tests.views_helpers import (
     enterprise_create_post_data,
@@ -165,20 +165,25 @@ CREATE = _table(PLACES, {
 })
 # fmt: on
 
-ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = with_two_grants(
-    {
-        "enterprise_directory": {
-            "GET": EVERYONE_SEES_THE_DIRECTORY,
-            "POST": EVERYONE_SEES_THE_DIRECTORY,
-        },
-        "enterprise_detail": {"GET": DETAIL, "POST": DETAIL},
-        "enterprise_create": {"GET": CREATE_FORM, "POST": CREATE},
-        "enterprise_edit": {"GET": _as_get(EDIT), "POST": EDIT},
-        "enterprise_status": {"GET": _as_get(STAFF_ONLY), "POST": STAFF_ONLY},
-        "enterprise_move": {"GET": _as_get(STAFF_ONLY), "POST": MOVE},
-        "enterprise_event_correct": {"GET": _as_get(STAFF_ONLY), "POST": STAFF_ONLY},
-        "enterprise_event_revoke": {"GET": REVOKE_BY_GET, "POST": STAFF_ONLY},
-    }
+# A bank's officer, an adviser firm's staff, a consortium's promoter and a clinic consultant
+# keep nothing in the registry: on its pages they are like the cluster agent.
+ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = with_app_roles(
+    with_two_grants(
+        {
+            "enterprise_directory": {
+                "GET": EVERYONE_SEES_THE_DIRECTORY,
+                "POST": EVERYONE_SEES_THE_DIRECTORY,
+            },
+            "enterprise_detail": {"GET": DETAIL, "POST": DETAIL},
+            "enterprise_create": {"GET": CREATE_FORM, "POST": CREATE},
+            "enterprise_edit": {"GET": _as_get(EDIT), "POST": EDIT},
+            "enterprise_status": {"GET": _as_get(STAFF_ONLY), "POST": STAFF_ONLY},
+            "enterprise_move": {"GET": _as_get(STAFF_ONLY), "POST": MOVE},
+            "enterprise_event_correct": {"GET": _as_get(STAFF_ONLY), "POST": STAFF_ONLY},
+            "enterprise_event_revoke": {"GET": REVOKE_BY_GET, "POST": STAFF_ONLY},
+        }
+    ),
+    like="cluster_agent",
 )
 
 CASES = [
