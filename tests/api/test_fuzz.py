@@ -8,8 +8,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-ENDPOINTS = ("/api/v1/parks", "/api/v1/parks/1", "/api/v1/enterprises", "/api/v1/enterprises/1")
-PARAMS = ("q", "province", "park", "status", "as_of", "cursor", "limit", "other")
+ENDPOINTS = (
+    "/api/v1/parks",
+    "/api/v1/parks/1",
+    "/api/v1/enterprises",
+    "/api/v1/enterprises/1",
+    "/api/v1/indicators",
+    "/api/v1/indicators/units/figure",
+)
+PARAMS = (
+    "q", "province", "park", "status", "as_of", "cursor", "limit", "breakdown", "by_province",
+    "other",
+)  # fmt: skip
 
 # Text a caller could send: anything, and the near misses the parsers must refuse.
 NEAR_MISSES = st.sampled_from(
@@ -30,7 +40,10 @@ FUZZ = settings(
 
 @pytest.fixture
 def public(client, registry, settings):  # type: ignore[no-untyped-def]
+    from indicators.catalogue import load_indicators
+
     settings.PISHRAN_RATE_LIMITS_ENABLED = False
+    load_indicators()  # the figures' endpoint answers for a known indicator
     return client
 
 
@@ -51,4 +64,6 @@ def test_no_query_string_makes_a_server_error(public, endpoint, params) -> None:
             "invalid_date",
             "invalid_filter",
             "invalid_cursor",
+            "invalid_place",
+            "invalid_breakdown",
         }

@@ -37,6 +37,8 @@ ACCESS = with_two_grants(
         "api-v1:park_detail": {"GET": EVERYONE},
         "api-v1:enterprise_list": {"GET": EVERYONE},
         "api-v1:enterprise_detail": {"GET": EVERYONE},
+        "api-v1:indicator_list": {"GET": EVERYONE},
+        "api-v1:figure": {"GET": EVERYONE},
         "api_tokens": {"GET": SIGNED_IN, "POST": SIGNED_IN},
         "api_token_revoke": {"POST": REVOKE},
     }
@@ -50,6 +52,8 @@ PATHS = {
     "api-v1:park_detail": "/api/v1/parks/{park}",
     "api-v1:enterprise_list": "/api/v1/enterprises",
     "api-v1:enterprise_detail": "/api/v1/enterprises/{unit}",
+    "api-v1:indicator_list": "/api/v1/indicators",
+    "api-v1:figure": "/api/v1/indicators/units/figure",
     "api_tokens": "/api/tokens/",
 }
 
