@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import enterprises, errors, indicators, parks
+from . import changes, enterprises, errors, indicators, parks
 from .auth import TokenAuth
 from .throttle import CallerThrottle
 
@@ -26,3 +26,4 @@ errors.install(api)
 api.add_router("/parks", parks.router)
 api.add_router("/enterprises", enterprises.router)
 api.add_router("/indicators", indicators.router)
+api.add_router("/changes", changes.router)

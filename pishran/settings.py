@@ -217,6 +217,9 @@ PISHRAN_API_RATE_PER_TOKEN = env_str("PISHRAN_API_RATE_PER_TOKEN", "600/min")
 PISHRAN_API_RATE_PER_ADDRESS = env_str("PISHRAN_API_RATE_PER_ADDRESS", "60/min")
 PISHRAN_API_PAGE_SIZE = 50  # a list's rows when no ``limit`` is given
 PISHRAN_API_MAX_PAGE_SIZE = 500  # ``limit`` above this is capped
+# The change feed holds back events recorded in the last this many seconds, so that a
+# transaction still committing its events is not passed by the cursor (api/changes.py).
+PISHRAN_API_FEED_LAG_SECONDS = env_int("PISHRAN_API_FEED_LAG_SECONDS", 10)
 
 # Language, calendar, time
 LANGUAGE_CODE = "fa"

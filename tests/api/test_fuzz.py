@@ -15,10 +15,11 @@ ENDPOINTS = (
     "/api/v1/enterprises/1",
     "/api/v1/indicators",
     "/api/v1/indicators/units/figure",
+    "/api/v1/changes",
 )
 PARAMS = (
     "q", "province", "park", "status", "as_of", "cursor", "limit", "breakdown", "by_province",
-    "other",
+    "kinds", "other",
 )  # fmt: skip
 
 # Text a caller could send: anything, and the near misses the parsers must refuse.

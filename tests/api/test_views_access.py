@@ -39,6 +39,7 @@ ACCESS = with_two_grants(
         "api-v1:enterprise_detail": {"GET": EVERYONE},
         "api-v1:indicator_list": {"GET": EVERYONE},
         "api-v1:figure": {"GET": EVERYONE},
+        "api-v1:changes": {"GET": EVERYONE},
         "api_tokens": {"GET": SIGNED_IN, "POST": SIGNED_IN},
         "api_token_revoke": {"POST": REVOKE},
     }
@@ -54,6 +55,7 @@ PATHS = {
     "api-v1:enterprise_detail": "/api/v1/enterprises/{unit}",
     "api-v1:indicator_list": "/api/v1/indicators",
     "api-v1:figure": "/api/v1/indicators/units/figure",
+    "api-v1:changes": "/api/v1/changes",
     "api_tokens": "/api/tokens/",
 }
 
