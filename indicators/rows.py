@@ -73,7 +73,11 @@ def _history_mode(scope: Scope) -> str:
 
 
 def units_then(
-    scope: Scope, as_of: dt.date, places_today: bool = False, mode: str = ""
+    scope: Scope,
+    as_of: dt.date,
+    places_today: bool = False,
+    mode: str = "",
+    everyone: bool = False,
 ) -> QuerySet[Enterprise]:
     """The units the person may see, annotated with ``status_then``, ``province_then``,
     ``park_then`` (their status and place at the end of ``as_of``) and ``with_history``
@@ -81,9 +85,14 @@ def units_then(
     shown by what it is today, so the page never tells a past status or place).
     ``places_today``: every unit's place then is its place today — for the units that
     have not moved since the date (``counted`` says which). ``mode``: as ``_history_mode``
-    (by default the person's)."""
+    (by default the person's). ``everyone``: every unit, seen or not — only to count those
+    a figure holds that the person's rows do not."""
     mode = mode or _history_mode(scope)
-    units = Enterprise.objects.filter(scope.visible_q(Enterprise))
+    units = (
+        Enterprise.objects.all()
+        if everyone
+        else Enterprise.objects.filter(scope.visible_q(Enterprise))
+    )
     if mode == "all":
         units = units.annotate(with_history=Value(True, output_field=BooleanField()))
     elif mode == "none":
@@ -171,22 +180,66 @@ def counted(
             stayed = stayed.filter(~Exists(later))
         else:
             stayed = stayed.filter(Q(with_history=False) | ~Exists(later))
-        closed = LocationEvent.objects.filter(
-            valid_until__isnull=False, date__lte=as_of, valid_until__gt=as_of
-        )
-        if asked.park_id is not None:
-            closed = closed.filter(park_id=asked.park_id)
-        else:
-            closed = closed.filter(province_id=int(asked.province_id or 0))
-        moved: Any = units_then(scope, as_of, mode=mode).filter(
-            pk__in=closed.values("enterprise_id")
-        )
+        moved: Any = _moved(scope, as_of, asked, mode)
         if mode != "all":
             moved = moved.filter(with_history=True)
         branches = [stayed, moved]
     else:
         branches = [units_then(scope, as_of, mode=mode)]
-    return [_narrow(units.filter(**today_there), indicator, mode, asked) for units in branches]
+    # The units that have moved since stood in the place that day by construction.
+    known = len(branches) == 2 and (asked.province_id is None or asked.park_id is None)
+    return [
+        _narrow(units.filter(**today_there), indicator, mode, asked, known and i == 1)
+        for i, units in enumerate(branches)
+    ]
+
+
+def _moved(
+    scope: Scope, as_of: dt.date, asked: Asked, mode: str, everyone: bool = False
+) -> QuerySet[Enterprise]:
+    """The units that stood in the place asked on ``as_of`` and have moved since, from
+    their location event in force that day."""
+    closed = LocationEvent.objects.filter(
+        valid_until__isnull=False, date__lte=as_of, valid_until__gt=as_of
+    )
+    if asked.park_id is not None:
+        closed = closed.filter(park_id=asked.park_id)
+    else:
+        closed = closed.filter(province_id=int(asked.province_id or 0))
+    return units_then(scope, as_of, mode=mode, everyone=everyone).filter(
+        pk__in=closed.values("enterprise_id")
+    )
+
+
+def count_of(
+    indicator: Indicator,
+    scope: Scope,
+    as_of: dt.date,
+    asked: Asked,
+    figure: int | None,
+    branches: list[QuerySet[Enterprise]],
+    key: str,
+) -> tuple[int, bool]:
+    """How many rows the person may see (and whether that is only a lower bound). From
+    the figure (``figure_of``) when the person sees every unit it counted (national
+    staff), or all but those that have left their province or park since the date (an
+    officer's own province, a manager's own park: those are counted, a few hundred at
+    most); otherwise the rows counted up to ``COUNT_CAP``."""
+    mode = _history_mode(scope)
+    if figure is not None and mode == "all":
+        return figure, False
+    if figure is not None and mode == "some" and _keeps(scope, asked):
+        if as_of >= selectors.today():
+            return figure, False
+        there = (
+            {"province_id": asked.province_id}
+            if asked.province_id is not None
+            else {"park_id": asked.park_id}
+        )
+        gone = _narrow(_moved(scope, as_of, asked, "all", everyone=True), indicator, "all", asked)
+        with _walking_the_index():
+            return figure - gone.exclude(**there).count(), False
+    return capped_count(branches, scope, key)
 
 
 def _keeps(scope: Scope, asked: Asked) -> bool:
@@ -199,7 +252,9 @@ def _keeps(scope: Scope, asked: Asked) -> bool:
     return False
 
 
-def _narrow(units: Any, indicator: Indicator, mode: str, asked: Asked) -> Any:
+def _narrow(
+    units: Any, indicator: Indicator, mode: str, asked: Asked, place_known: bool = False
+) -> Any:
     f = indicator.filters
     # Today's columns first: PostgreSQL checks the cheap conditions before the probes.
     if f.get("size"):
@@ -224,6 +279,8 @@ def _narrow(units: Any, indicator: Indicator, mode: str, asked: Asked) -> Any:
         units = units.filter(status_then=asked.status)
     if "in_park" in f:
         units = units.filter(park_then__isnull=not f["in_park"])
+    if place_known:
+        return units
     if asked.province_id is not None:
         units = units.filter(province_then=asked.province_id)
     if asked.park_id is not None:

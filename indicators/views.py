@@ -868,15 +868,18 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
         before=request.GET.get("before", "").strip(),
     )
     figure = rows_module.figure_of(indicator, as_of, asked)
-    if figure is not None and scope.national:
-        count, capped = figure, False  # every unit counted is listed: the card's number
-    else:
-        params = request.GET.copy()
-        for name in ("after", "before", "page"):
-            params.pop(name, None)
-        count, capped = rows_module.capped_count(
-            units, scope, f"{indicator.pk}:{as_of}:{params.urlencode()}"
-        )
+    params = request.GET.copy()
+    for name in ("after", "before", "page"):
+        params.pop(name, None)
+    count, capped = rows_module.count_of(
+        indicator,
+        scope,
+        as_of,
+        asked,
+        figure,
+        units,
+        f"{indicator.pk}:{as_of}:{params.urlencode()}",
+    )
     names = dict(Province.objects.values_list("pk", "name_fa"))
     labels = dict(Status.choices)
     rows = [
