@@ -207,3 +207,29 @@ def test_moves_close_the_place_a_unit_left_and_a_bulk_fill_agrees(history) -> No
     assert dict(LocationEvent.objects.values_list("pk", "valid_until")) == kept
     left = LocationEvent.objects.filter(enterprise=history["left"]).order_by("date", "id")
     assert [e.valid_until for e in left] == [days_ago(20), None]
+
+
+@pytest.mark.parametrize("days", [0, 60], ids=["today", "a past date"])
+def test_a_breakdown_cells_rows_are_counted_as_the_cell_on_the_dashboard(
+    days, national_admin, client_for, history, reference
+) -> None:
+    as_of = days_ago(days)
+    operating = Indicator.objects.get(key="units-operating")
+    units = Indicator.objects.get(key="units")
+    place = Place("p", reference.qom.pk)
+    cells = [
+        (operating, "group", reference.group.key, str(reference.group.pk)),
+        (operating, "size", "micro", "micro"),
+        (units, "status", Status.IDLE, Status.IDLE),
+    ]
+    for indicator, dim, asked, cell in cells:
+        html = rows_page(
+            client_for(national_admin),
+            indicator.key,
+            as_of=format_date(as_of, persian_digits=False),
+            province="IR-25",
+            **{dim: asked},
+        )
+
+        expected = selectors.breakdown(indicator, place, as_of, dim).get(cell, 0)
+        assert count_on(html) == expected == len(listed(html)), (dim, asked)
