@@ -120,7 +120,7 @@ def main() -> None:
 
     header = (
         f"{'figure':15} {'place':6} {'date':10} {'page':5} {'who':8} "
-        f"{'p50 ms':>8} {'p95 ms':>8} | {'naive p50':>10} {'naive p95':>10} | {'rows':>5}"
+        f"{'p50 ms':>8} {'p95 ms':>8} | {'naive p50':>10} {'naive p95':>10} | {'rows':>5} {'load1':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -161,7 +161,7 @@ def main() -> None:
                                 f"{figure:15} {province or 'IR':6} {PAST if past else 'today':10} "
                                 f"{'deep' if is_deep else '1':5} {who:8} "
                                 f"{percentile(times, 0.5):8.1f} {percentile(times, 0.95):8.1f} | "
-                                f"{naive or ' ' * 21} | {shown:5}",
+                                f"{naive or ' ' * 21} | {shown:5} {os.getloadavg()[0]:6.2f}",
                                 flush=True,
                             )
     print(f"Worst p95 of the product's cases: {worst:.1f} ms; load after: {load()}")
