@@ -315,12 +315,33 @@ class LocationEvent(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # The date of the unit's next location event (None: where it stands today): the unit
+    # stood here from ``date`` to the day before ``valid_until``. Kept by
+    # ``enterprise_move`` in the move's transaction (``location_events_close`` fills it
+    # after bulk writes), so "where was it on day d" is an index range.
+    valid_until = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["date", "id"]
         verbose_name = _("location event")
         verbose_name_plural = _("location events")
-        indexes = [models.Index(fields=["enterprise", "date", "id"], name="lev_ent_date")]
+        indexes = [
+            models.Index(fields=["enterprise", "date", "id"], name="lev_ent_date"),
+            # Where the units that have moved since stood on a past date (few rows: only
+            # the closed events), by province and by park.
+            models.Index(
+                fields=["province", "date"],
+                name="lev_closed_prov",
+                include=["valid_until"],
+                condition=models.Q(valid_until__isnull=False),
+            ),
+            models.Index(
+                fields=["park", "date"],
+                name="lev_closed_park",
+                include=["valid_until"],
+                condition=models.Q(valid_until__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise_id}: {self.province_id}/{self.park_id} ({self.date})"

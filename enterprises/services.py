@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Grant, Role, User
@@ -363,6 +363,9 @@ def enterprise_move(
         raise ValidationError({"park": _("The unit is already there.")})
     last = enterprise.location_events.order_by("-date", "-id").first()
     _check_date("date", date, not_before=last.date if last else None)
+    if last is not None:  # where it stood until now is closed on the day it moves
+        last.valid_until = date
+        last.save(update_fields=["valid_until"])
     event = LocationEvent.objects.create(
         enterprise=enterprise,
         date=date,
@@ -518,3 +521,21 @@ def enterprise_set_owners(*, actor: Any, enterprise: Enterprise, owners: list[An
         publish(
             OwnersChanged(enterprise_id=enterprise.pk, before=tuple(before), after=tuple(after))
         )
+
+
+def location_events_close() -> int:
+    """Fill every location event's ``valid_until`` (the date of the unit's next one) from
+    the history itself: after writes that bypass ``enterprise_move`` (the demo's and the
+    benchmark's bulk COPY) and in the migration that added the column. Returns the rows
+    changed. PostgreSQL and SQLite (3.33+: window functions, UPDATE … FROM)."""
+    sql = """
+        UPDATE enterprises_locationevent SET valid_until = nxt.until
+        FROM (SELECT id, LEAD(date) OVER (PARTITION BY enterprise_id ORDER BY date, id) AS until
+              FROM enterprises_locationevent) AS nxt
+        WHERE nxt.id = enterprises_locationevent.id
+          AND (enterprises_locationevent.valid_until IS NOT nxt.until)"""
+    if connection.vendor == "postgresql":
+        sql = sql.replace("IS NOT nxt.until", "IS DISTINCT FROM nxt.until")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.rowcount

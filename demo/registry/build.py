@@ -20,6 +20,7 @@ from accounts.models import Grant
 from cases.models import Case
 from demo import seeded
 from enterprises.models import Enterprise, LocationEvent, StatusEvent
+from enterprises.services import location_events_close
 from finance.models import Certificate
 from indicators.models import CaseFact, CaseShare
 from persian.text import search_key
@@ -373,6 +374,9 @@ def build(
             if progress is not None:
                 progress.close()
         writer.finish()
+        t0 = time.perf_counter()
+        location_events_close()  # the COPY bypassed enterprise_move, which keeps them
+        timed("location events closed", t0)
         t0 = time.perf_counter()
         update_park_plots(gen)
         timed("park plots", t0)

@@ -1,0 +1,434 @@
+"""The rows behind a registry figure (``indicators.views.indicator_rows``), fast at a
+million units and three million status events.
+
+* **Today** (the date is today: no event can be dated later) every unit's status, province
+  and park are its current columns, filtered through the directory's indexes.
+* **A past date**: a unit whose history the person may see (``EnterpriseRules.history_q``)
+  is read from its history — its status is its current one when it has not changed since
+  the date (``status_since``), otherwise that of its last ``StatusEvent`` up to the date;
+  its province and park those of its last ``LocationEvent`` up to the date — each an index
+  probe of that one unit. Every other unit, and every unit for the public, is judged by
+  what it is today, from its columns.
+* **Pages** are keyset pages on the name order (``sort_key``, ``id``): a page reads its
+  50 rows and no more, so a page deep in the list costs what the first one does.
+* **The count** is the figure's, read from the facts the card reads (the same number as
+  the card), for a person who sees every unit with its history (national staff); for
+  anyone else, and where the facts do not carry the page's narrowing, the rows counted
+  up to ``COUNT_CAP``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.http import Http404
+
+from accounts.roles import Role
+from accounts.scope import Scope
+from enterprises.access import RULES as ENTERPRISE_RULES
+from enterprises.models import Enterprise, LocationEvent, StatusEvent
+from sectors.models import IndustryGroup
+
+from . import selectors
+from .models import Indicator
+from .sources import Place
+
+PAGE_SIZE = 50
+COUNT_CAP = 1000
+COUNT_TTL = 120  # seconds a capped count is reused by the same person's pages
+
+
+def _history_mode(scope: Scope) -> str:
+    """``all``: every visible unit's history is seen (national staff); ``none``: no unit's
+    (the public, a person without grants); ``some``: decided unit by unit."""
+    if scope.national:
+        return "all"
+    if not scope.grants:
+        return "none"
+    return "some"
+
+
+def units_then(
+    scope: Scope,
+    as_of: dt.date,
+    places_today: bool = False,
+    mode: str = "",
+    everyone: bool = False,
+) -> QuerySet[Enterprise]:
+    """The units the person may see, annotated with ``status_then``, ``province_then``,
+    ``park_then`` (their status and place at the end of ``as_of``) and ``with_history``
+    (whether they were read from the unit's history: outside it, a unit is judged and
+    shown by what it is today, so the page never tells a past status or place).
+    ``places_today``: every unit's place then is its place today — for the units that
+    have not moved since the date (``counted`` says which). ``mode``: as ``_history_mode``
+    (by default the person's). ``everyone``: every unit, seen or not — only to count those
+    a figure holds that the person's rows do not."""
+    mode = mode or _history_mode(scope)
+    units = (
+        Enterprise.objects.all()
+        if everyone
+        else Enterprise.objects.filter(scope.visible_q(Enterprise))
+    )
+    if mode == "all":
+        units = units.annotate(with_history=Value(True, output_field=BooleanField()))
+    elif mode == "none":
+        units = units.annotate(with_history=Value(False, output_field=BooleanField()))
+    else:
+        units = units.annotate(
+            with_history=ExpressionWrapper(
+                ENTERPRISE_RULES.history_q(scope), output_field=BooleanField()
+            )
+        )
+    if as_of >= selectors.today() or mode == "none":
+        # No event is dated after today: today's columns are the history's answer.
+        return units.annotate(
+            status_then=F("status"), province_then=F("province_id"), park_then=F("park_id")
+        )
+    status_events = StatusEvent.objects.filter(enterprise=OuterRef("pk"), date__lte=as_of)
+    last_status = Subquery(
+        status_events.order_by("-date", "-id").values("to_status")[:1], output_field=CharField()
+    )
+    # Unchanged since the date: its status then is today's, with no probe of its history.
+    from_history = Case(
+        When(status_since__lte=as_of, then=F("status")),
+        default=last_status,
+        output_field=CharField(),
+    )
+    locations = LocationEvent.objects.filter(enterprise=OuterRef("pk"), date__lte=as_of).order_by(
+        "-date", "-id"
+    )
+    province: Any = Subquery(locations.values("province_id")[:1], output_field=IntegerField())
+    park: Any = Subquery(locations.values("park_id")[:1], output_field=IntegerField())
+    if places_today:
+        province, park = F("province_id"), F("park_id")
+    if mode == "all":
+        return units.annotate(status_then=from_history, province_then=province, park_then=park)
+
+    def either(history: Any, today: str, field: Any) -> Case:
+        return Case(When(with_history=True, then=history), default=F(today), output_field=field)
+
+    return units.annotate(
+        status_then=either(from_history, "status", CharField()),
+        province_then=either(province, "province_id", IntegerField()),
+        park_then=either(park, "park_id", IntegerField()),
+    )
+
+
+@dataclass
+class Asked:
+    """What a rows page narrows to beyond the indicator's own filters."""
+
+    province_id: int | None = None
+    park_id: int | None = None
+    status: str = ""
+    size: str = ""
+    group: str = ""
+
+
+def counted(
+    indicator: Indicator, scope: Scope, as_of: dt.date, asked: Asked
+) -> list[QuerySet[Enterprise]]:
+    """The units the figure counted that the person may see, as one or two disjoint
+    querysets (their union is the rows, each read in name order).
+
+    For a place on a past date, the units read from their history come in two: those that
+    have not moved since the date (no location event after it), whose place then is
+    their place today, read through the place's index on the registry; and those that
+    have, found from their location event in force that day (``valid_until``: a few
+    thousand rows), each read from its history."""
+    mode = _history_mode(scope)
+    today_there: dict[str, int] = {}
+    if mode == "some" and _keeps(scope, asked):
+        # An officer's own province (a manager's own park): every unit there today is in
+        # their full scope, and a unit elsewhere today is judged by today's place — so the
+        # rows are the units there today, each read from its history.
+        mode = "all"
+        today_there = (
+            {"province_id": asked.province_id}
+            if asked.province_id is not None
+            else {"park_id": int(asked.park_id or 0)}
+        )
+    past = as_of < selectors.today() and mode != "none"
+    if past and (asked.province_id is not None or asked.park_id is not None):
+        later = LocationEvent.objects.filter(enterprise=OuterRef("pk"), date__gt=as_of)
+        stayed: Any = units_then(scope, as_of, places_today=True, mode=mode)
+        if mode == "all":
+            stayed = stayed.filter(~Exists(later))
+        else:
+            stayed = stayed.filter(Q(with_history=False) | ~Exists(later))
+        moved: Any = _moved(scope, as_of, asked, mode)
+        if mode != "all":
+            moved = moved.filter(with_history=True)
+        branches = [stayed, moved]
+    else:
+        branches = [units_then(scope, as_of, mode=mode)]
+    # The units that have moved since stood in the place that day by construction.
+    known = len(branches) == 2 and (asked.province_id is None or asked.park_id is None)
+    return [
+        _narrow(units.filter(**today_there), indicator, mode, asked, known and i == 1)
+        for i, units in enumerate(branches)
+    ]
+
+
+def _moved(
+    scope: Scope, as_of: dt.date, asked: Asked, mode: str, everyone: bool = False
+) -> QuerySet[Enterprise]:
+    """The units that stood in the place asked on ``as_of`` and have moved since, from
+    their location event in force that day."""
+    closed = LocationEvent.objects.filter(
+        valid_until__isnull=False, date__lte=as_of, valid_until__gt=as_of
+    )
+    if asked.park_id is not None:
+        closed = closed.filter(park_id=asked.park_id)
+    else:
+        closed = closed.filter(province_id=int(asked.province_id or 0))
+    return units_then(scope, as_of, mode=mode, everyone=everyone).filter(
+        pk__in=closed.values("enterprise_id")
+    )
+
+
+def count_of(
+    indicator: Indicator,
+    scope: Scope,
+    as_of: dt.date,
+    asked: Asked,
+    figure: int | None,
+    branches: list[QuerySet[Enterprise]],
+    key: str,
+) -> tuple[int, bool]:
+    """How many rows the person may see (and whether that is only a lower bound). From
+    the figure (``figure_of``) when the person sees every unit it counted (national
+    staff), or all but those that have left their province or park since the date (an
+    officer's own province, a manager's own park: those are counted, a few hundred at
+    most); otherwise the rows counted up to ``COUNT_CAP``."""
+    mode = _history_mode(scope)
+    if figure is not None and mode == "all":
+        return figure, False
+    if figure is not None and mode == "some" and _keeps(scope, asked):
+        if as_of >= selectors.today():
+            return figure, False
+        there = (
+            {"province_id": asked.province_id}
+            if asked.province_id is not None
+            else {"park_id": asked.park_id}
+        )
+        gone = _narrow(_moved(scope, as_of, asked, "all", everyone=True), indicator, "all", asked)
+        with _walking_the_index():
+            return figure - gone.exclude(**there).count(), False
+    return capped_count(branches, scope, key)
+
+
+def _keeps(scope: Scope, asked: Asked) -> bool:
+    """Whether the place asked is one the person keeps whole (every unit there today is in
+    their full scope): an officer's province, a park manager's park."""
+    if asked.province_id is not None:
+        return asked.province_id in scope.places(Role.PROVINCIAL_OFFICER)
+    if asked.park_id is not None:
+        return asked.park_id in scope.places(Role.PARK_MANAGER)
+    return False
+
+
+def _narrow(
+    units: Any, indicator: Indicator, mode: str, asked: Asked, place_known: bool = False
+) -> Any:
+    f = indicator.filters
+    # Today's columns first: PostgreSQL checks the cheap conditions before the probes.
+    if f.get("size"):
+        units = units.filter(size_band__in=f["size"])
+    if f.get("semi_finished"):
+        units = units.filter(construction_progress__gte=60)
+    if asked.size:
+        units = units.filter(size_band=asked.size)
+    if asked.group:
+        units = units.filter(industry_group__key=asked.group)
+    if asked.province_id is not None and mode != "all":
+        # A unit judged by what it is today was there that day only if it is there today:
+        # said first, so that PostgreSQL reads the province's units by its index.
+        units = units.filter(Q(province_id=asked.province_id) | Q(with_history=True))
+    if asked.park_id is not None and mode != "all":
+        units = units.filter(Q(park_id=asked.park_id) | Q(with_history=True))
+    if f.get("status"):
+        units = units.filter(status_then__in=f["status"])
+    else:
+        units = units.filter(status_then__isnull=False)
+    if asked.status:
+        units = units.filter(status_then=asked.status)
+    if "in_park" in f:
+        units = units.filter(park_then__isnull=not f["in_park"])
+    if place_known:
+        return units
+    if asked.province_id is not None:
+        units = units.filter(province_then=asked.province_id)
+    if asked.park_id is not None:
+        units = units.filter(park_then=asked.park_id)
+    return units
+
+
+def figure_of(indicator: Indicator, as_of: dt.date, asked: Asked) -> int | None:
+    """How many units the figure counts there (the card's number for ``units``; for
+    ``jobs`` the units behind it), read from the facts; None when the facts do not carry
+    the page's narrowing (several breakdowns at once, or one the indicator has not)."""
+    if asked.province_id is not None and asked.park_id is not None:
+        return None
+    place = (
+        Place("p", asked.province_id)
+        if asked.province_id is not None
+        else Place("k", asked.park_id)
+        if asked.park_id is not None
+        else Place("c")
+    )
+    units = indicator
+    if indicator.measure != "units":
+        units = Indicator(
+            pk=None,
+            key=f"{indicator.key}:units",
+            source=indicator.source,
+            measure="units",
+            kind=Indicator.Kind.COUNT,
+            filters=indicator.filters,
+            breakdowns=indicator.breakdowns,
+        )
+    narrow = [(d, v) for d, v in (("status", asked.status), ("size", asked.size)) if v]
+    if asked.group:
+        group = IndustryGroup.objects.filter(key=asked.group).values_list("pk", flat=True).first()
+        if group is None:
+            return 0
+        narrow.append(("group", str(group)))
+    if len(narrow) > 1:
+        return None
+    if narrow:
+        dim, value = narrow[0]
+        if dim not in indicator.breakdowns:
+            return None
+        return int(selectors.breakdown(units, place, as_of, dim).get(value, 0) or 0)
+    total = selectors.value_of(units, place, as_of)
+    return None if total is None else int(total)
+
+
+def encode_cursor(unit: Enterprise) -> str:
+    raw = f"{unit.sort_key}\x1f{unit.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> tuple[str, int]:
+    """(sort_key, id) from a page link's cursor; 404 for one no page wrote."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        key, pk = raw.split("\x1f")
+        if "\x00" in key or not (pk.isascii() and pk.isdecimal()) or int(pk) >= 2**63:
+            raise ValueError
+        return key, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Http404 from None
+
+
+@dataclass
+class Page:
+    rows: list[Enterprise]
+    next_cursor: str
+    prev_cursor: str
+
+
+@contextmanager
+def _walking_the_index() -> Iterator[None]:
+    """PostgreSQL planning these queries as what they are: a walk along an index in name
+    order that stops after a page (or after ``COUNT_CAP`` rows). Their per-unit probes of
+    the history make the planner's estimates useless — it guesses a handful of matching
+    rows, so it would fetch a whole province by bitmap and sort it (1.1 s for a deep page
+    of the largest province at a million units), and, the costs being huge, compile the
+    query (JIT: 270 ms) to save a few milliseconds. For this transaction only (SET LOCAL)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
+
+
+def page_of(branches: list[QuerySet[Enterprise]], after: str = "", before: str = "") -> Page:
+    """One page of the union of ``branches`` in name order after (or before) a cursor:
+    keyset paging, so a deep page reads its own rows only (at most a page and one row of
+    each branch)."""
+
+    with _walking_the_index():
+        return _page_of(branches, after, before)
+
+
+def _page_of(branches: list[QuerySet[Enterprise]], after: str, before: str) -> Page:
+    def order(unit: Enterprise) -> tuple[str, int]:
+        return unit.sort_key, unit.pk
+
+    if before:
+        key, pk = decode_cursor(before)
+        found: list[Enterprise] = []
+        for units in branches:
+            seek = units.filter(sort_key__lte=key).filter(Q(sort_key__lt=key) | Q(id__lt=pk))
+            found += seek.order_by("-sort_key", "-id")[: PAGE_SIZE + 1]
+        found.sort(key=order, reverse=True)
+        more_before = len(found) > PAGE_SIZE
+        rows = list(reversed(found[:PAGE_SIZE]))
+        return Page(
+            rows,
+            encode_cursor(rows[-1]) if rows else "",
+            encode_cursor(rows[0]) if rows and more_before else "",
+        )
+    found = []
+    for units in branches:
+        if after:
+            key, pk = decode_cursor(after)
+            units = units.filter(sort_key__gte=key).filter(Q(sort_key__gt=key) | Q(id__gt=pk))
+        found += units.order_by("sort_key", "id")[: PAGE_SIZE + 1]
+    found.sort(key=order)
+    more_after = len(found) > PAGE_SIZE
+    rows = found[:PAGE_SIZE]
+    return Page(
+        rows,
+        encode_cursor(rows[-1]) if rows and more_after else "",
+        encode_cursor(rows[0]) if rows and after else "",
+    )
+
+
+def capped_count(branches: list[QuerySet[Enterprise]], scope: Scope, key: str) -> tuple[int, bool]:
+    """How many rows the person may see, counted up to ``COUNT_CAP`` (and whether there
+    are more), reused for ``COUNT_TTL`` seconds by the same scope's pages of ``key``."""
+    cache_key = (
+        "indicator-rows-count:"
+        + hashlib.sha256(
+            repr((scope.national, sorted(scope.grants, key=repr), key)).encode()
+        ).hexdigest()
+    )
+    found = cache.get(cache_key)
+    if found is None:
+        found = 0
+        with _walking_the_index():
+            for units in branches:
+                if found <= COUNT_CAP:
+                    found += units.order_by().values("id")[: COUNT_CAP + 1 - found].count()
+        cache.set(cache_key, found, COUNT_TTL)
+    return min(found, COUNT_CAP), found > COUNT_CAP
