@@ -432,3 +432,27 @@ def test_an_as_of_date_outside_the_calendars_range_is_explained_not_a_server_err
 
     assert response.status_code == 200
     assert "showing today" in page(response)
+
+
+def test_the_park_lists_page_links_lead_to_the_next_page_keeping_the_filters(
+    reference, client
+) -> None:
+    import html as html_lib
+
+    from tests.factories import make_park
+
+    for n in range(51):
+        make_park(name=f"شهرک {n:02d}", province=reference.qom)
+    html = page(client.get(reverse("park_list"), {"province": "IR-25"}))
+
+    (link,) = re.findall(r'class="page-link" href="([^"]+)">[^<]*</a>', html)
+    assert link.startswith("?") and not link.startswith("??")
+    assert "province=IR-25" in link and "page=2" in link
+    second = page(client.get(reverse("park_list") + html_lib.unescape(link)))
+
+    def listed(text: str) -> set[str]:
+        body = text[text.index("<tbody>") : text.index("</tbody>")]
+        return set(re.findall(r'<a href="/parks/\d+/">([^<]+)</a>', body))
+
+    first, then = listed(html), listed(second)
+    assert len(first) == 50 and then and not first & then  # page 2: the other parks of Qom
