@@ -242,14 +242,21 @@ def chain(buyer: Enterprise, certificates: QuerySet[Certificate]) -> list[ChainM
     via: dict[int, set[int]] = {}
     depth_min: dict[int, int] = {}
     reached = CertificateStep.objects.filter(certificate__in=mine, to_holder__isnull=False)
+    # The steps with each unit reached (its status and name order) in one read.
     steps = reached.order_by("certificate_id", "date", "id").values_list(
-        "certificate_id", "from_holder_id", "to_holder_id"
+        "certificate_id",
+        "from_holder_id",
+        "to_holder_id",
+        "to_holder__status",
+        "to_holder__sort_key",
     )
-    for certificate_id, from_holder, to_holder in steps:
+    units: dict[int, tuple[str, str]] = {}
+    for certificate_id, from_holder, to_holder, status, sort_key in steps:
         depth = 1 if from_holder is None else depth_of.get((certificate_id, from_holder), 1) + 1
         depth_of[(certificate_id, to_holder)] = depth
         depth_min[to_holder] = min(depth_min.get(to_holder, depth), depth)
         via.setdefault(to_holder, set()).add(certificate_id)
+        units[to_holder] = (status, sort_key)
     holders = reached.values("to_holder_id")
     members = {
         pk: ChainMember(
@@ -261,9 +268,7 @@ def chain(buyer: Enterprise, certificates: QuerySet[Certificate]) -> list[ChainM
             depth=depth_min[pk],
             via=via[pk],
         )
-        for pk, status, sort_key in Enterprise.objects.filter(pk__in=holders).values_list(
-            "pk", "status", "sort_key"
-        )
+        for pk, (status, sort_key) in units.items()
     }
     for holder, total in (
         mine.filter(state=Certificate.State.HELD, matures_on__gte=today())
