@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema
 
 from accounts.scope import Scope
 from enterprises.models import Enterprise, LocationEvent, Status, StatusEvent
-from enterprises.selectors import enterprises_then
+from enterprises.selectors import enterprises_then, then_could_be
 from persian.text import search_terms
 from places.models import Park, Province
 
@@ -78,6 +78,7 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
     qs = enterprises_then(caller_of(request), as_of).select_related("industry_group")
     for term in search_terms((filters.q or "").replace("\x00", "")):
         qs = qs.filter(search_text__contains=term)
+    province = None
     if filters.province:
         province = Province.objects.filter(code=filters.province.upper()).first()
         if province is None:
@@ -91,6 +92,17 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
         qs = qs.filter(park_then=filters.park)
     if filters.status:
         qs = qs.filter(status_then=filters.status)
+    if as_of is not None:
+        # The place's and the status's units by their indexes first, then each judged by
+        # its history.
+        qs = qs.filter(
+            then_could_be(
+                as_of,
+                province_id=province.pk if province is not None else None,
+                park_id=filters.park,
+                status=filters.status or None,
+            )
+        )
     rows, next_cursor = pagination.page(qs, filters.cursor, filters.limit)
     codes = _codes()
     return {

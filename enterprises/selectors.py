@@ -88,17 +88,28 @@ def enterprises_then(user: Any, as_of: dt.date | None) -> Any:
         "-date", "-id"
     )
 
-    def then(subquery: Any, current: str, field: Any) -> Case:
-        return Case(
-            When(with_history=True, then=Subquery(subquery)), default=F(current), output_field=field
-        )
+    def then(history: Any, current: str, field: Any) -> Case:
+        return Case(When(with_history=True, then=history), default=F(current), output_field=field)
 
+    # A unit whose status has not changed since the date had then the status it has now:
+    # its history is read only for the others.
+    unchanged = Q(status_since__lte=as_of)
     return (
         qs.annotate(with_history=history)
         .annotate(
-            status_then=then(status.values("to_status")[:1], "status", CharField()),
-            province_then=then(location.values("province_id")[:1], "province_id", IntegerField()),
-            park_then=then(location.values("park_id")[:1], "park_id", IntegerField()),
+            status_then=then(
+                Case(
+                    When(unchanged, then=F("status")),
+                    default=Subquery(status.values("to_status")[:1]),
+                    output_field=CharField(),
+                ),
+                "status",
+                CharField(),
+            ),
+            province_then=then(
+                Subquery(location.values("province_id")[:1]), "province_id", IntegerField()
+            ),
+            park_then=then(Subquery(location.values("park_id")[:1]), "park_id", IntegerField()),
             since_then=Case(
                 When(with_history=True, then=Subquery(status.values("date")[:1])),
                 default=None,
@@ -107,6 +118,31 @@ def enterprises_then(user: Any, as_of: dt.date | None) -> Any:
         )
         .filter(status_then__isnull=False)
     )
+
+
+def then_could_be(
+    as_of: dt.date,
+    *,
+    province_id: int | None = None,
+    park_id: int | None = None,
+    status: str | None = None,
+) -> Q:
+    """A condition on units, true of every unit whose status, province or park at the end
+    of ``as_of`` (as ``enterprises_then`` reads them) may be the ones given, so that a list
+    asked for them can read the place's or the status's units by their indexes before
+    judging each by its history: a unit there today, or whose location in force that day
+    (``LocationEvent.valid_until``: the day it ended) was there; a unit with that status
+    today, or whose status changed after the date."""
+    q = Q()
+    for column, value in (("province_id", province_id), ("park_id", park_id)):
+        if value is not None:
+            moved = LocationEvent.objects.filter(
+                **{column: value}, date__lte=as_of, valid_until__gt=as_of
+            ).values("enterprise_id")
+            q &= Q(**{column: value}) | Q(pk__in=moved)
+    if status is not None:
+        q &= Q(status=status) | Q(status_since__gt=as_of)
+    return q
 
 
 def enterprises_visible_to(user: Any) -> QuerySet[Enterprise]:

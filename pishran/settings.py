@@ -127,6 +127,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DATABASE_CONNECT_TIMEOUT", 5
     )
+    # No JIT compilation: the pages' queries walk an index for a page of rows, but their
+    # per-row probes of the history make the planner's cost estimates huge, and PostgreSQL
+    # then spends 250-450 ms compiling a query that runs in 30 (docs/benchmarks.md, the
+    # API's lists as of a date). JIT pays off for long analytical scans, which Pishran
+    # leaves to its pre-aggregated facts. DATABASE_JIT=true gives it back.
+    _PG_OPTIONS = [] if env_bool("DATABASE_JIT", False) else ["-c jit=off"]
+    if _PG_OPTIONS:
+        DATABASES["default"]["OPTIONS"]["options"] = " ".join(_PG_OPTIONS)
 # Web requests on PostgreSQL run under a statement timeout: a query past it is cancelled and
 # the request answers 503 (pishran.middleware.StatementTimeoutMiddleware), so one heavy page
 # cannot hold a worker and a connection until gunicorn kills them. Only the web processes
@@ -139,8 +147,8 @@ if (
     and env_bool("PISHRAN_WEB_PROCESS", False)
     and PISHRAN_STATEMENT_TIMEOUT_MS > 0
 ):
-    DATABASES["default"]["OPTIONS"]["options"] = (
-        f"-c statement_timeout={PISHRAN_STATEMENT_TIMEOUT_MS}"
+    DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+        [*_PG_OPTIONS, f"-c statement_timeout={PISHRAN_STATEMENT_TIMEOUT_MS}"]
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {

@@ -102,6 +102,16 @@ def test_the_list_filters_on_the_values_of_the_date(call, moved_unit, national_a
     assert moved_unit.pk in _ids(call("/enterprises", secret, as_of=then, province="IR-25"))
     assert moved_unit.pk not in _ids(call("/enterprises", secret, province="IR-25"))
     assert moved_unit.pk in _ids(call("/enterprises", secret, province="ir-23"))
+    # Read by the place's index first, still judged by the date: not in Tehran before it
+    # came, and idle there (not active) from the day it arrived.
+    assert moved_unit.pk not in _ids(call("/enterprises", secret, as_of=then, province="IR-23"))
+    later = days_ago(10).isoformat()
+    assert moved_unit.pk in _ids(
+        call("/enterprises", secret, as_of=later, province="IR-23", status="idle")
+    )
+    assert moved_unit.pk not in _ids(
+        call("/enterprises", secret, as_of=later, province="IR-25", status="idle")
+    )
 
 
 def test_the_history_is_cut_at_the_date_and_since_is_that_dates(
