@@ -111,14 +111,17 @@ def figures_page(*, anyone: Callable[[HttpRequest], bool] | None = None) -> Call
     def decorate(view: View) -> View:
         @wraps(view)
         def cached(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            # The page's figures in one round trip to the shared cache (``page_figures``).
+            figures = sources.page_figures(request.get_full_path())
             if not _cacheable(request, anyone):
-                return view(request, *args, **kwargs)
+                with figures:
+                    return view(request, *args, **kwargs)
             key = _key(request)
             store = _store()
             kept = store.get(key)
             if kept is not None:
                 return _served(request, kept)
-            with sources.exact_version():  # no figure older than the key's version
+            with sources.exact_version(), figures:  # no figure older than the key's version
                 response = view(request, *args, **kwargs)
             if (
                 isinstance(response, HttpResponse)
