@@ -18,8 +18,9 @@ What it must never do, and how:
   menu is a POST form).
 - **show a message meant for someone else, or lose one**: a visitor with a message waiting
   is served the view itself, and nothing is kept from that answer.
-- **show a stale figure**: the key holds the figures version, so the first request after a
-  change builds the page again; and a page built to be kept is built from figures of that
+- **show a stale figure**: the key holds the figures version (of the page's province when
+  the view names one, else the national one), so the first request after a change builds
+  the page again; and a page built to be kept is built from figures of that
   version or a later one only (``sources.exact_version``: not the half-second grace
   ``memo`` allows itself).
 """
@@ -56,12 +57,12 @@ def _store() -> BaseCache:
     return caches["figures"] if "figures" in settings.CACHES else caches["default"]
 
 
-def _key(request: HttpRequest) -> str:
+def _key(request: HttpRequest, province: int | None) -> str:
     path = request.get_full_path().encode("utf-8", "surrogateescape")
     return ":".join(
         (
             "page",
-            str(sources._version()),
+            sources._version(province),
             today().isoformat(),
             translation.get_language() or "",
             "htmx" if request.headers.get("HX-Request") else "full",
@@ -103,10 +104,17 @@ def _served(request: HttpRequest, kept: dict[str, Any]) -> HttpResponse:
     return response
 
 
-def figures_page(*, anyone: Callable[[HttpRequest], bool] | None = None) -> Callable[[View], View]:
+def figures_page(
+    *,
+    anyone: Callable[[HttpRequest], bool] | None = None,
+    province: Callable[..., int | None] | None = None,
+) -> Callable[[View], View]:
     """Keep the view's 200 answers per figures version (see the module's docstring): for
     anonymous visitors, and for everyone for the requests ``anyone`` picks (answers that
-    name no one and show nothing a role decides)."""
+    name no one and show nothing a role decides). ``province``, given the view's
+    arguments, names the province a page shows only figures of (its own or one of its
+    parks'): the page is kept under that province's version (``sources._version``) and an
+    edit elsewhere leaves it kept; without it, under the national one."""
 
     def decorate(view: View) -> View:
         @wraps(view)
@@ -116,7 +124,7 @@ def figures_page(*, anyone: Callable[[HttpRequest], bool] | None = None) -> Call
             if not _cacheable(request, anyone):
                 with figures:
                     return view(request, *args, **kwargs)
-            key = _key(request)
+            key = _key(request, province(*args, **kwargs) if province else None)
             store = _store()
             kept = store.get(key)
             if kept is not None:

@@ -53,7 +53,7 @@ from sectors.models import IndustryGroup
 from . import figures, selectors
 from .models import BREAKDOWNS, Indicator
 from .pagecache import figures_page
-from .sources import Place, memo, park_totals
+from .sources import Place, memo, park_totals, province_by_code, province_of_park
 
 HEADLINES = (
     "units",
@@ -606,7 +606,7 @@ def province_list(request: HttpRequest) -> HttpResponseBase:
 
 
 @throttled("exports", when=asks_download)
-@figures_page()
+@figures_page(province=lambda code: province_by_code(code))
 def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     if "\x00" in code:
         raise Http404
@@ -664,7 +664,10 @@ def _count_parks(province: Province, as_of: dt.date) -> list[Park]:
 
 
 @throttled("exports", when=asks_download)
-@figures_page(anyone=lambda request: request.GET.get("export") == "pdf")
+@figures_page(
+    anyone=lambda request: request.GET.get("export") == "pdf",
+    province=lambda code: province_by_code(code),
+)
 def province_report(request: HttpRequest, code: str) -> HttpResponse:
     """The province's figures on paper: every indicator with its target, the breakdowns and
     the parks (print stylesheet; the browser prints it)."""
@@ -746,7 +749,7 @@ def park_list(request: HttpRequest) -> HttpResponse:
 
 
 @throttled("exports", when=asks_download)
-@figures_page()
+@figures_page(province=lambda pk: province_of_park(pk))
 def park_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     park = get_object_or_404(Park.objects.select_related("province"), pk=pk)
     if empty := _without_indicators(request, f"{park.get_kind_display()} {park.name}"):
