@@ -107,24 +107,28 @@ def _served(request: HttpRequest, kept: dict[str, Any]) -> HttpResponse:
 def figures_page(
     *,
     anyone: Callable[[HttpRequest], bool] | None = None,
-    province: Callable[..., int | None] | None = None,
+    place: Callable[..., Any] | None = None,
 ) -> Callable[[View], View]:
     """Keep the view's 200 answers per figures version (see the module's docstring): for
     anonymous visitors, and for everyone for the requests ``anyone`` picks (answers that
-    name no one and show nothing a role decides). ``province``, given the view's
-    arguments, names the province a page shows only figures of (its own or one of its
-    parks'): the page is kept under that province's version (``sources._version``) and an
-    edit elsewhere leaves it kept; without it, under the national one."""
+    name no one and show nothing a role decides). ``place``, given the view's arguments,
+    names the province or park (``sources.Place``, None: unknown) a page shows only figures
+    of: the page is kept under its province's version (``sources._version``), so an edit
+    elsewhere leaves it kept, and its figures are read like those of the last page of its
+    kind (``sources.page_figures``); without it, under the national version."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def cached(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            where = place(*args, **kwargs) if place else None
             # The page's figures in one round trip to the shared cache (``page_figures``).
-            figures = sources.page_figures(request.get_full_path())
+            figures = sources.page_figures(
+                request.get_full_path(), (view.__qualname__, where) if where else None
+            )
             if not _cacheable(request, anyone):
                 with figures:
                     return view(request, *args, **kwargs)
-            key = _key(request, province(*args, **kwargs) if province else None)
+            key = _key(request, sources.province_of(where))
             store = _store()
             kept = store.get(key)
             if kept is not None:

@@ -152,20 +152,23 @@ def province_by_code(code: Any) -> int | None:
     return _places()["codes"].get(str(code).upper())  # type: ignore[no-any-return]
 
 
+def province_of(place: Place | None) -> int | None:
+    """The province whose version a place's figures are kept under (None: national)."""
+    if place is None or place.level not in ("p", "k"):
+        return None
+    return place.id if place.level == "p" else province_of_park(place.id)
+
+
 def _province_of(key: tuple) -> int | None:
     """The province whose version a figure is kept under (None: the national one)."""
-    for part in key:
-        if isinstance(part, Place):
-            if part.level == "p":
-                return part.id
-            return province_of_park(part.id) if part.level == "k" else None
-    return None
+    return province_of(next((part for part in key if isinstance(part, Place)), None))
 
 
 def forget() -> None:
     """Drop every figure kept in this process (tests, between databases)."""
     _MEMO.clear()
     _PAGES.clear()
+    _KINDS.clear()
     _PLACES["for"] = None
     _local["value"], _local["bumped_at"] = None, 0.0
 
@@ -251,7 +254,9 @@ def _compute_shared(version: str, key: tuple, compute: Callable[[], Any]) -> Any
     name = _shared_key(version, key) if shared is not None else None
     if shared is None or name is None:
         return compute()
-    value = shared.get(name, _ABSENT)
+    missing = getattr(_page, "missing", None) or ()
+    # Not asked again when the page's one read has just found it missing.
+    value = _ABSENT if name in missing else shared.get(name, _ABSENT)
     if value is _ABSENT:
         value = compute()
         unsaved = getattr(_page, "unsaved", None)
@@ -266,45 +271,86 @@ def _compute_shared(version: str, key: tuple, compute: Callable[[], Any]) -> Any
 # one round trip to the shared cache, and under load each round trip is a wait for Redis
 # and then for a core. ``page_figures`` reads the figures the page asked for the last time
 # this process built it in one ``get_many`` and writes the ones it computed in one
-# ``set_many``. The figures are found exactly as ``memo`` would find them (same keys, same
-# version): only the number of round trips changes.
+# ``set_many``; a page this process has not built yet (most of a thousand parks) reads
+# those of the last page of its kind it built, with that page's place replaced by its own.
+# The figures the read did not find are computed without asking the cache again. The
+# figures are found exactly as ``memo`` would find them (same keys, same version): only the
+# number of round trips changes.
 # page → {figure key: its hash in the shared cache (the version aside)}
 _PAGES: OrderedDict[str, dict[tuple, str]] = OrderedDict()
 _PAGES_SIZE = 4096  # the dashboards: ~1,000 parks, 31 provinces, the country, their variants
+# kind of page (its view) → (the last such page built, its place)
+_KINDS: dict[str, tuple[str, Place]] = {}
 
 # Set in a thread while a page is built within ``page_figures``.
 _page = threading.local()
 
 
 @contextlib.contextmanager
-def page_figures(page: str) -> Iterator[None]:
+def page_figures(page: str, like: tuple[str, Place] | None = None) -> Iterator[None]:
     """Within this block (one request for ``page``): the figures ``page`` asked for last
     time and missing from this process are read from the shared cache in one round trip
     before the page asks for them one by one; the figures computed are written to it in
-    one round trip at the end. Without a shared cache (or within another page's block)
-    nothing changes."""
+    one round trip at the end. ``like``: the page's kind and place, for a page this process
+    has not built yet (the figures of the last page of that kind, at this place). Without
+    a shared cache (or within another page's block) nothing changes."""
     shared = _shared()
     if shared is None or getattr(_page, "asked", None) is not None:
         yield
         return
     _page.asked, _page.unsaved = set(), {}
     try:
-        _prefetch(shared, _PAGES.get(page, {}))
+        hashes = _PAGES.get(page)
+        if hashes is None and like is not None:
+            hashes = _like(*like)
+        _page.missing = _prefetch(shared, hashes or {})
         yield
     finally:
         asked, unsaved = _page.asked, _page.unsaved
-        _page.asked = _page.unsaved = None
+        _page.asked = _page.unsaved = _page.missing = None
         if unsaved:
             shared.set_many(unsaved)
         if asked:
             _remember(page, asked)
+            if like is not None:
+                _KINDS[like[0]] = (page, like[1])
+
+
+def _digest(key: tuple) -> str:
+    return (_shared_key(0, key) or "").partition(":")[2]
+
+
+def _like(kind: str, place: Place) -> dict[tuple, str]:
+    """The figures of the last page of ``kind`` this process built, at ``place``."""
+    page, was = _KINDS.get(kind, ("", place))
+    hashes: dict[tuple, str] = {}
+    for key, digest in _PAGES.get(page, {}).items():
+        moved = _moved(key, was, place)
+        if moved != key:
+            key, digest = moved, _digest(moved)
+        if digest:
+            hashes[key] = digest
+    return hashes
+
+
+def _moved(key: tuple, was: Place, place: Place) -> tuple:
+    """``key`` with ``was`` replaced by ``place``, as a ``Place`` or as its level and id
+    side by side (``("cells", "k", 12, …)``). A key moved wrongly is only a figure read
+    for nothing: it is read under its own name."""
+    parts = list(key)
+    for i, part in enumerate(parts):
+        if part == was:
+            parts[i] = place
+        elif part == was.level and i + 1 < len(parts) and parts[i + 1] == was.id:
+            parts[i + 1] = place.id
+    return tuple(parts)
 
 
 def _remember(page: str, asked: set[tuple]) -> None:
     before = _PAGES.get(page, {})
     hashes = {}
     for key in asked:
-        digest = before.get(key) or (_shared_key(0, key) or "").partition(":")[2]
+        digest = before.get(key) or _digest(key)
         if digest:
             hashes[key] = digest
     with _GUARD:
@@ -314,11 +360,12 @@ def _remember(page: str, asked: set[tuple]) -> None:
             _PAGES.popitem(last=False)
 
 
-def _prefetch(shared: Any, hashes: dict[tuple, str]) -> None:
+def _prefetch(shared: Any, hashes: dict[tuple, str]) -> set[str]:
     """Into this process's memory: the figures of ``hashes`` the shared cache holds for
-    the current version, unless this process has them for that version already."""
+    the current version, unless this process has them for that version already. Returns
+    the names asked for and not found."""
     if not hashes:
-        return
+        return set()
     names: dict[str, tuple[tuple, str]] = {}
     for key, digest in hashes.items():
         version = _version(_province_of(key))
@@ -326,7 +373,7 @@ def _prefetch(shared: Any, hashes: dict[tuple, str]) -> None:
         if entry is None or entry[0] != version:
             names[f"{version}:{digest}"] = (key, version)
     if not names:
-        return
+        return set()
     made_at = time.monotonic()
     found = shared.get_many(list(names))
     with _GUARD:
@@ -336,6 +383,7 @@ def _prefetch(shared: Any, hashes: dict[tuple, str]) -> None:
             _MEMO.move_to_end(key)
         while len(_MEMO) > _MEMO_SIZE:
             _MEMO.popitem(last=False)
+    return set(names) - set(found)
 
 
 def memo(key: tuple, compute: Callable[[], Any]) -> Any:

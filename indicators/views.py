@@ -53,7 +53,7 @@ from sectors.models import IndustryGroup
 from . import figures, selectors
 from .models import BREAKDOWNS, Indicator
 from .pagecache import figures_page
-from .sources import Place, memo, park_totals, province_by_code, province_of_park
+from .sources import Place, memo, park_totals, province_by_code
 
 HEADLINES = (
     "units",
@@ -605,8 +605,14 @@ def province_list(request: HttpRequest) -> HttpResponseBase:
     return render(request, "indicators/province_list.html", context)
 
 
+def _province_place(code: str) -> Place | None:
+    """The province page's place (for ``figures_page``), None for an unknown code."""
+    pk = province_by_code(code)
+    return None if pk is None else Place("p", pk)
+
+
 @throttled("exports", when=asks_download)
-@figures_page(province=lambda code: province_by_code(code))
+@figures_page(place=lambda code: _province_place(code))
 def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     if "\x00" in code:
         raise Http404
@@ -666,7 +672,7 @@ def _count_parks(province: Province, as_of: dt.date) -> list[Park]:
 @throttled("exports", when=asks_download)
 @figures_page(
     anyone=lambda request: request.GET.get("export") == "pdf",
-    province=lambda code: province_by_code(code),
+    place=lambda code: _province_place(code),
 )
 def province_report(request: HttpRequest, code: str) -> HttpResponse:
     """The province's figures on paper: every indicator with its target, the breakdowns and
@@ -749,7 +755,7 @@ def park_list(request: HttpRequest) -> HttpResponse:
 
 
 @throttled("exports", when=asks_download)
-@figures_page(province=lambda pk: province_of_park(pk))
+@figures_page(place=lambda pk: Place("k", pk))
 def park_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     park = get_object_or_404(Park.objects.select_related("province"), pk=pk)
     if empty := _without_indicators(request, f"{park.get_kind_display()} {park.name}"):

@@ -133,3 +133,22 @@ def test_with_redis_down_the_dashboards_are_served_and_show_an_edit(
 
     for who in (anonymous, national_admin):
         assert card(page(client_for(who).get(PROVINCE)), "units-idle")[1] == "۲"
+
+
+@pytest.mark.usefixtures("shared")
+def test_a_park_page_this_process_never_built_asks_the_cache_once(
+    built: Any, reference: Any, national_admin: Any, client_for: Any, calls: Counter[str]
+) -> None:
+    staff = client_for(national_admin)
+    assert staff.get(reverse("park_detail", args=[reference.park_p.pk])).status_code == 200
+    other = reverse("park_detail", args=[reference.park_p2.pk])
+    calls.clear()
+
+    html = page(staff.get(other))  # read like the last park's page, at this park
+
+    assert calls == Counter(get_many=1, set_many=1)  # nobody had its figures: computed
+    assert card(html, "units")[1] == "۱"  # the park's own figures (its one unit)
+    _another_process(knows_the_page=False)
+    calls.clear()
+    assert card(page(staff.get(other)), "units") == card(html, "units")
+    assert calls["get_many"] == 0 and calls["set"] == calls["set_many"] == 0  # read, not computed
