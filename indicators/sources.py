@@ -278,7 +278,9 @@ def _compute_shared(version: str, key: tuple, compute: Callable[[], Any]) -> Any
 # number of round trips changes.
 # page → {figure key: its hash in the shared cache (the version aside)}
 _PAGES: OrderedDict[str, dict[tuple, str]] = OrderedDict()
-_PAGES_SIZE = 4096  # the dashboards: ~1,000 parks, 31 provinces, the country, their variants
+# ~20 kB a page: a few hundred pages (the home page, the provinces' and their variants);
+# the thousand parks need not all be here, each is read like the last park built.
+_PAGES_SIZE = 256
 # kind of page (its view) → (the last such page built, its place)
 _KINDS: dict[str, tuple[str, Place]] = {}
 
