@@ -48,6 +48,9 @@ class FactsApplied(Event):
     name: ClassVar[str] = "indicators.facts_applied"
     enterprise_id: int
     change_id: int
+    # (level, place) of every cell the change added to or took from: which figures it
+    # changed (``sources.figures_changed``); empty: not known, any figure.
+    places: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

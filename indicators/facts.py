@@ -392,19 +392,27 @@ def _apply_change(entry: _Pending) -> None:
     (or replayed it into the table it swapped in) marked it applied. The difference is the
     one its row committed with (a later change to the unit in a savepoint that was rolled
     back wrote another, and took it back)."""
+    places: set[tuple[str, int]] = set()
     with transaction.atomic(), connection.cursor() as cursor:
         claimed = FactChange.objects.filter(pk=entry.change_id, applied=False).update(applied=True)
         if claimed:
             stored = FactChange.objects.filter(pk=entry.change_id).values_list("diff", flat=True)
             diff = _decode(stored[0] or [])
             _upsert(cursor, "indicators_fact", diff)
+            places = {(level, place) for _k, _m, level, place, *_rest in diff}
             if entry.change_id % 1000 == 0:
                 # Applied changes are kept for a rebuild running meanwhile; a day is ample.
                 FactChange.objects.filter(
                     applied=True, created_at__lt=timezone.now() - dt.timedelta(days=1)
                 ).delete()
     if claimed:
-        publish(FactsApplied(enterprise_id=entry.enterprise_id, change_id=entry.change_id))
+        publish(
+            FactsApplied(
+                enterprise_id=entry.enterprise_id,
+                change_id=entry.change_id,
+                places=tuple(sorted(places)),
+            )
+        )
 
 
 # --- a date in the middle of a month --------------------------------------------------------

@@ -18,8 +18,9 @@ What it must never do, and how:
   menu is a POST form).
 - **show a message meant for someone else, or lose one**: a visitor with a message waiting
   is served the view itself, and nothing is kept from that answer.
-- **show a stale figure**: the key holds the figures version, so the first request after a
-  change builds the page again; and a page built to be kept is built from figures of that
+- **show a stale figure**: the key holds the figures version (of the page's province when
+  the view names one, else the national one), so the first request after a change builds
+  the page again; and a page built to be kept is built from figures of that
   version or a later one only (``sources.exact_version``: not the half-second grace
   ``memo`` allows itself).
 """
@@ -56,12 +57,12 @@ def _store() -> BaseCache:
     return caches["figures"] if "figures" in settings.CACHES else caches["default"]
 
 
-def _key(request: HttpRequest) -> str:
+def _key(request: HttpRequest, province: int | None) -> str:
     path = request.get_full_path().encode("utf-8", "surrogateescape")
     return ":".join(
         (
             "page",
-            str(sources._version()),
+            sources._version(province),
             today().isoformat(),
             translation.get_language() or "",
             "htmx" if request.headers.get("HX-Request") else "full",
@@ -103,22 +104,36 @@ def _served(request: HttpRequest, kept: dict[str, Any]) -> HttpResponse:
     return response
 
 
-def figures_page(*, anyone: Callable[[HttpRequest], bool] | None = None) -> Callable[[View], View]:
+def figures_page(
+    *,
+    anyone: Callable[[HttpRequest], bool] | None = None,
+    place: Callable[..., Any] | None = None,
+) -> Callable[[View], View]:
     """Keep the view's 200 answers per figures version (see the module's docstring): for
     anonymous visitors, and for everyone for the requests ``anyone`` picks (answers that
-    name no one and show nothing a role decides)."""
+    name no one and show nothing a role decides). ``place``, given the view's arguments,
+    names the province or park (``sources.Place``, None: unknown) a page shows only figures
+    of: the page is kept under its province's version (``sources._version``), so an edit
+    elsewhere leaves it kept, and its figures are read like those of the last page of its
+    kind (``sources.page_figures``); without it, under the national version."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def cached(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            where = place(*args, **kwargs) if place else None
+            # The page's figures in one round trip to the shared cache (``page_figures``).
+            figures = sources.page_figures(
+                request.get_full_path(), (view.__qualname__, where) if where else None
+            )
             if not _cacheable(request, anyone):
-                return view(request, *args, **kwargs)
-            key = _key(request)
+                with figures:
+                    return view(request, *args, **kwargs)
+            key = _key(request, sources.province_of(where))
             store = _store()
             kept = store.get(key)
             if kept is not None:
                 return _served(request, kept)
-            with sources.exact_version():  # no figure older than the key's version
+            with sources.exact_version(), figures:  # no figure older than the key's version
                 response = view(request, *args, **kwargs)
             if (
                 isinstance(response, HttpResponse)

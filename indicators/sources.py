@@ -13,7 +13,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import fields, is_dataclass
 from typing import Any, ClassVar
 
@@ -39,8 +39,17 @@ from .base import source_for as source_for
 
 # --- the registry ----------------------------------------------------------------------------
 
-# The figures version: a row in the database (``FiguresVersion``), read again at most every
-# VERSION_TTL seconds per process; a bump in this process is seen here at once.
+# The figures versions: rows of ``FiguresVersion``, read again at most every VERSION_TTL
+# seconds per process; a bump in this process is seen here at once. Row ALL changes with
+# anything that may change any figure (a rebuild, the catalogue, targets, parks, the
+# clusters', cases' and consortia's events, a unit with cases); a registry change applied to
+# the facts changes only row NATION and the rows PROVINCE + id of the provinces it touched
+# (a park's through its province). A figure of a province or of one of its parks (its key
+# holds that ``Place``) is kept under (ALL, its province's row); every other figure (the
+# country's, the ranking, anything not of one place) under (ALL, NATION), so it changes with
+# every edit. An edit in Qom thus leaves Isfahan's figures and pages, and its parks', as
+# they were.
+ALL, NATION, PROVINCE = 1, 2, 1000
 VERSION_TTL = 0.25
 # A figure computed for an earlier version is still served for this long after it was
 # computed (unless this process made the change): under a stream of edits each process
@@ -49,39 +58,118 @@ STALE_OK = 0.5
 _local: dict[str, Any] = {"value": None, "read_at": 0.0, "bumped_at": 0.0}
 
 
-def _version() -> int:
+def _versions() -> dict[int, int]:
     now = time.monotonic()
     if _local["value"] is None or now - _local["read_at"] > VERSION_TTL:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT value FROM indicators_figuresversion WHERE id = 1")
-            row = cursor.fetchone()
-        _local["value"], _local["read_at"] = (row[0] if row else 0), now
-    return _local["value"]
+            cursor.execute("SELECT id, value FROM indicators_figuresversion")
+            rows = {int(pk): int(value) for pk, value in cursor.fetchall()}
+        _local["value"], _local["read_at"] = rows, now
+    return _local["value"]  # type: ignore[no-any-return]
 
 
-def bump_version() -> None:
-    """A new figures version: a fresh number (never one an earlier version had, even one
-    that a rolled-back transaction wrote)."""
+def _version(province: int | None = None) -> str:
+    """The version of the figures of ``province`` and its parks, or (None) of the others."""
+    versions = _versions()
+    scoped = versions.get(NATION if province is None else PROVINCE + province, 0)
+    return f"{versions.get(ALL, 0)}.{scoped}"
+
+
+def bump_version(provinces: Collection[int] | None = None) -> None:
+    """A new figures version: of every figure, or (``provinces``) of these provinces' and
+    their parks' figures and of the national ones. A fresh number (never one an earlier
+    version had, even one that a rolled-back transaction wrote)."""
     value = time.time_ns()
+    rows = [ALL] if provinces is None else [NATION, *(PROVINCE + p for p in sorted(provinces))]
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO indicators_figuresversion (id, value) VALUES (1, %s) "
-            "ON CONFLICT (id) DO UPDATE SET value = excluded.value",
-            [value],
+            "INSERT INTO indicators_figuresversion (id, value) VALUES "
+            + ", ".join(["(%s, %s)"] * len(rows))
+            + " ON CONFLICT (id) DO UPDATE SET value = excluded.value",
+            [x for row in rows for x in (row, value)],
         )
-    _local["value"], _local["read_at"] = value, time.monotonic()
+    versions = {**_versions(), **dict.fromkeys(rows, value)}
+    _local["value"], _local["read_at"] = versions, time.monotonic()
     _local["bumped_at"] = _local["read_at"]
 
 
 def figures_changed(event: Event) -> None:
     """A subscriber (after commit) to every event that changes what figures are computed
-    from or shown with: a new figures version (``IndicatorsConfig.ready`` lists them)."""
-    bump_version()
+    from or shown with: a new figures version (``IndicatorsConfig.ready`` lists them), of
+    the provinces a registry change touched or else of every figure."""
+    bump_version(_provinces_changed(event))
+
+
+def _provinces_changed(event: Event) -> set[int] | None:
+    """The provinces whose figures ``event`` may change, None for any figure: a registry
+    change applied to the facts names the places its difference touched, unless the unit
+    has cases (their facts, recomputed with it, may lie elsewhere: ``casefacts``)."""
+    from cases.models import Case
+
+    from .events import FactsApplied
+
+    if not isinstance(event, FactsApplied) or not event.places:
+        return None
+    if Case.objects.filter(enterprise_id=event.enterprise_id).exists():
+        return None
+    provinces: set[int] = set()
+    for level, place in event.places:
+        if level == "p":
+            provinces.add(place)
+        elif level == "k":
+            province = province_of_park(place)
+            if province is None:
+                return None
+            provinces.add(province)
+    return provinces
+
+
+# Parks' and provinces' ids, read again when row ALL changes (a park or a province saved).
+_PLACES: dict[str, Any] = {"for": None, "parks": {}, "codes": {}}
+
+
+def _places() -> dict[str, Any]:
+    from places.models import Park, Province
+
+    current = _versions().get(ALL, 0)
+    if _PLACES["for"] != current:
+        _PLACES.update(
+            parks=dict(Park.objects.values_list("pk", "province_id")),
+            codes=dict(Province.objects.values_list("code", "pk")),
+        )
+        _PLACES["for"] = current
+    return _PLACES
+
+
+def province_of_park(park: Any) -> int | None:
+    try:
+        return _places()["parks"].get(int(park))  # type: ignore[no-any-return]
+    except (TypeError, ValueError):
+        return None
+
+
+def province_by_code(code: Any) -> int | None:
+    return _places()["codes"].get(str(code).upper())  # type: ignore[no-any-return]
+
+
+def province_of(place: Place | None) -> int | None:
+    """The province whose version a place's figures are kept under (None: national)."""
+    if place is None or place.level not in ("p", "k"):
+        return None
+    return place.id if place.level == "p" else province_of_park(place.id)
+
+
+def _province_of(key: tuple) -> int | None:
+    """The province whose version a figure is kept under (None: the national one)."""
+    return province_of(next((part for part in key if isinstance(part, Place)), None))
 
 
 def forget() -> None:
     """Drop every figure kept in this process (tests, between databases)."""
     _MEMO.clear()
+    _PAGES.clear()
+    _KINDS.clear()
+    _PLACES["for"] = None
     _local["value"], _local["bumped_at"] = None, 0.0
 
 
@@ -90,7 +178,7 @@ Cells = dict[tuple[int, str], list[tuple[str, str, str, int, int]]]
 
 # Figures already computed in this process, for the current facts version. Kept in memory
 # as Python objects (not pickled through the cache: a province table is ~100,000 cells).
-_MEMO: OrderedDict[tuple, tuple[int, float, Any]] = OrderedDict()  # key -> (version, at, value)
+_MEMO: OrderedDict[tuple, tuple[str, float, Any]] = OrderedDict()  # key -> (version, at, value)
 _MEMO_SIZE = 512
 
 
@@ -114,7 +202,7 @@ def exact_version() -> Iterator[None]:
         _exact.on = before
 
 
-def _usable(entry: tuple[int, float, Any] | None, version: int) -> bool:
+def _usable(entry: tuple[str, float, Any] | None, version: str) -> bool:
     if entry is None:
         return False
     made_for, made_at, _value = entry
@@ -148,7 +236,7 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def _shared_key(version: int, key: tuple) -> str | None:
+def _shared_key(version: int | str, key: tuple) -> str | None:
     """The key in the shared cache, or None for a key that is not the same text in every
     process (an object shown by its address): such a figure is not shared."""
     text = repr(_canonical(key))
@@ -157,16 +245,147 @@ def _shared_key(version: int, key: tuple) -> str | None:
     return f"{version}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
-def _compute_shared(version: int, key: tuple, compute: Callable[[], Any]) -> Any:
-    shared = caches["figures"] if "figures" in settings.CACHES else None
+def _shared() -> Any:
+    return caches["figures"] if "figures" in settings.CACHES else None
+
+
+def _compute_shared(version: str, key: tuple, compute: Callable[[], Any]) -> Any:
+    shared = _shared()
     name = _shared_key(version, key) if shared is not None else None
     if shared is None or name is None:
         return compute()
-    value = shared.get(name, _ABSENT)
+    missing = getattr(_page, "missing", None) or ()
+    # Not asked again when the page's one read has just found it missing.
+    value = _ABSENT if name in missing else shared.get(name, _ABSENT)
     if value is _ABSENT:
         value = compute()
-        shared.set(name, value)
+        unsaved = getattr(_page, "unsaved", None)
+        if unsaved is not None:  # written with the page's others (``page_figures``)
+            unsaved[name] = value
+        else:
+            shared.set(name, value)
     return value
+
+
+# A page asks for its ~40 figures one by one; after a new figures version each would be
+# one round trip to the shared cache, and under load each round trip is a wait for Redis
+# and then for a core. ``page_figures`` reads the figures the page asked for the last time
+# this process built it in one ``get_many`` and writes the ones it computed in one
+# ``set_many``; a page this process has not built yet (most of a thousand parks) reads
+# those of the last page of its kind it built, with that page's place replaced by its own.
+# The figures the read did not find are computed without asking the cache again. The
+# figures are found exactly as ``memo`` would find them (same keys, same version): only the
+# number of round trips changes.
+# page → {figure key: its hash in the shared cache (the version aside)}
+_PAGES: OrderedDict[str, dict[tuple, str]] = OrderedDict()
+# ~20 kB a page: a few hundred pages (the home page, the provinces' and their variants);
+# the thousand parks need not all be here, each is read like the last park built.
+_PAGES_SIZE = 256
+# kind of page (its view) → (the last such page built, its place)
+_KINDS: dict[str, tuple[str, Place]] = {}
+
+# Set in a thread while a page is built within ``page_figures``.
+_page = threading.local()
+
+
+@contextlib.contextmanager
+def page_figures(page: str, like: tuple[str, Place] | None = None) -> Iterator[None]:
+    """Within this block (one request for ``page``): the figures ``page`` asked for last
+    time and missing from this process are read from the shared cache in one round trip
+    before the page asks for them one by one; the figures computed are written to it in
+    one round trip at the end. ``like``: the page's kind and place, for a page this process
+    has not built yet (the figures of the last page of that kind, at this place). Without
+    a shared cache (or within another page's block) nothing changes."""
+    shared = _shared()
+    if shared is None or getattr(_page, "asked", None) is not None:
+        yield
+        return
+    _page.asked, _page.unsaved = set(), {}
+    try:
+        hashes = _PAGES.get(page)
+        if hashes is None and like is not None:
+            hashes = _like(*like)
+        _page.missing = _prefetch(shared, hashes or {})
+        yield
+    finally:
+        asked, unsaved = _page.asked, _page.unsaved
+        _page.asked = _page.unsaved = _page.missing = None
+        if unsaved:
+            shared.set_many(unsaved)
+        if asked:
+            _remember(page, asked)
+            if like is not None:
+                _KINDS[like[0]] = (page, like[1])
+
+
+def _digest(key: tuple) -> str:
+    return (_shared_key(0, key) or "").partition(":")[2]
+
+
+def _like(kind: str, place: Place) -> dict[tuple, str]:
+    """The figures of the last page of ``kind`` this process built, at ``place``."""
+    page, was = _KINDS.get(kind, ("", place))
+    hashes: dict[tuple, str] = {}
+    for key, digest in _PAGES.get(page, {}).items():
+        moved = _moved(key, was, place)
+        if moved != key:
+            key, digest = moved, _digest(moved)
+        if digest:
+            hashes[key] = digest
+    return hashes
+
+
+def _moved(key: tuple, was: Place, place: Place) -> tuple:
+    """``key`` with ``was`` replaced by ``place``, as a ``Place`` or as its level and id
+    side by side (``("cells", "k", 12, …)``). A key moved wrongly is only a figure read
+    for nothing: it is read under its own name."""
+    parts = list(key)
+    for i, part in enumerate(parts):
+        if part == was:
+            parts[i] = place
+        elif part == was.level and i + 1 < len(parts) and parts[i + 1] == was.id:
+            parts[i + 1] = place.id
+    return tuple(parts)
+
+
+def _remember(page: str, asked: set[tuple]) -> None:
+    before = _PAGES.get(page, {})
+    hashes = {}
+    for key in asked:
+        digest = before.get(key) or _digest(key)
+        if digest:
+            hashes[key] = digest
+    with _GUARD:
+        _PAGES[page] = hashes
+        _PAGES.move_to_end(page)
+        while len(_PAGES) > _PAGES_SIZE:
+            _PAGES.popitem(last=False)
+
+
+def _prefetch(shared: Any, hashes: dict[tuple, str]) -> set[str]:
+    """Into this process's memory: the figures of ``hashes`` the shared cache holds for
+    the current version, unless this process has them for that version already. Returns
+    the names asked for and not found."""
+    if not hashes:
+        return set()
+    names: dict[str, tuple[tuple, str]] = {}
+    for key, digest in hashes.items():
+        version = _version(_province_of(key))
+        entry = _MEMO.get(key)
+        if entry is None or entry[0] != version:
+            names[f"{version}:{digest}"] = (key, version)
+    if not names:
+        return set()
+    made_at = time.monotonic()
+    found = shared.get_many(list(names))
+    with _GUARD:
+        for name, value in found.items():
+            key, version = names[name]
+            _MEMO[key] = (version, made_at, value)
+            _MEMO.move_to_end(key)
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return set(names) - set(found)
 
 
 def memo(key: tuple, compute: Callable[[], Any]) -> Any:
@@ -174,7 +393,10 @@ def memo(key: tuple, compute: Callable[[], Any]) -> Any:
     earlier one less than ``STALE_OK`` ago), else the shared cache's (``_compute_shared``),
     else ``compute()``'s. Threads of one process asking for the same missing value wait for
     the one computing it."""
-    version = _version()
+    version = _version(_province_of(key))
+    asked = getattr(_page, "asked", None)
+    if asked is not None:
+        asked.add(key)
     entry = _MEMO.get(key)
     if _usable(entry, version):
         with contextlib.suppress(KeyError):  # evicted meanwhile by another thread

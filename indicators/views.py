@@ -53,7 +53,7 @@ from . import figures, selectors
 from . import rows as rows_module
 from .models import BREAKDOWNS, Indicator
 from .pagecache import figures_page
-from .sources import Place, memo, park_totals
+from .sources import Place, memo, park_totals, province_by_code
 
 HEADLINES = (
     "units",
@@ -605,8 +605,14 @@ def province_list(request: HttpRequest) -> HttpResponseBase:
     return render(request, "indicators/province_list.html", context)
 
 
+def _province_place(code: str) -> Place | None:
+    """The province page's place (for ``figures_page``), None for an unknown code."""
+    pk = province_by_code(code)
+    return None if pk is None else Place("p", pk)
+
+
 @throttled("exports", when=asks_download)
-@figures_page()
+@figures_page(place=lambda code: _province_place(code))
 def province_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     if "\x00" in code:
         raise Http404
@@ -664,7 +670,10 @@ def _count_parks(province: Province, as_of: dt.date) -> list[Park]:
 
 
 @throttled("exports", when=asks_download)
-@figures_page(anyone=lambda request: request.GET.get("export") == "pdf")
+@figures_page(
+    anyone=lambda request: request.GET.get("export") == "pdf",
+    place=lambda code: _province_place(code),
+)
 def province_report(request: HttpRequest, code: str) -> HttpResponse:
     """The province's figures on paper: every indicator with its target, the breakdowns and
     the parks (print stylesheet; the browser prints it)."""
@@ -746,7 +755,7 @@ def park_list(request: HttpRequest) -> HttpResponse:
 
 
 @throttled("exports", when=asks_download)
-@figures_page()
+@figures_page(place=lambda pk: Place("k", pk))
 def park_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     park = get_object_or_404(Park.objects.select_related("province"), pk=pk)
     if empty := _without_indicators(request, f"{park.get_kind_display()} {park.name}"):
