@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "indicators",
     "exports",
     "ops",
+    "imports",
     "api",
 ]
 # The demo (its data builders and the commands seed_demo, seed_clusters, seed_targets and
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "clinics.context_processors.menu",
                 "finance.context_processors.menu",
                 "consortia.context_processors.menu",
+                "imports.context_processors.menu",
             ],
             "builtins": ["persian.templatetags.persian"],
         },
@@ -245,6 +247,10 @@ UPLOAD_ZIP_MAX_MEMBERS = env_int("PISHRAN_UPLOAD_ZIP_MAX_MEMBERS", 1000)
 UPLOAD_ZIP_MAX_MEMBER_BYTES = env_int("PISHRAN_UPLOAD_ZIP_MAX_MEMBER_MB", 100) * 1024 * 1024
 UPLOAD_ZIP_MAX_TOTAL_BYTES = env_int("PISHRAN_UPLOAD_ZIP_MAX_TOTAL_MB", 200) * 1024 * 1024
 UPLOAD_ZIP_MAX_RATIO = env_int("PISHRAN_UPLOAD_ZIP_MAX_RATIO", 100)
+# Bulk import of a province's register (imports/): a file with more data rows, or larger,
+# is refused whole (docs/imports.md).
+PISHRAN_IMPORT_MAX_ROWS = env_int("PISHRAN_IMPORT_MAX_ROWS", 200_000)
+PISHRAN_IMPORT_MAX_BYTES = env_int("PISHRAN_IMPORT_MAX_MB", 50) * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,0 +1,187 @@
+"""The dry run names every bad row in Persian and writes nothing; the commit writes every
+row through the enterprises' services, or none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from audit.models import AuditRecord
+from enterprises.models import Enterprise, Status, StatusEvent
+from imports.models import ColumnMapping, ImportJob
+from persian import jalali
+from tests.factories import days_ago, legal_id, make_enterprise
+from tests.imports.conftest import commit, csv_bytes, dry_run, messages, unit_row, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _wrong_check_digit() -> str:
+    good = legal_id()
+    return good[:10] + str((int(good[10]) + 1) % 10)
+
+
+def _state() -> list[Any]:
+    return [
+        Enterprise.objects.count(),
+        StatusEvent.objects.count(),
+        AuditRecord.objects.count(),
+    ]
+
+
+BAD = {
+    "wrong check digit": (lambda ref: unit_row(**{"شناسه ملی": _wrong_check_digit()}), "رقم کنترل"),
+    "non-existent Jalali date": (
+        lambda ref: unit_row(**{"تاریخ وضعیت": "۱۴۰۱/۱۲/۳۰"}),
+        "وجود ندارد",
+    ),
+    "park in another province": (lambda ref: unit_row(شهرک="پرند"), "تهران"),
+    "unknown province": (lambda ref: unit_row(استان="آتلانتیس"), "ناشناخته"),
+    "unknown park": (lambda ref: unit_row(شهرک="شهرک ناموجود"), "ناشناخته"),
+    "unknown status": (lambda ref: unit_row(وضعیت="خوابیده"), "ناشناخته"),
+    "unknown ISIC code": (lambda ref: unit_row(**{"کد آیسیک": "99"}), "آیسیک"),
+    "status before the permit": (
+        lambda ref: unit_row(
+            **{
+                "تاریخ وضعیت": jalali.format_date(days_ago(500)),
+                "تاریخ پروانه بهره‌برداری": jalali.format_date(days_ago(100)),
+            }
+        ),
+        "پروانه",
+    ),
+    "row for another province": (lambda ref: unit_row(استان="تهران", شهرک=""), "تهران"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_each_bad_row_is_named_with_its_row_number_in_persian_and_nothing_is_written(
+    case: str, officer_a: Any, reference: Any
+) -> None:
+    make_row, word = BAD[case]
+    before = _state()
+
+    job = dry_run(officer_a, reference.qom, csv_bytes([unit_row(), make_row(reference)]))
+
+    assert job.state == ImportJob.State.CHECKED and not job.can_commit
+    assert [row for row, _ in messages(job)] == [3], messages(job)
+    assert word in messages(job)[0][1], messages(job)
+    assert _state() == before
+    assert commit(job).state == ImportJob.State.CHECKED  # refused again: nothing written
+    assert _state() == before
+
+
+def test_a_national_id_twice_in_the_file_names_the_first_row(
+    officer_a: Any, reference: Any
+) -> None:
+    same = legal_id()
+    job = dry_run(officer_a, reference.qom, csv_bytes([unit_row(**{"شناسه ملی": same})] * 2))
+
+    assert messages(job) == [(3, f"شناسه ملی {same} در ردیف ۲ هم آمده است.")] or (
+        [r for r, _ in messages(job)] == [3]
+        and "۲" in messages(job)[0][1]
+        or "2" in messages(job)[0][1]
+    )
+
+
+def test_a_good_file_creates_the_units_with_their_events_and_audit(
+    officer_a: Any, reference: Any
+) -> None:
+    rows = [
+        unit_row(),
+        unit_row(
+            **{
+                "نام واحد": "ريخته گري كوثر",
+                "شهرک": "",
+                "وضعیت": "در حال ساخت",
+                "شماره پروانه بهره‌برداری": "",
+            }
+        ),
+    ]
+    job = dry_run(officer_a, reference.qom, xlsx_bytes(rows), "units.xlsx")
+    assert job.can_commit, job.problems
+    assert (job.to_create, job.to_update) == (2, 0)
+
+    job = commit(job)
+
+    assert job.state == ImportJob.State.DONE and (job.created, job.updated) == (2, 0), job.error
+    first = Enterprise.objects.get(legal_id=rows[0]["شناسه ملی"])
+    assert first.park == reference.park_p and first.status == Status.ACTIVE
+    assert first.employees == 25 and first.status_since == days_ago(30)
+    second = Enterprise.objects.get(legal_id=rows[1]["شناسه ملی"])
+    assert second.name == "ریخته گری کوثر" and second.park is None  # Arabic letters folded
+    assert second.status == Status.UNDER_CONSTRUCTION
+    assert first.status_events.count() == 1
+    assert AuditRecord.objects.filter(actor=officer_a, action="create").count() == 2
+    assert AuditRecord.objects.filter(actor=officer_a, action="import").count() == 1
+    assert ColumnMapping.objects.get(province=reference.qom).columns
+
+
+def test_a_re_import_updates_by_national_id_and_writes_dated_events(
+    officer_a: Any, reference: Any
+) -> None:
+    unit = make_enterprise(
+        park=reference.park_p,
+        status=Status.ACTIVE,
+        status_date=days_ago(200),
+        permit_date=days_ago(300),
+    )
+    row = unit_row(
+        **{
+            "شناسه ملی": unit.legal_id,
+            "وضعیت": "راکد",
+            "تاریخ وضعیت": jalali.format_date(days_ago(10)),
+            "تعداد کارکنان": "7",
+            "تاریخ پروانه بهره‌برداری": "",
+        }
+    )
+    job = dry_run(officer_a, reference.qom, csv_bytes([row]))
+    assert job.can_commit and (job.to_create, job.to_update) == (0, 1), job.problems
+
+    job = commit(job)
+
+    assert job.state == ImportJob.State.DONE and job.updated == 1, job.error
+    unit.refresh_from_db()
+    assert Enterprise.objects.filter(legal_id=unit.legal_id).count() == 1
+    assert unit.status == Status.IDLE and unit.status_since == days_ago(10) and unit.employees == 7
+    assert list(unit.status_events.order_by("date").values_list("to_status", flat=True)) == [
+        Status.ACTIVE,
+        Status.IDLE,
+    ]
+    assert AuditRecord.objects.filter(actor=officer_a, action="status").count() == 1
+
+
+def test_one_refused_row_at_commit_writes_no_row(
+    officer_a: Any, reference: Any, monkeypatch: Any
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from enterprises import services as registry
+
+    job = dry_run(officer_a, reference.qom, csv_bytes([unit_row(), unit_row()]))
+    real = registry.enterprise_create
+    calls = []
+
+    def second_fails(**kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise ValidationError({"name": "نه"})
+        return real(**kwargs)
+
+    monkeypatch.setattr(registry, "enterprise_create", second_fails)
+    before = _state()
+
+    job = commit(job)
+
+    assert job.state == ImportJob.State.FAILED and "3" in job.error or "۳" in job.error
+    assert _state() == before
+
+
+def test_an_officer_may_not_update_a_unit_of_another_province(
+    officer_a: Any, reference: Any
+) -> None:
+    unit = make_enterprise(province=reference.tehran)
+
+    job = dry_run(officer_a, reference.qom, csv_bytes([unit_row(**{"شناسه ملی": unit.legal_id})]))
+
+    assert [r for r, _ in messages(job)] == [2]
