@@ -14,7 +14,7 @@ few queries per thousand rows, not several per row.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,7 +152,14 @@ def _date(plan: RowPlan, key: str, text: str) -> dt.date | None:
 
 
 class Checker:
-    def __init__(self, *, actor: Any, province: Province | None) -> None:
+    def __init__(
+        self,
+        *,
+        actor: Any,
+        province: Province | None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.progress = progress
         self.scope = Scope.of(actor)
         self.province = province
         self.lookups = Lookups()
@@ -180,6 +187,8 @@ class Checker:
             )
             for row, vals in zip(batch, values, strict=True):
                 plans.append(self._row(row, vals, existing, mine, table.headers))
+            if self.progress is not None:
+                self.progress(len(plans))
         return Plan(plans)
 
     @staticmethod
@@ -396,10 +405,14 @@ class Checker:
             )
 
 
-def check(table: Table, mapping: dict[str, int], *, actor: Any, province: Province | None) -> Plan:
-    """Judge every row of ``table``; write nothing."""
-    return Checker(actor=actor, province=province).check(table, mapping)
-
-
-def problems_of(plans: Iterable[RowPlan]) -> list[Problem]:
-    return [p for plan in plans for p in plan.problems]
+def check(
+    table: Table,
+    mapping: dict[str, int],
+    *,
+    actor: Any,
+    province: Province | None,
+    progress: Callable[[int], None] | None = None,
+) -> Plan:
+    """Judge every row of ``table``; write nothing (``progress(rows done)`` after each
+    batch)."""
+    return Checker(actor=actor, province=province, progress=progress).check(table, mapping)

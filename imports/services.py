@@ -46,7 +46,6 @@ from .models import ColumnMapping, ImportJob
 from .reader import ImportFileError, Table, kind_of, read_table
 
 BATCH = 500
-# Problems kept on the job (all of them: the report is built from these).
 PROGRESS_DIR = "imports/progress"  # under MEDIA_ROOT
 
 
@@ -125,7 +124,14 @@ def import_check(job_id: int) -> ImportJob:
             table = _table(job)
         except ImportFileError as error:
             return _fail(job, error.message)
-        plan = checks.check(table, job.mapping, actor=job.owner, province=job.province)
+        ImportJob.objects.filter(pk=job.pk).update(rows_total=len(table.rows), rows_done=0)
+        plan = checks.check(
+            table,
+            job.mapping,
+            actor=job.owner,
+            province=job.province,
+            progress=lambda done: _record_progress(job.pk, done),
+        )
         problems = _problem_rows(plan)
     ImportJob.objects.filter(pk=job.pk).update(
         state=ImportJob.State.CHECKED,
@@ -139,6 +145,10 @@ def import_check(job_id: int) -> ImportJob:
     )
     job.refresh_from_db()
     return job
+
+
+def _record_progress(job_id: int, done: int) -> None:
+    ImportJob.objects.filter(pk=job_id).update(rows_done=done)
 
 
 def _fail(job: ImportJob, message: str) -> ImportJob:
