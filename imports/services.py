@@ -12,8 +12,10 @@
    ``enterprise_update`` of the columns given, ``enterprise_move`` when its place
    differs and ``enterprise_change_status`` when its status differs, dated by the row —
    so the audit, the domain events and the indicators' facts follow as for any edit. All
-   rows are written in one transaction, in batches of ``BATCH`` rows: one refusal rolls
-   every row back and names its row.
+   rows are written in one transaction, in batches of ``BATCH`` rows, with the job marked
+   done in it: one refusal rolls every row back and names its row, and a worker lost
+   mid-way leaves nothing written and the job "being imported", run again from the start
+   (``settings.TASKS_RETRY_ON_WORKER_LOSS``).
 
 Progress of a commit cannot be read from the job's row while its transaction is open
 (another connection does not see it, and SQLite lets no one else write): it is written to
@@ -282,21 +284,22 @@ def import_commit(job_id: int) -> ImportJob:
                     },
                     note=job.filename,
                 )
+                # Done in the same transaction as the rows: a worker lost after the
+                # commit never leaves written rows behind a job still "being imported".
+                ImportJob.objects.filter(pk=job.pk).update(
+                    state=ImportJob.State.DONE,
+                    rows_done=len(plan.rows),
+                    created=counts["created"],
+                    updated=counts["updated"],
+                    finished_at=timezone.now(),
+                )
         except RowRefused as refused:
             message = _("Row %(row)s: %(message)s Nothing was imported.") % {
                 "row": refused.number,
                 "message": refused.message,
             }
-            _progress_clear(job.pk)
             return _fail(job, message)
         finally:
             _progress_clear(job.pk)
-    ImportJob.objects.filter(pk=job.pk).update(
-        state=ImportJob.State.DONE,
-        rows_done=len(plan.rows),
-        created=counts["created"],
-        updated=counts["updated"],
-        finished_at=timezone.now(),
-    )
     job.refresh_from_db()
     return job

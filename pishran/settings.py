@@ -292,7 +292,12 @@ if REDIS_URL:
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Jobs safe to run twice: enqueued again when their worker died (ops.workers).
-TASKS_RETRY_ON_WORKER_LOSS = ["ops.tasks.backup_task", "indicators.tasks.rebuild_facts_task"]
+TASKS_RETRY_ON_WORKER_LOSS = [
+    "ops.tasks.backup_task",
+    "indicators.tasks.rebuild_facts_task",
+    "imports.tasks.check_task",  # writes nothing but the job's problems
+    "imports.tasks.commit_task",  # all rows or none, the job marked done in the same commit
+]
 
 # Downloads written in the background (ops.exports) are kept this many hours, then deleted
 # with their jobs at the end of a later export and by `manage.py prune_exports` (nightly).
