@@ -18,11 +18,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Max, Min
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.scope import Scope
-from enterprises.models import OPERATING, TRANSITIONS, Enterprise, Status
+from enterprises.models import (
+    OPERATING,
+    TRANSITIONS,
+    Enterprise,
+    LocationEvent,
+    Status,
+    StatusEvent,
+)
 from persian.identifiers import (
     clean_digits,
     is_latin_digits,
@@ -164,6 +172,8 @@ class Checker:
         self.province = province
         self.lookups = Lookups()
         self.seen: dict[str, int] = {}
+        self.first_operating: dict[int, dt.date] = {}
+        self.last_moved: dict[int, dt.date] = {}
 
     def check(self, table: Table, mapping: dict[str, int]) -> Plan:
         plans: list[RowPlan] = []
@@ -185,11 +195,28 @@ class Checker:
                     self.scope.full_q(Enterprise), pk__in=[e.pk for e in existing.values()]
                 ).values_list("pk", flat=True)
             )
+            self._read_history(mine)
             for row, vals in zip(batch, values, strict=True):
                 plans.append(self._row(row, vals, existing, mine, table.headers))
             if self.progress is not None:
                 self.progress(len(plans))
         return Plan(plans)
+
+    def _read_history(self, pks: set[int]) -> None:
+        """When each known unit first operated and last moved: what the services judge
+        a permit date and a move date against."""
+        self.first_operating = dict(
+            StatusEvent.objects.filter(enterprise_id__in=pks, to_status__in=OPERATING)
+            .values("enterprise_id")
+            .annotate(first=Min("date"))
+            .values_list("enterprise_id", "first")
+        )
+        self.last_moved = dict(
+            LocationEvent.objects.filter(enterprise_id__in=pks)
+            .values("enterprise_id")
+            .annotate(last=Max("date"))
+            .values_list("enterprise_id", "last")
+        )
 
     @staticmethod
     def _values(row: Row, mapping: dict[str, int]) -> dict[str, str]:
@@ -371,6 +398,8 @@ class Checker:
     def _history(self, plan: RowPlan) -> None:
         """The rules of the dated history, judged before the services would refuse."""
         unit = plan.existing
+        if unit is not None:
+            self._known_unit(plan, unit)
         permit_number = plan.data.get("permit_number") or (unit.permit_number if unit else "")
         permit_date = plan.data.get("permit_date") or (unit.permit_date if unit else None)
         status, date = plan.status, plan.status_date
@@ -402,6 +431,32 @@ class Checker:
                 _label("status_date"),
                 _("The date cannot be before %(date)s, the date of the previous event.")
                 % {"date": format_date(unit.status_since)},
+            )
+
+    def _known_unit(self, plan: RowPlan, unit: Enterprise) -> None:
+        """A known unit's permit date and move, as ``enterprise_update`` and
+        ``enterprise_move`` judge them."""
+        permit = plan.data.get("permit_date")
+        started = self.first_operating.get(unit.pk)
+        if permit is not None and permit != unit.permit_date and started and permit > started:
+            plan.problem(
+                _label("permit_date"),
+                _(
+                    "The operating permit cannot be dated after %(date)s, when the "
+                    "unit started operating."
+                )
+                % {"date": format_date(started)},
+            )
+        if plan.province is None:
+            return
+        place = (plan.province.pk, plan.park.pk if plan.park else None)
+        last = self.last_moved.get(unit.pk)
+        date = plan.status_date or today()
+        if place != (unit.province_id, unit.park_id) and last is not None and date < last:
+            plan.problem(
+                _label("status_date"),
+                _("The date cannot be before %(date)s, the date of the previous event.")
+                % {"date": format_date(last)},
             )
 
 

@@ -185,3 +185,87 @@ def test_an_officer_may_not_update_a_unit_of_another_province(
     job = dry_run(officer_a, reference.qom, csv_bytes([unit_row(**{"شناسه ملی": unit.legal_id})]))
 
     assert [r for r, _ in messages(job)] == [2]
+
+
+def test_a_known_units_move_or_permit_against_its_history_is_found_by_the_dry_run(
+    officer_a: Any, reference: Any
+) -> None:
+    unit = make_enterprise(park=reference.park_p, status_date=days_ago(200))
+    rows = [
+        unit_row(  # moved to another park before it came to its present one
+            **{
+                "شناسه ملی": unit.legal_id,
+                "شهرک": "الغدیر",
+                "وضعیت": "",
+                "تاریخ وضعیت": "",
+                "تاریخ پروانه بهره‌برداری": jalali.format_date(days_ago(100)),
+            }
+        )
+    ]
+    before = _state()
+
+    job = dry_run(officer_a, reference.qom, csv_bytes(rows))
+
+    found = [message for _, message in messages(job)]
+    assert len(found) == 1 and "پروانه" in found[0], found  # permit after it started operating
+    assert _state() == before
+
+
+def test_a_move_dated_before_the_units_last_move_is_found_by_the_dry_run(
+    officer_a: Any, reference: Any
+) -> None:
+    unit = make_enterprise(park=reference.park_p, status_date=days_ago(200))
+    row = unit_row(
+        **{
+            "شناسه ملی": unit.legal_id,
+            "شهرک": "الغدیر",
+            "تاریخ وضعیت": jalali.format_date(days_ago(300)),
+            "وضعیت": "فعال",
+            "تاریخ پروانه بهره‌برداری": "",
+        }
+    )
+
+    job = dry_run(officer_a, reference.qom, csv_bytes([row]))
+
+    assert [r for r, _ in messages(job)] == [2], messages(job)
+
+
+def test_a_provinces_own_column_names_are_kept_for_its_next_file(
+    officer_a: Any, reference: Any
+) -> None:
+    from imports import services
+    from tests.imports.conftest import HEADERS, upload
+
+    headers = ["کد ملی شرکت" if h == "شناسه ملی" else h for h in HEADERS]
+    row = unit_row()
+    row["کد ملی شرکت"] = row.pop("شناسه ملی")
+    first = services.import_upload(
+        actor=officer_a, province=reference.qom, upload=upload(csv_bytes([row], headers))
+    )
+    assert "legal_id" not in first.mapping  # nobody knows this name yet
+    services.import_map(
+        actor=officer_a,
+        job=first,
+        mapping={**first.mapping, "legal_id": headers.index("کد ملی شرکت")},
+    )
+
+    second = services.import_upload(
+        actor=officer_a,
+        province=reference.qom,
+        upload=upload(csv_bytes([unit_row() | {"کد ملی شرکت": legal_id()}], headers)),
+    )
+
+    assert second.mapping["legal_id"] == headers.index("کد ملی شرکت")
+
+
+def test_national_staff_import_rows_of_several_provinces_each_in_its_own(
+    national_admin: Any, reference: Any
+) -> None:
+    rows = [unit_row(), unit_row(استان="تهران", شهرک="پرند"), unit_row(استان="", شهرک="")]
+
+    job = dry_run(national_admin, None, csv_bytes(rows))
+
+    assert [r for r, _ in messages(job)] == [4], messages(job)  # the row naming no province
+    job = dry_run(national_admin, None, csv_bytes(rows[:2]))
+    assert commit(job).state == ImportJob.State.DONE
+    assert Enterprise.objects.get(legal_id=rows[1]["شناسه ملی"]).park == reference.park_tehran
