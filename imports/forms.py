@@ -31,8 +31,8 @@ class UploadForm(StyledFormMixin, forms.Form):
         if national:
             field.required = False
             field.empty_label = str(_("Every province, as each row says"))
-        elif provinces.count() == 1:
-            field.initial = provinces.first()
+        else:  # an officer imports into one of their provinces: no empty choice
+            field.empty_label = None
 
 
 class MappingForm(StyledFormMixin, forms.Form):
