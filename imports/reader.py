@@ -4,8 +4,8 @@ and rows of text.
 An XLSX file is a ZIP archive: before openpyxl opens it, its central directory's
 *declared* sizes are judged by the same guard as every office upload
 (``clusters.uploads.check_declared_sizes``: members, bytes, compression ratio), and the
-first bytes of each XML part are read to refuse a document type declaration (an XML
-entity can only be declared there). openpyxl then reads the first sheet in read-only
+prolog of each XML part is read to refuse a document type declaration (an XML entity can
+only be declared there), however long a comment hides it. openpyxl then reads the first sheet in read-only
 mode, streaming (its sheet parser is defusedxml's when defusedxml is installed, which it
 is: a pinned dependency). A formula cell is never evaluated: the row gets a problem
 naming the column (``Table.formulas``) and its text is not used.
@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,8 +35,25 @@ from persian.jalali import format_date
 from persian.text import normalize
 
 KINDS = ("xlsx", "csv")
-# Bytes of each XML part read for a document type declaration before openpyxl parses it.
-_XML_HEAD = 4096
+# Bytes of each XML part read for its prolog (what comes before the root element: the XML
+# declaration, comments, processing instructions and a document type declaration, where
+# entities are declared). A prolog longer than this is refused.
+_XML_HEAD = 64 * 1024
+_PROLOG_ITEM = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->)", re.DOTALL)
+
+
+def prolog_declares(head: bytes) -> bool | None:
+    """Whether an XML part's prolog holds a declaration (``<!DOCTYPE``): True or False,
+    or None when ``head`` ends before the root element starts (or is not UTF-8 XML)."""
+    pos = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    while (match := _PROLOG_ITEM.match(head, pos)) is not None:
+        pos = match.end()
+    rest = head[pos:].lstrip()
+    if rest.startswith(b"<!"):
+        return True
+    if len(rest) > 1 and rest[:1] == b"<" and (rest[1:2].isalpha() or rest[1:2] == b"_"):
+        return False
+    return None
 
 
 class ImportFileError(Exception):
@@ -108,7 +126,7 @@ def _guard_archive(fileobj: IO[bytes]) -> None:
                 if name.endswith((".xml", ".rels")):
                     with archive.open(name) as part:
                         head = part.read(_XML_HEAD)
-                    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+                    if prolog_declares(head) is not False:
                         raise ImportFileError(
                             "entities", _("The workbook declares XML entities; it is refused.")
                         )

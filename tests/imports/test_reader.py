@@ -46,12 +46,24 @@ def test_a_zip_bomb_is_refused_by_its_declared_sizes(officer_a: Any, reference: 
     assert error.code == "zip" and "بزرگ" in error.message
 
 
-def test_a_workbook_declaring_xml_entities_is_refused(officer_a: Any, reference: Any) -> None:
+LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    '<!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><workbook>&lol2;</workbook>'
+)
+
+
+@pytest.mark.parametrize(
+    "laughs",
+    [
+        '<?xml version="1.0"?>' + LAUGHS,
+        '<?xml version="1.0"?><!--' + "x" * 20_000 + "-->\n" + LAUGHS,
+    ],
+    ids=["at the top", "behind a long comment"],
+)
+def test_a_workbook_declaring_xml_entities_is_refused(
+    laughs: str, officer_a: Any, reference: Any
+) -> None:
     out = io.BytesIO(xlsx_bytes([unit_row()]))
-    laughs = (
-        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><workbook>&lol2;</workbook>'
-    )
     rebuilt = io.BytesIO()
     with zipfile.ZipFile(out) as source, zipfile.ZipFile(rebuilt, "w") as target:
         for info in source.infolist():
@@ -110,3 +122,27 @@ def test_persian_and_arabic_digits_and_letters_are_read_as_one_spelling() -> Non
 
     assert table.headers == [h.replace("\u200c", "\u200c") for h in HEADERS]
     assert table.rows[0].cells[0] == "کارخانه علی" and table.rows[0].cells[6] == "30"
+
+
+@pytest.mark.parametrize(
+    ("head", "declares"),
+    [
+        (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<workbook xmlns="x">', False),
+        (b"\xef\xbb\xbf<?xml version='1.0'?><!-- c --><?pi x?> <sst>", False),
+        (b"<?xml version='1.0'?><!DOCTYPE x>", True),
+        (b"<?xml version='1.0'?><!-- never closed", True),  # refused either way
+        ("<?xml?><a>".encode("utf-16"), None),
+    ],
+)
+def test_the_prolog_of_each_xml_part_is_read_for_a_declaration(
+    head: bytes, declares: bool | None
+) -> None:
+    from imports.reader import prolog_declares
+
+    assert prolog_declares(head) is declares
+
+
+def test_openpyxl_parses_the_sheets_through_defusedxml() -> None:
+    import openpyxl
+
+    assert openpyxl.DEFUSEDXML is True
