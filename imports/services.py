@@ -24,6 +24,7 @@ a small file beside the uploads (``progress_write``), which the progress page re
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,7 +91,9 @@ def import_upload(
         mapping=guess(table.headers, saved.columns if saved else None),
         rows_total=len(table.rows),
     )
-    job.file.save(f"{timezone.now():%Y%m%d%H%M%S}.{kind}", upload, save=False)
+    # An unguessable name: the file holds phone numbers and addresses, and the web server
+    # may serve MEDIA_ROOT (docs/deploy.md); the pages never link to it.
+    job.file.save(f"{secrets.token_urlsafe(24)}.{kind}", upload, save=False)
     job.save()
     return job
 

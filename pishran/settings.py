@@ -250,7 +250,7 @@ UPLOAD_ZIP_MAX_RATIO = env_int("PISHRAN_UPLOAD_ZIP_MAX_RATIO", 100)
 # Bulk import of a province's register (imports/): a file with more data rows, or larger,
 # is refused whole (docs/imports.md).
 PISHRAN_IMPORT_MAX_ROWS = env_int("PISHRAN_IMPORT_MAX_ROWS", 200_000)
-PISHRAN_IMPORT_MAX_BYTES = env_int("PISHRAN_IMPORT_MAX_MB", 50) * 1024 * 1024
+PISHRAN_IMPORT_MAX_BYTES = env_int("PISHRAN_IMPORT_MAX_MB", 20) * 1024 * 1024  # nginx: 20m too
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
