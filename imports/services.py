@@ -113,6 +113,10 @@ def import_map(*, actor: Any, job: ImportJob, mapping: dict[str, int]) -> Import
 
 
 def _table(job: ImportJob) -> Table:
+    if not job.file:
+        raise ImportFileError(
+            "gone", _("The file of this import has been deleted; upload it again.")
+        )
     with job.file.open("rb") as stored:
         return read_table(stored, job.kind)
 
@@ -306,3 +310,23 @@ def import_commit(job_id: int) -> ImportJob:
             _progress_clear(job.pk)
     job.refresh_from_db()
     return job
+
+
+def prune_imports(now: Any = None) -> int:
+    """Delete the files of imports started more than ``settings.PISHRAN_IMPORT_KEEP_DAYS``
+    ago (they hold phone numbers and addresses); the jobs stay, with their counts and
+    audit, without the file or its problems. Returns the files deleted. Run at the end
+    of every check and commit."""
+    import datetime as dt
+
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.PISHRAN_IMPORT_KEEP_DAYS)
+    deleted = 0
+    for job in (
+        ImportJob.objects.filter(created_at__lt=cutoff)
+        .exclude(file="")
+        .exclude(state__in=[ImportJob.State.CHECKING, ImportJob.State.COMMITTING])
+    ):
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="", problems=[])
+        deleted += 1
+    return deleted

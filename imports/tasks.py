@@ -10,7 +10,10 @@ from .models import ImportJob
 
 @task()
 def check_task(job_id: int) -> str:
-    return services.import_check(job_id).state
+    try:
+        return services.import_check(job_id).state
+    finally:
+        services.prune_imports()
 
 
 @task()
@@ -18,4 +21,7 @@ def commit_task(job_id: int) -> str:
     job = ImportJob.objects.get(pk=job_id)
     if job.state != ImportJob.State.COMMITTING:
         return job.state
-    return services.import_commit(job_id).state
+    try:
+        return services.import_commit(job_id).state
+    finally:
+        services.prune_imports()

@@ -251,6 +251,8 @@ UPLOAD_ZIP_MAX_RATIO = env_int("PISHRAN_UPLOAD_ZIP_MAX_RATIO", 100)
 # is refused whole (docs/imports.md).
 PISHRAN_IMPORT_MAX_ROWS = env_int("PISHRAN_IMPORT_MAX_ROWS", 200_000)
 PISHRAN_IMPORT_MAX_BYTES = env_int("PISHRAN_IMPORT_MAX_MB", 20) * 1024 * 1024  # nginx: 20m too
+# An import's file (phone numbers, addresses) is deleted this many days after its upload.
+PISHRAN_IMPORT_KEEP_DAYS = env_int("PISHRAN_IMPORT_KEEP_DAYS", 30)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -154,3 +154,23 @@ def test_openpyxl_parses_the_sheets_through_defusedxml() -> None:
     import openpyxl
 
     assert openpyxl.DEFUSEDXML is True
+
+
+def test_the_file_of_an_old_import_is_deleted_and_its_job_kept(
+    officer_a: Any, reference: Any, settings: Any
+) -> None:
+    import datetime as dt
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    job = dry_run(officer_a, reference.qom, csv_bytes([unit_row()]))
+    path = Path(job.file.path)
+    assert path.exists()
+
+    assert services.prune_imports(timezone.now() + dt.timedelta(days=29)) == 0
+    assert services.prune_imports(timezone.now() + dt.timedelta(days=31)) == 1
+
+    job.refresh_from_db()
+    assert not path.exists() and not job.file and job.state == ImportJob.State.CHECKED
+    assert services.import_check(job.pk).state == ImportJob.State.FAILED  # said, not a crash
