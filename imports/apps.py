@@ -9,9 +9,11 @@ class ImportsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import access
-        from audit.presenters import ACTION_LABELS
+        from audit.presenters import ACTION_LABELS, CHANGE_FIELDS
 
         from .access import RULES
 
         access.register(RULES)
         ACTION_LABELS["import"] = _("imported from a file")
+        CHANGE_FIELDS[("imports.importjob", "created")] = (_("units registered"), None)
+        CHANGE_FIELDS[("imports.importjob", "updated")] = (_("units updated"), None)

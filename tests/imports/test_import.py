@@ -295,3 +295,15 @@ def test_the_figures_follow_an_import_as_they_follow_a_form(
     sources.forget()
 
     assert kept == facts.all_facts()  # the import's events kept the facts as a rebuild would
+
+
+def test_the_imports_audit_record_reads_in_persian(officer_a: Any, reference: Any) -> None:
+    from audit.presenters import present
+    from audit.services import history_of
+
+    job = commit(dry_run(officer_a, reference.qom, csv_bytes([unit_row()])))
+
+    [shown] = present(history_of(job))
+
+    labels = {change.label for change in shown.changes}
+    assert labels == {"واحدهای ثبت‌شده", "واحدهای به‌روزشده"}, labels
