@@ -188,7 +188,11 @@ class Checker:
             values = [self._values(row, mapping) for row in batch]
             ids = {clean_digits(v.get("legal_id", "")) for v in values} - {""}
             existing = {
-                e.legal_id: e for e in Enterprise.objects.filter(legal_id__in=ids) if e.legal_id
+                e.legal_id: e
+                for e in Enterprise.objects.filter(legal_id__in=ids).select_related(
+                    "province", "park"
+                )
+                if e.legal_id
             }
             mine = set(
                 Enterprise.objects.filter(

@@ -307,3 +307,28 @@ def test_the_imports_audit_record_reads_in_persian(officer_a: Any, reference: An
 
     labels = {change.label for change in shown.changes}
     assert labels == {"واحدهای ثبت‌شده", "واحدهای به‌روزشده"}, labels
+
+
+def test_the_dry_run_costs_the_same_queries_for_5_rows_as_for_25(
+    officer_a: Any, reference: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from imports import services
+    from tests.imports.conftest import upload
+
+    units = [make_enterprise(park=reference.park_p) for _ in range(6)]
+
+    def queries(count: int) -> int:
+        rows = [unit_row(**{"شناسه ملی": u.legal_id}) for u in units[: count // 5]]
+        rows += [unit_row() for _ in range(count - len(rows))]
+        job = services.import_upload(
+            actor=officer_a, province=reference.qom, upload=upload(csv_bytes(rows))
+        )
+        job = services.import_map(actor=officer_a, job=job, mapping=job.mapping)
+        with CaptureQueriesContext(connection) as captured:
+            services.import_check(job.pk)
+        return len(captured)
+
+    assert queries(5) == queries(25)
