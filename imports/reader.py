@@ -154,6 +154,8 @@ def _read_xlsx(fileobj: IO[bytes], max_rows: int) -> Table:
         ) from error
     try:
         sheet = workbook.worksheets[0]
+        # Some programs write a wrong <dimension> (A1): read every row and column there is.
+        sheet.reset_dimensions()
         headers: list[str] | None = None
         rows: list[Row] = []
         for number, cells in enumerate(sheet.iter_rows(), start=1):

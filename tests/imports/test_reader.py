@@ -174,3 +174,21 @@ def test_the_file_of_an_old_import_is_deleted_and_its_job_kept(
     job.refresh_from_db()
     assert not path.exists() and not job.file and job.state == ImportJob.State.CHECKED
     assert services.import_check(job.pk).state == ImportJob.State.FAILED  # said, not a crash
+
+
+def test_a_workbook_that_misstates_its_dimension_is_read_whole() -> None:
+    import re
+
+    original = io.BytesIO(xlsx_bytes([unit_row(), unit_row()]))
+    rebuilt = io.BytesIO()
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(rebuilt, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', data)
+            target.writestr(info, data)
+
+    table = read_table(rebuilt, "xlsx")
+
+    assert [row.number for row in table.rows] == [2, 3]
+    assert len(table.rows[0].cells) == len(HEADERS)
