@@ -142,7 +142,7 @@ def _guard_archive(fileobj: IO[bytes]) -> None:
         fileobj.seek(0)
 
 
-def _read_xlsx(fileobj: IO[bytes], max_rows: int) -> Table:
+def _read_xlsx(fileobj: IO[bytes], max_rows: int, header_only: bool = False) -> Table:
     import openpyxl
 
     _guard_archive(fileobj)
@@ -164,6 +164,8 @@ def _read_xlsx(fileobj: IO[bytes], max_rows: int) -> Table:
             if headers is None:
                 if any(values):
                     headers = values
+                    if header_only:
+                        break
                 continue
             if not any(values):
                 continue
@@ -215,17 +217,18 @@ def _read_csv(fileobj: IO[bytes], max_rows: int) -> Table:
     return Table(headers, rows)
 
 
-def read_table(fileobj: IO[bytes], kind: str, *, max_rows: int | None = None) -> Table:
-    """The file's header row and data rows (blank rows skipped), or ``ImportFileError``."""
+def read_table(
+    fileobj: IO[bytes], kind: str, *, max_rows: int | None = None, quick: bool = False
+) -> Table:
+    """The file's header row and data rows (blank rows skipped), or ``ImportFileError``.
+
+    ``quick`` (the upload, while the person waits): a workbook is judged whole (its
+    archive and XML parts) but read only up to its header row, no rows returned; its rows
+    are read by the worker's dry run. A CSV file is read whole either way (it is quick)."""
     limit = max_rows if max_rows is not None else settings.PISHRAN_IMPORT_MAX_ROWS
     fileobj.seek(0)
     if kind == "xlsx":
-        return _read_xlsx(fileobj, limit)
+        return _read_xlsx(fileobj, limit, header_only=quick)
     if kind == "csv":
         return _read_csv(fileobj, limit)
     raise ImportFileError("kind", _("Upload an Excel (.xlsx) or CSV file."))
-
-
-def read_headers(fileobj: IO[bytes], kind: str) -> list[str]:
-    """Only the header row (for the mapping page): the whole file is still judged."""
-    return read_table(fileobj, kind).headers

@@ -1,8 +1,9 @@
 """An import from upload to commit.
 
-1. ``import_upload``: the file is read whole (``imports.reader``: refused here if it is
-   damaged, a ZIP bomb, holds XML entities or has too many rows), kept with its headers
-   and a first guess of the columns (the province's saved mapping first).
+1. ``import_upload``: the file is judged (``imports.reader``: refused here if it is
+   damaged, a ZIP bomb or holds XML entities; a CSV file also if it is not UTF-8 or has
+   too many rows — a workbook's rows are read by the dry run, in the worker), kept with
+   its headers and a first guess of the columns (the province's saved mapping first).
 2. ``import_map``: the officer's choice of columns, kept for the province too.
 3. ``import_check`` (background, ``imports.tasks``): the dry run; every row's problems
    kept on the job. Nothing is written to the registry.
@@ -78,7 +79,7 @@ def import_upload(
         )
     stream = upload.file
     assert stream is not None
-    table = read_table(stream, kind)
+    table = read_table(stream, kind, quick=True)
     saved = saved_mapping(province)
     stream.seek(0)
     job = ImportJob(

@@ -192,3 +192,15 @@ def test_a_workbook_that_misstates_its_dimension_is_read_whole() -> None:
 
     assert [row.number for row in table.rows] == [2, 3]
     assert len(table.rows[0].cells) == len(HEADERS)
+
+
+def test_a_workbook_over_the_row_cap_is_refused_by_the_dry_run_and_nothing_is_written(
+    officer_a: Any, reference: Any, settings: Any
+) -> None:
+    settings.PISHRAN_IMPORT_MAX_ROWS = 2
+    before = Enterprise.objects.count()
+
+    job = dry_run(officer_a, reference.qom, xlsx_bytes([unit_row() for _ in range(3)]), "big.xlsx")
+
+    assert job.state == ImportJob.State.FAILED and "2" in job.error
+    assert Enterprise.objects.count() == before
