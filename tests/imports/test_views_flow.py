@@ -91,3 +91,15 @@ def test_a_refused_file_says_why_on_the_upload_page(
 
     assert response.status_code == 200 and b'data-field-error="file"' in response.content
     assert ImportJob.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"),
+    [("national_admin", True), ("officer_a", True), ("park_manager", False), ("owner", False)],
+)
+def test_the_menu_shows_imports_to_those_who_may_import(
+    who: str, shown: bool, user_of: Any, client_for: Any
+) -> None:
+    html = client_for(user_of(who)).get(reverse("enterprise_directory")).content.decode()
+
+    assert ('data-testid="nav-imports"' in html) is shown
