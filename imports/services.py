@@ -129,6 +129,15 @@ def _problem_rows(plan: checks.Plan) -> list[dict[str, Any]]:
 def import_check(job_id: int) -> ImportJob:
     """The dry run: judge every row, keep the problems; write nothing to the registry."""
     job = ImportJob.objects.select_related("owner", "province").get(pk=job_id)
+    try:
+        return _check(job)
+    except Exception:
+        with translation.override(job.language):
+            _fail(job, _("The check stopped on an unexpected error; try again."))
+        raise
+
+
+def _check(job: ImportJob) -> ImportJob:
     with translation.override(job.language):
         try:
             table = _table(job)
@@ -307,6 +316,9 @@ def import_commit(job_id: int) -> ImportJob:
                 "message": refused.message,
             }
             return _fail(job, message)
+        except Exception:
+            _fail(job, _("The import stopped on an unexpected error; nothing was imported."))
+            raise
         finally:
             _progress_clear(job.pk)
     job.refresh_from_db()

@@ -332,3 +332,29 @@ def test_the_dry_run_costs_the_same_queries_for_5_rows_as_for_25(
         return len(captured)
 
     assert queries(5) == queries(25)
+
+
+def test_an_unexpected_error_in_the_commit_fails_the_job_and_writes_nothing(
+    officer_a: Any, reference: Any, monkeypatch: Any
+) -> None:
+    from enterprises import services as registry
+
+    job = dry_run(officer_a, reference.qom, csv_bytes([unit_row(), unit_row()]))
+    real = registry.enterprise_create
+    calls: list[int] = []
+
+    def second_breaks(**kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(**kwargs)
+
+    monkeypatch.setattr(registry, "enterprise_create", second_breaks)
+    before = _state()
+
+    with pytest.raises(RuntimeError):
+        commit(job)
+
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.FAILED and "هیچ" in job.error
+    assert _state() == before
