@@ -79,6 +79,14 @@ def test_a_file_with_problems_lists_them_with_their_rows_and_gives_the_report(
     body = b"".join(response.streaming_content) if response.streaming else response.content
     lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert any(line[:1] == ["3"] and "وجود ندارد" in line[-1] for line in lines), lines
+    response = client.get(reverse("import_report", kwargs={"pk": job.pk, "fmt": "xlsx"}))
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    from openpyxl import load_workbook
+
+    cells = [
+        c for row in load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True) for c in row
+    ]
+    assert 3 in cells and any("وجود ندارد" in str(c) for c in cells)
 
 
 def test_a_refused_file_says_why_on_the_upload_page(
