@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "indicators",
     "exports",
     "ops",
+    "imports",
     "api",
 ]
 # The demo (its data builders and the commands seed_demo, seed_clusters, seed_targets and
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "clinics.context_processors.menu",
                 "finance.context_processors.menu",
                 "consortia.context_processors.menu",
+                "imports.context_processors.menu",
             ],
             "builtins": ["persian.templatetags.persian"],
         },
@@ -253,6 +255,12 @@ UPLOAD_ZIP_MAX_MEMBERS = env_int("PISHRAN_UPLOAD_ZIP_MAX_MEMBERS", 1000)
 UPLOAD_ZIP_MAX_MEMBER_BYTES = env_int("PISHRAN_UPLOAD_ZIP_MAX_MEMBER_MB", 100) * 1024 * 1024
 UPLOAD_ZIP_MAX_TOTAL_BYTES = env_int("PISHRAN_UPLOAD_ZIP_MAX_TOTAL_MB", 200) * 1024 * 1024
 UPLOAD_ZIP_MAX_RATIO = env_int("PISHRAN_UPLOAD_ZIP_MAX_RATIO", 100)
+# Bulk import of a province's register (imports/): a file with more data rows, or larger,
+# is refused whole (docs/imports.md).
+PISHRAN_IMPORT_MAX_ROWS = env_int("PISHRAN_IMPORT_MAX_ROWS", 200_000)
+PISHRAN_IMPORT_MAX_BYTES = env_int("PISHRAN_IMPORT_MAX_MB", 20) * 1024 * 1024  # nginx: 20m too
+# An import's file (phone numbers, addresses) is deleted this many days after its upload.
+PISHRAN_IMPORT_KEEP_DAYS = env_int("PISHRAN_IMPORT_KEEP_DAYS", 30)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -294,7 +302,12 @@ if REDIS_URL:
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Jobs safe to run twice: enqueued again when their worker died (ops.workers).
-TASKS_RETRY_ON_WORKER_LOSS = ["ops.tasks.backup_task", "indicators.tasks.rebuild_facts_task"]
+TASKS_RETRY_ON_WORKER_LOSS = [
+    "ops.tasks.backup_task",
+    "indicators.tasks.rebuild_facts_task",
+    "imports.tasks.check_task",  # writes nothing but the job's problems
+    "imports.tasks.commit_task",  # all rows or none, the job marked done in the same commit
+]
 
 # Downloads written in the background (ops.exports) are kept this many hours, then deleted
 # with their jobs at the end of a later export and by `manage.py prune_exports` (nightly).

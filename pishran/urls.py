@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("clinics.urls")),
     path("", include("finance.urls")),
     path("", include("consortia.urls")),
+    path("", include("imports.urls")),
 ]

@@ -1,0 +1,223 @@
+"""Bulk import of a register: 100,000 enterprise rows end to end, against the same rows
+written one by one through the services.
+
+Run on PostgreSQL (the target, issue 16: 100,000 rows ≤ 60 s end to end, dry run included):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pishran_bench \
+        .venv/bin/python bench/imports.py [--rows 100000] [--baseline 2000] [--setup]
+
+1. Builds a CSV of ``--rows`` new units as a province's officer writes them (Persian
+   headers, Jalali dates in Persian digits, Arabic ي/ك in some names, parks by name with
+   «شهرک صنعتی» before it), spread over every province with parks, each with its status and
+   the date of that status; national IDs with correct check digits that no unit holds.
+2. Times, as a national administrator (``bench_importer``, made if missing), each step of
+   ``imports.services``: reading the file and guessing its columns (``import_upload``), the
+   dry run (``import_check``) and the commit (``import_commit``) — the whole import inside
+   a transaction that is rolled back, so the database is left as it was.
+3. Times ``--baseline`` of the same rows written one by one through
+   ``enterprises.services.enterprise_create`` (each its own transaction, inside one rolled
+   back), and projects that rate to ``--rows``.
+
+``--setup`` migrates and loads the reference data first (an empty database). Prints the
+machine (cores, load average before and after). Results go in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pishran.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import csv  # noqa: E402
+import datetime as dt  # noqa: E402
+
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from enterprises.models import Enterprise  # noqa: E402
+from enterprises.services import enterprise_create  # noqa: E402
+from imports import services  # noqa: E402
+from imports.checks import Lookups  # noqa: E402
+from imports.models import ImportJob  # noqa: E402
+from persian.identifiers import legal_id_check_digit  # noqa: E402
+from persian.jalali import format_date, today  # noqa: E402
+from places.models import Park  # noqa: E402
+
+HEADERS = [
+    "نام واحد", "شناسه ملی", "استان", "شهرک", "وضعیت", "تاریخ وضعیت", "تعداد کارکنان",
+    "کد آیسیک", "شماره پروانه بهره‌برداری", "تاریخ پروانه بهره‌برداری",
+]  # fmt: skip
+STATUSES = ["فعال", "نیمه‌فعال", "راکد", "در حال ساخت", "تعطیل"]
+ISIC = ["10", "13", "20", "22", "23", "24", "25", "28", "29"]
+
+
+class Rollback(Exception):
+    pass
+
+
+def _free_ids(count: int) -> list[str]:
+    """National IDs with correct check digits that no unit holds (prefix 98…)."""
+    taken = set(
+        Enterprise.objects.filter(legal_id__startswith="98").values_list("legal_id", flat=True)
+    )
+    out: list[str] = []
+    n = 1
+    while len(out) < count:
+        first_ten = f"98{n:07d}1"
+        n += 1
+        code = first_ten + str(legal_id_check_digit(first_ten))
+        if code not in taken and first_ten[3:9] != "000000":
+            out.append(code)
+    return out
+
+
+def build_csv(rows: int, seed: int) -> bytes:
+    rng = random.Random(seed)
+    parks = list(Park.objects.select_related("province"))
+    ids = _free_ids(rows)
+    now = today()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADERS)
+    for n in range(rows):
+        park = rng.choice(parks)
+        status = rng.choice(STATUSES)
+        status_date = now - dt.timedelta(days=rng.randint(1, 3000))
+        permit = status_date - dt.timedelta(days=rng.randint(0, 400))
+        operating = status in ("فعال", "نیمه‌فعال", "راکد")
+        name = f"صنایع {rng.choice(['كوثر', 'کوثر', 'پيشران', 'پیشران'])} {n}"
+        writer.writerow(
+            [
+                name,
+                ids[n],
+                park.province.name_fa,
+                f"شهرک صنعتی {park.name}" if rng.random() < 0.5 else park.name,
+                status,
+                format_date(status_date),
+                str(rng.randint(1, 400)),
+                rng.choice(ISIC),
+                f"{rng.randint(1000, 99999)}" if operating or rng.random() < 0.5 else "",
+                format_date(permit) if operating else "",
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def _importer() -> User:
+    from accounts.roles import Role
+    from accounts.services import grant_give
+
+    user, created = User.objects.get_or_create(username="bench_importer")
+    if created:
+        grant_give(actor=None, person=user, role=Role.NATIONAL_ADMIN)
+    return user
+
+
+def run_import(content: bytes, actor: User) -> dict[str, float]:
+    timings: dict[str, float] = {}
+    try:
+        with transaction.atomic():
+            start = time.perf_counter()
+            job = services.import_upload(
+                actor=actor, province=None, upload=SimpleUploadedFile("bench.csv", content)
+            )
+            job = services.import_map(actor=actor, job=job, mapping=job.mapping)
+            timings["read + columns"] = time.perf_counter() - start
+            start = time.perf_counter()
+            job = services.import_check(job.pk)
+            timings["dry run"] = time.perf_counter() - start
+            if job.problems_count:
+                print("problems:", job.problems[:5])
+                raise SystemExit(1)
+            ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.COMMITTING)
+            start = time.perf_counter()
+            job = services.import_commit(job.pk)
+            timings["commit"] = time.perf_counter() - start
+            if job.state != ImportJob.State.DONE:
+                print("commit failed:", job.error)
+                raise SystemExit(1)
+            raise Rollback
+    except Rollback:
+        pass
+    return timings
+
+
+def run_baseline(content: bytes, actor: User, count: int) -> float:
+    """``count`` rows one by one through ``enterprise_create`` (parsed by the checks, so
+    only the writes are timed)."""
+    from imports.checks import check
+    from imports.columns import guess
+    from imports.reader import read_table
+
+    table = read_table(io.BytesIO(content), "csv")
+    table.rows = table.rows[:count]
+    plan = check(table, guess(table.headers), actor=actor, province=None)
+    start = time.perf_counter()
+    try:
+        with transaction.atomic():
+            for row in plan.rows:
+                assert row.province is not None and row.status_date is not None
+                with transaction.atomic():
+                    enterprise_create(
+                        actor=actor,
+                        data=row.data,
+                        province=row.province,
+                        park=row.park,
+                        status=row.status,
+                        status_date=row.status_date,
+                        reason=row.reason,
+                    )
+            elapsed = time.perf_counter() - start
+            raise Rollback
+    except Rollback:
+        pass
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--baseline", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--setup", action="store_true")
+    args = parser.parse_args()
+    if args.setup:
+        call_command("migrate", verbosity=0)
+        call_command("load_reference", verbosity=0)
+    print(f"{connection.vendor}; {os.cpu_count()} cores; load {os.getloadavg()}")
+    actor = _importer()
+    Lookups()  # warm the reference rows once, as a worker would have them
+    start = time.perf_counter()
+    content = build_csv(args.rows, args.seed)
+    print(f"file: {args.rows:,} rows, {len(content) / 1e6:.1f} MB, built in "
+          f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+    with override_settings(PISHRAN_IMPORT_MAX_ROWS=max(args.rows, 200_000)):
+        timings = run_import(content, actor)
+    total = sum(timings.values())
+    for step, seconds in timings.items():
+        print(f"  {step:<16} {seconds:8.1f} s  {args.rows / seconds:10,.0f} rows/s")
+    print(f"  {'end to end':<16} {total:8.1f} s  (target: 60 s for 100,000 rows)")
+    if args.baseline:
+        seconds = run_baseline(content, actor, min(args.baseline, args.rows))
+        rate = min(args.baseline, args.rows) / seconds
+        print(f"one by one through enterprise_create: {rate:,.0f} rows/s; "
+              f"{args.rows:,} rows projected {args.rows / rate:,.0f} s")  # fmt: skip
+    print(f"load after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,345 @@
+"""An import from upload to commit.
+
+1. ``import_upload``: the file is judged (``imports.reader``: refused here if it is
+   damaged, a ZIP bomb or holds XML entities; a CSV file also if it is not UTF-8 or has
+   too many rows — a workbook's rows are read by the dry run, in the worker), kept with
+   its headers and a first guess of the columns (the province's saved mapping first).
+2. ``import_map``: the officer's choice of columns, kept for the province too.
+3. ``import_check`` (background, ``imports.tasks``): the dry run; every row's problems
+   kept on the job. Nothing is written to the registry.
+4. ``import_commit`` (background): the file is read and checked again (the registry may
+   have changed since the dry run); with no problem, every row is written through the
+   enterprises' services — ``enterprise_create`` for a new national ID; for a known one
+   ``enterprise_update`` of the columns given, ``enterprise_move`` when its place
+   differs and ``enterprise_change_status`` when its status differs, dated by the row —
+   so the audit, the domain events and the indicators' facts follow as for any edit. All
+   rows are written in one transaction, in batches of ``BATCH`` rows, with the job marked
+   done in it: one refusal rolls every row back and names its row, and a worker lost
+   mid-way leaves nothing written and the job "being imported", run again from the start
+   (``settings.TASKS_RETRY_ON_WORKER_LOSS``).
+
+Progress of a commit cannot be read from the job's row while its transaction is open
+(another connection does not see it, and SQLite lets no one else write): it is written to
+a small file beside the uploads (``progress_write``), which the progress page reads.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from enterprises import services as registry
+from enterprises.models import Enterprise
+from persian.jalali import today
+from places.models import Province
+
+from . import checks
+from .columns import BY_KEY, guess, to_saved
+from .models import ColumnMapping, ImportJob
+from .reader import ImportFileError, Table, kind_of, read_table
+
+BATCH = 500
+PROGRESS_DIR = "imports/progress"  # under MEDIA_ROOT
+
+
+class RowRefused(Exception):
+    def __init__(self, number: int, message: str) -> None:
+        super().__init__(f"row {number}: {message}")
+        self.number, self.message = number, message
+
+
+def saved_mapping(province: Province | None) -> ColumnMapping | None:
+    return ColumnMapping.objects.filter(province=province).first()
+
+
+def import_upload(
+    *, actor: Any, province: Province | None, upload: UploadedFile, language: str = "fa"
+) -> ImportJob:
+    """Keep an uploaded file that reads, with its headers and a first mapping; raise
+    ``ImportFileError`` for a file refused whole."""
+    kind = kind_of(upload.name or "")
+    if kind is None:
+        raise ImportFileError("kind", _("Upload an Excel (.xlsx) or CSV file."))
+    if upload.size is not None and upload.size > settings.PISHRAN_IMPORT_MAX_BYTES:
+        raise ImportFileError(
+            "size",
+            _("The file is larger than %(mb)s MB.")
+            % {"mb": settings.PISHRAN_IMPORT_MAX_BYTES // (1024 * 1024)},
+        )
+    stream = upload.file
+    assert stream is not None
+    table = read_table(stream, kind, quick=True)
+    saved = saved_mapping(province)
+    stream.seek(0)
+    job = ImportJob(
+        owner=actor,
+        province=province,
+        language=language,
+        filename=(upload.name or "")[-150:],
+        kind=kind,
+        headers=table.headers,
+        mapping=guess(table.headers, saved.columns if saved else None),
+        rows_total=len(table.rows),
+    )
+    # An unguessable name: the file holds phone numbers and addresses, and the web server
+    # may serve MEDIA_ROOT (docs/deploy.md); the pages never link to it.
+    job.file.save(f"{secrets.token_urlsafe(24)}.{kind}", upload, save=False)
+    job.save()
+    return job
+
+
+def import_map(*, actor: Any, job: ImportJob, mapping: dict[str, int]) -> ImportJob:
+    """Keep the officer's columns on the job and as the province's mapping."""
+    mapping = {k: i for k, i in mapping.items() if k in BY_KEY and 0 <= i < len(job.headers)}
+    ImportJob.objects.filter(pk=job.pk).update(
+        mapping=mapping, state=ImportJob.State.CHECKING, rows_done=0
+    )
+    saved = saved_mapping(job.province) or ColumnMapping(province=job.province)
+    saved.columns = {**saved.columns, **to_saved(job.headers, mapping)}
+    saved.updated_by = actor
+    saved.save()
+    job.refresh_from_db()
+    return job
+
+
+def _table(job: ImportJob) -> Table:
+    if not job.file:
+        raise ImportFileError(
+            "gone", _("The file of this import has been deleted; upload it again.")
+        )
+    with job.file.open("rb") as stored:
+        return read_table(stored, job.kind)
+
+
+def _problem_rows(plan: checks.Plan) -> list[dict[str, Any]]:
+    return [{"row": p.row, "column": p.column, "message": p.message} for p in plan.problems]
+
+
+def import_check(job_id: int) -> ImportJob:
+    """The dry run: judge every row, keep the problems; write nothing to the registry."""
+    job = ImportJob.objects.select_related("owner", "province").get(pk=job_id)
+    try:
+        return _check(job)
+    except Exception:
+        with translation.override(job.language):
+            _fail(job, _("The check stopped on an unexpected error; try again."))
+        raise
+
+
+def _check(job: ImportJob) -> ImportJob:
+    with translation.override(job.language):
+        try:
+            table = _table(job)
+        except ImportFileError as error:
+            return _fail(job, error.message)
+        ImportJob.objects.filter(pk=job.pk).update(rows_total=len(table.rows), rows_done=0)
+        plan = checks.check(
+            table,
+            job.mapping,
+            actor=job.owner,
+            province=job.province,
+            progress=lambda done: _record_progress(job.pk, done),
+        )
+        problems = _problem_rows(plan)
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJob.State.CHECKED,
+        rows_total=len(table.rows),
+        rows_done=len(table.rows),
+        to_create=plan.to_create if not problems else 0,
+        to_update=plan.to_update if not problems else 0,
+        problems_count=len(problems),
+        problems=problems,
+        checked_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job
+
+
+def _record_progress(job_id: int, done: int) -> None:
+    ImportJob.objects.filter(pk=job_id).update(rows_done=done)
+
+
+def _fail(job: ImportJob, message: str) -> ImportJob:
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJob.State.FAILED, error=message[:500], finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+# --- progress of a commit (outside its transaction) --------------------------------------
+
+
+def _progress_path(job_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / PROGRESS_DIR / str(job_id)
+
+
+def progress_write(job_id: int, done: int) -> None:
+    path = _progress_path(job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(str(done))
+    temporary.replace(path)
+
+
+def progress_read(job_id: int) -> int | None:
+    try:
+        return int(_progress_path(job_id).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _progress_clear(job_id: int) -> None:
+    _progress_path(job_id).unlink(missing_ok=True)
+
+
+@contextmanager
+def _row_errors(number: int) -> Iterator[None]:
+    try:
+        yield
+    except ValidationError as error:
+        messages = (
+            [m for ms in error.message_dict.values() for m in ms]
+            if hasattr(error, "error_dict")
+            else error.messages
+        )
+        raise RowRefused(number, " ".join(str(m) for m in messages)) from error
+
+
+def _write_row(actor: Any, row: checks.RowPlan) -> str:
+    """One row through the enterprises' services: "created" or "updated"."""
+    assert row.province is not None
+    with _row_errors(row.number):
+        if row.existing is None:
+            assert row.status_date is not None
+            registry.enterprise_create(
+                actor=actor,
+                data=row.data,
+                province=row.province,
+                park=row.park,
+                status=row.status,
+                status_date=row.status_date,
+                reason=row.reason,
+            )
+            return "created"
+        unit = Enterprise.objects.get(pk=row.existing.pk)
+        fields = tuple(k for k in row.data if k != "legal_id")
+        if fields:
+            unit = registry.enterprise_update(
+                actor=actor, enterprise=unit, data=row.data, fields=fields
+            )
+        date = row.status_date or today()
+        if (unit.province_id, unit.park_id) != (row.province.pk, row.park.pk if row.park else None):
+            registry.enterprise_move(
+                actor=actor,
+                enterprise=unit,
+                province=row.province,
+                park=row.park,
+                date=date,
+                reason=row.reason,
+            )
+        if row.status and row.status != unit.status and row.status_date is not None:
+            registry.enterprise_change_status(
+                actor=actor,
+                enterprise=unit,
+                to_status=row.status,
+                date=row.status_date,
+                reason=row.reason,
+            )
+        return "updated"
+
+
+def import_commit(job_id: int) -> ImportJob:
+    """Check again, then write every row or none (see the module's docstring)."""
+    job = ImportJob.objects.select_related("owner", "province").get(pk=job_id)
+    actor = job.owner
+    with translation.override(job.language):
+        try:
+            table = _table(job)
+        except ImportFileError as error:
+            return _fail(job, error.message)
+        plan = checks.check(table, job.mapping, actor=actor, province=job.province)
+        problems = _problem_rows(plan)
+        if problems:
+            # The registry changed since the dry run: show the new problems, write nothing.
+            ImportJob.objects.filter(pk=job.pk).update(
+                state=ImportJob.State.CHECKED,
+                problems_count=len(problems),
+                problems=problems,
+                to_create=0,
+                to_update=0,
+                checked_at=timezone.now(),
+            )
+            job.refresh_from_db()
+            return job
+        counts = {"created": 0, "updated": 0}
+        progress_write(job.pk, 0)
+        try:
+            with transaction.atomic():
+                for start in range(0, len(plan.rows), BATCH):
+                    for row in plan.rows[start : start + BATCH]:
+                        counts[_write_row(actor, row)] += 1
+                    progress_write(job.pk, start + len(plan.rows[start : start + BATCH]))
+                audit_record(
+                    actor=actor,
+                    action="import",
+                    target=job,
+                    changes={
+                        "created": [None, counts["created"]],
+                        "updated": [None, counts["updated"]],
+                    },
+                    note=job.filename,
+                )
+                # Done in the same transaction as the rows: a worker lost after the
+                # commit never leaves written rows behind a job still "being imported".
+                ImportJob.objects.filter(pk=job.pk).update(
+                    state=ImportJob.State.DONE,
+                    rows_done=len(plan.rows),
+                    created=counts["created"],
+                    updated=counts["updated"],
+                    finished_at=timezone.now(),
+                )
+        except RowRefused as refused:
+            message = _("Row %(row)s: %(message)s Nothing was imported.") % {
+                "row": refused.number,
+                "message": refused.message,
+            }
+            return _fail(job, message)
+        except Exception:
+            _fail(job, _("The import stopped on an unexpected error; nothing was imported."))
+            raise
+        finally:
+            _progress_clear(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def prune_imports(now: Any = None) -> int:
+    """Delete the files of imports started more than ``settings.PISHRAN_IMPORT_KEEP_DAYS``
+    ago (they hold phone numbers and addresses); the jobs stay, with their counts and
+    audit, without the file or its problems. Returns the files deleted. Run at the end
+    of every check and commit."""
+    import datetime as dt
+
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.PISHRAN_IMPORT_KEEP_DAYS)
+    deleted = 0
+    for job in (
+        ImportJob.objects.filter(created_at__lt=cutoff)
+        .exclude(file="")
+        .exclude(state__in=[ImportJob.State.CHECKING, ImportJob.State.COMMITTING])
+    ):
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="", problems=[])
+        deleted += 1
+    return deleted
