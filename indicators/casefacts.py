@@ -13,9 +13,11 @@ A case's contribution (its *share*) is computed in Python from its dated history
   revival, its jobs, its days since opening, a revival that held six months… — counted on
   ``day`` in the province of the office that held the case on ``office_day``.
 
-Every share is written twice: a day row (``gran`` d) and its month's row (``gran`` m, on
-the month's first day). A figure as of a date reads the month rows before its month and
-the day rows of its month: at most a few thousand rows for the largest province.
+Every share is written three times: a day row (``gran`` d), its month's row (``gran`` m,
+on the month's first day) and its Jalali year's (``gran`` y, on 1 Farvardin). A figure as
+of a date reads the day rows of its month, the month rows before it, and — counted from
+the beginning (a stock, an all-time ledger) — the year rows before its year: at most a few
+thousand rows for the largest province, and a twelfth of the months' for all time.
 
 **Kept in step inside the change's transaction**: every ``case.`` event, and every registry
 change of a unit that has cases (its park, its status history: whether a revival held),
@@ -40,6 +42,7 @@ from django.db.models import JSONField, Q, Sum
 from cases.events import CaseEvent as CaseAnnounced
 from cases.models import Case, CaseEvent
 from enterprises.events import EnterpriseEvent, OwnersChanged
+from persian.jalali import year_start
 
 from .base import Place
 from .facts import month_index, month_start
@@ -82,10 +85,11 @@ def _fan(
         places.append(("p", province))
     if park:
         places.append(("k", park))
-    first = _month_day(day)
+    first, year = _month_day(day), year_start(day)
     for level, place in places:
         out[(case_type, level, place, measure, "d", day, value)] += amount
         out[(case_type, level, place, measure, "m", first, value)] += amount
+        out[(case_type, level, place, measure, "y", year, value)] += amount
 
 
 def shares(case_ids: Iterable[int]) -> dict[int, Counter[Key]]:
@@ -272,15 +276,21 @@ def python_facts() -> dict[Key, int]:
 # --- reading --------------------------------------------------------------------------------
 
 
-def _period(since: dt.date | None, as_of: dt.date) -> Q:
-    """The month rows of whole months from ``since`` (a month's first day; None: from the
-    beginning) to the month before ``as_of``'s, and the day rows of ``as_of``'s month up to
-    it."""
+def _period(since: dt.date | None, as_of: dt.date, years: bool = True) -> Q:
+    """The rows that sum a flow from ``since`` (a month's first day; None: from the
+    beginning) to ``as_of``: the day rows of ``as_of``'s month up to it, the month rows of
+    whole months before it from ``since`` — and, from the beginning, the year rows of whole
+    Jalali years before ``as_of``'s year, its months only from 1 Farvardin (``years``
+    false: months all the way, for the monthly series)."""
     first = _month_day(as_of)
+    days = Q(gran="d", day__gte=max(first, since or first), day__lte=as_of)
+    if since is None and years:
+        year = year_start(as_of)
+        return Q(gran="y", day__lt=year) | Q(gran="m", day__gte=year, day__lt=first) | days
     months = Q(gran="m", day__lt=first)
     if since is not None:
         months &= Q(day__gte=since)
-    return months | Q(gran="d", day__gte=max(first, since or first), day__lte=as_of)
+    return months | days
 
 
 def _where(case_type: str, measure: str, place: Place | None) -> Q:
@@ -371,7 +381,9 @@ def monthly(
     """The amount of each Jalali month (``facts.month_index``) up to ``as_of`` (its own month
     up to that day), summed over ``values``: a flow's monthly amounts, or a stock's monthly
     changes (its month-end values are their running sum)."""
-    rows = CaseFact.objects.filter(_where(case_type, measure, place), _period(None, as_of))
+    rows = CaseFact.objects.filter(
+        _where(case_type, measure, place), _period(None, as_of, years=False)
+    )
     if values is not None:
         rows = rows.filter(value__in=list(values))
     out: dict[int, int] = defaultdict(int)

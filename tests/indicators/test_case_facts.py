@@ -80,7 +80,7 @@ def test_a_change_rolled_back_leaves_the_facts_as_they_were(story: Story) -> Non
     assert casefacts.all_facts() == before
 
 
-@pytest.mark.parametrize("day", [0, 34, 35, 59, 60, 99, 100, 150, 300])
+@pytest.mark.parametrize("day", [0, 34, 35, 59, 60, 99, 100, 150, 300, 400, 700])
 def test_each_figure_from_the_facts_is_the_count_of_its_rows(story: Story, day: int) -> None:
     as_of = d(day)
     qom, tehran = story.reference.qom.pk, story.reference.tehran.pk
@@ -120,3 +120,19 @@ def test_a_date_in_the_middle_of_a_month_reads_that_months_days_only_up_to_it(
     assert value("clinic-open", COUNTRY, d(10)) == 1
     assert opened == figures.open_cases(d(24)).count()
     assert value("clinic-open", COUNTRY, dt.date(1990, 1, 1)) == 0
+
+
+def test_a_stock_in_a_later_year_reads_the_earlier_years_from_their_year_rows(
+    story: Story,
+) -> None:
+    """Counted from the beginning, a stock sums the year rows of whole Jalali years before
+    its date: the same as the month rows they stand for (the story has no case before
+    its first day)."""
+    later = d(400)  # in the year after the story's
+    assert CaseFact.objects.filter(gran="y", day__lt=later).exists()
+    by_years = casefacts.stock(casetype.TYPE, COUNTRY, later)
+    months = casefacts._sums(casetype.TYPE, casefacts.STAGE, COUNTRY, d(0), later, None)
+    assert by_years == {value: n for (_place, value), n in months.items()}
+    assert sum(by_years[s] for s in casetype.CLINIC.open_stages if s in by_years) == (
+        figures.open_cases(later).count()
+    )
