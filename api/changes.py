@@ -16,8 +16,6 @@ missed: docs/api.md)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -128,26 +126,21 @@ KINDS: dict[str, Callable[[Any], QuerySet[Model]]] = {
 
 
 def encode(last: dict[str, int]) -> str:
-    raw = json.dumps(last, separators=(",", ":"), sort_keys=True).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return pagination.wrap(json.dumps(last, separators=(",", ":"), sort_keys=True))
 
 
 def decode(cursor: str | None) -> dict[str, int]:
     if not cursor:
         return {}
     try:
-        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if isinstance(raw, dict) and all(
-            k in KINDS and type(v) is int and 0 <= v < 2**63 for k, v in raw.items()
-        ):
-            return raw
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        pass
-    raise invalid(
-        "invalid_cursor",
-        "cursor",
-        _("The cursor is not one this API gave; start again without it."),
-    )
+        raw = json.loads(pagination.unwrap(cursor) or "null")
+    except ValueError:
+        raw = None
+    if isinstance(raw, dict) and all(
+        k in KINDS and type(v) is int and 0 <= v < 2**63 for k, v in raw.items()
+    ):
+        return raw
+    raise pagination.not_a_cursor()
 
 
 def _kinds(text: str | None) -> list[str]:

@@ -24,24 +24,38 @@ from .errors import invalid
 _MAGIC = "id:"
 
 
-def encode(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{_MAGIC}{last_id}".encode()).decode().rstrip("=")
+def wrap(text: str) -> str:
+    """An opaque cursor holding ``text`` (URL-safe base64, no padding)."""
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def decode(cursor: str) -> int:
+def unwrap(cursor: str) -> str | None:
+    """The text a cursor of ``wrap`` holds; None when it is not one."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        digits = raw.removeprefix(_MAGIC)
-        if raw.startswith(_MAGIC) and digits.isascii() and digits.isdecimal() and len(digits) < 20:
-            if (last_id := int(digits)) < 2**63:  # what a database's id column holds
-                return last_id
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        pass
-    raise invalid(
+        return None
+
+
+def not_a_cursor() -> Exception:
+    return invalid(
         "invalid_cursor",
         "cursor",
         _("The cursor is not one this API gave; start again without it."),
     )
+
+
+def encode(last_id: int) -> str:
+    return wrap(f"{_MAGIC}{last_id}")
+
+
+def decode(cursor: str) -> int:
+    raw = unwrap(cursor) or ""
+    digits = raw.removeprefix(_MAGIC)
+    if raw.startswith(_MAGIC) and digits.isascii() and digits.isdecimal() and len(digits) < 20:
+        if (last_id := int(digits)) < 2**63:  # what a database's id column holds
+            return last_id
+    raise not_a_cursor()
 
 
 def page_size(limit: int | None) -> int:
