@@ -170,8 +170,17 @@ _READERS: dict[str, Callable[..., Any]] = {}
 
 
 def provide(name: str, reader: Callable[..., Any]) -> None:
-    """Register ``reader`` for ``"ledgers"`` (scope, by) or ``"pipeline"`` (scope, as_of)."""
+    """Register ``reader`` for ``"ledgers"`` (scope, by), ``"pipeline"`` (scope, as_of) or
+    ``"keep"`` (key, compute: a value kept per figures version)."""
     _READERS[name] = reader
+
+
+def kept(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """``compute()``'s value, kept per figures version when the indicators keep values (a
+    buyer's chain: the certificates' events, the units' statuses and the clinics' diagnoses
+    it shows each start a new version), else computed on each call."""
+    keeper = _READERS.get("keep")
+    return compute() if keeper is None else keeper(key, compute)
 
 
 def _provided(name: str, *args: Any) -> Any:

@@ -48,6 +48,8 @@ class IndicatorsConfig(AppConfig):
         # The referral list's ledgers and the pipeline's figures are read from those facts.
         finance_selectors.provide("ledgers", ledgers_from_facts)
         finance_selectors.provide("pipeline", pipeline_from_facts)
+        # A buyer's chain of suppliers is kept per figures version (``sources.memo``).
+        finance_selectors.provide("keep", sources.memo)
         subscribe(CaseEvent, casefacts.case_changed, in_transaction=True)
         subscribe(EnterpriseEvent, casefacts.unit_changed, in_transaction=True)
         # The shipped indicators are loaded with the reference data, in its transaction.
@@ -65,6 +67,7 @@ class IndicatorsConfig(AppConfig):
             ClusterEvent,
             "case.",
             "consortium.",  # the consortia's figures
+            "certificate.",  # a buyer's chain of suppliers (``finance.selectors.kept``)
             ParkSaved,
             "reference.",
             TargetSaved,
