@@ -84,7 +84,12 @@ def referrals_page(user: Any, number: Any, size: int) -> Any:
             .order_by("-opened_on", "-id")
             .values_list("pk", flat=True)
         )
-    page = Paginator(ids_of, size).get_page(number)
+    paginator = Paginator(ids_of, size)
+    if not banks and Scope.of(user).national:
+        # Every referral: their number changes with a case event only, which starts a new
+        # figures version (a count of 100,000 cases on each page otherwise).
+        paginator.count = kept(("finance-referral-count",), ids_of.count)  # type: ignore[misc]
+    page = paginator.get_page(number)
     ids = list(page.object_list)
     rows = {
         r.case_id: r

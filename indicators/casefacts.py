@@ -339,13 +339,14 @@ def flow(
 
 def flows(
     case_type: str,
-    measures: Sequence[str],
+    measures: Sequence[str] | None,
     places: Sequence[Place],
     since: dt.date | None,
     as_of: dt.date,
 ) -> dict[str, dict[str, int]]:
     """Several flows at once, summed over ``places`` (which must not overlap): measure →
-    value → amount from ``since`` (None: from the beginning) to ``as_of``. One query.
+    value → amount from ``since`` (None: from the beginning) to ``as_of``; every flow of
+    the type when ``measures`` is None (the stages' stock left out). One query.
 
     From the beginning to today (the referral list's ledgers, on every new figures
     version), the year rows alone hold the sum: every year's row up to this year's, less
@@ -363,10 +364,14 @@ def flows(
         )
     else:
         period = _period(since, as_of)
-    rows = CaseFact.objects.filter(where, period, type=case_type, measure__in=list(measures))
-    out: dict[str, dict[str, int]] = {measure: {} for measure in measures}
+    rows = CaseFact.objects.filter(where, period, type=case_type)
+    if measures is None:
+        rows = rows.exclude(measure=STAGE)
+    else:
+        rows = rows.filter(measure__in=list(measures))
+    out: dict[str, dict[str, int]] = {measure: {} for measure in measures or ()}
     for measure, value, n in rows.values_list("measure", "value").annotate(n=amount).order_by():
-        out[measure][value] = int(n or 0)
+        out.setdefault(measure, {})[value] = int(n or 0)
     return out
 
 
