@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -77,6 +78,52 @@ def audit_record(
         changes=changes or {},
         note=note[:300],
     )
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One record for ``audit_record_many``: ``audit_record``'s arguments but the actor."""
+
+    action: str
+    target: models.Model
+    subject: models.Model | None = None
+    changes: dict[str, Any] | None = None
+    note: str = ""
+
+
+def audit_record_many(*, actor: Any, entries: Iterable[AuditEntry]) -> list[AuditRecord]:
+    """``audit_record`` for many changes by one actor at once (a bulk import): the same
+    rows, written by one ``bulk_create``, in the same transaction as the changes."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record_many must run inside the transaction of the change")
+    who = actor if getattr(actor, "is_authenticated", False) else None
+    name = actor_name(actor)[:500]
+    types: dict[type[models.Model], ContentType] = {}
+
+    def type_of(obj: models.Model) -> ContentType:
+        kind = type(obj)
+        if kind not in types:
+            types[kind] = ContentType.objects.get_for_model(obj)
+        return types[kind]
+
+    records = []
+    for entry in entries:
+        subject = entry.subject or entry.target
+        records.append(
+            AuditRecord(
+                actor=who,
+                actor_name=name,
+                action=entry.action,
+                subject_type=type_of(subject),
+                subject_id=str(subject.pk),
+                target_type=type_of(entry.target),
+                target_id=str(entry.target.pk),
+                target_repr=str(entry.target)[:200],
+                changes=entry.changes or {},
+                note=entry.note[:300],
+            )
+        )
+    return AuditRecord.objects.bulk_create(records, batch_size=1000)
 
 
 def history_of(subject: models.Model) -> models.QuerySet[AuditRecord]:
