@@ -113,3 +113,8 @@ class UnitsCreated(Event):
     name: ClassVar[str] = "enterprise.batch_created"
     enterprise_ids: tuple[int, ...]
     province_ids: tuple[int, ...]  # the provinces the units were registered in
+    # What the facts read of each unit (``indicators.facts.histories``: its values and its
+    # status and location events), as written, so that the batch is not read back:
+    # ({id, industry_group_id, size_band, construction_progress, permit_date, employees},
+    #  [(date, status event id, "", status)], [(date, location event id, province, park)]).
+    histories: tuple[tuple[Any, ...], ...] = ()

@@ -18,9 +18,17 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Grant, Role, User
 from accounts.services import grant_give, grant_withdraw
-from audit.services import AuditEntry, audit_record, audit_record_many, check_version, diff, snapshot
+from audit.services import (
+    AuditEntry,
+    audit_record,
+    audit_record_many,
+    check_version,
+    diff,
+    snapshot,
+)
 from persian.identifiers import clean_digits, is_valid_business_id, is_valid_legal_id
 from persian.jalali import format_date, today
+from pishran.db import bulk_insert, bulk_insert_values
 from pishran.events import publish
 from places.models import Park, Province
 
@@ -173,7 +181,9 @@ def _full_clean(enterprise: Enterprise, *, validate_unique: bool = True) -> None
     # judges the national IDs (unique) of all of them together; the foreign keys name rows
     # the caller read (and the database refuses a missing one); the one constraint
     # (progress ≤ 100) is also a field validator.
-    enterprise.full_clean(exclude=_BATCH_UNCHECKED, validate_unique=False, validate_constraints=False)
+    enterprise.full_clean(
+        exclude=_BATCH_UNCHECKED, validate_unique=False, validate_constraints=False
+    )
 
 
 def _new_enterprise(
@@ -306,30 +316,32 @@ def enterprises_create_batch(*, actor: Any, units: Sequence[NewUnit]) -> list[En
     _check_unique_legal_ids(prepared)
     if not prepared:
         return []
-    Enterprise.objects.bulk_create(prepared)
-    author = actor if getattr(actor, "is_authenticated", False) else None
-    StatusEvent.objects.bulk_create(
-        StatusEvent(
-            enterprise=enterprise,
-            date=unit.status_date,
-            from_status="",
-            to_status=unit.status,
-            reason=unit.reason or _("Registered"),
-            author=author,
-        )
+    bulk_insert(Enterprise, prepared)
+    author = actor.pk if getattr(actor, "is_authenticated", False) else None
+    status_events = [
+        {
+            "enterprise_id": enterprise.pk,
+            "date": unit.status_date,
+            "from_status": "",
+            "to_status": unit.status,
+            "reason": unit.reason or _("Registered"),
+            "author_id": author,
+        }
         for enterprise, unit in zip(prepared, units, strict=True)
-    )
-    LocationEvent.objects.bulk_create(
-        LocationEvent(
-            enterprise=enterprise,
-            date=unit.status_date,
-            province=unit.province,
-            park=unit.park,
-            reason=unit.reason or _("Registered"),
-            author=author,
-        )
+    ]
+    status_ids = bulk_insert_values(StatusEvent, status_events)
+    location_events = [
+        {
+            "enterprise_id": enterprise.pk,
+            "date": unit.status_date,
+            "province_id": unit.province.pk,
+            "park_id": unit.park.pk if unit.park else None,
+            "reason": unit.reason or _("Registered"),
+            "author_id": author,
+        }
         for enterprise, unit in zip(prepared, units, strict=True)
-    )
+    ]
+    location_ids = bulk_insert_values(LocationEvent, location_events)
     audit_record_many(
         actor=actor,
         entries=[
@@ -345,6 +357,23 @@ def enterprises_create_batch(*, actor: Any, units: Sequence[NewUnit]) -> list[En
         UnitsCreated(
             enterprise_ids=tuple(e.pk for e in prepared),
             province_ids=tuple(sorted({u.province.pk for u in units})),
+            histories=tuple(
+                (
+                    {
+                        "id": e.pk,
+                        "industry_group_id": e.industry_group_id,
+                        "size_band": e.size_band,
+                        "construction_progress": e.construction_progress,
+                        "permit_date": e.permit_date,
+                        "employees": e.employees,
+                    },
+                    [(unit.status_date, status_id, "", unit.status)],
+                    [(unit.status_date, location_id, unit.province.pk, e.park_id)],
+                )
+                for e, unit, status_id, location_id in zip(
+                    prepared, units, status_ids, location_ids, strict=True
+                )
+            ),
         )
     )
     return prepared

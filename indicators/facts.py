@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -55,6 +56,7 @@ Key = tuple[str, int, str, int, str, str, str]  # kind, month, level, place, sta
 REVIVAL_FROM = ("idle", "semi_active")
 
 
+@functools.lru_cache(maxsize=8192)
 def month_index(day: dt.date) -> int:
     j = jdatetime.date.fromgregorian(date=day)
     return j.year * 12 + j.month - 1
@@ -437,7 +439,9 @@ class _Batches:
 
 def registry_batch_created(event: UnitsCreated) -> None:
     """Add units registered in bulk to the facts (see above)."""
-    totals = units_rows(event.enterprise_ids)
+    totals: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    for history in event.histories or histories(event.enterprise_ids).values():
+        _add(totals, history)  # type: ignore[arg-type]
     diff = {key: cell for key, cell in totals.items() if cell != [0, 0]}
     first = event.enterprise_ids[0] if event.enterprise_ids else 0
     change = FactChange.objects.create(enterprise_id=first, diff=_encode(diff))
