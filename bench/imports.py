@@ -12,11 +12,14 @@ Run on PostgreSQL (the target, issue 16: 100,000 rows ≤ 60 s end to end, dry r
    the date of that status; national IDs with correct check digits that no unit holds.
 2. Times, as a national administrator (``bench_importer``, made if missing), each step of
    ``imports.services``: reading the file and guessing its columns (``import_upload``), the
-   dry run (``import_check``) and the commit (``import_commit``) — the whole import inside
-   a transaction that is rolled back, so the database is left as it was.
+   dry run (``import_check``), the commit (``import_commit``) and the facts' update that
+   runs once the commit's transaction commits ("facts applied", run before the rollback
+   so that it is timed) — the whole import inside a transaction that is rolled back, so
+   the database is left as it was. Each step: wall seconds and the CPU seconds of this
+   process and of its PostgreSQL backend (``/proc``, when the server is on this machine).
 3. Times ``--baseline`` of the same rows written one by one through
    ``enterprises.services.enterprise_create`` (each its own transaction, inside one rolled
-   back), and projects that rate to ``--rows``.
+   back, their facts applied likewise), and projects that rate to ``--rows``.
 
 ``--setup`` migrates and loads the reference data first (an empty database). Prints the
 machine (cores, load average before and after). Results go in docs/benchmarks.md.
