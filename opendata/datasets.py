@@ -30,6 +30,7 @@ from accounts.scope import Scope
 from enterprises.models import Enterprise, SizeBand, Status
 from indicators import selectors as figures
 from indicators.base import COUNTRY, Place
+from persian.jalali import to_jalali
 from places.models import Park, Province
 from sectors.models import IndustryGroup
 
@@ -69,8 +70,6 @@ def jalali_text(value: dt.date | None) -> str | None:
     """'1403-05-12' (Latin digits: the form the API reads back in ``as_of``)."""
     if value is None:
         return None
-    from persian.jalali import to_jalali
-
     j = to_jalali(value)
     return f"{j.year:04d}-{j.month:02d}-{j.day:02d}"
 
