@@ -65,12 +65,29 @@ def open_data(request: HttpRequest) -> HttpResponse:
                 "fields": [{"field": f, "type_label": type_labels[f.type]} for f in dataset.fields],
             }
         )
+    rows = _figure_rows(manifest) if manifest and "figures" in built else []
+    places = {
+        str(row["place"]): str(row.get("place_name") or row["place"])
+        for row in rows
+        if row.get("place") != "country"
+    }
+    place, place_error = "country", ""
+    asked = request.GET.get("province", "").replace("\x00", "").strip().upper()
+    if asked and asked in places:
+        place = asked
+    elif asked:
+        place_error = _("No province has the code %(code)s; showing the country's figures.") % {
+            "code": asked[:10]
+        }
     context = {
         "manifest": manifest,
+        "places": sorted(places.items()),
+        "place": place,
+        "place_error": place_error,
         "as_of": _date(manifest.get("as_of")) if manifest else None,
         "built_at": _built_at(manifest) if manifest else None,
         "datasets": datasets,
-        "figures": _national_figures(manifest) if manifest and "figures" in built else [],
+        "figures": [row for row in rows if row.get("place") == place],
         "licence": snapshots.LICENCE,
         "attributions": snapshots.ATTRIBUTIONS,
     }
@@ -89,14 +106,13 @@ def _type_labels() -> dict[str, str]:
     return labels
 
 
-def _national_figures(manifest: dict[str, Any]) -> list[dict[str, Any]]:
-    """The country's figures from the snapshot (each with its API query); the provinces'
-    are in the files."""
+def _figure_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The figures of the snapshot, each with its API query (read from its JSON file)."""
     try:
         rows = snapshots.read_rows(snapshots.path_of(manifest, "figures", "json"))
     except (OSError, ValueError):
         return []
-    return [row for row in rows if isinstance(row, dict) and row.get("place") == "country"]
+    return [row for row in rows if isinstance(row, dict) and "place" in row]
 
 
 def _not_built(request: HttpRequest) -> HttpResponse:

@@ -172,3 +172,33 @@ def test_the_manifest_is_served_and_says_when_nothing_is_built(client, catalogue
 def test_a_post_is_refused(client, built) -> None:
     assert client.post("/open/").status_code == 405
     assert client.post("/open/enterprises.csv").status_code == 405
+
+
+def test_a_provinces_figures_on_the_page_link_to_the_provinces_api_queries(client, built) -> None:
+    html = client.get("/open/?province=ir-25").content.decode()
+
+    links = re.findall(r'href="(/api/v1/indicators/[^"]+)" data-testid="api-([^"]+)"', html)
+    qom = [r for r in snapshots.read_rows(snapshots.path_of(built, "figures", "json"))
+           if r["place"] == "IR-25"]  # fmt: skip
+    assert len(links) == len(qom) > 10
+    assert all("province=IR-25" in url for url, _key in links)
+    url, key = links[0]
+    answer = client.get(url.replace("&amp;", "&")).json()
+    assert answer["place"] == "IR-25"
+    assert answer["value"] == next(r["value"] for r in qom if r["indicator"] == key)
+    assert '<option value="IR-25" selected>' in html
+
+
+@pytest.mark.parametrize("asked", ["IR-99", "<script>", "x" * 500, "\x00"])
+def test_an_unknown_province_on_the_page_is_explained_and_the_country_shown(
+    client, built, asked
+) -> None:
+    response = client.get("/open/", {"province": asked})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    if asked.strip("\x00"):
+        assert "هیچ استانی" in html
+    assert "<script>" not in html.split("<main", 1)[1]
+    links = re.findall(r'href="(/api/v1/indicators/[^"]+)" data-testid="api-', html)
+    assert links and not any("province=" in url for url in links)
