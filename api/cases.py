@@ -209,8 +209,9 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
     if filters.q:
         units = searched(Enterprise.objects.all(), "search_text", filters.q)
         qs = qs.filter(enterprise__in=units.values("pk"))
-    if filters.province:
-        qs = qs.filter(province_then=province_by_code(filters.province).pk)
+    province = province_by_code(filters.province).pk if filters.province else None
+    if province is not None:
+        qs = qs.filter(province_then=province)
     if filters.enterprise is not None:
         qs = qs.filter(enterprise_id=filters.enterprise)
     if filters.stage:
@@ -225,11 +226,22 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
                 filters.stage,
             )
         qs = qs.filter(stage_then=filters.stage)
+        if as_of is not None:  # in it then: in it now, or moved since
+            qs = qs.filter(Q(stage=filters.stage) | Q(stage_since__gt=as_of))
     if filters.open is not None:
         qs = qs.filter(_open_q(as_of)) if filters.open else qs.exclude(_open_q(as_of))
-    rows, next_cursor = pagination.page(
-        qs.select_related("enterprise"), filters.cursor, filters.limit
-    )
+    qs = qs.select_related("enterprise")
+    branches = [qs]
+    if as_of is not None and province is not None:
+        # Held there then: held there now and not transferred since, read along the
+        # office's ``(province, id)`` index; or transferred since (a few rows).
+        since = CaseEvent.objects.filter(kind=CaseEvent.Kind.TRANSFER, date__gt=as_of)
+        moved = set(since.values_list("case_id", flat=True))
+        branches = [qs.filter(province_id=province).exclude(pk__in=moved), qs.filter(pk__in=moved)]
+    # Judged row by row from the history: a walk in id order (not a search: its index is
+    # read by bitmap only).
+    walk = pagination.ID_ORDER if as_of is not None and not filters.q else ""
+    rows, next_cursor = pagination.pages(branches, filters.cursor, filters.limit, walk)
     codes = _codes()
     return {
         "as_of": as_of,

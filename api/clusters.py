@@ -149,7 +149,8 @@ def cluster_list(request: HttpRequest, filters: Query[ClusterFilters]) -> dict[s
     if filters.stage:
         qs = qs.filter(stage_then=filters.stage.value)
     qs = qs.select_related("province", "industry_group")
-    rows, next_cursor = pagination.page(qs, filters.cursor, filters.limit)
+    walk = pagination.ID_ORDER if as_of is not None and not filters.q else ""  # as for cases
+    rows, next_cursor = pagination.page(qs, filters.cursor, filters.limit, walk)
     return {
         "as_of": as_of,
         "as_of_jalali": jalali(as_of),

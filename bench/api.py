@@ -173,13 +173,20 @@ def load(n_clusters: int, n_cases: int, seed: int) -> float:
                 steps.append((casetype.CLOSED, close))
                 stage, since = casetype.CLOSED, close
             closed = since if stage == casetype.CLOSED else None
-            cases.append((case_id, casetype.TYPE, unit, province, stage, since, opened, closed,
-                          "", now, now, True))  # fmt: skip
+            office = province
             previous = ""
             for i, (code, date) in enumerate(steps):
                 case_events.append((case_id, "open" if i == 0 else "stage", date, previous, code,
                                     province, "", "", now))  # fmt: skip
                 previous = code
+            # One open case in thirty handed to another province's office since.
+            if closed is None and since < day and rng.random() < 1 / 30:
+                office = rng.choice(provinces)
+                moved_on = since + dt.timedelta(days=rng.randint(1, (day - since).days))
+                case_events.append((case_id, "transfer", moved_on, stage, stage, office, "", "",
+                                    now))  # fmt: skip
+            cases.append((case_id, casetype.TYPE, unit, office, stage, since, opened, closed,
+                          "", now, now, True))  # fmt: skip
             case_id += 1
         _copy("cases_case", CASE_COLUMNS, cases)
         _copy("cases_caseevent", EVENT_COLUMNS, case_events)
@@ -193,10 +200,7 @@ def load(n_clusters: int, n_cases: int, seed: int) -> float:
 def people() -> tuple[User, User, Province]:
     """A national administrator and the officer of the province with the most units."""
     largest = (
-        Enterprise.objects.values("province_id")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-        .first()
+        Enterprise.objects.values("province_id").annotate(n=Count("id")).order_by("-n").first()
     )
     assert largest is not None, "no units: build the registry first (bench/seed_build.py)"
     province = Province.objects.get(pk=largest["province_id"])
@@ -205,9 +209,7 @@ def people() -> tuple[User, User, Province]:
         grant_give(actor=None, person=national, role=Role.NATIONAL_ADMIN)
     officer, made = User.objects.get_or_create(username="bench_api_officer")
     if made:
-        grant_give(
-            actor=None, person=officer, role=Role.PROVINCIAL_OFFICER, place_id=province.pk
-        )
+        grant_give(actor=None, person=officer, role=Role.PROVINCIAL_OFFICER, place_id=province.pk)
     return national, officer, province
 
 
@@ -267,17 +269,29 @@ def main() -> None:
         ("units as_of", "officer", f"{e}?as_of={past}"),
         ("units as_of + province", "national", f"{e}?as_of={past}&province={code}"),
         ("units as_of + province", "officer", f"{e}?as_of={past}&province={code}"),
-        ("units as_of + province + status", "national",
-         f"{e}?as_of={past}&province={code}&status=active"),  # fmt: skip
-        ("units as_of + province + status", "officer",
-         f"{e}?as_of={past}&province={code}&status=active"),  # fmt: skip
-        ("units as_of + province + status idle", "officer",
-         f"{e}?as_of={past}&province={code}&status=idle"),  # fmt: skip
+        (
+            "units as_of + province + status",
+            "national",
+            f"{e}?as_of={past}&province={code}&status=active",
+        ),  # fmt: skip
+        (
+            "units as_of + province + status",
+            "officer",
+            f"{e}?as_of={past}&province={code}&status=active",
+        ),  # fmt: skip
+        (
+            "units as_of + province + status idle",
+            "officer",
+            f"{e}?as_of={past}&province={code}&status=idle",
+        ),  # fmt: skip
         ("units as_of + status", "officer", f"{e}?as_of={past}&status=idle"),
         ("units status", "officer", f"{e}?status=idle"),
         ("units deep cursor", "national", f"{e}?cursor={deep}"),
-        ("units deep cursor, as_of + province", "officer",
-         f"{e}?cursor={deep}&as_of={past}&province={code}"),  # fmt: skip
+        (
+            "units deep cursor, as_of + province",
+            "officer",
+            f"{e}?cursor={deep}&as_of={past}&province={code}",
+        ),  # fmt: skip
         ("units search commonest word", "national", f"{e}?q={word}"),
         ("units search commonest word", "officer", f"{e}?q={word}"),
         ("clusters", "national", "/api/v1/clusters"),
