@@ -8,6 +8,7 @@ two cores); the near misses the parsers must refuse are in test_fuzz.py."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -21,7 +22,8 @@ from schemathesis.checks import not_a_server_error
 from api.main import api
 from tests.api.conftest import make_token
 
-FUZZ_EXAMPLES = 30
+# More for a deeper search by hand: PISHRAN_FUZZ_EXAMPLES=500 pytest tests/api/test_schemathesis.py
+FUZZ_EXAMPLES = int(os.environ.get("PISHRAN_FUZZ_EXAMPLES", "30"))
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
 schema.app = WSGIHandler()
