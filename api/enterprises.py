@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
 from accounts.scope import Scope
+from enterprises.access import RULES as ENTERPRISE_RULES
 from enterprises.models import Enterprise, LocationEvent, Status, StatusEvent
 from enterprises.selectors import enterprises_then, then_could_be
 from places.models import Park, Province
@@ -81,19 +82,18 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
     place: dict[str, int] = {}
     if filters.province:
         place["province_id"] = province_by_code(filters.province).pk
-        qs = qs.filter(province_then=place["province_id"])
     if filters.park is not None:
         if not Park.objects.filter(pk=filters.park).exists():
             raise invalid("invalid_filter", "park", _("No park has this id."), filters.park)
         place["park_id"] = filters.park
-        qs = qs.filter(park_then=filters.park)
     if filters.status:
         qs = qs.filter(status_then=filters.status)
-    branches = [qs]
-    if as_of is not None:
-        if filters.status:  # the status's units by their index first, each judged after
-            qs = qs.filter(then_could_be(as_of, status=filters.status))
-        branches = _by_place(qs, as_of, place) if place else [qs]
+    if as_of is not None and filters.status:  # the status's units by their index first
+        qs = qs.filter(then_could_be(as_of, status=filters.status))
+    if as_of is not None and place:
+        branches = _by_place(qs, request, as_of, place, filters.cursor)
+    else:  # today's place is the place then
+        branches = [qs.filter(**{f"{key[:-3]}_then": value for key, value in place.items()})]
     # Judged row by row from the history: a walk in id order (a search reads its words'
     # index instead, which only a bitmap scan reads).
     walk = pagination.INDEX if as_of is not None and not filters.q else ""
@@ -107,19 +107,29 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
     }
 
 
-def _by_place(qs: Any, as_of: dt.date, place: dict[str, int]) -> list[Any]:
+def _by_place(
+    qs: Any, request: HttpRequest, as_of: dt.date, place: dict[str, int], cursor: str | None
+) -> list[Any]:
     """The units that stood in ``place`` at the end of ``as_of``, as two disjoint reads
-    (as ``indicators.rows.counted``): those there today that have not moved since the date
-    (or whose history the caller does not see: they are judged by today's place), read
-    along the place's ``(place, id)`` index; and those whose location in force that day
-    (``LocationEvent.valid_until``: it ended after the date) was there — a few thousand
-    rows at most, each judged by its history."""
-    later = LocationEvent.objects.filter(enterprise=OuterRef("pk"), date__gt=as_of)
-    stayed = qs.filter(**place).filter(Q(with_history=False) | ~Exists(later))
+    (as ``indicators.rows.counted``), each there by construction: those there today that
+    have not moved since the date (or whose history the caller does not see: they are
+    judged by today's place), read along the place's ``(place, id)`` index; and those
+    whose location in force that day (``LocationEvent.valid_until``: it ended after the
+    date) was there — a few thousand at most, their ids read first, so that the page walks
+    them in id order and stops."""
+    # Whose history the caller sees, as a condition on the row (not the ``with_history``
+    # annotation: for national staff that is the constant true, and Django drops a filter
+    # comparing a constant to False altogether).
+    history = ENTERPRISE_RULES.history_q(Scope.of(caller_of(request)))
+    later = ~Exists(LocationEvent.objects.filter(enterprise=OuterRef("pk"), date__gt=as_of))
+    stayed = qs.filter(**place).filter(later if not history else ~history | later)
     closed = LocationEvent.objects.filter(
         **place, valid_until__isnull=False, date__lte=as_of, valid_until__gt=as_of
     )
-    moved = qs.filter(with_history=True, pk__in=closed.values("enterprise_id"))
+    if cursor:
+        closed = closed.filter(enterprise_id__gt=pagination.decode(cursor))
+    moved_ids = sorted(set(closed.values_list("enterprise_id", flat=True)))
+    moved = qs.filter(history, pk__in=moved_ids)
     return [stayed, moved]
 
 

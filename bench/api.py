@@ -14,7 +14,7 @@ with this branch):
 2. Makes (once) a national administrator and the officer of the province with the most
    units, each with an API token (through ``api.services.token_create``).
 3. Times whole responses through Django's test client with the token (middleware, auth,
-   throttle off, the endpoint, JSON), warm, p50/p95 over ``--runs``: parks; units for
+   throttle off, the endpoint, JSON; DEBUG off), warm, p50/p95 over ``--runs``: parks; units for
    national staff and for the largest province's officer — today, ``as_of`` a past date,
    ``as_of`` + province + status, a deep cursor page, a search for the commonest word of
    the units' names —; clusters and cases likewise. Prints the machine (cores, load
@@ -308,7 +308,7 @@ def main() -> None:
     client = Client()
     print(f"{'page':44} {'as':9} {'p50 ms':>8} {'p95 ms':>8} {'rows':>5}", flush=True)
     over = []
-    with override_settings(PISHRAN_RATE_LIMITS_ENABLED=False):
+    with override_settings(DEBUG=False, PISHRAN_RATE_LIMITS_ENABLED=False):
         for label, who, url in lines:
             if args.only and args.only not in label:
                 continue
