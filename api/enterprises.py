@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
@@ -121,8 +121,13 @@ def _by_place(
     # annotation: for national staff that is the constant true, and Django drops a filter
     # comparing a constant to False altogether).
     history = ENTERPRISE_RULES.history_q(Scope.of(caller_of(request)))
-    later = ~Exists(LocationEvent.objects.filter(enterprise=OuterRef("pk"), date__gt=as_of))
-    stayed = qs.filter(**place).filter(later if not history else ~history | later)
+    # Not moved since: its latest location event is dated on or before the date — one
+    # probe of the unit's own events per row (a NOT EXISTS here is planned as a hash of
+    # every move since the date: 126,000 rows, 0.3 s).
+    last_move = LocationEvent.objects.filter(enterprise=OuterRef("pk")).order_by("-date", "-id")
+    qs = qs.annotate(last_move=Subquery(last_move.values("date")[:1]))
+    stayed_q = Q(last_move__lte=as_of)
+    stayed = qs.filter(**place).filter(stayed_q if not history else ~history | stayed_q)
     closed = LocationEvent.objects.filter(
         **place, valid_until__isnull=False, date__lte=as_of, valid_until__gt=as_of
     )
