@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import changes, enterprises, errors, indicators, parks
+from . import cases, changes, clusters, consortia, enterprises, errors, indicators, parks
 from .auth import TokenAuth
 from .throttle import CallerThrottle
 
@@ -26,4 +26,7 @@ errors.install(api)
 api.add_router("/parks", parks.router)
 api.add_router("/enterprises", enterprises.router)
 api.add_router("/indicators", indicators.router)
+api.add_router("/clusters", clusters.router)
+api.add_router("/cases", cases.router)
+api.add_router("/consortia", consortia.router)
 api.add_router("/changes", changes.router)

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -64,12 +67,59 @@ def page_size(limit: int | None) -> int:
     return max(1, min(limit, settings.PISHRAN_API_MAX_PAGE_SIZE))
 
 
-def page(qs: QuerySet[Any], cursor: str | None, limit: int | None) -> tuple[list[Any], str | None]:
-    """One page of ``qs`` after ``cursor``, and the cursor of the next (None: the last)."""
+def page(
+    qs: QuerySet[Any], cursor: str | None, limit: int | None, walk: str = ""
+) -> tuple[list[Any], str | None]:
+    """One page of ``qs`` after ``cursor``, and the cursor of the next (None: the last).
+    ``walk``: read it as a walk along an index (``walking_the_index``)."""
+    return pages([qs], cursor, limit, walk)
+
+
+def pages(
+    branches: list[QuerySet[Any]], cursor: str | None, limit: int | None, walk: str = ""
+) -> tuple[list[Any], str | None]:
+    """One page of the union of disjoint ``branches`` in id order: at most a page and one
+    row read from each (a deep page reads its own rows only), merged."""
     size = page_size(limit)
-    if cursor:
-        qs = qs.filter(pk__gt=decode(cursor))
-    rows = list(qs.order_by("pk")[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
+    after = decode(cursor) if cursor else None
+    found: list[Any] = []
+    with walking_the_index(walk) if walk else _nothing():
+        for qs in branches:
+            if after is not None:
+                qs = qs.filter(pk__gt=after)
+            found += qs.order_by("pk")[: size + 1]
+    found.sort(key=lambda row: row.pk)
+    more = len(found) > size
+    rows = found[:size]
     return rows, encode(rows[-1].pk) if more and rows else None
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+INDEX = "index"  # along any index the planner picks (a place's ``(place, id)``, the pk)
+ID_ORDER = "id"  # along the primary key itself: never a sort of the candidates
+
+
+@contextmanager
+def walking_the_index(how: str = INDEX) -> Iterator[None]:
+    """PostgreSQL planning a list judged row by row from the history (``as_of``) as what
+    it is: a walk in id order along the primary key or a place's ``(place, id)`` index
+    that stops after a page. The per-row probes of the history make its estimates useless
+    (it guesses a handful of matching rows), so it would fetch every candidate by bitmap
+    and sort them (0.8–6 s for an officer's province at a million units) and compile the
+    query (JIT). ``ID_ORDER`` forbids the sort too, where the planner would read the
+    candidates by another index in another order (a province's cases newest first) and
+    sort them. For this transaction only (SET LOCAL); as ``indicators.rows`` does."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        if how == ID_ORDER:
+            cursor.execute("SET LOCAL enable_sort = off")
+        yield

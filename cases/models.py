@@ -71,6 +71,8 @@ class Case(models.Model):
             # A type's cases newest first across the country (national staff's finance
             # referrals and capital-market files): the page stops after its rows.
             models.Index(fields=["type", "-opened_on", "-id"], name="case_type_new"),
+            # An office's cases in id order (the API's cursor), as of a past date.
+            models.Index(fields=["province", "id"], name="case_prov_id"),
             models.Index(fields=["assignee", "closed_on", "due_on"], name="case_assignee"),
             models.Index(fields=["type", "stage"], name="case_stage"),
             models.Index(fields=["enterprise", "type"], name="case_unit"),
@@ -144,7 +146,11 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["date", "id"]
-        indexes = [models.Index(fields=["case", "date", "id"], name="cev_case_date")]
+        indexes = [
+            models.Index(fields=["case", "date", "id"], name="cev_case_date"),
+            # The transfers after a date: the cases whose office then is not today's.
+            models.Index(fields=["date"], name="cev_transfer", condition=models.Q(kind="transfer")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_stage or '—'} → {self.stage} ({self.date})"

@@ -188,6 +188,10 @@ class Enterprise(models.Model):
                 )
             ],
             models.Index(fields=["employees", "id"], name="ent_employees"),
+            # The API's pages of a place, in id order (its cursor): a province's or a
+            # park's units read along the index and stopped after a page.
+            models.Index(fields=["province", "id"], name="ent_prov_id"),
+            models.Index(fields=["park", "id"], name="ent_park_id"),
             models.Index(
                 fields=["sort_key", "id"],
                 name="ent_kb_sort",

@@ -10,6 +10,9 @@ from django.test import Client
 
 from api.services import token_create
 from persian.jalali import today
+from tests.clinics.conftest import clinic  # noqa: F401 (the cases' fixtures)
+from tests.consortia.conftest import consortia  # noqa: F401
+from tests.finance.conftest import finance  # noqa: F401
 
 
 def make_token(user: Any, scope: str = "read", days: int = 30, name: str = "test") -> str:

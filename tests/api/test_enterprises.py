@@ -186,3 +186,30 @@ def test_limit_is_capped(call, reference, national_admin, settings) -> None:
     body = call("/enterprises", make_token(national_admin), limit=1000).json()
 
     assert len(body["results"]) == 2 and body["next_cursor"]
+
+
+def test_an_officer_lists_a_place_on_a_date_from_the_history_they_see(
+    call, moved_unit, registry, officer_b
+) -> None:
+    """The officer of Tehran: the unit that came to Tehran 50 days ago was in Qom before
+    (its history is theirs); a published Qom unit they only find is judged by today."""
+    secret = make_token(officer_b)
+    then = days_ago(200).isoformat()
+
+    qom_then = _ids(call("/enterprises", secret, as_of=then, province="IR-25", status="active"))
+    tehran_then = _ids(call("/enterprises", secret, as_of=then, province="IR-23"))
+
+    assert moved_unit.pk in qom_then and registry.p_published.pk in qom_then
+    assert moved_unit.pk not in tehran_then
+    assert registry.tehran_unpublished.pk in tehran_then
+    assert moved_unit.pk in _ids(call("/enterprises", secret, province="IR-23", status="idle"))
+    walked = []
+    cursor = None
+    while True:
+        params = {"as_of": then, "province": "IR-25", "limit": 1}
+        body = call("/enterprises", secret, **params, **({"cursor": cursor} if cursor else {}))
+        walked += [row["id"] for row in body.json()["results"]]
+        if not (cursor := body.json()["next_cursor"]):
+            break
+    everyone = _ids(call("/enterprises", secret, as_of=then, province="IR-25"))
+    assert walked == sorted(everyone) and moved_unit.pk in walked  # page by page, once each

@@ -16,10 +16,16 @@ ENDPOINTS = (
     "/api/v1/indicators",
     "/api/v1/indicators/units/figure",
     "/api/v1/changes",
+    "/api/v1/clusters",
+    "/api/v1/clusters/1",
+    "/api/v1/cases",
+    "/api/v1/cases/1",
+    "/api/v1/consortia",
+    "/api/v1/consortia/1",
 )
 PARAMS = (
     "q", "province", "park", "status", "as_of", "cursor", "limit", "breakdown", "by_province",
-    "kinds", "other",
+    "kinds", "type", "stage", "open", "enterprise", "cluster", "market", "other",
 )  # fmt: skip
 
 # Text a caller could send: anything, and the near misses the parsers must refuse.
