@@ -5,8 +5,9 @@
  * page's language (Persian digits in fa).
  *
  * [data-chart="id"]       {"label", "x": [...], "y": [...], "kind": "line"|"bar"}
- *                         On a narrow screen (a phone) the month labels are fewer, steeper
- *                         and never overlap, and the values are written short (۱۲ هزار).
+ *                         On a narrow screen (a phone) the month labels are level, the month
+ *                         over its year, as many as fit without overlapping, and the values
+ *                         are written short (۱۲ هزار).
  * [data-choropleth="id"]  {"label", "values": {"IR-25": 12}, "links": {"IR-25": "/url"}}
  *                         plus data-geo="<url of the provinces GeoJSON>" (feature.properties.code)
  */
@@ -45,7 +46,9 @@
       xAxis: {
         type: "category", data: d.x, inverse: rtl,
         axisLabel: narrow
-          ? { rotate: 60, hideOverlap: true, fontSize: 10, width: 70, overflow: "truncate" }
+          ? { rotate: 0, hideOverlap: true, fontSize: 10, lineHeight: 13,
+              // "آذر ۱۴۰۴" on two lines: the month over its year.
+              formatter: function (v) { return String(v).replace(" ", "\n"); } }
           : { rotate: 45, hideOverlap: true },
       },
       yAxis: {
