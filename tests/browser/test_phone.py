@@ -135,6 +135,8 @@ def staff_pages(site: Site) -> list[str]:
     return [
         *public_pages(site),
         f"/provinces/{site.province}/report/",
+        "/indicators/clinic-open/clinic-rows/",
+        "/indicators/finance-referrals/finance-rows/",
         "/clinics/",
         "/clinics/candidates/",
         f"/clinics/cases/{site.case.pk}/",
@@ -147,7 +149,11 @@ def staff_pages(site: Site) -> list[str]:
         "/consortia/",
         f"/consortia/{site.consortium.pk}/",
         "/people/",
+        f"/people/person/{site.officer.pk}/",
         f"/enterprises/{site.unit.pk}/edit/",
+        "/enterprises/new/",
+        "/clusters/new/",
+        f"/finance/referrals/{site.referral.case_id}/decision/",
     ]
 
 
