@@ -81,7 +81,7 @@ class DigitsCharField(forms.CharField):
 # What the browser lets through a number field (its ``pattern``): digits in any of the three
 # scripts people type (Latin, Persian, Arabic-Indic) and the thousands separators; the server
 # reads them (an ``<input type=number>`` would drop Persian digits before the form is sent).
-NUMBER_PATTERN = "-?[0-9۰-۹٠-٩٬,]+"
+NUMBER_PATTERN = " *-?[0-9۰-۹٠-٩٬, ]+"
 AMOUNT_PATTERN = "[0-9۰-۹٠-٩٬, ]+"
 DECIMAL_PATTERN = "-?[0-9۰-۹٠-٩]+([.٫/][0-9۰-۹٠-٩]+)?"
 

@@ -103,7 +103,7 @@ def test_the_bounds_still_apply_to_persian_digits() -> None:
 def test_the_number_input_is_a_text_input_that_admits_the_three_scripts() -> None:
     html = LocalizedIntegerField().widget.render("employees", "22")
     assert 'type="text"' in html and 'inputmode="numeric"' in html
-    assert 'pattern="-?[0-9۰-۹٠-٩٬,]+"' in html
+    assert 'pattern=" *-?[0-9۰-۹٠-٩٬, ]+"' in html
 
 
 def test_rials_are_read_with_separators_and_shown_in_tomans_beside() -> None:
