@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.utils.translation import gettext as _
+
+from pishran.db import bulk_insert_values
 
 from .models import AuditRecord
 
@@ -37,11 +40,12 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [before, after]} for the fields whose value changed."""
-    return {
-        name: [before.get(name), after.get(name)]
-        for name in after
-        if before.get(name) != after.get(name)
-    }
+    changed = {}
+    for name, value in after.items():
+        was = before.get(name)
+        if was != value:
+            changed[name] = [was, value]
+    return changed
 
 
 def actor_name(actor: Any) -> str:
@@ -77,6 +81,53 @@ def audit_record(
         changes=changes or {},
         note=note[:300],
     )
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One record for ``audit_record_many``: ``audit_record``'s arguments but the actor."""
+
+    action: str
+    target: models.Model
+    subject: models.Model | None = None
+    changes: dict[str, Any] | None = None
+    note: str = ""
+
+
+def audit_record_many(*, actor: Any, entries: Iterable[AuditEntry]) -> list[int]:
+    """``audit_record`` for many changes by one actor at once (a bulk import): the same
+    rows, written together (``pishran.db.bulk_insert_values``: COPY on PostgreSQL), in the
+    same transaction as the changes. Returns the records' ids."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record_many must run inside the transaction of the change")
+    who = actor.pk if getattr(actor, "is_authenticated", False) else None
+    name = actor_name(actor)[:500]
+    types: dict[type[models.Model], int] = {}
+
+    def type_of(obj: models.Model) -> int:
+        kind = type(obj)
+        if kind not in types:
+            types[kind] = ContentType.objects.get_for_model(obj).pk
+        return types[kind]
+
+    rows = []
+    for entry in entries:
+        subject = entry.subject or entry.target
+        rows.append(
+            {
+                "actor_id": who,
+                "actor_name": name,
+                "action": entry.action,
+                "subject_type_id": type_of(subject),
+                "subject_id": str(subject.pk),
+                "target_type_id": type_of(entry.target),
+                "target_id": str(entry.target.pk),
+                "target_repr": str(entry.target)[:200],
+                "changes": entry.changes or {},
+                "note": entry.note[:300],
+            }
+        )
+    return bulk_insert_values(AuditRecord, rows)
 
 
 def history_of(subject: models.Model) -> models.QuerySet[AuditRecord]:

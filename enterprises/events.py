@@ -100,3 +100,21 @@ class OwnersChanged(EnterpriseEvent):
     name: ClassVar[str] = "enterprise.owners_changed"
     before: tuple[int, ...]
     after: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class UnitsCreated(Event):
+    """Many units registered at once (``enterprises_create_batch``: a bulk import), each
+    with its first status and location events, dated. One event for the batch rather than
+    a ``UnitCreated`` per unit: the indicators' facts add the batch's contribution at once
+    (``indicators.facts.registry_batch_created``). Not an ``EnterpriseEvent`` (it names no
+    single unit): a subscriber of every registry change subscribes to both."""
+
+    name: ClassVar[str] = "enterprise.batch_created"
+    enterprise_ids: tuple[int, ...]
+    province_ids: tuple[int, ...]  # the provinces the units were registered in
+    # What the facts read of each unit (``indicators.facts.histories``: its values and its
+    # status and location events), as written, so that the batch is not read back:
+    # ({id, industry_group_id, size_band, construction_progress, permit_date, employees},
+    #  [(date, status event id, "", status)], [(date, location event id, province, park)]).
+    histories: tuple[tuple[Any, ...], ...] = ()

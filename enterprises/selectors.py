@@ -421,14 +421,20 @@ def _page_one_ids(
         ids = list(base.order_by(*ordering).values_list("id", flat=True)[: cap + 1])
         return ids[: size + 1], len(ids)
 
+    key_of_count = _count_cache_key(user, query)
     if getattr(user, "is_authenticated", False):
-        return find()
-    key = f"directory-public-first:{query.sort}:{_count_cache_key(user, query)}"
-    found = cache.get(key)
-    if found is None:
         found = find()
-        cache.set(key, found, PUBLIC_PAGE_ONE_TTL)
-    return found
+        cache.set(key_of_count, found[1], COUNT_TTL)  # for the next pages
+        return found
+    # One round trip to the cache when the page is kept: the count kept with it was
+    # written beside it (the next pages read it).
+    key = f"directory-public-first:{query.sort}:{key_of_count}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = find()
+        cache.set(key, kept, PUBLIC_PAGE_ONE_TTL)
+        cache.set(key_of_count, kept[1], COUNT_TTL)
+    return kept  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -494,12 +500,12 @@ def directory_page(user: Any, query: DirectoryQuery) -> DirectoryPage:
     def cursor_of(row: Enterprise) -> str:
         return _encode_cursor((row.pk,) if key is None else (getattr(row, key), row.pk))
 
-    key_of_count = _count_cache_key(user, query)
-    if count is None:
+    if count is None:  # a later page: the count page one kept, or counted now
+        key_of_count = _count_cache_key(user, query)
         count = cache.get(key_of_count)
-    if count is None:
-        count = base.order_by().values("id")[: cap + 1].count()
-    cache.set(key_of_count, count, COUNT_TTL)
+        if count is None:
+            count = base.order_by().values("id")[: cap + 1].count()
+            cache.set(key_of_count, count, COUNT_TTL)
     return DirectoryPage(
         rows=rows,
         count=min(count, cap),

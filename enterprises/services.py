@@ -8,6 +8,8 @@ loader's small paths call these; nothing else writes ``Enterprise``, ``StatusEve
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,9 +18,17 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Grant, Role, User
 from accounts.services import grant_give, grant_withdraw
-from audit.services import audit_record, check_version, diff, snapshot
+from audit.services import (
+    AuditEntry,
+    audit_record,
+    audit_record_many,
+    check_version,
+    diff,
+    snapshot,
+)
 from persian.identifiers import clean_digits, is_valid_business_id, is_valid_legal_id
 from persian.jalali import format_date, today
+from pishran.db import bulk_insert, bulk_insert_values
 from pishran.events import publish
 from places.models import Park, Province
 
@@ -29,6 +39,7 @@ from .events import (
     UnitChanged,
     UnitCreated,
     UnitMoved,
+    UnitsCreated,
     UnitStatusChanged,
 )
 from .models import (
@@ -151,7 +162,10 @@ def _first_operating_date(enterprise: Enterprise) -> dt.date | None:
     return first.date if first is not None else None
 
 
-def _full_clean(enterprise: Enterprise) -> None:
+_BATCH_UNCHECKED = ["owners", "isic_division", "industry_group", "province", "park"]
+
+
+def _full_clean(enterprise: Enterprise, *, validate_unique: bool = True) -> None:
     enterprise.refresh_derived()
     _check_identifiers(enterprise)
     if enterprise.status in OPERATING and not enterprise.permit_number:
@@ -160,21 +174,28 @@ def _full_clean(enterprise: Enterprise) -> None:
         )
     if enterprise.permit_date is not None:
         _check_date("permit_date", enterprise.permit_date)
-    enterprise.full_clean(exclude=["owners"], validate_unique=True)
+    if validate_unique:
+        enterprise.full_clean(exclude=["owners"], validate_unique=True)
+        return
+    # Many units at once (``enterprises_create_batch``): no query per unit. The caller
+    # judges the national IDs (unique) of all of them together; the foreign keys name rows
+    # the caller read (and the database refuses a missing one); the one constraint
+    # (progress ≤ 100) is also a field validator.
+    enterprise.full_clean(
+        exclude=_BATCH_UNCHECKED, validate_unique=False, validate_constraints=False
+    )
 
 
-@transaction.atomic
-def enterprise_create(
+def _new_enterprise(
     *,
-    actor: Any,
     data: dict[str, Any],
     province: Province,
     park: Park | None,
     status: str,
     status_date: dt.date,
-    reason: str,
+    validate_unique: bool = True,
 ) -> Enterprise:
-    """Register an enterprise with its first status and location (both dated)."""
+    """A new unit judged as ``enterprise_create`` judges it, not saved yet."""
     _check_location(province, park)
     if status not in TRANSITIONS:
         raise ValidationError({"status": _("Choose a valid status.")})
@@ -191,7 +212,25 @@ def enterprise_create(
             {"permit_number": _("An operating unit needs its operating permit number.")}
         )
     _check_operating_after_permit("status_date", status, status_date, enterprise.permit_date)
-    _full_clean(enterprise)
+    _full_clean(enterprise, validate_unique=validate_unique)
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_create(
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    province: Province,
+    park: Park | None,
+    status: str,
+    status_date: dt.date,
+    reason: str,
+) -> Enterprise:
+    """Register an enterprise with its first status and location (both dated)."""
+    enterprise = _new_enterprise(
+        data=data, province=province, park=park, status=status, status_date=status_date
+    )
     enterprise.save()
     status_event = StatusEvent.objects.create(
         enterprise=enterprise,
@@ -227,6 +266,140 @@ def enterprise_create(
         )
     )
     return enterprise
+
+
+@dataclass(frozen=True)
+class NewUnit:
+    """One unit for ``enterprises_create_batch``: what ``enterprise_create`` is given."""
+
+    data: dict[str, Any]
+    province: Province
+    park: Park | None
+    status: str
+    status_date: dt.date
+    reason: str
+
+
+class UnitRefused(ValidationError):
+    """``enterprises_create_batch`` refused the unit at ``index`` (``error``: why, as
+    ``enterprise_create`` would have said it); nothing of the batch was written."""
+
+    def __init__(self, index: int, error: ValidationError) -> None:
+        super().__init__(error.message_dict if hasattr(error, "error_dict") else error.messages)
+        self.index, self.error = index, error
+
+
+@transaction.atomic
+def enterprises_create_batch(*, actor: Any, units: Sequence[NewUnit]) -> list[Enterprise]:
+    """Register many units at once, as ``enterprise_create`` registers one: each judged by
+    the same rules, then the units, their first status and location events (dated) and a
+    ``create`` audit record each written in bulk (a few statements per batch, not several
+    per unit), and one ``UnitsCreated`` event for the batch (the indicators' facts add the
+    batch's contribution in the same transaction). A refused unit raises ``UnitRefused``
+    with its index, and nothing of the batch is written. Returns the units, saved, in
+    order. For a bulk import: batches of a thousand units keep the statements short."""
+    prepared: list[Enterprise] = []
+    for index, unit in enumerate(units):
+        try:
+            prepared.append(
+                _new_enterprise(
+                    data=unit.data,
+                    province=unit.province,
+                    park=unit.park,
+                    status=unit.status,
+                    status_date=unit.status_date,
+                    validate_unique=False,
+                )
+            )
+        except ValidationError as error:
+            raise UnitRefused(index, error) from error
+    _check_unique_legal_ids(prepared)
+    if not prepared:
+        return []
+    bulk_insert(Enterprise, prepared)
+    author = actor.pk if getattr(actor, "is_authenticated", False) else None
+    status_events = [
+        {
+            "enterprise_id": enterprise.pk,
+            "date": unit.status_date,
+            "from_status": "",
+            "to_status": unit.status,
+            "reason": unit.reason or _("Registered"),
+            "author_id": author,
+        }
+        for enterprise, unit in zip(prepared, units, strict=True)
+    ]
+    status_ids = bulk_insert_values(StatusEvent, status_events)
+    location_events = [
+        {
+            "enterprise_id": enterprise.pk,
+            "date": unit.status_date,
+            "province_id": unit.province.pk,
+            "park_id": unit.park.pk if unit.park else None,
+            "reason": unit.reason or _("Registered"),
+            "author_id": author,
+        }
+        for enterprise, unit in zip(prepared, units, strict=True)
+    ]
+    location_ids = bulk_insert_values(LocationEvent, location_events)
+    audit_record_many(
+        actor=actor,
+        entries=[
+            AuditEntry(
+                action="create",
+                target=enterprise,
+                changes=diff({}, snapshot(enterprise, AUDITED_FIELDS)),
+            )
+            for enterprise in prepared
+        ],
+    )
+    publish(
+        UnitsCreated(
+            enterprise_ids=tuple(e.pk for e in prepared),
+            province_ids=tuple(sorted({u.province.pk for u in units})),
+            histories=tuple(
+                (
+                    {
+                        "id": e.pk,
+                        "industry_group_id": e.industry_group_id,
+                        "size_band": e.size_band,
+                        "construction_progress": e.construction_progress,
+                        "permit_date": e.permit_date,
+                        "employees": e.employees,
+                    },
+                    [(unit.status_date, status_id, "", unit.status)],
+                    [(unit.status_date, location_id, unit.province.pk, e.park_id)],
+                )
+                for e, unit, status_id, location_id in zip(
+                    prepared, units, status_ids, location_ids, strict=True
+                )
+            ),
+        )
+    )
+    return prepared
+
+
+def _check_unique_legal_ids(units: list[Enterprise]) -> None:
+    """The national IDs of a batch: none twice in it, none held by a unit already (one
+    query), each refused as ``enterprise_create``'s form refuses it."""
+    seen: dict[str, int] = {}
+    for index, unit in enumerate(units):
+        if unit.legal_id is None:
+            continue
+        if unit.legal_id in seen:
+            raise UnitRefused(index, _duplicate_legal_id())
+        seen[unit.legal_id] = index
+    taken = set(
+        Enterprise.objects.filter(legal_id__in=list(seen)).values_list("legal_id", flat=True)
+    )
+    if taken:
+        raise UnitRefused(min(seen[code] for code in taken if code), _duplicate_legal_id())
+
+
+def _duplicate_legal_id() -> ValidationError:
+    return ValidationError(
+        {"legal_id": Enterprise().unique_error_message(Enterprise, ("legal_id",))}
+    )
 
 
 @transaction.atomic

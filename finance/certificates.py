@@ -10,7 +10,7 @@ unit that does not hold the paper, a date before the previous step or after matu
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from enterprises.models import Enterprise, Status
 from persian.jalali import add_months, format_date, today
+from pishran.events import publish
 
+from .events import (
+    CertificateDiscounted,
+    CertificateIssued,
+    CertificatePassed,
+    CertificateSettled,
+)
 from .models import Bank, Certificate, CertificateStep
 from .services import _amount
 
@@ -109,6 +116,16 @@ def certificate_issue(
             "term_months": [None, term_months],
         },
     )
+    publish(
+        CertificateIssued(
+            certificate_id=certificate.pk,
+            buyer_id=buyer.pk,
+            date=issued_on,
+            supplier_id=supplier.pk,
+            bank_id=bank.pk,
+            amount=amount,
+        )
+    )
     return certificate
 
 
@@ -155,6 +172,15 @@ def certificate_pass(
         subject=holder,
         changes={"holder": [holder.pk, to.pk]},
     )
+    publish(
+        CertificatePassed(
+            certificate_id=certificate.pk,
+            buyer_id=certificate.buyer_id,
+            date=date,
+            from_holder_id=holder.pk,
+            to_holder_id=to.pk,
+        )
+    )
     return step
 
 
@@ -184,6 +210,15 @@ def certificate_discount(
         subject=holder,
         changes={"bank": [None, bank.code]},
     )
+    publish(
+        CertificateDiscounted(
+            certificate_id=certificate.pk,
+            buyer_id=certificate.buyer_id,
+            date=date,
+            holder_id=holder.pk,
+            bank_id=bank.pk,
+        )
+    )
     return step
 
 
@@ -207,6 +242,14 @@ def certificate_settle(*, actor: Any, certificate: Certificate, date: dt.date) -
     step = _step(certificate, actor, CertificateStep.Kind.MATURITY, date, from_holder=holder)
     audit_record(
         actor=actor, action="certificate_settle", target=certificate, subject=certificate.buyer
+    )
+    publish(
+        CertificateSettled(
+            certificate_id=certificate.pk,
+            buyer_id=certificate.buyer_id,
+            date=date,
+            holder_id=holder.pk if holder is not None else None,
+        )
     )
     return step
 
@@ -288,11 +331,10 @@ def chain(buyer: Enterprise, certificates: QuerySet[Certificate]) -> list[ChainM
 
 
 def named(members: list[ChainMember]) -> list[ChainMember]:
-    """``members`` with their units read whole (name, province), for the rows shown."""
+    """Copies of ``members`` with their units read whole (name, province), for the rows
+    shown (copies: the chain itself may be kept and shared between requests)."""
     units = Enterprise.objects.select_related("province").in_bulk([m.unit_id for m in members])
-    for member in members:
-        member.unit = units[member.unit_id]
-    return members
+    return [replace(member, unit=units[member.unit_id]) for member in members]
 
 
 @dataclass

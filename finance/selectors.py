@@ -40,6 +40,30 @@ def banks_only(scope: Scope) -> frozenset[int]:
     return scope.places(BANK_OFFICER)
 
 
+# What a row of the referral list shows and needs (``templates/finance/referrals.html``,
+# ``with_status_after``): the page reads these columns only, not the unit's ~40.
+LIST_FIELDS = (
+    "case_id",
+    "bank_id",
+    "branch",
+    "instrument",
+    "amount_requested",
+    "decision",
+    "decided_on",
+    "paid_on",
+    "case__type",
+    "case__stage",
+    "case__opened_on",
+    "case__enterprise_id",
+    "case__province_id",
+    "case__enterprise__name",
+    "case__enterprise__status",
+    "case__province__name_fa",
+    "case__province__name_en",
+    "bank__name",
+)
+
+
 def referrals_page(user: Any, number: Any, size: int) -> Any:
     """A page of the referrals the person may see, newest first: the page's case ids first
     (from the visible cases, whose rows skipped are read from the cases' index only; for a
@@ -60,13 +84,18 @@ def referrals_page(user: Any, number: Any, size: int) -> Any:
             .order_by("-opened_on", "-id")
             .values_list("pk", flat=True)
         )
-    page = Paginator(ids_of, size).get_page(number)
+    paginator = Paginator(ids_of, size)
+    if not banks and Scope.of(user).national:
+        # Every referral: their number changes with a case event only, which starts a new
+        # figures version (a count of 100,000 cases on each page otherwise).
+        paginator.count = kept(("finance-referral-count",), ids_of.count)  # type: ignore[misc]
+    page = paginator.get_page(number)
     ids = list(page.object_list)
     rows = {
         r.case_id: r
-        for r in Referral.objects.filter(case_id__in=ids).select_related(
-            "case", "case__enterprise", "case__province", "bank"
-        )
+        for r in Referral.objects.filter(case_id__in=ids)
+        .select_related("case", "case__enterprise", "case__province", "bank")
+        .only(*LIST_FIELDS)
     }
     page.object_list = with_status_after([rows[pk] for pk in ids if pk in rows])  # type: ignore[assignment]
     return page
@@ -170,8 +199,17 @@ _READERS: dict[str, Callable[..., Any]] = {}
 
 
 def provide(name: str, reader: Callable[..., Any]) -> None:
-    """Register ``reader`` for ``"ledgers"`` (scope, by) or ``"pipeline"`` (scope, as_of)."""
+    """Register ``reader`` for ``"ledgers"`` (scope, by), ``"pipeline"`` (scope, as_of) or
+    ``"keep"`` (key, compute: a value kept per figures version)."""
     _READERS[name] = reader
+
+
+def kept(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """``compute()``'s value, kept per figures version when the indicators keep values (a
+    buyer's chain: the certificates' events, the units' statuses and the clinics' diagnoses
+    it shows each start a new version), else computed on each call."""
+    keeper = _READERS.get("keep")
+    return compute() if keeper is None else keeper(key, compute)
 
 
 def _provided(name: str, *args: Any) -> Any:

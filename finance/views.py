@@ -513,6 +513,7 @@ def reverse_certificate(certificate: Any) -> str:
 def buyer_chain(request: HttpRequest, pk: int) -> HttpResponse:
     """A buyer's chain of suppliers reached by its certificates."""
     from enterprises.models import Enterprise
+    from persian import jalali
 
     from .certificates import chain, named, summary
 
@@ -521,7 +522,11 @@ def buyer_chain(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     from .models import Certificate
 
-    members = chain(buyer, Certificate.objects.all())
+    # The whole chain (a busy buyer's reaches thousands of units) is kept per figures
+    # version; the page's rows are read afresh (``named``).
+    members = selectors.kept(
+        ("finance-chain", buyer.pk, jalali.today()), lambda: chain(buyer, Certificate.objects.all())
+    )
     totals = summary(members)
     warnings = request.GET.get("warnings") == "1"
     if warnings:

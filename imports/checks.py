@@ -14,6 +14,7 @@ few queries per thousand rows, not several per row.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,8 +38,9 @@ from persian.identifiers import (
     is_valid_business_id,
     is_valid_legal_id,
 )
-from persian.jalali import JalaliDateError, format_date, parse, today
-from persian.text import search_key
+from persian.jalali import JalaliDateError, format_date, today
+from persian.jalali import parse as _parse
+from persian.text import search_key as _search_key
 from places.models import Park, Province
 from sectors.models import IsicDivision
 
@@ -46,6 +48,12 @@ from .columns import BY_KEY
 from .reader import Row, Table
 
 BATCH = 1000
+
+
+# A file repeats its provinces, parks, statuses and dates on thousands of rows: each text is
+# judged once per process (the answers depend on the text alone).
+search_key = functools.lru_cache(maxsize=65536)(_search_key)
+parse = functools.lru_cache(maxsize=65536)(_parse)  # a refused text raises each time
 # Words officers put before a park's name that the registry's names leave out.
 _PARK_PREFIXES = tuple(
     search_key(p) for p in ("شهرک صنعتی", "ناحیه صنعتی", "شهرک", "ناحیه", "منطقه ویژه اقتصادی")
@@ -115,6 +123,7 @@ class Lookups:
         for park in Park.objects.select_related("province"):
             self.parks[(park.province_id, park.name_key)] = park
             self.parks_anywhere.setdefault(park.name_key, []).append(park)
+        self._parks_seen: dict[tuple[int, str], tuple[Park | None, list[Park]]] = {}
         self.isic = {d.code: d for d in IsicDivision.objects.select_related("group")}
         self.statuses: dict[str, str] = dict(_STATUS_WORDS)
         for language in ("en", "fa"):
@@ -126,6 +135,12 @@ class Lookups:
 
     def park(self, province: Province, text: str) -> tuple[Park | None, list[Park]]:
         """The park of that name in ``province``, else the parks of that name elsewhere."""
+        found = self._parks_seen.get((province.pk, text))
+        if found is None:
+            found = self._parks_seen[(province.pk, text)] = self._park(province, text)
+        return found
+
+    def _park(self, province: Province, text: str) -> tuple[Park | None, list[Park]]:
         key = search_key(text)
         keys = [key] + [key[len(p) :] for p in _PARK_PREFIXES if key.startswith(p)]
         for candidate in keys:
@@ -174,6 +189,7 @@ class Checker:
         self.seen: dict[str, int] = {}
         self.first_operating: dict[int, dt.date] = {}
         self.last_moved: dict[int, dt.date] = {}
+        self.places_allowed: dict[tuple[int, int | None], bool] = {}
 
     def check(self, table: Table, mapping: dict[str, int]) -> Plan:
         plans: list[RowPlan] = []
@@ -329,9 +345,10 @@ class Checker:
             plan.park = park
         elif plan.existing is not None and "park" not in values:
             plan.park = plan.existing.park
-        if not self.scope.can(
-            "enterprises.place", (province.pk, plan.park.pk if plan.park else None)
-        ):
+        place = (province.pk, plan.park.pk if plan.park else None)
+        if place not in self.places_allowed:
+            self.places_allowed[place] = self.scope.can("enterprises.place", place)
+        if not self.places_allowed[place]:
             plan.problem(
                 _label("province"),
                 _("You may not register units in %(province)s.") % {"province": province.name_fa},

@@ -13,7 +13,7 @@ class IndicatorsConfig(AppConfig):
         from clinics.casetype import TYPE as CLINIC
         from clinics.figures import case_flows
         from clusters.events import ClusterEvent
-        from enterprises.events import EnterpriseEvent
+        from enterprises.events import EnterpriseEvent, UnitsCreated
         from finance import casetype as referral
         from finance import figures as finance_figures
         from finance import market
@@ -40,6 +40,9 @@ class IndicatorsConfig(AppConfig):
         # The facts follow every change of the registry in the change's own transaction:
         # the unit's contribution before and after, applied once it commits.
         subscribe(EnterpriseEvent, facts.registry_changed, in_transaction=True)
+        # Units registered in bulk (an import's batch): their summed contribution at once.
+        # New units have no cases, so the cases' facts have nothing to follow.
+        subscribe(UnitsCreated, facts.registry_batch_created, in_transaction=True)
         # The cases' facts likewise follow every case event, and the registry changes of a
         # unit with cases (its park; whether a revival held), in the change's transaction.
         casefacts.register_flows(CLINIC, case_flows)
@@ -48,6 +51,8 @@ class IndicatorsConfig(AppConfig):
         # The referral list's ledgers and the pipeline's figures are read from those facts.
         finance_selectors.provide("ledgers", ledgers_from_facts)
         finance_selectors.provide("pipeline", pipeline_from_facts)
+        # A buyer's chain of suppliers is kept per figures version (``sources.memo``).
+        finance_selectors.provide("keep", sources.memo)
         subscribe(CaseEvent, casefacts.case_changed, in_transaction=True)
         subscribe(EnterpriseEvent, casefacts.unit_changed, in_transaction=True)
         # The shipped indicators are loaded with the reference data, in its transaction.
@@ -65,6 +70,7 @@ class IndicatorsConfig(AppConfig):
             ClusterEvent,
             "case.",
             "consortium.",  # the consortia's figures
+            "certificate.",  # a buyer's chain of suppliers (``finance.selectors.kept``)
             ParkSaved,
             "reference.",
             TargetSaved,

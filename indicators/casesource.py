@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from persian.jalali import year_start
 
 from . import casefacts
-from .base import Number, Place, Source
+from .base import COUNTRY, Number, Place, Source
 from .facts import month_index
 from .sources import memo
 
@@ -95,17 +95,42 @@ class CaseSource(Source):
 
     # --- from the facts ---------------------------------------------------------------------
 
+    def _place_facts(
+        self, case_type: str, place: Place, as_of: dt.date
+    ) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+        """Every flow of ``case_type`` at a province or a park from 1 Farvardin to
+        ``as_of``, and its cases at each stage at the end of ``as_of``: two queries for all
+        the figures of a place's page (a dozen per source), kept per figures version. (The
+        country's flows are many more rows; its figures read one measure each.)"""
+
+        def read() -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+            flows = casefacts.flows(case_type, None, [place], year_start(as_of), as_of)
+            return flows, casefacts.stock(case_type, place, as_of)
+
+        return memo(("case-facts", case_type, place, as_of), read)  # type: ignore[no-any-return]
+
+    def _stock(
+        self, case_type: str, place: Place, as_of: dt.date, stages: tuple[str, ...]
+    ) -> dict[str, int]:
+        if place.level == COUNTRY.level:
+            return casefacts.stock(case_type, place, as_of, stages)
+        found = self._place_facts(case_type, place, as_of)[1]
+        return {stage: found[stage] for stage in stages if stage in found}
+
+    def _flow(self, case_type: str, measure: str, place: Place, as_of: dt.date) -> dict[str, int]:
+        if place.level == COUNTRY.level:
+            return casefacts.flow(case_type, measure, place, year_start(as_of), as_of)
+        return dict(self._place_facts(case_type, place, as_of)[0].get(measure, {}))
+
     def _amount(self, measure: str, found: dict[str, int]) -> Number | None:
         return median(found) if measure in self.medians else sum(found.values())
 
     def _value(self, measure: str, place: Place, as_of: dt.date) -> Number | None:
         if measure in self.stocks:
             case_type, counted, _stages = self.stocks[measure]
-            return sum(casefacts.stock(case_type, place, as_of, counted).values())
+            return sum(self._stock(case_type, place, as_of, counted).values())
         if measure in self.flow_types:
-            found = casefacts.flow(
-                self.flow_types[measure], measure, place, year_start(as_of), as_of
-            )
+            found = self._flow(self.flow_types[measure], measure, place, as_of)
             return self._amount(measure, found)
         return 0
 
@@ -128,13 +153,11 @@ class CaseSource(Source):
     def _breakdown(self, measure: str, place: Place, as_of: dt.date, dim: str) -> dict[str, Any]:
         if measure in self.stocks and dim == "stage":
             case_type, _counted, stages = self.stocks[measure]
-            found = casefacts.stock(case_type, place, as_of, stages)
+            found = self._stock(case_type, place, as_of, stages)
             return {stage: found.get(stage, 0) for stage in stages}
         if measure not in self.flow_types or dim not in self.breakdowns:
             return {}
-        found = casefacts.flow(
-            self.flow_types[measure], f"{measure}:{dim}", place, year_start(as_of), as_of
-        )
+        found = self._flow(self.flow_types[measure], f"{measure}:{dim}", place, as_of)
         if measure in self.medians:
             return _medians(found)
         return found

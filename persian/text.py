@@ -72,8 +72,22 @@ _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f]+")
 _ZWNJ_RUN = re.compile(r"\s*\u200c[\s\u200c]*")
 
 
+# The characters Persian text is made of (Latin, Arabic and Persian letters and digits,
+# spaces, ZWNJ, punctuation, presentation forms), without any combining mark among them
+# (filtered by ``unicodedata`` itself): a text of these alone has no mark to drop.
+_UNMARKED_CHARS = "".join(
+    re.escape(chr(cp))
+    for start, end in ((0x20, 0x2FF), (0x600, 0x6FF), (0x2000, 0x206F), (0xFB50, 0xFEFF))
+    for cp in range(start, end + 1)
+    if not unicodedata.combining(chr(cp))
+)
+_UNMARKED = re.compile(f"[{_UNMARKED_CHARS}]*")
+
+
 def _strip_marks(text: str) -> str:
     """Drop combining marks (Arabic diacritics: fatha, kasra, tashdid, …)."""
+    if _UNMARKED.fullmatch(text):  # the usual text: nothing to drop, no scan per character
+        return text
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, migrations
+from django.db import connection, connections, migrations, models
 from django.db.models import QuerySet
+from django.utils import timezone
 
 
 @contextmanager
@@ -86,3 +88,107 @@ def recompute_operation(
         recompute_in_batches(model._default_manager.only("pk", *reads, *fields), compute, fields)
 
     return migrations.RunPython(run, migrations.RunPython.noop, elidable=True)
+
+
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.DateField,  # and DateTimeField
+    models.ForeignKey,
+    models.AutoField,
+    models.BigAutoField,
+)
+
+
+def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """Insert new rows as ``bulk_create`` does (every object gets its primary key; field
+    defaults and ``auto_now_add`` filled), faster for thousands of rows: on PostgreSQL the
+    keys are taken from the table's sequence and the rows sent by one COPY, where
+    ``bulk_create`` builds and parses a statement per thousand rows; elsewhere (SQLite)
+    ``bulk_create``. For the writes of many rows at once (a bulk import)."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objs, batch_size=1000)
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        missing = [obj for obj in objs if obj.pk is None]
+        if missing:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(missing)],  # type: ignore[union-attr]
+            )
+            for obj, (pk,) in zip(missing, cursor.fetchall(), strict=True):
+                obj.pk = pk
+        fields = [f for f in meta.concrete_fields if not f.generated]
+        columns = ", ".join(quote(f.column or f.name) for f in fields)
+        # Each value as the field prepares it for the database; the plain types psycopg
+        # adapts itself (text, numbers, dates, booleans, keys) as they are, JSON as its text.
+        real = connections[connection.alias]
+        prepare = [
+            (lambda v, f=f: json.dumps(v, cls=f.encoder))
+            if isinstance(f, models.JSONField)
+            else None
+            if isinstance(f, _PLAIN_FIELDS)
+            else (lambda v, f=f: f.get_db_prep_save(v, real))
+            for f in fields
+        ]
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                row = []
+                for field, convert in zip(fields, prepare, strict=True):
+                    value = field.pre_save(obj, True)
+                    row.append(value if convert is None or value is None else convert(value))
+                copy.write_row(row)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+
+
+def bulk_insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert rows given as ``{field's attribute name: value}`` (``enterprise_id``), the
+    fields left out taking their defaults (``auto_now_add``: now), as ``bulk_insert`` —
+    without building a model instance per row on PostgreSQL. Returns the new primary
+    keys, in order. For rows nothing reads back as objects (events, audit records)."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objs = [model(**row) for row in rows]
+        model._default_manager.bulk_create(objs, batch_size=1000)
+        return [obj.pk for obj in objs]
+    meta = model._meta
+    quote = connection.ops.quote_name
+    now = timezone.now()
+    fields = [f for f in meta.concrete_fields if not f.generated]
+    defaults: dict[str, Any] = {}
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults[f.attname] = now
+        elif f is not meta.pk:
+            defaults[f.attname] = f.get_default()
+    as_json = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    for f in fields:
+        if f is not meta.pk and not isinstance(f, (*_PLAIN_FIELDS, models.JSONField)):
+            raise TypeError(f"bulk_insert_values does not prepare {f!r}: use bulk_insert")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],  # type: ignore[union-attr]
+        )
+        pks = [pk for (pk,) in cursor.fetchall()]
+        names = [f.attname for f in fields]
+        pk_name = meta.pk.attname  # type: ignore[union-attr]
+        columns = ", ".join(quote(f.column or f.name) for f in fields)
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for row, pk in zip(rows, pks, strict=True):
+                values = []
+                for name in names:
+                    value = pk if name == pk_name else row.get(name, defaults.get(name))
+                    if name in as_json and value is not None:
+                        value = json.dumps(value)
+                    values.append(value)
+                copy.write_row(values)
+    return pks

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ops",
     "imports",
     "api",
+    "opendata",
 ]
 # The demo (its data builders and the commands seed_demo, seed_clusters, seed_targets and
 # demo_accounts) is installed only when the demo is configured: `make demo` and the test
@@ -307,6 +308,7 @@ TASKS_RETRY_ON_WORKER_LOSS = [
     "indicators.tasks.rebuild_facts_task",
     "imports.tasks.check_task",  # writes nothing but the job's problems
     "imports.tasks.commit_task",  # all rows or none, the job marked done in the same commit
+    "opendata.tasks.build_open_data_task",  # a new snapshot made current only when complete
 ]
 
 # Downloads written in the background (ops.exports) are kept this many hours, then deleted

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("finance.urls")),
     path("", include("consortia.urls")),
     path("", include("imports.urls")),
+    path("", include("opendata.urls")),
 ]

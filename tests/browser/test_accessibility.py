@@ -112,6 +112,7 @@ def pages_for(site: Site, staff: bool) -> list[tuple[str, str | Callable]]:  # t
         ("stats", "/stats/"),
         ("indicators", "/indicators/"),
         ("province report", f"/provinces/{site.province}/report/"),
+        ("open data", "/open/"),
         ("not found", "/enterprises/999999999/"),
     ]
     if not staff:
@@ -189,8 +190,13 @@ def violations(page) -> list[dict]:  # type: ignore[type-arg,no-untyped-def]
 
 
 @pytest.fixture
-def site(reference) -> Site:  # type: ignore[no-untyped-def]
-    return Site(reference)
+def site(reference, settings, tmp_path) -> Site:  # type: ignore[no-untyped-def]
+    built = Site(reference)
+    from opendata import snapshots
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    snapshots.build()  # /open/ with its files, figures and links
+    return built
 
 
 @pytest.mark.parametrize("language", ["fa", "en"])

@@ -463,3 +463,41 @@ def test_the_publics_search_is_reused_briefly_but_never_shows_a_unit_unpublished
     assert listed(public, q="فولاد") == []
     # An officer (who has just registered a unit and looks for it) is never served it.
     assert sorted(listed(client_for(officer_a), q="فولاد")) == sorted([shown.pk, added.pk])
+
+
+def test_the_publics_first_page_kept_is_one_cache_round_trip_and_the_next_page_keeps_its_count(
+    anonymous, client_for, paged, settings, monkeypatch
+) -> None:
+    """Many people open the public directory's first page: once kept, it costs one read of
+    the shared cache (before: a read and a write of the count each time); the next page
+    reads the count page one kept instead of counting again."""
+    from collections import Counter
+
+    from enterprises import selectors
+
+    settings.DIRECTORY_PAGE_SIZE = 3
+    seen: Counter[str] = Counter()
+    real = selectors.cache
+
+    class Counted:
+        def __getattr__(self, name: str) -> Any:
+            seen[name] += 1
+            return getattr(real, name)
+
+    monkeypatch.setattr(selectors, "cache", Counted())
+    client = client_for(anonymous)
+    first = client.get(DIRECTORY, {"sort": "name"})  # found and kept
+    assert seen["get"] == 1 and seen["set"] == 2
+    seen.clear()
+    again = client.get(DIRECTORY, {"sort": "name"})
+    assert directory_ids(again) == directory_ids(first)
+    assert seen == Counter(get=1)
+    seen.clear()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get(DIRECTORY + link(page(first), "next"))
+    assert result_count_text(second) == result_count_text(first)
+    assert not any("COUNT(" in q["sql"] for q in captured)  # the count kept by page one
+    assert seen == Counter(get=1)

@@ -186,3 +186,88 @@ def test_a_busy_buyers_chain_is_shown_a_page_at_a_time_with_its_totals_and_warni
         units["tier2"].name in flagged
         and "تأمین‌کننده" not in flagged.split('data-testid="chain"')[1]
     )
+
+
+def test_each_certificate_step_is_announced_once_after_the_commit_and_a_refusal_not_at_all(
+    units, django_capture_on_commit_callbacks
+) -> None:
+    from finance.events import CertificateEvent
+    from tests.events_helpers import announced, recording
+
+    seen, certificate = announced(
+        django_capture_on_commit_callbacks,
+        lambda: issue(units["buyer"], units["tier1"], amount=2_000_000_000),
+        CertificateEvent,
+    )
+    assert [(e.name, e.certificate_id, e.buyer_id, e.supplier_id, e.amount) for e in seen] == [  # type: ignore[attr-defined]
+        ("certificate.issued", certificate.pk, units["buyer"].pk, units["tier1"].pk, 2_000_000_000)
+    ]
+    seen, _step = announced(
+        django_capture_on_commit_callbacks,
+        lambda: certificate_pass(
+            actor=None,
+            certificate=certificate,
+            holder=units["tier1"],
+            to=units["other"],
+            date=days_ago(50),
+        ),  # fmt: skip
+        CertificateEvent,
+    )
+    assert [(e.name, e.from_holder_id, e.to_holder_id) for e in seen] == [  # type: ignore[attr-defined]
+        ("certificate.passed", units["tier1"].pk, units["other"].pk)
+    ]
+    with recording(CertificateEvent) as refused, django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(ValidationError):  # tier1 no longer holds it
+            certificate_discount(
+                actor=None, certificate=certificate, holder=units["tier1"], bank=bank("melli"),
+                date=days_ago(40),
+            )  # fmt: skip
+    assert refused == []
+    seen, _step = announced(
+        django_capture_on_commit_callbacks,
+        lambda: certificate_discount(
+            actor=None,
+            certificate=certificate,
+            holder=units["other"],
+            bank=bank("melli"),
+            date=days_ago(40),
+        ),  # fmt: skip
+        CertificateEvent,
+    )
+    assert [(e.name, e.holder_id) for e in seen] == [("certificate.discounted", units["other"].pk)]  # type: ignore[attr-defined]
+    matured = issue(units["buyer"], units["tier1"], code="GAM-9", months=1, days=60)
+    seen, _step = announced(
+        django_capture_on_commit_callbacks,
+        lambda: certificate_settle(actor=None, certificate=matured, date=days_ago(10)),
+        CertificateEvent,
+    )
+    assert [(e.name, e.holder_id) for e in seen] == [("certificate.settled", units["tier1"].pk)]  # type: ignore[attr-defined]
+
+
+def test_the_chain_page_shows_a_step_or_a_units_new_status_on_the_next_request(
+    units, national_admin, client_for, django_capture_on_commit_callbacks
+) -> None:
+    """The whole chain is kept between requests (per figures version): a certificate passed
+    on and a supplier gone idle each start a new version, so the next page shows them."""
+    from enterprises.services import enterprise_change_status
+
+    with django_capture_on_commit_callbacks(execute=True):  # its facts committed
+        late = make_enterprise(name="پیمانکار تازه")
+    certificate = issue(units["buyer"], units["tier1"])
+    client = client_for(national_admin)
+    url = reverse("finance_chain", args=[units["buyer"].pk])
+    before = page(client.get(url))
+    assert units["tier1"].name in before and late.name not in before
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate_pass(
+            actor=None, certificate=certificate, holder=units["tier1"], to=late,
+            date=days_ago(50),
+        )  # fmt: skip
+    assert late.name in page(client.get(url))
+    assert late.name not in page(client.get(url, {"warnings": "1"}))
+    with django_capture_on_commit_callbacks(execute=True):
+        enterprise_change_status(
+            actor=national_admin, enterprise=late, to_status=Status.IDLE, date=days_ago(5),
+            reason="بدون سفارش",
+        )  # fmt: skip
+    assert late.name in page(client.get(url, {"warnings": "1"}))

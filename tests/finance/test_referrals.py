@@ -247,3 +247,31 @@ def test_the_lists_ledger_follows_a_banks_decision_at_once(
         )
     after = mellat_row()
     assert before != after and "۱۰۰" in after  # approved: the approval rate is 100%
+
+
+def test_the_national_lists_count_follows_a_new_referral_at_once(
+    finance: Finance, national_admin, client_for, django_capture_on_commit_callbacks
+) -> None:
+    """National staff's count of every referral is kept per figures version: a new
+    referral starts a new one, so the next page counts it."""
+    from persian.text import to_latin_digits
+    from tests.factories import make_enterprise
+
+    client = client_for(national_admin)
+
+    def count() -> str:
+        html = page(client.get(reverse("finance_referrals")))
+        return html.split('data-testid="referral-count">')[1].split("</p>")[0]
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    before = count()
+    with CaptureQueriesContext(connection) as captured:
+        assert count() == before
+    assert not any("COUNT(" in q["sql"] for q in captured)  # kept, not counted again
+    with django_capture_on_commit_callbacks(execute=True):
+        introduce(make_enterprise(name="واحد تازه"))
+    after = count()
+    assert after != before
+    assert Referral.objects.count() == int(to_latin_digits(after.split()[0]))

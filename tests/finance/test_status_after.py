@@ -111,3 +111,44 @@ def referrals_visible_all() -> Any:
     from finance.models import Referral
 
     return Referral.objects.select_related("case", "case__enterprise")
+
+
+@pytest.mark.parametrize("who", ["national_admin", "bank_officer"])
+def test_the_list_reads_a_fixed_number_of_queries_however_many_rows_it_shows(
+    reference, who, request, client_for
+) -> None:
+    """The list reads its page's rows with the few columns it shows: no row, decided,
+    paid or not, costs a query of its own (a deferred column read per row would)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.finance.conftest import make_bank_officer
+
+    person = make_bank_officer("melli") if who == "bank_officer" else request.getfixturevalue(who)
+    client = client_for(person)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            html = page(client.get(reverse("finance_referrals")))
+        assert 'data-testid="referrals"' in html
+        return len(captured)
+
+    def add(n: int) -> None:
+        for k in range(n):
+            unit = make_enterprise(name=f"واحد {n}-{k}", status_date=days_ago(900))
+            referral = introduce(unit, days=500)
+            if k % 2:
+                referral_decide(
+                    actor=None, referral=referral, decision=Decision.APPROVED, date=days_ago(450)
+                )
+                referral_pay(
+                    actor=None, referral=referral, amount_paid=1_000_000, date=days_ago(400)
+                )
+
+    add(2)
+    queries()  # the first request reads what the process keeps (grants, figures)
+    few = queries()
+    add(10)
+    html = page(client.get(reverse("finance_referrals")))
+    assert html.count("واحد 10-") == 10  # every new row is shown
+    assert queries() <= few + 1  # (+1: the figures version is read again each second)

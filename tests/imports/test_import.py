@@ -156,7 +156,7 @@ def test_one_refused_row_at_commit_writes_no_row(
     from enterprises import services as registry
 
     job = dry_run(officer_a, reference.qom, csv_bytes([unit_row(), unit_row()]))
-    real = registry.enterprise_create
+    real = registry._new_enterprise
     calls = []
 
     def second_fails(**kwargs: Any) -> Any:
@@ -165,7 +165,7 @@ def test_one_refused_row_at_commit_writes_no_row(
             raise ValidationError({"name": "نه"})
         return real(**kwargs)
 
-    monkeypatch.setattr(registry, "enterprise_create", second_fails)
+    monkeypatch.setattr(registry, "_new_enterprise", second_fails)
     before = _state()
 
     job = commit(job)
@@ -340,7 +340,7 @@ def test_an_unexpected_error_in_the_commit_fails_the_job_and_writes_nothing(
     from enterprises import services as registry
 
     job = dry_run(officer_a, reference.qom, csv_bytes([unit_row(), unit_row()]))
-    real = registry.enterprise_create
+    real = registry._new_enterprise
     calls: list[int] = []
 
     def second_breaks(**kwargs: Any) -> Any:
@@ -349,7 +349,7 @@ def test_an_unexpected_error_in_the_commit_fails_the_job_and_writes_nothing(
             raise RuntimeError("disk full")
         return real(**kwargs)
 
-    monkeypatch.setattr(registry, "enterprise_create", second_breaks)
+    monkeypatch.setattr(registry, "_new_enterprise", second_breaks)
     before = _state()
 
     with pytest.raises(RuntimeError):

@@ -214,6 +214,33 @@ def test_each_figure_from_the_facts_is_the_count_of_its_rows(story: Story, day: 
         assert value("finance-admitted", place, as_of) == admitted, (place, as_of)
 
 
+def test_a_places_finance_figures_read_its_facts_once_per_case_type(story: Story) -> None:
+    """A park's or a province's page asks for every finance figure and breakdown: the
+    place's facts are read once per case type (its flows and its stages), not once per
+    figure. (That they are the counts of their rows: the test above, through the same
+    reads.)"""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    keys = list(Indicator.objects.filter(source="finance").values_list("key", flat=True))
+    assert len(keys) >= 6
+    as_of = min(d(200), LAST)
+    for place in (Place("p", story.reference.qom.pk), Place("k", story.reference.park_p.pk)):
+        sources.forget()
+        with CaptureQueriesContext(connection) as captured:
+            for key in keys:
+                value(key, place, as_of)
+            by_bank = breakdown("finance-referrals", place, as_of, "bank")
+            by_stage = breakdown("finance-pipeline", place, as_of, "stage")
+        facts = [q["sql"][:150] for q in captured if "indicators_casefact" in q["sql"]]
+        assert len(facts) <= 4, facts  # two case types, their flows and their stages
+        where = {"province_id": place.id} if place.level == "p" else {"park_id": place.id}
+        referrals = figures.referrals("referrals", as_of, **where)
+        assert sum(by_bank.values()) == referrals.count()
+        open_files = sum(n for stage, n in by_stage.items() if stage in market.LISTING.open_stages)
+        assert open_files == figures.files_at(as_of, **where).count()
+
+
 def test_the_facts_kept_by_the_events_equal_a_rebuild(story: Story) -> None:
     kept = casefacts.all_facts()
     assert kept == casefacts.python_facts()
