@@ -9,11 +9,12 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import access
-        from audit.presenters import ACTION_LABELS
+        from audit.presenters import ACTION_LABELS, CHANGE_FIELDS
         from enterprises import sections
 
         from .access import RULES
         from .selectors import unit_section
+        from .types import any_stage_label, type_label
 
         access.register(RULES)
         # The unit's page lists its cases of every type (``enterprises.sections``).
@@ -29,5 +30,13 @@ class CasesConfig(AppConfig):
                 "case_follow_up_done": _("follow-up done"),
                 "case_note": _("note added"),
                 "case_document": _("document uploaded"),
+            }
+        )
+        # A case's type and stage in its history by their names, not their codes.
+        CHANGE_FIELDS.update(
+            {
+                ("cases.case", "type"): (_("case type"), type_label),
+                ("cases.case", "stage"): (_("stage"), any_stage_label),
+                ("cases.caseevent", "stage"): (_("stage"), any_stage_label),
             }
         )

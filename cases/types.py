@@ -126,3 +126,17 @@ def get(code: str) -> CaseType:
 
 def all_types() -> list[CaseType]:
     return list(_TYPES.values())
+
+
+def type_label(code: str) -> str:
+    """A type's name for people (the code itself for a type no longer registered)."""
+    return str(_TYPES[code].label) if code in _TYPES else code
+
+
+def any_stage_label(code: str) -> str:
+    """A stage's name for people, looked up in every type (a change history shows a stage
+    without its case's type); the code itself when no type has it."""
+    for case_type in _TYPES.values():
+        if any(stage.code == code for stage in case_type.stages):
+            return case_type.stage_label(code)
+    return code

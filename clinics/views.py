@@ -14,7 +14,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.scope import Scope
@@ -85,10 +85,10 @@ def cases_list(request: HttpRequest) -> HttpResponse:
 
 
 STATES = (
-    ("open", _lazy("open")),
-    ("overdue", _lazy("late")),
-    ("closed", _lazy("closed")),
-    ("all", _lazy("all")),
+    ("open", pgettext_lazy("clinic cases", "open")),
+    ("overdue", pgettext_lazy("clinic cases", "late")),
+    ("closed", pgettext_lazy("clinic cases", "closed")),
+    ("all", pgettext_lazy("clinic cases", "all")),
 )
 
 

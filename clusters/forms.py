@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from accounts.selectors import people_holding
 from enterprises.models import Enterprise
-from persian.forms import DigitsCharField, JalaliDateField, LocalizedIntegerField
+from persian.forms import (
+    DigitsCharField,
+    JalaliDateField,
+    LocalizedIntegerField,
+    NumberedChoiceField,
+)
 from pishran.forms import StyledFormMixin, VersionedFormMixin
 from places.models import Province
 
@@ -103,10 +108,9 @@ class DatedReasonForm(StyledFormMixin, forms.Form):
 
 
 class MemberForm(StyledFormMixin, forms.Form):
-    enterprise = forms.ModelChoiceField(
+    enterprise = NumberedChoiceField(
         queryset=Enterprise.objects.none(),
         label=_("enterprise"),
-        widget=forms.NumberInput,
         help_text=_("The enterprise's number in the registry."),
     )
     joined_on = JalaliDateField(label=_("joined on"))

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from clusters.models import Cluster
-from persian.forms import JalaliDateField, LocalizedIntegerField, RialsField
+from persian.forms import AmountField, JalaliDateField, LocalizedIntegerField, RialsField
 from persian.jalali import today, year_of
 from persian.text import to_latin_digits
 from pishran.forms import StyledFormMixin
@@ -97,7 +97,7 @@ class ExportsForm(_MemberForm):
     year = LocalizedIntegerField(
         label=_("Jalali year"), initial=lambda: year_of(today()) - 1, min_value=1300
     )
-    amount_usd = RialsField(
+    amount_usd = AmountField(
         label=_("exports (US dollars)"),
         min_value=0,
         help_text=_("In US dollars, whole dollars; a second entry for the year replaces it."),

@@ -5,7 +5,12 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from persian.forms import DigitsCharField, JalaliDateField, LocalizedIntegerField
+from persian.forms import (
+    DigitsCharField,
+    JalaliDateField,
+    LocalizedDecimalField,
+    LocalizedIntegerField,
+)
 from pishran.forms import StyledFormMixin, VersionedFormMixin
 from places.models import Park, Province
 
@@ -26,6 +31,12 @@ class EnterpriseForm(StyledFormMixin, VersionedFormMixin, forms.ModelForm):
     )
     phone = DigitsCharField(label=_("office phone"), required=False, max_length=20)
     mobile = DigitsCharField(label=_("contact person's mobile"), required=False, max_length=20)
+    latitude = LocalizedDecimalField(
+        label=_("latitude"), required=False, max_digits=8, decimal_places=5
+    )
+    longitude = LocalizedDecimalField(
+        label=_("longitude"), required=False, max_digits=8, decimal_places=5
+    )
 
     class Meta:
         model = Enterprise

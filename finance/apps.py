@@ -34,5 +34,9 @@ class FinanceConfig(AppConfig):
                 "referral_pay": _("payment recorded"),
                 "listing_introduce": _("introduced to the capital market"),
                 "listing_update": _("capital-market file updated"),
+                "certificate_issue": _("productive-credit certificate registered"),
+                "certificate_pass": _("productive-credit certificate passed on"),
+                "certificate_discount": _("productive-credit certificate discounted at a bank"),
+                "certificate_settle": _("productive-credit certificate settled at maturity"),
             }
         )

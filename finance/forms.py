@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from persian.forms import JalaliDateField, RialsField
+from persian.forms import JalaliDateField, LocalizedIntegerField, RialsField
 from persian.jalali import today
 from pishran.forms import StyledFormMixin
 
@@ -80,7 +80,7 @@ class CertificateForm(StyledFormMixin, forms.Form):
         label=_("supplier (national ID or number in the registry)"), max_length=20
     )
     amount = RialsField(label=_("amount (rials)"), help_text=_("In rials."))
-    term_months = forms.IntegerField(label=_("term (months)"), min_value=1, max_value=12)
+    term_months = LocalizedIntegerField(label=_("term (months)"), min_value=1, max_value=12)
     issued_on = JalaliDateField(label=_("issued on"), initial=today)
 
 

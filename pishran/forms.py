@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from django import forms as django_forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_noop
+
+# Django's own label for a choice left empty (``BLANK_CHOICE_LABEL``), which its Persian
+# catalogue does not translate: named here so that ours does.
+gettext_noop("- Select an option -")
 
 
 class StyledFormMixin:

@@ -31,6 +31,8 @@
  *                                   that names the chosen role's place (the province also
  *                                   for a unit, which it is looked up in); none until a
  *                                   role is chosen ("-": the role takes no place)
+ *   input[data-rials="… %(tomans)s …"]  the amount typed (Persian, Arabic-Indic or Latin
+ *                                   digits) shown in tomans under the input as it is typed
  *   meta[name=csrf-token]           CSRF token sent as X-CSRFToken on non-GET htmx requests
  *   #htmx-error                     (optional, starts `hidden`) shown when an htmx request fails
  *
@@ -491,6 +493,50 @@
     }
   }
 
+  /* ------------------------------------------------- rials, tomans beside */
+
+  var tomanFormat = new Intl.NumberFormat(
+    (document.documentElement.lang || "fa").slice(0, 2) === "fa" ? "fa-IR" : document.documentElement.lang,
+    { maximumFractionDigits: 1 }
+  );
+
+  function latinDigits(text) {
+    return text
+      .replace(/[\u06f0-\u06f9]/g, function (d) { return String(d.charCodeAt(0) - 0x06f0); })
+      .replace(/[\u0660-\u0669]/g, function (d) { return String(d.charCodeAt(0) - 0x0660); });
+  }
+
+  function showTomans(input) {
+    var box = input.nextElementSibling;
+    if (!box || !box.hasAttribute("data-tomans")) {
+      box = document.createElement("div");
+      box.className = "form-text";
+      box.setAttribute("data-tomans", "");
+      box.setAttribute("aria-live", "polite");
+      input.insertAdjacentElement("afterend", box);
+    }
+    var digits = latinDigits(input.value).replace(/[\u066c,\s]/g, "");
+    box.textContent = /^[0-9]{1,16}$/.test(digits)
+      ? input.getAttribute("data-rials").replace("%(tomans)s", tomanFormat.format(Number(digits) / 10))
+      : "";
+  }
+
+  document.addEventListener("input", function (evt) {
+    if (evt.target instanceof Element && evt.target.matches("input[data-rials]")) {
+      showTomans(evt.target);
+    }
+  });
+
+  function initTomans(root) {
+    if (!root.querySelectorAll) {
+      return;
+    }
+    var inputs = root.querySelectorAll("input[data-rials]");
+    for (var i = 0; i < inputs.length; i++) {
+      showTomans(inputs[i]);
+    }
+  }
+
   /* --------------------------------------------------------- accessibility */
 
   // After a failed save the error summary takes the focus, so a screen reader reads it and
@@ -609,6 +655,7 @@
     addDateButtons(root);
     initTooltips(root);
     initPlaceFields(root);
+    initTomans(root);
     tableRegions(root);
     markPersian(root);
     focusErrorSummary(root);

@@ -5,6 +5,9 @@
  * page's language (Persian digits in fa).
  *
  * [data-chart="id"]       {"label", "x": [...], "y": [...], "kind": "line"|"bar"}
+ *                         On a narrow screen (a phone) the month labels are level, the month
+ *                         over its year, as many as fit without overlapping, and the values
+ *                         are written short (۱۲ هزار).
  * [data-choropleth="id"]  {"label", "values": {"IR-25": 12}, "links": {"IR-25": "/url"}}
  *                         plus data-geo="<url of the provinces GeoJSON>" (feature.properties.code)
  */
@@ -12,7 +15,10 @@
   "use strict";
   var lang = document.documentElement.lang || "fa";
   var rtl = document.documentElement.dir === "rtl";
-  var fmt = new Intl.NumberFormat(lang === "fa" ? "fa-IR" : lang);
+  var locale = lang === "fa" ? "fa-IR" : lang;
+  var fmt = new Intl.NumberFormat(locale);
+  var short = new Intl.NumberFormat(locale, { notation: "compact", maximumFractionDigits: 1 });
+  var NARROW = 576; // px: Bootstrap's "sm", below which a chart is on a phone
   var font = "Vazirmatn, sans-serif";
 
   function data(id) {
@@ -29,24 +35,47 @@
     el.style.width = "100%";
   }
 
+  function chartOption(d, width) {
+    var narrow = width < NARROW;
+    return {
+      textStyle: { fontFamily: font },
+      tooltip: { trigger: "axis", valueFormatter: number },
+      grid: narrow
+        ? { left: 8, right: 8, top: 20, bottom: 8, containLabel: true }
+        : { left: 60, right: 60, top: 20, bottom: 60 },
+      xAxis: {
+        type: "category", data: d.x, inverse: rtl,
+        axisLabel: narrow
+          ? { rotate: 0, hideOverlap: true, fontSize: 10, lineHeight: 13,
+              // "آذر ۱۴۰۴" on two lines: the month over its year.
+              formatter: function (v) { return String(v).replace(" ", "\n"); } }
+          : { rotate: 45, hideOverlap: true },
+      },
+      yAxis: {
+        type: "value", minInterval: 1, position: rtl ? "right" : "left",
+        splitNumber: narrow ? 3 : 5,
+        axisLabel: { formatter: narrow ? function (v) { return short.format(v); } : number,
+                     fontSize: narrow ? 10 : 12 },
+      },
+      series: [{ name: d.label, type: d.kind === "bar" ? "bar" : "line", data: d.y, smooth: false }],
+    };
+  }
+
   function drawChart(el) {
     var d = data(el.dataset.chart);
     if (!d) return;
     size(el, 300);
     var chart = window.echarts.init(el, null, { renderer: "svg" });
-    chart.setOption({
-      textStyle: { fontFamily: font },
-      tooltip: { trigger: "axis", valueFormatter: number },
-      grid: { left: 60, right: 60, top: 20, bottom: 60 },
-      xAxis: { type: "category", data: d.x, inverse: rtl, axisLabel: { rotate: 45 } },
-      yAxis: {
-        type: "value", minInterval: 1, position: rtl ? "right" : "left",
-        axisLabel: { formatter: number },
-      },
-      series: [{ name: d.label, type: d.kind === "bar" ? "bar" : "line", data: d.y, smooth: false }],
-    });
+    var narrow = el.clientWidth < NARROW;
+    chart.setOption(chartOption(d, el.clientWidth));
     el.dataset.drawn = "1";
-    window.addEventListener("resize", function () { chart.resize(); });
+    window.addEventListener("resize", function () {
+      chart.resize();
+      if ((el.clientWidth < NARROW) !== narrow) {
+        narrow = el.clientWidth < NARROW;
+        chart.setOption(chartOption(d, el.clientWidth));
+      }
+    });
   }
 
   function drawMap(el) {
