@@ -40,28 +40,79 @@ def banks_only(scope: Scope) -> frozenset[int]:
     return scope.places(BANK_OFFICER)
 
 
-# What a row of the referral list shows and needs (``templates/finance/referrals.html``,
-# ``with_status_after``): the page reads these columns only, not the unit's ~40.
-LIST_FIELDS = (
+@dataclass(slots=True)
+class ListedReferral:
+    """A row of the referral list, as it is shown (read as values: no model instances)."""
+
+    pk: int
+    url: str
+    unit: str
+    province: str
+    bank: str
+    branch: str
+    instrument: str
+    amount_requested: int
+    stage: str
+    opened_on: Any
+    status_after: list[Any]
+
+
+_LISTED = (
     "case_id",
-    "bank_id",
-    "branch",
-    "instrument",
-    "amount_requested",
-    "decision",
-    "decided_on",
-    "paid_on",
     "case__type",
-    "case__stage",
-    "case__opened_on",
-    "case__enterprise_id",
-    "case__province_id",
     "case__enterprise__name",
-    "case__enterprise__status",
     "case__province__name_fa",
     "case__province__name_en",
     "bank__name",
+    "branch",
+    "instrument",
+    "amount_requested",
+    "case__stage",
+    "case__opened_on",
+    "decision",
+    "paid_on",
+    "decided_on",
+    "case__enterprise_id",
+    "case__enterprise__status",
 )
+
+
+def _listed(ids: list[int]) -> list[ListedReferral]:
+    """The referrals of these cases, in this order, as the list shows them, with the
+    unit's status after the money (``_status_after``): two queries."""
+    from django.urls import reverse
+    from django.utils.translation import get_language
+
+    from cases import types
+
+    from .models import Instrument
+
+    english = get_language() == "en"
+    values = {row[0]: row for row in Referral.objects.filter(case_id__in=ids).values_list(*_LISTED)}
+    found = [values[pk] for pk in ids if pk in values]
+    after = _status_after(
+        [(row[0], _money_day(row[11], row[12], row[13]), row[14], row[15]) for row in found]
+    )
+    instruments = dict(Instrument.choices)
+    return [
+        ListedReferral(
+            pk=case_id,
+            url=reverse(f"{case_type}_case", args=[case_id]),
+            unit=unit,
+            province=name_en if english else name_fa,
+            bank=bank,
+            branch=branch,
+            instrument=str(instruments.get(instrument, instrument)),
+            amount_requested=requested,
+            stage=types.get(case_type).stage_label(stage),
+            opened_on=opened_on,
+            status_after=after[case_id],
+        )
+        for (
+            case_id, case_type, unit, name_fa, name_en, bank, branch, instrument, requested,
+            stage, opened_on, *_rest,
+        ) in found
+    ]  # fmt: skip
 
 
 def referrals_page(user: Any, number: Any, size: int) -> Any:
@@ -90,14 +141,7 @@ def referrals_page(user: Any, number: Any, size: int) -> Any:
         # figures version (a count of 100,000 cases on each page otherwise).
         paginator.count = kept(("finance-referral-count",), ids_of.count)  # type: ignore[misc]
     page = paginator.get_page(number)
-    ids = list(page.object_list)
-    rows = {
-        r.case_id: r
-        for r in Referral.objects.filter(case_id__in=ids)
-        .select_related("case", "case__enterprise", "case__province", "bank")
-        .only(*LIST_FIELDS)
-    }
-    page.object_list = with_status_after([rows[pk] for pk in ids if pk in rows])  # type: ignore[assignment]
+    page.object_list = _listed(list(page.object_list))  # type: ignore[assignment]
     return page
 
 
@@ -396,26 +440,43 @@ class StatusAfter:
 def money_date(referral: Referral) -> Any:
     """The day the money came: the payment's when recorded, otherwise the bank's approval
     (in full or in part); None for a referral refused or not decided."""
-    if referral.decision not in (Decision.APPROVED, Decision.PARTLY):
+    return _money_day(referral.decision, referral.paid_on, referral.decided_on)
+
+
+def _money_day(decision: str, paid_on: Any, decided_on: Any) -> Any:
+    if decision not in (Decision.APPROVED, Decision.PARTLY):
         return None
-    return referral.paid_on or referral.decided_on
+    return paid_on or decided_on
 
 
 def with_status_after(referrals: list[Referral], day: Any = None) -> list[Referral]:
     """Sets ``status_after`` (a list of ``StatusAfter``, one per ``AFTER_MONTHS``; empty
     when no money came) on each referral, read from the units' status history in one query
     for the whole page."""
+    found = _status_after(
+        [(r.pk, money_date(r), r.case.enterprise_id, r.case.enterprise.status) for r in referrals],
+        day,
+    )
+    for referral in referrals:
+        referral.status_after = found[referral.pk]  # type: ignore[attr-defined]
+    return referrals
+
+
+def _status_after(
+    items: list[tuple[int, Any, int, str]], day: Any = None
+) -> dict[int, list[StatusAfter]]:
+    """For each (key, the day the money came or None, the unit, its status today): the
+    unit's status ``AFTER_MONTHS`` after the money, from the units' history in one query."""
     from enterprises.models import StatusEvent
     from persian.jalali import add_months, today
 
     day = day or today()
     targets: dict[int, list[tuple[int, Any]]] = {}
-    for referral in referrals:
-        start = money_date(referral)
-        targets[referral.pk] = (
+    for key, start, _unit, _status in items:
+        targets[key] = (
             [(m, add_months(start, m)) for m in AFTER_MONTHS] if start is not None else []
         )
-    units = {r.case.enterprise_id for r in referrals if any(on <= day for _m, on in targets[r.pk])}
+    units = {unit for key, _s, unit, _t in items if any(on <= day for _m, on in targets[key])}
     history: dict[int, list[tuple[Any, str, str]]] = {}
     for unit, date, before, after in (
         StatusEvent.objects.filter(enterprise_id__in=units)
@@ -425,10 +486,11 @@ def with_status_after(referrals: list[Referral], day: Any = None) -> list[Referr
         else []
     ):
         history.setdefault(unit, []).append((date, before, after))
-    for referral in referrals:
-        events = history.get(referral.case.enterprise_id, [])
+    out: dict[int, list[StatusAfter]] = {}
+    for key, _start, unit, current in items:
+        events = history.get(unit, [])
         found = []
-        for months, on in targets[referral.pk]:
+        for months, on in targets[key]:
             status = None
             if on <= day:
                 then = [e for e in events if e[0] <= on]
@@ -437,10 +499,10 @@ def with_status_after(referrals: list[Referral], day: Any = None) -> list[Referr
                 elif events:  # changed only later: what it was before the first change
                     status = events[0][1] or None
                 else:  # never changed: it has kept its status
-                    status = referral.case.enterprise.status
+                    status = current
             found.append(StatusAfter(months, on, status, on > day))
-        referral.status_after = found  # type: ignore[attr-defined]
-    return referrals
+        out[key] = found
+    return out
 
 
 UNIT_CERTIFICATES_SHOWN = 10
