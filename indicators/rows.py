@@ -50,12 +50,13 @@ from django.http import Http404
 from accounts.roles import Role
 from accounts.scope import Scope
 from enterprises.access import RULES as ENTERPRISE_RULES
-from enterprises.models import Enterprise, LocationEvent, StatusEvent
+from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
+from places.models import Park, Province
 from sectors.models import IndustryGroup
 
 from . import selectors
 from .models import Indicator
-from .sources import Place
+from .sources import Place, memo
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -371,16 +372,35 @@ def _walking_the_index() -> Iterator[None]:
         yield
 
 
-def page_of(branches: list[QuerySet[Enterprise]], after: str = "", before: str = "") -> Page:
+def page_of(
+    branches: list[QuerySet[Enterprise]], after: str = "", before: str = "", size: int = PAGE_SIZE
+) -> Page:
     """One page of the union of ``branches`` in name order after (or before) a cursor:
     keyset paging, so a deep page reads its own rows only (at most a page and one row of
     each branch)."""
 
     with _walking_the_index():
-        return _page_of(branches, after, before)
+        return _page_of(branches, after, before, size)
 
 
-def _page_of(branches: list[QuerySet[Enterprise]], after: str, before: str) -> Page:
+def chunks_of(
+    branches: list[QuerySet[Enterprise]], as_of: dt.date, chunk: int = 1000
+) -> Iterator[list[Row]]:
+    """Every row of the union of ``branches`` in name order with its columns, ``chunk``
+    rows at a time, read by the same keyset pages as the page (a download: memory holds
+    one chunk, however long the list)."""
+    after = ""
+    while True:
+        page = page_of(branches, after=after, size=chunk)
+        yield described(page.rows, as_of)
+        if not page.next_cursor:
+            return
+        after = page.next_cursor
+
+
+def _page_of(
+    branches: list[QuerySet[Enterprise]], after: str, before: str, size: int = PAGE_SIZE
+) -> Page:
     def order(unit: Enterprise) -> tuple[str, int]:
         return unit.sort_key, unit.pk
 
@@ -389,10 +409,10 @@ def _page_of(branches: list[QuerySet[Enterprise]], after: str, before: str) -> P
         found: list[Enterprise] = []
         for units in branches:
             seek = units.filter(sort_key__lte=key).filter(Q(sort_key__lt=key) | Q(id__lt=pk))
-            found += seek.order_by("-sort_key", "-id")[: PAGE_SIZE + 1]
+            found += seek.order_by("-sort_key", "-id")[: size + 1]
         found.sort(key=order, reverse=True)
-        more_before = len(found) > PAGE_SIZE
-        rows = list(reversed(found[:PAGE_SIZE]))
+        more_before = len(found) > size
+        rows = list(reversed(found[:size]))
         return Page(
             rows,
             encode_cursor(rows[-1]) if rows else "",
@@ -403,10 +423,10 @@ def _page_of(branches: list[QuerySet[Enterprise]], after: str, before: str) -> P
         if after:
             key, pk = decode_cursor(after)
             units = units.filter(sort_key__gte=key).filter(Q(sort_key__gt=key) | Q(id__gt=pk))
-        found += units.order_by("sort_key", "id")[: PAGE_SIZE + 1]
+        found += units.order_by("sort_key", "id")[: size + 1]
     found.sort(key=order)
-    more_after = len(found) > PAGE_SIZE
-    rows = found[:PAGE_SIZE]
+    more_after = len(found) > size
+    rows = found[:size]
     return Page(
         rows,
         encode_cursor(rows[-1]) if rows and more_after else "",
@@ -432,3 +452,76 @@ def capped_count(branches: list[QuerySet[Enterprise]], scope: Scope, key: str) -
                     found += units.order_by().values("id")[: COUNT_CAP + 1 - found].count()
         cache.set(cache_key, found, COUNT_TTL)
     return min(found, COUNT_CAP), found > COUNT_CAP
+
+
+@dataclass
+class Row:
+    """One row of a rows page or its download: the unit with what people check beside it.
+    ``since`` (the day its status then began) only for a unit read from its history: for
+    any other it would tell a past date of its history."""
+
+    unit: Enterprise
+    status: str
+    since: dt.date | None
+    province: str
+    park: str
+    park_kind: str
+    ownership: str
+    size: str
+
+
+def described(units: list[Enterprise], as_of: dt.date) -> list[Row]:
+    """The columns of a page's (or a download chunk's) units, read for those units only:
+    one query for their parks and, on a past date, one for the day their status then began
+    (the provinces are a kept list of 31)."""
+    parks = {
+        p["pk"]: p
+        for p in Park.objects.filter(
+            pk__in={u.park_then for u in units if u.park_then is not None}  # type: ignore[attr-defined]
+        ).values("pk", "name", "kind", "ownership")
+    }
+    since: dict[int, dt.date] = {}
+    probe = [
+        u.pk
+        for u in units
+        if u.with_history and u.status_since is not None and u.status_since > as_of  # type: ignore[attr-defined]
+    ]
+    if probe:
+        # The units whose status has changed since the date: the day of their last event
+        # up to it (a page's few units; their events are read by the unit's index).
+        for pk, day in (
+            StatusEvent.objects.filter(enterprise_id__in=probe, date__lte=as_of)
+            .order_by("enterprise_id", "date", "id")
+            .values_list("enterprise_id", "date")
+        ):
+            since[pk] = day
+    names = _province_names()
+    statuses, kinds = dict(Status.choices), dict(Park.Kind.choices)
+    ownerships, sizes = dict(Park.Ownership.choices), dict(SizeBand.choices)
+    out = []
+    for u in units:
+        park = parks.get(u.park_then)  # type: ignore[attr-defined]
+        when = None
+        if u.with_history:  # type: ignore[attr-defined]
+            when = since.get(u.pk) if u.pk in since else u.status_since
+            if when is not None and when > as_of:
+                when = None  # no event up to the date (a unit registered that day or later)
+        out.append(
+            Row(
+                unit=u,
+                status=str(statuses.get(u.status_then, u.status_then)),  # type: ignore[attr-defined]
+                since=when,
+                province=names.get(u.province_then, ""),  # type: ignore[attr-defined]
+                park=park["name"] if park else "",
+                park_kind=str(kinds[park["kind"]]) if park else "",
+                ownership=str(ownerships[park["ownership"]]) if park else "",
+                size=str(sizes.get(u.size_band, u.size_band)),
+            )
+        )
+    return out
+
+
+def _province_names() -> dict[int, str]:
+    return memo(  # type: ignore[no-any-return]
+        ("province-names",), lambda: dict(Province.objects.values_list("pk", "name_fa"))
+    )

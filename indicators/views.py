@@ -847,11 +847,13 @@ def _units_then(scope: Scope, as_of: dt.date) -> Any:
     )
 
 
+@throttled("exports", when=asks_download)
 @throttled("rows")
-def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
+def indicator_rows(request: HttpRequest, key: str) -> HttpResponseBase:
     """The units a registry figure counted on a date: each unit's status and place that day,
     read from its history; only the rows the person may see (``Scope``). Keyset pages in
-    name order (``?after=``/``?before=``), the figure read from the facts (``indicators.rows``)."""
+    name order (``?after=``/``?before=``), the figure read from the facts (``indicators.rows``).
+    ``?export=csv|xlsx``: every row, with the definition, the date and the figure on top."""
     indicator = get_object_or_404(
         Indicator, key=key.replace("\x00", ""), source="registry", measure__in=["units", "jobs"]
     )
@@ -864,37 +866,31 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
         province = get_object_or_404(Province, code=code)
         asked.province_id = province.pk
     park_id = request.GET.get("park", "")
+    park = None
     if park_id:
         if not (park_id.isascii() and park_id.isdecimal() and int(park_id) < 2**63):
             raise Http404
         asked.park_id = int(park_id)
+        park = Park.objects.filter(pk=asked.park_id).first()
     for name in ("status", "size", "group"):
         setattr(asked, name, request.GET.get(name, "").replace("\x00", "").strip())
     units = rows_module.counted(indicator, scope, as_of, asked)
+    figure = rows_module.figure_of(indicator, as_of, asked)
+    params = request.GET.copy()
+    for name in ("after", "before", "page", "export"):
+        params.pop(name, None)
+    count_key = f"{indicator.pk}:{as_of}:{params.urlencode()}"
+    if fmt := request.GET.get("export"):
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        return _rows_download(request, indicator, as_of, province, park, figure, units, fmt)
     page = rows_module.page_of(
         units,
         after=request.GET.get("after", "").strip(),
         before=request.GET.get("before", "").strip(),
     )
-    figure = rows_module.figure_of(indicator, as_of, asked)
-    params = request.GET.copy()
-    for name in ("after", "before", "page"):
-        params.pop(name, None)
-    count, capped = rows_module.count_of(
-        indicator,
-        scope,
-        as_of,
-        asked,
-        figure,
-        units,
-        f"{indicator.pk}:{as_of}:{params.urlencode()}",
-    )
-    names = dict(Province.objects.values_list("pk", "name_fa"))
-    labels = dict(Status.choices)
-    rows = [
-        (u, labels.get(u.status_then, u.status_then), names.get(u.province_then, ""))  # type: ignore[attr-defined]
-        for u in page.rows
-    ]
+    count, capped = rows_module.count_of(indicator, scope, as_of, asked, figure, units, count_key)
+    rows = rows_module.described(page.rows, as_of)
     some_without_history = any(not u.with_history for u in page.rows)  # type: ignore[attr-defined]
     context = {
         "rows": rows,
@@ -902,6 +898,7 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
         "as_of": as_of,
         "as_of_error": as_of_error,
         "province": province,
+        "park": park,
         "page": page,
         "figure": figure,
         "count": count,
@@ -909,6 +906,78 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
         "some_without_history": some_without_history,
     }
     return render(request, "indicators/rows.html", context)
+
+
+def _rows_download(
+    request: HttpRequest,
+    indicator: Indicator,
+    as_of: dt.date,
+    province: Province | None,
+    park: Park | None,
+    figure: int | None,
+    units: list[Any],
+    fmt: str,
+) -> HttpResponseBase:
+    """Every row of the page (its scope and narrowing), read chunk by chunk as the file is
+    sent, under the figure's name, definition, date, place and number."""
+    today_mark = _("today")
+
+    def rows() -> Any:
+        for chunk in rows_module.chunks_of(units, as_of):
+            for row in chunk:
+                unit = row.unit
+                yield {
+                    "name": unit.name,
+                    "status": row.status
+                    if unit.with_history  # type: ignore[attr-defined]
+                    else f"{row.status} ({today_mark})",
+                    "since": row.since,
+                    "province": row.province,
+                    "park": row.park,
+                    "park_kind": row.park_kind,
+                    "ownership": row.ownership,
+                    "employees": unit.employees,
+                    "size": row.size,
+                }
+
+    filters = [(_("Definition"), indicator.display_definition)]
+    if province is not None:
+        filters.append((_("Province"), str(province)))
+    if park is not None:
+        filters.append((_("Park or zone"), str(park)))
+    for name, label, shown in (
+        ("status", _("Status"), dict(Status.choices)),
+        ("size", _("Size"), dict(SizeBand.choices)),
+    ):
+        if value := request.GET.get(name, "").strip():
+            filters.append((label, str(shown.get(value, value))))
+    if indicator.measure == "units" and figure is not None:
+        filters.append((_("The figure"), f"{figure:,}"))
+    slug = f"rows-{indicator.key}-{selectors.format_date(as_of, persian_digits=False)}"
+    if province is not None:
+        slug += f"-{province.code}"
+    if park is not None:
+        slug += f"-park-{park.pk}"
+    table = Table(
+        title=indicator.display_name,
+        columns=[
+            Column("name", _("Name")),
+            Column("status", _("Status then")),
+            Column("since", _("Since"), "date"),
+            Column("province", _("Province then")),
+            Column("park", _("Park or zone then")),
+            Column("park_kind", _("Kind")),
+            Column("ownership", _("Ownership")),
+            Column("employees", _("Employees"), "int"),
+            Column("size", _("Size")),
+        ],
+        rows=rows(),
+        filename=slug.replace("/", ""),
+        as_of=timezone.make_aware(dt.datetime.combine(as_of, dt.time(23, 59))),
+        filters=filters,
+        source_url=_source_url(request),
+    )
+    return export_response(table, fmt)
 
 
 # The business clinics' rows: which measures count units, cases or revivals.
