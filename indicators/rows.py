@@ -45,12 +45,21 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.roles import Role
 from accounts.scope import Scope
 from enterprises.access import RULES as ENTERPRISE_RULES
-from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
+from enterprises.models import (
+    REVIVAL_FROM,
+    Enterprise,
+    LocationEvent,
+    SizeBand,
+    Status,
+    StatusEvent,
+)
+from persian import jalali
 from places.models import Park, Province
 from sectors.models import IndustryGroup
 
@@ -525,3 +534,126 @@ def _province_names() -> dict[int, str]:
     return memo(  # type: ignore[no-any-return]
         ("province-names",), lambda: dict(Province.objects.values_list("pk", "name_fa"))
     )
+
+
+# --- flows: the revivals and the operating permits of the year to the date -------------------
+
+FLOWS = selectors.FLOWS
+
+
+def flow_rows(indicator: Indicator, scope: Scope, as_of: dt.date, asked: Asked) -> Any:
+    """The events a flow figure counted from 1 Farvardin of the date's year to the date, at
+    the place where the unit stood that day (as the facts count them): revivals (a status
+    event idle or semi-active → active; a unit revived twice is two rows) or operating
+    permits (a unit's ``permit_date``; a permit dated before the unit's registration is
+    where it was first registered). Newest first, each with ``day``, ``province_then`` and
+    ``park_then``. Only the units whose history the person sees: an event is history (the
+    public and anyone else get the figure alone)."""
+    start = jalali.year_start(as_of)
+    rows: Any
+    if indicator.measure == "revived":
+        rows = (
+            StatusEvent.objects.filter(
+                date__range=(start, as_of),
+                to_status=Status.ACTIVE,
+                from_status__in=sorted(REVIVAL_FROM),
+            )
+            .annotate(day=F("date"), unit_id=F("enterprise_id"))
+            .select_related("enterprise")
+        )
+        prefix = "enterprise__"
+    else:
+        rows = Enterprise.objects.filter(permit_date__range=(start, as_of)).annotate(
+            day=F("permit_date"), unit_id=F("pk")
+        )
+        prefix = ""
+    if not scope.national:
+        rows = rows.filter(
+            scope.visible_q(Enterprise, prefix) & ENTERPRISE_RULES.history_q(scope, prefix)
+        )
+    then = LocationEvent.objects.filter(enterprise=OuterRef("unit_id"), date__lte=OuterRef("day"))
+    then = then.order_by("-date", "-id")
+    first = LocationEvent.objects.filter(enterprise=OuterRef("unit_id")).order_by("date", "id")
+    rows = rows.annotate(
+        province_then=Coalesce(
+            Subquery(then.values("province_id")[:1]), Subquery(first.values("province_id")[:1])
+        ),
+        park_then=Case(
+            When(
+                Exists(then),
+                then=Subquery(then.values("park_id")[:1], output_field=IntegerField()),
+            ),
+            default=Subquery(first.values("park_id")[:1], output_field=IntegerField()),
+            output_field=IntegerField(),
+        ),
+    )
+    if asked.province_id is not None:
+        rows = rows.filter(province_then=asked.province_id)
+    if asked.park_id is not None:
+        rows = rows.filter(park_then=asked.park_id)
+    return rows.order_by("-day", "-pk")
+
+
+@dataclass
+class FlowRow:
+    unit: Enterprise
+    day: dt.date
+    before: str  # the status it was revived from; "" for a permit
+    province: str
+    park: str
+    park_kind: str
+    ownership: str
+    size: str
+
+
+def flow_page(rows: Any, number: int) -> tuple[list[FlowRow], bool]:
+    """Page ``number`` (from 1) of ``rows`` with their columns, and whether another follows:
+    the page's rows and one, their parks in one more query."""
+    found = list(rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
+    more = len(found) > PAGE_SIZE
+    return flow_described(found[:PAGE_SIZE]), more
+
+
+def flow_described(found: list[Any]) -> list[FlowRow]:
+    parks = {
+        p["pk"]: p
+        for p in Park.objects.filter(
+            pk__in={r.park_then for r in found if r.park_then is not None}
+        ).values("pk", "name", "kind", "ownership")
+    }
+    names = _province_names()
+    statuses, kinds = dict(Status.choices), dict(Park.Kind.choices)
+    ownerships, sizes = dict(Park.Ownership.choices), dict(SizeBand.choices)
+    out = []
+    for r in found:
+        unit = r.enterprise if isinstance(r, StatusEvent) else r
+        park = parks.get(r.park_then)
+        out.append(
+            FlowRow(
+                unit=unit,
+                day=r.day,
+                before=str(statuses.get(r.from_status, "")) if isinstance(r, StatusEvent) else "",
+                province=names.get(r.province_then, ""),
+                park=park["name"] if park else "",
+                park_kind=str(kinds[park["kind"]]) if park else "",
+                ownership=str(ownerships[park["ownership"]]) if park else "",
+                size=str(sizes.get(unit.size_band, unit.size_band)),
+            )
+        )
+    return out
+
+
+def flow_chunks(rows: Any, chunk: int = 1000) -> Iterator[list[FlowRow]]:
+    """Every row of ``rows`` with its columns, ``chunk`` at a time (a download)."""
+    last: tuple[dt.date, int] | None = None
+    while True:
+        page = rows
+        if last is not None:
+            page = page.filter(Q(day__lt=last[0]) | Q(day=last[0], pk__lt=last[1]))
+        found = list(page[:chunk])
+        if not found:
+            return
+        yield flow_described(found)
+        last = (found[-1].day, found[-1].pk)
+        if len(found) < chunk:
+            return

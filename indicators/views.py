@@ -36,6 +36,7 @@ from cases.models import Case as CaseModel
 from clinics import casetype as clinic_casetype
 from clinics import figures as clinic_figures
 from clinics.models import Cause
+from clusters.models import Cluster
 from enterprises.access import RULES as ENTERPRISE_RULES
 from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
 from exports.responses import export_response, pdf_response
@@ -44,11 +45,14 @@ from finance import figures as finance_figures
 from finance import market as listing_type
 from finance.models import Bank, Instrument, Market
 from finance.selectors import listings_visible, referrals_visible
+from persian import jalali
 from persian.jalali import MONTH_NAMES
+from persian.templatetags.persian import num
 from persian.text import search_terms
 from places.models import Park, Province
 from sectors.models import IndustryGroup
 
+from . import clusters as cluster_figures
 from . import figures, selectors
 from . import rows as rows_module
 from .models import BREAKDOWNS, Indicator
@@ -855,7 +859,10 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponseBase:
     name order (``?after=``/``?before=``), the figure read from the facts (``indicators.rows``).
     ``?export=csv|xlsx``: every row, with the definition, the date and the figure on top."""
     indicator = get_object_or_404(
-        Indicator, key=key.replace("\x00", ""), source="registry", measure__in=["units", "jobs"]
+        Indicator,
+        key=key.replace("\x00", ""),
+        source="registry",
+        measure__in=["units", "jobs", *rows_module.FLOWS],
     )
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     scope = Scope.of(request.user)
@@ -872,6 +879,8 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponseBase:
             raise Http404
         asked.park_id = int(park_id)
         park = Park.objects.filter(pk=asked.park_id).first()
+    if indicator.measure in rows_module.FLOWS:
+        return _flow_rows(request, indicator, as_of, as_of_error, scope, asked, province, park)
     for name in ("status", "size", "group"):
         setattr(asked, name, request.GET.get(name, "").replace("\x00", "").strip())
     units = rows_module.counted(indicator, scope, as_of, asked)
@@ -908,6 +917,137 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponseBase:
     return render(request, "indicators/rows.html", context)
 
 
+def _flow_rows(
+    request: HttpRequest,
+    indicator: Indicator,
+    as_of: dt.date,
+    as_of_error: str | None,
+    scope: Scope,
+    asked: rows_module.Asked,
+    province: Province | None,
+    park: Park | None,
+) -> HttpResponseBase:
+    """The revivals or operating permits a flow figure counted (``rows.flow_rows``), newest
+    first, beside the figure; listed to those who see the units' history, each the units
+    they keep (an event is history); the public gets the figure alone."""
+    place = (
+        Place("p", province.pk)
+        if province
+        else Place("k", asked.park_id)
+        if asked.park_id is not None
+        else Place("c")
+    )
+    figure = selectors.value_of(indicator, place, as_of)
+    listed = scope.authenticated and bool(scope.national or scope.grants)
+    rows = rows_module.flow_rows(indicator, scope, as_of, asked)
+    fmt = request.GET.get("export")
+    if fmt:
+        if fmt not in ("csv", "xlsx") or not listed:
+            raise Http404
+        return _flow_download(request, indicator, as_of, province, park, figure, rows, fmt)
+    number = request.GET.get("page", "1")
+    number_ok = number.isascii() and number.isdecimal() and 0 < int(number) < 10**6
+    page = int(number) if number_ok else 1
+    shown, more = rows_module.flow_page(rows, page) if listed else ([], False)
+    context = {
+        "indicator": indicator,
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "province": province,
+        "park": park,
+        "figure": figure,
+        "from_day": jalali.year_start(as_of),
+        "listed": listed,
+        "rows": shown,
+        "page": page,
+        "previous": page - 1 if page > 1 else None,
+        "next": page + 1 if more else None,
+    }
+    return render(request, "indicators/flow_rows.html", context)
+
+
+def _flow_download(
+    request: HttpRequest,
+    indicator: Indicator,
+    as_of: dt.date,
+    province: Province | None,
+    park: Park | None,
+    figure: Any,
+    found: Any,
+    fmt: str,
+) -> HttpResponseBase:
+    def rows() -> Any:
+        for chunk in rows_module.flow_chunks(found):
+            for row in chunk:
+                yield {
+                    "name": row.unit.name,
+                    "day": row.day,
+                    "before": row.before,
+                    "province": row.province,
+                    "park": row.park,
+                    "park_kind": row.park_kind,
+                    "ownership": row.ownership,
+                    "employees": row.unit.employees,
+                    "size": row.size,
+                }
+
+    columns = [Column("name", _("Name")), Column("day", _("Date"), "date")]
+    if indicator.measure == "revived":
+        columns.append(Column("before", _("Revived from")))
+    columns += [
+        Column("province", _("Province then")),
+        Column("park", _("Park or zone then")),
+        Column("park_kind", _("Kind")),
+        Column("ownership", _("Ownership")),
+        Column("employees", _("Employees"), "int"),
+        Column("size", _("Size")),
+    ]
+    return export_response(
+        _rows_table(request, indicator, as_of, province, park, figure, columns, rows()), fmt
+    )
+
+
+def _rows_table(
+    request: HttpRequest,
+    indicator: Indicator,
+    as_of: dt.date,
+    province: Province | None,
+    park: Park | None,
+    figure: Any,
+    columns: list[Column],
+    rows: Any,
+) -> Table:
+    """A rows page as a download: the figure's name, definition, date, place and number
+    above the rows."""
+    filters = [(_("Definition"), indicator.display_definition)]
+    if province is not None:
+        filters.append((_("Province"), str(province)))
+    if park is not None:
+        filters.append((_("Park or zone"), str(park)))
+    for name, label, shown in (
+        ("status", _("Status"), dict(Status.choices)),
+        ("size", _("Size"), dict(SizeBand.choices)),
+    ):
+        if value := request.GET.get(name, "").strip():
+            filters.append((label, str(shown.get(value, value))))
+    if figure is not None and indicator.measure != "jobs":
+        filters.append((_("The figure"), num(figure)))
+    slug = f"rows-{indicator.key}-{selectors.format_date(as_of, persian_digits=False)}"
+    if province is not None:
+        slug += f"-{province.code}"
+    if park is not None:
+        slug += f"-park-{park.pk}"
+    return Table(
+        title=indicator.display_name,
+        columns=columns,
+        rows=rows,
+        filename=slug.replace("/", ""),
+        as_of=timezone.make_aware(dt.datetime.combine(as_of, dt.time(23, 59))),
+        filters=filters,
+        source_url=_source_url(request),
+    )
+
+
 def _rows_download(
     request: HttpRequest,
     indicator: Indicator,
@@ -940,44 +1080,51 @@ def _rows_download(
                     "size": row.size,
                 }
 
-    filters = [(_("Definition"), indicator.display_definition)]
-    if province is not None:
-        filters.append((_("Province"), str(province)))
-    if park is not None:
-        filters.append((_("Park or zone"), str(park)))
-    for name, label, shown in (
-        ("status", _("Status"), dict(Status.choices)),
-        ("size", _("Size"), dict(SizeBand.choices)),
-    ):
-        if value := request.GET.get(name, "").strip():
-            filters.append((label, str(shown.get(value, value))))
-    if indicator.measure == "units" and figure is not None:
-        filters.append((_("The figure"), f"{figure:,}"))
-    slug = f"rows-{indicator.key}-{selectors.format_date(as_of, persian_digits=False)}"
-    if province is not None:
-        slug += f"-{province.code}"
-    if park is not None:
-        slug += f"-park-{park.pk}"
-    table = Table(
-        title=indicator.display_name,
-        columns=[
-            Column("name", _("Name")),
-            Column("status", _("Status then")),
-            Column("since", _("Since"), "date"),
-            Column("province", _("Province then")),
-            Column("park", _("Park or zone then")),
-            Column("park_kind", _("Kind")),
-            Column("ownership", _("Ownership")),
-            Column("employees", _("Employees"), "int"),
-            Column("size", _("Size")),
-        ],
-        rows=rows(),
-        filename=slug.replace("/", ""),
-        as_of=timezone.make_aware(dt.datetime.combine(as_of, dt.time(23, 59))),
-        filters=filters,
-        source_url=_source_url(request),
+    columns = [
+        Column("name", _("Name")),
+        Column("status", _("Status then")),
+        Column("since", _("Since"), "date"),
+        Column("province", _("Province then")),
+        Column("park", _("Park or zone then")),
+        Column("park_kind", _("Kind")),
+        Column("ownership", _("Ownership")),
+        Column("employees", _("Employees"), "int"),
+        Column("size", _("Size")),
+    ]
+    figure_shown = figure if indicator.measure == "units" else None
+    return export_response(
+        _rows_table(request, indicator, as_of, province, park, figure_shown, columns, rows()), fmt
     )
-    return export_response(table, fmt)
+
+
+@throttled("rows")
+def cluster_rows(request: HttpRequest, key: str) -> HttpResponse:
+    """The clusters a programme figure counted on a date at a place (``clusters.counted_ids``:
+    the card's number), those the person may see listed (``Scope``) with their stage today."""
+    indicator = get_object_or_404(Indicator, key=key.replace("\x00", ""), source="clusters")
+    as_of, as_of_error = selectors.parse_as_of(request.GET)
+    province, park = _place_asked(request)
+    if park is not None:  # clusters are not counted by park
+        raise Http404
+    place = Place("p", province.pk) if province else Place("c")
+    figure = selectors.value_of(indicator, place, as_of)
+    ids = cluster_figures.counted_ids(indicator.measure, place, as_of)
+    visible = (
+        Cluster.objects.filter(Scope.of(request.user).visible_q(Cluster), pk__in=ids)
+        .select_related("province")
+        .order_by("name", "id")
+    )
+    page = Paginator(visible, 50).get_page(request.GET.get("page"))
+    context = {
+        "indicator": indicator,
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "province": province,
+        "figure": figure,
+        "from_day": jalali.year_start(as_of),
+        "page": page,
+    }
+    return render(request, "indicators/cluster_rows.html", context)
 
 
 # The business clinics' rows: which measures count units, cases or revivals.
