@@ -1003,7 +1003,9 @@ def _flow_download(
         Column("size", _("Size")),
     ]
     return export_response(
-        _rows_table(request, indicator, as_of, province, park, figure, columns, rows()), fmt
+        _rows_table(request, indicator, as_of, province, park, figure, columns, rows()),
+        fmt,
+        stream_xlsx=True,
     )
 
 
@@ -1093,7 +1095,9 @@ def _rows_download(
     ]
     figure_shown = figure if indicator.measure == "units" else None
     return export_response(
-        _rows_table(request, indicator, as_of, province, park, figure_shown, columns, rows()), fmt
+        _rows_table(request, indicator, as_of, province, park, figure_shown, columns, rows()),
+        fmt,
+        stream_xlsx=True,
     )
 
 

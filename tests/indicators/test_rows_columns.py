@@ -205,7 +205,9 @@ def test_the_rows_download_as_xlsx_with_the_head_rows_on_top(
     response = get(client_for(national_admin), "units", province="IR-25", export="xlsx")
 
     assert response.status_code == 200
+    assert response.streaming  # written as it is sent
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.sheet_view.rightToLeft
     values = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
     assert values[0] == [Indicator.objects.get(key="units").name]
     assert any(
