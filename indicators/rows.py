@@ -480,15 +480,10 @@ class Row:
 
 
 def described(units: list[Enterprise], as_of: dt.date) -> list[Row]:
-    """The columns of a page's (or a download chunk's) units, read for those units only:
-    one query for their parks and, on a past date, one for the day their status then began
-    (the provinces are a kept list of 31)."""
-    parks = {
-        p["pk"]: p
-        for p in Park.objects.filter(
-            pk__in={u.park_then for u in units if u.park_then is not None}  # type: ignore[attr-defined]
-        ).values("pk", "name", "kind", "ownership")
-    }
+    """The columns of a page's (or a download chunk's) units, read for those units only: on
+    a past date, one query for the day their status then began (the parks and provinces
+    are kept lists)."""
+    parks = _parks()
     since: dict[int, dt.date] = {}
     probe = [
         u.pk
@@ -530,6 +525,15 @@ def described(units: list[Enterprise], as_of: dt.date) -> list[Row]:
     return out
 
 
+def _parks() -> dict[int, dict[str, Any]]:
+    """Every park's name, kind and ownership (a few thousand), kept until the figures
+    version changes (saving a park starts a new one): a page's parks cost no query."""
+    return memo(  # type: ignore[no-any-return]
+        ("park-columns",),
+        lambda: {p["pk"]: p for p in Park.objects.values("pk", "name", "kind", "ownership")},
+    )
+
+
 def _province_names() -> dict[int, str]:
     return memo(  # type: ignore[no-any-return]
         ("province-names",), lambda: dict(Province.objects.values_list("pk", "name_fa"))
@@ -541,40 +545,76 @@ def _province_names() -> dict[int, str]:
 FLOWS = selectors.FLOWS
 
 
-def flow_rows(indicator: Indicator, scope: Scope, as_of: dt.date, asked: Asked) -> Any:
-    """The events a flow figure counted from 1 Farvardin of the date's year to the date, at
-    the place where the unit stood that day (as the facts count them): revivals (a status
-    event idle or semi-active → active; a unit revived twice is two rows) or operating
-    permits (a unit's ``permit_date``; a permit dated before the unit's registration is
-    where it was first registered). Newest first, each with ``day``, ``province_then`` and
-    ``park_then``. Only the units whose history the person sees: an event is history (the
-    public and anyone else get the figure alone)."""
+def revivals(scope: Scope, as_of: dt.date, asked: Asked) -> Any:
+    """The revivals counted from 1 Farvardin of the date's year to the date (status events
+    idle or semi-active → active; a unit revived twice is two rows), at the place where the
+    unit stood that day, as the facts count them; newest first, each with ``day``,
+    ``province_then`` and ``park_then``. Only the units whose history the person sees: an
+    event is history (the public and anyone else get the figure alone)."""
     start = jalali.year_start(as_of)
-    rows: Any
-    if indicator.measure == "revived":
-        rows = (
-            StatusEvent.objects.filter(
-                date__range=(start, as_of),
-                to_status=Status.ACTIVE,
-                from_status__in=sorted(REVIVAL_FROM),
-            )
-            .annotate(day=F("date"), unit_id=F("enterprise_id"))
-            .select_related("enterprise")
+    rows: Any = (
+        StatusEvent.objects.filter(
+            date__range=(start, as_of),
+            to_status=Status.ACTIVE,
+            from_status__in=sorted(REVIVAL_FROM),
         )
-        prefix = "enterprise__"
-    else:
-        rows = Enterprise.objects.filter(permit_date__range=(start, as_of)).annotate(
-            day=F("permit_date"), unit_id=F("pk")
-        )
-        prefix = ""
+        .annotate(day=F("date"), unit_id=F("enterprise_id"))
+        .select_related("enterprise")
+    )
     if not scope.national:
         rows = rows.filter(
-            scope.visible_q(Enterprise, prefix) & ENTERPRISE_RULES.history_q(scope, prefix)
+            scope.visible_q(Enterprise, "enterprise__")
+            & ENTERPRISE_RULES.history_q(scope, "enterprise__")
         )
+    rows = _placed_then(rows)
+    if asked.province_id is not None:
+        rows = rows.filter(province_then=asked.province_id)
+    if asked.park_id is not None:
+        rows = rows.filter(park_then=asked.park_id)
+    return rows.order_by("-day", "-pk")
+
+
+def permit_branches(scope: Scope, as_of: dt.date, asked: Asked) -> list[QuerySet[Enterprise]]:
+    """The units whose operating permit is dated from 1 Farvardin of the date's year to the
+    date, at the place where they stood that day, as one or two disjoint querysets in name
+    order (for ``page_of``): the units that never moved stood that day where they stand
+    today (read through the place's index on the registry); those that have moved (a few
+    percent, found from their closed location events) are placed from their history."""
+    start = jalali.year_start(as_of)
+    base: Any = Enterprise.objects.filter(permit_date__range=(start, as_of)).annotate(
+        day=F("permit_date"), unit_id=F("pk")
+    )
+    if not scope.national:
+        base = base.filter(scope.visible_q(Enterprise) & ENTERPRISE_RULES.history_q(scope))
+    if asked.province_id is None and asked.park_id is None:
+        return [_placed_then(base)]
+    field, value = (
+        ("park_id", asked.park_id)
+        if asked.park_id is not None
+        else ("province_id", asked.province_id)
+    )
+    closed = LocationEvent.objects.filter(valid_until__isnull=False)
+    ever_moved = Exists(closed.filter(enterprise=OuterRef("pk")))
+    stayed = base.filter(**{field: value}).filter(~ever_moved)
+    stayed = stayed.annotate(province_then=F("province_id"), park_then=F("park_id"))
+    moved = base.filter(
+        Q(pk__in=closed.filter(**{field: value}).values("enterprise_id"))
+        | Q(**{field: value}, pk__in=closed.values("enterprise_id"))
+    )
+    moved = _placed_then(moved).filter(
+        **{"park_then" if field == "park_id" else "province_then": value}
+    )
+    return [stayed, moved]
+
+
+def _placed_then(rows: Any) -> Any:
+    """``rows`` (with ``unit_id`` and ``day``) annotated with the province and park where
+    the unit stood that day: its location event then, or its first one (a permit dated
+    before the unit's registration), as the facts count them."""
     then = LocationEvent.objects.filter(enterprise=OuterRef("unit_id"), date__lte=OuterRef("day"))
     then = then.order_by("-date", "-id")
     first = LocationEvent.objects.filter(enterprise=OuterRef("unit_id")).order_by("date", "id")
-    rows = rows.annotate(
+    return rows.annotate(
         province_then=Coalesce(
             Subquery(then.values("province_id")[:1]), Subquery(first.values("province_id")[:1])
         ),
@@ -587,11 +627,6 @@ def flow_rows(indicator: Indicator, scope: Scope, as_of: dt.date, asked: Asked) 
             output_field=IntegerField(),
         ),
     )
-    if asked.province_id is not None:
-        rows = rows.filter(province_then=asked.province_id)
-    if asked.park_id is not None:
-        rows = rows.filter(park_then=asked.park_id)
-    return rows.order_by("-day", "-pk")
 
 
 @dataclass
@@ -615,12 +650,7 @@ def flow_page(rows: Any, number: int) -> tuple[list[FlowRow], bool]:
 
 
 def flow_described(found: list[Any]) -> list[FlowRow]:
-    parks = {
-        p["pk"]: p
-        for p in Park.objects.filter(
-            pk__in={r.park_then for r in found if r.park_then is not None}
-        ).values("pk", "name", "kind", "ownership")
-    }
+    parks = _parks()
     names = _province_names()
     statuses, kinds = dict(Status.choices), dict(Park.Kind.choices)
     ownerships, sizes = dict(Park.Ownership.choices), dict(SizeBand.choices)
@@ -641,6 +671,19 @@ def flow_described(found: list[Any]) -> list[FlowRow]:
             )
         )
     return out
+
+
+def permit_chunks(
+    branches: list[QuerySet[Enterprise]], chunk: int = 1000
+) -> Iterator[list[FlowRow]]:
+    """Every permit of ``branches`` with its columns, in name order, ``chunk`` at a time."""
+    after = ""
+    while True:
+        page = page_of(branches, after=after, size=chunk)
+        yield flow_described(page.rows)
+        if not page.next_cursor:
+            return
+        after = page.next_cursor
 
 
 def flow_chunks(rows: Any, chunk: int = 1000) -> Iterator[list[FlowRow]]:

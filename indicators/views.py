@@ -927,8 +927,8 @@ def _flow_rows(
     province: Province | None,
     park: Park | None,
 ) -> HttpResponseBase:
-    """The revivals or operating permits a flow figure counted (``rows.flow_rows``), newest
-    first, beside the figure; listed to those who see the units' history, each the units
+    """The revivals (newest first, ``rows.revivals``) or operating permits (in name order,
+    ``rows.permit_branches``) a flow figure counted, beside the figure; listed to those who see the units' history, each the units
     they keep (an event is history); the public gets the figure alone."""
     place = (
         Place("p", province.pk)
@@ -939,16 +939,52 @@ def _flow_rows(
     )
     figure = selectors.value_of(indicator, place, as_of)
     listed = scope.authenticated and bool(scope.national or scope.grants)
-    rows = rows_module.flow_rows(indicator, scope, as_of, asked)
+    permits = indicator.measure == "permits"
+    found: Any = (
+        rows_module.permit_branches(scope, as_of, asked)
+        if permits
+        else rows_module.revivals(scope, as_of, asked)
+    )
     fmt = request.GET.get("export")
     if fmt:
         if fmt not in ("csv", "xlsx") or not listed:
             raise Http404
-        return _flow_download(request, indicator, as_of, province, park, figure, rows, fmt)
+        chunks = rows_module.permit_chunks(found) if permits else rows_module.flow_chunks(found)
+        return _flow_download(request, indicator, as_of, province, park, figure, chunks, fmt)
     number = request.GET.get("page", "1")
     number_ok = number.isascii() and number.isdecimal() and 0 < int(number) < 10**6
     page = int(number) if number_ok else 1
-    shown, more = rows_module.flow_page(rows, page) if listed else ([], False)
+    shown: list[rows_module.FlowRow] = []
+    previous: dict[str, Any] = {}
+    following: dict[str, Any] = {}
+    if listed and permits:  # in name order, keyset pages (``?after=`` / ``?before=``)
+        cursor_page = rows_module.page_of(
+            found,
+            after=request.GET.get("after", "").strip(),
+            before=request.GET.get("before", "").strip(),
+        )
+        shown = rows_module.flow_described(cursor_page.rows)
+        if cursor_page.prev_cursor:
+            previous = {"after": None, "before": cursor_page.prev_cursor}
+        if cursor_page.next_cursor:
+            following = {"before": None, "after": cursor_page.next_cursor}
+    elif listed:  # newest first, numbered pages
+        shown, more = rows_module.flow_page(found, page)
+        previous = {"page": page - 1} if page > 1 else {}
+        following = {"page": page + 1} if more else {}
+    params = request.GET.copy()
+    for name in ("after", "before", "page"):
+        params.pop(name, None)
+
+    def link(change: dict[str, Any]) -> str:
+        if not change:
+            return ""
+        query = params.copy()
+        for name, value in change.items():
+            if value is not None:
+                query[name] = str(value)
+        return "?" + query.urlencode()
+
     context = {
         "indicator": indicator,
         "as_of": as_of,
@@ -959,9 +995,8 @@ def _flow_rows(
         "from_day": jalali.year_start(as_of),
         "listed": listed,
         "rows": shown,
-        "page": page,
-        "previous": page - 1 if page > 1 else None,
-        "next": page + 1 if more else None,
+        "previous": link(previous),
+        "next": link(following),
     }
     return render(request, "indicators/flow_rows.html", context)
 
@@ -973,11 +1008,11 @@ def _flow_download(
     province: Province | None,
     park: Park | None,
     figure: Any,
-    found: Any,
+    chunks: Any,
     fmt: str,
 ) -> HttpResponseBase:
     def rows() -> Any:
-        for chunk in rows_module.flow_chunks(found):
+        for chunk in chunks:
             for row in chunk:
                 yield {
                     "name": row.unit.name,

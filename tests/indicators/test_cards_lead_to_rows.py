@@ -17,6 +17,7 @@ from indicators.catalogue import load_indicators
 from indicators.models import Indicator
 from persian.jalali import format_date
 from persian.templatetags.persian import num
+from persian.text import to_latin_digits
 from tests.factories import days_ago, make_cluster, make_enterprise
 from tests.views_helpers import page
 
@@ -163,3 +164,37 @@ def test_the_cluster_programmes_totals_open_their_clusters(
         response = client.get(found.group(1).replace("&amp;", "&"))
         assert response.status_code == 200
         assert states(page(response), found.group(2)), testid
+
+
+def test_a_permit_counts_where_the_unit_stood_that_day_and_its_rows_agree(
+    national_admin, client_for, programme, reference
+) -> None:
+    unit = make_enterprise(
+        name="پروانه و رفتن",
+        province=reference.qom,
+        permit_date=days_ago(5),
+        status_date=days_ago(5),
+    )
+    services.enterprise_move(
+        actor=None,
+        enterprise=unit,
+        province=reference.tehran,
+        park=None,
+        date=days_ago(3),
+        reason="",
+    )
+    facts.rebuild()
+    sources.forget()
+    client = client_for(national_admin)
+    url = reverse("indicator_rows", args=["permits"])
+
+    qom = page(client.get(url, {"province": "IR-25"}))
+    tehran = page(client.get(url, {"province": "IR-23"}))
+
+    assert "پروانه و رفتن" in qom and "پروانه و رفتن" not in tehran
+    for html in (qom, tehran):  # the figure (from the facts) is the number of rows listed
+        figure = re.search(r'data-testid="rows-figure">[^<]*?: ([۰-۹٬]+)', html)
+        assert figure
+        assert int(to_latin_digits(figure.group(1).replace("٬", ""))) == html.count(
+            'data-testid="drill-row"'
+        )
