@@ -577,9 +577,10 @@ def revivals(scope: Scope, as_of: dt.date, asked: Asked) -> Any:
 def permit_branches(scope: Scope, as_of: dt.date, asked: Asked) -> list[QuerySet[Enterprise]]:
     """The units whose operating permit is dated from 1 Farvardin of the date's year to the
     date, at the place where they stood that day, as one or two disjoint querysets in name
-    order (for ``page_of``): the units that never moved stood that day where they stand
-    today (read through the place's index on the registry); those that have moved (a few
-    percent, found from their closed location events) are placed from their history."""
+    order (for ``page_of``): the units that have not moved since the permit's day stood
+    there where they stand today (read through the place's index on the registry); those
+    that have (a few percent, found from their closed location events there) are placed
+    from their history."""
     start = jalali.year_start(as_of)
     base: Any = Enterprise.objects.filter(permit_date__range=(start, as_of)).annotate(
         day=F("permit_date"), unit_id=F("pk")
@@ -594,17 +595,19 @@ def permit_branches(scope: Scope, as_of: dt.date, asked: Asked) -> list[QuerySet
         else ("province_id", asked.province_id)
     )
     closed = LocationEvent.objects.filter(valid_until__isnull=False)
-    ever_moved = Exists(closed.filter(enterprise=OuterRef("pk")))
-    stayed = base.filter(**{field: value}).filter(~ever_moved)
+    # Moved since the permit's day: a location event replaced after that day.
+    moved_since = Exists(
+        closed.filter(enterprise=OuterRef("pk"), valid_until__gt=OuterRef("permit_date"))
+    )
+    # The others stood that day where they stand today (a permit dated before the unit's
+    # registration included: it counts where the unit was first registered).
+    stayed = base.filter(**{field: value}).filter(~moved_since)
     stayed = stayed.annotate(province_then=F("province_id"), park_then=F("park_id"))
-    moved = base.filter(
-        Q(pk__in=closed.filter(**{field: value}).values("enterprise_id"))
-        | Q(**{field: value}, pk__in=closed.values("enterprise_id"))
-    )
-    moved = _placed_then(moved).filter(
-        **{"park_then" if field == "park_id" else "province_then": value}
-    )
-    return [stayed, moved]
+    # Those that moved since and stood in the place that day had an event there, closed
+    # since: a few thousand rows, read by the closed events' index on the place.
+    moved = base.filter(pk__in=closed.filter(**{field: value}).values("enterprise_id"))
+    then = "park_then" if field == "park_id" else "province_then"
+    return [stayed, _placed_then(moved.filter(moved_since)).filter(**{then: value})]
 
 
 def _placed_then(rows: Any) -> Any:
@@ -641,12 +644,30 @@ class FlowRow:
     size: str
 
 
-def flow_page(rows: Any, number: int) -> tuple[list[FlowRow], bool]:
-    """Page ``number`` (from 1) of ``rows`` with their columns, and whether another follows:
-    the page's rows and one, their parks in one more query."""
-    found = list(rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
+def flow_page(rows: Any, after: str = "") -> tuple[list[FlowRow], str]:
+    """The page of ``rows`` (newest first) after the cursor ``after`` (the day and id of the
+    last row of the page before: keyset, so a deep page reads its own rows), with their
+    columns, and the cursor of the next page ("" when none follows)."""
+    if after:
+        day, pk = decode_event_cursor(after)
+        rows = rows.filter(Q(day__lt=day) | Q(day=day, pk__lt=pk))
+    with _walking_the_index():
+        found = list(rows[: PAGE_SIZE + 1])
     more = len(found) > PAGE_SIZE
-    return flow_described(found[:PAGE_SIZE]), more
+    found = found[:PAGE_SIZE]
+    following = f"{found[-1].day.isoformat()}.{found[-1].pk}" if more else ""
+    return flow_described(found), following
+
+
+def decode_event_cursor(token: str) -> tuple[dt.date, int]:
+    """(day, id) from an events page's cursor; 404 for one no page wrote."""
+    day, _, pk = token.partition(".")
+    try:
+        if not (pk.isascii() and pk.isdecimal()) or int(pk) >= 2**63:
+            raise ValueError
+        return dt.date.fromisoformat(day), int(pk)
+    except ValueError:
+        raise Http404 from None
 
 
 def flow_described(found: list[Any]) -> list[FlowRow]:

@@ -951,9 +951,6 @@ def _flow_rows(
             raise Http404
         chunks = rows_module.permit_chunks(found) if permits else rows_module.flow_chunks(found)
         return _flow_download(request, indicator, as_of, province, park, figure, chunks, fmt)
-    number = request.GET.get("page", "1")
-    number_ok = number.isascii() and number.isdecimal() and 0 < int(number) < 10**6
-    page = int(number) if number_ok else 1
     shown: list[rows_module.FlowRow] = []
     previous: dict[str, Any] = {}
     following: dict[str, Any] = {}
@@ -968,10 +965,10 @@ def _flow_rows(
             previous = {"after": None, "before": cursor_page.prev_cursor}
         if cursor_page.next_cursor:
             following = {"before": None, "after": cursor_page.next_cursor}
-    elif listed:  # newest first, numbered pages
-        shown, more = rows_module.flow_page(found, page)
-        previous = {"page": page - 1} if page > 1 else {}
-        following = {"page": page + 1} if more else {}
+    elif listed:  # newest first, keyset pages (``?after=<day>.<id>``)
+        shown, cursor = rows_module.flow_page(found, request.GET.get("after", "").strip())
+        following = {"after": cursor} if cursor else {}
+        previous = {"page": 1} if request.GET.get("after") else {}  # back to the newest
     params = request.GET.copy()
     for name in ("after", "before", "page"):
         params.pop(name, None)
