@@ -32,7 +32,7 @@ from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 
 from .tables import Table
-from .writers import csv_chunks, write_xlsx
+from .writers import csv_chunks, write_xlsx, xlsx_chunks
 
 FORMATS = ("xlsx", "csv")
 CONTENT_TYPES = {
@@ -56,13 +56,16 @@ def _attach(response: HttpResponseBase, filename: str) -> HttpResponseBase:
     return response
 
 
-def export_response(tables: Table | Sequence[Table], fmt: str) -> HttpResponseBase:
+def export_response(
+    tables: Table | Sequence[Table], fmt: str, stream_xlsx: bool = False
+) -> HttpResponseBase:
     """``tables`` as a download: ``fmt`` "xlsx" (one right-to-left sheet per table) or
     "csv" (the first table only: a CSV file holds one table). Any other ``fmt`` is 404.
 
     CSV is streamed when the rows are not a list or tuple (a generator of a million rows
     never sits in memory); XLSX is written in openpyxl's write-only mode to a temporary
-    file and sent from there."""
+    file and sent from there; with ``stream_xlsx`` (one table) it is written as it is sent
+    (``writers.xlsx_chunks``: first bytes at once, memory flat)."""
     if fmt not in FORMATS:
         raise Http404
     every = [tables] if isinstance(tables, Table) else list(tables)
@@ -76,6 +79,9 @@ def export_response(tables: Table | Sequence[Table], fmt: str) -> HttpResponseBa
             response = HttpResponse(b"".join(csv_chunks(first)), content_type=CONTENT_TYPES["csv"])
         else:
             response = StreamingHttpResponse(csv_chunks(first), content_type=CONTENT_TYPES["csv"])
+        return _attach(response, filename)
+    if stream_xlsx and len(every) == 1:
+        response = StreamingHttpResponse(xlsx_chunks(first), content_type=CONTENT_TYPES["xlsx"])
         return _attach(response, filename)
     spool = tempfile.TemporaryFile()  # closed by FileResponse once sent
     write_xlsx(every, spool)

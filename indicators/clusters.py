@@ -159,3 +159,17 @@ class ClusterSource(Source):
             running += change.get(m, 0)
             out.append((m, running))
         return out  # type: ignore[return-value]
+
+
+def counted_ids(measure: str, place: Place, as_of: dt.date) -> list[int]:
+    """The clusters a figure counted at ``place`` on ``as_of`` (its rows: as many as the
+    figure, read from the same milestones)."""
+    rows = _rows_at(place)
+    if measure == COMPLETED_IN_PERIOD:
+        first = jalali.year_start(as_of)
+        return [
+            r.cluster_id for r in rows if r.completed is not None and first <= r.completed <= as_of
+        ]
+    if measure not in STOCKS:
+        return []
+    return [r.cluster_id for r in rows if r.state_on(as_of)[measure]]

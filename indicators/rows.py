@@ -45,17 +45,27 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.roles import Role
 from accounts.scope import Scope
 from enterprises.access import RULES as ENTERPRISE_RULES
-from enterprises.models import Enterprise, LocationEvent, StatusEvent
+from enterprises.models import (
+    REVIVAL_FROM,
+    Enterprise,
+    LocationEvent,
+    SizeBand,
+    Status,
+    StatusEvent,
+)
+from persian import jalali
+from places.models import Park, Province
 from sectors.models import IndustryGroup
 
 from . import selectors
 from .models import Indicator
-from .sources import Place
+from .sources import Place, memo
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -371,16 +381,35 @@ def _walking_the_index() -> Iterator[None]:
         yield
 
 
-def page_of(branches: list[QuerySet[Enterprise]], after: str = "", before: str = "") -> Page:
+def page_of(
+    branches: list[QuerySet[Enterprise]], after: str = "", before: str = "", size: int = PAGE_SIZE
+) -> Page:
     """One page of the union of ``branches`` in name order after (or before) a cursor:
     keyset paging, so a deep page reads its own rows only (at most a page and one row of
     each branch)."""
 
     with _walking_the_index():
-        return _page_of(branches, after, before)
+        return _page_of(branches, after, before, size)
 
 
-def _page_of(branches: list[QuerySet[Enterprise]], after: str, before: str) -> Page:
+def chunks_of(
+    branches: list[QuerySet[Enterprise]], as_of: dt.date, chunk: int = 1000
+) -> Iterator[list[Row]]:
+    """Every row of the union of ``branches`` in name order with its columns, ``chunk``
+    rows at a time, read by the same keyset pages as the page (a download: memory holds
+    one chunk, however long the list)."""
+    after = ""
+    while True:
+        page = page_of(branches, after=after, size=chunk)
+        yield described(page.rows, as_of)
+        if not page.next_cursor:
+            return
+        after = page.next_cursor
+
+
+def _page_of(
+    branches: list[QuerySet[Enterprise]], after: str, before: str, size: int = PAGE_SIZE
+) -> Page:
     def order(unit: Enterprise) -> tuple[str, int]:
         return unit.sort_key, unit.pk
 
@@ -389,10 +418,10 @@ def _page_of(branches: list[QuerySet[Enterprise]], after: str, before: str) -> P
         found: list[Enterprise] = []
         for units in branches:
             seek = units.filter(sort_key__lte=key).filter(Q(sort_key__lt=key) | Q(id__lt=pk))
-            found += seek.order_by("-sort_key", "-id")[: PAGE_SIZE + 1]
+            found += seek.order_by("-sort_key", "-id")[: size + 1]
         found.sort(key=order, reverse=True)
-        more_before = len(found) > PAGE_SIZE
-        rows = list(reversed(found[:PAGE_SIZE]))
+        more_before = len(found) > size
+        rows = list(reversed(found[:size]))
         return Page(
             rows,
             encode_cursor(rows[-1]) if rows else "",
@@ -403,10 +432,10 @@ def _page_of(branches: list[QuerySet[Enterprise]], after: str, before: str) -> P
         if after:
             key, pk = decode_cursor(after)
             units = units.filter(sort_key__gte=key).filter(Q(sort_key__gt=key) | Q(id__gt=pk))
-        found += units.order_by("sort_key", "id")[: PAGE_SIZE + 1]
+        found += units.order_by("sort_key", "id")[: size + 1]
     found.sort(key=order)
-    more_after = len(found) > PAGE_SIZE
-    rows = found[:PAGE_SIZE]
+    more_after = len(found) > size
+    rows = found[:size]
     return Page(
         rows,
         encode_cursor(rows[-1]) if rows and more_after else "",
@@ -432,3 +461,263 @@ def capped_count(branches: list[QuerySet[Enterprise]], scope: Scope, key: str) -
                     found += units.order_by().values("id")[: COUNT_CAP + 1 - found].count()
         cache.set(cache_key, found, COUNT_TTL)
     return min(found, COUNT_CAP), found > COUNT_CAP
+
+
+@dataclass
+class Row:
+    """One row of a rows page or its download: the unit with what people check beside it.
+    ``since`` (the day its status then began) only for a unit read from its history: for
+    any other it would tell a past date of its history."""
+
+    unit: Enterprise
+    status: str
+    since: dt.date | None
+    province: str
+    park: str
+    park_kind: str
+    ownership: str
+    size: str
+
+
+def described(units: list[Enterprise], as_of: dt.date) -> list[Row]:
+    """The columns of a page's (or a download chunk's) units, read for those units only: on
+    a past date, one query for the day their status then began (the parks and provinces
+    are kept lists)."""
+    parks = _parks()
+    since: dict[int, dt.date] = {}
+    probe = [
+        u.pk
+        for u in units
+        if u.with_history and u.status_since is not None and u.status_since > as_of  # type: ignore[attr-defined]
+    ]
+    if probe:
+        # The units whose status has changed since the date: the day of their last event
+        # up to it (a page's few units; their events are read by the unit's index).
+        for pk, day in (
+            StatusEvent.objects.filter(enterprise_id__in=probe, date__lte=as_of)
+            .order_by("enterprise_id", "date", "id")
+            .values_list("enterprise_id", "date")
+        ):
+            since[pk] = day
+    names = _province_names()
+    statuses, kinds = dict(Status.choices), dict(Park.Kind.choices)
+    ownerships, sizes = dict(Park.Ownership.choices), dict(SizeBand.choices)
+    out = []
+    for u in units:
+        park = parks.get(u.park_then)  # type: ignore[attr-defined]
+        when = None
+        if u.with_history:  # type: ignore[attr-defined]
+            when = since.get(u.pk) if u.pk in since else u.status_since
+            if when is not None and when > as_of:
+                when = None  # no event up to the date (a unit registered that day or later)
+        out.append(
+            Row(
+                unit=u,
+                status=str(statuses.get(u.status_then, u.status_then)),  # type: ignore[attr-defined]
+                since=when,
+                province=names.get(u.province_then, ""),  # type: ignore[attr-defined]
+                park=park["name"] if park else "",
+                park_kind=str(kinds[park["kind"]]) if park else "",
+                ownership=str(ownerships[park["ownership"]]) if park else "",
+                size=str(sizes.get(u.size_band, u.size_band)),
+            )
+        )
+    return out
+
+
+def _parks() -> dict[int, dict[str, Any]]:
+    """Every park's name, kind and ownership (a few thousand), kept until the figures
+    version changes (saving a park starts a new one): a page's parks cost no query."""
+    return memo(  # type: ignore[no-any-return]
+        ("park-columns",),
+        lambda: {p["pk"]: p for p in Park.objects.values("pk", "name", "kind", "ownership")},
+    )
+
+
+def _province_names() -> dict[int, str]:
+    return memo(  # type: ignore[no-any-return]
+        ("province-names",), lambda: dict(Province.objects.values_list("pk", "name_fa"))
+    )
+
+
+# --- flows: the revivals and the operating permits of the year to the date -------------------
+
+FLOWS = selectors.FLOWS
+
+
+def revivals(scope: Scope, as_of: dt.date, asked: Asked) -> Any:
+    """The revivals counted from 1 Farvardin of the date's year to the date (status events
+    idle or semi-active → active; a unit revived twice is two rows), at the place where the
+    unit stood that day, as the facts count them; newest first, each with ``day``,
+    ``province_then`` and ``park_then``. Only the units whose history the person sees: an
+    event is history (the public and anyone else get the figure alone)."""
+    start = jalali.year_start(as_of)
+    rows: Any = (
+        StatusEvent.objects.filter(
+            date__range=(start, as_of),
+            to_status=Status.ACTIVE,
+            from_status__in=sorted(REVIVAL_FROM),
+        )
+        .annotate(day=F("date"), unit_id=F("enterprise_id"))
+        .select_related("enterprise")
+    )
+    if not scope.national:
+        rows = rows.filter(
+            scope.visible_q(Enterprise, "enterprise__")
+            & ENTERPRISE_RULES.history_q(scope, "enterprise__")
+        )
+    rows = _placed_then(rows)
+    if asked.province_id is not None:
+        rows = rows.filter(province_then=asked.province_id)
+    if asked.park_id is not None:
+        rows = rows.filter(park_then=asked.park_id)
+    return rows.order_by("-day", "-pk")
+
+
+def permit_branches(scope: Scope, as_of: dt.date, asked: Asked) -> list[QuerySet[Enterprise]]:
+    """The units whose operating permit is dated from 1 Farvardin of the date's year to the
+    date, at the place where they stood that day, as one or two disjoint querysets in name
+    order (for ``page_of``): the units that have not moved since the permit's day stood
+    there where they stand today (read through the place's index on the registry); those
+    that have (a few percent, found from their closed location events there) are placed
+    from their history."""
+    start = jalali.year_start(as_of)
+    base: Any = Enterprise.objects.filter(permit_date__range=(start, as_of)).annotate(
+        day=F("permit_date"), unit_id=F("pk")
+    )
+    if not scope.national:
+        base = base.filter(scope.visible_q(Enterprise) & ENTERPRISE_RULES.history_q(scope))
+    if asked.province_id is None and asked.park_id is None:
+        return [_placed_then(base)]
+    field, value = (
+        ("park_id", asked.park_id)
+        if asked.park_id is not None
+        else ("province_id", asked.province_id)
+    )
+    closed = LocationEvent.objects.filter(valid_until__isnull=False)
+    # Moved since the permit's day: a location event replaced after that day.
+    moved_since = Exists(
+        closed.filter(enterprise=OuterRef("pk"), valid_until__gt=OuterRef("permit_date"))
+    )
+    # The others stood that day where they stand today (a permit dated before the unit's
+    # registration included: it counts where the unit was first registered).
+    stayed = base.filter(**{field: value}).filter(~moved_since)
+    stayed = stayed.annotate(province_then=F("province_id"), park_then=F("park_id"))
+    # Those that moved since and stood in the place that day had an event there, closed
+    # since: a few thousand rows, read by the closed events' index on the place.
+    moved = base.filter(pk__in=closed.filter(**{field: value}).values("enterprise_id"))
+    then = "park_then" if field == "park_id" else "province_then"
+    return [stayed, _placed_then(moved.filter(moved_since)).filter(**{then: value})]
+
+
+def _placed_then(rows: Any) -> Any:
+    """``rows`` (with ``unit_id`` and ``day``) annotated with the province and park where
+    the unit stood that day: its location event then, or its first one (a permit dated
+    before the unit's registration), as the facts count them."""
+    then = LocationEvent.objects.filter(enterprise=OuterRef("unit_id"), date__lte=OuterRef("day"))
+    then = then.order_by("-date", "-id")
+    first = LocationEvent.objects.filter(enterprise=OuterRef("unit_id")).order_by("date", "id")
+    return rows.annotate(
+        province_then=Coalesce(
+            Subquery(then.values("province_id")[:1]), Subquery(first.values("province_id")[:1])
+        ),
+        park_then=Case(
+            When(
+                Exists(then),
+                then=Subquery(then.values("park_id")[:1], output_field=IntegerField()),
+            ),
+            default=Subquery(first.values("park_id")[:1], output_field=IntegerField()),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+@dataclass
+class FlowRow:
+    unit: Enterprise
+    day: dt.date
+    before: str  # the status it was revived from; "" for a permit
+    province: str
+    park: str
+    park_kind: str
+    ownership: str
+    size: str
+
+
+def flow_page(rows: Any, after: str = "") -> tuple[list[FlowRow], str]:
+    """The page of ``rows`` (newest first) after the cursor ``after`` (the day and id of the
+    last row of the page before: keyset, so a deep page reads its own rows), with their
+    columns, and the cursor of the next page ("" when none follows)."""
+    if after:
+        day, pk = decode_event_cursor(after)
+        rows = rows.filter(Q(day__lt=day) | Q(day=day, pk__lt=pk))
+    with _walking_the_index():
+        found = list(rows[: PAGE_SIZE + 1])
+    more = len(found) > PAGE_SIZE
+    found = found[:PAGE_SIZE]
+    following = f"{found[-1].day.isoformat()}.{found[-1].pk}" if more else ""
+    return flow_described(found), following
+
+
+def decode_event_cursor(token: str) -> tuple[dt.date, int]:
+    """(day, id) from an events page's cursor; 404 for one no page wrote."""
+    day, _, pk = token.partition(".")
+    try:
+        if not (pk.isascii() and pk.isdecimal()) or int(pk) >= 2**63:
+            raise ValueError
+        return dt.date.fromisoformat(day), int(pk)
+    except ValueError:
+        raise Http404 from None
+
+
+def flow_described(found: list[Any]) -> list[FlowRow]:
+    parks = _parks()
+    names = _province_names()
+    statuses, kinds = dict(Status.choices), dict(Park.Kind.choices)
+    ownerships, sizes = dict(Park.Ownership.choices), dict(SizeBand.choices)
+    out = []
+    for r in found:
+        unit = r.enterprise if isinstance(r, StatusEvent) else r
+        park = parks.get(r.park_then)
+        out.append(
+            FlowRow(
+                unit=unit,
+                day=r.day,
+                before=str(statuses.get(r.from_status, "")) if isinstance(r, StatusEvent) else "",
+                province=names.get(r.province_then, ""),
+                park=park["name"] if park else "",
+                park_kind=str(kinds[park["kind"]]) if park else "",
+                ownership=str(ownerships[park["ownership"]]) if park else "",
+                size=str(sizes.get(unit.size_band, unit.size_band)),
+            )
+        )
+    return out
+
+
+def permit_chunks(
+    branches: list[QuerySet[Enterprise]], chunk: int = 1000
+) -> Iterator[list[FlowRow]]:
+    """Every permit of ``branches`` with its columns, in name order, ``chunk`` at a time."""
+    after = ""
+    while True:
+        page = page_of(branches, after=after, size=chunk)
+        yield flow_described(page.rows)
+        if not page.next_cursor:
+            return
+        after = page.next_cursor
+
+
+def flow_chunks(rows: Any, chunk: int = 1000) -> Iterator[list[FlowRow]]:
+    """Every row of ``rows`` with its columns, ``chunk`` at a time (a download)."""
+    last: tuple[dt.date, int] | None = None
+    while True:
+        page = rows
+        if last is not None:
+            page = page.filter(Q(day__lt=last[0]) | Q(day=last[0], pk__lt=last[1]))
+        found = list(page[:chunk])
+        if not found:
+            return
+        yield flow_described(found)
+        last = (found[-1].day, found[-1].pk)
+        if len(found) < chunk:
+            return

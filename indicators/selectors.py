@@ -4,7 +4,7 @@ breakdowns, its ranking across provinces and the link to the rows behind it."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -87,6 +87,8 @@ class Card:
     year: int
     # Another card shown beside this one (revivals with the clinic beside all revivals).
     beside: Card | None = None
+    # A ratio's numerator and denominator, each with its value and the link to its rows.
+    terms: list[Card] = field(default_factory=list)
 
     @property
     def progress(self) -> Decimal | None:
@@ -108,55 +110,37 @@ class Card:
         return source if source in ("clusters", "clinics", "finance", "consortia") else ""
 
 
+# The registry's flows: events counted from 1 Farvardin to the date (``rows.flow_rows``).
+FLOWS = ("revived", "permits")
+
+
 def rows_link(
     indicator: Indicator, place: Place, as_of: dt.date, province_code: str = "", **narrow: str
 ) -> str:
-    """The list of the rows a figure counts: the enterprise directory (with the same
-    filters) for today's figures it can express, otherwise the rows-as-of page."""
-    if indicator.source != "registry" or indicator.measure not in ("units", "jobs"):
-        if indicator.source == "clusters":  # the clusters of the place, in the directory
-            params = {"province": province_code} if province_code else {}
-            if indicator.measure == "completed":
-                params["stage"] = "completed"
-            return reverse("cluster_directory") + (f"?{urlencode(params)}" if params else "")
-        if indicator.source == "clinics":  # the units or cases it counted, as of the date
-            return _rows_as_of("clinic_rows", indicator, place, as_of, province_code, narrow)
-        if indicator.source == "finance":  # the referrals or files it counted
-            return _rows_as_of("finance_rows", indicator, place, as_of, province_code, narrow)
-        if indicator.source == "consortia":  # the consortia of the place, as of the date
-            params = {"as_of": format_date(as_of, persian_digits=False)}
-            if province_code:
-                params["province"] = province_code
-            return reverse("consortium_list") + f"?{urlencode(params)}"
-        if indicator.source == "parks":
-            params = {"province": province_code} if province_code else {}
-            return reverse("park_list") + (f"?{urlencode(params)}" if params else "")
-        return ""
-    statuses = indicator.filters.get("status") or []
-    sizes = indicator.filters.get("size") or []
-    simple = (
-        as_of == today()
-        and len(statuses) <= 1
-        and len(sizes) <= 1
-        and "in_park" not in indicator.filters
-        and not indicator.filters.get("semi_finished")
-        and (len(narrow) == 0 or set(narrow) <= {"group", "size", "status"})
-        and not (narrow.get("size") and sizes)
-        and not (narrow.get("status") and statuses)
-    )
-    if simple:
-        params: dict[str, str] = {}  # type: ignore[no-redef]
-        if place.level == "p":
+    """The list of the rows a figure counts, as of its date, with the same number: the
+    registry's and the clusters' rows pages, the clinics' and finance's, the consortia
+    and the parks lists; "" for a ratio (its card links its two terms)."""
+    if indicator.source == "registry" and indicator.measure in ("units", "jobs", *FLOWS):
+        # The rows page states the figure, its definition and date beside the rows.
+        return _rows_as_of("indicator_rows", indicator, place, as_of, province_code, narrow)
+    if indicator.source == "clusters":  # the clusters it counted, as of the date
+        return _rows_as_of("cluster_rows", indicator, place, as_of, province_code, narrow)
+    if indicator.source == "clinics":  # the units or cases it counted, as of the date
+        return _rows_as_of("clinic_rows", indicator, place, as_of, province_code, narrow)
+    if indicator.source == "finance":  # the referrals or files it counted
+        return _rows_as_of("finance_rows", indicator, place, as_of, province_code, narrow)
+    if indicator.source == "consortia":  # the consortia of the place, as of the date
+        params = {"as_of": format_date(as_of, persian_digits=False)}
+        if province_code:
             params["province"] = province_code
-        elif place.level == "k":
-            params["park"] = str(place.id)
-        if statuses:
-            params["status"] = statuses[0]
-        if sizes:
-            params["size"] = sizes[0]
-        params.update(narrow)
-        return reverse("enterprise_directory") + (f"?{urlencode(params)}" if params else "")
-    return _rows_as_of("indicator_rows", indicator, place, as_of, province_code, narrow)
+        return reverse("consortium_list") + f"?{urlencode(params)}"
+    if indicator.source == "parks":
+        params = {"province": province_code} if province_code else {}
+        for name in ("kind", "ownership"):  # the list narrows to one of each
+            if len(indicator.filters.get(name) or []) == 1:
+                params[name] = indicator.filters[name][0]
+        return reverse("park_list") + (f"?{urlencode(params)}" if params else "")
+    return ""
 
 
 def _rows_as_of(
@@ -191,16 +175,20 @@ def cards(
         targets = memo(
             ("targets", year, province_id, ids), lambda: targets_of(ids, year, province_id)
         )
-    return [
-        Card(
+
+    def card(i: Indicator, target: bool = True) -> Card:
+        found = Card(
             indicator=i,
             value=value_of(i, place, as_of),
             link=rows_link(i, place, as_of, province_code),
-            target=targets.get(i.pk),
+            target=targets.get(i.pk) if target else None,
             year=year,
         )
-        for i in indicators
-    ]
+        if i.kind == Indicator.Kind.RATIO and i.numerator and i.denominator:
+            found.terms = [card(i.numerator, False), card(i.denominator, False)]
+        return found
+
+    return [card(i) for i in indicators]
 
 
 def targets_of(ids: tuple[int, ...], year: int, province_id: int | None) -> dict[int, Decimal]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("parks/<int:pk>/", views.park_detail, name="park_detail"),
     path("indicators/", views.catalogue, name="indicator_catalogue"),
     path("indicators/<slug:key>/rows/", views.indicator_rows, name="indicator_rows"),
+    path("indicators/<slug:key>/cluster-rows/", views.cluster_rows, name="cluster_rows"),
     path("indicators/<slug:key>/clinic-rows/", views.clinic_rows, name="clinic_rows"),
     path("indicators/<slug:key>/finance-rows/", views.finance_rows, name="finance_rows"),
     path("stats/", views.stats, name="stats"),

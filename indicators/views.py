@@ -36,6 +36,7 @@ from cases.models import Case as CaseModel
 from clinics import casetype as clinic_casetype
 from clinics import figures as clinic_figures
 from clinics.models import Cause
+from clusters.models import Cluster
 from enterprises.access import RULES as ENTERPRISE_RULES
 from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
 from exports.responses import export_response, pdf_response
@@ -44,11 +45,14 @@ from finance import figures as finance_figures
 from finance import market as listing_type
 from finance.models import Bank, Instrument, Market
 from finance.selectors import listings_visible, referrals_visible
+from persian import jalali
 from persian.jalali import MONTH_NAMES
+from persian.templatetags.persian import num
 from persian.text import search_terms
 from places.models import Park, Province
 from sectors.models import IndustryGroup
 
+from . import clusters as cluster_figures
 from . import figures, selectors
 from . import rows as rows_module
 from .models import BREAKDOWNS, Indicator
@@ -847,13 +851,18 @@ def _units_then(scope: Scope, as_of: dt.date) -> Any:
     )
 
 
+@throttled("exports", when=asks_download)
 @throttled("rows")
-def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
+def indicator_rows(request: HttpRequest, key: str) -> HttpResponseBase:
     """The units a registry figure counted on a date: each unit's status and place that day,
     read from its history; only the rows the person may see (``Scope``). Keyset pages in
-    name order (``?after=``/``?before=``), the figure read from the facts (``indicators.rows``)."""
+    name order (``?after=``/``?before=``), the figure read from the facts (``indicators.rows``).
+    ``?export=csv|xlsx``: every row, with the definition, the date and the figure on top."""
     indicator = get_object_or_404(
-        Indicator, key=key.replace("\x00", ""), source="registry", measure__in=["units", "jobs"]
+        Indicator,
+        key=key.replace("\x00", ""),
+        source="registry",
+        measure__in=["units", "jobs", *rows_module.FLOWS],
     )
     as_of, as_of_error = selectors.parse_as_of(request.GET)
     scope = Scope.of(request.user)
@@ -864,37 +873,33 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
         province = get_object_or_404(Province, code=code)
         asked.province_id = province.pk
     park_id = request.GET.get("park", "")
+    park = None
     if park_id:
         if not (park_id.isascii() and park_id.isdecimal() and int(park_id) < 2**63):
             raise Http404
         asked.park_id = int(park_id)
+        park = Park.objects.filter(pk=asked.park_id).first()
+    if indicator.measure in rows_module.FLOWS:
+        return _flow_rows(request, indicator, as_of, as_of_error, scope, asked, province, park)
     for name in ("status", "size", "group"):
         setattr(asked, name, request.GET.get(name, "").replace("\x00", "").strip())
     units = rows_module.counted(indicator, scope, as_of, asked)
+    figure = rows_module.figure_of(indicator, as_of, asked)
+    params = request.GET.copy()
+    for name in ("after", "before", "page", "export"):
+        params.pop(name, None)
+    count_key = f"{indicator.pk}:{as_of}:{params.urlencode()}"
+    if fmt := request.GET.get("export"):
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        return _rows_download(request, indicator, as_of, province, park, figure, units, fmt)
     page = rows_module.page_of(
         units,
         after=request.GET.get("after", "").strip(),
         before=request.GET.get("before", "").strip(),
     )
-    figure = rows_module.figure_of(indicator, as_of, asked)
-    params = request.GET.copy()
-    for name in ("after", "before", "page"):
-        params.pop(name, None)
-    count, capped = rows_module.count_of(
-        indicator,
-        scope,
-        as_of,
-        asked,
-        figure,
-        units,
-        f"{indicator.pk}:{as_of}:{params.urlencode()}",
-    )
-    names = dict(Province.objects.values_list("pk", "name_fa"))
-    labels = dict(Status.choices)
-    rows = [
-        (u, labels.get(u.status_then, u.status_then), names.get(u.province_then, ""))  # type: ignore[attr-defined]
-        for u in page.rows
-    ]
+    count, capped = rows_module.count_of(indicator, scope, as_of, asked, figure, units, count_key)
+    rows = rows_module.described(page.rows, as_of)
     some_without_history = any(not u.with_history for u in page.rows)  # type: ignore[attr-defined]
     context = {
         "rows": rows,
@@ -902,6 +907,7 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
         "as_of": as_of,
         "as_of_error": as_of_error,
         "province": province,
+        "park": park,
         "page": page,
         "figure": figure,
         "count": count,
@@ -909,6 +915,252 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponse:
         "some_without_history": some_without_history,
     }
     return render(request, "indicators/rows.html", context)
+
+
+def _flow_rows(
+    request: HttpRequest,
+    indicator: Indicator,
+    as_of: dt.date,
+    as_of_error: str | None,
+    scope: Scope,
+    asked: rows_module.Asked,
+    province: Province | None,
+    park: Park | None,
+) -> HttpResponseBase:
+    """The revivals (newest first, ``rows.revivals``) or operating permits (in name order,
+    ``rows.permit_branches``) a flow figure counted, beside the figure; listed to those who see the units' history, each the units
+    they keep (an event is history); the public gets the figure alone."""
+    place = (
+        Place("p", province.pk)
+        if province
+        else Place("k", asked.park_id)
+        if asked.park_id is not None
+        else Place("c")
+    )
+    figure = selectors.value_of(indicator, place, as_of)
+    listed = scope.authenticated and bool(scope.national or scope.grants)
+    permits = indicator.measure == "permits"
+    found: Any = (
+        rows_module.permit_branches(scope, as_of, asked)
+        if permits
+        else rows_module.revivals(scope, as_of, asked)
+    )
+    fmt = request.GET.get("export")
+    if fmt:
+        if fmt not in ("csv", "xlsx") or not listed:
+            raise Http404
+        chunks = rows_module.permit_chunks(found) if permits else rows_module.flow_chunks(found)
+        return _flow_download(request, indicator, as_of, province, park, figure, chunks, fmt)
+    shown: list[rows_module.FlowRow] = []
+    previous: dict[str, Any] = {}
+    following: dict[str, Any] = {}
+    if listed and permits:  # in name order, keyset pages (``?after=`` / ``?before=``)
+        cursor_page = rows_module.page_of(
+            found,
+            after=request.GET.get("after", "").strip(),
+            before=request.GET.get("before", "").strip(),
+        )
+        shown = rows_module.flow_described(cursor_page.rows)
+        if cursor_page.prev_cursor:
+            previous = {"after": None, "before": cursor_page.prev_cursor}
+        if cursor_page.next_cursor:
+            following = {"before": None, "after": cursor_page.next_cursor}
+    elif listed:  # newest first, keyset pages (``?after=<day>.<id>``)
+        shown, cursor = rows_module.flow_page(found, request.GET.get("after", "").strip())
+        following = {"after": cursor} if cursor else {}
+        previous = {"page": 1} if request.GET.get("after") else {}  # back to the newest
+    params = request.GET.copy()
+    for name in ("after", "before", "page"):
+        params.pop(name, None)
+
+    def link(change: dict[str, Any]) -> str:
+        if not change:
+            return ""
+        query = params.copy()
+        for name, value in change.items():
+            if value is not None:
+                query[name] = str(value)
+        return "?" + query.urlencode()
+
+    context = {
+        "indicator": indicator,
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "province": province,
+        "park": park,
+        "figure": figure,
+        "from_day": jalali.year_start(as_of),
+        "listed": listed,
+        "rows": shown,
+        "previous": link(previous),
+        "next": link(following),
+    }
+    return render(request, "indicators/flow_rows.html", context)
+
+
+def _flow_download(
+    request: HttpRequest,
+    indicator: Indicator,
+    as_of: dt.date,
+    province: Province | None,
+    park: Park | None,
+    figure: Any,
+    chunks: Any,
+    fmt: str,
+) -> HttpResponseBase:
+    def rows() -> Any:
+        for chunk in chunks:
+            for row in chunk:
+                yield {
+                    "name": row.unit.name,
+                    "day": row.day,
+                    "before": row.before,
+                    "province": row.province,
+                    "park": row.park,
+                    "park_kind": row.park_kind,
+                    "ownership": row.ownership,
+                    "employees": row.unit.employees,
+                    "size": row.size,
+                }
+
+    columns = [Column("name", _("Name")), Column("day", _("Date"), "date")]
+    if indicator.measure == "revived":
+        columns.append(Column("before", _("Revived from")))
+    columns += [
+        Column("province", _("Province then")),
+        Column("park", _("Park or zone then")),
+        Column("park_kind", _("Kind")),
+        Column("ownership", _("Ownership")),
+        Column("employees", _("Employees"), "int"),
+        Column("size", _("Size")),
+    ]
+    return export_response(
+        _rows_table(request, indicator, as_of, province, park, figure, columns, rows()),
+        fmt,
+        stream_xlsx=True,
+    )
+
+
+def _rows_table(
+    request: HttpRequest,
+    indicator: Indicator,
+    as_of: dt.date,
+    province: Province | None,
+    park: Park | None,
+    figure: Any,
+    columns: list[Column],
+    rows: Any,
+) -> Table:
+    """A rows page as a download: the figure's name, definition, date, place and number
+    above the rows."""
+    filters = [(_("Definition"), indicator.display_definition)]
+    if province is not None:
+        filters.append((_("Province"), str(province)))
+    if park is not None:
+        filters.append((_("Park or zone"), str(park)))
+    for name, label, shown in (
+        ("status", _("Status"), dict(Status.choices)),
+        ("size", _("Size"), dict(SizeBand.choices)),
+    ):
+        if value := request.GET.get(name, "").strip():
+            filters.append((label, str(shown.get(value, value))))
+    if figure is not None and indicator.measure != "jobs":
+        filters.append((_("The figure"), num(figure)))
+    slug = f"rows-{indicator.key}-{selectors.format_date(as_of, persian_digits=False)}"
+    if province is not None:
+        slug += f"-{province.code}"
+    if park is not None:
+        slug += f"-park-{park.pk}"
+    return Table(
+        title=indicator.display_name,
+        columns=columns,
+        rows=rows,
+        filename=slug.replace("/", ""),
+        as_of=timezone.make_aware(dt.datetime.combine(as_of, dt.time(23, 59))),
+        filters=filters,
+        source_url=_source_url(request),
+    )
+
+
+def _rows_download(
+    request: HttpRequest,
+    indicator: Indicator,
+    as_of: dt.date,
+    province: Province | None,
+    park: Park | None,
+    figure: int | None,
+    units: list[Any],
+    fmt: str,
+) -> HttpResponseBase:
+    """Every row of the page (its scope and narrowing), read chunk by chunk as the file is
+    sent, under the figure's name, definition, date, place and number."""
+    today_mark = _("today")
+
+    def rows() -> Any:
+        for chunk in rows_module.chunks_of(units, as_of):
+            for row in chunk:
+                unit = row.unit
+                yield {
+                    "name": unit.name,
+                    "status": row.status
+                    if unit.with_history  # type: ignore[attr-defined]
+                    else f"{row.status} ({today_mark})",
+                    "since": row.since,
+                    "province": row.province,
+                    "park": row.park,
+                    "park_kind": row.park_kind,
+                    "ownership": row.ownership,
+                    "employees": unit.employees,
+                    "size": row.size,
+                }
+
+    columns = [
+        Column("name", _("Name")),
+        Column("status", _("Status then")),
+        Column("since", _("Since"), "date"),
+        Column("province", _("Province then")),
+        Column("park", _("Park or zone then")),
+        Column("park_kind", _("Kind")),
+        Column("ownership", _("Ownership")),
+        Column("employees", _("Employees"), "int"),
+        Column("size", _("Size")),
+    ]
+    figure_shown = figure if indicator.measure == "units" else None
+    return export_response(
+        _rows_table(request, indicator, as_of, province, park, figure_shown, columns, rows()),
+        fmt,
+        stream_xlsx=True,
+    )
+
+
+@throttled("rows")
+def cluster_rows(request: HttpRequest, key: str) -> HttpResponse:
+    """The clusters a programme figure counted on a date at a place (``clusters.counted_ids``:
+    the card's number), those the person may see listed (``Scope``) with their stage today."""
+    indicator = get_object_or_404(Indicator, key=key.replace("\x00", ""), source="clusters")
+    as_of, as_of_error = selectors.parse_as_of(request.GET)
+    province, park = _place_asked(request)
+    if park is not None:  # clusters are not counted by park
+        raise Http404
+    place = Place("p", province.pk) if province else Place("c")
+    figure = selectors.value_of(indicator, place, as_of)
+    ids = cluster_figures.counted_ids(indicator.measure, place, as_of)
+    visible = (
+        Cluster.objects.filter(Scope.of(request.user).visible_q(Cluster), pk__in=ids)
+        .select_related("province")
+        .order_by("name", "id")
+    )
+    page = Paginator(visible, 50).get_page(request.GET.get("page"))
+    context = {
+        "indicator": indicator,
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "province": province,
+        "figure": figure,
+        "from_day": jalali.year_start(as_of),
+        "page": page,
+    }
+    return render(request, "indicators/cluster_rows.html", context)
 
 
 # The business clinics' rows: which measures count units, cases or revivals.

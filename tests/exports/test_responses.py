@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from exports.responses import FORMATS, export_response
 from exports.tables import Column, Table
+from exports.writers import xlsx_chunks
 
 ESFAND_30_1403 = dt.date(2025, 3, 20)  # a leap Esfand's last day
 
@@ -267,3 +268,34 @@ def test_naive_datetimes_are_written_as_they_are() -> None:
 
     assert data_rows(lines)[0] == ["1402/12/29 23:59"]
     assert len(data_rows(lines)[1][0]) == 10
+
+
+def test_a_streamed_xlsx_sends_its_head_before_reading_a_row_and_reads_back_whole() -> None:
+    read: list[int] = []
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for n in range(1500):
+            read.append(n)
+            yield {"name": f"=واحد {n}", "employees": n}
+
+    table = Table(
+        title="واحدهای فعال",
+        columns=[Column("name", "نام"), Column("employees", "کارکنان", "int")],
+        rows=rows(),
+        filename="rows",
+        filters=[("تعریف", "واحدهای فعال در تاریخ گزارش")],
+    )
+    chunks = xlsx_chunks(table)
+    first = next(chunks)
+
+    assert first and read == []  # the file starts before any row is read
+    data = first + b"".join(chunks)
+    sheet = load_workbook(io.BytesIO(data)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0] == "واحدهای فعال"
+    assert values[1][0] == "تعریف: واحدهای فعال در تاریخ گزارش"
+    assert values[3] == ("نام", "کارکنان")
+    assert values[4] == ("'=واحد 0", 0)  # formula escaped, number kept a number
+    assert len(values) == 4 + 1500
+    assert sheet.sheet_view.rightToLeft
+    assert sheet.freeze_panes == "A5"

@@ -65,7 +65,7 @@ def test_the_country_page_shows_every_unit_in_persian_digits_and_links_to_them(
     assert figure == "۸"
     assert 'data-testid="as-of"' in html
     assert 'data-choropleth="national-map"' in html and 'data-chart="series-data"' in html
-    listed = page(client_for(national_admin).get(link)).count('data-testid="directory-row"')
+    listed = page(client_for(national_admin).get(link)).count('data-testid="drill-row"')
     assert listed == 8
 
 

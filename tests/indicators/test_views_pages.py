@@ -99,8 +99,29 @@ ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = with_two_grants(
         "stats": {"GET": _everyone(("-",), ("page",))},
         # The rows behind a figure: everyone gets a list, filtered by their scope (what each
         # role sees in it is tested in test_dashboards.py); an unknown indicator is not found.
+        # Revivals and permits too (an event is history: the public gets the figure, the
+        # staff the events they keep); downloads of the same rows, an unknown format 404.
         "indicator_rows": {
-            "GET": _everyone(("units-active", "no-such-indicator"), ("page", "404"))
+            "GET": {
+                who: {
+                    "units-active": "page",
+                    "revived": "page",
+                    "permits": "page",
+                    "units-active?export=csv": "file",
+                    "revived?export=xlsx": "404" if who == "anonymous" else "file",
+                    "units-active?export=pdf": "404",
+                    "no-such-indicator": "404",
+                }
+                for who in ROLES
+            }
+        },
+        # The clusters a programme figure counted, those the person may see listed; a park
+        # (clusters are not counted by park) and an unknown figure are not found.
+        "cluster_rows": {
+            "GET": _everyone(
+                ("clusters-identified", "clusters-completed-in-period", "park", "units"),
+                ("page", "page", "404", "404"),
+            )
         },
         # One click to what each person answers for (``Scope.own_page``).
         "my_dashboard": {
@@ -148,8 +169,11 @@ def fresh_figures(db):
 
 
 def _url(route: str, target: str, reference: Any) -> str:
-    if route == "indicator_rows":
-        return reverse(route, args=[target]) + "?province=IR-25"
+    if route in ("indicator_rows", "cluster_rows"):
+        key, _, extra = target.partition("?")
+        if key == "park":
+            return reverse(route, args=["clusters-identified"]) + f"?park={reference.park_p.pk}"
+        return reverse(route, args=[key]) + "?province=IR-25" + (f"&{extra}" if extra else "")
     if route in ("province_detail", "province_report"):
         return reverse(route, args=[target])
     if route in ("park_detail", "park_edit"):
@@ -203,7 +227,10 @@ def test_every_role_gets_what_the_policy_table_says_on_every_figures_and_park_pa
         assert history_of(created).filter(action="create", actor=user).exists()
         assert client.get(response["Location"]).status_code == 200
         return
-    if outcome == "page":
+    if outcome == "file":
+        assert response.status_code == 200, got
+        assert "attachment" in response["Content-Disposition"]
+    elif outcome == "page":
         assert response.status_code == 200, got
         assert '<html lang="fa" dir="rtl">' in page(response)
         if park is not None:
