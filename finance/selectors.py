@@ -322,34 +322,79 @@ def pipeline(user: Any, as_of: Any) -> list[StageRow]:
     return [StageRow(s, counts.get(s.code, 0), medians.get(s.code)) for s in market.LISTING.stages]
 
 
+@dataclass(slots=True)
+class ListedFile:
+    """A row of the pipeline's list of files, as it is shown (read as values)."""
+
+    pk: int
+    url: str
+    unit: str
+    province: str
+    stage: str
+    stage_since: Any
+    stalled: bool
+    adviser: str
+    market: str
+
+
 def listings_page(user: Any, number: Any, size: int) -> Any:
     """A page of the files the person may see, newest first: the page's ids first (no
-    join for the rows skipped), then those files with their joins, each marked
+    join for the rows skipped), then those files as the list shows them, each marked
     ``stalled`` when overdue or too long at its stage."""
     from django.core.paginator import Paginator
+    from django.urls import reverse
+    from django.utils.translation import get_language
 
+    from cases import types
     from cases.models import Case
     from cases.selectors import overdue_q
     from persian import jalali
 
     from .market import TYPE
-    from .models import Listing
+    from .models import Listing, Market
 
     ordered = cases_visible(user, TYPE).filter(listing__isnull=False).order_by("-opened_on", "-id")
-    page = Paginator(ordered.values_list("pk", flat=True), size).get_page(number)
+    ids_of = ordered.values_list("pk", flat=True)
+    paginator = Paginator(ids_of, size)
+    if Scope.of(user).national:  # every file: their number changes with a case event only
+        paginator.count = kept(("finance-listing-count",), ids_of.count)  # type: ignore[misc]
+    page = paginator.get_page(number)
     ids = list(page.object_list)
     stalled = set(
         Case.objects.filter(overdue_q(jalali.today()), pk__in=ids).values_list("pk", flat=True)
     )
-    rows = {
-        f.case_id: f
-        for f in Listing.objects.filter(case_id__in=ids).select_related(
-            "case", "case__enterprise", "case__province", "adviser"
+    english = get_language() == "en"
+    markets = dict(Market.choices)
+    values = {
+        row[0]: row
+        for row in Listing.objects.filter(case_id__in=ids).values_list(
+            "case_id",
+            "case__type",
+            "case__enterprise__name",
+            "case__province__name_fa",
+            "case__province__name_en",
+            "case__stage",
+            "case__stage_since",
+            "adviser__name",
+            "market",
         )
     }
-    files = [rows[pk] for pk in ids if pk in rows]
-    for f in files:
-        f.stalled = f.case_id in stalled  # type: ignore[attr-defined]
+    files: list[ListedFile] = [
+        ListedFile(
+            pk=case_id,
+            url=reverse(f"{case_type}_case", args=[case_id]),
+            unit=unit,
+            province=name_en if english else name_fa,
+            stage=types.get(case_type).stage_label(stage),
+            stage_since=since,
+            stalled=case_id in stalled,
+            adviser=adviser or "",
+            market=str(markets.get(market, "")) if market else "",
+        )
+        for case_id, case_type, unit, name_fa, name_en, stage, since, adviser, market in (
+            values[pk] for pk in ids if pk in values
+        )
+    ]
     page.object_list = files  # type: ignore[assignment]
     return page
 

@@ -294,6 +294,19 @@ def _period(since: dt.date | None, as_of: dt.date, years: bool = True) -> Q:
     return months | days
 
 
+def _summed(since: dt.date | None, as_of: dt.date) -> tuple[Q, Any]:
+    """The rows and the sum of a flow (or a stock's changes) from ``since`` to ``as_of``
+    (``_period``). From the beginning to today the year rows alone hold it: every year's
+    row up to this year's, less the days of this year after ``as_of`` — none, no step being
+    dated in the future — a quarter of the rows this year's months and days would be."""
+    if since is None and as_of >= today():
+        year = year_start(as_of)
+        period = Q(gran="y", day__lte=year) | Q(gran="d", day__gt=as_of, day__gte=year)
+        signed = Case_(When(gran="d", then=-F("n")), default=F("n"), output_field=BigIntegerField())
+        return period, Sum(signed)
+    return _period(since, as_of), Sum("n")
+
+
 def _where(case_type: str, measure: str, place: Place | None) -> Q:
     q = Q(type=case_type, measure=measure)
     if place is None:
@@ -309,12 +322,13 @@ def _sums(
     as_of: dt.date,
     values: Sequence[str] | None,
 ) -> dict[tuple[int, str], int]:
-    rows = CaseFact.objects.filter(_where(case_type, measure, place), _period(since, as_of))
+    period, amount = _summed(since, as_of)
+    rows = CaseFact.objects.filter(_where(case_type, measure, place), period)
     if values is not None:
         rows = rows.filter(value__in=list(values))
     return {
         (p, v): int(n or 0)
-        for p, v, n in rows.values_list("place", "value").annotate(n=Sum("n")).order_by()
+        for p, v, n in rows.values_list("place", "value").annotate(n=amount).order_by()
     }
 
 
@@ -355,15 +369,7 @@ def flows(
     where = Q()
     for place in places:
         where |= Q(level=place.level, place=place.id)
-    amount: Any = Sum("n")
-    if since is None and as_of >= today():
-        year = year_start(as_of)
-        period = Q(gran="y", day__lte=year) | Q(gran="d", day__gt=as_of, day__gte=year)
-        amount = Sum(
-            Case_(When(gran="d", then=-F("n")), default=F("n"), output_field=BigIntegerField())
-        )
-    else:
-        period = _period(since, as_of)
+    period, amount = _summed(since, as_of)
     rows = CaseFact.objects.filter(where, period, type=case_type)
     if measures is None:
         rows = rows.exclude(measure=STAGE)

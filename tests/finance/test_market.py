@@ -179,3 +179,30 @@ def test_the_pipeline_read_from_the_facts_agrees_with_the_rows_for_every_role(
         for row in expected[("national_admin", days_ago(250))]
     }
     assert past[market.INTRODUCED] == (0, 100) and past[market.FILE_OPENED] == (1, None)
+
+
+def test_the_national_files_list_follows_a_new_file_at_once_and_links_each_row(
+    reference, national_admin, client_for, django_capture_on_commit_callbacks
+) -> None:
+    """National staff's list of files counts every file, kept per figures version: a new
+    file starts a new one, so the next page lists it; each row opens its file."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = listing_introduce(actor=None, enterprise=make_enterprise(name="الف"), date=days_ago(9))
+    client = client_for(national_admin)
+
+    def rows() -> str:
+        return page(client.get(reverse("capital_pipeline"))).split('data-testid="files"')[1]
+
+    before = rows()
+    assert reverse("capital_listing_case", args=[first.case_id]) in before
+    with CaptureQueriesContext(connection) as captured:
+        assert rows() == before
+    assert not any("COUNT(" in q["sql"] for q in captured)  # the count kept
+    with django_capture_on_commit_callbacks(execute=True):
+        later = listing_introduce(
+            actor=None, enterprise=make_enterprise(name="ب"), date=days_ago(2)
+        )
+    after = rows()
+    assert reverse("capital_listing_case", args=[later.case_id]) in after and "ب" in after
