@@ -261,7 +261,7 @@ def test_a_refused_stage_bumps_nothing(reference, django_capture_on_commit_callb
 def _ranking_cell(html: str, province: str) -> str:
     match = re.search(
         rf">{re.escape(province)}</a></td><td class=\"text-end num\">"
-        r"(?:<a href=\"/clusters/[^\"]*\">)?([^<]+)<",
+        r"(?:<a href=\"[^\"]*\">)?([^<]+)<",
         html,
     )
     assert match, f"no ranking row for {province}"
@@ -330,6 +330,10 @@ def test_the_headline_cards_carry_the_cluster_figures_linked_to_the_clusters(
     assert [_cluster_card(national, key)[1] for key in KEYS] == ["۳", "۱", "۱", "۱"]
     assert [_cluster_card(qom, key)[1] for key in KEYS] == ["۲", "۱", "۱", "۱"]
     link, _ = _cluster_card(qom, "clusters-completed")
-    assert link == f"{reverse('cluster_directory')}?province={reference.qom.code}&stage=completed"
+    # It opens the clusters the figure counted, in the province, on the date.
+    assert link == (
+        f"{reverse('cluster_rows', args=['clusters-completed'])}"
+        f"?as_of=1399%2F01%2F01&province={reference.qom.code}"
+    )
     park = page(client_for(anonymous).get(reverse("park_detail", args=[reference.park_p.pk])))
     assert 'data-testid="cluster-cards"' not in park  # clusters are not counted by park
