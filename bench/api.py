@@ -49,6 +49,7 @@ from accounts.models import Role, User  # noqa: E402
 from accounts.services import grant_give  # noqa: E402
 from api import pagination  # noqa: E402
 from api.services import token_create  # noqa: E402
+from bench.copyrows import copy_rows, next_id, set_sequences  # noqa: E402
 from cases.models import Case  # noqa: E402
 from clinics import casetype  # noqa: E402
 from clusters import stages  # noqa: E402
@@ -81,28 +82,6 @@ def measure(client: Client, url: str, token: str, runs: int) -> tuple[float, flo
     return statistics.median(times), percentile(times, 0.95), response.status_code, rows
 
 
-def _copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-
-def _next_id(table: str) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")  # noqa: S608
-        return int(cursor.fetchone()[0])
-
-
-def _setval(*tables: str) -> None:
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                f"(SELECT coalesce(max(id), 1) FROM {table}))"
-            )
-
-
 CLUSTER_COLUMNS = ("id", "name", "province_id", "city", "unregistered_members", "assistant",
                    "secretary", "team_phone", "contracted_body", "technical_supervisor",
                    "provincial_committee", "common_brand", "export_consortium", "description",
@@ -129,7 +108,7 @@ def load(n_clusters: int, n_cases: int, seed: int) -> float:
     with transaction.atomic():
         Cluster.objects.all().delete()
         Case.objects.filter(type=casetype.TYPE).delete()
-        cluster_id = _next_id("clusters_cluster")
+        cluster_id = next_id("clusters_cluster")
         clusters, events = [], []
         for n in range(n_clusters):
             name = f"خوشه {rng.choice(WORDS)} {n}"
@@ -150,15 +129,15 @@ def load(n_clusters: int, n_cases: int, seed: int) -> float:
                 events.append((cluster_id, kind, date, previous, code, stages.order(code), "", now))
                 previous = code
             cluster_id += 1
-        _copy("clusters_cluster", CLUSTER_COLUMNS, clusters)
-        _copy("clusters_stageevent", STAGE_COLUMNS, events)
+        copy_rows("clusters_cluster", CLUSTER_COLUMNS, clusters)
+        copy_rows("clusters_stageevent", STAGE_COLUMNS, events)
         units = list(
             Enterprise.objects.filter(status__in=(Status.IDLE, Status.SEMI_ACTIVE))
             .order_by("pk")
             .values_list("pk", "province_id")
         )
         order = (casetype.OPENED, casetype.DIAGNOSIS, casetype.REMEDY, casetype.REVIVED)
-        case_id = _next_id("cases_case")
+        case_id = next_id("cases_case")
         cases, case_events = [], []
         for unit, province in rng.sample(units, min(n_cases, len(units))):
             opened = day - dt.timedelta(days=rng.randint(0, 1500))
@@ -188,9 +167,9 @@ def load(n_clusters: int, n_cases: int, seed: int) -> float:
             cases.append((case_id, casetype.TYPE, unit, office, stage, since, opened, closed,
                           "", now, now, True))  # fmt: skip
             case_id += 1
-        _copy("cases_case", CASE_COLUMNS, cases)
-        _copy("cases_caseevent", EVENT_COLUMNS, case_events)
-        _setval("clusters_cluster", "clusters_stageevent", "cases_case", "cases_caseevent")
+        copy_rows("cases_case", CASE_COLUMNS, cases)
+        copy_rows("cases_caseevent", EVENT_COLUMNS, case_events)
+        set_sequences("clusters_cluster", "clusters_stageevent", "cases_case", "cases_caseevent")
     with connection.cursor() as cursor:
         for table in ("clusters_cluster", "clusters_stageevent", "cases_case", "cases_caseevent"):
             cursor.execute(f"ANALYZE {table}")

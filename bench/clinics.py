@@ -47,6 +47,7 @@ from django.db.models import Count  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from accounts.services import grant_give  # noqa: E402
+from bench.copyrows import copy_rows  # noqa: E402
 from cases.models import Case, CaseEvent, FollowUp  # noqa: E402
 from cases.selectors import (  # noqa: E402
     caseload,
@@ -111,13 +112,6 @@ def consultants() -> dict[int, list[int]]:
                     place_id=province.pk,
                 )
     return pools
-
-
-def _copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
 
 
 def load(total: int, seed: int) -> float:
@@ -253,31 +247,31 @@ def load(total: int, seed: int) -> float:
             if rng.random() < 0.3:
                 due = opened + dt.timedelta(days=rng.randint(10, 200))
                 follow_ups.append((pk, due, "", "reminder", None, "", day))
-        _copy(
+        copy_rows(
             "cases_case",
             ("id", "type", "enterprise_id", "province_id", "stage", "stage_since", "opened_on",
              "closed_on", "assignee_id", "due_on", "summary", "created_at", "updated_at",
              "exclusive"),
             cases,
         )  # fmt: skip
-        _copy(
+        copy_rows(
             "cases_caseevent",
             ("case_id", "kind", "date", "from_stage", "stage", "province_id", "assignee_id",
              "reason", "author_name", "recorded_at"),
             events,
         )  # fmt: skip
-        _copy(
+        copy_rows(
             "cases_followup",
             ("case_id", "due_on", "kind", "title", "done_on", "outcome", "created_at"),
             follow_ups,
         )
-        _copy(
+        copy_rows(
             "clinics_diagnosis",
             ("id", "case_id", "date", "finding", "consultant_id", "recorded_at"),
             diagnoses,
         )
-        _copy("clinics_diagnosiscause", ("diagnosis_id", "cause", '"primary"'), causes)
-        _copy(
+        copy_rows("clinics_diagnosiscause", ("diagnosis_id", "cause", '"primary"'), causes)
+        copy_rows(
             "clinics_revival",
             ("case_id", "status_event_id", "enterprise_id", "date", "jobs", "opened_on",
              "recorded_at"),

@@ -53,6 +53,7 @@ from django.urls import reverse  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from accounts.services import grant_give  # noqa: E402
+from bench.copyrows import copy_rows, next_id, set_sequences  # noqa: E402
 from cases.models import Case  # noqa: E402
 from enterprises.models import Enterprise, Status  # noqa: E402
 from finance import casetype, market  # noqa: E402
@@ -91,28 +92,6 @@ def measure(client: Client, url: str, runs: int, cold: bool = False) -> tuple[fl
     return statistics.median(times), percentile(times, 0.95), response.status_code
 
 
-def _copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-
-def _next_id(table: str) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")  # noqa: S608
-        return int(cursor.fetchone()[0])
-
-
-def _setval(*tables: str) -> None:
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                f"(SELECT max(id) FROM {table}))"
-            )
-
-
 CASE_COLUMNS = ("id", "type", "enterprise_id", "province_id", "stage", "stage_since",
                 "opened_on", "closed_on", "assignee_id", "due_on", "summary", "created_at",
                 "updated_at", "exclusive")  # fmt: skip
@@ -140,7 +119,7 @@ def load(n_referrals: int, n_certificates: int, n_files: int, seed: int) -> floa
             .order_by("pk")
             .values_list("pk", "province_id", "status")
         )
-        case_id = _next_id("cases_case")
+        case_id = next_id("cases_case")
         cases, referrals, events, listings = [], [], [], []
         for _n in range(n_referrals):
             unit, province, _status = rng.choice(units)
@@ -203,21 +182,21 @@ def load(n_referrals: int, n_certificates: int, n_files: int, seed: int) -> floa
                              "sme" if stage == market.ADMITTED else "",
                              10**11 if stage == market.ADMITTED else None))  # fmt: skip
             case_id += 1
-        _copy("cases_case", CASE_COLUMNS, cases)
-        _copy("cases_caseevent", EVENT_COLUMNS, events)
-        _copy("finance_referral",
+        copy_rows("cases_case", CASE_COLUMNS, cases)
+        copy_rows("cases_caseevent", EVENT_COLUMNS, events)
+        copy_rows("finance_referral",
               ("case_id", "bank_id", "branch", "instrument", "amount_requested", "opened_on",
                "decision", "decided_on", "decision_reasons", "amount_granted", "paid_on",
                "amount_paid"),
               referrals)  # fmt: skip
-        _copy("finance_listing", ("case_id", "adviser_id", "market", "amount_raised"), listings)
+        copy_rows("finance_listing", ("case_id", "adviser_id", "market", "amount_raised"), listings)
         # Certificates: 2,000 buyers, suppliers mostly of their province.
         by_province: dict[int, list[int]] = {}
         for unit, province, _status in units:
             by_province.setdefault(province, []).append(unit)
         province_of = {u: p for u, p, _s in units}
         buyers = rng.sample([u for u, _p, _s in units], 2000)
-        certificate_id = _next_id("finance_certificate")
+        certificate_id = next_id("finance_certificate")
         certificates, steps = [], []
         for n in range(n_certificates):
             buyer = buyers[int(len(buyers) * rng.random() ** 2)]
@@ -246,15 +225,15 @@ def load(n_referrals: int, n_certificates: int, n_files: int, seed: int) -> floa
                                  supplier, rng.randint(10, 600) * 100_000_000, issued, term,
                                  matures, state, holder, day))  # fmt: skip
             certificate_id += 1
-        _copy("finance_certificate",
+        copy_rows("finance_certificate",
               ("id", "code", "bank_id", "buyer_id", "supplier_id", "amount", "issued_on",
                "term_months", "matures_on", "state", "holder_id", "created_at"),
               certificates)  # fmt: skip
-        _copy("finance_certificatestep",
+        copy_rows("finance_certificatestep",
               ("certificate_id", "kind", "date", "from_holder_id", "to_holder_id", "bank_id",
                "recorded_at"),
               steps)  # fmt: skip
-        _setval("cases_case", "finance_certificate")
+        set_sequences("cases_case", "finance_certificate")
     with connection.cursor() as cursor:
         for table in ("cases_case", "cases_caseevent", "finance_referral", "finance_listing",
                       "finance_certificate", "finance_certificatestep"):  # fmt: skip

@@ -360,12 +360,8 @@ def flows(
 ) -> dict[str, dict[str, int]]:
     """Several flows at once, summed over ``places`` (which must not overlap): measure →
     value → amount from ``since`` (None: from the beginning) to ``as_of``; every flow of
-    the type when ``measures`` is None (the stages' stock left out). One query.
-
-    From the beginning to today (the referral list's ledgers, on every new figures
-    version), the year rows alone hold the sum: every year's row up to this year's, less
-    the days of this year after ``as_of`` — none, no step being dated in the future. That
-    reads about a quarter of the rows the months and days of this year would."""
+    the type when ``measures`` is None (the stages' stock left out). One query (from the
+    beginning to today: the year rows only, ``_summed``)."""
     where = Q()
     for place in places:
         where |= Q(level=place.level, place=place.id)
