@@ -48,7 +48,7 @@ demo: install
 	$(DEMO_PY) manage.py seed_consortia --seed $(SEED) --until "$$($(PY) -c 'from persian.jalali import today, format_date; print(format_date(today(), persian_digits=False))')"
 	$(DEMO_PY) manage.py demo_accounts
 	$(DEMO_PY) manage.py rebuild_facts
-	$(DEMO_PY) manage.py seed_targets
+	$(DEMO_PY) manage.py seed_targets --past 2
 	@echo "Pishran is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	$(DEMO_PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 

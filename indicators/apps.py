@@ -9,6 +9,7 @@ class IndicatorsConfig(AppConfig):
     def ready(self) -> None:
         # The indicators build on the layers below and listen to their domain events
         # (``pishran.events``); nothing below imports the indicators (docs/architecture.md).
+        from accounts.access import register as register_rules
         from cases.events import CaseEvent
         from clinics.casetype import TYPE as CLINIC
         from clinics.figures import case_flows
@@ -22,6 +23,7 @@ class IndicatorsConfig(AppConfig):
         from places.events import ParkSaved, ReferenceLoaded
 
         from . import casefacts, catalogue, facts, sources
+        from .access import RULES
         from .base import register
         from .clinics import ClinicSource
         from .clusters import ClusterSource
@@ -32,6 +34,7 @@ class IndicatorsConfig(AppConfig):
         # The registry and parks sources register themselves (``sources``); the cluster
         # programme's figures are read from ``clusters.selectors`` by ``indicators.clusters``,
         # the business clinics' from ``clinics.figures`` by ``indicators.clinics``.
+        register_rules(RULES)  # who sees and sets the targets
         register(ClusterSource())
         register(ClinicSource())
         register(FinanceSource())

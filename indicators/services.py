@@ -90,3 +90,30 @@ def target_delete(*, actor: Any, target: Target) -> None:
     )
     target.delete()
     publish(deleted)
+
+
+@transaction.atomic  # all of an indicator's targets for the year, or none of them
+def targets_set(
+    *,
+    actor: Any,
+    indicator: Indicator,
+    year: int,
+    values: dict[Province | None, Decimal | None],
+) -> int:
+    """An indicator's targets for a Jalali year, by place (None: the country): a value
+    sets the place's target, None removes it. Each change audited; returns how many
+    places changed. One refused value refuses them all."""
+    existing = {t.province_id: t for t in Target.objects.filter(indicator=indicator, year=year)}
+    changed = 0
+    for province, value in values.items():
+        target = existing.get(province.pk if province else None)
+        if value is None:
+            if target is not None:
+                target_delete(actor=actor, target=target)
+                changed += 1
+            continue
+        if target is not None and target.value == value:
+            continue
+        target_set(actor=actor, indicator=indicator, year=year, value=value, province=province)
+        changed += 1
+    return changed

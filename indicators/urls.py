@@ -16,4 +16,5 @@ urlpatterns = [
     path("indicators/<slug:key>/clinic-rows/", views.clinic_rows, name="clinic_rows"),
     path("indicators/<slug:key>/finance-rows/", views.finance_rows, name="finance_rows"),
     path("stats/", views.stats, name="stats"),
+    path("targets/", views.targets, name="targets"),
 ]

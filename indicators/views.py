@@ -8,13 +8,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    Count,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -48,16 +53,18 @@ from finance.selectors import listings_visible, referrals_visible
 from persian import jalali
 from persian.jalali import MONTH_NAMES
 from persian.templatetags.persian import num
-from persian.text import search_terms
+from persian.text import search_terms, to_latin_digits
 from places.models import Park, Province
 from sectors.models import IndustryGroup
 
 from . import clusters as cluster_figures
 from . import figures, selectors
 from . import rows as rows_module
-from .models import BREAKDOWNS, Indicator
+from .forms import TargetsForm, province_field
+from .models import BREAKDOWNS, TARGET_YEARS, Indicator, Target
 from .pagecache import figures_page
-from .sources import Place, memo, park_totals, province_by_code
+from .services import targets_set
+from .sources import COUNTRY, Place, memo, park_totals, province_by_code
 
 HEADLINES = (
     "units",
@@ -1416,3 +1423,181 @@ def _finance_label(dim: str, value: str) -> str:
     if dim == "market":
         return str(Market(value).label)
     return str(listing_type.LISTING.stage_label(value))
+
+
+# --- targets of a Jalali year ------------------------------------------------------------
+
+
+def _target_year(params: Any) -> tuple[int, str]:
+    """The Jalali year asked for (``?year=``, any digits), or this one; with a message when
+    what was typed is not a year of the calendar the targets keep."""
+    this_year = jalali.year_of(jalali.today())
+    typed = to_latin_digits(str(params.get("year", "")).replace("\x00", "")).strip()
+    if not typed:
+        return this_year, ""
+    if typed.isascii() and typed.isdigit() and TARGET_YEARS[0] <= int(typed) <= TARGET_YEARS[1]:
+        return int(typed), ""
+    return this_year, _("%(typed)s is not a Jalali year (e.g. 1403); showing this year.") % {
+        "typed": typed[:20]
+    }
+
+
+@dataclass
+class TargetRow:
+    """A place's figure against its target: a province's, or the country's (no province)."""
+
+    card: selectors.Card
+    province: Province | None = None
+    field: Any = None  # the target's input, for those who set targets
+
+
+def _target_years(this_year: int) -> list[int]:
+    """The years offered: every year with a target, and the five around this one."""
+    years = set(Target.objects.values_list("year", flat=True).distinct())
+    years |= set(range(this_year - 4, this_year + 2))
+    return sorted(years, reverse=True)
+
+
+@throttled("exports", when=asks_download)
+def targets(request: HttpRequest) -> HttpResponseBase:
+    """Each indicator's target for a Jalali year — past years included — beside what was
+    reached (as of the year's last day, or today while it runs), with the gap; the chosen
+    indicator by province. National administrators set the targets here."""
+    if empty := _without_indicators(request, _("Targets")):
+        return empty
+    scope = Scope.of(request.user)
+    can_set = scope.can("indicators.set_targets")
+    if request.method == "POST" and not can_set:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise Http404
+    year, year_error = _target_year(request.POST if request.method == "POST" else request.GET)
+    first, last = jalali.year_bounds(year)
+    today = jalali.today()
+    begun = first <= today
+    as_of = min(today, last)
+    choices = selectors.indicators_for(Place("p", 0))
+    set_for = dict(
+        Target.objects.filter(year=year).values_list("indicator_id").annotate(n=Count("id"))
+    )
+    targeted = [i for i in choices if i.pk in set_for]
+    chosen = _indicator(request, targeted[0].key if targeted else "revived")
+    if chosen.pk not in {i.pk for i in choices}:
+        chosen = choices[0]
+    country_cards = selectors.cards(targeted, COUNTRY, as_of, None) if targeted else []
+    provinces = list(Province.objects.all())
+    reached = selectors.by_province(chosen, as_of) if begun else {}
+    by_place = dict(
+        Target.objects.filter(year=year, indicator=chosen).values_list("province_id", "value")
+    )
+    rows = [
+        TargetRow(
+            selectors.Card(
+                indicator=chosen,
+                value=reached.get(p.pk, 0) if begun else None,
+                link=selectors.rows_link(chosen, Place("p", p.pk), as_of, p.code) if begun else "",
+                target=by_place.get(p.pk),
+                year=year,
+            ),
+            p,
+        )
+        for p in provinces
+    ]
+    # The year's targets, whatever day the values are of (a year not begun is read today).
+    country_targets = selectors.targets_of(tuple(i.pk for i in targeted), year, None)
+    for card in country_cards:
+        card.target, card.year = country_targets.get(card.indicator.pk), year
+        if not begun:
+            card.value, card.link = None, ""
+    form = None
+    if can_set:
+        form = TargetsForm(
+            request.POST if request.method == "POST" else None,
+            provinces=provinces,
+            current=by_place,
+        )
+        for row in rows:
+            row.field = form[province_field(row.province)]  # type: ignore[arg-type]
+        if request.method == "POST" and not year_error and form.is_valid():
+            try:
+                changed = targets_set(
+                    actor=request.user, indicator=chosen, year=year, values=form.values()
+                )
+            except ValidationError as refused:
+                form.add_error(None, refused)
+            else:
+                messages.success(
+                    request,
+                    _("Targets saved: %(n)s changed.") % {"n": num(changed)}
+                    if changed
+                    else _("Nothing changed."),
+                )
+                return redirect(
+                    reverse("targets") + "?" + urlencode({"year": year, "indicator": chosen.key})
+                )
+    context = {
+        "year": year,
+        "year_error": year_error,
+        "years": _target_years(jalali.year_of(today)),
+        "begun": begun,
+        "running": first <= today < last,
+        "as_of": as_of,
+        "chosen": chosen,
+        "choices": choices,
+        "country_cards": country_cards,
+        "rows": rows,
+        "form": form,
+        "menu_section": "targets",
+    }
+    if fmt := request.GET.get("export"):
+        return export_response(_target_tables(request, context), fmt)
+    return render(request, "indicators/targets.html", context)
+
+
+def _target_tables(request: HttpRequest, context: dict[str, Any]) -> list[Table]:
+    """The page as a download: the year's targets of the country, then the chosen indicator
+    by province; value, target, progress and gap, with the date the values are of."""
+    as_of: dt.date = context["as_of"]
+    moment = timezone.make_aware(dt.datetime.combine(as_of, dt.time(23, 59)))
+    columns = [
+        Column("indicator", _("Indicator")),
+        Column("place", _("Place")),
+        Column("value", _("Reached"), "decimal"),
+        Column("target", _("Target"), "decimal"),
+        Column("progress", _("Progress"), "percent"),
+        Column("gap", _("Gap"), "decimal"),
+    ]
+
+    def line(card: selectors.Card, place: str) -> dict[str, Any]:
+        return {
+            "indicator": card.indicator.display_name,
+            "place": place,
+            "value": card.value,
+            "target": card.target,
+            "progress": None if card.progress is None else card.progress / 100,
+            "gap": card.gap,
+        }
+
+    year = context["year"]
+    filters = [(_("Jalali year"), str(year))]
+    country = _("The whole country")
+    return [
+        Table(
+            title=_("Targets for %(year)s") % {"year": year},
+            columns=columns,
+            rows=[line(c, str(country)) for c in context["country_cards"]],
+            filename=f"targets-{year}",
+            as_of=moment,
+            filters=filters,
+            source_url=_source_url(request),
+        ),
+        Table(
+            title=_("%(indicator)s by province") % {"indicator": context["chosen"].display_name},
+            columns=columns,
+            rows=[line(r.card, str(r.province)) for r in context["rows"]],
+            filename=f"targets-{year}-{context['chosen'].key}",
+            as_of=moment,
+            filters=filters,
+            source_url=_source_url(request),
+        ),
+    ]

@@ -33,6 +33,7 @@ _SECTIONS = {
     "enterprise": "enterprises",
     "cluster": "clusters",
     "stats": "stats",
+    "targets": "targets",
     "people": "people",
     "person": "people",
     "grant": "people",

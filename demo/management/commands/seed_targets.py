@@ -23,6 +23,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, default=0, help="Jalali year, e.g. 1404")
         parser.add_argument(
+            "--past",
+            type=int,
+            default=0,
+            help="also set the demo targets of this many years before it (the targets page "
+            "then shows past years with what was reached and the gap)",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="set the demo targets even when the year has targets",
@@ -30,14 +37,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         year = options["year"] or year_of(today())
-        if not TARGET_YEARS[0] <= year <= TARGET_YEARS[1]:
+        past = options["past"]
+        if not TARGET_YEARS[0] <= year - max(past, 0) <= year <= TARGET_YEARS[1]:
             raise CommandError(f"--year: not a Jalali year: {year}")
+        if not 0 <= past <= 20:
+            raise CommandError(f"--past: between 0 and 20 years, not {past}")
         if not Fact.objects.exists():
             raise CommandError("The facts are empty: run `manage.py rebuild_facts` first.")
-        existing = Target.objects.filter(year=year).count()
-        if existing and not options["force"]:
-            self.stdout.write(
-                f"{existing} targets exist for {year}: nothing changed (--force to set them again)."
-            )
-            return
-        self.stdout.write(f"targets set for {year}: {seed_targets(year)}")
+        for each in range(year - past, year + 1):
+            existing = Target.objects.filter(year=each).count()
+            if existing and not options["force"]:
+                self.stdout.write(
+                    f"{existing} targets exist for {each}: nothing changed (--force to set them "
+                    "again)."
+                )
+                continue
+            self.stdout.write(f"targets set for {each}: {seed_targets(each)}")
