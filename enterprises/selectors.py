@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import OperationalError, connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -542,6 +543,36 @@ def directory_export_has_private_fields(user: Any) -> bool:
     """Whether the download has the private columns at all: only for people who keep
     some units (the public's file has no empty national-ID column)."""
     return Scope.of(user).can("enterprises.see_private_columns")
+
+
+EXACT_COUNT_TIMEOUT_MS = 3000  # how long "count exactly" may keep PostgreSQL busy
+
+
+def directory_exact_count(
+    user: Any, query: DirectoryQuery, timeout_ms: int = EXACT_COUNT_TIMEOUT_MS
+) -> int | None:
+    """Every unit behind the directory's filters that ``user`` may see, counted exactly
+    (asked for by "count exactly" where the page shows a capped count: the same scope and
+    filters as its rows), or None when PostgreSQL gives up after ``timeout_ms``
+    (``statement_timeout``, for this transaction only: a count never holds a connection
+    longer). SQLite has no statement timeout and counts to the end."""
+    units = _filtered(user, query).order_by()
+    if connection.vendor != "postgresql":
+        return units.count()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
+            found = units.count()
+            # Within a transaction begun outside, the timeout ends with this count.
+            cursor.execute("SET LOCAL statement_timeout = DEFAULT")
+            return found
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == QUERY_CANCELED:
+            return None
+        raise
+
+
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by its timeout
 
 
 def directory_export_count(user: Any, query: DirectoryQuery, cap: int) -> int:
