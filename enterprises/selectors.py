@@ -8,7 +8,7 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -447,6 +447,44 @@ class DirectoryPage:
     prev_cursor: str
 
 
+# Where the number of units with some filters is kept exactly: the indicators keep the
+# registry's figures as facts (per province, park, status, size band, industry group) and
+# provide a reader here (``IndicatorsConfig.ready``; this app sits below the indicators and
+# cannot ask for them). It answers for every unit there is, or None where the facts do not
+# carry the filters (``indicators.rows.figure_of``).
+_COUNTERS: dict[str, Callable[..., int | None]] = {}
+
+
+def provide_counter(reader: Callable[..., int | None]) -> None:
+    """Register ``reader(province_id=, park_id=, status=, size=, group=)``: the exact number
+    of units there today, or None."""
+    _COUNTERS["units"] = reader
+
+
+def _counted_in_figures(user: Any, query: DirectoryQuery) -> int | None:
+    """The exact number behind the page's filters, read from the figures, for a person who
+    sees every unit (the figures count them all); None when the filters are not all ones the
+    figures carry (a search, an ISIC division, knowledge-based, exporter)."""
+    reader = _COUNTERS.get("units")
+    if reader is None or not Scope.of(user).national:
+        return None
+    if query.q or query.isic or query.knowledge_based or query.exporter:
+        return None
+    province_id: int | None = None
+    if query.province:
+        found = Province.objects.filter(code=query.province).values_list("pk", flat=True)
+        province_id = found.first()
+        if province_id is None:
+            return None
+    return reader(
+        province_id=province_id,
+        park_id=query.park,
+        status=query.status,
+        size=query.size,
+        group=query.group,
+    )
+
+
 def directory_page(user: Any, query: DirectoryQuery) -> DirectoryPage:
     size = settings.DIRECTORY_PAGE_SIZE
     cap = settings.DIRECTORY_COUNT_CAP
@@ -507,6 +545,15 @@ def directory_page(user: Any, query: DirectoryQuery) -> DirectoryPage:
         if count is None:
             count = base.order_by().values("id")[: cap + 1].count()
             cache.set(key_of_count, count, COUNT_TTL)
+    if count > cap and (exact := _counted_in_figures(user, query)) is not None:
+        # The facts' number: exact, fresh (they follow every change of the registry), cheap.
+        return DirectoryPage(
+            rows=rows,
+            count=exact,
+            count_capped=False,
+            next_cursor=cursor_of(rows[-1]) if rows and has_more_after else "",
+            prev_cursor=cursor_of(rows[0]) if rows and has_more_before else "",
+        )
     return DirectoryPage(
         rows=rows,
         count=min(count, cap),

@@ -344,6 +344,18 @@ def figure_of(indicator: Indicator, as_of: dt.date, asked: Asked) -> int | None:
     return None if total is None else int(total)
 
 
+def units_there(
+    province_id: int | None, park_id: int | None, status: str, size: str, group: str
+) -> int | None:
+    """How many units there are today with these filters (every unit, whoever asks), from
+    the facts of the figure ``units``; None where the facts do not carry the filters."""
+    indicator = Indicator.objects.filter(key="units", source="registry").first()
+    if indicator is None:
+        return None
+    asked = Asked(province_id=province_id, park_id=park_id, status=status, size=size, group=group)
+    return figure_of(indicator, selectors.today(), asked)
+
+
 def encode_cursor(unit: Enterprise) -> str:
     raw = f"{unit.sort_key}\x1f{unit.pk}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")

@@ -13,6 +13,8 @@ from django.urls import reverse
 
 from enterprises import selectors
 from enterprises.models import Status
+from indicators import facts, sources
+from indicators.catalogue import load_indicators
 from persian.text import to_latin_digits
 from tests.factories import make_enterprise
 from tests.views_helpers import directory_ids, link, page
@@ -53,9 +55,18 @@ def counted(html: str) -> int:
     return int(re.sub(r"\D", "", to_latin_digits(found.group(1))))
 
 
-@pytest.mark.parametrize("who", ["anonymous", "officer_a", "national_admin"])
 @pytest.mark.parametrize(
-    "params", [{}, {"province": "IR-25"}, {"status": "idle"}], ids=["all", "Qom", "idle"]
+    ("who", "params"),
+    [
+        *[
+            (who, params)
+            for who in ("anonymous", "officer_a")
+            for params in ({}, {"province": "IR-25"}, {"status": "idle"})
+        ],
+        # National staff read the figures' number where they carry the filters (below).
+        ("national_admin", {"q": "قم"}),
+        ("national_admin", {"q": "تهران", "status": "idle"}),
+    ],
 )
 def test_count_exactly_gives_the_number_of_rows_the_pages_list(
     who: str, params: dict[str, Any], request, client_for, units, settings
@@ -105,3 +116,60 @@ def test_postgresql_stops_a_slow_count_and_the_connection_goes_on(
     assert selectors.directory_exact_count(national_admin, query, timeout_ms=50) is None
     monkeypatch.setattr(selectors, "_filtered", slow)
     assert selectors.directory_exact_count(national_admin, query) == 9
+
+
+# --- the exact number from the figures ------------------------------------------------------
+
+
+@pytest.fixture
+def figures(units) -> None:
+    load_indicators()
+    facts.rebuild()
+    sources.forget()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"province": "IR-25"}, {"status": "idle"}, {"province": "IR-23", "status": "idle"}],
+    ids=["all", "Qom", "idle", "idle in Tehran"],
+)
+def test_national_staff_read_the_exact_number_where_the_figures_carry_the_filters(
+    params: dict[str, Any], national_admin, client_for, figures, settings
+) -> None:
+    settings.DIRECTORY_COUNT_CAP = 1
+    settings.DIRECTORY_PAGE_SIZE = 1
+    client = client_for(national_admin)
+
+    html = page(client.get(DIRECTORY, params))
+
+    assert 'data-testid="count-exactly"' not in html
+    number = int(re.sub(r"\D", "", to_latin_digits(result_count_text_of(html))))
+    assert number == len(every_row(client, params)) > 1
+
+
+@pytest.mark.parametrize(
+    "params", [{"q": "قم"}, {"q": "تهران", "status": "idle"}], ids=["a search", "and a status"]
+)
+def test_filters_the_figures_do_not_carry_leave_the_count_to_be_asked_for(
+    params: dict[str, Any], national_admin, client_for, figures, settings
+) -> None:
+    settings.DIRECTORY_COUNT_CAP = 0
+    html = page(client_for(national_admin).get(DIRECTORY, params))
+
+    assert "بیش از" in result_count_text_of(html)
+
+
+def test_a_person_who_does_not_see_every_unit_gets_the_count_on_request(
+    officer_a, client_for, figures, settings
+) -> None:
+    settings.DIRECTORY_COUNT_CAP = 1
+    html = page(client_for(officer_a).get(DIRECTORY))
+
+    assert "بیش از" in result_count_text_of(html)
+    assert 'data-testid="count-exactly"' in html
+
+
+def result_count_text_of(html: str) -> str:
+    found = re.search(r'data-testid="result-count">(.*?)</span>', html, re.S)
+    assert found
+    return found.group(1)
