@@ -456,28 +456,27 @@ _COUNTERS: dict[str, Callable[..., int | None]] = {}
 
 
 def provide_counter(reader: Callable[..., int | None]) -> None:
-    """Register ``reader(province_id=, park_id=, status=, size=, group=)``: the exact number
-    of units there today, or None."""
+    """Register ``reader(province=<code>, park_id=, status=, size=, group=)``: the exact
+    number of units there today, or None."""
     _COUNTERS["units"] = reader
 
 
 def _counted_in_figures(user: Any, query: DirectoryQuery) -> int | None:
     """The exact number behind the page's filters, read from the figures, for a person who
     sees every unit (the figures count them all); None when the filters are not all ones the
-    figures carry (a search, an ISIC division, knowledge-based, exporter)."""
+    figures carry: a search, an ISIC division, knowledge-based, exporter, a province and a
+    park at once, or more than one of status, size band and industry group."""
     reader = _COUNTERS.get("units")
     if reader is None or not Scope.of(user).national:
         return None
     if query.q or query.isic or query.knowledge_based or query.exporter:
         return None
-    province_id: int | None = None
-    if query.province:
-        found = Province.objects.filter(code=query.province).values_list("pk", flat=True)
-        province_id = found.first()
-        if province_id is None:
-            return None
+    if (query.province and query.park) or len(
+        [f for f in (query.status, query.size, query.group) if f]
+    ) > 1:
+        return None
     return reader(
-        province_id=province_id,
+        province=query.province,
         park_id=query.park,
         status=query.status,
         size=query.size,

@@ -329,7 +329,9 @@ def figure_of(indicator: Indicator, as_of: dt.date, asked: Asked) -> int | None:
         )
     narrow = [(d, v) for d, v in (("status", asked.status), ("size", asked.size)) if v]
     if asked.group:
-        group = IndustryGroup.objects.filter(key=asked.group).values_list("pk", flat=True).first()
+        group = memo(
+            ("group-ids",), lambda: dict(IndustryGroup.objects.values_list("key", "pk"))
+        ).get(asked.group)
         if group is None:
             return 0
         narrow.append(("group", str(group)))
@@ -345,15 +347,27 @@ def figure_of(indicator: Indicator, as_of: dt.date, asked: Asked) -> int | None:
 
 
 def units_there(
-    province_id: int | None, park_id: int | None, status: str, size: str, group: str
+    province: str, park_id: int | None, status: str, size: str, group: str
 ) -> int | None:
     """How many units there are today with these filters (every unit, whoever asks), from
-    the facts of the figure ``units``; None where the facts do not carry the filters."""
-    indicator = Indicator.objects.filter(key="units", source="registry").first()
-    if indicator is None:
+    the facts of the figure ``units``; None where the facts do not carry the filters. The
+    figure and the provinces are kept per figures version: no query once they are."""
+    kept = memo(("units-there",), _units_and_provinces)
+    if kept is None:
+        return None
+    indicator, provinces = kept
+    province_id = provinces.get(province) if province else None
+    if province and province_id is None:
         return None
     asked = Asked(province_id=province_id, park_id=park_id, status=status, size=size, group=group)
     return figure_of(indicator, selectors.today(), asked)
+
+
+def _units_and_provinces() -> tuple[Indicator, dict[str, int]] | None:
+    indicator = Indicator.objects.filter(key="units", source="registry").first()
+    if indicator is None:
+        return None
+    return indicator, dict(Province.objects.values_list("code", "pk"))
 
 
 def encode_cursor(unit: Enterprise) -> str:
