@@ -32,7 +32,9 @@ from django.conf import settings  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
-from accounts.models import Role, User  # noqa: E402
+from accounts.models import User  # noqa: E402
+from accounts.roles import Role  # noqa: E402
+from accounts.services import grant_give  # noqa: E402
 from enterprises.models import Enterprise  # noqa: E402
 
 
@@ -81,9 +83,10 @@ def main() -> None:
 
     vendor = django.db.connection.vendor
     total = Enterprise.objects.count()
-    admin, _ = User.objects.get_or_create(
-        username="bench-admin", defaults={"role": Role.NATIONAL_ADMIN}
-    )
+    # Roles are grants (the user has no role field any more).
+    admin, _ = User.objects.get_or_create(username="bench-admin")
+    if not admin.grants.live().filter(role=Role.NATIONAL_ADMIN).exists():
+        grant_give(actor=None, person=admin, role=Role.NATIONAL_ADMIN, place_id=None)
     name_fragment, product = _pick_name_words()
     deep = _deep_cursor(Client(), "", 20_000)
     deep_offset_page = 20_001

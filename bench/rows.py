@@ -89,6 +89,24 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def machine_and_people() -> dict[str, User]:
+    """Prints the machine, PostgreSQL, the load and the registry's size; loads the
+    indicators; the national administrator and the provincial officer of IR-10."""
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to the PostgreSQL benchmark database.")
+    print(
+        f"Machine: {platform.platform()}, nproc {os.cpu_count()}, PostgreSQL "
+        f"{connection.cursor().connection.info.server_version}; load before: {load()}"
+    )
+    print(f"Registry: {Enterprise.objects.count():,} enterprises")
+    load_indicators()
+    isfahan = Province.objects.get(code="IR-10")
+    return {
+        "admin": person("bench-rows-admin", Role.NATIONAL_ADMIN, None),
+        "officer": person("bench-rows-officer", Role.PROVINCIAL_OFFICER, isfahan.pk),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15)
@@ -101,20 +119,8 @@ def main() -> None:
         "counting afresh each time (a visitor's first page, the default)",
     )
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        sys.exit("Set DATABASE_URL to the PostgreSQL benchmark database.")
-    print(
-        f"Machine: {platform.platform()}, nproc {os.cpu_count()}, PostgreSQL "
-        f"{connection.cursor().connection.info.server_version}; load before: {load()}"
-    )
-    print(f"Registry: {Enterprise.objects.count():,} enterprises; runs {args.runs}")
-    load_indicators()
-    isfahan = Province.objects.get(code="IR-10")
-    people = {
-        "admin": person("bench-rows-admin", Role.NATIONAL_ADMIN, None),
-        "officer": person("bench-rows-officer", Role.PROVINCIAL_OFFICER, isfahan.pk),
-        "public": None,
-    }
+    people: dict[str, User | None] = {**machine_and_people(), "public": None}
+    print(f"Runs {args.runs}")
     middle = Enterprise.objects.order_by("sort_key", "id")[500_000]
     deep = rows.encode_cursor(middle)
 

@@ -8,12 +8,13 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import OperationalError, connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -446,6 +447,43 @@ class DirectoryPage:
     prev_cursor: str
 
 
+# Where the number of units with some filters is kept exactly: the indicators keep the
+# registry's figures as facts (per province, park, status, size band, industry group) and
+# provide a reader here (``IndicatorsConfig.ready``; this app sits below the indicators and
+# cannot ask for them). It answers for every unit there is, or None where the facts do not
+# carry the filters (``indicators.rows.figure_of``).
+_COUNTERS: dict[str, Callable[..., int | None]] = {}
+
+
+def provide_counter(reader: Callable[..., int | None]) -> None:
+    """Register ``reader(province=<code>, park_id=, status=, size=, group=)``: the exact
+    number of units there today, or None."""
+    _COUNTERS["units"] = reader
+
+
+def _counted_in_figures(user: Any, query: DirectoryQuery) -> int | None:
+    """The exact number behind the page's filters, read from the figures, for a person who
+    sees every unit (the figures count them all); None when the filters are not all ones the
+    figures carry: a search, an ISIC division, knowledge-based, exporter, a province and a
+    park at once, or more than one of status, size band and industry group."""
+    reader = _COUNTERS.get("units")
+    if reader is None or not Scope.of(user).national:
+        return None
+    if query.q or query.isic or query.knowledge_based or query.exporter:
+        return None
+    if (query.province and query.park) or len(
+        [f for f in (query.status, query.size, query.group) if f]
+    ) > 1:
+        return None
+    return reader(
+        province=query.province,
+        park_id=query.park,
+        status=query.status,
+        size=query.size,
+        group=query.group,
+    )
+
+
 def directory_page(user: Any, query: DirectoryQuery) -> DirectoryPage:
     size = settings.DIRECTORY_PAGE_SIZE
     cap = settings.DIRECTORY_COUNT_CAP
@@ -506,6 +544,15 @@ def directory_page(user: Any, query: DirectoryQuery) -> DirectoryPage:
         if count is None:
             count = base.order_by().values("id")[: cap + 1].count()
             cache.set(key_of_count, count, COUNT_TTL)
+    if count > cap and (exact := _counted_in_figures(user, query)) is not None:
+        # The facts' number: exact, fresh (they follow every change of the registry), cheap.
+        return DirectoryPage(
+            rows=rows,
+            count=exact,
+            count_capped=False,
+            next_cursor=cursor_of(rows[-1]) if rows and has_more_after else "",
+            prev_cursor=cursor_of(rows[0]) if rows and has_more_before else "",
+        )
     return DirectoryPage(
         rows=rows,
         count=min(count, cap),
@@ -542,6 +589,36 @@ def directory_export_has_private_fields(user: Any) -> bool:
     """Whether the download has the private columns at all: only for people who keep
     some units (the public's file has no empty national-ID column)."""
     return Scope.of(user).can("enterprises.see_private_columns")
+
+
+EXACT_COUNT_TIMEOUT_MS = 3000  # how long "count exactly" may keep PostgreSQL busy
+
+
+def directory_exact_count(
+    user: Any, query: DirectoryQuery, timeout_ms: int = EXACT_COUNT_TIMEOUT_MS
+) -> int | None:
+    """Every unit behind the directory's filters that ``user`` may see, counted exactly
+    (asked for by "count exactly" where the page shows a capped count: the same scope and
+    filters as its rows), or None when PostgreSQL gives up after ``timeout_ms``
+    (``statement_timeout``, for this transaction only: a count never holds a connection
+    longer). SQLite has no statement timeout and counts to the end."""
+    units = _filtered(user, query).order_by()
+    if connection.vendor != "postgresql":
+        return units.count()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
+            found = units.count()
+            # Within a transaction begun outside, the timeout ends with this count.
+            cursor.execute("SET LOCAL statement_timeout = DEFAULT")
+            return found
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == QUERY_CANCELED:
+            return None
+        raise
+
+
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by its timeout
 
 
 def directory_export_count(user: Any, query: DirectoryQuery, cap: int) -> int:

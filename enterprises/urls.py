@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("enterprises/", views.directory, name="enterprise_directory"),
+    path("enterprises/count/", views.directory_count, name="enterprise_directory_count"),
     path("enterprises/new/", views.create, name="enterprise_create"),
     path("enterprises/<int:pk>/", views.detail, name="enterprise_detail"),
     path("enterprises/<int:pk>/edit/", views.edit, name="enterprise_edit"),

@@ -72,6 +72,7 @@ def directory(request: HtmxHttpRequest) -> HttpResponseBase:
         if page.prev_cursor
         else "",
         "first_url": "?" + urlencode(params),
+        "count_url": reverse("enterprise_directory_count") + "?" + urlencode(params),
         "provinces": Province.objects.all(),
         "park": Park.objects.filter(pk=query.park).first() if query.park else None,
         "groups": IndustryGroup.objects.all(),
@@ -84,6 +85,24 @@ def directory(request: HtmxHttpRequest) -> HttpResponseBase:
     if request.htmx:
         return render(request, "enterprises/directory.html#results", context)
     return render(request, "enterprises/directory.html", context)
+
+
+@throttled("rows")
+def directory_count(request: HttpRequest) -> HttpResponse:
+    """The exact number of units behind the directory's filters (the person's scope), asked
+    for by the page's "count exactly" where it shows a capped count: an htmx fragment that
+    replaces the count, or a message when counting takes too long."""
+    query = DirectoryQuery.from_params(request.GET)
+    count = selectors.directory_exact_count(request.user, query)
+    return render(
+        request,
+        "enterprises/directory_count.html",
+        {
+            "count": count,
+            "seconds": selectors.EXACT_COUNT_TIMEOUT_MS // 1000,
+            "park": Park.objects.filter(pk=query.park).first() if query.park else None,
+        },
+    )
 
 
 def _directory_export(request: HttpRequest, query: DirectoryQuery, fmt: str) -> HttpResponseBase:

@@ -55,6 +55,11 @@ class Table:
     as_of: dt.datetime | None = None  # shown as "as of <Jalali date time>" in every format
     filters: list[tuple[str, str]] = field(default_factory=list)  # (label, value) lines
     source_url: str = ""  # where the numbers come from (absolute path), shown in the file
+    # The rows are tuples of cells in column order, each already as ``cell_value`` makes it
+    # (None, a number, or safe text: ``escape_text``, Jalali text for dates): the writers
+    # take them as they are. For downloads of a million rows, where converting each cell
+    # again costs more than reading it.
+    prepared: bool = False
 
 
 def escape_text(text: str) -> str:

@@ -14,6 +14,7 @@ class IndicatorsConfig(AppConfig):
         from clinics.casetype import TYPE as CLINIC
         from clinics.figures import case_flows
         from clusters.events import ClusterEvent
+        from enterprises import selectors as enterprise_selectors
         from enterprises.events import EnterpriseEvent, UnitsCreated
         from finance import casetype as referral
         from finance import figures as finance_figures
@@ -22,7 +23,7 @@ class IndicatorsConfig(AppConfig):
         from pishran.events import subscribe
         from places.events import ParkSaved, ReferenceLoaded
 
-        from . import casefacts, catalogue, facts, sources
+        from . import casefacts, catalogue, facts, rows, sources
         from .access import RULES
         from .base import register
         from .clinics import ClinicSource
@@ -54,6 +55,9 @@ class IndicatorsConfig(AppConfig):
         # The referral list's ledgers and the pipeline's figures are read from those facts.
         finance_selectors.provide("ledgers", ledgers_from_facts)
         finance_selectors.provide("pipeline", pipeline_from_facts)
+        # The directory states its exact number from the registry's facts where they carry
+        # its filters (``enterprises.selectors._counted_in_figures``).
+        enterprise_selectors.provide_counter(rows.units_there)
         # A buyer's chain of suppliers is kept per figures version (``sources.memo``).
         finance_selectors.provide("keep", sources.memo)
         subscribe(CaseEvent, casefacts.case_changed, in_transaction=True)

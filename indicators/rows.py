@@ -21,8 +21,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import hashlib
+import heapq
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +37,7 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    DateField,
     Exists,
     ExpressionWrapper,
     F,
@@ -59,6 +63,7 @@ from enterprises.models import (
     Status,
     StatusEvent,
 )
+from exports.tables import escape_text, jalali_date_text
 from persian import jalali
 from places.models import Park, Province
 from sectors.models import IndustryGroup
@@ -324,7 +329,9 @@ def figure_of(indicator: Indicator, as_of: dt.date, asked: Asked) -> int | None:
         )
     narrow = [(d, v) for d, v in (("status", asked.status), ("size", asked.size)) if v]
     if asked.group:
-        group = IndustryGroup.objects.filter(key=asked.group).values_list("pk", flat=True).first()
+        group = memo(
+            ("group-ids",), lambda: dict(IndustryGroup.objects.values_list("key", "pk"))
+        ).get(asked.group)
         if group is None:
             return 0
         narrow.append(("group", str(group)))
@@ -337,6 +344,30 @@ def figure_of(indicator: Indicator, as_of: dt.date, asked: Asked) -> int | None:
         return int(selectors.breakdown(units, place, as_of, dim).get(value, 0) or 0)
     total = selectors.value_of(units, place, as_of)
     return None if total is None else int(total)
+
+
+def units_there(
+    province: str, park_id: int | None, status: str, size: str, group: str
+) -> int | None:
+    """How many units there are today with these filters (every unit, whoever asks), from
+    the facts of the figure ``units``; None where the facts do not carry the filters. The
+    figure and the provinces are kept per figures version: no query once they are."""
+    kept = memo(("units-there",), _units_and_provinces)
+    if kept is None:
+        return None
+    indicator, provinces = kept
+    province_id = provinces.get(province) if province else None
+    if province and province_id is None:
+        return None
+    asked = Asked(province_id=province_id, park_id=park_id, status=status, size=size, group=group)
+    return figure_of(indicator, selectors.today(), asked)
+
+
+def _units_and_provinces() -> tuple[Indicator, dict[str, int]] | None:
+    indicator = Indicator.objects.filter(key="units", source="registry").first()
+    if indicator is None:
+        return None
+    return indicator, dict(Province.objects.values_list("code", "pk"))
 
 
 def encode_cursor(unit: Enterprise) -> str:
@@ -405,6 +436,145 @@ def chunks_of(
         if not page.next_cursor:
             return
         after = page.next_cursor
+
+
+DOWNLOAD_CHUNK = 5000  # rows fetched from the server-side cursor at a time
+DOWNLOAD_FIRST = 100  # rows read along the name index before the rest's one read
+DOWNLOAD_WORK_MEM = "64MB"  # for the rest's sort (a national list: ~90 MB on disk otherwise)
+
+
+def download_rows(
+    branches: list[QuerySet[Enterprise]], as_of: dt.date, today_mark: str
+) -> Iterator[tuple[Any, ...]]:
+    """Every row of the union of ``branches`` in name order as the download's cells (name,
+    status then, since, province then, park then, kind, ownership, employees, size: the
+    cell rules of ``exports.tables.cell_value`` already applied), for a national list of
+    600,000 rows at well over 50,000 rows a second.
+
+    Where ``chunks_of`` reads keyset pages of model instances and describes each page, this
+    reads each branch through one server-side cursor (``iterator``) as plain tuples with
+    the status's start computed in SQL, in one read-only snapshot (the branches and every
+    chunk agree: REPEATABLE READ), and merges the branches in Python (they are disjoint,
+    each in name order). The labels are looked up in dictionaries made once, here, in the
+    language of the request; a Jalali date is converted once per distinct day."""
+    parks = {
+        pk: (escape_text(p["name"]), str(Park.Kind(p["kind"]).label), _ownership(p["ownership"]))
+        for pk, p in _parks().items()
+    }
+    names = {pk: escape_text(name) for pk, name in _province_names().items()}
+    statuses = {value: str(label) for value, label in Status.choices}
+    today = {value: f"{label} ({today_mark})" for value, label in statuses.items()}
+    sizes = {value: str(label) for value, label in SizeBand.choices}
+    empty = ("", "", "")
+    fields = (
+        *("sort_key", "id", "name", "status_then", "since_then", "province_then"),
+        *("park_then", "employees", "size_band", "with_history"),
+    )
+    readers = [
+        _annotated_since(units, as_of).order_by("sort_key", "id").values_list(*fields)
+        for units in branches
+    ]
+
+    def cells() -> Iterator[tuple[Any, ...]]:
+        jalali_of: dict[dt.date, str] = {}
+        with _one_snapshot() as planned:
+            streams = _read_fast(readers, planned)
+            merged = heapq.merge(*streams) if len(streams) > 1 else streams[0]
+            for _key, _pk, name, status, since, province, park, employees, size, known in merged:
+                if known and since is not None and since <= as_of:
+                    day = jalali_of.get(since)
+                    if day is None:
+                        day = jalali_of[since] = jalali_date_text(since)
+                else:
+                    day = None
+                yield (
+                    escape_text(name),
+                    (statuses if known else today).get(status, status),
+                    day,
+                    names.get(province, ""),
+                    *parks.get(park, empty),
+                    employees,
+                    sizes.get(size, size),
+                )
+
+    return cells()
+
+
+def _read_fast(readers: list[Any], planned: Any) -> list[Iterator[tuple[Any, ...]]]:
+    """Each branch's rows in name order: its first ``DOWNLOAD_FIRST`` read along the name
+    index at once (as a page is: the first row leaves within a second whatever the list),
+    the rest through one server-side cursor planned for the whole list — on a past date,
+    reading the registry in one sweep and sorting what it keeps is several times faster
+    than walking the index of a million units in name order (7 s against 36 s for the
+    country's active units on 1398/12/29)."""
+    firsts = []
+    with planned("first"):
+        for units in readers:
+            firsts.append(list(units[:DOWNLOAD_FIRST]))
+    streams: list[Iterator[tuple[Any, ...]]] = []
+    with planned("rest"):
+        for units, first in zip(readers, firsts, strict=True):
+            rest: Any = ()
+            if len(first) == DOWNLOAD_FIRST:
+                key, pk = first[-1][:2]
+                rest = (
+                    units.filter(sort_key__gte=key)
+                    .filter(Q(sort_key__gt=key) | Q(id__gt=pk))
+                    .iterator(chunk_size=DOWNLOAD_CHUNK)
+                )
+            streams.append(itertools.chain(first, rest))
+    return streams
+
+
+def _ownership(value: str) -> str:
+    return str(dict(Park.Ownership.choices).get(value, value))
+
+
+def _annotated_since(units: QuerySet[Enterprise], as_of: dt.date) -> QuerySet[Enterprise]:
+    """``units`` with ``since_then``: the day their status then began, as ``described``
+    reads it (the status's start when it has not changed since the date, else the day of
+    its last event up to the date), for the units read from their history."""
+    since: Any = F("status_since")
+    if as_of < selectors.today():
+        last = StatusEvent.objects.filter(enterprise=OuterRef("pk"), date__lte=as_of)
+        since = Case(
+            When(status_since__lte=as_of, then=F("status_since")),
+            default=Subquery(last.order_by("-date", "-id").values("date")[:1]),
+            output_field=DateField(),
+        )
+    return units.annotate(
+        since_then=Case(When(with_history=True, then=since), default=None, output_field=DateField())
+    )
+
+
+@contextmanager
+def _one_snapshot() -> Iterator[Any]:
+    """One read-only REPEATABLE READ transaction (a download's reads see one state of the
+    registry), planned without JIT (compiling saves nothing on a read that starts at once).
+    Inside a transaction already begun (a test), a savepoint. Yields ``planned(step)``: a
+    context for the first rows (walk the name index, as ``_walking_the_index``) or the rest
+    (the plan fastest for the whole list, with room to sort it in memory)."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            yield lambda step: contextlib.nullcontext()
+        return
+    outer = connection.in_atomic_block
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not outer:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute("SET LOCAL jit = off")
+
+        @contextmanager
+        def planned(step: str) -> Iterator[None]:
+            walk = "off" if step == "first" else "on"
+            cursor.execute(f"SET LOCAL enable_seqscan = {walk}")
+            cursor.execute(f"SET LOCAL enable_bitmapscan = {walk}")
+            if step == "rest":
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
+                cursor.execute(f"SET LOCAL work_mem = '{DOWNLOAD_WORK_MEM}'")
+            yield
+
+        yield planned
 
 
 def _page_of(

@@ -1057,6 +1057,7 @@ def _rows_table(
     figure: Any,
     columns: list[Column],
     rows: Any,
+    prepared: bool = False,
 ) -> Table:
     """A rows page as a download: the figure's name, definition, date, place and number
     above the rows."""
@@ -1086,6 +1087,7 @@ def _rows_table(
         as_of=timezone.make_aware(dt.datetime.combine(as_of, dt.time(23, 59))),
         filters=filters,
         source_url=_source_url(request),
+        prepared=prepared,
     )
 
 
@@ -1099,28 +1101,10 @@ def _rows_download(
     units: list[Any],
     fmt: str,
 ) -> HttpResponseBase:
-    """Every row of the page (its scope and narrowing), read chunk by chunk as the file is
-    sent, under the figure's name, definition, date, place and number."""
-    today_mark = _("today")
-
-    def rows() -> Any:
-        for chunk in rows_module.chunks_of(units, as_of):
-            for row in chunk:
-                unit = row.unit
-                yield {
-                    "name": unit.name,
-                    "status": row.status
-                    if unit.with_history  # type: ignore[attr-defined]
-                    else f"{row.status} ({today_mark})",
-                    "since": row.since,
-                    "province": row.province,
-                    "park": row.park,
-                    "park_kind": row.park_kind,
-                    "ownership": row.ownership,
-                    "employees": unit.employees,
-                    "size": row.size,
-                }
-
+    """Every row of the page (its scope and narrowing), read through one server-side
+    cursor as the file is sent (``rows.download_rows``), under the figure's name,
+    definition, date, place and number."""
+    rows = rows_module.download_rows(units, as_of, _("today"))
     columns = [
         Column("name", _("Name")),
         Column("status", _("Status then")),
@@ -1134,7 +1118,9 @@ def _rows_download(
     ]
     figure_shown = figure if indicator.measure == "units" else None
     return export_response(
-        _rows_table(request, indicator, as_of, province, park, figure_shown, columns, rows()),
+        _rows_table(
+            request, indicator, as_of, province, park, figure_shown, columns, rows, prepared=True
+        ),
         fmt,
         stream_xlsx=True,
     )
