@@ -110,6 +110,7 @@ def pages_for(site: Site, staff: bool) -> list[tuple[str, str | Callable]]:  # t
         ("cluster", f"/clusters/{site.cluster.pk}/"),
         ("clusters national", "/clusters/national/"),
         ("stats", "/stats/"),
+        ("targets", "/targets/"),
         ("indicators", "/indicators/"),
         ("province report", f"/provinces/{site.province}/report/"),
         ("open data", "/open/"),

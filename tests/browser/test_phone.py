@@ -154,6 +154,7 @@ def public_pages(site: Site) -> list[str]:
         f"/clusters/{site.cluster.pk}/",
         "/clusters/national/",
         "/stats/",
+        "/targets/",
         "/indicators/",
         "/open/",
     ]
