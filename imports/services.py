@@ -7,8 +7,9 @@
 2. ``import_map``: the officer's choice of columns, kept for the province too.
 3. ``import_check`` (background, ``imports.tasks``): the dry run; every row's problems
    kept on the job. Nothing is written to the registry.
-4. ``import_commit`` (background): the file is read and checked again (the registry may
-   have changed since the dry run); with no problem, every row is written through the
+4. ``import_commit`` (background): the dry run's plan is reused when the registry has
+   not changed since (``registry_mark``), else the file is read and checked again; with
+   no problem, every row is written through the
    enterprises' services — ``enterprise_create`` for a new national ID; for a known one
    ``enterprise_update`` of the columns given, ``enterprise_move`` when its place
    differs and ``enterprise_change_status`` when its status differs, dated by the row —
@@ -26,6 +27,9 @@ a small file beside the uploads (``progress_write``), which the progress page re
 from __future__ import annotations
 
 import gc
+import hashlib
+import hmac
+import pickle
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,12 +40,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit.models import AuditRecord
 from audit.services import audit_record
 from enterprises import services as registry
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, LocationEvent, StatusEvent
 from persian.jalali import today
 from places.models import Province
 
@@ -52,6 +58,7 @@ from .reader import ImportFileError, Table, kind_of, read_table
 
 BATCH = 1000
 PROGRESS_DIR = "imports/progress"  # under MEDIA_ROOT
+PLAN_DIR = "imports/plans"  # under MEDIA_ROOT: a dry run's plan, for its commit
 
 
 class RowRefused(Exception):
@@ -91,7 +98,7 @@ def import_upload(
         kind=kind,
         headers=table.headers,
         mapping=guess(table.headers, saved.columns if saved else None),
-        rows_total=len(table.rows),
+        rows_total=table.size,
     )
     # An unguessable name: the file holds phone numbers and addresses, and the web server
     # may serve MEDIA_ROOT (docs/deploy.md); the pages never link to it.
@@ -161,6 +168,7 @@ def _check(job: ImportJob) -> ImportJob:
         except ImportFileError as error:
             return _fail(job, error.message)
         ImportJob.objects.filter(pk=job.pk).update(rows_total=len(table.rows), rows_done=0)
+        mark = registry_mark()  # before anything is read: a change during the check shows
         plan = checks.check(
             table,
             job.mapping,
@@ -169,6 +177,10 @@ def _check(job: ImportJob) -> ImportJob:
             progress=lambda done: _record_progress(job.pk, done),
         )
         problems = _problem_rows(plan)
+        if problems:
+            _plan_clear(job.pk)
+        else:
+            _plan_keep(job, mark, plan)
     ImportJob.objects.filter(pk=job.pk).update(
         state=ImportJob.State.CHECKED,
         rows_total=len(table.rows),
@@ -193,6 +205,67 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
     )
     job.refresh_from_db()
     return job
+
+
+# --- a dry run's plan, reused by its commit when the registry has not changed ---------------
+
+
+def registry_mark() -> list[int | None]:
+    """Where the registry stands: the newest audit record, status event, location event and
+    unit. Every write a check depends on (a unit's profile, place and status, its events
+    and their corrections, the parks, the provinces' grants) goes through a service that
+    writes an audit record, and new events and units take new keys: the same mark at the
+    dry run and at the commit means nothing the dry run read has changed since. (Any other
+    audited write changes it too: then the commit checks the file again, as it would
+    without the mark.)"""
+    return [
+        model.objects.aggregate(last=Max("pk"))["last"]
+        for model in (AuditRecord, StatusEvent, LocationEvent, Enterprise)
+    ]
+
+
+def _plan_path(job_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / PLAN_DIR / str(job_id)
+
+
+def _signature(payload: bytes) -> bytes:
+    return hmac.new(settings.SECRET_KEY.encode(), payload, hashlib.sha256).digest()
+
+
+def _plan_keep(job: ImportJob, mark: list[int | None], plan: checks.Plan) -> None:
+    """Keep a dry run's plan (rows without a problem) for the commit, signed: only what
+    this server wrote is ever read back (``_plan_kept``)."""
+    payload = pickle.dumps(
+        {"mark": mark, "mapping": job.mapping, "file": job.file.name, "rows": plan.rows},
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+    path = _plan_path(job.pk)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(_signature(payload) + payload)
+    temporary.replace(path)
+
+
+def _plan_kept(job: ImportJob) -> checks.Plan | None:
+    """The dry run's plan when the registry has not changed since (``registry_mark``) and
+    the file and its columns are the ones it checked; None otherwise (check again)."""
+    try:
+        content = _plan_path(job.pk).read_bytes()
+    except OSError:
+        return None
+    signature, payload = content[:32], content[32:]
+    if not hmac.compare_digest(signature, _signature(payload)):
+        return None
+    kept = pickle.loads(payload)  # noqa: S301 - signed above: written by this server
+    if (kept["mapping"], kept["file"]) != (job.mapping, job.file.name):
+        return None
+    if kept["mark"] != registry_mark():
+        return None
+    return checks.Plan(kept["rows"])
+
+
+def _plan_clear(job_id: int) -> None:
+    _plan_path(job_id).unlink(missing_ok=True)
 
 
 # --- progress of a commit (outside its transaction) --------------------------------------
@@ -318,11 +391,13 @@ def _commit(job_id: int, one_by_one: bool) -> ImportJob:
     job = ImportJob.objects.select_related("owner", "province").get(pk=job_id)
     actor = job.owner
     with translation.override(job.language):
-        try:
-            table = _table(job)
-        except ImportFileError as error:
-            return _fail(job, error.message)
-        plan = checks.check(table, job.mapping, actor=actor, province=job.province)
+        plan = _plan_kept(job)
+        if plan is None:
+            try:
+                table = _table(job)
+            except ImportFileError as error:
+                return _fail(job, error.message)
+            plan = checks.check(table, job.mapping, actor=actor, province=job.province)
         problems = _problem_rows(plan)
         if problems:
             # The registry changed since the dry run: show the new problems, write nothing.
@@ -379,6 +454,7 @@ def _commit(job_id: int, one_by_one: bool) -> ImportJob:
             raise
         finally:
             _progress_clear(job.pk)
+            _plan_clear(job.pk)
     job.refresh_from_db()
     return job
 
@@ -398,6 +474,7 @@ def prune_imports(now: Any = None) -> int:
         .exclude(state__in=[ImportJob.State.CHECKING, ImportJob.State.COMMITTING])
     ):
         job.file.delete(save=False)
+        _plan_clear(job.pk)
         ImportJob.objects.filter(pk=job.pk).update(file="", problems=[])
         deleted += 1
     return deleted
