@@ -350,33 +350,53 @@ def _write_row(actor: Any, row: checks.RowPlan) -> str:
         return "updated"
 
 
+@contextmanager
+def _batch_errors(rows: list[checks.RowPlan]) -> Iterator[None]:
+    """A batch service's refusal of its ``index``-th unit as the refusal of its row."""
+    try:
+        yield
+    except registry.UnitRefused as refused:
+        with _row_errors(rows[refused.index].number):
+            raise refused.error from refused
+
+
 def _write_batch(actor: Any, rows: list[checks.RowPlan]) -> dict[str, int]:
     """A batch of rows: the new units together through ``enterprises_create_batch``, the
-    known ones each through the services (``_write_row``)."""
+    known ones together through ``enterprises_update_batch``."""
     new = [row for row in rows if row.existing is None]
-    if new:
-        units = []
-        for row in new:
-            assert row.province is not None and row.status_date is not None
-            units.append(
+    known = [row for row in rows if row.existing is not None]
+    with _batch_errors(new):
+        registry.enterprises_create_batch(
+            actor=actor,
+            units=[
                 registry.NewUnit(
                     data=row.data,
-                    province=row.province,
+                    province=row.province,  # type: ignore[arg-type]  # judged by the check
                     park=row.park,
                     status=row.status,
-                    status_date=row.status_date,
+                    status_date=row.status_date,  # type: ignore[arg-type]
                     reason=row.reason,
                 )
-            )
-        try:
-            registry.enterprises_create_batch(actor=actor, units=units)
-        except registry.UnitRefused as refused:
-            with _row_errors(new[refused.index].number):
-                raise refused.error from refused
-    for row in rows:
-        if row.existing is not None:
-            _write_row(actor, row)
-    return {"created": len(new), "updated": len(rows) - len(new)}
+                for row in new
+            ],
+        )
+    with _batch_errors(known):
+        registry.enterprises_update_batch(
+            actor=actor,
+            updates=[
+                registry.UnitUpdate(
+                    enterprise_id=row.existing.pk,  # type: ignore[union-attr]
+                    data={k: v for k, v in row.data.items() if k != "legal_id"},
+                    province=row.province,  # type: ignore[arg-type]
+                    park=row.park,
+                    status=row.status,
+                    date=row.status_date,
+                    reason=row.reason,
+                )
+                for row in known
+            ],
+        )
+    return {"created": len(new), "updated": len(known)}
 
 
 def import_commit(job_id: int, *, one_by_one: bool = False) -> ImportJob:
