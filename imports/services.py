@@ -31,7 +31,7 @@ import hashlib
 import hmac
 import pickle
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -51,8 +51,8 @@ from enterprises.models import Enterprise, LocationEvent, StatusEvent
 from persian.jalali import today
 from places.models import Province
 
-from . import checks
-from .columns import BY_KEY, guess, to_saved
+from . import checks, parks
+from .columns import by_key, guess, to_saved
 from .models import ColumnMapping, ImportJob
 from .reader import ImportFileError, Table, kind_of, read_table
 
@@ -72,7 +72,12 @@ def saved_mapping(province: Province | None) -> ColumnMapping | None:
 
 
 def import_upload(
-    *, actor: Any, province: Province | None, upload: UploadedFile, language: str = "fa"
+    *,
+    actor: Any,
+    province: Province | None,
+    upload: UploadedFile,
+    language: str = "fa",
+    target: str = ImportJob.Target.UNITS,
 ) -> ImportJob:
     """Keep an uploaded file that reads, with its headers and a first mapping; raise
     ``ImportFileError`` for a file refused whole."""
@@ -97,7 +102,8 @@ def import_upload(
         filename=(upload.name or "")[-150:],
         kind=kind,
         headers=table.headers,
-        mapping=guess(table.headers, saved.columns if saved else None),
+        target=target,
+        mapping=guess(table.headers, saved.columns if saved else None, target),
         rows_total=table.size,
     )
     # An unguessable name: the file holds phone numbers and addresses, and the web server
@@ -109,7 +115,8 @@ def import_upload(
 
 def import_map(*, actor: Any, job: ImportJob, mapping: dict[str, int]) -> ImportJob:
     """Keep the officer's columns on the job and as the province's mapping."""
-    mapping = {k: i for k, i in mapping.items() if k in BY_KEY and 0 <= i < len(job.headers)}
+    fields = by_key(job.target)
+    mapping = {k: i for k, i in mapping.items() if k in fields and 0 <= i < len(job.headers)}
     ImportJob.objects.filter(pk=job.pk).update(
         mapping=mapping, state=ImportJob.State.CHECKING, rows_done=0
     )
@@ -130,7 +137,16 @@ def _table(job: ImportJob) -> Table:
         return read_table(stored, job.kind)
 
 
-def _problem_rows(plan: checks.Plan) -> list[dict[str, Any]]:
+Plan = checks.Plan | parks.ParkPlan
+
+
+def _judge(job: ImportJob, table: Table, progress: Callable[[int], None] | None = None) -> Plan:
+    """The dry run's judgement of every row, by what the file holds."""
+    judge = parks.check_parks if job.target == ImportJob.Target.PARKS else checks.check
+    return judge(table, job.mapping, actor=job.owner, province=job.province, progress=progress)
+
+
+def _problem_rows(plan: Plan) -> list[dict[str, Any]]:
     return [{"row": p.row, "column": p.column, "message": p.message} for p in plan.problems]
 
 
@@ -169,13 +185,7 @@ def _check(job: ImportJob) -> ImportJob:
             return _fail(job, error.message)
         ImportJob.objects.filter(pk=job.pk).update(rows_total=len(table.rows), rows_done=0)
         mark = registry_mark()  # before anything is read: a change during the check shows
-        plan = checks.check(
-            table,
-            job.mapping,
-            actor=job.owner,
-            province=job.province,
-            progress=lambda done: _record_progress(job.pk, done),
-        )
+        plan = _judge(job, table, lambda done: _record_progress(job.pk, done))
         problems = _problem_rows(plan)
         if problems:
             _plan_clear(job.pk)
@@ -232,11 +242,11 @@ def _signature(payload: bytes) -> bytes:
     return hmac.new(settings.SECRET_KEY.encode(), payload, hashlib.sha256).digest()
 
 
-def _plan_keep(job: ImportJob, mark: list[int | None], plan: checks.Plan) -> None:
+def _plan_keep(job: ImportJob, mark: list[int | None], plan: Plan) -> None:
     """Keep a dry run's plan (rows without a problem) for the commit, signed: only what
     this server wrote is ever read back (``_plan_kept``)."""
     payload = pickle.dumps(
-        {"mark": mark, "mapping": job.mapping, "file": job.file.name, "rows": plan.rows},
+        {"mark": mark, "mapping": job.mapping, "file": job.file.name, "plan": plan},
         protocol=pickle.HIGHEST_PROTOCOL,
     )
     path = _plan_path(job.pk)
@@ -246,7 +256,7 @@ def _plan_keep(job: ImportJob, mark: list[int | None], plan: checks.Plan) -> Non
     temporary.replace(path)
 
 
-def _plan_kept(job: ImportJob) -> checks.Plan | None:
+def _plan_kept(job: ImportJob) -> Plan | None:
     """The dry run's plan when the registry has not changed since (``registry_mark``) and
     the file and its columns are the ones it checked; None otherwise (check again)."""
     try:
@@ -261,7 +271,8 @@ def _plan_kept(job: ImportJob) -> checks.Plan | None:
         return None
     if kept["mark"] != registry_mark():
         return None
-    return checks.Plan(kept["rows"])
+    plan: Plan = kept["plan"]
+    return plan
 
 
 def _plan_clear(job_id: int) -> None:
@@ -399,6 +410,23 @@ def _write_batch(actor: Any, rows: list[checks.RowPlan]) -> dict[str, int]:
     return {"created": len(new), "updated": len(known)}
 
 
+def _write_rows(actor: Any, plan: Plan, start: int, one_by_one: bool) -> dict[str, int]:
+    """The batch of rows from ``start``: parks one by one through the parks' services (a
+    file holds a few hundred at most), units in batches (or one by one)."""
+    counts = {"created": 0, "updated": 0}
+    if isinstance(plan, parks.ParkPlan):
+        for park in plan.rows[start : start + BATCH]:
+            with _row_errors(park.number):
+                counts[parks.write_park(actor, park)] += 1
+        return counts
+    batch = plan.rows[start : start + BATCH]
+    if not one_by_one:
+        return _write_batch(actor, batch)
+    for row in batch:
+        counts[_write_row(actor, row)] += 1
+    return counts
+
+
 def import_commit(job_id: int, *, one_by_one: bool = False) -> ImportJob:
     """Check again, then write every row or none (see the module's docstring).
     ``one_by_one``: every row through the single-unit services (the comparison of the
@@ -417,7 +445,7 @@ def _commit(job_id: int, one_by_one: bool) -> ImportJob:
                 table = _table(job)
             except ImportFileError as error:
                 return _fail(job, error.message)
-            plan = checks.check(table, job.mapping, actor=actor, province=job.province)
+            plan = _judge(job, table)
         problems = _problem_rows(plan)
         if problems:
             # The registry changed since the dry run: show the new problems, write nothing.
@@ -436,14 +464,9 @@ def _commit(job_id: int, one_by_one: bool) -> ImportJob:
         try:
             with transaction.atomic():
                 for start in range(0, len(plan.rows), BATCH):
-                    batch = plan.rows[start : start + BATCH]
-                    if one_by_one:
-                        for row in batch:
-                            counts[_write_row(actor, row)] += 1
-                    else:
-                        for key, count in _write_batch(actor, batch).items():
-                            counts[key] += count
-                    progress_write(job.pk, start + len(batch))
+                    for key, count in _write_rows(actor, plan, start, one_by_one).items():
+                        counts[key] += count
+                    progress_write(job.pk, min(start + BATCH, len(plan.rows)))
                 audit_record(
                     actor=actor,
                     action="import",
