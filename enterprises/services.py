@@ -645,7 +645,14 @@ def _batch_status(unit: Enterprise, update: UnitUpdate) -> str | None:
     current = unit.status
     if not update.status or update.status == current or update.date is None:
         return None
-    to_status, date = update.status, update.date
+    _check_status_change(unit, update.status, update.date, update.reason)
+    unit.status, unit.status_since = update.status, update.date
+    return current
+
+
+def _check_status_change(unit: Enterprise, to_status: str, date: dt.date, reason: str) -> None:
+    """``enterprise_change_status``'s rules for a status other than the unit's own."""
+    current = unit.status
     if to_status not in TRANSITIONS:
         raise ValidationError({"to_status": _("Choose a valid status.")})
     if to_status not in TRANSITIONS[current]:
@@ -655,7 +662,7 @@ def _batch_status(unit: Enterprise, update: UnitUpdate) -> str | None:
                 % {"current": Status(current).label, "new": Status(to_status).label}
             }
         )
-    if not (update.reason or "").strip():
+    if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for this change.")})
     _check_date("date", date, not_before=unit.status_since)
     if to_status in OPERATING and not unit.permit_number:
@@ -663,8 +670,6 @@ def _batch_status(unit: Enterprise, update: UnitUpdate) -> str | None:
             {"to_status": _("Record the operating permit before the unit starts operating.")}
         )
     _check_operating_after_permit("date", to_status, date, unit.permit_date)
-    unit.status, unit.status_since = to_status, date
-    return current
 
 
 @transaction.atomic
@@ -723,27 +728,11 @@ def enterprise_change_status(
     without an operating permit."""
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     current = enterprise.status
-    if to_status not in TRANSITIONS:
-        raise ValidationError({"to_status": _("Choose a valid status.")})
-    if to_status == current:
+    if to_status in TRANSITIONS and to_status == current:
         raise ValidationError(
             {"to_status": _("The unit is already %(status)s.") % {"status": Status(current).label}}
         )
-    if to_status not in TRANSITIONS[current]:
-        raise ValidationError(
-            {
-                "to_status": _("A unit that is %(current)s cannot become %(new)s.")
-                % {"current": Status(current).label, "new": Status(to_status).label}
-            }
-        )
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Give the reason for this change.")})
-    _check_date("date", date, not_before=enterprise.status_since)
-    if to_status in OPERATING and not enterprise.permit_number:
-        raise ValidationError(
-            {"to_status": _("Record the operating permit before the unit starts operating.")}
-        )
-    _check_operating_after_permit("date", to_status, date, enterprise.permit_date)
+    _check_status_change(enterprise, to_status, date, reason)
     event = StatusEvent.objects.create(
         enterprise=enterprise,
         date=date,
