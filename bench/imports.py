@@ -4,12 +4,15 @@ written one by one through the services.
 Run on PostgreSQL (the target, issue 16: 100,000 rows ≤ 60 s end to end, dry run included):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pishran_bench \
-        .venv/bin/python bench/imports.py [--rows 100000] [--baseline 2000] [--setup]
+        .venv/bin/python bench/imports.py [--rows 100000] [--updates 10000] [--baseline 2000] [--setup]
 
 1. Builds a CSV of ``--rows`` new units as a province's officer writes them (Persian
    headers, Jalali dates in Persian digits, Arabic ي/ك in some names, parks by name with
    «شهرک صنعتی» before it), spread over every province with parks, each with its status and
    the date of that status; national IDs with correct check digits that no unit holds.
+   ``--updates N``: N of the rows name units the registry holds instead (matched by
+   national ID: a third move to another park of their province, half change status, all
+   change employees), spread through the file.
 2. Times, as a national administrator (``bench_importer``, made if missing), each step of
    ``imports.services``: reading the file and guessing its columns (``import_upload``), the
    dry run (``import_check``), the commit (``import_commit``) and the facts' update that
@@ -17,9 +20,10 @@ Run on PostgreSQL (the target, issue 16: 100,000 rows ≤ 60 s end to end, dry r
    so that it is timed) — the whole import inside a transaction that is rolled back, so
    the database is left as it was. Each step: wall seconds and the CPU seconds of this
    process and of its PostgreSQL backend (``/proc``, when the server is on this machine).
-3. Times ``--baseline`` of the same rows written one by one through
-   ``enterprises.services.enterprise_create`` (each its own transaction, inside one rolled
-   back, their facts applied likewise), and projects that rate to ``--rows``.
+3. Times ``--baseline`` of the same rows written one by one through the services
+   (``enterprise_create``; for a known unit ``enterprise_update``, ``enterprise_move`` and
+   ``enterprise_change_status``; each row its own transaction, inside one rolled back,
+   their facts applied likewise), and projects that rate to ``--rows``.
 
 ``--setup`` migrates and loads the reference data first (an empty database). Prints the
 machine (cores, load average before and after). Results go in docs/benchmarks.md.
