@@ -181,3 +181,24 @@ def test_the_upload_page_offers_parks_and_both_samples(client: Any, officer_a: A
     assert "شهرک‌ها و نواحی" in page or "parks and zones" in page
     assert reverse("import_sample", args=["parks", "xlsx"]) in page
     assert reverse("import_sample", args=["units", "xlsx"]) in page
+
+
+def test_an_officer_uploads_a_file_of_parks_and_maps_its_columns_on_the_pages(
+    client: Any, officer_a: Any, reference: Any
+) -> None:
+    client.force_login(officer_a)
+
+    response = client.post(
+        reverse("import_new"),
+        {
+            "target": "parks",
+            "province": reference.qom.pk,
+            "file": SimpleUploadedFile("parks.csv", parks_csv([park_row()])),
+        },
+    )
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and job.target == ImportJob.Target.PARKS
+    assert {"name", "kind", "ownership", "area_ha", "plots_total"} <= set(job.mapping)
+    page = client.get(reverse("import_columns", args=[job.pk])).content.decode()
+    assert 'name="plots_allocated"' in page and 'name="legal_id"' not in page
