@@ -266,8 +266,14 @@ def _plan_kept(job: ImportJob) -> Plan | None:
     signature, payload = content[:32], content[32:]
     if not hmac.compare_digest(signature, _signature(payload)):
         return None
-    kept = pickle.loads(payload)  # noqa: S301 - signed above: written by this server
-    if (kept["mapping"], kept["file"]) != (job.mapping, job.file.name):
+    try:
+        kept = pickle.loads(payload)  # noqa: S301 - signed above: written by this server
+    except Exception:  # written by an earlier release of the code: check the file again
+        return None
+    if not isinstance(kept, dict) or (kept.get("mapping"), kept.get("file")) != (
+        job.mapping,
+        job.file.name,
+    ):
         return None
     if kept["mark"] != registry_mark():
         return None

@@ -404,3 +404,17 @@ def test_a_tampered_dry_run_plan_is_not_used(officer_a: Any, reference: Any) -> 
 
     assert job.state == ImportJob.State.CHECKED and job.problems_count == 1
     assert Enterprise.objects.count() == 0
+
+
+def test_a_kept_plan_that_no_longer_reads_is_checked_again(officer_a: Any, reference: Any) -> None:
+    """A plan kept by an earlier release of the code (signed, but not readable now): the
+    commit reads and checks the file again rather than failing."""
+    from imports import services
+
+    job = dry_run(officer_a, reference.qom, csv_bytes([unit_row()]))
+    payload = b"\x80\x05not a plan"
+    services._plan_path(job.pk).write_bytes(services._signature(payload) + payload)
+
+    job = commit(job)
+
+    assert job.state == ImportJob.State.DONE and job.created == 1, job.error
