@@ -4,12 +4,15 @@ written one by one through the services.
 Run on PostgreSQL (the target, issue 16: 100,000 rows ≤ 60 s end to end, dry run included):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pishran_bench \
-        .venv/bin/python bench/imports.py [--rows 100000] [--baseline 2000] [--setup]
+        .venv/bin/python bench/imports.py [--rows 100000] [--updates 10000] [--baseline 2000] [--setup]
 
 1. Builds a CSV of ``--rows`` new units as a province's officer writes them (Persian
    headers, Jalali dates in Persian digits, Arabic ي/ك in some names, parks by name with
    «شهرک صنعتی» before it), spread over every province with parks, each with its status and
    the date of that status; national IDs with correct check digits that no unit holds.
+   ``--updates N``: N of the rows name units the registry holds instead (matched by
+   national ID: a third move to another park of their province, half change status, all
+   change employees), spread through the file.
 2. Times, as a national administrator (``bench_importer``, made if missing), each step of
    ``imports.services``: reading the file and guessing its columns (``import_upload``), the
    dry run (``import_check``), the commit (``import_commit``) and the facts' update that
@@ -17,9 +20,10 @@ Run on PostgreSQL (the target, issue 16: 100,000 rows ≤ 60 s end to end, dry r
    so that it is timed) — the whole import inside a transaction that is rolled back, so
    the database is left as it was. Each step: wall seconds and the CPU seconds of this
    process and of its PostgreSQL backend (``/proc``, when the server is on this machine).
-3. Times ``--baseline`` of the same rows written one by one through
-   ``enterprises.services.enterprise_create`` (each its own transaction, inside one rolled
-   back, their facts applied likewise), and projects that rate to ``--rows``.
+3. Times ``--baseline`` of the same rows written one by one through the services
+   (``enterprise_create``; for a known unit ``enterprise_update``, ``enterprise_move`` and
+   ``enterprise_change_status``; each row its own transaction, inside one rolled back,
+   their facts applied likewise), and projects that rate to ``--rows``.
 
 ``--setup`` migrates and loads the reference data first (an empty database). Prints the
 machine (cores, load average before and after). Results go in docs/benchmarks.md.
@@ -54,7 +58,6 @@ from django.test.utils import override_settings  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from enterprises.models import Enterprise  # noqa: E402
-from enterprises.services import enterprise_create  # noqa: E402
 from imports import services  # noqa: E402
 from imports.checks import Lookups  # noqa: E402
 from imports.models import ImportJob  # noqa: E402
@@ -90,15 +93,67 @@ def _free_ids(count: int) -> list[str]:
     return out
 
 
-def build_csv(rows: int, seed: int) -> bytes:
+def _update_rows(count: int, rng: random.Random, parks: list[Park]) -> list[list[str]]:
+    """Rows for ``count`` units the registry holds (matched by national ID), as a
+    province's next register names them: a third move to another park of their province,
+    half change status (dated today), every one has a new number of employees."""
+    from enterprises.models import OPERATING, Status
+
+    if not count:
+        return []
+    last = Enterprise.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    picked = sorted(rng.sample(range(1, last + 1), min(last, count * 2)))
+    units = list(
+        Enterprise.objects.filter(pk__in=picked, legal_id__isnull=False).select_related(
+            "province", "park"
+        )[:count]
+    )
+    by_province: dict[int, list[Park]] = {}
+    for park in parks:
+        by_province.setdefault(park.province_id, []).append(park)
+    now = format_date(today())
+    out = []
+    for unit in units:
+        park = unit.park
+        choices = [p for p in by_province.get(unit.province_id, []) if p != unit.park]
+        if choices and rng.random() < 1 / 3:
+            park = rng.choice(choices)
+        status = unit.status
+        if rng.random() < 0.5 and status != Status.CLOSED:
+            if status in OPERATING and unit.permit_number:
+                status = rng.choice(sorted(OPERATING - {status}))
+            else:
+                status = Status.CLOSED
+        out.append(
+            [
+                "",
+                unit.legal_id or "",
+                unit.province.name_fa,
+                park.name if park else "",
+                str(status),
+                now,
+                str(rng.randint(1, 400)),
+                "",
+                "",
+                "",
+            ]  # fmt: skip
+        )
+    return out
+
+
+def build_csv(rows: int, seed: int, updates: int = 0) -> bytes:
     rng = random.Random(seed)
     parks = list(Park.objects.select_related("province"))
-    ids = _free_ids(rows)
+    known = _update_rows(updates, rng, parks)
+    ids = _free_ids(rows - len(known))
     now = today()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADERS)
-    for n in range(rows):
+    every = rows // len(known) if known else 0
+    for n in range(rows - len(known)):
+        if every and n % every == 0 and known:
+            writer.writerow(known.pop())
         park = rng.choice(parks)
         status = rng.choice(STATUSES)
         status_date = now - dt.timedelta(days=rng.randint(1, 3000))
@@ -119,6 +174,8 @@ def build_csv(rows: int, seed: int) -> bytes:
                 format_date(permit) if operating else "",
             ]
         )
+    for row in known:
+        writer.writerow(row)
     return ("\ufeff" + out.getvalue()).encode()
 
 
@@ -189,8 +246,9 @@ def run_import(content: bytes, actor: User) -> dict[str, tuple[float, float, flo
             with phase("commit"):
                 job = services.import_commit(job.pk)
             if job.state != ImportJob.State.DONE:
-                print("commit failed:", job.error)
+                print("commit failed:", job.error, job.problems[:5])
                 raise SystemExit(1)
+            print(f"  created {job.created:,}, updated {job.updated:,}")
             with phase("facts applied"):
                 _run_on_commit(hooks)
             raise Rollback
@@ -200,8 +258,8 @@ def run_import(content: bytes, actor: User) -> dict[str, tuple[float, float, flo
 
 
 def run_baseline(content: bytes, actor: User, count: int) -> float:
-    """``count`` rows one by one through ``enterprise_create`` (parsed by the checks, so
-    only the writes are timed)."""
+    """``count`` rows one by one through the services (parsed by the checks, so only the
+    writes are timed)."""
     from imports.checks import check
     from imports.columns import guess
     from imports.reader import read_table
@@ -214,17 +272,10 @@ def run_baseline(content: bytes, actor: User, count: int) -> float:
         with transaction.atomic():
             hooks = len(connection.run_on_commit)
             for row in plan.rows:
-                assert row.province is not None and row.status_date is not None
                 with transaction.atomic():
-                    enterprise_create(
-                        actor=actor,
-                        data=row.data,
-                        province=row.province,
-                        park=row.park,
-                        status=row.status,
-                        status_date=row.status_date,
-                        reason=row.reason,
-                    )
+                    # enterprise_create for a new unit; for a known one enterprise_update,
+                    # enterprise_move and enterprise_change_status as the row asks.
+                    services._write_row(actor, row)
             _run_on_commit(hooks)  # each unit's change added to the facts, as on commit
             elapsed = time.perf_counter() - start
             raise Rollback
@@ -238,6 +289,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--baseline", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument(
+        "--updates", type=int, default=0, help="of the rows, how many name known units"
+    )
     parser.add_argument("--setup", action="store_true")
     args = parser.parse_args()
     if args.setup:
@@ -247,8 +301,9 @@ def main() -> None:
     actor = _importer()
     Lookups()  # warm the reference rows once, as a worker would have them
     start = time.perf_counter()
-    content = build_csv(args.rows, args.seed)
-    print(f"file: {args.rows:,} rows, {len(content) / 1e6:.1f} MB, built in "
+    content = build_csv(args.rows, args.seed, args.updates)
+    print(f"file: {args.rows:,} rows ({args.updates:,} of known units), "
+          f"{len(content) / 1e6:.1f} MB, built in "
           f"{time.perf_counter() - start:.1f} s")  # fmt: skip
     with override_settings(PISHRAN_IMPORT_MAX_ROWS=max(args.rows, 200_000)):
         timings = run_import(content, actor)
@@ -262,7 +317,7 @@ def main() -> None:
     if args.baseline:
         seconds = run_baseline(content, actor, min(args.baseline, args.rows))
         rate = min(args.baseline, args.rows) / seconds
-        print(f"one by one through enterprise_create: {rate:,.0f} rows/s; "
+        print(f"one by one through the services: {rate:,.0f} rows/s; "
               f"{args.rows:,} rows projected {args.rows / rate:,.0f} s")  # fmt: skip
     print(f"load after: {os.getloadavg()}")
 

@@ -118,3 +118,21 @@ class UnitsCreated(Event):
     # ({id, industry_group_id, size_band, construction_progress, permit_date, employees},
     #  [(date, status event id, "", status)], [(date, location event id, province, park)]).
     histories: tuple[tuple[Any, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class UnitsUpdated(Event):
+    """Many known units updated at once (``enterprises_update_batch``: a bulk import's rows
+    that match a unit by national ID): what ``UnitChanged``, ``UnitMoved`` and
+    ``UnitStatusChanged`` would say of each, for the batch. The indicators' facts take the
+    units' histories as they are now and undo these changes to find them as they were
+    (``indicators.facts.registry_batch_updated``). Not an ``EnterpriseEvent`` (it names no
+    single unit): a subscriber of every registry change subscribes to both."""
+
+    name: ClassVar[str] = "enterprise.batch_updated"
+    enterprise_ids: tuple[int, ...]
+    province_ids: tuple[int, ...]  # the provinces the units stood in, before and after
+    # (unit id, {attribute name: (before, after)}) of the units whose profile changed.
+    changes: tuple[tuple[int, Mapping[str, tuple[Any, Any]]], ...] = ()
+    status_event_ids: tuple[int, ...] = ()  # the new status events
+    location_event_ids: tuple[int, ...] = ()  # the new location events

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Min
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Grant, Role, User
@@ -28,7 +30,7 @@ from audit.services import (
 )
 from persian.identifiers import clean_digits, is_valid_business_id, is_valid_legal_id
 from persian.jalali import format_date, today
-from pishran.db import bulk_insert, bulk_insert_values
+from pishran.db import bulk_insert, bulk_insert_values, bulk_update_rows
 from pishran.events import publish
 from places.models import Park, Province
 
@@ -41,6 +43,7 @@ from .events import (
     UnitMoved,
     UnitsCreated,
     UnitStatusChanged,
+    UnitsUpdated,
 )
 from .models import (
     DERIVED_FIELDS,
@@ -152,6 +155,21 @@ def _check_operating_after_permit(
                     "operating permit."
                 )
                 % {"date": format_date(permit_date)}
+            }
+        )
+
+
+def _check_permit_before(permit_date: dt.date, started: dt.date | None) -> None:
+    """A permit dated after the unit started operating (``started``) would contradict its
+    history: correct the history first (``status_event_correct``), then the permit."""
+    if started is not None and permit_date > started:
+        raise ValidationError(
+            {
+                "permit_date": _(
+                    "The operating permit cannot be dated after %(date)s, when the "
+                    "unit started operating."
+                )
+                % {"date": format_date(started)}
             }
         )
 
@@ -402,6 +420,258 @@ def _duplicate_legal_id() -> ValidationError:
     )
 
 
+@dataclass(frozen=True)
+class UnitUpdate:
+    """One known unit for ``enterprises_update_batch``: the profile fields to set (``data``,
+    as ``enterprise_update`` is given them), where it stands (moved when it differs, dated
+    ``date`` or today) and its status (changed when given and different, dated ``date``)."""
+
+    enterprise_id: int
+    data: dict[str, Any]
+    province: Province
+    park: Park | None
+    status: str
+    date: dt.date | None
+    reason: str
+
+
+@transaction.atomic
+def enterprises_update_batch(*, actor: Any, updates: Sequence[UnitUpdate]) -> None:
+    """Update many known units at once, as ``enterprise_update``, ``enterprise_move`` and
+    ``enterprise_change_status`` update one (in that order, by the same rules): the units
+    locked and read together, each judged, then the units, their new dated status and
+    location events, the closing of the places they left and an audit record per change
+    (``update``, ``move``, ``status``) written in bulk — a few statements per batch, not
+    several per unit — and one ``UnitsUpdated`` event for the batch (the indicators' facts
+    follow it in the transaction). A refused unit raises ``UnitRefused`` with its index, and
+    nothing of the batch is written. For a bulk import."""
+    if not updates:
+        return
+    ids = [u.enterprise_id for u in updates]
+    units = {
+        e.pk: e
+        for e in Enterprise.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("province", "park", "isic_division", "industry_group")
+        .order_by("pk")
+    }
+    started = dict(
+        StatusEvent.objects.filter(enterprise_id__in=ids, to_status__in=OPERATING)
+        .values("enterprise_id")
+        .annotate(first=Min("date"))
+        .values_list("enterprise_id", "first")
+    )
+    last_place: dict[int, tuple[dt.date, int]] = {}
+    for pk, date, event_id in (
+        LocationEvent.objects.filter(enterprise_id__in=ids)
+        .order_by("enterprise_id", "date", "id")
+        .values_list("enterprise_id", "date", "id")
+    ):
+        last_place[pk] = (date, event_id)
+    author = actor.pk if getattr(actor, "is_authenticated", False) else None
+    written: list[Enterprise] = []
+    audits: list[AuditEntry] = []
+    status_rows: list[dict[str, Any]] = []
+    location_rows: list[dict[str, Any]] = []
+    closed: list[LocationEvent] = []
+    changes: list[tuple[int, dict[str, tuple[Any, Any]]]] = []
+    provinces: set[int] = set()
+    fields: set[str] = set()
+    for index, update in enumerate(updates):
+        unit = units[update.enterprise_id]
+        provinces.add(unit.province_id)
+        try:
+            profile = _profile_update(unit, update, started.get(unit.pk))
+            moved = _batch_move(unit, update, last_place.get(unit.pk))
+            status = _batch_status(unit, update)
+        except ValidationError as error:
+            raise UnitRefused(index, error) from error
+        if profile is not None:
+            audit_changes, values = profile
+            audits.append(AuditEntry(action="update", target=unit, changes=audit_changes))
+            changes.append((unit.pk, values))
+            fields.update(f for f in update.data if f in PROFILE_FIELDS)
+            fields.update((*DERIVED_FIELDS, "version"))
+        if moved is not None:
+            before, last = moved
+            if last is not None:
+                closed.append(LocationEvent(pk=last[1], valid_until=update.date or today()))
+            location_rows.append(
+                {
+                    "enterprise_id": unit.pk,
+                    "date": update.date or today(),
+                    "province_id": update.province.pk,
+                    "park_id": update.park.pk if update.park else None,
+                    "reason": (update.reason or "").strip(),
+                    "author_id": author,
+                }
+            )
+            audits.append(
+                _event_audit(
+                    "move",
+                    unit,
+                    diff(before, snapshot(unit, ("province", "park"))),
+                    (update.reason or "").strip(),
+                )
+            )
+            provinces.add(update.province.pk)
+            fields.update(("province", "park"))
+        if status is not None:
+            status_rows.append(
+                {
+                    "enterprise_id": unit.pk,
+                    "date": update.date,
+                    "from_status": status,
+                    "to_status": unit.status,
+                    "reason": update.reason.strip(),
+                    "author_id": author,
+                }
+            )
+            audits.append(
+                _event_audit(
+                    "status",
+                    unit,
+                    {
+                        "status": [status, unit.status],
+                        "date": [None, unit.status_since.isoformat()],
+                    },
+                    update.reason.strip(),
+                )
+            )
+            fields.update(("status", "status_since"))
+        if profile is not None or moved is not None or status is not None:
+            written.append(unit)
+    if not written:
+        return
+    now = timezone.now()
+    for unit in written:
+        unit.updated_at = now
+    bulk_update_rows(Enterprise, written, sorted({*fields, "updated_at"}))
+    bulk_update_rows(LocationEvent, closed, ["valid_until"])
+    status_ids = iter(bulk_insert_values(StatusEvent, status_rows))
+    location_ids = iter(bulk_insert_values(LocationEvent, location_rows))
+    status_events = dict(zip((r["enterprise_id"] for r in status_rows), status_ids, strict=True))
+    location_events = dict(
+        zip((r["enterprise_id"] for r in location_rows), location_ids, strict=True)
+    )
+    statuses = {r["enterprise_id"]: r for r in status_rows}
+    places = {r["enterprise_id"]: r for r in location_rows}
+    entries = []
+    for entry in audits:
+        pk = entry.target.pk
+        if entry.action == "status":
+            row = statuses[pk]
+            target: Any = StatusEvent(pk=status_events[pk], enterprise_id=pk, **_event(row))
+        elif entry.action == "move":
+            row = places[pk]
+            target = LocationEvent(pk=location_events[pk], enterprise_id=pk, **_event(row))
+        else:
+            entries.append(entry)
+            continue
+        entries.append(
+            AuditEntry(
+                action=entry.action,
+                target=target,
+                subject=entry.subject,
+                changes=entry.changes,
+                note=entry.note,
+            )
+        )
+    audit_record_many(actor=actor, entries=entries)
+    publish(
+        UnitsUpdated(
+            enterprise_ids=tuple(u.pk for u in written),
+            province_ids=tuple(sorted(provinces)),
+            changes=tuple(changes),
+            status_event_ids=tuple(status_events.values()),
+            location_event_ids=tuple(location_events.values()),
+        )
+    )
+
+
+def _event_audit(action: str, unit: Enterprise, changes: dict[str, Any], note: str) -> AuditEntry:
+    """The audit entry of a new event of ``unit`` (its target, the unit until the event is
+    written, is replaced by the event then)."""
+    return AuditEntry(action=action, target=unit, subject=unit, changes=changes, note=note)
+
+
+def _event(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in ("enterprise_id", "author_id")}
+
+
+def _profile_update(
+    unit: Enterprise, update: UnitUpdate, started: dt.date | None
+) -> tuple[dict[str, Any], dict[str, tuple[Any, Any]]] | None:
+    """``enterprise_update``'s rules and changes for one unit of a batch: (the audit's
+    changes, what ``UnitChanged`` would report), or None when nothing changed."""
+    names = [name for name in update.data if name in PROFILE_FIELDS and name != "legal_id"]
+    if not names:
+        return None
+    before = snapshot(unit, AUDITED_FIELDS)
+    before_permit = unit.permit_date
+    values = _values(unit)
+    for name in names:
+        setattr(unit, name, update.data[name])
+    if unit.permit_date is not None and unit.permit_date != before_permit:
+        _check_permit_before(unit.permit_date, started)
+    # The national ID is the one the unit was matched by (unchanged): nothing to query.
+    _full_clean(unit, validate_unique=False)
+    changes = diff(before, snapshot(unit, AUDITED_FIELDS))
+    if not changes:
+        return None
+    unit.version += 1
+    after = _values(unit)
+    return changes, {n: (values[n], after[n]) for n in after if values[n] != after[n]}
+
+
+def _batch_move(
+    unit: Enterprise, update: UnitUpdate, last: tuple[dt.date, int] | None
+) -> tuple[dict[str, Any], tuple[dt.date, int] | None] | None:
+    """``enterprise_move``'s rules for one unit of a batch, the unit moved in memory:
+    (where it stood, for the audit; its last location event), or None if it stays."""
+    park_id = update.park.pk if update.park else None
+    if (unit.province_id, unit.park_id) == (update.province.pk, park_id):
+        return None
+    _check_location(update.province, update.park)
+    _check_date("date", update.date or today(), not_before=last[0] if last else None)
+    before = snapshot(unit, ("province", "park"))
+    unit.province, unit.park = update.province, update.park
+    return before, last
+
+
+def _batch_status(unit: Enterprise, update: UnitUpdate) -> str | None:
+    """``enterprise_change_status``'s rules for one unit of a batch, the status changed in
+    memory: the status it had, or None when it keeps it."""
+    current = unit.status
+    if not update.status or update.status == current or update.date is None:
+        return None
+    _check_status_change(unit, update.status, update.date, update.reason)
+    unit.status, unit.status_since = update.status, update.date
+    return current
+
+
+def _check_status_change(unit: Enterprise, to_status: str, date: dt.date, reason: str) -> None:
+    """``enterprise_change_status``'s rules for a status other than the unit's own."""
+    current = unit.status
+    if to_status not in TRANSITIONS:
+        raise ValidationError({"to_status": _("Choose a valid status.")})
+    if to_status not in TRANSITIONS[current]:
+        raise ValidationError(
+            {
+                "to_status": _("A unit that is %(current)s cannot become %(new)s.")
+                % {"current": Status(current).label, "new": Status(to_status).label}
+            }
+        )
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for this change.")})
+    _check_date("date", date, not_before=unit.status_since)
+    if to_status in OPERATING and not unit.permit_number:
+        raise ValidationError(
+            {"to_status": _("Record the operating permit before the unit starts operating.")}
+        )
+    _check_operating_after_permit("date", to_status, date, unit.permit_date)
+
+
 @transaction.atomic
 def enterprise_update(
     *,
@@ -427,17 +697,7 @@ def enterprise_update(
     if enterprise.permit_date is not None and enterprise.permit_date != before_permit:
         # A permit dated after the unit started operating would contradict its history:
         # correct the history first (``status_event_correct``), then the permit.
-        started = _first_operating_date(enterprise)
-        if started is not None and enterprise.permit_date > started:
-            raise ValidationError(
-                {
-                    "permit_date": _(
-                        "The operating permit cannot be dated after %(date)s, when the "
-                        "unit started operating."
-                    )
-                    % {"date": format_date(started)}
-                }
-            )
+        _check_permit_before(enterprise.permit_date, _first_operating_date(enterprise))
     _full_clean(enterprise)
     changes = diff(before, snapshot(enterprise, AUDITED_FIELDS))
     if not changes:
@@ -468,27 +728,11 @@ def enterprise_change_status(
     without an operating permit."""
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     current = enterprise.status
-    if to_status not in TRANSITIONS:
-        raise ValidationError({"to_status": _("Choose a valid status.")})
-    if to_status == current:
+    if to_status in TRANSITIONS and to_status == current:
         raise ValidationError(
             {"to_status": _("The unit is already %(status)s.") % {"status": Status(current).label}}
         )
-    if to_status not in TRANSITIONS[current]:
-        raise ValidationError(
-            {
-                "to_status": _("A unit that is %(current)s cannot become %(new)s.")
-                % {"current": Status(current).label, "new": Status(to_status).label}
-            }
-        )
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Give the reason for this change.")})
-    _check_date("date", date, not_before=enterprise.status_since)
-    if to_status in OPERATING and not enterprise.permit_number:
-        raise ValidationError(
-            {"to_status": _("Record the operating permit before the unit starts operating.")}
-        )
-    _check_operating_after_permit("date", to_status, date, enterprise.permit_date)
+    _check_status_change(enterprise, to_status, date, reason)
     event = StatusEvent.objects.create(
         enterprise=enterprise,
         date=date,

@@ -154,22 +154,28 @@ def _label(key: str) -> str:
 
 
 def _date(plan: RowPlan, key: str, text: str) -> dt.date | None:
+    return judge_date(plan, _label(key), text)
+
+
+def judge_date(plan: Any, column: str, text: str) -> dt.date | None:
+    """The Jalali date ``text`` means, or None with ``plan``'s problem in ``column``: a
+    date that does not exist, is not a date, or is in the future."""
     try:
         value = parse(text)
     except JalaliDateError as error:
         if error.code == "nonexistent":
             plan.problem(
-                _label(key),
+                column,
                 _("The date %(date)s does not exist in the Jalali calendar.") % {"date": text},
             )
         else:
             plan.problem(
-                _label(key),
+                column,
                 _("«%(text)s» is not a Jalali date such as 1402/05/21.") % {"text": text},
             )
         return None
     if value > today():
-        plan.problem(_label(key), _("The date cannot be in the future."))
+        plan.problem(column, _("The date cannot be in the future."))
         return None
     return value
 

@@ -52,22 +52,56 @@ FIELDS: tuple[Field, ...] = (
     Field("address", _("address"), ("نشانی", "آدرس", "address")),
     Field("reason", _("reason"), ("علت", "علت تغییر", "توضیح", "reason")),
 )
+# A file of parks and zones: the fields of the parks' form (``places.services.PARK_FIELDS``).
+PARK_FIELDS: tuple[Field, ...] = (
+    Field("name", _("name"), ("نام شهرک", "نام شهرک/ناحیه", "نام ناحیه", "نام", "name"), True),
+    Field("province", _("province"), ("استان", "province")),
+    Field("kind", _("kind"), ("نوع", "شهرک/ناحیه", "kind")),
+    Field("ownership", _("ownership"), ("مالکیت", "نوع مالکیت", "ownership")),
+    Field("specialty", _("specialty"), ("تخصص", "گرایش تخصصی", "specialty")),
+    Field("area_ha", _("area (hectares)"), ("مساحت", "مساحت (هکتار)", "مساحت هکتار", "area")),
+    Field(
+        "established_on",
+        _("established on"),
+        ("تاریخ تاسیس", "تاریخ تأسیس", "تاریخ احداث", "established on"),
+    ),
+    Field("plots_total", _("land plots in total"), ("تعداد قطعات", "کل قطعات", "plots total")),
+    Field(
+        "plots_allocated",
+        _("land plots allocated"),
+        ("قطعات واگذار شده", "قطعات واگذارشده", "plots allocated"),
+    ),
+)
+# What a file holds: units (with their status and location) or parks and zones.
+TARGETS: dict[str, tuple[Field, ...]] = {"units": FIELDS, "parks": PARK_FIELDS}
 BY_KEY = {f.key: f for f in FIELDS}
-_KNOWN = {search_key(name): f.key for f in FIELDS for name in f.names}
+_BY_TARGET = {target: {f.key: f for f in fields} for target, fields in TARGETS.items()}
+_KNOWN_BY_TARGET = {
+    target: {search_key(name): f.key for f in fields for name in f.names}
+    for target, fields in TARGETS.items()
+}
+
+
+def by_key(target: str) -> dict[str, Field]:
+    """The fields of a file of ``target`` ("units" or "parks"), by key."""
+    return _BY_TARGET[target]
 
 
 def header_key(header: str) -> str:
     return search_key(header)
 
 
-def guess(headers: list[str], saved: dict[str, str] | None = None) -> dict[str, int]:
+def guess(
+    headers: list[str], saved: dict[str, str] | None = None, target: str = "units"
+) -> dict[str, int]:
     """{field: column index}: the province's saved choices first (header key → field),
     then the names every field is known by; a field is filled by one column at most."""
     mapping: dict[str, int] = {}
-    for known in (saved or {}, _KNOWN):
+    fields = by_key(target)
+    for known in (saved or {}, _KNOWN_BY_TARGET[target]):
         for index, header in enumerate(headers):
             field = known.get(header_key(header))
-            if field in BY_KEY and field not in mapping and index not in mapping.values():
+            if field in fields and field not in mapping and index not in mapping.values():
                 mapping[field] = index
     return mapping
 

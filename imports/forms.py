@@ -9,10 +9,18 @@ from django.utils.translation import gettext_lazy as _
 from pishran.forms import StyledFormMixin
 from places.models import Province
 
-from .columns import FIELDS
+from .columns import TARGETS
+from .models import ImportJob
 
 
 class UploadForm(StyledFormMixin, forms.Form):
+    target = forms.ChoiceField(
+        label=_("the file holds"),
+        choices=ImportJob.Target.choices,
+        initial=ImportJob.Target.UNITS,
+        required=False,  # units, as before this choice existed
+        help_text=_("Each kind of file has its own sample below."),
+    )
     province = forms.ModelChoiceField(
         label=_("province"),
         queryset=Province.objects.none(),
@@ -38,10 +46,12 @@ class UploadForm(StyledFormMixin, forms.Form):
 class MappingForm(StyledFormMixin, forms.Form):
     """One choice per field: which column of the file fills it, or none."""
 
-    def __init__(self, *args: Any, headers: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, headers: list[str], target: str = "units", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", _("— not in the file —")), *((str(i), h) for i, h in enumerate(headers))]
-        for spec in FIELDS:
+        for spec in TARGETS[target]:
             self.fields[spec.key] = forms.ChoiceField(
                 label=spec.label,
                 choices=choices,

@@ -51,6 +51,14 @@ class ImportJob(models.Model):
         blank=True,
         related_name="+",
     )
+
+    class Target(models.TextChoices):
+        UNITS = "units", _("industrial units, with their status and location")
+        PARKS = "parks", _("parks and zones")
+
+    target = models.CharField(
+        _("the file holds"), max_length=5, choices=Target.choices, default=Target.UNITS
+    )
     language = models.CharField(max_length=10, default="fa")
     file = models.FileField(upload_to="imports/", max_length=300)
     filename = models.CharField(max_length=150)

@@ -75,6 +75,11 @@ class Row:
 class Table:
     headers: list[str]
     rows: list[Row]
+    counted: int | None = None  # the data rows of a file read for its count only
+
+    @property
+    def size(self) -> int:
+        return len(self.rows) if self.counted is None else self.counted
 
 
 def kind_of(filename: str) -> str | None:
@@ -187,18 +192,36 @@ def _read_xlsx(fileobj: IO[bytes], max_rows: int, header_only: bool = False) -> 
     return Table(headers, rows)
 
 
-def _read_csv(fileobj: IO[bytes], max_rows: int) -> Table:
+def _read_csv(fileobj: IO[bytes], max_rows: int, *, count_only: bool = False) -> Table:
+    """``count_only``: the rows are counted (and the cap judged), not kept, and only the
+    header row is normalised (the upload; the dry run reads the rows)."""
     text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="")
     headers: list[str] | None = None
     rows: list[Row] = []
+    counted = 0
+    # A register repeats its provinces, parks, statuses, dates and numbers on thousands of
+    # rows: each distinct cell is normalised once per file.
+    seen: dict[str, str] = {}
     try:
         reader: Iterator[list[str]] = csv.reader(text)
         for number, raw in enumerate(reader, start=1):
-            values = [normalize(v) for v in raw]
             if headers is None:
+                values = [normalize(v) for v in raw]
                 if any(values):
                     headers = values
                 continue
+            if count_only:
+                if any(normalize(v) for v in raw if v):
+                    counted += 1
+                    if counted > max_rows:
+                        raise _too_many(max_rows)
+                continue
+            values = []
+            for v in raw:
+                known = seen.get(v)
+                if known is None:
+                    known = seen[v] = normalize(v)
+                values.append(known)
             if not any(values):
                 continue
             if len(rows) >= max_rows:
@@ -214,7 +237,7 @@ def _read_csv(fileobj: IO[bytes], max_rows: int) -> Table:
         text.detach()
     if headers is None:
         raise ImportFileError("empty", _("The file has no header row."))
-    return Table(headers, rows)
+    return Table(headers, rows, counted=counted if count_only else None)
 
 
 def read_table(
@@ -224,11 +247,12 @@ def read_table(
 
     ``quick`` (the upload, while the person waits): a workbook is judged whole (its
     archive and XML parts) but read only up to its header row, no rows returned; its rows
-    are read by the worker's dry run. A CSV file is read whole either way (it is quick)."""
+    are read by the worker's dry run. A CSV file's rows are counted (its cap judged), not
+    kept: ``Table.counted``."""
     limit = max_rows if max_rows is not None else settings.PISHRAN_IMPORT_MAX_ROWS
     fileobj.seek(0)
     if kind == "xlsx":
         return _read_xlsx(fileobj, limit, header_only=quick)
     if kind == "csv":
-        return _read_csv(fileobj, limit)
+        return _read_csv(fileobj, limit, count_only=quick)
     raise ImportFileError("kind", _("Upload an Excel (.xlsx) or CSV file."))

@@ -7,8 +7,9 @@
 2. ``import_map``: the officer's choice of columns, kept for the province too.
 3. ``import_check`` (background, ``imports.tasks``): the dry run; every row's problems
    kept on the job. Nothing is written to the registry.
-4. ``import_commit`` (background): the file is read and checked again (the registry may
-   have changed since the dry run); with no problem, every row is written through the
+4. ``import_commit`` (background): the dry run's plan is reused when the registry has
+   not changed since (``registry_mark``), else the file is read and checked again; with
+   no problem, every row is written through the
    enterprises' services — ``enterprise_create`` for a new national ID; for a known one
    ``enterprise_update`` of the columns given, ``enterprise_move`` when its place
    differs and ``enterprise_change_status`` when its status differs, dated by the row —
@@ -26,8 +27,11 @@ a small file beside the uploads (``progress_write``), which the progress page re
 from __future__ import annotations
 
 import gc
+import hashlib
+import hmac
+import pickle
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -36,22 +40,25 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit.models import AuditRecord
 from audit.services import audit_record
 from enterprises import services as registry
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, LocationEvent, StatusEvent
 from persian.jalali import today
 from places.models import Province
 
-from . import checks
-from .columns import BY_KEY, guess, to_saved
+from . import checks, parks
+from .columns import by_key, guess, to_saved
 from .models import ColumnMapping, ImportJob
 from .reader import ImportFileError, Table, kind_of, read_table
 
 BATCH = 1000
 PROGRESS_DIR = "imports/progress"  # under MEDIA_ROOT
+PLAN_DIR = "imports/plans"  # under MEDIA_ROOT: a dry run's plan, for its commit
 
 
 class RowRefused(Exception):
@@ -65,7 +72,12 @@ def saved_mapping(province: Province | None) -> ColumnMapping | None:
 
 
 def import_upload(
-    *, actor: Any, province: Province | None, upload: UploadedFile, language: str = "fa"
+    *,
+    actor: Any,
+    province: Province | None,
+    upload: UploadedFile,
+    language: str = "fa",
+    target: str = ImportJob.Target.UNITS,
 ) -> ImportJob:
     """Keep an uploaded file that reads, with its headers and a first mapping; raise
     ``ImportFileError`` for a file refused whole."""
@@ -90,8 +102,9 @@ def import_upload(
         filename=(upload.name or "")[-150:],
         kind=kind,
         headers=table.headers,
-        mapping=guess(table.headers, saved.columns if saved else None),
-        rows_total=len(table.rows),
+        target=target,
+        mapping=guess(table.headers, saved.columns if saved else None, target),
+        rows_total=table.size,
     )
     # An unguessable name: the file holds phone numbers and addresses, and the web server
     # may serve MEDIA_ROOT (docs/deploy.md); the pages never link to it.
@@ -102,7 +115,8 @@ def import_upload(
 
 def import_map(*, actor: Any, job: ImportJob, mapping: dict[str, int]) -> ImportJob:
     """Keep the officer's columns on the job and as the province's mapping."""
-    mapping = {k: i for k, i in mapping.items() if k in BY_KEY and 0 <= i < len(job.headers)}
+    fields = by_key(job.target)
+    mapping = {k: i for k, i in mapping.items() if k in fields and 0 <= i < len(job.headers)}
     ImportJob.objects.filter(pk=job.pk).update(
         mapping=mapping, state=ImportJob.State.CHECKING, rows_done=0
     )
@@ -123,7 +137,16 @@ def _table(job: ImportJob) -> Table:
         return read_table(stored, job.kind)
 
 
-def _problem_rows(plan: checks.Plan) -> list[dict[str, Any]]:
+Plan = checks.Plan | parks.ParkPlan
+
+
+def _judge(job: ImportJob, table: Table, progress: Callable[[int], None] | None = None) -> Plan:
+    """The dry run's judgement of every row, by what the file holds."""
+    judge = parks.check_parks if job.target == ImportJob.Target.PARKS else checks.check
+    return judge(table, job.mapping, actor=job.owner, province=job.province, progress=progress)
+
+
+def _problem_rows(plan: Plan) -> list[dict[str, Any]]:
     return [{"row": p.row, "column": p.column, "message": p.message} for p in plan.problems]
 
 
@@ -161,14 +184,13 @@ def _check(job: ImportJob) -> ImportJob:
         except ImportFileError as error:
             return _fail(job, error.message)
         ImportJob.objects.filter(pk=job.pk).update(rows_total=len(table.rows), rows_done=0)
-        plan = checks.check(
-            table,
-            job.mapping,
-            actor=job.owner,
-            province=job.province,
-            progress=lambda done: _record_progress(job.pk, done),
-        )
+        mark = registry_mark()  # before anything is read: a change during the check shows
+        plan = _judge(job, table, lambda done: _record_progress(job.pk, done))
         problems = _problem_rows(plan)
+        if problems:
+            _plan_clear(job.pk)
+        else:
+            _plan_keep(job, mark, plan)
     ImportJob.objects.filter(pk=job.pk).update(
         state=ImportJob.State.CHECKED,
         rows_total=len(table.rows),
@@ -193,6 +215,74 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
     )
     job.refresh_from_db()
     return job
+
+
+# --- a dry run's plan, reused by its commit when the registry has not changed ---------------
+
+
+def registry_mark() -> list[int | None]:
+    """Where the registry stands: the newest audit record, status event, location event and
+    unit. Every write a check depends on (a unit's profile, place and status, its events
+    and their corrections, the parks, the provinces' grants) goes through a service that
+    writes an audit record, and new events and units take new keys: the same mark at the
+    dry run and at the commit means nothing the dry run read has changed since. (Any other
+    audited write changes it too: then the commit checks the file again, as it would
+    without the mark.)"""
+    return [
+        model.objects.aggregate(last=Max("pk"))["last"]
+        for model in (AuditRecord, StatusEvent, LocationEvent, Enterprise)
+    ]
+
+
+def _plan_path(job_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / PLAN_DIR / str(job_id)
+
+
+def _signature(payload: bytes) -> bytes:
+    return hmac.new(settings.SECRET_KEY.encode(), payload, hashlib.sha256).digest()
+
+
+def _plan_keep(job: ImportJob, mark: list[int | None], plan: Plan) -> None:
+    """Keep a dry run's plan (rows without a problem) for the commit, signed: only what
+    this server wrote is ever read back (``_plan_kept``)."""
+    payload = pickle.dumps(
+        {"mark": mark, "mapping": job.mapping, "file": job.file.name, "plan": plan},
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+    path = _plan_path(job.pk)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(_signature(payload) + payload)
+    temporary.replace(path)
+
+
+def _plan_kept(job: ImportJob) -> Plan | None:
+    """The dry run's plan when the registry has not changed since (``registry_mark``) and
+    the file and its columns are the ones it checked; None otherwise (check again)."""
+    try:
+        content = _plan_path(job.pk).read_bytes()
+    except OSError:
+        return None
+    signature, payload = content[:32], content[32:]
+    if not hmac.compare_digest(signature, _signature(payload)):
+        return None
+    try:
+        kept = pickle.loads(payload)  # noqa: S301 - signed above: written by this server
+    except Exception:  # written by an earlier release of the code: check the file again
+        return None
+    if not isinstance(kept, dict) or (kept.get("mapping"), kept.get("file")) != (
+        job.mapping,
+        job.file.name,
+    ):
+        return None
+    if kept["mark"] != registry_mark():
+        return None
+    plan: Plan = kept["plan"]
+    return plan
+
+
+def _plan_clear(job_id: int) -> None:
+    _plan_path(job_id).unlink(missing_ok=True)
 
 
 # --- progress of a commit (outside its transaction) --------------------------------------
@@ -277,33 +367,70 @@ def _write_row(actor: Any, row: checks.RowPlan) -> str:
         return "updated"
 
 
+@contextmanager
+def _batch_errors(rows: list[checks.RowPlan]) -> Iterator[None]:
+    """A batch service's refusal of its ``index``-th unit as the refusal of its row."""
+    try:
+        yield
+    except registry.UnitRefused as refused:
+        with _row_errors(rows[refused.index].number):
+            raise refused.error from refused
+
+
 def _write_batch(actor: Any, rows: list[checks.RowPlan]) -> dict[str, int]:
     """A batch of rows: the new units together through ``enterprises_create_batch``, the
-    known ones each through the services (``_write_row``)."""
+    known ones together through ``enterprises_update_batch``."""
     new = [row for row in rows if row.existing is None]
-    if new:
-        units = []
-        for row in new:
-            assert row.province is not None and row.status_date is not None
-            units.append(
+    known = [row for row in rows if row.existing is not None]
+    with _batch_errors(new):
+        registry.enterprises_create_batch(
+            actor=actor,
+            units=[
                 registry.NewUnit(
                     data=row.data,
-                    province=row.province,
+                    province=row.province,  # type: ignore[arg-type]  # judged by the check
                     park=row.park,
                     status=row.status,
-                    status_date=row.status_date,
+                    status_date=row.status_date,  # type: ignore[arg-type]
                     reason=row.reason,
                 )
-            )
-        try:
-            registry.enterprises_create_batch(actor=actor, units=units)
-        except registry.UnitRefused as refused:
-            with _row_errors(new[refused.index].number):
-                raise refused.error from refused
-    for row in rows:
-        if row.existing is not None:
-            _write_row(actor, row)
-    return {"created": len(new), "updated": len(rows) - len(new)}
+                for row in new
+            ],
+        )
+    with _batch_errors(known):
+        registry.enterprises_update_batch(
+            actor=actor,
+            updates=[
+                registry.UnitUpdate(
+                    enterprise_id=row.existing.pk,  # type: ignore[union-attr]
+                    data={k: v for k, v in row.data.items() if k != "legal_id"},
+                    province=row.province,  # type: ignore[arg-type]
+                    park=row.park,
+                    status=row.status,
+                    date=row.status_date,
+                    reason=row.reason,
+                )
+                for row in known
+            ],
+        )
+    return {"created": len(new), "updated": len(known)}
+
+
+def _write_rows(actor: Any, plan: Plan, start: int, one_by_one: bool) -> dict[str, int]:
+    """The batch of rows from ``start``: parks one by one through the parks' services (a
+    file holds a few hundred at most), units in batches (or one by one)."""
+    counts = {"created": 0, "updated": 0}
+    if isinstance(plan, parks.ParkPlan):
+        for park in plan.rows[start : start + BATCH]:
+            with _row_errors(park.number):
+                counts[parks.write_park(actor, park)] += 1
+        return counts
+    batch = plan.rows[start : start + BATCH]
+    if not one_by_one:
+        return _write_batch(actor, batch)
+    for row in batch:
+        counts[_write_row(actor, row)] += 1
+    return counts
 
 
 def import_commit(job_id: int, *, one_by_one: bool = False) -> ImportJob:
@@ -318,11 +445,13 @@ def _commit(job_id: int, one_by_one: bool) -> ImportJob:
     job = ImportJob.objects.select_related("owner", "province").get(pk=job_id)
     actor = job.owner
     with translation.override(job.language):
-        try:
-            table = _table(job)
-        except ImportFileError as error:
-            return _fail(job, error.message)
-        plan = checks.check(table, job.mapping, actor=actor, province=job.province)
+        plan = _plan_kept(job)
+        if plan is None:
+            try:
+                table = _table(job)
+            except ImportFileError as error:
+                return _fail(job, error.message)
+            plan = _judge(job, table)
         problems = _problem_rows(plan)
         if problems:
             # The registry changed since the dry run: show the new problems, write nothing.
@@ -341,14 +470,9 @@ def _commit(job_id: int, one_by_one: bool) -> ImportJob:
         try:
             with transaction.atomic():
                 for start in range(0, len(plan.rows), BATCH):
-                    batch = plan.rows[start : start + BATCH]
-                    if one_by_one:
-                        for row in batch:
-                            counts[_write_row(actor, row)] += 1
-                    else:
-                        for key, count in _write_batch(actor, batch).items():
-                            counts[key] += count
-                    progress_write(job.pk, start + len(batch))
+                    for key, count in _write_rows(actor, plan, start, one_by_one).items():
+                        counts[key] += count
+                    progress_write(job.pk, min(start + BATCH, len(plan.rows)))
                 audit_record(
                     actor=actor,
                     action="import",
@@ -379,6 +503,7 @@ def _commit(job_id: int, one_by_one: bool) -> ImportJob:
             raise
         finally:
             _progress_clear(job.pk)
+            _plan_clear(job.pk)
     job.refresh_from_db()
     return job
 
@@ -398,6 +523,7 @@ def prune_imports(now: Any = None) -> int:
         .exclude(state__in=[ImportJob.State.CHECKING, ImportJob.State.COMMITTING])
     ):
         job.file.delete(save=False)
+        _plan_clear(job.pk)
         ImportJob.objects.filter(pk=job.pk).update(file="", problems=[])
         deleted += 1
     return deleted

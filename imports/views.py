@@ -5,6 +5,9 @@ the person who started it and by national staff; anyone else gets a 404."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -12,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from openpyxl import Workbook
 
 from accounts.scope import Scope
 from exports.responses import FORMATS, export_response
@@ -20,12 +24,30 @@ from places.models import Province
 
 from . import services
 from .access import RULES
+from .columns import TARGETS
 from .forms import MappingForm, UploadForm
 from .models import ImportJob
 from .reader import ImportFileError
 from .tasks import check_task, commit_task
 
 SHOWN_PROBLEMS = 200
+
+
+# The example row of each sample file (a unit of Qom in park شکوهیه; a zone of Qom).
+SAMPLES: dict[str, dict[str, str]] = {
+    "units": {
+        "legal_id": "10100000009", "name": "صنایع غذایی نمونه", "province": "قم",
+        "park": "شهرک صنعتی شکوهیه", "status": "فعال", "status_date": "1402/05/21",
+        "employees": "25", "isic": "10", "permit_number": "12345",
+        "permit_date": "1399/01/15", "business_id": "", "products": "کنسرو", "phone": "",
+        "address": "", "reason": "",
+    },
+    "parks": {
+        "name": "ناحیه صنعتی نمونه", "province": "قم", "kind": "ناحیه صنعتی",
+        "ownership": "دولتی", "specialty": "", "area_ha": "120.5",
+        "established_on": "1385/03/01", "plots_total": "200", "plots_allocated": "150",
+    },
+}  # fmt: skip
 
 
 def _importer(request: HttpRequest) -> Scope:
@@ -70,12 +92,17 @@ def import_new(request: HttpRequest) -> HttpResponse:
                 province=form.cleaned_data["province"],
                 upload=form.cleaned_data["file"],
                 language=get_language() or "fa",
+                target=form.cleaned_data["target"] or ImportJob.Target.UNITS,
             )
         except ImportFileError as error:
             form.add_error("file", error.message)
         else:
             return redirect("import_columns", job.pk)
-    return render(request, "imports/new.html", {"form": form, "menu_section": "imports"})
+    return render(
+        request,
+        "imports/new.html",
+        {"form": form, "targets": ImportJob.Target.choices, "menu_section": "imports"},
+    )
 
 
 @login_required
@@ -85,7 +112,9 @@ def import_columns(request: HttpRequest, pk: int) -> HttpResponse:
     if job.state not in (ImportJob.State.UPLOADED, ImportJob.State.CHECKED, ImportJob.State.FAILED):
         return redirect("import_detail", job.pk)
     initial = {key: str(index) for key, index in job.mapping.items()}
-    form = MappingForm(request.POST or None, headers=job.headers, initial=initial)
+    form = MappingForm(
+        request.POST or None, headers=job.headers, target=job.target, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         services.import_map(actor=request.user, job=job, mapping=form.mapping())
         check_task.enqueue(job.pk)
@@ -152,3 +181,33 @@ def import_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
         filename=f"import-{job.pk}-problems",
     )
     return export_response(table, fmt)
+
+
+@login_required
+@require_http_methods(["GET"])
+def import_sample(request: HttpRequest, target: str, fmt: str) -> HttpResponse:
+    """A sample file of units or of parks, ready to fill and import: the header row (the
+    first name each field is known by) and one row as a province would write it. Written
+    here rather than by ``exports``: an export puts its title above the header row, which
+    the import would take for the header."""
+    _importer(request)
+    if target not in SAMPLES or fmt not in ("csv", "xlsx"):
+        raise Http404
+    fields = TARGETS[target]
+    rows = [[f.names[0] for f in fields], [SAMPLES[target][f.key] for f in fields]]
+    if fmt == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerows(rows)
+        content, kind = ("\ufeff" + out.getvalue()).encode(), "text/csv; charset=utf-8"
+    else:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet()
+        for row in rows:
+            sheet.append(row)
+        stream = io.BytesIO()
+        book.save(stream)
+        content = stream.getvalue()
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="import-sample-{target}.{fmt}"'
+    return response

@@ -15,7 +15,7 @@ class IndicatorsConfig(AppConfig):
         from clinics.figures import case_flows
         from clusters.events import ClusterEvent
         from enterprises import selectors as enterprise_selectors
-        from enterprises.events import EnterpriseEvent, UnitsCreated
+        from enterprises.events import EnterpriseEvent, UnitsCreated, UnitsUpdated
         from finance import casetype as referral
         from finance import figures as finance_figures
         from finance import market
@@ -47,6 +47,9 @@ class IndicatorsConfig(AppConfig):
         # Units registered in bulk (an import's batch): their summed contribution at once.
         # New units have no cases, so the cases' facts have nothing to follow.
         subscribe(UnitsCreated, facts.registry_batch_created, in_transaction=True)
+        # Known units updated in bulk: the batch's difference at once, and their cases'.
+        subscribe(UnitsUpdated, facts.registry_batch_updated, in_transaction=True)
+        subscribe(UnitsUpdated, casefacts.units_changed, in_transaction=True)
         # The cases' facts likewise follow every case event, and the registry changes of a
         # unit with cases (its park; whether a revival held), in the change's transaction.
         casefacts.register_flows(CLINIC, case_flows)

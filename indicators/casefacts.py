@@ -42,7 +42,7 @@ from django.db.models import Case as Case_
 
 from cases.events import CaseEvent as CaseAnnounced
 from cases.models import Case, CaseEvent
-from enterprises.events import EnterpriseEvent, OwnersChanged
+from enterprises.events import EnterpriseEvent, OwnersChanged, UnitsUpdated
 from persian.jalali import today, year_start
 
 from .base import Place
@@ -208,6 +208,13 @@ def unit_changed(event: EnterpriseEvent) -> None:
     if isinstance(event, OwnersChanged):
         return
     recompute(Case.objects.filter(enterprise_id=event.enterprise_id).values_list("pk", flat=True))
+
+
+def units_changed(event: UnitsUpdated) -> None:
+    """``unit_changed`` for units updated in bulk (one query for the batch's cases)."""
+    recompute(
+        Case.objects.filter(enterprise_id__in=event.enterprise_ids).values_list("pk", flat=True)
+    )
 
 
 def rebuild(progress: Callable[[int, int], None] | None = None) -> int:

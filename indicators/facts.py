@@ -43,6 +43,7 @@ from enterprises.events import (
     UnitMoved,
     UnitsCreated,
     UnitStatusChanged,
+    UnitsUpdated,
 )
 from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
 from persian.jalali import today as jdate_today
@@ -443,7 +444,37 @@ def registry_batch_created(event: UnitsCreated) -> None:
     for history in event.histories or histories(event.enterprise_ids).values():
         _add(totals, history)  # type: ignore[arg-type]
     diff = {key: cell for key, cell in totals.items() if cell != [0, 0]}
-    first = event.enterprise_ids[0] if event.enterprise_ids else 0
+    _batch_change(event.enterprise_ids[0] if event.enterprise_ids else 0, diff)
+
+
+def registry_batch_updated(event: UnitsUpdated) -> None:
+    """Follow known units updated in bulk: the difference between their histories now and
+    as they were before the batch (now with the batch's new events left out and the
+    profile values it changed put back, as ``_before`` undoes a single change), on the
+    batch's ``FactChange`` row, applied with the other batches once the transaction
+    commits."""
+    earlier = dict(event.changes)
+    new_statuses, new_places = set(event.status_event_ids), set(event.location_event_ids)
+    after: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    before: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    for pk, history in histories(event.enterprise_ids).items():
+        unit, statuses, locations = history
+        _add(after, history)
+        was = {name: old for name, (old, _new) in earlier.get(pk, {}).items() if name in unit}
+        _add(
+            before,
+            (
+                {**unit, **was},
+                [s for s in statuses if s[1] not in new_statuses],
+                [x for x in locations if x[1] not in new_places],
+            ),
+        )
+    _batch_change(event.enterprise_ids[0] if event.enterprise_ids else 0, _subtract(after, before))
+
+
+def _batch_change(first: int, diff: dict[Key, list[int]]) -> None:
+    """A bulk batch's difference on its own ``FactChange`` row, applied with the other
+    batches of the transaction once it commits."""
     change = FactChange.objects.create(enterprise_id=first, diff=_encode(diff))
     state: _Batches | None = connection.__dict__.get("_indicator_batches")
     if state is None or not any(hook[1] is state.commit for hook in connection.run_on_commit):

@@ -64,6 +64,7 @@ _SEARCH_FOLD = str.maketrans(
     }
 )
 _TO_PERSIAN_DIGITS = str.maketrans(_LATIN_DIGITS + _ARABIC_DIGITS, _PERSIAN_DIGITS * 2)
+_TO_LATIN_DIGITS = str.maketrans(_PERSIAN_DIGITS + _ARABIC_DIGITS, _LATIN_DIGITS * 2)
 # Arabic presentation forms (U+FB50–U+FDFF, U+FE70–U+FEFF): the contextual shapes that
 # text copied out of a PDF keeps. Only these ranges get NFKC; applied to everything,
 # NFKC would also rewrite Latin ligatures, superscripts and fullwidth digits.
@@ -93,7 +94,7 @@ def _strip_marks(text: str) -> str:
 
 def to_latin_digits(text: str) -> str:
     """Persian and Arabic-Indic digits → Latin digits; everything else unchanged."""
-    return text.translate(str.maketrans(_PERSIAN_DIGITS + _ARABIC_DIGITS, _LATIN_DIGITS * 2))
+    return text.translate(_TO_LATIN_DIGITS)
 
 
 def to_persian_digits(text: str) -> str:

@@ -148,6 +148,54 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
         obj._state.adding, obj._state.db = False, connection.alias
 
 
+def bulk_update_rows(
+    model: type[models.Model], objs: Sequence[models.Model], names: Sequence[str]
+) -> None:
+    """Save ``names`` (fields) of many rows at once, as ``bulk_update`` does, faster for
+    thousands of rows: on PostgreSQL the values are copied into a temporary table (COPY)
+    and set by one ``UPDATE … FROM`` — ``bulk_update`` builds a ``CASE WHEN`` per field
+    naming every row, which costs more to build and parse than the update itself; elsewhere
+    (SQLite) ``bulk_update``. ``auto_now`` fields are not set: name them with their value."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_update(objs, list(names), batch_size=1000)
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    by_name = {f.name: f for f in meta.concrete_fields}
+    fields = [by_name[name] for name in names]
+    real = connections[connection.alias]
+    pk = meta.pk
+    assert pk is not None
+    columns = [str(pk.column), *(str(f.column) for f in fields)]
+    table = quote(meta.db_table)
+    staging = quote(f"{meta.db_table}_staged")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE {staging} ON COMMIT DROP AS SELECT "
+            + ", ".join(quote(c) for c in columns)
+            + f" FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(
+            f"COPY {staging} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        ) as copy:
+            for obj in objs:
+                row = [obj.pk]
+                for field in fields:
+                    value = getattr(obj, field.attname)
+                    if value is not None and not isinstance(field, _PLAIN_FIELDS):
+                        value = field.get_db_prep_save(value, real)
+                    row.append(value)
+                copy.write_row(row)
+        assignments = ", ".join(f"{quote(c)} = s.{quote(c)}" for c in columns[1:])
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM {staging} s "
+            f"WHERE {table}.{quote(columns[0])} = s.{quote(columns[0])}"
+        )
+        cursor.execute(f"DROP TABLE {staging}")
+
+
 def bulk_insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert rows given as ``{field's attribute name: value}`` (``enterprise_id``), the
     fields left out taking their defaults (``auto_now_add``: now), as ``bulk_insert`` —

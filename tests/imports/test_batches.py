@@ -1,6 +1,7 @@
-"""The commit writes the new units of a file in batches (``enterprises_create_batch``):
-the same units, events, audit records and figures as the same rows written one by one
-through ``enterprise_create``, all of them or none, with its progress advancing."""
+"""The commit writes the new units of a file in batches (``enterprises_create_batch``) and
+updates the known ones in batches (``enterprises_update_batch``): the same units, events,
+audit records and figures as the same rows written one by one through the services, all
+of them or none, with its progress advancing."""
 
 from __future__ import annotations
 
@@ -88,14 +89,39 @@ def _import(officer: Any, reference: Any, rows: list[dict[str, Any]], **kwargs: 
     return job
 
 
+def _both_ways(
+    officer: Any, reference: Any, rows: list[dict[str, Any]], counts: Any, capture: Any
+) -> dict[bool, Any]:
+    """The file imported one by one and in batches, each in the registry as it is now
+    (rolled back after): {one_by_one: (what the registry holds, the facts)}, each set of
+    facts checked against a rebuild."""
+    from django.db import transaction
+
+    from indicators import facts
+
+    seen = {}
+    for one_by_one in (True, False):
+        sid = transaction.savepoint_create()
+        with capture(execute=True):
+            facts.rebuild()
+        with capture(execute=True):
+            job = _import(officer, reference, rows, one_by_one=one_by_one)
+        assert (job.created, job.updated) == counts
+        kept = facts.all_facts()
+        with capture(execute=True):
+            facts.rebuild()
+        assert kept == facts.all_facts(), one_by_one  # as a rebuild counts the registry
+        seen[one_by_one] = (_registry(), kept)
+        transaction.savepoint_rollback(sid)
+    return seen
+
+
 def test_the_batches_write_what_the_rows_one_by_one_write(
     officer_a: Any, reference: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:
     """The same file imported both ways (each in a fresh registry) leaves the same units,
     events, audit records and facts."""
-    from django.db import transaction
 
-    from indicators import facts
     from indicators.catalogue import load_indicators
 
     load_indicators()
@@ -108,20 +134,7 @@ def test_the_batches_write_what_the_rows_one_by_one_write(
                     "تاریخ پروانه بهره‌برداری": "",
                     "تاریخ وضعیت": jalali.format_date(days_ago(20))}),
     )  # fmt: skip
-    seen = {}
-    for one_by_one in (True, False):
-        sid = transaction.savepoint_create()
-        with django_capture_on_commit_callbacks(execute=True):
-            facts.rebuild()
-        with django_capture_on_commit_callbacks(execute=True):
-            job = _import(officer_a, reference, rows, one_by_one=one_by_one)
-        assert (job.created, job.updated) == (7, 1)
-        kept = facts.all_facts()
-        with django_capture_on_commit_callbacks(execute=True):
-            facts.rebuild()
-        assert kept == facts.all_facts(), one_by_one  # as a rebuild counts the registry
-        seen[one_by_one] = (_registry(), kept)
-        transaction.savepoint_rollback(sid)
+    seen = _both_ways(officer_a, reference, rows, (7, 1), django_capture_on_commit_callbacks)
 
     assert seen[True][0] == seen[False][0]
     assert seen[True][1] == seen[False][1]  # the facts (what every figure is read from)
@@ -258,3 +271,82 @@ def test_a_batch_costs_the_same_queries_for_10_units_as_for_40(
         return len(captured)
 
     assert queries(10) == queries(40)
+
+
+def test_known_units_update_in_batches_as_the_services_one_by_one_would(
+    officer_a: Any, reference: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    """Rows that match known units by national ID (a status change, a move to another
+    park, both, more employees, another ISIC code, nothing new) update the units in
+    batches with the same dated events, audit records and facts as the services one by
+    one, and never a second unit."""
+
+    from indicators.catalogue import load_indicators
+
+    load_indicators()
+    monkeypatch.setattr(services, "BATCH", 4)
+    known = [_known(reference) for _ in range(6)]
+    date = jalali.format_date(days_ago(20))
+    no_permit = {"تاریخ پروانه بهره‌برداری": ""}
+    rows = [
+        unit_row(**{"شناسه ملی": known[0].legal_id, "وضعیت": "راکد", "تاریخ وضعیت": date},
+                 **no_permit),
+        unit_row(**{"شناسه ملی": known[1].legal_id, "شهرک": "الغدیر", "تاریخ وضعیت": date},
+                 **no_permit),
+        unit_row(**{"شناسه ملی": known[2].legal_id, "شهرک": "", "وضعیت": "نیمه‌فعال",
+                    "تاریخ وضعیت": date}, **no_permit),
+        unit_row(),
+        unit_row(**{"شناسه ملی": known[3].legal_id, "تعداد کارکنان": "۴۰۰",
+                    "تاریخ وضعیت": date}, **no_permit),
+        unit_row(**{"شناسه ملی": known[4].legal_id, "کد آیسیک": "24", "تاریخ وضعیت": date},
+                 **no_permit),
+        unit_row(**{"شناسه ملی": known[5].legal_id, "نام واحد": known[5].name,
+                    "تعداد کارکنان": str(known[5].employees), "تاریخ وضعیت": date,
+                    "کد آیسیک": known[5].isic_division.code}, **no_permit),
+    ]  # fmt: skip
+    seen = _both_ways(officer_a, reference, rows, (1, 6), django_capture_on_commit_callbacks)
+
+    assert seen[True][0] == seen[False][0]
+    assert seen[True][1] == seen[False][1]
+    registry = seen[False][0]
+    assert len(registry["units"]) == 7  # six known units and one new: no duplicate
+    moved = [e for e in registry["locations"] if e[0] == known[1].legal_id]
+    assert sorted((e[1], e[3], e[4]) for e in moved) == [
+        (days_ago(300), reference.park_p.pk, days_ago(20)),  # closed on the day it moved
+        (days_ago(20), reference.park_p2.pk, None),
+    ]
+    statuses = sorted((e[1], e[3]) for e in registry["statuses"] if e[0] == known[0].legal_id)
+    assert statuses == [(days_ago(300), Status.ACTIVE), (days_ago(20), Status.IDLE)]
+
+
+def test_a_refused_known_unit_in_a_batch_names_its_row_and_writes_nothing(
+    officer_a: Any, reference: Any, monkeypatch: Any
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from enterprises import services as registry
+
+    known = _known(reference)
+    rows = [
+        unit_row(),
+        unit_row(**{"شناسه ملی": known.legal_id, "تعداد کارکنان": "۹",
+                    "تاریخ پروانه بهره‌برداری": ""}),
+    ]  # fmt: skip
+    job = dry_run(officer_a, reference.qom, csv_bytes(rows))
+    real = registry._full_clean
+
+    def refuse_known(enterprise: Any, **kwargs: Any) -> None:
+        if enterprise.pk == known.pk:
+            raise ValidationError({"employees": "تعداد پذیرفته نیست."})
+        real(enterprise, **kwargs)
+
+    monkeypatch.setattr(registry, "_full_clean", refuse_known)
+    before = (Enterprise.objects.count(), StatusEvent.objects.count(), AuditRecord.objects.count())
+
+    job = commit(job)
+
+    assert job.state == ImportJob.State.FAILED
+    assert "3" in job.error and "تعداد پذیرفته نیست." in job.error
+    assert (
+        Enterprise.objects.count(), StatusEvent.objects.count(), AuditRecord.objects.count()
+    ) == before  # fmt: skip

@@ -358,3 +358,63 @@ def test_an_unexpected_error_in_the_commit_fails_the_job_and_writes_nothing(
     job.refresh_from_db()
     assert job.state == ImportJob.State.FAILED and "هیچ" in job.error
     assert _state() == before
+
+
+def test_the_commit_reuses_the_dry_run_when_the_registry_has_not_changed(
+    officer_a: Any, reference: Any
+) -> None:
+    """Nothing changed since the dry run: the commit writes the rows the dry run judged
+    without reading the file again (here deleted after the dry run)."""
+    job = dry_run(officer_a, reference.qom, csv_bytes([unit_row()]))
+    job.file.delete(save=False)  # the dry run's plan is all the commit needs
+
+    job = commit(job)
+
+    assert job.state == ImportJob.State.DONE and job.created == 1, job.error
+
+
+def test_a_registry_change_after_the_dry_run_is_judged_again_at_commit(
+    officer_a: Any, reference: Any
+) -> None:
+    row = unit_row()
+    job = dry_run(officer_a, reference.qom, csv_bytes([row]))
+    # Registered by a form meanwhile: the row is now an update of that unit, not a second.
+    make_enterprise(legal_id=row["شناسه ملی"], park=reference.park_p, status_date=days_ago(60))
+
+    job = commit(job)
+
+    assert job.state == ImportJob.State.DONE, job.error
+    assert (job.created, job.updated) == (0, 1)
+    assert Enterprise.objects.filter(legal_id=row["شناسه ملی"]).count() == 1
+
+
+def test_a_tampered_dry_run_plan_is_not_used(officer_a: Any, reference: Any) -> None:
+    from imports import services
+
+    job = dry_run(officer_a, reference.qom, csv_bytes([unit_row()]))
+    path = services._plan_path(job.pk)
+    content = bytearray(path.read_bytes())
+    content[-5] ^= 1
+    path.write_bytes(bytes(content))
+    # The stored file now holds a bad row: only a check of the file again finds it.
+    with open(job.file.path, "wb") as stored:
+        stored.write(csv_bytes([unit_row(استان="آتلانتیس")]))
+
+    job = commit(job)
+
+    assert job.state == ImportJob.State.CHECKED and job.problems_count == 1
+    assert Enterprise.objects.count() == 0
+
+
+def test_a_kept_plan_that_no_longer_reads_is_checked_again(officer_a: Any, reference: Any) -> None:
+    """A plan kept by an earlier release of the code (signed, but not readable now): the
+    commit reads and checks the file again rather than failing."""
+    from imports import services
+
+    job = dry_run(officer_a, reference.qom, csv_bytes([unit_row()]))
+    payload = b"\x80\x05not a plan"
+    services._plan_path(job.pk).write_bytes(services._signature(payload) + payload)
+
+    job = commit(job)
+
+    assert job.state == ImportJob.State.DONE and job.created == 1, job.error

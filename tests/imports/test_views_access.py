@@ -44,6 +44,9 @@ OWN = _table({
     "anonymous": ("login",),
 })
 # fmt: on
+SAMPLE = {
+    who: {t: "file" if o == "page" else o for t, o in row.items()} for who, row in START.items()
+}
 DONE = {who: {t: "done" if o == "page" else o for t, o in row.items()} for who, row in OWN.items()}
 FILE = {who: {t: "file" if o == "page" else o for t, o in row.items()} for who, row in OWN.items()}
 
@@ -54,6 +57,7 @@ ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = with_app_roles(
         {
             "import_list": {"GET": START},
             "import_new": {"GET": START, "POST": UPLOAD},
+            "import_sample": {"GET": SAMPLE},
             "import_detail": {"GET": OWN},
             "import_columns": {"GET": OWN, "POST": DONE},
             "import_commit": {"POST": DONE},
@@ -79,7 +83,9 @@ def test_every_person_gets_what_the_policy_table_says_on_every_import_page(
     job = dry_run(officer_a, reference.qom, csv_bytes([unit_row()]))
     assert job.can_commit, job.problems
     kwargs: dict[str, Any] = {}
-    if route not in ("import_list", "import_new"):
+    if route == "import_sample":
+        kwargs = {"target": "parks", "fmt": "xlsx"}
+    elif route not in ("import_list", "import_new"):
         kwargs = {"pk": job.pk}
     if route == "import_report":
         kwargs["fmt"] = "csv"
