@@ -19,8 +19,9 @@ with this branch):
 2. Times whole pages through Django's test client (middleware, view, queries, template),
    warm, p50/p95 over ``--runs``: a bank officer's referral list (their bank: the first
    page and a deep one), the referral list of the province with the most referrals (its
-   officer), the national list, the pipeline (national staff), and the busiest buyer's
-   certificate chain. The ledgers and the pipeline's figures are kept per figures version
+   officer), the national list, the pipeline (national staff), the busiest buyer's
+   certificate chain, and the certificates' list (the bank's officer; national staff, the
+   first page and one halfway). The ledgers and the pipeline's figures are kept per figures version
    (``indicators.sources.memo``); the lines "a new figures version each time" start a new
    version before every request, as any case event does, so they are computed afresh
    from the facts. Prints the machine (cores, load average before and after).
@@ -300,6 +301,8 @@ def main() -> None:
     admin = bench_person("bench-finance-admin", Role.NATIONAL_ADMIN, None)
     deep = max(1, by_bank["n"] // PAGE // 2)
     referrals = reverse("finance_referrals")
+    certificates = reverse("finance_certificates")
+    deep_certificates = max(1, Certificate.objects.count() // PAGE // 2)  # halfway
     measures = [
         (f"referrals: bank officer ({bank.code}), page 1", officer, referrals),
         ("  the same, a new figures version each time", officer, referrals, True),
@@ -313,6 +316,10 @@ def main() -> None:
         (f"pipeline: officer of {province.name_en}", provincial, reverse("capital_pipeline")),
         (f"chain of buyer #{buyer['buyer_id']}: national", admin,
          reverse("finance_chain", args=[buyer["buyer_id"]])),
+        (f"certificates: bank officer ({bank.code}), page 1", officer, certificates),
+        ("certificates: national, page 1", admin, certificates),
+        (f"certificates: national, page {deep_certificates}", admin,
+         f"{certificates}?page={deep_certificates}"),
     ]  # fmt: skip
     if args.figures_only:
         measures = []

@@ -370,7 +370,16 @@ def certificates(request: HttpRequest) -> HttpResponse:
     scope = Scope.of(request.user)
     if not scope.can("finance.see_certificates"):
         raise Http404
-    page = Paginator(_visible_certificates(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's ids first (along the list's index, no join), then those rows with their
+    # bank and units: joining before the limit made PostgreSQL join and sort every
+    # certificate with three units of a million-row registry (0.6 s for 50,000).
+    from .models import Certificate
+
+    visible = Certificate.objects.filter(scope.visible_q(Certificate))
+    page = Paginator(visible.values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = list(_visible_certificates(request).filter(pk__in=list(page.object_list)))
     return render(
         request,
         "finance/certificates.html",

@@ -271,3 +271,29 @@ def test_the_chain_page_shows_a_step_or_a_units_new_status_on_the_next_request(
             reason="بدون سفارش",
         )  # fmt: skip
     assert late.name in page(client.get(url, {"warnings": "1"}))
+
+
+def test_the_certificates_list_shows_the_newest_first_a_page_at_a_time_in_the_same_queries(
+    units, national_admin, client_for, django_assert_max_num_queries
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(national_admin)
+    url = reverse("finance_certificates")
+    for n in range(3):  # newest: GAM-0 (issued 10 days ago), then GAM-1, GAM-2
+        issue(units["buyer"], units["tier1"], code=f"GAM-{n}", days=10 + n)
+    with CaptureQueriesContext(connection) as few:
+        html = page(client.get(url))
+    assert html.index("GAM-0") < html.index("GAM-1") < html.index("GAM-2")
+
+    for n in range(3, 60):  # more than a page (50)
+        issue(units["buyer"], units["other"], code=f"GAM-{n}", days=10 + n)
+    with CaptureQueriesContext(connection) as many:
+        first = page(client.get(url))
+    second = page(client.get(url + "?page=2"))
+
+    assert len(many.captured_queries) == len(few.captured_queries)  # not one per row
+    assert "GAM-0" in first and "GAM-49" in first and "GAM-50" not in first
+    assert "GAM-50" in second and "GAM-59" in second and "GAM-0<" not in second
+    assert units["other"].name in second and units["buyer"].name in second
