@@ -146,8 +146,11 @@ PUBLIC_FIELDS = ("products", "capabilities", "phone", "email", "website", "addre
     "/{int:unit_id}", response={200: EnterpriseOut, **ERRORS}, summary="One unit, with its history"
 )
 def enterprise_detail(request: HttpRequest, unit_id: int, params: Query[AsOf]) -> dict[str, Any]:
-    as_of = parse_as_of(params.as_of)
-    user = caller_of(request)
+    return unit_detail(caller_of(request), unit_id, parse_as_of(params.as_of))
+
+
+def unit_detail(user: Any, unit_id: int, as_of: dt.date | None) -> dict[str, Any]:
+    """A unit as ``user`` may see it on ``as_of`` (``EnterpriseOut``); 404 outside it."""
     unit = (
         enterprises_then(user, as_of).select_related("industry_group").filter(pk=unit_id).first()
         if unit_id <= MAX_ID
@@ -177,6 +180,7 @@ def enterprise_detail(request: HttpRequest, unit_id: int, params: Query[AsOf]) -
             "published": unit.published,
             "latitude": unit.latitude,
             "longitude": unit.longitude,
+            "version": unit.version,
         }
     if unit.with_history:
         out["status_history"] = [
