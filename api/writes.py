@@ -1,8 +1,9 @@
-"""Writes to the registry through ``/api/v1/enterprises`` (a read-write token): register a
-unit, change its profile (with the version it was read at), record a dated status change.
+"""Writes through the API (a read-write token): register a unit, change its profile (with
+the version it was read at), record a dated status change (``/api/v1/enterprises``); move
+a case to another stage (``/api/v1/cases/{id}/stage``).
 
 Each goes through the pages' own forms (they read Jalali dates and Persian or
-Arabic-Indic digits) and the registry's services (``enterprises.services``: validation,
+Arabic-Indic digits) and the apps' services (``enterprises.services``, ``cases.services``: validation,
 access rules, audit, domain events and the indicators' facts, in one transaction), so a
 write here is judged exactly as the same write on the site. What the API adds: dates may
 also be ISO (``api.dates.read_date``), the refusals are JSON (``api.errors``; the messages
@@ -27,6 +28,9 @@ from ninja import Field, Schema
 
 from accounts.scope import Scope
 from audit.services import StaleEdit
+from cases.forms import StageForm
+from cases.selectors import case_get_visible
+from cases.services import case_move
 from enterprises import services
 from enterprises.forms import (
     EnterpriseCreatePlaceForm,
@@ -41,6 +45,8 @@ from enterprises.selectors import enterprise_get_editable
 from persian.text import to_latin_digits
 from sectors.models import IndustryGroup, IsicDivision
 
+from .cases import CaseEventOut
+from .cases import router as cases_router
 from .dates import jalali, read_date
 from .enterprises import MAX_ID, router, unit_detail
 from .errors import ApiError, not_found
@@ -104,33 +110,49 @@ class StatusIn(Schema):
 
 
 DATE_FIELDS = frozenset({"permit_date", "status_date", "date"})
+LOOKED_UP = frozenset({"isic_division", "park", "province", "industry_group"})
 
 
 def _form_data(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The JSON body as the pages' forms read a submitted form, and the dates that are
-    neither Jalali nor ISO (their errors)."""
+    """The JSON body as the pages' forms read a submitted form, and what cannot be read
+    before them (a date neither Jalali nor ISO, text UTF-8 cannot hold): their errors."""
     data: dict[str, Any] = {}
-    bad_dates: dict[str, str] = {}
+    unread: dict[str, str] = {}
     for name, value in values.items():
-        if value is None:
+        if isinstance(value, str) and not _utf8(value):
+            unread[name] = str(_("Only text that UTF-8 can hold (no lone surrogates)."))
+        elif value is None:
             data[name] = ""
         elif name in DATE_FIELDS:
             try:
                 data[name] = read_date(str(value))
             except ValueError:
-                bad_dates[name] = str(
+                unread[name] = str(
                     _("Enter a date the calendar has, Jalali (1403-05-12) or ISO (2024-08-02).")
                 )
-        elif name in ("isic_division", "park"):
-            data[name] = to_latin_digits(str(value)).strip()
-        elif name == "province":
-            data[name] = str(value).strip().upper()
-        elif name == "industry_group":
-            group = IndustryGroup.objects.filter(key=str(value)).first()
-            data[name] = group.pk if group is not None else str(value)
+        elif name in LOOKED_UP:
+            # Read in the database: a NUL, which PostgreSQL's text refuses (a server error),
+            # becomes a character no code holds, so the form names a choice that is none.
+            text = to_latin_digits(str(value).replace("\x00", "\ufffd")).strip()
+            if name == "province":
+                text = text.upper()
+            elif name == "industry_group":
+                group = IndustryGroup.objects.filter(key=text).first()
+                data[name] = group.pk if group is not None else text
+                continue
+            data[name] = text
         else:
             data[name] = value
-    return data, bad_dates
+    return data, unread
+
+
+def _utf8(text: str) -> bool:
+    """JSON can carry a lone surrogate (``"\\ud800"``); PostgreSQL cannot store it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _entries(errors: dict[str, list[str]]) -> list[dict[str, Any]]:
@@ -160,17 +182,32 @@ def _refusal(error: ValidationError) -> ApiError:
     )
 
 
-def _read(bad_dates: dict[str, str], *forms: BaseForm) -> None:
+def _read(unread: dict[str, str], *forms: BaseForm) -> None:
     """Every form valid and every date read, or 422 naming each field."""
     errors: dict[str, list[str]] = {}
     for form in forms:
         if not form.is_valid():
             for name, messages in form.errors.items():
                 errors.setdefault(name, []).extend(str(message) for message in messages)
-    for name, message in bad_dates.items():
+    for name, message in unread.items():
         errors[name] = [message]
     if errors:
         raise _unreadable(errors)
+
+
+def _submitted(
+    body: Schema, make_form: Callable[[dict[str, Any]], BaseForm], write: Callable[..., Any]
+) -> Any:
+    """``body`` read by the page's form, then written by ``write`` (the service) with the
+    form's values: 422 ``invalid_input`` or ``refused`` naming each field otherwise."""
+    with translation.override("fa"):
+        data, unread = _form_data(body.model_dump())
+        form = make_form(data)
+        _read(unread, form)
+        try:
+            return write(**form.cleaned_data)
+        except ValidationError as error:
+            raise _refusal(error) from error
 
 
 def _token(request: HttpRequest) -> Any:
@@ -212,7 +249,7 @@ def enterprise_create(request: HttpRequest, body: UnitCreateIn) -> tuple[int, di
 
 def _create(user: Any, body: UnitCreateIn) -> tuple[int, dict[str, Any]]:
     with translation.override("fa"):
-        data, bad_dates = _form_data(body.model_dump(exclude_none=True))
+        data, unread = _form_data(body.model_dump(exclude_none=True))
         for name, field in EnterpriseForm.base_fields.items():  # what the form starts with
             if name not in data and field.initial is not None:
                 data[name] = field.initial
@@ -222,7 +259,7 @@ def _create(user: Any, body: UnitCreateIn) -> tuple[int, dict[str, Any]]:
         form = EnterpriseForm(data)
         place_form = EnterpriseCreatePlaceForm(data, **place_choices(user))
         park_required_for_park_managers(user, place_form)
-        _read(bad_dates, form, place_form)
+        _read(unread, form, place_form)
         if not placement_allowed(user, place_form):
             raise _refused({name: [str(m) for m in ms] for name, ms in place_form.errors.items()})
         try:
@@ -308,12 +345,12 @@ def enterprise_edit(request: HttpRequest, unit_id: int, body: UnitEditIn) -> dic
             raise _unreadable(
                 {name: [str(_("This field is not yours to change."))] for name in kept}
             )
-        data, bad_dates = _form_data(sent)
+        data, unread = _form_data(sent)
         initial = {name: current[name].initial for name in current.fields if name != "version"}
         form = EnterpriseForm(
             {**initial, **data, "version": version}, instance=unit, owner_only=owner_only
         )
-        _read(bad_dates, form)
+        _read(unread, form)
         try:
             services.enterprise_update(
                 actor=user,
@@ -355,20 +392,56 @@ def enterprise_status(request: HttpRequest, unit_id: int, body: StatusIn) -> tup
     user, unit = _unit_to_change(request, unit_id)
     if not Scope.of(user).can("enterprises.change_status"):
         raise not_found()
-    with translation.override("fa"):
-        data, bad_dates = _form_data(body.model_dump())
-        form = StatusChangeForm(data)
-        _read(bad_dates, form)
-        try:
-            event = services.enterprise_change_status(
-                actor=user, enterprise=unit, **form.cleaned_data
-            )
-        except ValidationError as error:
-            raise _refusal(error) from error
+    event = _submitted(
+        body,
+        StatusChangeForm,
+        lambda **data: services.enterprise_change_status(actor=user, enterprise=unit, **data),
+    )
     return 201, {
         "date": event.date,
         "date_jalali": jalali(event.date),
         "from_status": event.from_status,
         "to_status": event.to_status,
+        "reason": event.reason,
+    }
+
+
+class StageIn(Schema):
+    to_stage: str = Field(max_length=40, description="a stage of the case's type")
+    date: str = Field(description=DATE)
+    reason: str = ""
+
+
+@cases_router.post(
+    "/{int:case_id}/stage",
+    response={201: CaseEventOut, **WRITE_ERRORS},
+    summary="Move a case to another stage",
+    description=(
+        "A read-write token of whoever works the case on the site (its office, the person it "
+        "is assigned to, national staff). Only a stage its type allows from the current one "
+        "(else 422 `invalid_input` naming `to_stage`), once the current stage's requirements "
+        "are met (else 422 `refused` naming what is missing); what the stage does on the "
+        "site it does here (a clinic's revival is written to the registry)."
+    ),
+)
+def case_stage(request: HttpRequest, case_id: int, body: StageIn) -> tuple[int, Any]:
+    user = _user(request)
+    if case_id > MAX_ID:
+        raise not_found()
+    case = case_get_visible(user, case_id)
+    if not Scope.of(user).can("cases.work", case):
+        raise not_found()
+    event = _submitted(
+        body,
+        lambda data: StageForm(data, case=case),
+        lambda **data: case_move(actor=user, case=case, **data),
+    )
+    return 201, {
+        "date": event.date,
+        "date_jalali": jalali(event.date),
+        "kind": event.kind,
+        "from_stage": event.from_stage,
+        "stage": event.stage,
+        "province": event.province.code,
         "reason": event.reason,
     }

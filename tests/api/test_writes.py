@@ -95,6 +95,10 @@ def test_a_unit_registered_through_the_api_has_its_history_audit_and_event(
         ({"permit_date": "yesterday"}, "invalid_input", "permit_date"),
         ({"employees": "دوازده"}, "invalid_input", "employees"),
         ({"isic_division": "99"}, "invalid_input", "isic_division"),
+        ({"isic_division": "1\x000"}, "invalid_input", "isic_division"),  # NUL: PostgreSQL
+        ({"industry_group": "food\x00"}, "invalid_input", "industry_group"),
+        ({"province": "IR-\x0025"}, "invalid_input", "province"),
+        ({"products": "قطعات \ud800"}, "invalid_input", "products"),  # a lone surrogate
         ({"legal_id": "12345678901"}, "refused", "legal_id"),  # wrong check digit
         ({"status_date": (days_ago(-5)).isoformat()}, "refused", "status_date"),  # future
         ({"permit_number": ""}, "refused", "permit_number"),  # operating without a permit
@@ -391,3 +395,69 @@ def test_a_body_that_is_not_json_is_refused_in_the_error_shape(client, officer_a
 
     assert response.status_code in (400, 422)
     assert response.json()["code"] == "invalid_input"
+
+
+# --- moving a case -------------------------------------------------------------------------
+
+
+def test_a_case_moved_through_the_api_has_its_event_and_audit(send, clinic, officer_a) -> None:
+    case = clinic.case
+    day = days_ago(2)
+
+    response = send(
+        "post",
+        f"/cases/{case.pk}/stage",
+        make_token(officer_a, "read_write"),
+        {"to_stage": "diagnosis", "date": jalali_text(day, persian=True), "reason": "بازدید"},
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["stage"] == "diagnosis" and response.json()["from_stage"] == "opened"
+    assert (reload(case).stage, reload(case).stage_since) == ("diagnosis", day)
+    assert history_of(case).get(action="case_stage").actor == officer_a
+
+
+@pytest.mark.parametrize(
+    ("who", "scope", "status", "code"),
+    [
+        ("officer_b", "read_write", 404, "not_found"),  # another province's office
+        ("owner", "read_write", 404, "not_found"),  # sees their unit's case, works none
+        ("officer_a", "read", 403, "token_read_only"),
+    ],
+)
+def test_a_case_is_moved_only_by_whoever_works_it_with_a_write_token(
+    send, clinic, user_of, who, scope, status, code
+) -> None:
+    token = make_token(user_of(who), scope)
+    before = (clinic.case.stage, clinic.case.stage_since)
+
+    response = send(
+        "post",
+        f"/cases/{clinic.case.pk}/stage",
+        token,
+        {"to_stage": "diagnosis", "date": days_ago(1).isoformat()},
+    )
+
+    assert (response.status_code, response.json()["code"]) == (status, code)
+    assert (reload(clinic.case).stage, reload(clinic.case).stage_since) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "field"),
+    [
+        ({"to_stage": "revived"}, "invalid_input", "to_stage"),  # not from «opened»
+        ({"date": days_ago(-2).isoformat()}, "refused", "date"),  # future
+        ({"date": "1403-07-31"}, "invalid_input", "date"),  # Mehr has 30 days
+    ],
+)
+def test_a_case_move_its_type_refuses_writes_nothing(
+    send, clinic, officer_a, body, code, field
+) -> None:
+    token = make_token(officer_a, "read_write")
+    valid = {"to_stage": "diagnosis", "date": days_ago(1).isoformat()}
+
+    response = send("post", f"/cases/{clinic.case.pk}/stage", token, {**valid, **body})
+
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == code and field in _fields(response)
+    assert reload(clinic.case).stage == "opened"
