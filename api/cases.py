@@ -247,7 +247,8 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
         here = [case for case, office in held_now.items() if office == province]
 
         def transferred(bound: int | None) -> Any:
-            return qs.filter(pk__in=[i for i in moved if bound is None or i < bound])
+            ids = [i for i in moved if bound is None or i < bound]
+            return qs.filter(pk__in=ids) if ids else None
 
         branches = [qs.filter(province_id=province).exclude(pk__in=here), transferred]
     # Judged row by row from the history: a walk in id order (not a search: its index is

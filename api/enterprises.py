@@ -138,7 +138,8 @@ def _by_place(
     def moved(bound: int | None) -> Any:
         # Only the ids that can still be on the page: a list of thousands of parameters
         # costs more to send than the rows it finds.
-        return qs.filter(history, pk__in=[i for i in moved_ids if bound is None or i < bound])
+        ids = [i for i in moved_ids if bound is None or i < bound]
+        return qs.filter(history, pk__in=ids) if ids else None
 
     return [stayed, moved]
 

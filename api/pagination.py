@@ -77,8 +77,9 @@ def page(
 
 # A branch of ``pages``: a queryset, or a function making it from the bound its ids must
 # stay under (None: no bound yet), for a branch whose query is cheaper the fewer rows it
-# may hold (a list of ids it picks from).
-Branch = QuerySet[Any] | Callable[[int | None], QuerySet[Any]]
+# may hold (a list of ids it picks from); None when no row of it can be on the page (not
+# even compiled: the history's annotations cost a few ms of CPU to compile).
+Branch = QuerySet[Any] | Callable[[int | None], QuerySet[Any] | None]
 
 
 def pages(
@@ -95,6 +96,8 @@ def pages(
         for branch in branches:
             bound = found[size].pk if len(found) > size else None
             qs = branch(bound) if callable(branch) else branch
+            if qs is None:
+                continue
             if after is not None:
                 qs = qs.filter(pk__gt=after)
             if bound is not None:
