@@ -231,13 +231,26 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
     if filters.open is not None:
         qs = qs.filter(_open_q(as_of)) if filters.open else qs.exclude(_open_q(as_of))
     qs = qs.select_related("enterprise")
-    branches = [qs]
+    branches: list[pagination.Branch] = [qs]
     if as_of is not None and province is not None:
         # Held there then: held there now and not transferred since, read along the
         # office's ``(province, id)`` index; or transferred since (a few rows).
+        # Each list of ids as short as it can be (a list of thousands of parameters costs
+        # more to send than the rows it finds): the office's branch leaves out only those
+        # held there now, the other reads only the ids that can still be on the page.
         since = CaseEvent.objects.filter(kind=CaseEvent.Kind.TRANSFER, date__gt=as_of)
-        moved = set(since.values_list("case_id", flat=True))
-        branches = [qs.filter(province_id=province).exclude(pk__in=moved), qs.filter(pk__in=moved)]
+        # The office that holds each now: its latest transfer's (an event holds the case's
+        # whole state after it, and only a transfer changes the office) — no join to the
+        # cases (2,136 probes of their primary key: half of this query's time).
+        held_now = dict(since.order_by("date", "id").values_list("case_id", "province_id"))
+        moved = sorted(held_now)
+        here = [case for case, office in held_now.items() if office == province]
+
+        def transferred(bound: int | None) -> Any:
+            ids = [i for i in moved if bound is None or i < bound]
+            return qs.filter(pk__in=ids) if ids else None
+
+        branches = [qs.filter(province_id=province).exclude(pk__in=here), transferred]
     # Judged row by row from the history: a walk in id order (not a search: its index is
     # read by bitmap only).
     walk = pagination.ID_ORDER if as_of is not None and not filters.q else ""

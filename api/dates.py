@@ -12,7 +12,7 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-from persian.jalali import FIRST_DATE, LAST_DATE, JalaliDateError, format_date, parse
+from persian.jalali import FIRST_DATE, LAST_DATE, format_date, parse
 from persian.text import to_latin_digits
 
 from .errors import ApiError, invalid
@@ -25,17 +25,23 @@ def parse_as_of(text: str | None) -> dt.date | None:
     """``as_of`` → a date (None when not given); 422 ``invalid_date`` otherwise."""
     if text is None or not text.strip():
         return None
-    latin = to_latin_digits(text.replace("\x00", "")).strip()
     try:
-        iso = _ISO.match(latin)
-        if iso and int(iso.group(1)) >= FIRST_GREGORIAN_YEAR:
-            value = dt.date(*(int(part) for part in iso.groups()))
-            if not FIRST_DATE <= value <= LAST_DATE:
-                raise ValueError(text)
-            return value
-        return parse(latin)
-    except (JalaliDateError, ValueError) as error:
+        return read_date(text)
+    except ValueError as error:
         raise _not_a_date(text[:40]) from error
+
+
+def read_date(text: str) -> dt.date:
+    """A date typed as Jalali (year below 1600, any digits) or Gregorian ISO; ValueError
+    when it is neither or the calendar lacks the day."""
+    latin = to_latin_digits(text.replace("\x00", "")).strip()
+    iso = _ISO.match(latin)
+    if iso and int(iso.group(1)) >= FIRST_GREGORIAN_YEAR:
+        value = dt.date(*(int(part) for part in iso.groups()))
+        if not FIRST_DATE <= value <= LAST_DATE:
+            raise ValueError(text)
+        return value
+    return parse(latin)  # JalaliDateError is a ValueError
 
 
 def _not_a_date(text: str) -> ApiError:

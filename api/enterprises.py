@@ -109,7 +109,7 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
 
 def _by_place(
     qs: Any, request: HttpRequest, as_of: dt.date, place: dict[str, int], cursor: str | None
-) -> list[Any]:
+) -> list[pagination.Branch]:
     """The units that stood in ``place`` at the end of ``as_of``, as two disjoint reads
     (as ``indicators.rows.counted``), each there by construction: those there today that
     have not moved since the date (or whose history the caller does not see: they are
@@ -134,7 +134,13 @@ def _by_place(
     if cursor:
         closed = closed.filter(enterprise_id__gt=pagination.decode(cursor))
     moved_ids = sorted(set(closed.values_list("enterprise_id", flat=True)))
-    moved = qs.filter(history, pk__in=moved_ids)
+
+    def moved(bound: int | None) -> Any:
+        # Only the ids that can still be on the page: a list of thousands of parameters
+        # costs more to send than the rows it finds.
+        ids = [i for i in moved_ids if bound is None or i < bound]
+        return qs.filter(history, pk__in=ids) if ids else None
+
     return [stayed, moved]
 
 
@@ -146,8 +152,11 @@ PUBLIC_FIELDS = ("products", "capabilities", "phone", "email", "website", "addre
     "/{int:unit_id}", response={200: EnterpriseOut, **ERRORS}, summary="One unit, with its history"
 )
 def enterprise_detail(request: HttpRequest, unit_id: int, params: Query[AsOf]) -> dict[str, Any]:
-    as_of = parse_as_of(params.as_of)
-    user = caller_of(request)
+    return unit_detail(caller_of(request), unit_id, parse_as_of(params.as_of))
+
+
+def unit_detail(user: Any, unit_id: int, as_of: dt.date | None) -> dict[str, Any]:
+    """A unit as ``user`` may see it on ``as_of`` (``EnterpriseOut``); 404 outside it."""
     unit = (
         enterprises_then(user, as_of).select_related("industry_group").filter(pk=unit_id).first()
         if unit_id <= MAX_ID
@@ -177,6 +186,7 @@ def enterprise_detail(request: HttpRequest, unit_id: int, params: Query[AsOf]) -
             "published": unit.published,
             "latitude": unit.latitude,
             "longitude": unit.longitude,
+            "version": unit.version,
         }
     if unit.with_history:
         out["status_history"] = [

@@ -121,6 +121,16 @@ def install(api: NinjaAPI) -> None:
         return respond(request, 401, body("token_invalid", _("The token is not valid.")))
 
     def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        if exc.status_code == 400:  # ninja: a body that is not JSON
+            return respond(
+                request,
+                400,
+                body(
+                    "invalid_input",
+                    _("The body could not be read as JSON."),
+                    [{"field": "", "in": "body", "message": str(exc.message)}],
+                ),
+            )
         return respond(request, exc.status_code, body("error", exc.message))
 
     def server_error(request: HttpRequest, exc: Any) -> HttpResponse:

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import cases, changes, clusters, consortia, enterprises, errors, indicators, parks
+from . import (
+    cases,
+    changes,
+    clusters,
+    consortia,
+    enterprises,
+    errors,
+    indicators,
+    parks,
+    writes,  # noqa: F401 (the writes' routes, on the enterprises' router)
+)
 from .auth import TokenAuth
 from .throttle import CallerThrottle
 

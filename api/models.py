@@ -51,3 +51,26 @@ class ApiToken(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == TokenScope.READ_WRITE
+
+
+class IdempotentWrite(models.Model):
+    """A create made with an ``Idempotency-Key`` header: the key (per token), a hash of the
+    request it came with, and the answer given, so that the same request sent again (a
+    retry after a lost answer) gets that answer back instead of creating a second row. The
+    row is written in the create's own transaction: a retry racing the first request waits
+    for it on the unique key, then reads its answer."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="writes")
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
+    status = models.PositiveSmallIntegerField(default=0)
+    answer = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], name="api_write_token_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token_id}: {self.key}"

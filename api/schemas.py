@@ -96,6 +96,7 @@ class PrivateFields(Schema):
     published: bool
     latitude: Decimal | None
     longitude: Decimal | None
+    version: int  # the ``version`` an edit (PATCH) must send back
 
 
 class EnterpriseOut(EnterpriseRow):

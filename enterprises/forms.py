@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scope import Scope
 from persian.forms import (
     DigitsCharField,
     JalaliDateField,
@@ -14,6 +15,7 @@ from persian.forms import (
 from pishran.forms import StyledFormMixin, VersionedFormMixin
 from places.models import Park, Province
 
+from .access import RULES
 from .models import Enterprise, Status
 from .services import OWNER_FIELDS, PROFILE_FIELDS
 
@@ -105,3 +107,29 @@ class CorrectionForm(StyledFormMixin, forms.Form):
 
 class RevokeForm(StyledFormMixin, forms.Form):
     note = forms.CharField(label=_("why the history is corrected"), max_length=300)
+
+
+def place_choices(user: Any) -> dict[str, Any]:
+    """The provinces and parks ``user`` may place a unit in (``PlaceFields``' choices)."""
+    scope = Scope.of(user)
+    return {
+        "provinces": Province.objects.filter(RULES.provinces_q(scope)).distinct(),
+        "parks": Park.objects.filter(scope.full_q(Park)),
+    }
+
+
+def placement_allowed(user: Any, form: forms.Form) -> bool:
+    """The province and park chosen are a place this person keeps units in (each place is
+    judged by the grants that cover it); otherwise the park is marked wrong."""
+    province, park = form.cleaned_data["province"], form.cleaned_data["park"]
+    place = (province.pk, park.pk if park is not None else None)
+    if Scope.of(user).can("enterprises.place", place):
+        return True
+    form.add_error("park", _("Here you keep units inside your own parks: choose one of them."))
+    return False
+
+
+def park_required_for_park_managers(user: Any, form: forms.Form) -> None:
+    """A park manager keeps units inside their parks: they cannot place one outside."""
+    if not Scope.of(user).can("enterprises.place_outside_parks"):
+        form.fields["park"].required = True

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -29,7 +28,6 @@ from places.models import Park, Province
 from sectors.models import IndustryGroup, IsicDivision
 
 from . import selectors, services
-from .access import RULES
 from .exports import directory_table
 from .forms import (
     CorrectionForm,
@@ -38,6 +36,9 @@ from .forms import (
     MoveForm,
     RevokeForm,
     StatusChangeForm,
+    park_required_for_park_managers,
+    place_choices,
+    placement_allowed,
 )
 from .models import SizeBand, Status, StatusEvent
 from .sections import sections_for
@@ -166,28 +167,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "enterprises/detail.html", context)
 
 
-def _place_querysets(request: HttpRequest) -> dict[str, Any]:
-    scope = Scope.of(request.user)
-    return {
-        "provinces": Province.objects.filter(RULES.provinces_q(scope)).distinct(),
-        "parks": Park.objects.filter(scope.full_q(Park)),
-    }
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
     if not Scope.of(request.user).can("enterprises.create"):
         raise Http404
-    places = _place_querysets(request)
+    places = place_choices(request.user)
     form = EnterpriseForm(request.POST or None)
     place_form = EnterpriseCreatePlaceForm(request.POST or None, **places)
-    _park_required_for_park_managers(request, place_form)
+    park_required_for_park_managers(request.user, place_form)
     if (
         request.method == "POST"
         and form.is_valid()
         and place_form.is_valid()
-        and _placement_allowed(request, place_form)
+        and placement_allowed(request.user, place_form)
     ):
         try:
             enterprise = services.enterprise_create(
@@ -238,23 +231,6 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _placement_allowed(request: HttpRequest, form: django_forms.Form) -> bool:
-    """The province and park chosen are a place this person keeps units in (each place is
-    judged by the grants that cover it); otherwise the park is marked wrong."""
-    province, park = form.cleaned_data["province"], form.cleaned_data["park"]
-    place = (province.pk, park.pk if park is not None else None)
-    if Scope.of(request.user).can("enterprises.place", place):
-        return True
-    form.add_error("park", _("Here you keep units inside your own parks: choose one of them."))
-    return False
-
-
-def _park_required_for_park_managers(request: HttpRequest, form: django_forms.Form) -> None:
-    """A park manager keeps units inside their parks: they cannot place one outside."""
-    if not Scope.of(request.user).can("enterprises.place_outside_parks"):
-        form.fields["park"].required = True
-
-
 def _staff_enterprise(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
     enterprise = enterprise_get_editable(request.user, pk)
     if not Scope.of(request.user).can("enterprises.change_status"):
@@ -284,14 +260,14 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def move(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = _staff_enterprise(request, pk)
-    places = _place_querysets(request)
+    places = place_choices(request.user)
     form = MoveForm(
         request.POST or None,
         initial={"province": enterprise.province.code, "park": enterprise.park_id},
         **places,
     )
-    _park_required_for_park_managers(request, form)
-    if request.method == "POST" and form.is_valid() and _placement_allowed(request, form):
+    park_required_for_park_managers(request.user, form)
+    if request.method == "POST" and form.is_valid() and placement_allowed(request.user, form):
         try:
             services.enterprise_move(actor=request.user, enterprise=enterprise, **form.cleaned_data)
         except ValidationError as exc:

@@ -38,6 +38,37 @@ def moved_case(clinic: Clinic, reference):
 # --- cases -------------------------------------------------------------------------------
 
 
+def test_an_office_on_a_past_date_holds_what_it_held_then_page_by_page(
+    call, moved_case, clinic: Clinic, reference, national_admin
+) -> None:
+    """Qom's cases 50 days ago: the case handed to Tehran since is there; Tehran's case
+    handed to Qom since is not (it is Qom's only now); pages of one walk each once."""
+    case_transfer(
+        actor=None,
+        case=clinic.tehran_case,
+        province=reference.qom,
+        date=days_ago(10),
+        reason="انتقال",
+    )
+    secret = make_token(national_admin)
+    then = days_ago(50).isoformat()
+
+    qom_then = _ids(call("/cases", secret, as_of=then, province="IR-25"))
+    tehran_then = _ids(call("/cases", secret, as_of=then, province="IR-23"))
+    walked: list[int] = []
+    cursor = None
+    while True:
+        params = {"as_of": then, "province": "IR-25", "limit": 1}
+        body = call("/cases", secret, **params, **({"cursor": cursor} if cursor else {})).json()
+        walked += [row["id"] for row in body["results"]]
+        if not (cursor := body["next_cursor"]):
+            break
+
+    assert moved_case.pk in qom_then and clinic.tehran_case.pk in tehran_then
+    assert clinic.tehran_case.pk not in qom_then
+    assert walked == sorted(qom_then)
+
+
 def test_each_caller_sees_the_cases_their_pages_show(
     call, clinic, finance: Finance, officer_a, officer_b, owner, anonymous
 ) -> None:

@@ -1,7 +1,9 @@
 """The API's own OpenAPI description, fuzzed (schemathesis): for every operation it
 describes, requests drawn from the description — valid and invalid parameters alike —
-sent through Django's WSGI application with a national administrator's token (so every
-route answers from rows, not a 404 for the public), never get a server error.
+sent through Django's WSGI application with a national administrator's read-write token
+(so every route answers from rows, not a 404 for the public, and the writes are tried
+too: registering units, editing profiles, recording status changes), never get a server
+error.
 
 Each operation draws ``FUZZ_EXAMPLES`` requests (the suite stays within two minutes on
 two cores); the near misses the parsers must refuse are in test_fuzz.py."""
@@ -33,7 +35,7 @@ schema.app = WSGIHandler()
 def token(  # type: ignore[no-untyped-def]
     settings, national_admin, registry, clusters, clinic, consortia, finance
 ) -> Iterator[str]:
-    """A national administrator's token, over a registry with units, clusters, clinic
+    """A national administrator's read-write token, over a registry with units, clusters, clinic
     cases, referrals and consortia; the WSGI handler kept from closing the test's
     connection after each request (as Django's test client does)."""
     from indicators.catalogue import load_indicators
@@ -43,7 +45,7 @@ def token(  # type: ignore[no-untyped-def]
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield make_token(national_admin)
+        yield make_token(national_admin, "read_write")
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

@@ -16,10 +16,12 @@ from api.models import ApiToken
 from tests.access_tables import APP_ROLES, PEOPLE, cases, table, with_two_grants
 from tests.api.conftest import make_token
 from tests.factories import make_user, reload
-from tests.views_helpers import is_login_redirect
+from tests.views_helpers import is_login_redirect, registry_state
 
 EVERYONE = {who: {"-": "page"} for who in PEOPLE}
 NOBODY = {who: {"-": "404"} for who in PEOPLE}  # ninja's root: only names the API's prefix
+# A write needs a read-write token: the session is not one (test_writes.py: with tokens).
+TOKEN_REQUIRED = {who: {"-": "401"} for who in PEOPLE}
 SIGNED_IN = {who: {"-": "login" if who == "anonymous" else "page"} for who in PEOPLE}
 REVOKE = {
     who: (
@@ -39,6 +41,10 @@ ACCESS = with_two_grants(
         "api-v1:park_detail": {"GET": EVERYONE},
         "api-v1:enterprise_list": {"GET": EVERYONE},
         "api-v1:enterprise_detail": {"GET": EVERYONE},
+        "api-v1:enterprise_create": {"POST": TOKEN_REQUIRED},
+        "api-v1:enterprise_edit": {"PATCH": TOKEN_REQUIRED},
+        "api-v1:enterprise_status": {"POST": TOKEN_REQUIRED},
+        "api-v1:case_stage": {"POST": TOKEN_REQUIRED},
         "api-v1:indicator_list": {"GET": EVERYONE},
         "api-v1:figure": {"GET": EVERYONE},
         "api-v1:changes": {"GET": EVERYONE},
@@ -61,6 +67,10 @@ PATHS = {
     "api-v1:park_detail": "/api/v1/parks/{park}",
     "api-v1:enterprise_list": "/api/v1/enterprises",
     "api-v1:enterprise_detail": "/api/v1/enterprises/{unit}",
+    "api-v1:enterprise_status": "/api/v1/enterprises/{unit}/status",
+    "api-v1:case_stage": "/api/v1/cases/{case}/stage",
+    "api-v1:enterprise_create": "/api/v1/enterprises",
+    "api-v1:enterprise_edit": "/api/v1/enterprises/{unit}",
     "api-v1:indicator_list": "/api/v1/indicators",
     "api-v1:figure": "/api/v1/indicators/units/figure",
     "api-v1:changes": "/api/v1/changes",
@@ -102,8 +112,12 @@ def test_every_person_gets_what_the_table_says(
             request.getfixturevalue("consortia").qom.pk if "{consortium}" in PATHS[route] else 0
         ),
     )
+    before = registry_state()
     response = getattr(client, method.lower())(path)
-    if outcome == "login":
+    if outcome == "401":
+        assert response.json()["code"] == "token_required" and response.status_code == 401
+        assert registry_state() == before
+    elif outcome == "login":
         assert is_login_redirect(response, path)
     elif outcome == "404":
         assert response.status_code == 404
