@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -40,11 +40,23 @@ from enterprises.events import (
     StatusEventWithdrawn,
     UnitChanged,
     UnitCreated,
+    UnitMeasured,
     UnitMoved,
     UnitsCreated,
     UnitStatusChanged,
 )
-from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
+from enterprises.models import (
+    SEMI_FINISHED_PROGRESS,
+    SEMI_FINISHED_STALLED_MONTHS,
+    Enterprise,
+    LocationEvent,
+    MeasureEvent,
+    SizeBand,
+    Status,
+    StatusEvent,
+    size_band_for,
+)
+from persian.jalali import month_length
 from persian.jalali import today as jdate_today
 from pishran.db import one_at_a_time
 from pishran.events import publish
@@ -104,21 +116,47 @@ def _fan(
     return keys
 
 
+@functools.lru_cache(maxsize=8192)
+def stalled_from(day: dt.date, months: int | None = None) -> dt.date:
+    """The first day on which progress recorded on ``day`` has stood for ``months`` Jalali
+    months (the same day of the month, or the month's last day if it is shorter)."""
+    months = SEMI_FINISHED_STALLED_MONTHS if months is None else months
+    j = jdatetime.date.fromgregorian(date=day)
+    index = j.year * 12 + j.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    return jdatetime.date(year, month, min(j.day, month_length(year, month))).togregorian()
+
+
+def _semi(progress: int, since: dt.date | None, day: dt.date) -> bool:
+    """Semi-finished on ``day`` (if under construction): at least 60% built and no
+    progress recorded since ``stalled_from(since)``."""
+    return progress >= SEMI_FINISHED_PROGRESS and since is not None and day >= stalled_from(since)
+
+
 def unit_rows(
     unit: dict[str, Any],
     status_events: Iterable[tuple[dt.date, int, str, str]],
     location_events: Iterable[tuple[dt.date, int, int, int | None]],
     until: dt.date | None = None,
     park_detail: bool = False,
-) -> Counter[Key]:
-    """How many times one unit counts in each fact cell (the caller multiplies by its
-    employees for jobs), from its history up to ``until`` (everything when None)."""
-    attrs = (unit["industry_group_id"], unit["size_band"], unit["construction_progress"] >= 60)
+    measure_events: Iterable[tuple[dt.date, int, int | None, int | None]] = (),
+) -> dict[Key, list[int]]:
+    """How many times one unit counts in each fact cell and the jobs it brings there
+    (key → [units, jobs]), from its history up to ``until`` (everything when None; the
+    semi-finished timer of a stalled project may then lie in the future, as the rebuild
+    stores it). Employees, size band and construction progress are those of each date
+    (``measure_events``: date, id, employees or None, progress or None)."""
     merged: list[tuple[dt.date, int, int, tuple]] = []
     for date, pk, from_status, to_status in status_events:
         merged.append((date, 1, pk, ("s", from_status, to_status)))
     for date, pk, province, park in location_events:
         merged.append((date, 0, pk, ("l", province, park or 0)))
+    for date, pk, employees, progress in measure_events:
+        merged.append((date, -1, pk, ("m", employees, progress)))
+        if progress is not None and progress >= SEMI_FINISHED_PROGRESS:
+            # The day the progress has stood still long enough (if nothing is recorded
+            # before it: checked when it comes).
+            merged.append((stalled_from(date), -2, pk, ("t", date)))
     permit = unit.get("permit_date")
     if permit is not None:
         merged.append((permit, 2, 0, ("p",)))
@@ -126,17 +164,36 @@ def unit_rows(
     merged.sort(key=lambda m: (m[0], m[1], m[2]))
     first_location = next((m[3] for m in merged if m[3][0] == "l"), None)
 
-    out: Counter[Key] = Counter()
+    out: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(keys: list[Key], sign: int, employees: int) -> None:
+        for key in keys:
+            cell = out[key]
+            cell[0] += sign
+            cell[1] += sign * employees
+
+    group = unit["industry_group_id"]
     status, province, park = "", 0, 0
-    month_state: dict[int, tuple[str, int, int]] = {}
+    employees, progress, since = 0, 0, None
+    semi = False
+    month_state: dict[int, tuple[str, int, int, int, bool]] = {}
     for date, _t, _pk, event in merged:
         month = month_index(date)
+        attrs = (group, size_band_for(employees), semi)
         if event[0] == "s":
             status = event[2]
             if status == "active" and event[1] in REVIVAL_FROM and province:
-                out.update(_fan("r", month, "active", province, park, attrs, park_detail))
+                add(_fan("r", month, "active", province, park, attrs, park_detail), 1, employees)
         elif event[0] == "l":
             province, park = event[1], event[2]
+        elif event[0] == "m":
+            if event[1] is not None:
+                employees = event[1]
+            if event[2] is not None:
+                progress, since = event[2], date
+            semi = _semi(progress, since, date)
+        elif event[0] == "t":
+            semi = _semi(progress, since, date)
         else:
             where = (
                 (province, park)
@@ -144,43 +201,38 @@ def unit_rows(
                 else ((first_location[1], first_location[2]) if first_location else (0, 0))
             )
             if where[0]:
-                out.update(_fan("p", month, "", where[0], where[1], attrs, park_detail))
-        month_state[month] = (status, province, park)
-    previous: tuple[str, int, int] | None = None
+                add(_fan("p", month, "", where[0], where[1], attrs, park_detail), 1, employees)
+        month_state[month] = (status, province, park, employees, semi)
+    previous: tuple[str, int, int, int, bool] | None = None
     for month in sorted(month_state):
         state = month_state[month]
         if state == previous:
             continue
         if previous is not None and previous[0] and previous[1]:
-            out.subtract(
-                _fan("s", month, previous[0], previous[1], previous[2], attrs, park_detail)
-            )
+            attrs = (group, size_band_for(previous[3]), previous[4])
+            fan = _fan("s", month, previous[0], previous[1], previous[2], attrs, park_detail)
+            add(fan, -1, previous[3])
         if state[0] and state[1]:
-            out.update(_fan("s", month, state[0], state[1], state[2], attrs, park_detail))
+            attrs = (group, size_band_for(state[3]), state[4])
+            add(_fan("s", month, state[0], state[1], state[2], attrs, park_detail), 1, state[3])
         previous = state
     return out
 
 
-# What the facts read of a unit besides its history (current values, not history).
-UNIT_FIELDS = (
-    "id",
-    "industry_group_id",
-    "size_band",
-    "construction_progress",
-    "permit_date",
-    "employees",
-)
-# One unit: those values, its status events (date, id, from, to) and its location events
-# (date, id, province, park).
+# What the facts read of a unit besides its history.
+UNIT_FIELDS = ("id", "industry_group_id", "permit_date")
+# One unit: those values, its status events (date, id, from, to), its location events
+# (date, id, province, park) and its measure events (date, id, employees, progress).
 History = tuple[
     dict[str, Any],
     list[tuple[dt.date, int, str, str]],
     list[tuple[dt.date, int, int, int | None]],
+    list[tuple[dt.date, int, int | None, int | None]],
 ]
 
 
 def histories(ids: Iterable[int]) -> dict[int, History]:
-    """The units' values and dated histories as the database has them now (three queries)."""
+    """The units' values and dated histories as the database has them now (four queries)."""
     ids = list(ids)
     if not ids:
         return {}
@@ -195,7 +247,12 @@ def histories(ids: Iterable[int]) -> dict[int, History]:
         "enterprise_id", "date", "id", "province_id", "park_id"
     ):
         locations[row[0]].append(row[1:])
-    return {pk: (unit, statuses[pk], locations[pk]) for pk, unit in units.items()}
+    measures: dict[int, list] = defaultdict(list)
+    for row in MeasureEvent.objects.filter(enterprise_id__in=ids).values_list(  # type: ignore[assignment]
+        "enterprise_id", "date", "id", "employees", "construction_progress"
+    ):
+        measures[row[0]].append(row[1:])
+    return {pk: (unit, statuses[pk], locations[pk], measures[pk]) for pk, unit in units.items()}
 
 
 def _add(
@@ -204,12 +261,14 @@ def _add(
     until: dt.date | None = None,
     park_detail: bool = False,
 ) -> None:
-    unit, statuses, locations = history
-    for key, n in unit_rows(unit, statuses, locations, until, park_detail).items():
-        if n:
+    unit, statuses, locations, measures = history
+    for key, (n, jobs) in unit_rows(
+        unit, statuses, locations, until, park_detail, measures
+    ).items():
+        if n or jobs:
             cell = totals[key]
             cell[0] += n
-            cell[1] += n * unit["employees"]
+            cell[1] += jobs
 
 
 def units_rows(
@@ -321,7 +380,9 @@ def _counts(event: EnterpriseEvent) -> bool:
         return bool(set(event.changes) & set(UNIT_FIELDS))
     if isinstance(event, StatusEventCorrected):
         return event.date_before != event.date_after  # a reason alone counts nowhere
-    if isinstance(event, UnitCreated | UnitStatusChanged | UnitMoved | StatusEventWithdrawn):
+    if isinstance(
+        event, UnitCreated | UnitStatusChanged | UnitMoved | StatusEventWithdrawn | UnitMeasured
+    ):
         return True
     raise _unknown(event)
 
@@ -338,24 +399,31 @@ def _unknown(event: EnterpriseEvent) -> TypeError:
 def _before(event: EnterpriseEvent, history: History) -> History | None:
     """The unit's history as it stood before ``event``, from its history after it (None:
     the unit did not exist)."""
-    unit, statuses, locations = history
+    unit, statuses, locations, measures = history
     if isinstance(event, UnitCreated):
         return None
     if isinstance(event, UnitStatusChanged):
-        return unit, [s for s in statuses if s[1] != event.status_event_id], locations
+        return unit, [s for s in statuses if s[1] != event.status_event_id], locations, measures
     if isinstance(event, UnitMoved):
-        return unit, statuses, [x for x in locations if x[1] != event.location_event_id]
+        return (
+            unit,
+            statuses,
+            [x for x in locations if x[1] != event.location_event_id],
+            measures,
+        )
+    if isinstance(event, UnitMeasured):
+        return unit, statuses, locations, [m for m in measures if m[1] != event.measure_event_id]
     if isinstance(event, UnitChanged):
         earlier = {name: old for name, (old, _new) in event.changes.items() if name in unit}
-        return {**unit, **earlier}, statuses, locations
+        return {**unit, **earlier}, statuses, locations, measures
     if isinstance(event, StatusEventCorrected):
         corrected = [
             (event.date_before, *s[1:]) if s[1] == event.status_event_id else s for s in statuses
         ]
-        return unit, corrected, locations  # type: ignore[return-value]
+        return unit, corrected, locations, measures  # type: ignore[return-value]
     if isinstance(event, StatusEventWithdrawn):
         withdrawn = (event.date, event.status_event_id, event.from_status, event.to_status)
-        return unit, [*statuses, withdrawn], locations
+        return unit, [*statuses, withdrawn], locations, measures
     raise _unknown(event)
 
 
@@ -524,15 +592,37 @@ def partial_month(as_of: dt.date) -> dict[Key, list[int]]:
     is dated in the future), so current figures are the facts alone."""
     month = month_index(as_of)
     end = month_end(month)
-    if as_of >= end or as_of >= jdate_today():
-        return {}  # the services refuse dates in the future (events and permits alike)
+    if as_of >= end:
+        return {}
     after = (as_of + dt.timedelta(days=1), end)
+    # A stalled project becomes semi-finished on a day of its own, maybe after today.
+    stalled = _stalling(*after)
+    if as_of >= jdate_today() and not stalled:
+        return {}  # the services refuse dates in the future (events and permits alike)
     ids = set(StatusEvent.objects.filter(date__range=after).values_list("enterprise_id", flat=True))
+    ids |= stalled
+    ids |= set(
+        MeasureEvent.objects.filter(date__range=after).values_list("enterprise_id", flat=True)
+    )
     ids |= set(
         LocationEvent.objects.filter(date__range=after).values_list("enterprise_id", flat=True)
     )
     ids |= set(Enterprise.objects.filter(permit_date__range=after).values_list("id", flat=True))
     return _subtract(units_rows(ids, as_of), units_rows(ids, end))
+
+
+def _stalling(first: dt.date, last: dt.date) -> set[int]:
+    """The units whose progress, if nothing is recorded after it, has stood still long
+    enough on a day from ``first`` to ``last`` (they may become semi-finished that day)."""
+    months = SEMI_FINISHED_STALLED_MONTHS
+    recorded = MeasureEvent.objects.filter(
+        construction_progress__gte=SEMI_FINISHED_PROGRESS,
+        date__range=(
+            first - dt.timedelta(days=31 * months + 2),
+            last - dt.timedelta(days=29 * months - 2),
+        ),
+    ).values_list("enterprise_id", "date")
+    return {pk for pk, day in recorded if first <= stalled_from(day) <= last}
 
 
 # --- full rebuild in SQL ---------------------------------------------------------------------
@@ -556,6 +646,22 @@ def partial_month(as_of: dt.date) -> dict[Key, list[int]]:
 # breakdowns are fanned out. Sums are cast to integer between steps: PostgreSQL sums
 # bigints as numerics, several times slower.
 _ATTRS = "u.grp, u.sz, u.semi"
+
+
+def _size_code(employees: str) -> str:
+    """The size band's number in ``_SIZES`` from a number of employees (``size_band_for``)."""
+    bands = (
+        (10, SizeBand.MICRO),
+        (50, SizeBand.SMALL),
+        (100, SizeBand.MEDIUM),
+    )
+    return (
+        "CASE"
+        + "".join(f" WHEN {employees} < {n} THEN {_SIZES.index(b)}" for n, b in bands)
+        + f" ELSE {_SIZES.index(SizeBand.LARGE)} END"
+    )
+
+
 _MOVER = "{col} IN (SELECT e FROM ind_mover)"
 # The sums group on integers, not text (twice as fast): kind, month and status are packed
 # in a tag, ``(kind × 32768 + month) × 8 + status`` (Jalali month indexes stay below 32768
@@ -665,16 +771,21 @@ _FACTS = (
 )
 assert (2 * 32768 + 32767) * 8 + 7 < 262144 * 4 <= 1048576  # a tag fits in 20 bits
 _INSERT_FACTS = "INSERT INTO ind_fact (kind, month, level, place, status, dim, value, units, jobs) "
+_MOVER_ATTRS = "u.grp AS grp, " + _size_code("x.emp") + " AS sz, x.semi AS semi"
 _SEMI = f"semi = 1 AND tag / 262144 = {_KINDS.index('s')} AND tag % 8 = {_BUILDING}"  # a semi-finished project
 _STEPS: list[tuple[str, list[str]]] = [
     (
         "units",
         [
-            "CREATE TEMP TABLE ind_u AS SELECT id, industry_group_id AS grp, "
-            + _code("size_band", _SIZES)
-            + " AS sz, "
-            "CASE WHEN construction_progress >= 60 THEN 1 ELSE 0 END AS semi, "
-            "employees AS emp, permit_date FROM enterprises_enterprise",
+            # Employees and progress of a unit with one measure event (most units); a unit
+            # with more goes through the general path (``ind_mover``).
+            "CREATE TEMP TABLE ind_u AS SELECT x.id, x.industry_group_id AS grp, "
+            + _size_code("COALESCE(m.emp, 0)")
+            + " AS sz, 0 AS semi, COALESCE(m.emp, 0) AS emp, COALESCE(m.prog, 0) AS prog, "
+            "m.n AS mn, m.d AS md, x.permit_date FROM enterprises_enterprise x LEFT JOIN ("
+            "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d, MAX(employees) AS emp, "
+            "MAX(construction_progress) AS prog FROM enterprises_measureevent "
+            "GROUP BY enterprise_id) m ON m.e = x.id",
             "CREATE UNIQUE INDEX ind_u_id ON ind_u (id)",
         ],
     ),
@@ -709,10 +820,17 @@ _STEPS: list[tuple[str, list[str]]] = [
             + " AS pc, c.m AS pm FROM ("
             "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d, MAX(province_id) AS prov, "
             "MAX(COALESCE(park_id, 0)) AS park FROM enterprises_locationevent "
-            "GROUP BY enterprise_id) l JOIN (SELECT e, MIN(d) AS d FROM ind_se "
-            f"WHERE fc = {_STATUSES.index('')} "
+            "GROUP BY enterprise_id) l JOIN (SELECT e, "
+            f"MIN(CASE WHEN fc = {_STATUSES.index('')} THEN d END) AS d, "
+            f"MAX(CASE WHEN tc = {_BUILDING} THEN 1 ELSE 0 END) AS uc, "
+            f"MIN(CASE WHEN fc = {_BUILDING} THEN d END) AS lu FROM ind_se "
             "GROUP BY e) f ON f.e = l.e JOIN ind_u u ON u.id = l.e CROSS JOIN ind_span n "
-            "LEFT JOIN ind_day c ON c.d = u.permit_date WHERE l.n = 1 AND l.d <= f.d",
+            "LEFT JOIN ind_day c ON c.d = u.permit_date LEFT JOIN ind_day t ON t.d = u.md "
+            "WHERE l.n = 1 AND l.d <= f.d AND (u.mn IS NULL OR (u.mn = 1 AND u.md <= f.d)) "
+            # Not a project that may stall (semi-finished N months after its last progress)
+            # while under construction: its semi-finished mark changes on that date.
+            f"AND NOT (u.prog >= {SEMI_FINISHED_PROGRESS} AND f.uc = 1 "
+            "AND (f.lu IS NULL OR f.lu > t.sd))",
             "CREATE UNIQUE INDEX ind_simple_e ON ind_simple (e)",
             # The others (a few per cent): every unit that has a history and is not above.
             "CREATE TEMP TABLE ind_mover AS SELECT u.id AS e FROM ind_u u "
@@ -729,13 +847,28 @@ _STEPS: list[tuple[str, list[str]]] = [
             + " AS s, "
             + _uncode("se.fc", _STATUSES)
             + " AS fs, CAST(NULL AS integer) AS prov, "
-            "       CAST(NULL AS integer) AS park, CAST(NULL AS date) AS pd "
+            "       CAST(NULL AS integer) AS park, CAST(NULL AS date) AS pd, "
+            "       CAST(NULL AS integer) AS emp, CAST(NULL AS integer) AS prog, "
+            "       CAST(NULL AS date) AS st "
             "FROM ind_se se WHERE " + _MOVER.format(col="se.e") + " "
             "UNION ALL SELECT enterprise_id, date, 0, id, NULL, NULL, province_id, "
-            "       COALESCE(park_id, 0), NULL FROM enterprises_locationevent "
+            "       COALESCE(park_id, 0), NULL, NULL, NULL, NULL FROM enterprises_locationevent "
             "WHERE " + _MOVER.format(col="enterprise_id") + " "
-            "UNION ALL SELECT x.id, CASE WHEN x.permit_date < f.d THEN f.d ELSE x.permit_date END, "
-            "       2, 0, NULL, NULL, NULL, NULL, x.permit_date "
+            # Employees and progress (type −1), and the day a project's progress has stood
+            # still for N months (type −2: it may be semi-finished from then on).
+            "UNION ALL SELECT me.enterprise_id, me.date, -1, me.id, NULL, NULL, NULL, NULL, "
+            "       NULL, me.employees, me.construction_progress, "
+            "       CASE WHEN me.construction_progress IS NOT NULL THEN c.sd END "
+            "FROM enterprises_measureevent me JOIN ind_day c ON c.d = me.date "
+            "WHERE " + _MOVER.format(col="me.enterprise_id") + " "
+            "UNION ALL SELECT me.enterprise_id, c.sd, -2, me.id, NULL, NULL, NULL, NULL, "
+            "       NULL, NULL, NULL, NULL "
+            "FROM enterprises_measureevent me JOIN ind_day c ON c.d = me.date "
+            f"WHERE me.construction_progress >= {SEMI_FINISHED_PROGRESS} AND "
+            + _MOVER.format(col="me.enterprise_id")
+            + " UNION ALL SELECT x.id, "
+            "       CASE WHEN x.permit_date < f.d THEN f.d ELSE x.permit_date END, "
+            "       2, 0, NULL, NULL, NULL, NULL, x.permit_date, NULL, NULL, NULL "
             "FROM ind_u x JOIN (SELECT enterprise_id AS e, MIN(date) AS d "
             "       FROM enterprises_locationevent WHERE "
             + _MOVER.format(col="enterprise_id")
@@ -745,28 +878,34 @@ _STEPS: list[tuple[str, list[str]]] = [
     (
         "carry",
         [
-            "CREATE TEMP TABLE ind_g AS SELECT e, d, t, i, s, fs, prov, park, pd, "
-            "COUNT(s) OVER w AS sg, COUNT(prov) OVER w AS lg FROM ind_ev "
+            "CREATE TEMP TABLE ind_g AS SELECT e, d, t, i, s, fs, prov, park, pd, emp, prog, st, "
+            "COUNT(s) OVER w AS sg, COUNT(prov) OVER w AS lg, COUNT(emp) OVER w AS eg, "
+            "COUNT(prog) OVER w AS pg FROM ind_ev "
             "WINDOW w AS (PARTITION BY e ORDER BY d, t, i ROWS UNBOUNDED PRECEDING)",
             "CREATE TEMP TABLE ind_st AS SELECT g.e, g.d, g.t, g.i, g.fs, g.s AS ts, g.pd, "
             "MAX(g.s) OVER (PARTITION BY g.e, g.sg) AS status, "
             "MAX(g.prov) OVER (PARTITION BY g.e, g.lg) AS prov, "
-            "MAX(g.park) OVER (PARTITION BY g.e, g.lg) AS park, c.m "
+            "MAX(g.park) OVER (PARTITION BY g.e, g.lg) AS park, "
+            "COALESCE(MAX(g.emp) OVER (PARTITION BY g.e, g.eg), 0) AS emp, "
+            "CASE WHEN MAX(g.prog) OVER (PARTITION BY g.e, g.pg) >= "
+            f"{SEMI_FINISHED_PROGRESS} AND g.d >= MAX(g.st) OVER (PARTITION BY g.e, g.pg) "
+            "THEN 1 ELSE 0 END AS semi, c.m "
             "FROM ind_g g JOIN ind_day c ON c.d = g.d",
         ],
     ),
     (
         "month ends",
         [
-            "CREATE TEMP TABLE ind_me AS SELECT e, m, status, prov, park FROM ("
-            "SELECT e, m, status, prov, park, ROW_NUMBER() OVER "
+            "CREATE TEMP TABLE ind_me AS SELECT e, m, status, prov, park, emp, semi FROM ("
+            "SELECT e, m, status, prov, park, emp, semi, ROW_NUMBER() OVER "
             "(PARTITION BY e, m ORDER BY d DESC, t DESC, i DESC) AS rn FROM ind_st WHERE t < 2) z "
             "WHERE rn = 1",
             "CREATE TEMP TABLE ind_delta AS "
-            "SELECT e, m, status, prov, park, 1 AS sg FROM ind_me "
+            "SELECT e, m, status, prov, park, emp, semi, 1 AS sg FROM ind_me "
             "WHERE status IS NOT NULL AND prov IS NOT NULL "
-            "UNION ALL SELECT e, m, ps, pp, pk, -1 FROM ("
-            "SELECT e, m, LAG(status) OVER w AS ps, LAG(prov) OVER w AS pp, LAG(park) OVER w AS pk "
+            "UNION ALL SELECT e, m, ps, pp, pk, pe, psm, -1 FROM ("
+            "SELECT e, m, LAG(status) OVER w AS ps, LAG(prov) OVER w AS pp, LAG(park) OVER w AS pk, "
+            "LAG(emp) OVER w AS pe, LAG(semi) OVER w AS psm "
             "FROM ind_me WINDOW w AS (PARTITION BY e ORDER BY m)) z "
             "WHERE ps IS NOT NULL AND pp IS NOT NULL",
         ],
@@ -774,22 +913,25 @@ _STEPS: list[tuple[str, list[str]]] = [
     (
         "fine",
         [
+            # The movers' attributes are those of each date (carried above), not ``ind_u``'s.
             "CREATE TEMP TABLE ind_fine AS SELECT 's' AS kind, x.m, x.status, x.prov, x.park, "
-            + _ATTRS
+            + _MOVER_ATTRS
             + ", CAST(SUM(x.sg) AS integer) AS units, "
-            "CAST(SUM(x.sg * u.emp) AS integer) AS jobs "
+            "CAST(SUM(x.sg * x.emp) AS integer) AS jobs "
             "FROM ind_delta x JOIN ind_u u ON u.id = x.e "
-            "GROUP BY x.m, x.status, x.prov, x.park, " + _ATTRS + " "
-            "HAVING SUM(x.sg) <> 0 OR SUM(x.sg * u.emp) <> 0",
-            "INSERT INTO ind_fine SELECT 'r', x.m, 'active', x.prov, x.park, " + _ATTRS + ", "
-            "COUNT(*), SUM(u.emp) "
+            "GROUP BY x.m, x.status, x.prov, x.park, u.grp, x.emp, x.semi "
+            "HAVING SUM(x.sg) <> 0 OR SUM(x.sg * x.emp) <> 0",
+            "INSERT INTO ind_fine SELECT 'r', x.m, 'active', x.prov, x.park, "
+            + _MOVER_ATTRS
+            + ", COUNT(*), SUM(x.emp) "
             "FROM ind_st x JOIN ind_u u ON u.id = x.e "
             "WHERE x.t = 1 AND x.ts = 'active' AND x.fs IN ('idle', 'semi_active') "
-            "AND x.prov IS NOT NULL GROUP BY x.m, x.prov, x.park, " + _ATTRS,
-            "INSERT INTO ind_fine SELECT 'p', c.m, '', x.prov, x.park, " + _ATTRS + ", "
-            "COUNT(*), SUM(u.emp) "
+            "AND x.prov IS NOT NULL GROUP BY x.m, x.prov, x.park, u.grp, x.emp, x.semi",
+            "INSERT INTO ind_fine SELECT 'p', c.m, '', x.prov, x.park, " + _MOVER_ATTRS + ", "
+            "COUNT(*), SUM(x.emp) "
             "FROM ind_st x JOIN ind_u u ON u.id = x.e JOIN ind_day c ON c.d = x.pd "
-            "WHERE x.t = 2 AND x.prov IS NOT NULL GROUP BY c.m, x.prov, x.park, " + _ATTRS,
+            "WHERE x.t = 2 AND x.prov IS NOT NULL GROUP BY c.m, x.prov, x.park, u.grp, x.emp, "
+            "x.semi",
             # The fixed-place units' rows summed twice: by park (totals) and by province with
             # the breakdowns; ``ind_fine`` (the movers, far fewer) is added to each.
             _SUM.format(
@@ -945,24 +1087,28 @@ def _calendar(cursor: Any) -> None:
         "UNION ALL SELECT MIN(date) FROM enterprises_locationevent "
         "UNION ALL SELECT MAX(date) FROM enterprises_locationevent "
         "UNION ALL SELECT MIN(permit_date) FROM ind_u UNION ALL SELECT MAX(permit_date) "
-        "FROM ind_u) z"  # the narrow copy: the registry's table is wide
+        "FROM ind_u UNION ALL SELECT MIN(date) FROM enterprises_measureevent "
+        "UNION ALL SELECT MAX(date) FROM enterprises_measureevent) z"  # ind_u: the narrow copy
     )
     low, high = cursor.fetchone()
     if isinstance(low, str):  # SQLite returns text from an aggregate over a union
         low, high = dt.date.fromisoformat(low), dt.date.fromisoformat(high)
-    days: list[tuple[dt.date, int]] = []
+    # Every day of the history with its month and the day progress recorded on it has stood
+    # still long enough (``stalled_from``); then the days up to the last of those.
+    days: list[tuple[dt.date, int, dt.date]] = []
     if low is not None:
-        day = low
-        while day <= high:
-            days.append((day, month_index(day)))
+        day, last = low, stalled_from(high)
+        while day <= last:
+            days.append((day, month_index(day), stalled_from(day)))
             day += dt.timedelta(days=1)
     if connection.vendor == "postgresql":  # one statement, not one per day (0.3 s at 9,600)
         cursor.execute(
-            "INSERT INTO ind_day (d, m) SELECT * FROM unnest(%s::date[], %s::integer[])",
-            [[d for d, _m in days], [m for _d, m in days]],
+            "INSERT INTO ind_day (d, m, sd) "
+            "SELECT * FROM unnest(%s::date[], %s::integer[], %s::date[])",
+            [[d[0] for d in days], [d[1] for d in days], [d[2] for d in days]],
         )
     else:
-        cursor.executemany("INSERT INTO ind_day (d, m) VALUES (%s, %s)", days)
+        cursor.executemany("INSERT INTO ind_day (d, m, sd) VALUES (%s, %s, %s)", days)
 
 
 class RebuildRunning(RuntimeError):
@@ -1062,7 +1208,7 @@ def _create_work_tables(cursor: Any, postgres: bool) -> None:
     for name in _TEMP:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
     cursor.execute(
-        _work_tables("CREATE TEMP TABLE ind_day (d date PRIMARY KEY, m integer)", postgres)
+        _work_tables("CREATE TEMP TABLE ind_day (d date PRIMARY KEY, m integer, sd date)", postgres)
     )
     cursor.execute(_work_tables("CREATE TEMP TABLE ind_fan (dim varchar(10))", postgres))
     cursor.executemany(
