@@ -145,7 +145,9 @@ def unit_rows(
     (key → [units, jobs]), from its history up to ``until`` (everything when None; the
     semi-finished timer of a stalled project may then lie in the future, as the rebuild
     stores it). Employees, size band and construction progress are those of each date
-    (``measure_events``: date, id, employees or None, progress or None)."""
+    (``measure_events``: date, id, employees or None, progress or None); before the first
+    recorded headcount, the first one."""
+    measure_events = sorted(measure_events)
     merged: list[tuple[dt.date, int, int, tuple]] = []
     for date, pk, from_status, to_status in status_events:
         merged.append((date, 1, pk, ("s", from_status, to_status)))
@@ -174,7 +176,10 @@ def unit_rows(
 
     group = unit["industry_group_id"]
     status, province, park = "", 0, 0
-    employees, progress, since = 0, 0, None
+    # Before its first recorded headcount (a permit dated before the unit was registered),
+    # a unit has that headcount.
+    employees = next((m[2] for m in measure_events if m[2] is not None), 0)
+    progress, since = 0, None
     semi = False
     month_state: dict[int, tuple[str, int, int, int, bool]] = {}
     for date, _t, _pk, event in merged:
@@ -709,15 +714,24 @@ _REVIVED_FROM = ", ".join(str(_STATUSES.index(s)) for s in REVIVAL_FROM)
 # one left −1), the revivals and the permits; then the movers' rows (``ind_fine``).
 _FIXED_ROWS = (
     f"SELECT ({_STOCK} + s.m) * 8 + CASE WHEN v.sg = 1 THEN s.tc ELSE s.fc END AS tag, "
-    "x.{place} AS place, "
+    "x.{place}{semi} AS place, "
     "v.sg AS units, v.sg * x.emp AS jobs FROM ind_se s JOIN ind_simple x ON x.e = s.e "
     "CROSS JOIN (SELECT 1 AS sg UNION ALL SELECT -1) v WHERE (v.sg = 1 OR s.fc <> 0) {where} "
+    "{fix}"
     f"UNION ALL SELECT ({_REVIVALS} + s.m) * 8 + {_ACTIVE}, x.{{place}}, 1, x.emp FROM ind_se s "
     f"JOIN ind_simple x ON x.e = s.e WHERE s.tc = {_ACTIVE} AND s.fc IN ({_REVIVED_FROM}) "
     f"{{where}} UNION ALL SELECT ({_PERMITS} + x.pm) * 8, x.{{place}}, 1, x.emp FROM ind_simple x "
     "WHERE x.pm IS NOT NULL {where} UNION ALL SELECT "
     f"({_code('f.kind', _KINDS)} * 32768 + f.m) * 8 + {_code('f.status', _STATUSES)}, "
     "{fine}, f.units, f.jobs FROM ind_fine f CROSS JOIN ind_span n {fine_where}"
+)
+# A fixed-place project stalled while under construction: in its month ``tm`` it leaves the
+# class without the semi-finished bit (the lowest bit of ``pc``) for the one with it.
+_STALLED_ROWS = (
+    f"UNION ALL SELECT ({_STOCK} + x.tm) * 8 + {_STATUSES.index('under_construction')}, "
+    "x.pc + v.b, CASE WHEN v.b = 1 THEN 1 ELSE -1 END, CASE WHEN v.b = 1 THEN x.emp "
+    "ELSE -x.emp END FROM ind_simple x CROSS JOIN (SELECT 0 AS b UNION ALL SELECT 1) v "
+    "WHERE x.fix = 1 "
 )
 _SUM = (
     "CREATE TEMP TABLE {table} AS SELECT tag, place, CAST(SUM(units) AS integer) AS units, "
@@ -817,20 +831,25 @@ _STEPS: list[tuple[str, list[str]]] = [
             .replace("l.grp", "u.grp")
             .replace("l.sz", "u.sz")
             .replace("l.semi", "u.semi")
-            + " AS pc, c.m AS pm FROM ("
+            + " AS pc, c.m AS pm, "
+            # A project at 60% or more stalls (semi-finished) from month ``tm``: its rows from
+            # then on carry the semi-finished bit; ``fix``: it was under construction at the
+            # end of the month before, so that month's state moves to the semi-finished class.
+            f"CASE WHEN u.prog >= {SEMI_FINISHED_PROGRESS} THEN t.sm END AS tm, "
+            f"CASE WHEN u.prog >= {SEMI_FINISHED_PROGRESS} AND f.uc = 1 AND f.fm < t.sm "
+            "AND (lv.lum IS NULL OR lv.lum >= t.sm) THEN 1 ELSE 0 END AS fix FROM ("
             "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d, MAX(province_id) AS prov, "
             "MAX(COALESCE(park_id, 0)) AS park FROM enterprises_locationevent "
-            "GROUP BY enterprise_id) l JOIN (SELECT e, "
-            f"MIN(CASE WHEN fc = {_STATUSES.index('')} THEN d END) AS d, "
-            f"MAX(CASE WHEN tc = {_BUILDING} THEN 1 ELSE 0 END) AS uc, "
-            f"MIN(CASE WHEN fc = {_BUILDING} THEN d END) AS lu FROM ind_se "
-            "GROUP BY e) f ON f.e = l.e JOIN ind_u u ON u.id = l.e CROSS JOIN ind_span n "
+            # The first status event (its date and month; under construction or not), and
+            # the month the unit left "under construction" (nothing returns to it).
+            "GROUP BY enterprise_id) l JOIN (SELECT e, MIN(d) AS d, MIN(m) AS fm, "
+            f"MAX(CASE WHEN tc = {_BUILDING} THEN 1 ELSE 0 END) AS uc FROM ind_se "
+            f"WHERE fc = {_STATUSES.index('')} GROUP BY e) f ON f.e = l.e "
+            "LEFT JOIN (SELECT e, MIN(m) AS lum FROM ind_se "
+            f"WHERE fc = {_BUILDING} GROUP BY e) lv ON lv.e = l.e "
+            "JOIN ind_u u ON u.id = l.e CROSS JOIN ind_span n "
             "LEFT JOIN ind_day c ON c.d = u.permit_date LEFT JOIN ind_day t ON t.d = u.md "
-            "WHERE l.n = 1 AND l.d <= f.d AND (u.mn IS NULL OR (u.mn = 1 AND u.md <= f.d)) "
-            # Not a project that may stall (semi-finished N months after its last progress)
-            # while under construction: its semi-finished mark changes on that date.
-            f"AND NOT (u.prog >= {SEMI_FINISHED_PROGRESS} AND f.uc = 1 "
-            "AND (f.lu IS NULL OR f.lu > t.sd))",
+            "WHERE l.n = 1 AND l.d <= f.d AND (u.mn IS NULL OR (u.mn = 1 AND u.md <= f.d))",
             "CREATE UNIQUE INDEX ind_simple_e ON ind_simple (e)",
             # The others (a few per cent): every unit that has a history and is not above.
             "CREATE TEMP TABLE ind_mover AS SELECT u.id AS e FROM ind_u u "
@@ -886,7 +905,10 @@ _STEPS: list[tuple[str, list[str]]] = [
             "MAX(g.s) OVER (PARTITION BY g.e, g.sg) AS status, "
             "MAX(g.prov) OVER (PARTITION BY g.e, g.lg) AS prov, "
             "MAX(g.park) OVER (PARTITION BY g.e, g.lg) AS park, "
-            "COALESCE(MAX(g.emp) OVER (PARTITION BY g.e, g.eg), 0) AS emp, "
+            # Before the first recorded headcount, the first one (as ``unit_rows``).
+            "COALESCE(MAX(g.emp) OVER (PARTITION BY g.e, g.eg), FIRST_VALUE(g.emp) OVER "
+            "(PARTITION BY g.e ORDER BY CASE WHEN g.emp IS NULL THEN 1 ELSE 0 END, g.d, g.t, g.i "
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), 0) AS emp, "
             "CASE WHEN MAX(g.prog) OVER (PARTITION BY g.e, g.pg) >= "
             f"{SEMI_FINISHED_PROGRESS} AND g.d >= MAX(g.st) OVER (PARTITION BY g.e, g.pg) "
             "THEN 1 ELSE 0 END AS semi, c.m "
@@ -938,6 +960,8 @@ _STEPS: list[tuple[str, list[str]]] = [
                 table="ind_sum_k",
                 rows=_FIXED_ROWS.format(
                     place="park",
+                    semi="",  # a park's totals: no semi-finished breakdown
+                    fix="",
                     where="AND x.park <> 0",
                     fine="f.park",
                     fine_where="WHERE f.park <> 0",
@@ -947,6 +971,8 @@ _STEPS: list[tuple[str, list[str]]] = [
                 table="ind_sum_p",
                 rows=_FIXED_ROWS.format(
                     place="pc",
+                    semi=" + CASE WHEN s.m >= x.tm THEN 1 ELSE 0 END",
+                    fix=_STALLED_ROWS,
                     where="",
                     fine=_class("f", "CASE WHEN f.park <> 0 THEN 1 ELSE 0 END"),
                     fine_where="",
@@ -1095,20 +1121,21 @@ def _calendar(cursor: Any) -> None:
         low, high = dt.date.fromisoformat(low), dt.date.fromisoformat(high)
     # Every day of the history with its month and the day progress recorded on it has stood
     # still long enough (``stalled_from``); then the days up to the last of those.
-    days: list[tuple[dt.date, int, dt.date]] = []
+    days: list[tuple[dt.date, int, dt.date, int]] = []
     if low is not None:
         day, last = low, stalled_from(high)
         while day <= last:
-            days.append((day, month_index(day), stalled_from(day)))
+            stalled = stalled_from(day)
+            days.append((day, month_index(day), stalled, month_index(stalled)))
             day += dt.timedelta(days=1)
     if connection.vendor == "postgresql":  # one statement, not one per day (0.3 s at 9,600)
         cursor.execute(
-            "INSERT INTO ind_day (d, m, sd) "
-            "SELECT * FROM unnest(%s::date[], %s::integer[], %s::date[])",
-            [[d[0] for d in days], [d[1] for d in days], [d[2] for d in days]],
+            "INSERT INTO ind_day (d, m, sd, sm) "
+            "SELECT * FROM unnest(%s::date[], %s::integer[], %s::date[], %s::integer[])",
+            [[d[i] for d in days] for i in range(4)],
         )
     else:
-        cursor.executemany("INSERT INTO ind_day (d, m, sd) VALUES (%s, %s, %s)", days)
+        cursor.executemany("INSERT INTO ind_day (d, m, sd, sm) VALUES (%s, %s, %s, %s)", days)
 
 
 class RebuildRunning(RuntimeError):
@@ -1208,7 +1235,10 @@ def _create_work_tables(cursor: Any, postgres: bool) -> None:
     for name in _TEMP:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
     cursor.execute(
-        _work_tables("CREATE TEMP TABLE ind_day (d date PRIMARY KEY, m integer, sd date)", postgres)
+        _work_tables(
+            "CREATE TEMP TABLE ind_day (d date PRIMARY KEY, m integer, sd date, sm integer)",
+            postgres,
+        )
     )
     cursor.execute(_work_tables("CREATE TEMP TABLE ind_fan (dim varchar(10))", postgres))
     cursor.executemany(

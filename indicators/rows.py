@@ -55,9 +55,11 @@ from enterprises.models import (
     REVIVAL_FROM,
     Enterprise,
     LocationEvent,
+    MeasureEvent,
     SizeBand,
     Status,
     StatusEvent,
+    size_band_for,
 )
 from persian import jalali
 from places.models import Park, Province
@@ -477,6 +479,25 @@ class Row:
     park_kind: str
     ownership: str
     size: str
+    employees: int = 0
+
+
+def employees_on(units: list[tuple[Enterprise, dt.date]]) -> dict[int, int]:
+    """Each unit's employees on its date (the last recorded up to it; before the first,
+    the first, as the facts count them), for a page's units: one query by the units'
+    index. A unit whose history is not read is left out (shown with today's)."""
+    if not units:
+        return {}
+    days = {u.pk: day for u, day in units}
+    found: dict[int, int] = {}
+    for pk, day, employees in (
+        MeasureEvent.objects.filter(enterprise_id__in=list(days), employees__isnull=False)
+        .order_by("enterprise_id", "date", "id")
+        .values_list("enterprise_id", "date", "employees")
+    ):
+        if pk not in found or day <= days[pk]:
+            found[pk] = employees or 0
+    return found
 
 
 def described(units: list[Enterprise], as_of: dt.date) -> list[Row]:
@@ -502,9 +523,13 @@ def described(units: list[Enterprise], as_of: dt.date) -> list[Row]:
     names = _province_names()
     statuses, kinds = dict(Status.choices), dict(Park.Kind.choices)
     ownerships, sizes = dict(Park.Ownership.choices), dict(SizeBand.choices)
+    then = employees_on(
+        [(u, as_of) for u in units if u.with_history and as_of < selectors.today()]  # type: ignore[attr-defined]
+    )
     out = []
     for u in units:
         park = parks.get(u.park_then)  # type: ignore[attr-defined]
+        employees = then.get(u.pk, u.employees)
         when = None
         if u.with_history:  # type: ignore[attr-defined]
             when = since.get(u.pk) if u.pk in since else u.status_since
@@ -519,7 +544,8 @@ def described(units: list[Enterprise], as_of: dt.date) -> list[Row]:
                 park=park["name"] if park else "",
                 park_kind=str(kinds[park["kind"]]) if park else "",
                 ownership=str(ownerships[park["ownership"]]) if park else "",
-                size=str(sizes.get(u.size_band, u.size_band)),
+                size=str(sizes[size_band_for(employees)]),
+                employees=employees,
             )
         )
     return out
@@ -642,6 +668,7 @@ class FlowRow:
     park_kind: str
     ownership: str
     size: str
+    employees: int = 0
 
 
 def flow_page(rows: Any, after: str = "") -> tuple[list[FlowRow], str]:
@@ -675,10 +702,13 @@ def flow_described(found: list[Any]) -> list[FlowRow]:
     names = _province_names()
     statuses, kinds = dict(Status.choices), dict(Park.Kind.choices)
     ownerships, sizes = dict(Park.Ownership.choices), dict(SizeBand.choices)
+    units = [(r.enterprise if isinstance(r, StatusEvent) else r, r.day) for r in found]
+    then = employees_on([(u, day) for u, day in units if day is not None])
     out = []
     for r in found:
         unit = r.enterprise if isinstance(r, StatusEvent) else r
         park = parks.get(r.park_then)
+        employees = then.get(unit.pk, unit.employees)
         out.append(
             FlowRow(
                 unit=unit,
@@ -688,7 +718,8 @@ def flow_described(found: list[Any]) -> list[FlowRow]:
                 park=park["name"] if park else "",
                 park_kind=str(kinds[park["kind"]]) if park else "",
                 ownership=str(ownerships[park["ownership"]]) if park else "",
-                size=str(sizes.get(unit.size_band, unit.size_band)),
+                size=str(sizes[size_band_for(employees)]),
+                employees=employees,
             )
         )
     return out

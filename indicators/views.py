@@ -1019,7 +1019,7 @@ def _flow_download(
                     "park": row.park,
                     "park_kind": row.park_kind,
                     "ownership": row.ownership,
-                    "employees": row.unit.employees,
+                    "employees": row.employees,
                     "size": row.size,
                 }
 
@@ -1110,7 +1110,7 @@ def _rows_download(
                     "park": row.park,
                     "park_kind": row.park_kind,
                     "ownership": row.ownership,
-                    "employees": unit.employees,
+                    "employees": row.employees,
                     "size": row.size,
                 }
 

@@ -775,11 +775,12 @@ class DemoGenerator:
                     )
                 )
                 mev_id += 1
-                last_ord = max(last_ord, o)
             if last_ord == d0:
                 updated_at = created_at
             else:
                 updated_at = midnights[last_ord - start] + offsets[int(r() * n_offsets)]
+            if merged and max(merged) > last_ord:  # (the main stream is drawn as before)
+                updated_at = mevs[-1][6]
             # Text.
             names = name_pools[gkey]
             name, skey, name_search = name_keys(names[int(r() * len(names))])

@@ -117,6 +117,7 @@ def test_force_refuses_a_registry_holding_a_unit_an_officer_registered(reference
         "enterprises_enterprise": 1,
         "enterprises_statusevent": 1,
         "enterprises_locationevent": 1,
+        "enterprises_measureevent": 1,
         "accounts_grant": 1,
     }
     assert _everything() == before  # not one row deleted (nor added)

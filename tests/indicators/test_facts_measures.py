@@ -187,3 +187,36 @@ def _text(day: dt.date) -> str:
     from persian.jalali import format_date
 
     return format_date(day, persian_digits=False)
+
+
+def test_projects_that_stall_with_one_recorded_progress_agree_with_the_unit_by_unit_sum(
+    reference, shipped
+) -> None:
+    """Units whose only measure event is their registration take the rebuild's fast path:
+    the month their progress has stood for 6 months moves them to the semi-finished class."""
+    qom = Place("p", reference.qom.pk)
+    for opened in ("1400/06/10", "1401/03/01", None):
+        unit = make_enterprise(
+            province=reference.qom,
+            park=reference.park_p if opened else None,
+            status=Status.UNDER_CONSTRUCTION,
+            status_date=J("1400/01/15"),
+            construction_progress=70,
+            employees=8,
+        )
+        if opened:
+            services.enterprise_update(
+                actor=None,
+                enterprise=reload(unit),
+                data={"permit_number": "12-3", "permit_date": J(opened)},
+                fields=("permit_number", "permit_date"),
+            )
+            services.enterprise_change_status(
+                actor=None, enterprise=reload(unit), to_status=Status.ACTIVE, date=J(opened),
+                reason="بهره‌برداری",
+            )  # fmt: skip
+
+    assert rebuilt() == facts.python_facts()
+    assert value(shipped, "semi-finished", "1400/06/31", qom) == 0
+    assert value(shipped, "semi-finished", "1400/07/15", qom) == 2  # the third opened before
+    assert value(shipped, "semi-finished", "1401/03/01", qom) == 1
