@@ -791,15 +791,22 @@ _STEPS: list[tuple[str, list[str]]] = [
     (
         "units",
         [
-            # Employees and progress of a unit with one measure event (most units); a unit
-            # with more goes through the general path (``ind_mover``).
+            # Employees and progress of a unit with one measure event (most units): its
+            # current columns, which the services keep equal to its latest event (a unit
+            # with more events goes through the general path, ``ind_mover``). Of the events
+            # only their number and first date are read: the index (enterprise, date) holds
+            # both.
             "CREATE TEMP TABLE ind_u AS SELECT x.id, x.industry_group_id AS grp, "
-            + _size_code("COALESCE(m.emp, 0)")
-            + " AS sz, 0 AS semi, COALESCE(m.emp, 0) AS emp, COALESCE(m.prog, 0) AS prog, "
+            "CASE WHEN m.n IS NULL THEN "
+            + str(_SIZES.index(SizeBand.MICRO))
+            + " ELSE "
+            + _code("x.size_band", _SIZES)
+            + " END AS sz, 0 AS semi, "
+            "CASE WHEN m.n IS NULL THEN 0 ELSE x.employees END AS emp, "
+            "CASE WHEN m.n IS NULL THEN 0 ELSE x.construction_progress END AS prog, "
             "m.n AS mn, m.d AS md, x.permit_date FROM enterprises_enterprise x LEFT JOIN ("
-            "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d, MAX(employees) AS emp, "
-            "MAX(construction_progress) AS prog FROM enterprises_measureevent "
-            "GROUP BY enterprise_id) m ON m.e = x.id",
+            "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d "
+            "FROM enterprises_measureevent GROUP BY enterprise_id) m ON m.e = x.id",
             "CREATE UNIQUE INDEX ind_u_id ON ind_u (id)",
         ],
     ),
