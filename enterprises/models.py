@@ -9,12 +9,17 @@ likewise the latest values of their dated history (``MeasureEvent``).
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+
+import jdatetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from persian.jalali import month_length
 from persian.text import normalize, search_key, sort_key
 
 
@@ -81,6 +86,30 @@ SEMI_FINISHED_PROGRESS = 60
 # (the default of the "semi-finished" indicator's ``stalled_months``; the domain notes say
 # "stalled" without a number).
 SEMI_FINISHED_STALLED_MONTHS = 6
+
+
+@functools.lru_cache(maxsize=8192)
+def stalled_from(day: dt.date, months: int = SEMI_FINISHED_STALLED_MONTHS) -> dt.date:
+    """The first day on which progress recorded on ``day`` has stood for ``months`` Jalali
+    months (the same day of the month, or the month's last day if it is shorter)."""
+    j = jdatetime.date.fromgregorian(date=day)
+    index = j.year * 12 + j.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    return jdatetime.date(year, month, min(j.day, month_length(year, month))).togregorian()
+
+
+def stalled_by(as_of: dt.date) -> dt.date:
+    """The last day progress may have been recorded on for a project to be stalled on
+    ``as_of`` (``stalled_from`` of that day is ``as_of`` or earlier)."""
+    j = jdatetime.date.fromgregorian(date=as_of)
+    index = j.year * 12 + j.month - 1 - SEMI_FINISHED_STALLED_MONTHS
+    year, month = index // 12, index % 12 + 1
+    day = jdatetime.date(year, month, min(j.day, month_length(year, month))).togregorian()
+    while stalled_from(day + dt.timedelta(days=1)) <= as_of:  # a shorter month's last days
+        day += dt.timedelta(days=1)
+    return day
+
+
 CLINIC_CANDIDATE = models.Q(status__in=["idle", "semi_active"]) | models.Q(
     status="under_construction", construction_progress__gte=SEMI_FINISHED_PROGRESS
 )

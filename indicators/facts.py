@@ -55,8 +55,8 @@ from enterprises.models import (
     Status,
     StatusEvent,
     size_band_for,
+    stalled_from,
 )
-from persian.jalali import month_length
 from persian.jalali import today as jdate_today
 from pishran.db import one_at_a_time
 from pishran.events import publish
@@ -114,17 +114,6 @@ def _fan(
         if park:  # a park's own detail too: every unit at a park is inside one
             keys.append((kind, month, level, place, status, "inpark", "1"))
     return keys
-
-
-@functools.lru_cache(maxsize=8192)
-def stalled_from(day: dt.date, months: int | None = None) -> dt.date:
-    """The first day on which progress recorded on ``day`` has stood for ``months`` Jalali
-    months (the same day of the month, or the month's last day if it is shorter)."""
-    months = SEMI_FINISHED_STALLED_MONTHS if months is None else months
-    j = jdatetime.date.fromgregorian(date=day)
-    index = j.year * 12 + j.month - 1 + months
-    year, month = index // 12, index % 12 + 1
-    return jdatetime.date(year, month, min(j.day, month_length(year, month))).togregorian()
 
 
 def _semi(progress: int, since: dt.date | None, day: dt.date) -> bool:

@@ -61,6 +61,7 @@ from enterprises.models import (
     StatusEvent,
     size_band_for,
 )
+from enterprises.selectors import semi_finished_q, with_progress_then
 from persian import jalali
 from places.models import Park, Province
 from sectors.models import IndustryGroup
@@ -201,7 +202,7 @@ def counted(
     # The units that have moved since stood in the place that day by construction.
     known = len(branches) == 2 and (asked.province_id is None or asked.park_id is None)
     return [
-        _narrow(units.filter(**today_there), indicator, mode, asked, known and i == 1)
+        _narrow(units.filter(**today_there), indicator, mode, asked, as_of, known and i == 1)
         for i, units in enumerate(branches)
     ]
 
@@ -248,7 +249,9 @@ def count_of(
             if asked.province_id is not None
             else {"park_id": asked.park_id}
         )
-        gone = _narrow(_moved(scope, as_of, asked, "all", everyone=True), indicator, "all", asked)
+        gone = _narrow(
+            _moved(scope, as_of, asked, "all", everyone=True), indicator, "all", asked, as_of
+        )
         with _walking_the_index():
             return figure - gone.exclude(**there).count(), False
     return capped_count(branches, scope, key)
@@ -265,14 +268,19 @@ def _keeps(scope: Scope, asked: Asked) -> bool:
 
 
 def _narrow(
-    units: Any, indicator: Indicator, mode: str, asked: Asked, place_known: bool = False
+    units: Any,
+    indicator: Indicator,
+    mode: str,
+    asked: Asked,
+    as_of: dt.date,
+    place_known: bool = False,
 ) -> Any:
     f = indicator.filters
     # Today's columns first: PostgreSQL checks the cheap conditions before the probes.
     if f.get("size"):
         units = units.filter(size_band__in=f["size"])
-    if f.get("semi_finished"):
-        units = units.filter(construction_progress__gte=60)
+    if f.get("semi_finished"):  # that day's progress, from the history
+        units = with_progress_then(units, as_of).filter(semi_finished_q(as_of))
     if asked.size:
         units = units.filter(size_band=asked.size)
     if asked.group:

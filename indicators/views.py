@@ -39,6 +39,7 @@ from clinics.models import Cause
 from clusters.models import Cluster
 from enterprises.access import RULES as ENTERPRISE_RULES
 from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
+from enterprises.selectors import with_progress_then
 from exports.responses import export_response, pdf_response
 from exports.tables import Column, Table
 from finance import figures as finance_figures
@@ -1273,7 +1274,9 @@ def clinic_rows(request: HttpRequest, key: str) -> HttpResponse:
     listed = kind == "units" or scope.can("cases.follow_cases")
     rows: Any = []
     if kind == "units":
-        rows = _units_then(scope, as_of).filter(clinic_figures.candidate_q())
+        rows = with_progress_then(_units_then(scope, as_of), as_of).filter(
+            clinic_figures.candidate_q(as_of)
+        )
         if province:
             rows = rows.filter(province_then=province.pk)
         if park:

@@ -220,3 +220,23 @@ def test_projects_that_stall_with_one_recorded_progress_agree_with_the_unit_by_u
     assert value(shipped, "semi-finished", "1400/06/31", qom) == 0
     assert value(shipped, "semi-finished", "1400/07/15", qom) == 2  # the third opened before
     assert value(shipped, "semi-finished", "1401/03/01", qom) == 1
+
+
+def test_the_clinic_candidates_and_semi_finished_rows_use_that_days_progress(
+    reference, shipped
+) -> None:
+    from clinics.figures import candidates
+
+    unit = make_enterprise(
+        province=reference.qom,
+        status=Status.UNDER_CONSTRUCTION,
+        status_date=J("1401/01/01"),
+        construction_progress=30,
+    )
+    measure(unit, "1402/01/10", construction_progress=70)
+
+    assert unit.pk not in set(candidates(J("1402/07/09")).values_list("pk", flat=True))
+    assert unit.pk in set(candidates(J("1402/07/10")).values_list("pk", flat=True))
+    measure(unit, "1402/08/01", construction_progress=80)
+    assert unit.pk not in set(candidates(J("1402/09/30")).values_list("pk", flat=True))
+    assert unit.pk in set(candidates(J("1402/07/30")).values_list("pk", flat=True))
