@@ -242,8 +242,8 @@ SHIPPED: list[dict[str, Any]] = [
         "key": "clinic-candidates",
         "name": "نامزدهای کلینیک کسب‌وکار",
         "definition": "واحدهایی که در تاریخ گزارش «راکد» یا «نیمه‌فعال» بوده‌اند، و طرح‌های "
-        "نیمه‌تمام (در آن روز «در حال ساخت» با پیشرفت فیزیکی کنونی ۶۰ درصد یا بیشتر)، در "
-        "استان و شهرکی که آن روز در آن بوده‌اند.",
+        "نیمه‌تمام (در آن روز «در حال ساخت» با پیشرفت فیزیکی ۶۰ درصد یا بیشتر و بی پیشرفتِ "
+        "ثبت‌شده در ۶ ماه پیش از آن)، در استان و شهرکی که آن روز در آن بوده‌اند.",
         "source": "clinics",
         "measure": "candidates",
         "filters": {},
@@ -658,8 +658,9 @@ ENGLISH: dict[str, tuple[str, str, str]] = {
     "clinic-candidates": (
         "Business clinic candidates",
         "Units that were idle or semi-active on the report date, and semi-finished projects "
-        "(under construction that day, with a current physical progress of 60 per cent or "
-        "more), in the province and park they were in that day.",
+        "(under construction that day, with a physical progress of 60 per cent or more that "
+        "day and none recorded in the 6 months before), in the province and park they were "
+        "in that day.",
         "units",
     ),
     "clinic-open": (

@@ -49,6 +49,16 @@ CHANGED = {
             "60 per cent or more, with no progress recorded in the 6 months before it.",
         ),
     ),
+    "clinic-candidates": (
+        (
+            "واحدهایی که در تاریخ گزارش «راکد» یا «نیمه\u200cفعال» بوده\u200cاند، و طرح\u200cهای نیمه\u200cتمام (در آن روز «در حال ساخت» با پیشرفت فیزیکی کنونی ۶۰ درصد یا بیشتر)، در استان و شهرکی که آن روز در آن بوده\u200cاند.",
+            "واحدهایی که در تاریخ گزارش «راکد» یا «نیمه\u200cفعال» بوده\u200cاند، و طرح\u200cهای نیمه\u200cتمام (در آن روز «در حال ساخت» با پیشرفت فیزیکی ۶۰ درصد یا بیشتر و بی پیشرفتِ ثبت\u200cشده در ۶ ماه پیش از آن)، در استان و شهرکی که آن روز در آن بوده\u200cاند.",
+        ),
+        (
+            "Units that were idle or semi-active on the report date, and semi-finished projects (under construction that day, with a current physical progress of 60 per cent or more), in the province and park they were in that day.",
+            "Units that were idle or semi-active on the report date, and semi-finished projects (under construction that day, with a physical progress of 60 per cent or more that day and none recorded in the 6 months before), in the province and park they were in that day.",
+        ),
+    ),
 }
 
 

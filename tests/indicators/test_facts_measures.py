@@ -240,3 +240,22 @@ def test_the_clinic_candidates_and_semi_finished_rows_use_that_days_progress(
     measure(unit, "1402/08/01", construction_progress=80)
     assert unit.pk not in set(candidates(J("1402/09/30")).values_list("pk", flat=True))
     assert unit.pk in set(candidates(J("1402/07/30")).values_list("pk", flat=True))
+
+
+def test_a_parks_semi_finished_projects_today_wait_for_six_months_without_progress(
+    reference, shipped
+) -> None:
+    park = Place("k", reference.park_p.pk)
+    for days in (400, 30):  # progress recorded 400 days ago (stalled) and 30 days ago
+        make_enterprise(
+            park=reference.park_p,
+            status=Status.UNDER_CONSTRUCTION,
+            status_date=today() - dt.timedelta(days=days),
+            construction_progress=75,
+        )
+    rebuilt()
+
+    assert value_today(shipped, "semi-finished") == 1
+    from indicators.selectors import value_of
+
+    assert value_of(shipped["semi-finished"], park, today()) == 1
