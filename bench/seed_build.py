@@ -179,6 +179,7 @@ def _bulk_create_baseline(args: argparse.Namespace, connection) -> tuple[float, 
         first_enterprise_id=0,
         first_status_event_id=0,
         first_location_event_id=0,
+        first_measure_event_id=0,
         first_index=9_000_000,  # legal IDs apart from the registry's
     )
     attnames = ENTERPRISE_COLUMNS[1:]

@@ -29,12 +29,12 @@ from cases.models import Case, CaseEvent
 from cases.selectors import cases_at_stage, counts_by_stage, office_on
 from enterprises.models import (
     REVIVAL_FROM,
-    SEMI_FINISHED_PROGRESS,
     Enterprise,
     LocationEvent,
     Status,
     StatusEvent,
 )
+from enterprises.selectors import semi_finished_q, with_progress_then
 from persian import jalali
 from persian.jalali import year_start
 
@@ -47,13 +47,11 @@ SUSTAIN_MONTHS = (6, 12)
 # --- candidates: units of the registry a clinic may take, on the date ------------------------
 
 
-def candidate_q(status: str = "status_then", progress: str = "construction_progress") -> Q:
-    """Idle or semi-active on the date, or under construction and at least 60% built (the
-    progress is the unit's current one: it has no history) — ``CLINIC_CANDIDATE`` as of a
-    date."""
-    return Q(**{f"{status}__in": sorted(REVIVAL_FROM)}) | Q(
-        **{status: Status.UNDER_CONSTRUCTION, f"{progress}__gte": SEMI_FINISHED_PROGRESS}
-    )
+def candidate_q(as_of: dt.date, status: str = "status_then") -> Q:
+    """Idle or semi-active on the date, or a semi-finished project that day (under
+    construction, at least 60% built and no progress recorded for 6 months, from the
+    history: on ``with_progress_then``) — ``CLINIC_CANDIDATE`` as of a date."""
+    return Q(**{f"{status}__in": sorted(REVIVAL_FROM)}) | semi_finished_q(as_of, status)
 
 
 def units_then(units: QuerySet[Enterprise], as_of: dt.date) -> QuerySet[Enterprise]:
@@ -76,7 +74,9 @@ def candidates(
     as_of: dt.date, *, province_id: int | None = None, park_id: int | None = None
 ) -> QuerySet[Enterprise]:
     """The units that were clinic candidates at the end of ``as_of`` at the place."""
-    units = units_then(Enterprise.objects.all(), as_of).filter(candidate_q())
+    units = with_progress_then(units_then(Enterprise.objects.all(), as_of), as_of).filter(
+        candidate_q(as_of)
+    )
     if province_id is not None:
         units = units.filter(province_then=province_id)  # type: ignore[misc]  # annotated
     if park_id is not None:

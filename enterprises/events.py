@@ -71,6 +71,18 @@ class UnitMoved(EnterpriseEvent):
 
 
 @dataclass(frozen=True)
+class UnitMeasured(EnterpriseEvent):
+    """From ``date`` the unit has other employees or construction progress (the
+    ``MeasureEvent`` written; None: that value did not change)."""
+
+    name: ClassVar[str] = "enterprise.measured"
+    measure_event_id: int
+    date: dt.date
+    employees: tuple[int, int] | None  # before, after
+    construction_progress: tuple[int, int] | None
+
+
+@dataclass(frozen=True)
 class StatusEventCorrected(EnterpriseEvent):
     """A recorded status event's date or reason corrected (a typing mistake)."""
 
@@ -114,9 +126,10 @@ class UnitsCreated(Event):
     enterprise_ids: tuple[int, ...]
     province_ids: tuple[int, ...]  # the provinces the units were registered in
     # What the facts read of each unit (``indicators.facts.histories``: its values and its
-    # status and location events), as written, so that the batch is not read back:
-    # ({id, industry_group_id, size_band, construction_progress, permit_date, employees},
-    #  [(date, status event id, "", status)], [(date, location event id, province, park)]).
+    # status, location and measure events), as written, so that the batch is not read back:
+    # ({id, industry_group_id, permit_date}, [(date, status event id, "", status)],
+    #  [(date, location event id, province, park)],
+    #  [(date, measure event id, employees, construction progress)]).
     histories: tuple[tuple[Any, ...], ...] = ()
 
 
@@ -136,3 +149,4 @@ class UnitsUpdated(Event):
     changes: tuple[tuple[int, Mapping[str, tuple[Any, Any]]], ...] = ()
     status_event_ids: tuple[int, ...] = ()  # the new status events
     location_event_ids: tuple[int, ...] = ()  # the new location events
+    measure_event_ids: tuple[int, ...] = ()  # the new employees / progress events

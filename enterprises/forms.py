@@ -31,6 +31,13 @@ class EnterpriseForm(StyledFormMixin, VersionedFormMixin, forms.ModelForm):
     construction_progress = LocalizedIntegerField(
         label=_("construction progress (%)"), min_value=0, max_value=100, initial=0
     )
+    # Not a profile field: the date from which the employees or progress typed hold (a
+    # dated ``MeasureEvent``; today when left empty).
+    measures_date = JalaliDateField(
+        label=_("employees and progress as of"),
+        required=False,
+        help_text=_("The date of the change of employees or progress; today if left empty."),
+    )
     phone = DigitsCharField(label=_("office phone"), required=False, max_length=20)
     mobile = DigitsCharField(label=_("contact person's mobile"), required=False, max_length=20)
     latitude = LocalizedDecimalField(
@@ -52,7 +59,7 @@ class EnterpriseForm(StyledFormMixin, VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if owner_only:
             for name in list(self.fields):
-                if name not in OWNER_FIELDS:
+                if name not in (*OWNER_FIELDS, "measures_date"):
                     del self.fields[name]
 
     def _post_clean(self) -> None:

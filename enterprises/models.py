@@ -3,17 +3,23 @@
 ``Enterprise.status``, ``province`` and ``park`` are the *current* values and are written
 only by ``enterprises.services``, in the same transaction as the dated event that changes
 them, so they never disagree with the history. Figures "as of" a past date are read from
-``StatusEvent`` and ``LocationEvent``.
+``StatusEvent`` and ``LocationEvent``. ``employees`` and ``construction_progress`` are
+likewise the latest values of their dated history (``MeasureEvent``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+
+import jdatetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from persian.jalali import month_length
 from persian.text import normalize, search_key, sort_key
 
 
@@ -76,6 +82,34 @@ FILTER_COLUMNS = [
 # Units a business clinic may take on: idle or semi-active, or a semi-finished project
 # (under construction, at least 60% built; ``Enterprise.is_semi_finished``).
 SEMI_FINISHED_PROGRESS = 60
+# A semi-finished project has also recorded no construction progress for this many months
+# (the default of the "semi-finished" indicator's ``stalled_months``; the domain notes say
+# "stalled" without a number).
+SEMI_FINISHED_STALLED_MONTHS = 6
+
+
+@functools.lru_cache(maxsize=8192)
+def stalled_from(day: dt.date, months: int = SEMI_FINISHED_STALLED_MONTHS) -> dt.date:
+    """The first day on which progress recorded on ``day`` has stood for ``months`` Jalali
+    months (the same day of the month, or the month's last day if it is shorter)."""
+    j = jdatetime.date.fromgregorian(date=day)
+    index = j.year * 12 + j.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    return jdatetime.date(year, month, min(j.day, month_length(year, month))).togregorian()
+
+
+def stalled_by(as_of: dt.date) -> dt.date:
+    """The last day progress may have been recorded on for a project to be stalled on
+    ``as_of`` (``stalled_from`` of that day is ``as_of`` or earlier)."""
+    j = jdatetime.date.fromgregorian(date=as_of)
+    index = j.year * 12 + j.month - 1 - SEMI_FINISHED_STALLED_MONTHS
+    year, month = index // 12, index % 12 + 1
+    day = jdatetime.date(year, month, min(j.day, month_length(year, month))).togregorian()
+    while stalled_from(day + dt.timedelta(days=1)) <= as_of:  # a shorter month's last days
+        day += dt.timedelta(days=1)
+    return day
+
+
 CLINIC_CANDIDATE = models.Q(status__in=["idle", "semi_active"]) | models.Q(
     status="under_construction", construction_progress__gte=SEMI_FINISHED_PROGRESS
 )
@@ -349,3 +383,58 @@ class LocationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id}: {self.province_id}/{self.park_id} ({self.date})"
+
+
+class MeasureEvent(models.Model):
+    """From ``date`` on, the unit has ``employees`` employees and is ``construction_progress``
+    per cent built (None: that value did not change on this event). ``Enterprise.employees``
+    and ``construction_progress`` are the latest values, written by ``enterprises.services``
+    in the same transaction as the event."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="measure_events"
+    )
+    date = models.DateField(_("date"))
+    employees = models.PositiveIntegerField(
+        _("employees"), null=True, blank=True, validators=[MaxValueValidator(1_000_000)]
+    )
+    construction_progress = models.PositiveSmallIntegerField(
+        _("construction progress (%)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("employees or progress event")
+        verbose_name_plural = _("employees and progress events")
+        indexes = [
+            models.Index(fields=["enterprise", "date", "id"], name="mev_ent_date"),
+            # A date inside a month (``indicators.facts.partial_month``): the units with a
+            # change after it, and the projects whose progress stalls after it.
+            models.Index(fields=["date"], name="mev_date"),
+            models.Index(
+                fields=["date"],
+                name="mev_progress_date",
+                condition=models.Q(construction_progress__gte=SEMI_FINISHED_PROGRESS),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(construction_progress__lte=100),
+                name="measure_progress_lte_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}: {self.employees}/{self.construction_progress} ({self.date})"

@@ -39,7 +39,16 @@ from places.models import Park, Province
 from sectors.models import IndustryGroup, IsicDivision
 
 from .access import RULES as ENTERPRISE_RULES
-from .models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
+from .models import (
+    SEMI_FINISHED_PROGRESS,
+    Enterprise,
+    LocationEvent,
+    MeasureEvent,
+    SizeBand,
+    Status,
+    StatusEvent,
+    stalled_by,
+)
 
 StrOrPromise = str | Promise
 
@@ -144,6 +153,29 @@ def then_could_be(
     if status is not None:
         q &= Q(status=status) | Q(status_since__gt=as_of)
     return q
+
+
+def with_progress_then(units: QuerySet[Enterprise], as_of: dt.date) -> QuerySet[Enterprise]:
+    """``units`` annotated with ``progress_then``, their construction progress at the end
+    of ``as_of``, and ``progress_since``, the day it was recorded (their last progress
+    event up to the date: an index probe of each unit)."""
+    recorded = MeasureEvent.objects.filter(
+        enterprise=OuterRef("pk"), date__lte=as_of, construction_progress__isnull=False
+    ).order_by("-date", "-id")
+    return units.annotate(
+        progress_then=Subquery(recorded.values("construction_progress")[:1]),
+        progress_since=Subquery(recorded.values("date")[:1]),
+    )
+
+
+def semi_finished_q(as_of: dt.date, status: str = "status_then") -> Q:
+    """A semi-finished project at the end of ``as_of`` (on ``with_progress_then``): under
+    construction, at least 60% built, no progress recorded for 6 months before."""
+    return Q(
+        **{status: Status.UNDER_CONSTRUCTION},
+        progress_then__gte=SEMI_FINISHED_PROGRESS,
+        progress_since__lte=stalled_by(as_of),
+    )
 
 
 def enterprises_visible_to(user: Any) -> QuerySet[Enterprise]:

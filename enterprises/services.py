@@ -1,8 +1,8 @@
 """Every write to the registry of enterprises: validate, save, record the audit — in one
 transaction — and announce what it did (``enterprises.events``, published after the write:
 the indicators keep their facts from these events). Views, admin, imports and the demo
-loader's small paths call these; nothing else writes ``Enterprise``, ``StatusEvent`` or
-``LocationEvent``.
+loader's small paths call these; nothing else writes ``Enterprise``, ``StatusEvent``,
+``LocationEvent`` or ``MeasureEvent``.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from audit.services import (
 )
 from persian.identifiers import clean_digits, is_valid_business_id, is_valid_legal_id
 from persian.jalali import format_date, today
+from persian.text import to_persian_digits
 from pishran.db import bulk_insert, bulk_insert_values, bulk_update_rows
 from pishran.events import publish
 from places.models import Park, Province
@@ -40,6 +41,7 @@ from .events import (
     StatusEventWithdrawn,
     UnitChanged,
     UnitCreated,
+    UnitMeasured,
     UnitMoved,
     UnitsCreated,
     UnitStatusChanged,
@@ -51,6 +53,7 @@ from .models import (
     TRANSITIONS,
     Enterprise,
     LocationEvent,
+    MeasureEvent,
     Status,
     StatusEvent,
 )
@@ -118,6 +121,10 @@ def _check_identifiers(enterprise: Enterprise) -> None:
             errors["business_id"] = _("The business ID must be exactly 12 digits.")
     if errors:
         raise ValidationError(errors)
+
+
+def format_number(n: int) -> str:
+    return to_persian_digits(f"{n:,}").replace(",", "٬")
 
 
 def _check_location(province: Province, park: Park | None) -> None:
@@ -266,6 +273,13 @@ def enterprise_create(
         reason=reason or _("Registered"),
         author=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    MeasureEvent.objects.create(
+        enterprise=enterprise,
+        date=status_date,
+        employees=enterprise.employees,
+        construction_progress=enterprise.construction_progress,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+    )
     audit_record(
         actor=actor,
         action="create",
@@ -360,6 +374,19 @@ def enterprises_create_batch(*, actor: Any, units: Sequence[NewUnit]) -> list[En
         for enterprise, unit in zip(prepared, units, strict=True)
     ]
     location_ids = bulk_insert_values(LocationEvent, location_events)
+    measure_ids = bulk_insert_values(
+        MeasureEvent,
+        [
+            {
+                "enterprise_id": enterprise.pk,
+                "date": unit.status_date,
+                "employees": enterprise.employees,
+                "construction_progress": enterprise.construction_progress,
+                "author_id": author,
+            }
+            for enterprise, unit in zip(prepared, units, strict=True)
+        ],
+    )
     audit_record_many(
         actor=actor,
         entries=[
@@ -380,16 +407,14 @@ def enterprises_create_batch(*, actor: Any, units: Sequence[NewUnit]) -> list[En
                     {
                         "id": e.pk,
                         "industry_group_id": e.industry_group_id,
-                        "size_band": e.size_band,
-                        "construction_progress": e.construction_progress,
                         "permit_date": e.permit_date,
-                        "employees": e.employees,
                     },
                     [(unit.status_date, status_id, "", unit.status)],
                     [(unit.status_date, location_id, unit.province.pk, e.park_id)],
+                    [(unit.status_date, measure_id, e.employees, e.construction_progress)],
                 )
-                for e, unit, status_id, location_id in zip(
-                    prepared, units, status_ids, location_ids, strict=True
+                for e, unit, status_id, location_id, measure_id in zip(
+                    prepared, units, status_ids, location_ids, measure_ids, strict=True
                 )
             ),
         )
@@ -473,6 +498,7 @@ def enterprises_update_batch(*, actor: Any, updates: Sequence[UnitUpdate]) -> No
     audits: list[AuditEntry] = []
     status_rows: list[dict[str, Any]] = []
     location_rows: list[dict[str, Any]] = []
+    measure_rows: list[dict[str, Any]] = []
     closed: list[LocationEvent] = []
     changes: list[tuple[int, dict[str, tuple[Any, Any]]]] = []
     provinces: set[int] = set()
@@ -480,6 +506,7 @@ def enterprises_update_batch(*, actor: Any, updates: Sequence[UnitUpdate]) -> No
     for index, update in enumerate(updates):
         unit = units[update.enterprise_id]
         provinces.add(unit.province_id)
+        measured = (unit.employees, unit.construction_progress)
         try:
             profile = _profile_update(unit, update, started.get(unit.pk))
             moved = _batch_move(unit, update, last_place.get(unit.pk))
@@ -492,6 +519,21 @@ def enterprises_update_batch(*, actor: Any, updates: Sequence[UnitUpdate]) -> No
             changes.append((unit.pk, values))
             fields.update(f for f in update.data if f in PROFILE_FIELDS)
             fields.update((*DERIVED_FIELDS, "version"))
+            now_measured = (unit.employees, unit.construction_progress)
+            if now_measured != measured:
+                # As ``enterprise_update`` records them: a dated ``MeasureEvent`` of today
+                # holding what changed (the file states the values as they are now).
+                measure_rows.append(
+                    {
+                        "enterprise_id": unit.pk,
+                        "date": today(),
+                        "employees": None if now_measured[0] == measured[0] else now_measured[0],
+                        "construction_progress": (
+                            None if now_measured[1] == measured[1] else now_measured[1]
+                        ),
+                        "author_id": author,
+                    }
+                )
         if moved is not None:
             before, last = moved
             if last is not None:
@@ -550,6 +592,7 @@ def enterprises_update_batch(*, actor: Any, updates: Sequence[UnitUpdate]) -> No
     bulk_update_rows(LocationEvent, closed, ["valid_until"])
     status_ids = iter(bulk_insert_values(StatusEvent, status_rows))
     location_ids = iter(bulk_insert_values(LocationEvent, location_rows))
+    measure_ids = tuple(bulk_insert_values(MeasureEvent, measure_rows))
     status_events = dict(zip((r["enterprise_id"] for r in status_rows), status_ids, strict=True))
     location_events = dict(
         zip((r["enterprise_id"] for r in location_rows), location_ids, strict=True)
@@ -585,6 +628,7 @@ def enterprises_update_batch(*, actor: Any, updates: Sequence[UnitUpdate]) -> No
             changes=tuple(changes),
             status_event_ids=tuple(status_events.values()),
             location_event_ids=tuple(location_events.values()),
+            measure_event_ids=measure_ids,
         )
     )
 
@@ -680,9 +724,12 @@ def enterprise_update(
     data: dict[str, Any],
     fields: tuple[str, ...],
     version: int | None = None,
+    measures_date: dt.date | None = None,
 ) -> Enterprise:
     """Change profile fields (only those in ``fields``: an owner's form passes
-    ``OWNER_FIELDS``). Location and status have their own dated services.
+    ``OWNER_FIELDS``). Location and status have their own dated services; a change of
+    employees or construction progress is recorded as a ``MeasureEvent`` dated
+    ``measures_date`` (today when None; see ``enterprise_record_measures``).
 
     ``version``: the unit's version when the form was opened; if someone saved since,
     ``audit.services.StaleEdit`` is raised (with their changes) and nothing is written."""
@@ -702,14 +749,160 @@ def enterprise_update(
     changes = diff(before, snapshot(enterprise, AUDITED_FIELDS))
     if not changes:
         return enterprise
+    _record_measures(
+        actor=actor,
+        enterprise=enterprise,
+        before=(values["employees"], values["construction_progress"]),
+        date=measures_date or today(),
+    )
     enterprise.version += 1
-    enterprise.save(update_fields=[*fields, *DERIVED_FIELDS, "updated_at", "version"])
+    written = [name for name in fields if name in PROFILE_FIELDS]
+    enterprise.save(update_fields=[*written, *DERIVED_FIELDS, "updated_at", "version"])
     audit_record(actor=actor, action="update", target=enterprise, changes=changes)
     after = _values(enterprise)
     changed = {name: (values[name], after[name]) for name in after if values[name] != after[name]}
     if changed:
         publish(UnitChanged(enterprise_id=enterprise.pk, changes=changed))
     return enterprise
+
+
+def _check_measures_date(enterprise: Enterprise, date: dt.date) -> None:
+    """A change of employees or progress: not in the future, not before the unit was
+    registered (its first status), not before the change recorded last."""
+    _check_date("measures_date", date)
+    first = enterprise.status_events.order_by("date", "id").values_list("date", flat=True)[:1]
+    if first and date < first[0]:
+        raise ValidationError(
+            {
+                "measures_date": _(
+                    "The date cannot be before %(date)s, when the unit was registered."
+                )
+                % {"date": format_date(first[0])}
+            }
+        )
+    last = enterprise.measure_events.order_by("-date", "-id").values_list("date", flat=True).first()
+    if last is not None and date < last:
+        raise ValidationError(
+            {
+                "measures_date": _(
+                    "The date cannot be before %(date)s, the date of the previous change "
+                    "of employees or progress."
+                )
+                % {"date": format_date(last)}
+            }
+        )
+
+
+def _record_measures(
+    *, actor: Any, enterprise: Enterprise, before: tuple[int, int], date: dt.date
+) -> MeasureEvent | None:
+    """If the unit's employees or progress (already set on ``enterprise``, judged, not
+    saved) differ from ``before``: the dated event, published for the facts before the
+    unit's row is saved (so that they see the history change alone). The caller saves
+    the unit and records the audit in the same transaction."""
+    after = (enterprise.employees, enterprise.construction_progress)
+    if after == before:
+        return None
+    _check_measures_date(enterprise, date)
+    event = MeasureEvent.objects.create(
+        enterprise=enterprise,
+        date=date,
+        employees=after[0] if after[0] != before[0] else None,
+        construction_progress=after[1] if after[1] != before[1] else None,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    publish(
+        UnitMeasured(
+            enterprise_id=enterprise.pk,
+            measure_event_id=event.pk,
+            date=date,
+            employees=(before[0], after[0]) if after[0] != before[0] else None,
+            construction_progress=(before[1], after[1]) if after[1] != before[1] else None,
+        )
+    )
+    return event
+
+
+@transaction.atomic
+def enterprise_record_measures(
+    *,
+    actor: Any,
+    enterprise: Enterprise,
+    date: dt.date,
+    employees: int | None = None,
+    construction_progress: int | None = None,
+) -> MeasureEvent | None:
+    """Record that from ``date`` the unit has ``employees`` employees or is
+    ``construction_progress`` per cent built (None: unchanged), and make them its current
+    values. Refused: a negative or absurd number, progress outside 0–100, a date in the
+    future, before the unit's registration or before the change recorded last. Audited
+    as a profile edit (action "measures"). None when nothing changed."""
+    _check_measures(employees, construction_progress)
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    before = snapshot(enterprise, ("employees", "size_band", "construction_progress"))
+    was = (enterprise.employees, enterprise.construction_progress)
+    if employees is not None:
+        enterprise.employees = employees
+    if construction_progress is not None:
+        enterprise.construction_progress = construction_progress
+    enterprise.refresh_derived()
+    enterprise.full_clean(
+        exclude=[f.name for f in Enterprise._meta.fields if f.name not in _MEASURED],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    event = _record_measures(actor=actor, enterprise=enterprise, before=was, date=date)
+    if event is None:
+        return None
+    enterprise.version += 1
+    enterprise.save(update_fields=[*_MEASURED, "size_band", "updated_at", "version"])
+    audit_record(
+        actor=actor,
+        action="measures",
+        target=event,
+        subject=enterprise,
+        changes={
+            **diff(
+                before, snapshot(enterprise, ("employees", "size_band", "construction_progress"))
+            ),
+            "date": [None, date.isoformat()],
+        },
+    )
+    publish(
+        UnitChanged(
+            enterprise_id=enterprise.pk,
+            changes={
+                name: (old, getattr(enterprise, name))
+                for name, old in (
+                    ("employees", was[0]),
+                    ("construction_progress", was[1]),
+                    ("size_band", before["size_band"]),
+                )
+                if old != getattr(enterprise, name)
+            },
+        )
+    )
+    return event
+
+
+_MEASURED = ("employees", "construction_progress")
+MAX_EMPLOYEES = 1_000_000  # the model's bound: more is a typing mistake
+
+
+def _check_measures(employees: int | None, progress: int | None) -> None:
+    """Refuse a negative or absurd headcount and a progress outside 0–100, with messages
+    that say so (the model's validators would say "ensure this value…")."""
+    errors: dict[str, str] = {}
+    if employees is not None and employees < 0:
+        errors["employees"] = _("The number of employees cannot be negative.")
+    elif employees is not None and employees > MAX_EMPLOYEES:
+        errors["employees"] = _(
+            "%(n)s employees is not a plausible number for one unit (at most %(max)s)."
+        ) % {"n": format_number(employees), "max": format_number(MAX_EMPLOYEES)}
+    if progress is not None and not 0 <= progress <= 100:
+        errors["construction_progress"] = _("Construction progress is a percentage from 0 to 100.")
+    if errors:
+        raise ValidationError(errors)
 
 
 def _latest_status_event(enterprise: Enterprise) -> StatusEvent:

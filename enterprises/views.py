@@ -156,6 +156,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["events"] = enterprise.status_events.select_related("author").order_by(
             "-date", "-id"
         )
+        context["measures"] = enterprise.measure_events.select_related("author").order_by(
+            "-date", "-id"
+        )
         context["moves"] = enterprise.location_events.select_related(
             "province", "park", "author"
         ).order_by("-date", "-id")
@@ -217,6 +220,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 data=form.cleaned_data,
                 fields=form.edited_fields(),
                 version=form.expected_version(),
+                measures_date=form.cleaned_data.get("measures_date"),
             )
         except StaleEdit as exc:
             form.refused_as_stale(exc, exc.version)

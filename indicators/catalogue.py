@@ -52,8 +52,8 @@ SHIPPED: list[dict[str, Any]] = [
     {
         "key": "jobs",
         "name": "اشتغال واحدهای در حال بهره‌برداری",
-        "definition": "جمع کارکنان واحدهای فعال، نیمه‌فعال و راکد در تاریخ گزارش. شمار کارکنان "
-        "مقدار کنونی هر واحد است و تاریخچه ندارد.",
+        "definition": "جمع کارکنان واحدهای فعال، نیمه‌فعال و راکد در تاریخ گزارش، هر واحد "
+        "با شمار کارکنانی که برای آن روز ثبت شده است.",
         "measure": "jobs",
         "filters": {"status": OPERATING},
         "breakdowns": [*PLACES, "group", "size"],
@@ -62,8 +62,8 @@ SHIPPED: list[dict[str, Any]] = [
     {
         "key": "units-sme",
         "name": "واحدهای خرد، کوچک و متوسط در حال بهره‌برداری",
-        "definition": "واحدهای در حال بهره‌برداری با کمتر از ۱۰۰ نفر کارکن. اندازه از شمار "
-        "کنونی کارکنان به دست می‌آید و تاریخچه ندارد.",
+        "definition": "واحدهای در حال بهره‌برداری با کمتر از ۱۰۰ نفر کارکن در تاریخ گزارش. "
+        "اندازه از شمار کارکنانی به دست می‌آید که برای آن روز ثبت شده است.",
         "measure": "units",
         "filters": {"status": OPERATING, "size": SME},
         "breakdowns": PLACES,
@@ -151,8 +151,8 @@ SHIPPED: list[dict[str, Any]] = [
     {
         "key": "semi-finished",
         "name": "طرح‌های نیمه‌تمام",
-        "definition": "واحدهایی که در تاریخ گزارش «در حال ساخت» بوده‌اند و پیشرفت فیزیکی "
-        "کنونی‌شان ۶۰ درصد یا بیشتر است.",
+        "definition": "واحدهایی که در تاریخ گزارش «در حال ساخت» بوده‌اند، پیشرفت فیزیکی‌شان "
+        "در آن روز ۶۰ درصد یا بیشتر بوده و در ۶ ماه پیش از آن پیشرفتی برایشان ثبت نشده است.",
         "measure": "units",
         "filters": {"status": ["under_construction"], "semi_finished": True},
         "breakdowns": PLACES,
@@ -242,8 +242,8 @@ SHIPPED: list[dict[str, Any]] = [
         "key": "clinic-candidates",
         "name": "نامزدهای کلینیک کسب‌وکار",
         "definition": "واحدهایی که در تاریخ گزارش «راکد» یا «نیمه‌فعال» بوده‌اند، و طرح‌های "
-        "نیمه‌تمام (در آن روز «در حال ساخت» با پیشرفت فیزیکی کنونی ۶۰ درصد یا بیشتر)، در "
-        "استان و شهرکی که آن روز در آن بوده‌اند.",
+        "نیمه‌تمام (در آن روز «در حال ساخت» با پیشرفت فیزیکی ۶۰ درصد یا بیشتر و بی پیشرفتِ "
+        "ثبت‌شده در ۶ ماه پیش از آن)، در استان و شهرکی که آن روز در آن بوده‌اند.",
         "source": "clinics",
         "measure": "candidates",
         "filters": {},
@@ -552,14 +552,13 @@ ENGLISH: dict[str, tuple[str, str, str]] = {
     "jobs": (
         "Jobs in operating units",
         "Employees of the active, semi-active and idle units "
-        "on the report date. A unit’s headcount is its current one; it has no history.",
+        "on the report date, each unit with the headcount recorded for that day.",
         "people",
     ),
     "units-sme": (
         "Operating micro, small and medium units",
         "Operating units with fewer than "
-        "100 employees. The size comes from the current headcount, which has no "
-        "history.",
+        "100 employees on the report date (the headcount recorded for that day).",
         "units",
     ),
     "units-operating": (
@@ -609,7 +608,8 @@ ENGLISH: dict[str, tuple[str, str, str]] = {
     "semi-finished": (
         "Semi-finished projects",
         "Units under construction on the report date "
-        "whose current physical progress is 60 per cent or more.",
+        "whose physical progress that day was 60 per cent or more, with no progress "
+        "recorded in the 6 months before it.",
         "projects",
     ),
     "parks": (
@@ -658,8 +658,9 @@ ENGLISH: dict[str, tuple[str, str, str]] = {
     "clinic-candidates": (
         "Business clinic candidates",
         "Units that were idle or semi-active on the report date, and semi-finished projects "
-        "(under construction that day, with a current physical progress of 60 per cent or "
-        "more), in the province and park they were in that day.",
+        "(under construction that day, with a physical progress of 60 per cent or more that "
+        "day and none recorded in the 6 months before), in the province and park they were "
+        "in that day.",
         "units",
     ),
     "clinic-open": (

@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -40,12 +40,24 @@ from enterprises.events import (
     StatusEventWithdrawn,
     UnitChanged,
     UnitCreated,
+    UnitMeasured,
     UnitMoved,
     UnitsCreated,
     UnitStatusChanged,
     UnitsUpdated,
 )
-from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
+from enterprises.models import (
+    SEMI_FINISHED_PROGRESS,
+    SEMI_FINISHED_STALLED_MONTHS,
+    Enterprise,
+    LocationEvent,
+    MeasureEvent,
+    SizeBand,
+    Status,
+    StatusEvent,
+    size_band_for,
+    stalled_from,
+)
 from persian.jalali import today as jdate_today
 from pishran.db import one_at_a_time
 from pishran.events import publish
@@ -105,21 +117,38 @@ def _fan(
     return keys
 
 
+def _semi(progress: int, since: dt.date | None, day: dt.date) -> bool:
+    """Semi-finished on ``day`` (if under construction): at least 60% built and no
+    progress recorded since ``stalled_from(since)``."""
+    return progress >= SEMI_FINISHED_PROGRESS and since is not None and day >= stalled_from(since)
+
+
 def unit_rows(
     unit: dict[str, Any],
     status_events: Iterable[tuple[dt.date, int, str, str]],
     location_events: Iterable[tuple[dt.date, int, int, int | None]],
     until: dt.date | None = None,
     park_detail: bool = False,
-) -> Counter[Key]:
-    """How many times one unit counts in each fact cell (the caller multiplies by its
-    employees for jobs), from its history up to ``until`` (everything when None)."""
-    attrs = (unit["industry_group_id"], unit["size_band"], unit["construction_progress"] >= 60)
+    measure_events: Iterable[tuple[dt.date, int, int | None, int | None]] = (),
+) -> dict[Key, list[int]]:
+    """How many times one unit counts in each fact cell and the jobs it brings there
+    (key → [units, jobs]), from its history up to ``until`` (everything when None; the
+    semi-finished timer of a stalled project may then lie in the future, as the rebuild
+    stores it). Employees, size band and construction progress are those of each date
+    (``measure_events``: date, id, employees or None, progress or None); before the first
+    recorded headcount, the first one."""
+    measure_events = sorted(measure_events)
     merged: list[tuple[dt.date, int, int, tuple]] = []
     for date, pk, from_status, to_status in status_events:
         merged.append((date, 1, pk, ("s", from_status, to_status)))
     for date, pk, province, park in location_events:
         merged.append((date, 0, pk, ("l", province, park or 0)))
+    for date, pk, employees, progress in measure_events:
+        merged.append((date, -1, pk, ("m", employees, progress)))
+        if progress is not None and progress >= SEMI_FINISHED_PROGRESS:
+            # The day the progress has stood still long enough (if nothing is recorded
+            # before it: checked when it comes).
+            merged.append((stalled_from(date), -2, pk, ("t", date)))
     permit = unit.get("permit_date")
     if permit is not None:
         merged.append((permit, 2, 0, ("p",)))
@@ -127,17 +156,39 @@ def unit_rows(
     merged.sort(key=lambda m: (m[0], m[1], m[2]))
     first_location = next((m[3] for m in merged if m[3][0] == "l"), None)
 
-    out: Counter[Key] = Counter()
+    out: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(keys: list[Key], sign: int, employees: int) -> None:
+        for key in keys:
+            cell = out[key]
+            cell[0] += sign
+            cell[1] += sign * employees
+
+    group = unit["industry_group_id"]
     status, province, park = "", 0, 0
-    month_state: dict[int, tuple[str, int, int]] = {}
+    # Before its first recorded headcount (a permit dated before the unit was registered),
+    # a unit has that headcount.
+    employees = next((m[2] for m in measure_events if m[2] is not None), 0)
+    progress, since = 0, None
+    semi = False
+    month_state: dict[int, tuple[str, int, int, int, bool]] = {}
     for date, _t, _pk, event in merged:
         month = month_index(date)
+        attrs = (group, size_band_for(employees), semi)
         if event[0] == "s":
             status = event[2]
             if status == "active" and event[1] in REVIVAL_FROM and province:
-                out.update(_fan("r", month, "active", province, park, attrs, park_detail))
+                add(_fan("r", month, "active", province, park, attrs, park_detail), 1, employees)
         elif event[0] == "l":
             province, park = event[1], event[2]
+        elif event[0] == "m":
+            if event[1] is not None:
+                employees = event[1]
+            if event[2] is not None:
+                progress, since = event[2], date
+            semi = _semi(progress, since, date)
+        elif event[0] == "t":
+            semi = _semi(progress, since, date)
         else:
             where = (
                 (province, park)
@@ -145,43 +196,38 @@ def unit_rows(
                 else ((first_location[1], first_location[2]) if first_location else (0, 0))
             )
             if where[0]:
-                out.update(_fan("p", month, "", where[0], where[1], attrs, park_detail))
-        month_state[month] = (status, province, park)
-    previous: tuple[str, int, int] | None = None
+                add(_fan("p", month, "", where[0], where[1], attrs, park_detail), 1, employees)
+        month_state[month] = (status, province, park, employees, semi)
+    previous: tuple[str, int, int, int, bool] | None = None
     for month in sorted(month_state):
         state = month_state[month]
         if state == previous:
             continue
         if previous is not None and previous[0] and previous[1]:
-            out.subtract(
-                _fan("s", month, previous[0], previous[1], previous[2], attrs, park_detail)
-            )
+            attrs = (group, size_band_for(previous[3]), previous[4])
+            fan = _fan("s", month, previous[0], previous[1], previous[2], attrs, park_detail)
+            add(fan, -1, previous[3])
         if state[0] and state[1]:
-            out.update(_fan("s", month, state[0], state[1], state[2], attrs, park_detail))
+            attrs = (group, size_band_for(state[3]), state[4])
+            add(_fan("s", month, state[0], state[1], state[2], attrs, park_detail), 1, state[3])
         previous = state
     return out
 
 
-# What the facts read of a unit besides its history (current values, not history).
-UNIT_FIELDS = (
-    "id",
-    "industry_group_id",
-    "size_band",
-    "construction_progress",
-    "permit_date",
-    "employees",
-)
-# One unit: those values, its status events (date, id, from, to) and its location events
-# (date, id, province, park).
+# What the facts read of a unit besides its history.
+UNIT_FIELDS = ("id", "industry_group_id", "permit_date")
+# One unit: those values, its status events (date, id, from, to), its location events
+# (date, id, province, park) and its measure events (date, id, employees, progress).
 History = tuple[
     dict[str, Any],
     list[tuple[dt.date, int, str, str]],
     list[tuple[dt.date, int, int, int | None]],
+    list[tuple[dt.date, int, int | None, int | None]],
 ]
 
 
 def histories(ids: Iterable[int]) -> dict[int, History]:
-    """The units' values and dated histories as the database has them now (three queries)."""
+    """The units' values and dated histories as the database has them now (four queries)."""
     ids = list(ids)
     if not ids:
         return {}
@@ -196,7 +242,12 @@ def histories(ids: Iterable[int]) -> dict[int, History]:
         "enterprise_id", "date", "id", "province_id", "park_id"
     ):
         locations[row[0]].append(row[1:])
-    return {pk: (unit, statuses[pk], locations[pk]) for pk, unit in units.items()}
+    measures: dict[int, list] = defaultdict(list)
+    for row in MeasureEvent.objects.filter(enterprise_id__in=ids).values_list(  # type: ignore[assignment]
+        "enterprise_id", "date", "id", "employees", "construction_progress"
+    ):
+        measures[row[0]].append(row[1:])
+    return {pk: (unit, statuses[pk], locations[pk], measures[pk]) for pk, unit in units.items()}
 
 
 def _add(
@@ -205,12 +256,14 @@ def _add(
     until: dt.date | None = None,
     park_detail: bool = False,
 ) -> None:
-    unit, statuses, locations = history
-    for key, n in unit_rows(unit, statuses, locations, until, park_detail).items():
-        if n:
+    unit, statuses, locations, measures = history
+    for key, (n, jobs) in unit_rows(
+        unit, statuses, locations, until, park_detail, measures
+    ).items():
+        if n or jobs:
             cell = totals[key]
             cell[0] += n
-            cell[1] += n * unit["employees"]
+            cell[1] += jobs
 
 
 def units_rows(
@@ -322,7 +375,9 @@ def _counts(event: EnterpriseEvent) -> bool:
         return bool(set(event.changes) & set(UNIT_FIELDS))
     if isinstance(event, StatusEventCorrected):
         return event.date_before != event.date_after  # a reason alone counts nowhere
-    if isinstance(event, UnitCreated | UnitStatusChanged | UnitMoved | StatusEventWithdrawn):
+    if isinstance(
+        event, UnitCreated | UnitStatusChanged | UnitMoved | StatusEventWithdrawn | UnitMeasured
+    ):
         return True
     raise _unknown(event)
 
@@ -339,24 +394,31 @@ def _unknown(event: EnterpriseEvent) -> TypeError:
 def _before(event: EnterpriseEvent, history: History) -> History | None:
     """The unit's history as it stood before ``event``, from its history after it (None:
     the unit did not exist)."""
-    unit, statuses, locations = history
+    unit, statuses, locations, measures = history
     if isinstance(event, UnitCreated):
         return None
     if isinstance(event, UnitStatusChanged):
-        return unit, [s for s in statuses if s[1] != event.status_event_id], locations
+        return unit, [s for s in statuses if s[1] != event.status_event_id], locations, measures
     if isinstance(event, UnitMoved):
-        return unit, statuses, [x for x in locations if x[1] != event.location_event_id]
+        return (
+            unit,
+            statuses,
+            [x for x in locations if x[1] != event.location_event_id],
+            measures,
+        )
+    if isinstance(event, UnitMeasured):
+        return unit, statuses, locations, [m for m in measures if m[1] != event.measure_event_id]
     if isinstance(event, UnitChanged):
         earlier = {name: old for name, (old, _new) in event.changes.items() if name in unit}
-        return {**unit, **earlier}, statuses, locations
+        return {**unit, **earlier}, statuses, locations, measures
     if isinstance(event, StatusEventCorrected):
         corrected = [
             (event.date_before, *s[1:]) if s[1] == event.status_event_id else s for s in statuses
         ]
-        return unit, corrected, locations  # type: ignore[return-value]
+        return unit, corrected, locations, measures  # type: ignore[return-value]
     if isinstance(event, StatusEventWithdrawn):
         withdrawn = (event.date, event.status_event_id, event.from_status, event.to_status)
-        return unit, [*statuses, withdrawn], locations
+        return unit, [*statuses, withdrawn], locations, measures
     raise _unknown(event)
 
 
@@ -455,10 +517,11 @@ def registry_batch_updated(event: UnitsUpdated) -> None:
     commits."""
     earlier = dict(event.changes)
     new_statuses, new_places = set(event.status_event_ids), set(event.location_event_ids)
+    new_measures = set(event.measure_event_ids)
     after: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
     before: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
     for pk, history in histories(event.enterprise_ids).items():
-        unit, statuses, locations = history
+        unit, statuses, locations, measures = history
         _add(after, history)
         was = {name: old for name, (old, _new) in earlier.get(pk, {}).items() if name in unit}
         _add(
@@ -467,6 +530,7 @@ def registry_batch_updated(event: UnitsUpdated) -> None:
                 {**unit, **was},
                 [s for s in statuses if s[1] not in new_statuses],
                 [x for x in locations if x[1] not in new_places],
+                [m for m in measures if m[1] not in new_measures],
             ),
         )
     _batch_change(event.enterprise_ids[0] if event.enterprise_ids else 0, _subtract(after, before))
@@ -555,15 +619,37 @@ def partial_month(as_of: dt.date) -> dict[Key, list[int]]:
     is dated in the future), so current figures are the facts alone."""
     month = month_index(as_of)
     end = month_end(month)
-    if as_of >= end or as_of >= jdate_today():
-        return {}  # the services refuse dates in the future (events and permits alike)
+    if as_of >= end:
+        return {}
     after = (as_of + dt.timedelta(days=1), end)
+    # A stalled project becomes semi-finished on a day of its own, maybe after today.
+    stalled = _stalling(*after)
+    if as_of >= jdate_today() and not stalled:
+        return {}  # the services refuse dates in the future (events and permits alike)
     ids = set(StatusEvent.objects.filter(date__range=after).values_list("enterprise_id", flat=True))
+    ids |= stalled
+    ids |= set(
+        MeasureEvent.objects.filter(date__range=after).values_list("enterprise_id", flat=True)
+    )
     ids |= set(
         LocationEvent.objects.filter(date__range=after).values_list("enterprise_id", flat=True)
     )
     ids |= set(Enterprise.objects.filter(permit_date__range=after).values_list("id", flat=True))
     return _subtract(units_rows(ids, as_of), units_rows(ids, end))
+
+
+def _stalling(first: dt.date, last: dt.date) -> set[int]:
+    """The units whose progress, if nothing is recorded after it, has stood still long
+    enough on a day from ``first`` to ``last`` (they may become semi-finished that day)."""
+    months = SEMI_FINISHED_STALLED_MONTHS
+    recorded = MeasureEvent.objects.filter(
+        construction_progress__gte=SEMI_FINISHED_PROGRESS,
+        date__range=(
+            first - dt.timedelta(days=31 * months + 2),
+            last - dt.timedelta(days=29 * months - 2),
+        ),
+    ).values_list("enterprise_id", "date")
+    return {pk for pk, day in recorded if first <= stalled_from(day) <= last}
 
 
 # --- full rebuild in SQL ---------------------------------------------------------------------
@@ -587,6 +673,22 @@ def partial_month(as_of: dt.date) -> dict[Key, list[int]]:
 # breakdowns are fanned out. Sums are cast to integer between steps: PostgreSQL sums
 # bigints as numerics, several times slower.
 _ATTRS = "u.grp, u.sz, u.semi"
+
+
+def _size_code(employees: str) -> str:
+    """The size band's number in ``_SIZES`` from a number of employees (``size_band_for``)."""
+    bands = (
+        (10, SizeBand.MICRO),
+        (50, SizeBand.SMALL),
+        (100, SizeBand.MEDIUM),
+    )
+    return (
+        "CASE"
+        + "".join(f" WHEN {employees} < {n} THEN {_SIZES.index(b)}" for n, b in bands)
+        + f" ELSE {_SIZES.index(SizeBand.LARGE)} END"
+    )
+
+
 _MOVER = "{col} IN (SELECT e FROM ind_mover)"
 # The sums group on integers, not text (twice as fast): kind, month and status are packed
 # in a tag, ``(kind × 32768 + month) × 8 + status`` (Jalali month indexes stay below 32768
@@ -634,15 +736,24 @@ _REVIVED_FROM = ", ".join(str(_STATUSES.index(s)) for s in REVIVAL_FROM)
 # one left −1), the revivals and the permits; then the movers' rows (``ind_fine``).
 _FIXED_ROWS = (
     f"SELECT ({_STOCK} + s.m) * 8 + CASE WHEN v.sg = 1 THEN s.tc ELSE s.fc END AS tag, "
-    "x.{place} AS place, "
+    "x.{place}{semi} AS place, "
     "v.sg AS units, v.sg * x.emp AS jobs FROM ind_se s JOIN ind_simple x ON x.e = s.e "
     "CROSS JOIN (SELECT 1 AS sg UNION ALL SELECT -1) v WHERE (v.sg = 1 OR s.fc <> 0) {where} "
+    "{fix}"
     f"UNION ALL SELECT ({_REVIVALS} + s.m) * 8 + {_ACTIVE}, x.{{place}}, 1, x.emp FROM ind_se s "
     f"JOIN ind_simple x ON x.e = s.e WHERE s.tc = {_ACTIVE} AND s.fc IN ({_REVIVED_FROM}) "
     f"{{where}} UNION ALL SELECT ({_PERMITS} + x.pm) * 8, x.{{place}}, 1, x.emp FROM ind_simple x "
     "WHERE x.pm IS NOT NULL {where} UNION ALL SELECT "
     f"({_code('f.kind', _KINDS)} * 32768 + f.m) * 8 + {_code('f.status', _STATUSES)}, "
     "{fine}, f.units, f.jobs FROM ind_fine f CROSS JOIN ind_span n {fine_where}"
+)
+# A fixed-place project stalled while under construction: in its month ``tm`` it leaves the
+# class without the semi-finished bit (the lowest bit of ``pc``) for the one with it.
+_STALLED_ROWS = (
+    f"UNION ALL SELECT ({_STOCK} + x.tm) * 8 + {_STATUSES.index('under_construction')}, "
+    "x.pc + v.b, CASE WHEN v.b = 1 THEN 1 ELSE -1 END, CASE WHEN v.b = 1 THEN x.emp "
+    "ELSE -x.emp END FROM ind_simple x CROSS JOIN (SELECT 0 AS b UNION ALL SELECT 1) v "
+    "WHERE x.fix = 1 "
 )
 _SUM = (
     "CREATE TEMP TABLE {table} AS SELECT tag, place, CAST(SUM(units) AS integer) AS units, "
@@ -696,16 +807,28 @@ _FACTS = (
 )
 assert (2 * 32768 + 32767) * 8 + 7 < 262144 * 4 <= 1048576  # a tag fits in 20 bits
 _INSERT_FACTS = "INSERT INTO ind_fact (kind, month, level, place, status, dim, value, units, jobs) "
+_MOVER_ATTRS = "u.grp AS grp, " + _size_code("x.emp") + " AS sz, x.semi AS semi"
 _SEMI = f"semi = 1 AND tag / 262144 = {_KINDS.index('s')} AND tag % 8 = {_BUILDING}"  # a semi-finished project
 _STEPS: list[tuple[str, list[str]]] = [
     (
         "units",
         [
-            "CREATE TEMP TABLE ind_u AS SELECT id, industry_group_id AS grp, "
-            + _code("size_band", _SIZES)
-            + " AS sz, "
-            "CASE WHEN construction_progress >= 60 THEN 1 ELSE 0 END AS semi, "
-            "employees AS emp, permit_date FROM enterprises_enterprise",
+            # Employees and progress of a unit with one measure event (most units): its
+            # current columns, which the services keep equal to its latest event (a unit
+            # with more events goes through the general path, ``ind_mover``). Of the events
+            # only their number and first date are read: the index (enterprise, date) holds
+            # both.
+            "CREATE TEMP TABLE ind_u AS SELECT x.id, x.industry_group_id AS grp, "
+            "CASE WHEN m.n IS NULL THEN "
+            + str(_SIZES.index(SizeBand.MICRO))
+            + " ELSE "
+            + _code("x.size_band", _SIZES)
+            + " END AS sz, 0 AS semi, "
+            "CASE WHEN m.n IS NULL THEN 0 ELSE x.employees END AS emp, "
+            "CASE WHEN m.n IS NULL THEN 0 ELSE x.construction_progress END AS prog, "
+            "m.n AS mn, m.d AS md, x.permit_date FROM enterprises_enterprise x LEFT JOIN ("
+            "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d "
+            "FROM enterprises_measureevent GROUP BY enterprise_id) m ON m.e = x.id",
             "CREATE UNIQUE INDEX ind_u_id ON ind_u (id)",
         ],
     ),
@@ -737,13 +860,25 @@ _STEPS: list[tuple[str, list[str]]] = [
             .replace("l.grp", "u.grp")
             .replace("l.sz", "u.sz")
             .replace("l.semi", "u.semi")
-            + " AS pc, c.m AS pm FROM ("
+            + " AS pc, c.m AS pm, "
+            # A project at 60% or more stalls (semi-finished) from month ``tm``: its rows from
+            # then on carry the semi-finished bit; ``fix``: it was under construction at the
+            # end of the month before, so that month's state moves to the semi-finished class.
+            f"CASE WHEN u.prog >= {SEMI_FINISHED_PROGRESS} THEN t.sm END AS tm, "
+            f"CASE WHEN u.prog >= {SEMI_FINISHED_PROGRESS} AND f.uc = 1 AND f.fm < t.sm "
+            "AND (lv.lum IS NULL OR lv.lum >= t.sm) THEN 1 ELSE 0 END AS fix FROM ("
             "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d, MAX(province_id) AS prov, "
             "MAX(COALESCE(park_id, 0)) AS park FROM enterprises_locationevent "
-            "GROUP BY enterprise_id) l JOIN (SELECT e, MIN(d) AS d FROM ind_se "
-            f"WHERE fc = {_STATUSES.index('')} "
-            "GROUP BY e) f ON f.e = l.e JOIN ind_u u ON u.id = l.e CROSS JOIN ind_span n "
-            "LEFT JOIN ind_day c ON c.d = u.permit_date WHERE l.n = 1 AND l.d <= f.d",
+            # The first status event (its date and month; under construction or not), and
+            # the month the unit left "under construction" (nothing returns to it).
+            "GROUP BY enterprise_id) l JOIN (SELECT e, MIN(d) AS d, MIN(m) AS fm, "
+            f"MAX(CASE WHEN tc = {_BUILDING} THEN 1 ELSE 0 END) AS uc FROM ind_se "
+            f"WHERE fc = {_STATUSES.index('')} GROUP BY e) f ON f.e = l.e "
+            "LEFT JOIN (SELECT e, MIN(m) AS lum FROM ind_se "
+            f"WHERE fc = {_BUILDING} GROUP BY e) lv ON lv.e = l.e "
+            "JOIN ind_u u ON u.id = l.e CROSS JOIN ind_span n "
+            "LEFT JOIN ind_day c ON c.d = u.permit_date LEFT JOIN ind_day t ON t.d = u.md "
+            "WHERE l.n = 1 AND l.d <= f.d AND (u.mn IS NULL OR (u.mn = 1 AND u.md <= f.d))",
             "CREATE UNIQUE INDEX ind_simple_e ON ind_simple (e)",
             # The others (a few per cent): every unit that has a history and is not above.
             "CREATE TEMP TABLE ind_mover AS SELECT u.id AS e FROM ind_u u "
@@ -760,13 +895,28 @@ _STEPS: list[tuple[str, list[str]]] = [
             + " AS s, "
             + _uncode("se.fc", _STATUSES)
             + " AS fs, CAST(NULL AS integer) AS prov, "
-            "       CAST(NULL AS integer) AS park, CAST(NULL AS date) AS pd "
+            "       CAST(NULL AS integer) AS park, CAST(NULL AS date) AS pd, "
+            "       CAST(NULL AS integer) AS emp, CAST(NULL AS integer) AS prog, "
+            "       CAST(NULL AS date) AS st "
             "FROM ind_se se WHERE " + _MOVER.format(col="se.e") + " "
             "UNION ALL SELECT enterprise_id, date, 0, id, NULL, NULL, province_id, "
-            "       COALESCE(park_id, 0), NULL FROM enterprises_locationevent "
+            "       COALESCE(park_id, 0), NULL, NULL, NULL, NULL FROM enterprises_locationevent "
             "WHERE " + _MOVER.format(col="enterprise_id") + " "
-            "UNION ALL SELECT x.id, CASE WHEN x.permit_date < f.d THEN f.d ELSE x.permit_date END, "
-            "       2, 0, NULL, NULL, NULL, NULL, x.permit_date "
+            # Employees and progress (type −1), and the day a project's progress has stood
+            # still for N months (type −2: it may be semi-finished from then on).
+            "UNION ALL SELECT me.enterprise_id, me.date, -1, me.id, NULL, NULL, NULL, NULL, "
+            "       NULL, me.employees, me.construction_progress, "
+            "       CASE WHEN me.construction_progress IS NOT NULL THEN c.sd END "
+            "FROM enterprises_measureevent me JOIN ind_day c ON c.d = me.date "
+            "WHERE " + _MOVER.format(col="me.enterprise_id") + " "
+            "UNION ALL SELECT me.enterprise_id, c.sd, -2, me.id, NULL, NULL, NULL, NULL, "
+            "       NULL, NULL, NULL, NULL "
+            "FROM enterprises_measureevent me JOIN ind_day c ON c.d = me.date "
+            f"WHERE me.construction_progress >= {SEMI_FINISHED_PROGRESS} AND "
+            + _MOVER.format(col="me.enterprise_id")
+            + " UNION ALL SELECT x.id, "
+            "       CASE WHEN x.permit_date < f.d THEN f.d ELSE x.permit_date END, "
+            "       2, 0, NULL, NULL, NULL, NULL, x.permit_date, NULL, NULL, NULL "
             "FROM ind_u x JOIN (SELECT enterprise_id AS e, MIN(date) AS d "
             "       FROM enterprises_locationevent WHERE "
             + _MOVER.format(col="enterprise_id")
@@ -776,28 +926,37 @@ _STEPS: list[tuple[str, list[str]]] = [
     (
         "carry",
         [
-            "CREATE TEMP TABLE ind_g AS SELECT e, d, t, i, s, fs, prov, park, pd, "
-            "COUNT(s) OVER w AS sg, COUNT(prov) OVER w AS lg FROM ind_ev "
+            "CREATE TEMP TABLE ind_g AS SELECT e, d, t, i, s, fs, prov, park, pd, emp, prog, st, "
+            "COUNT(s) OVER w AS sg, COUNT(prov) OVER w AS lg, COUNT(emp) OVER w AS eg, "
+            "COUNT(prog) OVER w AS pg FROM ind_ev "
             "WINDOW w AS (PARTITION BY e ORDER BY d, t, i ROWS UNBOUNDED PRECEDING)",
             "CREATE TEMP TABLE ind_st AS SELECT g.e, g.d, g.t, g.i, g.fs, g.s AS ts, g.pd, "
             "MAX(g.s) OVER (PARTITION BY g.e, g.sg) AS status, "
             "MAX(g.prov) OVER (PARTITION BY g.e, g.lg) AS prov, "
-            "MAX(g.park) OVER (PARTITION BY g.e, g.lg) AS park, c.m "
+            "MAX(g.park) OVER (PARTITION BY g.e, g.lg) AS park, "
+            # Before the first recorded headcount, the first one (as ``unit_rows``).
+            "COALESCE(MAX(g.emp) OVER (PARTITION BY g.e, g.eg), FIRST_VALUE(g.emp) OVER "
+            "(PARTITION BY g.e ORDER BY CASE WHEN g.emp IS NULL THEN 1 ELSE 0 END, g.d, g.t, g.i "
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), 0) AS emp, "
+            "CASE WHEN MAX(g.prog) OVER (PARTITION BY g.e, g.pg) >= "
+            f"{SEMI_FINISHED_PROGRESS} AND g.d >= MAX(g.st) OVER (PARTITION BY g.e, g.pg) "
+            "THEN 1 ELSE 0 END AS semi, c.m "
             "FROM ind_g g JOIN ind_day c ON c.d = g.d",
         ],
     ),
     (
         "month ends",
         [
-            "CREATE TEMP TABLE ind_me AS SELECT e, m, status, prov, park FROM ("
-            "SELECT e, m, status, prov, park, ROW_NUMBER() OVER "
+            "CREATE TEMP TABLE ind_me AS SELECT e, m, status, prov, park, emp, semi FROM ("
+            "SELECT e, m, status, prov, park, emp, semi, ROW_NUMBER() OVER "
             "(PARTITION BY e, m ORDER BY d DESC, t DESC, i DESC) AS rn FROM ind_st WHERE t < 2) z "
             "WHERE rn = 1",
             "CREATE TEMP TABLE ind_delta AS "
-            "SELECT e, m, status, prov, park, 1 AS sg FROM ind_me "
+            "SELECT e, m, status, prov, park, emp, semi, 1 AS sg FROM ind_me "
             "WHERE status IS NOT NULL AND prov IS NOT NULL "
-            "UNION ALL SELECT e, m, ps, pp, pk, -1 FROM ("
-            "SELECT e, m, LAG(status) OVER w AS ps, LAG(prov) OVER w AS pp, LAG(park) OVER w AS pk "
+            "UNION ALL SELECT e, m, ps, pp, pk, pe, psm, -1 FROM ("
+            "SELECT e, m, LAG(status) OVER w AS ps, LAG(prov) OVER w AS pp, LAG(park) OVER w AS pk, "
+            "LAG(emp) OVER w AS pe, LAG(semi) OVER w AS psm "
             "FROM ind_me WINDOW w AS (PARTITION BY e ORDER BY m)) z "
             "WHERE ps IS NOT NULL AND pp IS NOT NULL",
         ],
@@ -805,28 +964,33 @@ _STEPS: list[tuple[str, list[str]]] = [
     (
         "fine",
         [
+            # The movers' attributes are those of each date (carried above), not ``ind_u``'s.
             "CREATE TEMP TABLE ind_fine AS SELECT 's' AS kind, x.m, x.status, x.prov, x.park, "
-            + _ATTRS
+            + _MOVER_ATTRS
             + ", CAST(SUM(x.sg) AS integer) AS units, "
-            "CAST(SUM(x.sg * u.emp) AS integer) AS jobs "
+            "CAST(SUM(x.sg * x.emp) AS integer) AS jobs "
             "FROM ind_delta x JOIN ind_u u ON u.id = x.e "
-            "GROUP BY x.m, x.status, x.prov, x.park, " + _ATTRS + " "
-            "HAVING SUM(x.sg) <> 0 OR SUM(x.sg * u.emp) <> 0",
-            "INSERT INTO ind_fine SELECT 'r', x.m, 'active', x.prov, x.park, " + _ATTRS + ", "
-            "COUNT(*), SUM(u.emp) "
+            "GROUP BY x.m, x.status, x.prov, x.park, u.grp, x.emp, x.semi "
+            "HAVING SUM(x.sg) <> 0 OR SUM(x.sg * x.emp) <> 0",
+            "INSERT INTO ind_fine SELECT 'r', x.m, 'active', x.prov, x.park, "
+            + _MOVER_ATTRS
+            + ", COUNT(*), SUM(x.emp) "
             "FROM ind_st x JOIN ind_u u ON u.id = x.e "
             "WHERE x.t = 1 AND x.ts = 'active' AND x.fs IN ('idle', 'semi_active') "
-            "AND x.prov IS NOT NULL GROUP BY x.m, x.prov, x.park, " + _ATTRS,
-            "INSERT INTO ind_fine SELECT 'p', c.m, '', x.prov, x.park, " + _ATTRS + ", "
-            "COUNT(*), SUM(u.emp) "
+            "AND x.prov IS NOT NULL GROUP BY x.m, x.prov, x.park, u.grp, x.emp, x.semi",
+            "INSERT INTO ind_fine SELECT 'p', c.m, '', x.prov, x.park, " + _MOVER_ATTRS + ", "
+            "COUNT(*), SUM(x.emp) "
             "FROM ind_st x JOIN ind_u u ON u.id = x.e JOIN ind_day c ON c.d = x.pd "
-            "WHERE x.t = 2 AND x.prov IS NOT NULL GROUP BY c.m, x.prov, x.park, " + _ATTRS,
+            "WHERE x.t = 2 AND x.prov IS NOT NULL GROUP BY c.m, x.prov, x.park, u.grp, x.emp, "
+            "x.semi",
             # The fixed-place units' rows summed twice: by park (totals) and by province with
             # the breakdowns; ``ind_fine`` (the movers, far fewer) is added to each.
             _SUM.format(
                 table="ind_sum_k",
                 rows=_FIXED_ROWS.format(
                     place="park",
+                    semi="",  # a park's totals: no semi-finished breakdown
+                    fix="",
                     where="AND x.park <> 0",
                     fine="f.park",
                     fine_where="WHERE f.park <> 0",
@@ -836,6 +1000,8 @@ _STEPS: list[tuple[str, list[str]]] = [
                 table="ind_sum_p",
                 rows=_FIXED_ROWS.format(
                     place="pc",
+                    semi=" + CASE WHEN s.m >= x.tm THEN 1 ELSE 0 END",
+                    fix=_STALLED_ROWS,
                     where="",
                     fine=_class("f", "CASE WHEN f.park <> 0 THEN 1 ELSE 0 END"),
                     fine_where="",
@@ -976,24 +1142,29 @@ def _calendar(cursor: Any) -> None:
         "UNION ALL SELECT MIN(date) FROM enterprises_locationevent "
         "UNION ALL SELECT MAX(date) FROM enterprises_locationevent "
         "UNION ALL SELECT MIN(permit_date) FROM ind_u UNION ALL SELECT MAX(permit_date) "
-        "FROM ind_u) z"  # the narrow copy: the registry's table is wide
+        "FROM ind_u UNION ALL SELECT MIN(date) FROM enterprises_measureevent "
+        "UNION ALL SELECT MAX(date) FROM enterprises_measureevent) z"  # ind_u: the narrow copy
     )
     low, high = cursor.fetchone()
     if isinstance(low, str):  # SQLite returns text from an aggregate over a union
         low, high = dt.date.fromisoformat(low), dt.date.fromisoformat(high)
-    days: list[tuple[dt.date, int]] = []
+    # Every day of the history with its month and the day progress recorded on it has stood
+    # still long enough (``stalled_from``); then the days up to the last of those.
+    days: list[tuple[dt.date, int, dt.date, int]] = []
     if low is not None:
-        day = low
-        while day <= high:
-            days.append((day, month_index(day)))
+        day, last = low, stalled_from(high)
+        while day <= last:
+            stalled = stalled_from(day)
+            days.append((day, month_index(day), stalled, month_index(stalled)))
             day += dt.timedelta(days=1)
     if connection.vendor == "postgresql":  # one statement, not one per day (0.3 s at 9,600)
         cursor.execute(
-            "INSERT INTO ind_day (d, m) SELECT * FROM unnest(%s::date[], %s::integer[])",
-            [[d for d, _m in days], [m for _d, m in days]],
+            "INSERT INTO ind_day (d, m, sd, sm) "
+            "SELECT * FROM unnest(%s::date[], %s::integer[], %s::date[], %s::integer[])",
+            [[d[i] for d in days] for i in range(4)],
         )
     else:
-        cursor.executemany("INSERT INTO ind_day (d, m) VALUES (%s, %s)", days)
+        cursor.executemany("INSERT INTO ind_day (d, m, sd, sm) VALUES (%s, %s, %s, %s)", days)
 
 
 class RebuildRunning(RuntimeError):
@@ -1093,7 +1264,10 @@ def _create_work_tables(cursor: Any, postgres: bool) -> None:
     for name in _TEMP:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
     cursor.execute(
-        _work_tables("CREATE TEMP TABLE ind_day (d date PRIMARY KEY, m integer)", postgres)
+        _work_tables(
+            "CREATE TEMP TABLE ind_day (d date PRIMARY KEY, m integer, sd date, sm integer)",
+            postgres,
+        )
     )
     cursor.execute(_work_tables("CREATE TEMP TABLE ind_fan (dim varchar(10))", postgres))
     cursor.executemany(

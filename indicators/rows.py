@@ -59,10 +59,13 @@ from enterprises.models import (
     REVIVAL_FROM,
     Enterprise,
     LocationEvent,
+    MeasureEvent,
     SizeBand,
     Status,
     StatusEvent,
+    size_band_for,
 )
+from enterprises.selectors import semi_finished_q, with_progress_then
 from exports.tables import escape_text, jalali_date_text
 from persian import jalali
 from places.models import Park, Province
@@ -204,7 +207,7 @@ def counted(
     # The units that have moved since stood in the place that day by construction.
     known = len(branches) == 2 and (asked.province_id is None or asked.park_id is None)
     return [
-        _narrow(units.filter(**today_there), indicator, mode, asked, known and i == 1)
+        _narrow(units.filter(**today_there), indicator, mode, asked, as_of, known and i == 1)
         for i, units in enumerate(branches)
     ]
 
@@ -251,7 +254,9 @@ def count_of(
             if asked.province_id is not None
             else {"park_id": asked.park_id}
         )
-        gone = _narrow(_moved(scope, as_of, asked, "all", everyone=True), indicator, "all", asked)
+        gone = _narrow(
+            _moved(scope, as_of, asked, "all", everyone=True), indicator, "all", asked, as_of
+        )
         with _walking_the_index():
             return figure - gone.exclude(**there).count(), False
     return capped_count(branches, scope, key)
@@ -268,14 +273,19 @@ def _keeps(scope: Scope, asked: Asked) -> bool:
 
 
 def _narrow(
-    units: Any, indicator: Indicator, mode: str, asked: Asked, place_known: bool = False
+    units: Any,
+    indicator: Indicator,
+    mode: str,
+    asked: Asked,
+    as_of: dt.date,
+    place_known: bool = False,
 ) -> Any:
     f = indicator.filters
     # Today's columns first: PostgreSQL checks the cheap conditions before the probes.
     if f.get("size"):
         units = units.filter(size_band__in=f["size"])
-    if f.get("semi_finished"):
-        units = units.filter(construction_progress__gte=60)
+    if f.get("semi_finished"):  # that day's progress, from the history
+        units = with_progress_then(units, as_of).filter(semi_finished_q(as_of))
     if asked.size:
         units = units.filter(size_band=asked.size)
     if asked.group:
@@ -466,14 +476,18 @@ def download_rows(
     today = {value: f"{label} ({today_mark})" for value, label in statuses.items()}
     sizes = {value: str(label) for value, label in SizeBand.choices}
     empty = ("", "", "")
+    past = as_of < selectors.today()
     fields = (
         *("sort_key", "id", "name", "status_then", "since_then", "province_then"),
-        *("park_then", "employees", "size_band", "with_history"),
+        *("park_then", "employees_then" if past else "employees", "size_band", "with_history"),
     )
     readers = [
-        _annotated_since(units, as_of).order_by("sort_key", "id").values_list(*fields)
+        _annotated_since(_employees_then(units, as_of) if past else units, as_of)
+        .order_by("sort_key", "id")
+        .values_list(*fields)
         for units in branches
     ]
+    band = {n: sizes[size_band_for(n)] for n in range(100)}  # a band per head count, kept
 
     def cells() -> Iterator[tuple[Any, ...]]:
         jalali_of: dict[dt.date, str] = {}
@@ -487,6 +501,10 @@ def download_rows(
                         day = jalali_of[since] = jalali_date_text(since)
                 else:
                     day = None
+                if past and known:  # the head count and band of that date (``described``)
+                    size = band.get(employees) or sizes[size_band_for(employees)]
+                else:
+                    size = sizes.get(size, size)
                 yield (
                     escape_text(name),
                     (statuses if known else today).get(status, status),
@@ -494,10 +512,33 @@ def download_rows(
                     names.get(province, ""),
                     *parks.get(park, empty),
                     employees,
-                    sizes.get(size, size),
+                    size,
                 )
 
     return cells()
+
+
+def _employees_then(units: QuerySet[Enterprise], as_of: dt.date) -> QuerySet[Enterprise]:
+    """``employees_then``: the head count recorded last up to ``as_of`` (before the first,
+    the first, as the facts and ``employees_on`` count it) for the units whose history the
+    person sees; today's for the others (the public sees a unit as it is today)."""
+    recorded = MeasureEvent.objects.filter(
+        enterprise=OuterRef("pk"), employees__isnull=False
+    ).values("employees")
+    return units.annotate(
+        employees_then=Case(
+            When(
+                with_history=True,
+                then=Coalesce(
+                    Subquery(recorded.filter(date__lte=as_of).order_by("-date", "-id")[:1]),
+                    Subquery(recorded.order_by("date", "id")[:1]),
+                    F("employees"),
+                ),
+            ),
+            default=F("employees"),
+            output_field=IntegerField(),
+        )
+    )
 
 
 def _read_fast(readers: list[Any], planned: Any) -> list[Iterator[tuple[Any, ...]]]:
@@ -647,6 +688,25 @@ class Row:
     park_kind: str
     ownership: str
     size: str
+    employees: int = 0
+
+
+def employees_on(units: list[tuple[Enterprise, dt.date]]) -> dict[int, int]:
+    """Each unit's employees on its date (the last recorded up to it; before the first,
+    the first, as the facts count them), for a page's units: one query by the units'
+    index. A unit whose history is not read is left out (shown with today's)."""
+    if not units:
+        return {}
+    days = {u.pk: day for u, day in units}
+    found: dict[int, int] = {}
+    for pk, day, employees in (
+        MeasureEvent.objects.filter(enterprise_id__in=list(days), employees__isnull=False)
+        .order_by("enterprise_id", "date", "id")
+        .values_list("enterprise_id", "date", "employees")
+    ):
+        if pk not in found or day <= days[pk]:
+            found[pk] = employees or 0
+    return found
 
 
 def described(units: list[Enterprise], as_of: dt.date) -> list[Row]:
@@ -672,9 +732,13 @@ def described(units: list[Enterprise], as_of: dt.date) -> list[Row]:
     names = _province_names()
     statuses, kinds = dict(Status.choices), dict(Park.Kind.choices)
     ownerships, sizes = dict(Park.Ownership.choices), dict(SizeBand.choices)
+    then = employees_on(
+        [(u, as_of) for u in units if u.with_history and as_of < selectors.today()]  # type: ignore[attr-defined]
+    )
     out = []
     for u in units:
         park = parks.get(u.park_then)  # type: ignore[attr-defined]
+        employees = then.get(u.pk, u.employees)
         when = None
         if u.with_history:  # type: ignore[attr-defined]
             when = since.get(u.pk) if u.pk in since else u.status_since
@@ -689,7 +753,8 @@ def described(units: list[Enterprise], as_of: dt.date) -> list[Row]:
                 park=park["name"] if park else "",
                 park_kind=str(kinds[park["kind"]]) if park else "",
                 ownership=str(ownerships[park["ownership"]]) if park else "",
-                size=str(sizes.get(u.size_band, u.size_band)),
+                size=str(sizes[size_band_for(employees)]),
+                employees=employees,
             )
         )
     return out
@@ -812,6 +877,7 @@ class FlowRow:
     park_kind: str
     ownership: str
     size: str
+    employees: int = 0
 
 
 def flow_page(rows: Any, after: str = "") -> tuple[list[FlowRow], str]:
@@ -845,10 +911,13 @@ def flow_described(found: list[Any]) -> list[FlowRow]:
     names = _province_names()
     statuses, kinds = dict(Status.choices), dict(Park.Kind.choices)
     ownerships, sizes = dict(Park.Ownership.choices), dict(SizeBand.choices)
+    units = [(r.enterprise if isinstance(r, StatusEvent) else r, r.day) for r in found]
+    then = employees_on([(u, day) for u, day in units if day is not None])
     out = []
     for r in found:
         unit = r.enterprise if isinstance(r, StatusEvent) else r
         park = parks.get(r.park_then)
+        employees = then.get(unit.pk, unit.employees)
         out.append(
             FlowRow(
                 unit=unit,
@@ -858,7 +927,8 @@ def flow_described(found: list[Any]) -> list[FlowRow]:
                 park=park["name"] if park else "",
                 park_kind=str(kinds[park["kind"]]) if park else "",
                 ownership=str(ownerships[park["ownership"]]) if park else "",
-                size=str(sizes.get(unit.size_band, unit.size_band)),
+                size=str(sizes[size_band_for(employees)]),
+                employees=employees,
             )
         )
     return out

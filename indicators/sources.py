@@ -22,6 +22,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.db.models import Q
 
+from enterprises.models import stalled_by
 from persian.jalali import today
 from pishran.events import Event
 from pishran.replicas import on_primary
@@ -478,14 +479,20 @@ def _read_cells(
 
 def _park_detail_today(park: int) -> list[tuple[str, str, str, int, int]]:
     """A park's stocks by industry group, size, semi-finished and inside parks (all of
-    them) today: its units' current rows (the same as their histories say for today)."""
+    them) today: its units' current rows (the same as their histories say for today; a
+    project's stall from the day of its last recorded progress)."""
     out: list[tuple[str, str, str, int, int]] = []
     with connection.cursor() as cursor:
+        # Semi-finished: at least 60% built and no progress recorded since the day that
+        # makes it stalled today (``enterprises.models.stalled_by``).
         cursor.execute(
             "SELECT status, industry_group_id, size_band, "
-            "CASE WHEN construction_progress >= 60 THEN 1 ELSE 0 END, COUNT(*), SUM(employees) "
-            "FROM enterprises_enterprise WHERE park_id = %s GROUP BY 1, 2, 3, 4",
-            [park],
+            "CASE WHEN status = 'under_construction' AND construction_progress >= 60 "
+            "AND NOT EXISTS (SELECT 1 FROM enterprises_measureevent m "
+            "WHERE m.enterprise_id = e.id AND m.construction_progress IS NOT NULL "
+            "AND m.date > %s) THEN 1 ELSE 0 END, COUNT(*), SUM(employees) "
+            "FROM enterprises_enterprise e WHERE park_id = %s GROUP BY 1, 2, 3, 4",
+            [stalled_by(today()), park],
         )
         for status, group, size, semi, units, jobs in cursor.fetchall():
             units, jobs = int(units), int(jobs or 0)

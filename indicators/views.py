@@ -44,6 +44,7 @@ from clinics.models import Cause
 from clusters.models import Cluster
 from enterprises.access import RULES as ENTERPRISE_RULES
 from enterprises.models import Enterprise, LocationEvent, SizeBand, Status, StatusEvent
+from enterprises.selectors import with_progress_then
 from exports.responses import export_response, pdf_response
 from exports.tables import Column, Table
 from finance import figures as finance_figures
@@ -1026,7 +1027,7 @@ def _flow_download(
                     "park": row.park,
                     "park_kind": row.park_kind,
                     "ownership": row.ownership,
-                    "employees": row.unit.employees,
+                    "employees": row.employees,
                     "size": row.size,
                 }
 
@@ -1266,7 +1267,9 @@ def clinic_rows(request: HttpRequest, key: str) -> HttpResponse:
     listed = kind == "units" or scope.can("cases.follow_cases")
     rows: Any = []
     if kind == "units":
-        rows = _units_then(scope, as_of).filter(clinic_figures.candidate_q())
+        rows = with_progress_then(_units_then(scope, as_of), as_of).filter(
+            clinic_figures.candidate_q(as_of)
+        )
         if province:
             rows = rows.filter(province_then=province.pk)
         if park:

@@ -46,7 +46,14 @@ from clusters.services import (
     evaluation_record,
     plan_approve,
 )
-from enterprises.models import OPERATING, Enterprise, LocationEvent, Status, StatusEvent
+from enterprises.models import (
+    OPERATING,
+    Enterprise,
+    LocationEvent,
+    MeasureEvent,
+    Status,
+    StatusEvent,
+)
 from enterprises.services import enterprise_create, enterprise_owners, enterprise_set_owners
 from persian import jalali
 from persian.identifiers import legal_id_check_digit
@@ -245,11 +252,12 @@ def reload(obj: Any) -> Any:
 
 
 def row_counts() -> dict[str, int]:
-    """How many enterprises, status events, location events and audit records exist."""
+    """How many enterprises, status, location and measure events, audit records… exist."""
     return {
         "enterprises": Enterprise.objects.count(),
         "status_events": StatusEvent.objects.count(),
         "location_events": LocationEvent.objects.count(),
+        "measure_events": MeasureEvent.objects.count(),
         "audit_records": AuditRecord.objects.count(),
         "parks": Park.objects.count(),
         "clusters": Cluster.objects.count(),

@@ -19,7 +19,7 @@ from django.db import connection, models, transaction
 from accounts.models import Grant
 from cases.models import Case
 from demo import seeded
-from enterprises.models import Enterprise, LocationEvent, StatusEvent
+from enterprises.models import Enterprise, LocationEvent, MeasureEvent, StatusEvent
 from enterprises.services import location_events_close
 from finance.models import Certificate
 from indicators.models import CaseFact, CaseShare
@@ -31,6 +31,7 @@ from . import words as W
 from .generator import (
     ENTERPRISE_COLUMNS,
     LOCATION_EVENT_COLUMNS,
+    MEASURE_EVENT_COLUMNS,
     PLACES_DATA,
     STATUS_EVENT_COLUMNS,
     DemoGenerator,
@@ -45,8 +46,14 @@ TABLES = (
     Table(Enterprise, ENTERPRISE_COLUMNS),
     Table(StatusEvent, STATUS_EVENT_COLUMNS),
     Table(LocationEvent, LOCATION_EVENT_COLUMNS),
+    Table(MeasureEvent, MEASURE_EVENT_COLUMNS),
 )
-REGISTRY_MODELS: tuple[type[models.Model], ...] = (Enterprise, StatusEvent, LocationEvent)
+REGISTRY_MODELS: tuple[type[models.Model], ...] = (
+    Enterprise,
+    StatusEvent,
+    LocationEvent,
+    MeasureEvent,
+)
 
 
 @dataclass
@@ -117,6 +124,7 @@ def clear_registry(*, log: Callable[[str], None]) -> tuple[int, bool]:
         CaseShare.objects.all().delete()
         StatusEvent.objects.all().delete()
         LocationEvent.objects.all().delete()
+        MeasureEvent.objects.all().delete()
         Enterprise.objects.all().delete()
         return count, False
     qn = connection.ops.quote_name
@@ -124,6 +132,7 @@ def clear_registry(*, log: Callable[[str], None]) -> tuple[int, bool]:
         *dependents,
         StatusEvent,
         LocationEvent,
+        MeasureEvent,
         Enterprise,
     ]
     tables = [m._meta.db_table for m in models_in_order]
@@ -367,6 +376,7 @@ def build(
             first_enterprise_id=ids[Enterprise._meta.db_table],
             first_status_event_id=ids[StatusEvent._meta.db_table],
             first_location_event_id=ids[LocationEvent._meta.db_table],
+            first_measure_event_id=ids[MeasureEvent._meta.db_table],
         )
         try:
             writer.write(stream, progress)

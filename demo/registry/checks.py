@@ -19,6 +19,7 @@ from enterprises.models import (
     TRANSITIONS,
     Enterprise,
     LocationEvent,
+    MeasureEvent,
     Status,
     StatusEvent,
     enterprise_search_text,
@@ -47,6 +48,7 @@ def check_registry(*, sample: int = 2000) -> tuple[list[str], dict[str, Any]]:
     E = Enterprise._meta.db_table
     S = StatusEvent._meta.db_table
     L = LocationEvent._meta.db_table
+    M = MeasureEvent._meta.db_table
     P = Park._meta.db_table
     problems: list[str] = []
     figures: dict[str, Any] = {}
@@ -73,6 +75,28 @@ def check_registry(*, sample: int = 2000) -> tuple[list[str], dict[str, Any]]:
                     PARTITION BY enterprise_id ORDER BY date DESC, id DESC) AS rn
                 FROM {S}) l ON l.enterprise_id = e.id AND l.rn = 1
             WHERE l.to_status IS NULL OR l.to_status <> e.status OR l.date <> e.status_since""",
+    )
+    # 1b. Current employees and progress = the latest value of each in their history, and
+    #     no change dated before the unit's registration.
+    expect_zero(
+        "enterprises whose employees/progress differ from their latest measure events",
+        f"""SELECT COUNT(*) FROM {E} e LEFT JOIN (
+                SELECT DISTINCT enterprise_id,
+                    FIRST_VALUE(employees) OVER (PARTITION BY enterprise_id
+                        ORDER BY CASE WHEN employees IS NULL THEN 1 ELSE 0 END, date DESC,
+                        id DESC) AS emp,
+                    FIRST_VALUE(construction_progress) OVER (PARTITION BY enterprise_id
+                        ORDER BY CASE WHEN construction_progress IS NULL THEN 1 ELSE 0 END,
+                        date DESC, id DESC) AS prog
+                FROM {M}) m ON m.enterprise_id = e.id
+            WHERE m.emp IS NULL OR m.emp <> e.employees OR m.prog IS NULL
+               OR m.prog <> e.construction_progress""",
+    )
+    expect_zero(
+        "measure events dated before the unit's first status event",
+        f"""SELECT COUNT(*) FROM {M} m JOIN (SELECT enterprise_id, MIN(date) AS d FROM {S}
+                GROUP BY enterprise_id) f ON f.enterprise_id = m.enterprise_id
+            WHERE m.date < f.d""",
     )
     # 2. Transitions: each event's from_status is the previous event's to_status (first: ''),
     #    the pair is allowed by TRANSITIONS, and dates never go back in id order.

@@ -98,6 +98,13 @@ PUBLISHED_SHARE = 0.70
 KNOWLEDGE_BASED_SHARE = 0.03
 EXPORTER_SHARE_OPERATING = 0.09  # ~8% of all units
 SEMI_FINISHED_SHARE = 0.45  # of the units under construction: progress >= 60%
+# Employees and progress over time (``MeasureEvent``): a share of the units changed their
+# headcount once to three times since they were registered; a project's progress was
+# recorded a few times on its way to what it is now (100% on the day it started
+# operating); of the projects still at 60% or more, most have recorded nothing for more
+# than six months (stalled: semi-finished), the others are still moving.
+EMPLOYEE_CHANGES_SHARE = 0.35
+STALLED_SHARE = 0.7
 # Products (1, 2 or 3 of the group's list) and capabilities (1 or 2, sometimes one of
 # the common ones).
 PRODUCT_COUNTS = (50, 35, 15)
@@ -138,6 +145,10 @@ STATUS_EVENT_COLUMNS = (
 )  # fmt: skip
 LOCATION_EVENT_COLUMNS = (
     "id", "enterprise_id", "date", "province_id", "park_id", "reason", "author_id",
+    "recorded_at",
+)  # fmt: skip
+MEASURE_EVENT_COLUMNS = (
+    "id", "enterprise_id", "date", "employees", "construction_progress", "author_id",
     "recorded_at",
 )  # fmt: skip
 
@@ -447,10 +458,14 @@ class DemoGenerator:
         first_enterprise_id: int,
         first_status_event_id: int,
         first_location_event_id: int,
+        first_measure_event_id: int = 0,
         first_index: int = 0,
-    ) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+    ) -> Iterator[
+        tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+    ]:
         """Yield, for each enterprise, ``(enterprise_row, status_event_rows,
-        location_event_rows)`` in the column order of the ``*_COLUMNS`` tuples above.
+        location_event_rows, measure_event_rows)`` in the column order of the ``*_COLUMNS``
+        tuples above.
         Also counts the current units per park in ``self.units_per_park``.
 
         Legal IDs, business IDs and permit numbers derive from the row index, counted from
@@ -459,6 +474,9 @@ class DemoGenerator:
             raise ValueError(f"row indexes must stay below {MAX_UNITS}")
         rng = random.Random(self.seed * 1_000_003 + 2)
         r = rng.random
+        # Measure histories from a stream of their own: the other rows stay as they were.
+        m = random.Random(self.seed * 1_000_003 + 5).random
+        mev_id = first_measure_event_id
         start, until = self.start.toordinal(), self.until.toordinal()
         span = until - start
 
@@ -707,10 +725,62 @@ class DemoGenerator:
             else:
                 levs = [(lev_id, eid, d0_date, prov.id, park_id, first_location, None, created_at)]
                 lev_id += 1
+            # Employees and progress over time, ending at the current values.
+            steps: list[tuple[int, int | None, int | None]] = []  # (ordinal, employees, progress)
+            end_ord = dates[first_op] if first_op >= 0 and project_start else until
+            if project_start and end_ord - d0 > 60:
+                # Progress recorded a few times between the start and its end (or today).
+                k = 1 + int(3 * m())
+                if final == UC and progress >= 60 and m() < STALLED_SHARE:
+                    end_ord = max(d0 + 1, until - 200 - int(m() * (until - d0) * 0.5))
+                days_on = sorted(d0 + 1 + int((end_ord - d0 - 1) * m()) for _ in range(k))
+                start_progress = max(1, int(progress * (0.1 + 0.4 * m())))
+                for i, o in enumerate(days_on):
+                    value = start_progress + (progress - start_progress) * (i + 1) // k
+                    steps.append((o, None, value))
+                first_progress = start_progress
+            else:
+                first_progress = progress
+            first_employees = employees
+            if m() < EMPLOYEE_CHANGES_SHARE and until - d0 > 365:
+                changes = 1 + int(3 * m())
+                days_on = sorted(d0 + 1 + int((until - d0 - 1) * m()) for _ in range(changes))
+                headcounts = [employees]
+                for _ in range(changes):  # backwards from today's headcount
+                    headcounts.insert(0, max(1, int(headcounts[0] * (0.6 + 0.8 * m()))))
+                first_employees = headcounts[0]
+                steps += [(o, headcounts[i + 1], None) for i, o in enumerate(days_on)]
+            steps.sort(key=lambda x: x[0])
+            mevs: list[tuple[Any, ...]] = [
+                (mev_id, eid, d0_date, first_employees, first_progress, None, created_at)
+            ]
+            mev_id += 1
+            merged: dict[int, list[int | None]] = {}
+            for o, step_employees, step_progress in steps:
+                cell = merged.setdefault(o, [None, None])
+                if step_employees is not None:
+                    cell[0] = step_employees
+                if step_progress is not None:
+                    cell[1] = step_progress
+            for o, (step_employees, step_progress) in sorted(merged.items()):
+                mevs.append(
+                    (
+                        mev_id,
+                        eid,
+                        days[o - start],
+                        step_employees,
+                        step_progress,
+                        None,
+                        midnights[o - start] + offsets[int(m() * n_offsets)],
+                    )
+                )
+                mev_id += 1
             if last_ord == d0:
                 updated_at = created_at
             else:
                 updated_at = midnights[last_ord - start] + offsets[int(r() * n_offsets)]
+            if merged and max(merged) > last_ord:  # (the main stream is drawn as before)
+                updated_at = mevs[-1][6]
             # Text.
             names = name_pools[gkey]
             name, skey, name_search = name_keys(names[int(r() * len(names))])
@@ -766,6 +836,7 @@ class DemoGenerator:
                 ),
                 sevs,
                 levs,
+                mevs,
             )
 
 

@@ -34,7 +34,7 @@ from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 Row = tuple[Any, ...]
-Stream = Iterable[tuple[Row, list[Row], list[Row]]]
+Stream = Iterable[tuple[Row, list[Row], list[Row], list[Row]]]
 MARKER_KEY = "seed_demo"
 ProgressFactory = Callable[..., Any]
 
@@ -104,12 +104,12 @@ class BaseWriter:
     def __init__(
         self,
         connection: BaseDatabaseWrapper,
-        tables: tuple[Table, Table, Table],
+        tables: tuple[Table, Table, Table, Table],
         *,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.connection = connection
-        self.enterprises, self.status_events, self.location_events = tables
+        self.enterprises, self.status_events, self.location_events, self.measure_events = tables
         self.tables = tables
         self.log = log
         self.timer = Timings(log)
@@ -177,7 +177,7 @@ class CopyWriter(BaseWriter):
 
     def prepare(self, *, empty_tables: bool) -> None:
         """Drop the secondary indexes (not primary keys or unique constraints) and the
-        foreign keys of the three tables, keeping their exact definitions in the marker.
+        foreign keys of the four tables, keeping their exact definitions in the marker.
         When the tables were emptied with TRUNCATE in this transaction, COPY writes the
         rows already frozen (FREEZE): visible to all, no vacuum needed afterwards."""
         self.freeze = empty_tables
@@ -259,7 +259,9 @@ class CopyWriter(BaseWriter):
     def write(self, stream: Stream, progress: Any = None) -> None:
         status_rows: list[Row] = []
         location_rows: list[Row] = []
+        measure_rows: list[Row] = []
         add_status, add_location = status_rows.extend, location_rows.extend
+        add_measure = measure_rows.extend
         count = 0
         with self.connection.cursor() as cursor:
             types = {t.name: self._column_types(cursor, t) for t in self.tables}
@@ -267,10 +269,11 @@ class CopyWriter(BaseWriter):
                 with self._copy(cursor, self.enterprises) as copy:
                     copy.set_types(types[self.enterprises.name])
                     write_row = copy.write_row
-                    for enterprise, statuses, locations in stream:
+                    for enterprise, statuses, locations, measures in stream:
                         write_row(enterprise)
                         add_status(statuses)
                         add_location(locations)
+                        add_measure(measures)
                         count += 1
                         if progress is not None and not count % 2000:
                             progress.update(2000)
@@ -279,6 +282,7 @@ class CopyWriter(BaseWriter):
             for table, rows in (
                 (self.status_events, status_rows),
                 (self.location_events, location_rows),
+                (self.measure_events, measure_rows),
             ):
                 with self.timer(f"COPY {table.name}"):
                     with self._copy(cursor, table) as copy:
@@ -290,6 +294,7 @@ class CopyWriter(BaseWriter):
             self.enterprises.name: count,
             self.status_events.name: len(status_rows),
             self.location_events.name: len(location_rows),
+            self.measure_events.name: len(measure_rows),
         }
 
     def finish(self) -> None:
@@ -518,7 +523,7 @@ class ExecutemanyWriter(BaseWriter):
         self.indexes: list[tuple[str, str]] = []
 
     def prepare(self, *, empty_tables: bool) -> None:
-        """SQLite: drop the secondary indexes of the three tables (not those behind primary
+        """SQLite: drop the secondary indexes of the four tables (not those behind primary
         keys and unique constraints, which SQLite creates itself and lists without SQL)
         and recreate them from their stored definitions in ``finish``, in the same
         transaction."""
@@ -586,12 +591,13 @@ class ExecutemanyWriter(BaseWriter):
                 counts[table.name] += len(rows)
                 rows.clear()
 
-        ent_rows, sev_rows, lev_rows = (p[3] for p in plan)
+        ent_rows, sev_rows, lev_rows, mev_rows = (p[3] for p in plan)
         with self.connection.cursor() as cursor, self.timer("generate + insert"):
-            for enterprise, statuses, locations in _counted(stream, progress):
+            for enterprise, statuses, locations, measures in _counted(stream, progress):
                 ent_rows.append(enterprise)
                 sev_rows.extend(statuses)
                 lev_rows.extend(locations)
+                mev_rows.extend(measures)
                 if len(ent_rows) >= self.batch_size:
                     flush(cursor)
             flush(cursor)
@@ -621,7 +627,9 @@ class ExecutemanyWriter(BaseWriter):
                     cursor.execute(f"ANALYZE {self.qn(table.name)}")
 
 
-def _counted(stream: Stream, progress: Any) -> Iterator[tuple[Row, list[Row], list[Row]]]:
+def _counted(
+    stream: Stream, progress: Any
+) -> Iterator[tuple[Row, list[Row], list[Row], list[Row]]]:
     count = 0
     for item in stream:
         yield item
@@ -633,7 +641,7 @@ def _counted(stream: Stream, progress: Any) -> Iterator[tuple[Row, list[Row], li
 
 
 def writer_for(
-    connection: BaseDatabaseWrapper, tables: tuple[Table, Table, Table], **kwargs: Any
+    connection: BaseDatabaseWrapper, tables: tuple[Table, Table, Table, Table], **kwargs: Any
 ) -> BaseWriter:
     if connection.vendor == "postgresql":
         return CopyWriter(connection, tables, **kwargs)

@@ -117,6 +117,7 @@ def test_force_refuses_a_registry_holding_a_unit_an_officer_registered(reference
         "enterprises_enterprise": 1,
         "enterprises_statusevent": 1,
         "enterprises_locationevent": 1,
+        "enterprises_measureevent": 1,
         "accounts_grant": 1,
     }
     assert _everything() == before  # not one row deleted (nor added)
@@ -133,3 +134,26 @@ def test_force_accepts_the_demo_accounts_owner_grant_as_demo_data(reference) -> 
 
     assert not Grant.objects.filter(pk=owner_grant.pk).exists()  # it went with the units
     assert Enterprise.objects.count() == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_histories_of_employees_and_progress_agree_in_the_sql_and_unit_by_unit_facts(
+    reference,
+) -> None:
+    """Headcounts that changed over the years, progress that rose, projects that stalled:
+    the rebuild in SQL and the sum unit by unit count them alike."""
+    from django.db.models import Count
+
+    from enterprises.models import MeasureEvent
+    from indicators import facts
+
+    _seed()
+    several = (
+        MeasureEvent.objects.values("enterprise_id").annotate(n=Count("id")).filter(n__gt=1).count()
+    )
+    assert several > 100  # of 400 units
+    assert MeasureEvent.objects.filter(employees__isnull=True).exists()  # progress alone
+    facts.rebuild()
+
+    assert facts.all_facts() == facts.python_facts()
+    assert any(key[5] == "semi" for key in facts.all_facts())

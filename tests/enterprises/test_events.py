@@ -13,10 +13,12 @@ from enterprises.events import (
     StatusEventWithdrawn,
     UnitChanged,
     UnitCreated,
+    UnitMeasured,
     UnitMoved,
     UnitStatusChanged,
 )
 from enterprises.models import Enterprise, LocationEvent, Status, StatusEvent
+from persian.jalali import today
 from tests import events_helpers
 from tests.factories import days_ago, enterprise_data, make_enterprise, make_user, reload
 
@@ -66,7 +68,15 @@ def test_a_profile_changed_with_its_fields_before_and_after(announced, reference
         )
     )
 
+    measured = unit.measure_events.order_by("-id")[0]
     assert seen == [
+        UnitMeasured(
+            enterprise_id=unit.pk,
+            measure_event_id=measured.pk,
+            date=today(),
+            employees=(5, 60),
+            construction_progress=None,
+        ),
         UnitChanged(
             enterprise_id=unit.pk,
             changes={
@@ -74,7 +84,7 @@ def test_a_profile_changed_with_its_fields_before_and_after(announced, reference
                 "size_band": ("micro", "medium"),
                 "phone": ("02511112222", "02533334444"),
             },
-        )
+        ),
     ]
 
 

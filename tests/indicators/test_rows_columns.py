@@ -244,3 +244,18 @@ def test_downloads_of_rows_count_against_the_download_limit(settings, parked, cl
 
     assert statuses == [200, 200, 429]
     assert get(client, "units").status_code == 200  # the page itself is not a download
+
+
+def test_on_a_past_date_a_row_shows_the_employees_and_size_band_of_that_date(
+    national_admin, client_for, parked, reference
+) -> None:
+    services.enterprise_record_measures(
+        actor=None, enterprise=parked, date=days_ago(20), employees=60
+    )
+    client = client_for(national_admin)
+    then = format_date(THEN, persian_digits=False)
+
+    row = row_of(page(get(client, "units", as_of=then, province="IR-25")), "ریسندگی شکوهیه")
+    assert "۲۲" in row and "کوچک" in row  # 22 employees that day: small
+    row = row_of(page(get(client, "units", province="IR-25")), "ریسندگی شکوهیه")
+    assert "۶۰" in row and "متوسط" in row  # today: 60, medium

@@ -13,7 +13,7 @@ from tqdm import tqdm
 from demo.registry import build as demo_build
 from demo.registry.generator import MAX_UNITS, DemoGenerator, default_until, jalali_text
 from demo.seeded import NotDemoData
-from enterprises.models import Enterprise, LocationEvent, StatusEvent
+from enterprises.models import Enterprise, LocationEvent, MeasureEvent, StatusEvent
 from persian.jalali import JalaliDateError, parse, today
 from pishran.db import one_at_a_time
 
@@ -124,11 +124,12 @@ class Command(BaseCommand):
         n_ent = counts.get(Enterprise._meta.db_table, 0)
         n_sev = counts.get(StatusEvent._meta.db_table, 0)
         n_lev = counts.get(LocationEvent._meta.db_table, 0)
+        n_mev = counts.get(MeasureEvent._meta.db_table, 0)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data built in {elapsed:.1f} s: {report.parks_total:,} parks and zones "
                 f"({report.parks_created:,} new), {n_ent:,} enterprises, {n_sev:,} status "
-                f"events, {n_lev:,} location events."
+                f"events, {n_lev:,} location events, {n_mev:,} employees and progress events."
             )
         )
         if verbosity >= 2:
