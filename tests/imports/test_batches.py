@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from audit.models import AuditRecord
-from enterprises.models import Enterprise, LocationEvent, Status, StatusEvent
+from enterprises.models import Enterprise, LocationEvent, MeasureEvent, Status, StatusEvent
 from imports import services
 from imports.models import ImportJob
 from persian import jalali
+from persian.jalali import today
 from tests.factories import days_ago, make_enterprise
 from tests.imports.conftest import commit, csv_bytes, dry_run, unit_row
 
@@ -69,6 +70,12 @@ def _registry() -> dict[str, Any]:
         ),
         key=repr,
     )
+    measures = sorted(
+        MeasureEvent.objects.values_list(
+            "enterprise__legal_id", "date", "employees", "construction_progress", "author_id"
+        ),
+        key=repr,
+    )
     audit = sorted(
         (
             (r.actor_id, r.actor_name, r.action, r.subject_type_id, r.target_type_id,
@@ -77,7 +84,13 @@ def _registry() -> dict[str, Any]:
         ),
         key=repr,
     )  # fmt: skip
-    return {"units": units, "statuses": statuses, "locations": locations, "audit": audit}
+    return {
+        "units": units,
+        "statuses": statuses,
+        "locations": locations,
+        "measures": measures,
+        "audit": audit,
+    }
 
 
 def _import(officer: Any, reference: Any, rows: list[dict[str, Any]], **kwargs: Any) -> Any:
@@ -317,6 +330,9 @@ def test_known_units_update_in_batches_as_the_services_one_by_one_would(
     ]
     statuses = sorted((e[1], e[3]) for e in registry["statuses"] if e[0] == known[0].legal_id)
     assert statuses == [(days_ago(300), Status.ACTIVE), (days_ago(20), Status.IDLE)]
+    # more employees: a dated head count of today beside the one of its registration
+    counts = sorted((e[1], e[2]) for e in registry["measures"] if e[0] == known[3].legal_id)
+    assert counts[-1] == (today(), 400) and len(counts) == 2
 
 
 def test_a_refused_known_unit_in_a_batch_names_its_row_and_writes_nothing(

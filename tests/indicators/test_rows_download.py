@@ -30,8 +30,8 @@ THEN = days_ago(60)
 @pytest.fixture
 def registry(reference):
     """Units of Qom (in park P and outside), one moved to Tehran since ``THEN``, one that
-    changed status since, one registered after ``THEN``, one unpublished; units of
-    Tehran."""
+    changed status since, one registered after ``THEN``, one whose head count grew since,
+    one unpublished; units of Tehran."""
     load_indicators()
     make_enterprise(
         name="الف پارک",
@@ -59,6 +59,14 @@ def registry(reference):
         actor=None, enterprise=changed, to_status=Status.IDLE, date=days_ago(10), reason="-"
     )
     make_enterprise(name="ث تازه", province=reference.qom, published=True, status_date=days_ago(5))
+    grown = make_enterprise(
+        name="ح بزرگ‌شده", province=reference.qom, employees=8, published=True,
+        status_date=days_ago(300),
+    )  # fmt: skip
+    # 8 people until a month ago, 120 since: as of ``THEN`` a micro unit of 8
+    services.enterprise_record_measures(
+        actor=None, enterprise=grown, date=days_ago(30), employees=120
+    )
     make_enterprise(name="ج پنهان", province=reference.qom, published=False)
     for n in range(4):
         make_enterprise(name=f"چ تهران {n}", province=reference.tehran, published=n % 2 == 0)
@@ -89,7 +97,7 @@ def _as_the_page_shows(user, key: str, as_of, province_id) -> list[list[str]]:
                 cell_value(row.park, "text"),
                 cell_value(row.park_kind, "text"),
                 cell_value(row.ownership, "text"),
-                cell_value(row.unit.employees, "int"),
+                cell_value(row.employees, "int"),
                 cell_value(row.size, "text"),
             ]
             out.append(["" if c is None else str(c) for c in cells])
