@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "update": gettext_lazy("edited"),
     "status": gettext_lazy("status changed"),
     "move": gettext_lazy("moved"),
+    "measures": gettext_lazy("employees or construction progress recorded"),
     "correct": gettext_lazy("history corrected"),
     "revoke": gettext_lazy("status change withdrawn"),
     "owners": gettext_lazy("owner accounts changed"),

@@ -16,10 +16,27 @@ from enterprises.models import Status
 from indicators import facts, sources
 from indicators.catalogue import load_indicators
 from persian.text import to_latin_digits
+from tests.access_tables import ROLES, with_two_grants
 from tests.factories import make_enterprise
 from tests.views_helpers import directory_ids, link, page
 
 DIRECTORY = reverse("enterprise_directory")
+
+# Everyone may ask for the exact count of what they may find in the directory (the count
+# is of their own scope; what each role's count holds is tested below).
+ACCESS = with_two_grants(
+    {"enterprise_directory_count": {"GET": {who: {"-": "page"} for who in ROLES}}}
+)
+
+
+@pytest.mark.parametrize("who", [*ACCESS["enterprise_directory_count"]["GET"]])
+def test_everyone_gets_the_exact_count_of_what_they_may_find(
+    who, user_of, client_for, reference
+) -> None:
+    response = client_for(user_of(who)).get(reverse("enterprise_directory_count"))
+
+    assert response.status_code == 200
+    assert 'data-testid="exact-count"' in page(response)
 
 
 @pytest.fixture
