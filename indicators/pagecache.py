@@ -46,7 +46,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import BaseCache, caches
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
 
@@ -127,6 +127,28 @@ def _served(request: HttpRequest, kept: dict[str, Any]) -> HttpResponse:
     return response
 
 
+# A dashboard's XLSX (``exports.export_response``: a file sent from a spool) is a few tens
+# of kB: read into memory so that it is kept like the pages, not written again per request.
+_FILE_KEPT_AT_MOST = 4 * 1024 * 1024
+
+
+def _in_memory(response: Any) -> Any:
+    """A ``FileResponse`` of a small download as a plain ``HttpResponse`` (which can be
+    kept); anything else, or a larger file, as it is."""
+    if not isinstance(response, FileResponse) or response.status_code != 200:
+        return response
+    size = response.get("Content-Length")
+    if size is None or int(size) > _FILE_KEPT_AT_MOST:
+        return response
+    content = b"".join(response.streaming_content)  # type: ignore[arg-type]
+    response.close()
+    whole = HttpResponse(content)
+    for header in (*_KEPT_HEADERS, "Content-Length"):
+        if header in response:
+            whole[header] = response[header]
+    return whole
+
+
 def figures_page(
     *,
     anyone: Callable[[HttpRequest], bool] | None = None,
@@ -174,7 +196,7 @@ def figures_page(
             started = _now()
             try:
                 with sources.exact_version(), figures:  # no figure older than the key's
-                    response = view(request, *args, **kwargs)
+                    response = _in_memory(view(request, *args, **kwargs))
                 if (
                     isinstance(response, HttpResponse)
                     and response.status_code == 200

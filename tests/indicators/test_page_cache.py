@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enterprises.models import Status
+from exports.responses import CONTENT_TYPES
 from indicators import facts, pagecache, sources
 from indicators.catalogue import load_indicators
 from tests.factories import days_ago, make_enterprise
@@ -151,3 +152,29 @@ def test_the_pdf_report_is_built_once_per_version_for_everyone(
     sources.bump_version()  # what a committed edit does
     assert client_for(anonymous).get(url).status_code == 200
     assert len(built_pdfs) == 2
+
+
+@pytest.mark.parametrize("url", ["/?export=xlsx", "/provinces/?export=xlsx"])
+def test_a_dashboards_workbook_is_written_once_per_version(
+    url, anonymous, client_for, built, monkeypatch
+) -> None:
+    from indicators import views
+
+    written = []
+    real = views.export_response
+
+    def counting(*args, **kwargs):
+        written.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "export_response", counting)
+    first, second = client_for(anonymous).get(url), client_for(anonymous).get(url)
+    assert first.status_code == second.status_code == 200
+    assert second["Content-Type"] == first["Content-Type"] == CONTENT_TYPES["xlsx"]
+    assert "attachment" in second["Content-Disposition"]
+    assert first.content == second.content and second.content.startswith(b"PK")  # a workbook
+    assert len(written) == 1
+
+    sources.bump_version()
+    assert client_for(anonymous).get(url).status_code == 200
+    assert len(written) == 2
