@@ -128,19 +128,25 @@ def test_each_visitor_gets_their_own_language_and_csrf_token(anonymous, client_f
     assert response.status_code == 302  # the token in the kept page is this visitor's own
 
 
+def _counted(monkeypatch, name: str) -> list[int]:
+    """Calls of ``indicators.views.<name>`` (what writes a download), one item each."""
+    from indicators import views
+
+    calls: list[int] = []
+    real = getattr(views, name)
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, name, counting)
+    return calls
+
+
 def test_the_pdf_report_is_built_once_per_version_for_everyone(
     anonymous, officer_a, client_for, built, monkeypatch
 ) -> None:
-    from indicators import views
-
-    built_pdfs = []
-    real = views.pdf_response
-
-    def counting(*args, **kwargs):
-        built_pdfs.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(views, "pdf_response", counting)
+    built_pdfs = _counted(monkeypatch, "pdf_response")
     url = reverse("province_report", args=["IR-25"]) + "?export=pdf"
     first = client_for(officer_a).get(url)
     second = client_for(anonymous).get(url)
@@ -158,16 +164,7 @@ def test_the_pdf_report_is_built_once_per_version_for_everyone(
 def test_a_dashboards_workbook_is_written_once_per_version(
     url, anonymous, client_for, built, monkeypatch
 ) -> None:
-    from indicators import views
-
-    written = []
-    real = views.export_response
-
-    def counting(*args, **kwargs):
-        written.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(views, "export_response", counting)
+    written = _counted(monkeypatch, "export_response")
     first, second = client_for(anonymous).get(url), client_for(anonymous).get(url)
     assert first.status_code == second.status_code == 200
     assert second["Content-Type"] == first["Content-Type"] == CONTENT_TYPES["xlsx"]
