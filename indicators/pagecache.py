@@ -18,17 +18,27 @@ What it must never do, and how:
   menu is a POST form).
 - **show a message meant for someone else, or lose one**: a visitor with a message waiting
   is served the view itself, and nothing is kept from that answer.
-- **show a stale figure**: the key holds the figures version (of the page's province when
-  the view names one, else the national one), so the first request after a change builds
-  the page again; and a page built to be kept is built from figures of that
-  version or a later one only (``sources.exact_version``: not the half-second grace
-  ``memo`` allows itself).
+- **show a figure older than it says**: the key holds the figures version (of the page's
+  province when the view names one, else the national one), and a page built to be kept
+  is built from figures of that version or a later one only (``sources.exact_version``:
+  not the half-second grace ``memo`` allows itself). Every dashboard states the time its
+  figures were computed (``indicators/_as_of.html``).
+- **stay behind for long**: after a registry edit (a new national or provincial part of
+  the version; the part ``ALL`` unchanged) the page kept for the previous version is
+  served for up to ``FRESH_FOR`` seconds after it was built; past that, one request (the
+  one that takes the building mark, ``add`` in the shared cache) builds the page again
+  while the others are still served the previous one, up to ``STALE_AT_MOST`` seconds
+  after it was built: so a registry edit shows on the public's kept pages within a
+  minute, stated on the page. Logged-in people are served no kept HTML page: they see
+  the edit at once. Anything that starts a new ``ALL`` (the catalogue, targets, parks,
+  a rebuild, cases, clusters) is shown at once to everyone.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -36,7 +46,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import BaseCache, caches
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
 
@@ -52,17 +62,30 @@ _CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 # on every answer, the cached one too).
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 
+# Under a stream of edits (every officer's save starts new national figures) the national
+# pages, their downloads and the rankings would be built again every few seconds, each
+# build 0.1-2 s of a core: the previous page is served instead for a bounded time (see the
+# module's docstring; docs/indicators.md, "Whole pages"). Seconds since the page was built.
+FRESH_FOR = 30.0
+STALE_AT_MOST = 60.0
+# How long the building mark holds others off if its request dies while building.
+BUILDING_FOR = 30
+
+
+def _now() -> float:
+    return time.time()  # wall time: the processes share the kept pages' ages
+
 
 def _store() -> BaseCache:
     return caches["figures"] if "figures" in settings.CACHES else caches["default"]
 
 
-def _key(request: HttpRequest, province: int | None) -> str:
+def _key(request: HttpRequest, version: str) -> str:
     path = request.get_full_path().encode("utf-8", "surrogateescape")
     return ":".join(
         (
             "page",
-            sources._version(province),
+            version,
             today().isoformat(),
             translation.get_language() or "",
             "htmx" if request.headers.get("HX-Request") else "full",
@@ -104,6 +127,28 @@ def _served(request: HttpRequest, kept: dict[str, Any]) -> HttpResponse:
     return response
 
 
+# A dashboard's XLSX (``exports.export_response``: a file sent from a spool) is a few tens
+# of kB: read into memory so that it is kept like the pages, not written again per request.
+_FILE_KEPT_AT_MOST = 4 * 1024 * 1024
+
+
+def _in_memory(response: Any) -> Any:
+    """A ``FileResponse`` of a small download as a plain ``HttpResponse`` (which can be
+    kept); anything else, or a larger file, as it is."""
+    if not isinstance(response, FileResponse) or response.status_code != 200:
+        return response
+    size = response.get("Content-Length")
+    if size is None or int(size) > _FILE_KEPT_AT_MOST:
+        return response
+    content = b"".join(response.streaming_content)  # type: ignore[arg-type]
+    response.close()
+    whole = HttpResponse(content)
+    for header in (*_KEPT_HEADERS, "Content-Length"):
+        if header in response:
+            whole[header] = response[header]
+    return whole
+
+
 def figures_page(
     *,
     anyone: Callable[[HttpRequest], bool] | None = None,
@@ -128,20 +173,41 @@ def figures_page(
             if not _cacheable(request, anyone):
                 with figures:
                     return view(request, *args, **kwargs)
-            key = _key(request, sources.province_of(where))
+            version = sources._version(sources.province_of(where))
+            key = _key(request, version)
+            # The last page built whatever edits came since, under the part ALL of the
+            # version only: a change to what every figure means is never served stale.
+            latest = _key(request, "latest." + version.partition(".")[0])
+            building = latest + ":building"
             store = _store()
-            kept = store.get(key)
+            found = store.get_many([key, latest])  # one round trip
+            kept = found.get(key)
             if kept is not None:
                 return _served(request, kept)
-            with sources.exact_version(), figures:  # no figure older than the key's version
-                response = view(request, *args, **kwargs)
-            if (
-                isinstance(response, HttpResponse)
-                and response.status_code == 200
-                and not response.cookies
-                and not _has_messages(request)
-            ):
-                store.set(key, _kept(response))
+            previous, mine = found.get(latest), False
+            if previous is not None:
+                age = _now() - previous["at"]
+                if age < FRESH_FOR:
+                    return _served(request, previous)
+                if age < STALE_AT_MOST:
+                    mine = store.add(building, 1, BUILDING_FOR)
+                    if not mine:  # another request is building it
+                        return _served(request, previous)
+            started = _now()
+            try:
+                with sources.exact_version(), figures:  # no figure older than the key's
+                    response = _in_memory(view(request, *args, **kwargs))
+                if (
+                    isinstance(response, HttpResponse)
+                    and response.status_code == 200
+                    and not response.cookies
+                    and not _has_messages(request)
+                ):
+                    entry = {**_kept(response), "at": started}
+                    store.set_many({key: entry, latest: entry})
+            finally:
+                if mine:
+                    store.delete(building)
             return response
 
         return cached

@@ -43,7 +43,9 @@ def _sheet(ws: Any) -> tuple[list[Any], list[list[Any]]]:
 def _workbook(response: Any) -> Any:
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    # Streamed from its spool, or whole when the public's copy is kept (``pagecache``).
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return load_workbook(io.BytesIO(body))
 
 
 def _card_figure(html: str, key: str) -> str:

@@ -4,7 +4,9 @@ than the last change, the visitor's own language and CSRF token."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import zoneinfo
 
 import pytest
 from django.db import connection
@@ -13,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enterprises.models import Status
-from indicators import facts
+from exports.responses import CONTENT_TYPES
+from indicators import facts, pagecache, sources
 from indicators.catalogue import load_indicators
 from tests.factories import days_ago, make_enterprise
 from tests.indicators.test_dashboards import card, make_idle
@@ -32,18 +35,68 @@ def _token(html: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
 
+def _computed_at(html: str) -> str:
+    return re.search(r'data-testid="figures-time">([^<]+)<', html).group(1)
+
+
+def _tehran_times(*moments: dt.datetime) -> set[str]:
+    return {
+        "(محاسبه‌شده در ساعت {})".format(
+            m.astimezone(zoneinfo.ZoneInfo("Asia/Tehran")).strftime("%H:%M").translate(DIGITS)
+        )
+        for m in moments
+    }
+
+
+DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_change_shows_at_once_to_visitors_served_the_kept_page(
-    anonymous, national_admin, client_for, built
+def test_an_edit_shows_to_staff_at_once_and_to_visitors_within_the_time_the_page_states(
+    anonymous, national_admin, client_for, built, clock
 ) -> None:
     url = reverse("province_detail", args=["IR-25"])
-    assert card(page(client_for(anonymous).get(url)), "units-idle")[1] == "۱"
+    before = dt.datetime.now(dt.UTC)
+    first = page(client_for(anonymous).get(url))
+    assert card(first, "units-idle")[1] == "۱"
+    assert _computed_at(first) in _tehran_times(before, dt.datetime.now(dt.UTC))
     with CaptureQueriesContext(connection) as kept:
         assert card(page(client_for(anonymous).get(url)), "units-idle")[1] == "۱"
     assert len(kept) <= 3  # the version (and the session): the figures are not read again
 
     make_idle(national_admin, built.e, days_ago(1))
 
+    assert card(page(client_for(national_admin).get(url)), "units-idle")[1] == "۲"
+    clock.advance(pagecache.FRESH_FOR - 1)
+    served = page(client_for(anonymous).get(url))  # the page kept before the edit
+    assert card(served, "units-idle")[1] == "۱" and _computed_at(served) == _computed_at(first)
+    clock.advance(1)
+    assert card(page(client_for(anonymous).get(url)), "units-idle")[1] == "۲"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_request_builds_the_page_again_the_others_get_the_previous_one_up_to_a_minute(
+    anonymous, national_admin, client_for, built, clock, monkeypatch
+) -> None:
+    url = reverse("home")
+    assert card(page(client_for(anonymous).get(url)), "units-idle")[1] == "۱"
+    make_idle(national_admin, built.e, days_ago(1))
+    clock.advance(pagecache.FRESH_FOR)
+    # Another request holds the building mark (``add`` in the shared cache fails):
+    monkeypatch.setattr(type(pagecache._store()), "add", lambda *args, **kwargs: False)
+    assert card(page(client_for(anonymous).get(url)), "units-idle")[1] == "۱"
+    clock.advance(pagecache.STALE_AT_MOST - pagecache.FRESH_FOR)  # never older than this
+    assert card(page(client_for(anonymous).get(url)), "units-idle")[1] == "۲"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_to_every_figure_shows_to_visitors_at_once(
+    anonymous, national_admin, client_for, built, clock
+) -> None:
+    url = reverse("home")
+    assert card(page(client_for(anonymous).get(url)), "units-idle")[1] == "۱"
+    make_idle(national_admin, built.e, days_ago(1))
+    sources.bump_version()  # what a rebuild, the catalogue, a target or a park does
     assert card(page(client_for(anonymous).get(url)), "units-idle")[1] == "۲"
 
 
@@ -75,19 +128,25 @@ def test_each_visitor_gets_their_own_language_and_csrf_token(anonymous, client_f
     assert response.status_code == 302  # the token in the kept page is this visitor's own
 
 
+def _counted(monkeypatch, name: str) -> list[int]:
+    """Calls of ``indicators.views.<name>`` (what writes a download), one item each."""
+    from indicators import views
+
+    calls: list[int] = []
+    real = getattr(views, name)
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, name, counting)
+    return calls
+
+
 def test_the_pdf_report_is_built_once_per_version_for_everyone(
     anonymous, officer_a, client_for, built, monkeypatch
 ) -> None:
-    from indicators import sources, views
-
-    built_pdfs = []
-    real = views.pdf_response
-
-    def counting(*args, **kwargs):
-        built_pdfs.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(views, "pdf_response", counting)
+    built_pdfs = _counted(monkeypatch, "pdf_response")
     url = reverse("province_report", args=["IR-25"]) + "?export=pdf"
     first = client_for(officer_a).get(url)
     second = client_for(anonymous).get(url)
@@ -99,3 +158,20 @@ def test_the_pdf_report_is_built_once_per_version_for_everyone(
     sources.bump_version()  # what a committed edit does
     assert client_for(anonymous).get(url).status_code == 200
     assert len(built_pdfs) == 2
+
+
+@pytest.mark.parametrize("url", ["/?export=xlsx", "/provinces/?export=xlsx"])
+def test_a_dashboards_workbook_is_written_once_per_version(
+    url, anonymous, client_for, built, monkeypatch
+) -> None:
+    written = _counted(monkeypatch, "export_response")
+    first, second = client_for(anonymous).get(url), client_for(anonymous).get(url)
+    assert first.status_code == second.status_code == 200
+    assert second["Content-Type"] == first["Content-Type"] == CONTENT_TYPES["xlsx"]
+    assert "attachment" in second["Content-Disposition"]
+    assert first.content == second.content and second.content.startswith(b"PK")  # a workbook
+    assert len(written) == 1
+
+    sources.bump_version()
+    assert client_for(anonymous).get(url).status_code == 200
+    assert len(written) == 2
