@@ -331,11 +331,14 @@ def _sums(
 ) -> dict[tuple[int, str], int]:
     period, amount = _summed(since, as_of)
     rows = CaseFact.objects.filter(_where(case_type, measure, place), period)
-    if values is not None:
-        rows = rows.filter(value__in=list(values))
+    # The values are kept in Python, not asked of the database: with ``value IN (…)`` the
+    # planner walked the key's index and filtered the period row by row (11 ms for a map of
+    # the pipeline's open stages, against 1 ms by the day's index for every value).
+    kept = None if values is None else set(values)
     return {
         (p, v): int(n or 0)
         for p, v, n in rows.values_list("place", "value").annotate(n=amount).order_by()
+        if kept is None or v in kept
     }
 
 
