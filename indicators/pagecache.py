@@ -141,7 +141,11 @@ def _in_memory(response: Any) -> Any:
     if size is None or int(size) > _FILE_KEPT_AT_MOST:
         return response
     content = b"".join(response.streaming_content)  # type: ignore[arg-type]
-    response.close()
+    # The spool only: ``response.close()`` would send ``request_finished`` in the middle of
+    # the request, and its handler closes the database connection inside a transaction.
+    spool = getattr(response, "file_to_stream", None)
+    if spool is not None:
+        spool.close()
     whole = HttpResponse(content)
     for header in (*_KEPT_HEADERS, "Content-Length"):
         if header in response:

@@ -175,3 +175,8 @@ def test_a_dashboards_workbook_is_written_once_per_version(
     sources.bump_version()
     assert client_for(anonymous).get(url).status_code == 200
     assert len(written) == 2
+    # Keeping the workbook did not end the request early: the database connection of the
+    # request (here, the test's transaction) is still open and usable.
+    from django.db import connection
+
+    assert connection.is_usable() and connection.in_atomic_block
