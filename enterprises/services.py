@@ -523,14 +523,13 @@ def enterprises_update_batch(*, actor: Any, updates: Sequence[UnitUpdate]) -> No
             if now_measured != measured:
                 # As ``enterprise_update`` records them: a dated ``MeasureEvent`` of today
                 # holding what changed (the file states the values as they are now).
+                employees, progress = _measured_change(measured, now_measured)
                 measure_rows.append(
                     {
                         "enterprise_id": unit.pk,
                         "date": today(),
-                        "employees": None if now_measured[0] == measured[0] else now_measured[0],
-                        "construction_progress": (
-                            None if now_measured[1] == measured[1] else now_measured[1]
-                        ),
+                        "employees": employees,
+                        "construction_progress": progress,
                         "author_id": author,
                     }
                 )
@@ -793,6 +792,17 @@ def _check_measures_date(enterprise: Enterprise, date: dt.date) -> None:
         )
 
 
+def _measured_change(
+    before: tuple[int, int], after: tuple[int, int]
+) -> tuple[int | None, int | None]:
+    """A ``MeasureEvent``'s values: the new employees and progress, None for each that
+    did not change."""
+    return (
+        after[0] if after[0] != before[0] else None,
+        after[1] if after[1] != before[1] else None,
+    )
+
+
 def _record_measures(
     *, actor: Any, enterprise: Enterprise, before: tuple[int, int], date: dt.date
 ) -> MeasureEvent | None:
@@ -804,11 +814,12 @@ def _record_measures(
     if after == before:
         return None
     _check_measures_date(enterprise, date)
+    employees, progress = _measured_change(before, after)
     event = MeasureEvent.objects.create(
         enterprise=enterprise,
         date=date,
-        employees=after[0] if after[0] != before[0] else None,
-        construction_progress=after[1] if after[1] != before[1] else None,
+        employees=employees,
+        construction_progress=progress,
         author=actor if getattr(actor, "is_authenticated", False) else None,
     )
     publish(

@@ -373,13 +373,11 @@ def certificates(request: HttpRequest) -> HttpResponse:
     # The page's ids first (along the list's index, no join), then those rows with their
     # bank and units: joining before the limit made PostgreSQL join and sort every
     # certificate with three units of a million-row registry (0.6 s for 50,000).
-    from .models import Certificate
-
-    visible = Certificate.objects.filter(scope.visible_q(Certificate))
+    visible = _visible_certificates(request)
     page = Paginator(visible.values_list("pk", flat=True), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    page.object_list = list(_visible_certificates(request).filter(pk__in=list(page.object_list)))
+    page.object_list = list(visible.filter(pk__in=list(page.object_list)))
     return render(
         request,
         "finance/certificates.html",

@@ -76,16 +76,12 @@ class Problem:
 
 
 @dataclass
-class RowPlan:
+class PlannedRow:
+    """A row of a file as the dry run judged it: its number, the row it would write
+    (``existing``: the known row it updates; None: a new one) and its problems."""
+
     number: int
-    legal_id: str = ""
-    data: dict[str, Any] = field(default_factory=dict)  # profile fields for the services
-    province: Province | None = None
-    park: Park | None = None
-    status: str = ""
-    status_date: dt.date | None = None
-    reason: str = ""
-    existing: Enterprise | None = None
+    existing: Any = None
     problems: list[Problem] = field(default_factory=list)
 
     def problem(self, column: str, message: str) -> None:
@@ -93,8 +89,22 @@ class RowPlan:
 
 
 @dataclass
-class Plan:
-    rows: list[RowPlan]
+class RowPlan(PlannedRow):
+    legal_id: str = ""
+    data: dict[str, Any] = field(default_factory=dict)  # profile fields for the services
+    province: Province | None = None
+    park: Park | None = None
+    status: str = ""
+    status_date: dt.date | None = None
+    reason: str = ""
+
+
+@dataclass
+class Plan[R: PlannedRow]:
+    """A file's rows as the dry run judged them (units: ``Plan[RowPlan]``; parks:
+    ``parks.ParkPlan``)."""
+
+    rows: list[R]
 
     @property
     def problems(self) -> list[Problem]:
@@ -106,7 +116,7 @@ class Plan:
 
     @property
     def to_update(self) -> int:
-        return sum(1 for r in self.rows if r.existing is not None)
+        return len(self.rows) - self.to_create
 
 
 class Lookups:

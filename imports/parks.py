@@ -24,7 +24,7 @@ from persian.identifiers import clean_digits, is_latin_digits
 from places import services as places
 from places.models import Park, Province
 
-from .checks import _PARK_PREFIXES, Lookups, Problem, judge_date, search_key
+from .checks import _PARK_PREFIXES, Lookups, Plan, PlannedRow, judge_date, search_key
 from .columns import PARK_FIELDS, by_key
 from .reader import Table
 
@@ -33,31 +33,12 @@ _OWNERSHIP_WORDS: dict[str, str] = {"دولتی": Park.Ownership.STATE, "خصو�
 
 
 @dataclass
-class ParkRowPlan:
-    number: int
+class ParkRowPlan(PlannedRow):
     data: dict[str, Any] = field(default_factory=dict)  # for the parks' services
-    existing: Park | None = None
-    problems: list[Problem] = field(default_factory=list)
-
-    def problem(self, column: str, message: str) -> None:
-        self.problems.append(Problem(self.number, column, message))
 
 
-@dataclass
-class ParkPlan:
-    rows: list[ParkRowPlan]
-
-    @property
-    def problems(self) -> list[Problem]:
-        return [p for row in self.rows for p in row.problems]
-
-    @property
-    def to_create(self) -> int:
-        return sum(1 for r in self.rows if r.existing is None)
-
-    @property
-    def to_update(self) -> int:
-        return len(self.rows) - self.to_create
+class ParkPlan(Plan[ParkRowPlan]):
+    """A file of parks and zones as the dry run judged it."""
 
 
 def _label(key: str) -> str:

@@ -137,7 +137,7 @@ def _table(job: ImportJob) -> Table:
         return read_table(stored, job.kind)
 
 
-Plan = checks.Plan | parks.ParkPlan
+Plan = checks.Plan[Any]  # of units (RowPlan) or of parks (parks.ParkPlan)
 
 
 def _judge(job: ImportJob, table: Table, progress: Callable[[int], None] | None = None) -> Plan:

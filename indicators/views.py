@@ -19,7 +19,6 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
-    Count,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -1466,9 +1465,7 @@ def targets(request: HttpRequest) -> HttpResponseBase:
     begun = first <= today
     as_of = min(today, last)
     choices = selectors.indicators_for(Place("p", 0))
-    set_for = dict(
-        Target.objects.filter(year=year).values_list("indicator_id").annotate(n=Count("id"))
-    )
+    set_for = set(Target.objects.filter(year=year).values_list("indicator_id", flat=True))
     targeted = [i for i in choices if i.pk in set_for]
     chosen = _indicator(request, targeted[0].key if targeted else "revived")
     if chosen.pk not in {i.pk for i in choices}:
