@@ -18,8 +18,9 @@ from ninja import Field, Query, Router, Schema
 
 from accounts.scope import Scope
 from enterprises.access import RULES as ENTERPRISE_RULES
-from enterprises.models import Enterprise, LocationEvent, Status, StatusEvent
-from enterprises.selectors import enterprises_then, then_could_be
+from enterprises.models import Enterprise, LocationEvent, Status, StatusEvent, size_band_for
+from enterprises.selectors import Measures, enterprises_then, measures_on, then_could_be
+from persian.jalali import today
 from places.models import Park
 
 from . import pagination
@@ -34,6 +35,15 @@ router = Router(tags=["enterprises"])
 MAX_ID = 2**63 - 1
 
 
+# ``as_of`` in the OpenAPI description: what a past date changes in a unit's answer.
+AS_OF = (
+    "Jalali or ISO date. Each unit as it stood at the end of that day: its status (and "
+    "since when), province and park, employees, size band and construction progress, "
+    "from its dated history; a unit registered later is left out. A unit whose history "
+    "you may not see is given as it is today."
+)
+
+
 class EnterpriseFilters(Schema):
     q: str | None = Field(None, max_length=100, description="words of the name or products")
     province: str | None = Field(
@@ -41,13 +51,13 @@ class EnterpriseFilters(Schema):
     )
     park: int | None = Field(None, ge=1, le=MAX_ID, description="park id")
     status: Status | None = None
-    as_of: str | None = Field(None, max_length=40, description="Jalali or ISO date")
+    as_of: str | None = Field(None, max_length=40, description=AS_OF)
     cursor: str | None = Field(None, max_length=64)
     limit: int | None = Field(None, ge=1, description="rows per page (capped)")
 
 
 class AsOf(Schema):
-    as_of: str | None = Field(None, max_length=40, description="Jalali or ISO date")
+    as_of: str | None = Field(None, max_length=40, description=AS_OF)
 
 
 # The columns a list row shows (``_row``): the rest of the unit's is not read.
@@ -57,8 +67,19 @@ LIST_FIELDS = (
 )
 
 
-def _row(unit: Any, codes: dict[int, str]) -> dict[str, Any]:
+def _measures(units: list[Any], as_of: dt.date | None) -> dict[int, Measures]:
+    """The head count and progress of ``units`` at the end of ``as_of``, for those whose
+    history the caller sees (``measures_on``, one query; none today or without a date):
+    the others are shown with today's, as their status and place are."""
+    if as_of is None or as_of >= today():
+        return {}
+    return measures_on([(unit, as_of) for unit in units if unit.with_history])
+
+
+def _row(unit: Any, codes: dict[int, str], measures: dict[int, Measures]) -> dict[str, Any]:
     since = unit.since_then
+    then = measures.get(unit.pk)
+    employees = unit.employees if then is None or then.employees is None else then.employees
     return {
         "id": unit.pk,
         "name": unit.name,
@@ -69,8 +90,8 @@ def _row(unit: Any, codes: dict[int, str]) -> dict[str, Any]:
         "park": unit.park_then,
         "industry_group": unit.industry_group.key,
         "isic_division": unit.isic_division_id,
-        "size_band": unit.size_band,
-        "employees": unit.employees,
+        "size_band": unit.size_band if then is None else size_band_for(employees or 0),
+        "employees": employees,
         "knowledge_based": unit.knowledge_based,
         "exporter": unit.exporter,
         "history_visible": bool(unit.with_history),
@@ -102,10 +123,11 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
     # index instead, which only a bitmap scan reads).
     walk = pagination.INDEX if as_of is not None and not filters.q else ""
     rows, next_cursor = pagination.pages(branches, filters.cursor, filters.limit, walk=walk)
+    measures = _measures(rows, as_of)
     return {
         "as_of": as_of,
         "as_of_jalali": jalali(as_of),
-        "results": [_row(unit, codes) for unit in rows],
+        "results": [_row(unit, codes, measures) for unit in rows],
         "next_cursor": next_cursor,
     }
 
@@ -170,8 +192,10 @@ def unit_detail(user: Any, unit_id: int, as_of: dt.date | None) -> dict[str, Any
     if unit is None:
         raise not_found()
     codes = province_codes()
+    measures = _measures([unit], as_of)
+    then = measures.get(unit.pk)
     out = {
-        **_row(unit, codes),
+        **_row(unit, codes, measures),
         **{name: getattr(unit, name) for name in PUBLIC_FIELDS},
         "as_of": as_of,
         "as_of_jalali": jalali(as_of),
@@ -186,7 +210,11 @@ def unit_detail(user: Any, unit_id: int, as_of: dt.date | None) -> dict[str, Any
             "permit_number": unit.permit_number,
             "permit_date": unit.permit_date,
             "permit_date_jalali": jalali(unit.permit_date),
-            "construction_progress": unit.construction_progress,
+            "construction_progress": (
+                unit.construction_progress
+                if then is None or then.construction_progress is None
+                else then.construction_progress
+            ),
             "mobile": unit.mobile,
             "published": unit.published,
             "latitude": unit.latitude,
