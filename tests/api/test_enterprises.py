@@ -222,6 +222,21 @@ def test_the_head_counts_of_a_page_on_a_date_cost_one_query_however_many_rows(
     assert [r["employees"] for r in rows] == [5] * 5
 
 
+def test_a_province_filter_costs_no_query_of_its_own(call, moved_unit, national_admin) -> None:
+    """The provinces' codes are read once for the filter and the rows' codes."""
+    secret = make_token(national_admin)
+    call("/enterprises", secret)  # the token's first use is recorded (once a minute)
+
+    def queries(**params: str) -> int:
+        with CaptureQueriesContext(connection) as done:
+            assert call("/enterprises", secret, **params).status_code == 200
+        return len(done)
+
+    assert queries(province="IR-23") == queries()
+    then = days_ago(10).isoformat()
+    assert queries(as_of=then, province="IR-23", limit="1") <= queries(as_of=then) + 1
+
+
 # --- search and pages ----------------------------------------------------------------------
 
 
