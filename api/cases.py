@@ -31,7 +31,7 @@ from . import pagination
 from .auth import caller_of
 from .dates import jalali, parse_as_of
 from .errors import invalid, not_found
-from .filters import MAX_ID, PROVINCE_PATTERN, province_by_code, searched
+from .filters import MAX_ID, PROVINCE_PATTERN, province_codes, province_id_by_code, searched
 from .schemas import ERRORS
 
 router = Router(tags=["cases"])
@@ -193,23 +193,18 @@ def _row(case: Any, codes: dict[int, str]) -> dict[str, Any]:
     }
 
 
-def _codes() -> dict[int, str]:
-    from places.models import Province
-
-    return dict(Province.objects.values_list("id", "code"))
-
-
 @router.get("", response={200: CasePage, **ERRORS}, summary="List cases")
 def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     as_of = parse_as_of(filters.as_of)
     case_type = _type(filters.type)
+    codes = province_codes()  # the rows' codes and the filter's, in one query
     qs = cases_then(caller_of(request), as_of)
     if case_type is not None:
         qs = qs.filter(type=case_type.code)
     if filters.q:
         units = searched(Enterprise.objects.all(), "search_text", filters.q)
         qs = qs.filter(enterprise__in=units.values("pk"))
-    province = province_by_code(filters.province).pk if filters.province else None
+    province = province_id_by_code(filters.province, codes) if filters.province else None
     if province is not None:
         qs = qs.filter(province_then=province)
     if filters.enterprise is not None:
@@ -230,7 +225,8 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
             qs = qs.filter(Q(stage=filters.stage) | Q(stage_since__gt=as_of))
     if filters.open is not None:
         qs = qs.filter(_open_q(as_of)) if filters.open else qs.exclude(_open_q(as_of))
-    qs = qs.select_related("enterprise")
+    # The columns a row shows (``_row``): the unit's name, not its whole record.
+    qs = qs.select_related("enterprise").only("type", "opened_on", "enterprise__name")
     branches: list[pagination.Branch] = [qs]
     if as_of is not None and province is not None:
         # Held there then: held there now and not transferred since, read along the
@@ -255,7 +251,6 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
     # read by bitmap only).
     walk = pagination.ID_ORDER if as_of is not None and not filters.q else ""
     rows, next_cursor = pagination.pages(branches, filters.cursor, filters.limit, walk)
-    codes = _codes()
     return {
         "as_of": as_of,
         "as_of_jalali": jalali(as_of),
@@ -322,7 +317,7 @@ def case_detail(request: HttpRequest, case_id: int, params: Query[AsOf]) -> dict
     events = CaseEvent.objects.filter(case=case)
     if as_of is not None:
         events = events.filter(date__lte=as_of)
-    codes = _codes()
+    codes = province_codes()
     return {
         **_row(case, codes),
         "as_of": as_of,

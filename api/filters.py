@@ -25,6 +25,22 @@ def province_by_code(code: str) -> Province:
     return province
 
 
+def province_codes() -> dict[int, str]:
+    """Every province's ISO code by its id (a list's rows name their province by code)."""
+    return dict(Province.objects.values_list("id", "code"))
+
+
+def province_id_by_code(code: str, codes: dict[int, str]) -> int:
+    """The id of the province ``code`` names (any case) among ``codes``
+    (``province_codes``, read once for the page's rows too); 422 ``invalid_filter`` if
+    none, as ``province_by_code``."""
+    wanted = code.upper()
+    found = next((pk for pk, known in codes.items() if known == wanted), None)
+    if found is None:
+        raise invalid("invalid_filter", "province", _("No province has this code."), code)
+    return found
+
+
 def searched(qs: QuerySet[Any], field: str, q: str | None) -> QuerySet[Any]:
     """``qs`` narrowed to the rows whose stored search key ``field`` holds every word of
     ``q`` (Arabic ي/ك, ZWNJ, spaces or none, آ/ا all one)."""

@@ -25,6 +25,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
+from ninja import Status as Answer  # ninja's (status, body); Status is the unit's
 
 from accounts.scope import Scope
 from audit.services import StaleEdit
@@ -237,7 +238,7 @@ def _unit_to_change(request: HttpRequest, unit_id: int) -> tuple[Any, Any]:
         "instead of registering the unit twice."
     ),
 )
-def enterprise_create(request: HttpRequest, body: UnitCreateIn) -> tuple[int, dict[str, Any]]:
+def enterprise_create(request: HttpRequest, body: UnitCreateIn) -> Answer[dict[str, Any]]:
     user = _user(request)
     if not Scope.of(user).can("enterprises.create"):
         raise not_found()
@@ -247,7 +248,7 @@ def enterprise_create(request: HttpRequest, body: UnitCreateIn) -> tuple[int, di
     return _once(request, key.strip(), lambda: _create(user, body))
 
 
-def _create(user: Any, body: UnitCreateIn) -> tuple[int, dict[str, Any]]:
+def _create(user: Any, body: UnitCreateIn) -> Answer[dict[str, Any]]:
     with translation.override("fa"):
         data, unread = _form_data(body.model_dump(exclude_none=True))
         for name, field in EnterpriseForm.base_fields.items():  # what the form starts with
@@ -269,7 +270,7 @@ def _create(user: Any, body: UnitCreateIn) -> tuple[int, dict[str, Any]]:
             )
         except ValidationError as error:
             raise _refusal(error) from error
-    return 201, _answer(user, unit.pk)
+    return Answer(201, _answer(user, unit.pk))
 
 
 def _answer(user: Any, unit_id: int) -> dict[str, Any]:
@@ -277,8 +278,8 @@ def _answer(user: Any, unit_id: int) -> dict[str, Any]:
 
 
 def _once(
-    request: HttpRequest, key: str, write: Callable[[], tuple[int, dict[str, Any]]]
-) -> tuple[int, dict[str, Any]]:
+    request: HttpRequest, key: str, write: Callable[[], Answer[dict[str, Any]]]
+) -> Answer[dict[str, Any]]:
     """``write`` done once per token and ``key``: the key is recorded in the write's
     transaction, so a retry (or a second request racing the first, which waits for it on
     the unique key) gets the first answer back; the same key with another body is refused.
@@ -314,11 +315,11 @@ def _once(
                     "idempotency_key_reused",
                     _("This Idempotency-Key was used for another request; use a new key."),
                 ) from None
-            return earlier.status, earlier.answer
-        status, answer = write()
-        record.status, record.answer = status, answer
+            return Answer(earlier.status, earlier.answer)
+        answered = write()
+        record.status, record.answer = answered.status_code, answered.value
         record.save(update_fields=["status", "answer"])
-        return status, answer
+        return answered
 
 
 @router.patch(
@@ -388,7 +389,7 @@ def enterprise_edit(request: HttpRequest, unit_id: int, body: UnitEditIn) -> dic
         "previous event, an operating status without an operating permit."
     ),
 )
-def enterprise_status(request: HttpRequest, unit_id: int, body: StatusIn) -> tuple[int, Any]:
+def enterprise_status(request: HttpRequest, unit_id: int, body: StatusIn) -> Answer[Any]:
     user, unit = _unit_to_change(request, unit_id)
     if not Scope.of(user).can("enterprises.change_status"):
         raise not_found()
@@ -397,13 +398,16 @@ def enterprise_status(request: HttpRequest, unit_id: int, body: StatusIn) -> tup
         StatusChangeForm,
         lambda **data: services.enterprise_change_status(actor=user, enterprise=unit, **data),
     )
-    return 201, {
-        "date": event.date,
-        "date_jalali": jalali(event.date),
-        "from_status": event.from_status,
-        "to_status": event.to_status,
-        "reason": event.reason,
-    }
+    return Answer(
+        201,
+        {
+            "date": event.date,
+            "date_jalali": jalali(event.date),
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+            "reason": event.reason,
+        },
+    )
 
 
 class StageIn(Schema):
@@ -424,7 +428,7 @@ class StageIn(Schema):
         "site it does here (a clinic's revival is written to the registry)."
     ),
 )
-def case_stage(request: HttpRequest, case_id: int, body: StageIn) -> tuple[int, Any]:
+def case_stage(request: HttpRequest, case_id: int, body: StageIn) -> Answer[Any]:
     user = _user(request)
     if case_id > MAX_ID:
         raise not_found()
@@ -436,12 +440,15 @@ def case_stage(request: HttpRequest, case_id: int, body: StageIn) -> tuple[int, 
         lambda data: StageForm(data, case=case),
         lambda **data: case_move(actor=user, case=case, **data),
     )
-    return 201, {
-        "date": event.date,
-        "date_jalali": jalali(event.date),
-        "kind": event.kind,
-        "from_stage": event.from_stage,
-        "stage": event.stage,
-        "province": event.province.code,
-        "reason": event.reason,
-    }
+    return Answer(
+        201,
+        {
+            "date": event.date,
+            "date_jalali": jalali(event.date),
+            "kind": event.kind,
+            "from_stage": event.from_stage,
+            "stage": event.stage,
+            "province": event.province.code,
+            "reason": event.reason,
+        },
+    )

@@ -168,6 +168,48 @@ def with_progress_then(units: QuerySet[Enterprise], as_of: dt.date) -> QuerySet[
     )
 
 
+@dataclass(frozen=True)
+class Measures:
+    """A unit's head count and construction progress on a date (``measures_on``); None:
+    none recorded by then."""
+
+    employees: int | None
+    construction_progress: int | None
+
+
+def measures_on(units: list[tuple[Enterprise, dt.date]]) -> dict[int, Measures]:
+    """Each unit's head count and construction progress at the end of its date, from its
+    dated history (``MeasureEvent``), for a page's units: one query by the units' index.
+    The head count is the last recorded up to the date (before the first, the first, as
+    the facts count them); the progress the last recorded up to it (None before any, as
+    ``with_progress_then``). A unit with no event is left out (shown with today's)."""
+    if not units:
+        return {}
+    days = {u.pk: day for u, day in units}
+    employees: dict[int, int | None] = {}
+    progress: dict[int, int | None] = {}
+    for pk, day, count, built in (
+        MeasureEvent.objects.filter(enterprise_id__in=list(days))
+        .order_by("enterprise_id", "date", "id")
+        .values_list("enterprise_id", "date", "employees", "construction_progress")
+    ):
+        if count is not None and (employees.get(pk) is None or day <= days[pk]):
+            employees[pk] = count
+        else:
+            employees.setdefault(pk, None)
+        if built is not None and day <= days[pk]:
+            progress[pk] = built
+    return {pk: Measures(count, progress.get(pk)) for pk, count in employees.items()}
+
+
+def employees_on(units: list[tuple[Enterprise, dt.date]]) -> dict[int, int]:
+    """Each unit's employees on its date (``measures_on``), for a page's units; a unit
+    without a recorded head count is left out (shown with today's)."""
+    return {
+        pk: then.employees for pk, then in measures_on(units).items() if then.employees is not None
+    }
+
+
 def semi_finished_q(as_of: dt.date, status: str = "status_then") -> Q:
     """A semi-finished project at the end of ``as_of`` (on ``with_progress_then``): under
     construction, at least 60% built, no progress recorded for 6 months before."""

@@ -65,7 +65,7 @@ from enterprises.models import (
     StatusEvent,
     size_band_for,
 )
-from enterprises.selectors import semi_finished_q, with_progress_then
+from enterprises.selectors import employees_on, semi_finished_q, with_progress_then
 from exports.tables import escape_text, jalali_date_text
 from persian import jalali
 from places.models import Park, Province
@@ -689,24 +689,6 @@ class Row:
     ownership: str
     size: str
     employees: int = 0
-
-
-def employees_on(units: list[tuple[Enterprise, dt.date]]) -> dict[int, int]:
-    """Each unit's employees on its date (the last recorded up to it; before the first,
-    the first, as the facts count them), for a page's units: one query by the units'
-    index. A unit whose history is not read is left out (shown with today's)."""
-    if not units:
-        return {}
-    days = {u.pk: day for u, day in units}
-    found: dict[int, int] = {}
-    for pk, day, employees in (
-        MeasureEvent.objects.filter(enterprise_id__in=list(days), employees__isnull=False)
-        .order_by("enterprise_id", "date", "id")
-        .values_list("enterprise_id", "date", "employees")
-    ):
-        if pk not in found or day <= days[pk]:
-            found[pk] = employees or 0
-    return found
 
 
 def described(units: list[Enterprise], as_of: dt.date) -> list[Row]:

@@ -4,8 +4,14 @@ from the dated history, the directory's Persian-insensitive search and stable cu
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from enterprises.services import enterprise_change_status, enterprise_move
+from enterprises.services import (
+    enterprise_change_status,
+    enterprise_move,
+    enterprise_record_measures,
+)
 from tests.api.conftest import make_token
 from tests.factories import days_ago, make_enterprise
 from tests.views_helpers import jalali_text
@@ -143,6 +149,92 @@ def test_the_public_is_told_a_published_unit_as_it_is_today_whatever_the_date(
     row = call(f"/enterprises/{moved_unit.pk}", as_of=days_ago(200).isoformat()).json()
 
     assert (row["status"], row["province"], row["history_visible"]) == ("idle", "IR-23", False)
+
+
+@pytest.fixture
+def measured_unit(reference, national_admin):
+    """8 employees and 30% built from 400 days ago; 120 and 70% from 100 days ago."""
+    unit = make_enterprise(
+        province=reference.qom, status_date=days_ago(400), employees=8, construction_progress=30
+    )
+    enterprise_record_measures(
+        actor=national_admin,
+        enterprise=unit,
+        date=days_ago(100),
+        employees=120,
+        construction_progress=70,
+    )
+    return unit
+
+
+@pytest.mark.parametrize(
+    ("days", "employees", "size_band", "progress"),
+    [(200, 8, "micro", 30), (10, 120, "large", 70), (None, 120, "large", 70)],
+)
+def test_a_units_head_count_size_and_progress_are_those_of_the_date(
+    call, measured_unit, national_admin, days, employees, size_band, progress
+) -> None:
+    secret = make_token(national_admin)
+    params = {} if days is None else {"as_of": days_ago(days).isoformat()}
+
+    rows = call("/enterprises", secret, **params).json()["results"]
+    row = next(r for r in rows if r["id"] == measured_unit.pk)
+    detail = call(f"/enterprises/{measured_unit.pk}", secret, **params).json()
+
+    for answer in (row, detail):
+        assert (answer["employees"], answer["size_band"]) == (employees, size_band)
+    assert detail["private"]["construction_progress"] == progress
+
+
+def test_the_public_is_told_todays_head_count_whatever_the_date(call, measured_unit) -> None:
+    type(measured_unit).objects.filter(pk=measured_unit.pk).update(published=True)
+
+    row = call(f"/enterprises/{measured_unit.pk}", as_of=days_ago(200).isoformat()).json()
+
+    assert (row["employees"], row["size_band"]) == (120, "large")
+
+
+def test_the_head_counts_of_a_page_on_a_date_cost_one_query_however_many_rows(
+    call, reference, national_admin
+) -> None:
+    secret = make_token(national_admin)
+    then = days_ago(100).isoformat()  # before their head counts changed
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as done:
+            assert call("/enterprises", secret, as_of=then).status_code == 200
+        return len(done)
+
+    unit = make_enterprise(status_date=days_ago(400), employees=5)
+    enterprise_record_measures(
+        actor=national_admin, enterprise=unit, date=days_ago(50), employees=60
+    )
+    queries()  # the token's first use is recorded (once a minute)
+    one = queries()
+    for _ in range(4):
+        other = make_enterprise(status_date=days_ago(400), employees=5)
+        enterprise_record_measures(
+            actor=national_admin, enterprise=other, date=days_ago(50), employees=60
+        )
+
+    assert queries() == one
+    rows = call("/enterprises", secret, as_of=then).json()["results"]
+    assert [r["employees"] for r in rows] == [5] * 5
+
+
+def test_a_province_filter_costs_no_query_of_its_own(call, moved_unit, national_admin) -> None:
+    """The provinces' codes are read once for the filter and the rows' codes."""
+    secret = make_token(national_admin)
+    call("/enterprises", secret)  # the token's first use is recorded (once a minute)
+
+    def queries(**params: str) -> int:
+        with CaptureQueriesContext(connection) as done:
+            assert call("/enterprises", secret, **params).status_code == 200
+        return len(done)
+
+    assert queries(province="IR-23") == queries()
+    then = days_ago(10).isoformat()
+    assert queries(as_of=then, province="IR-23", limit="1") <= queries(as_of=then) + 1
 
 
 # --- search and pages ----------------------------------------------------------------------

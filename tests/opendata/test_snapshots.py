@@ -5,6 +5,7 @@ atomic (a failed build leaves the previous snapshot served) and safe to run agai
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gc
 import hashlib
 import io
@@ -18,6 +19,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from enterprises.models import Enterprise
+from enterprises.services import enterprise_record_measures
 from indicators import facts, selectors, sources
 from opendata import datasets, snapshots
 from opendata.tasks import build_open_data_task
@@ -84,6 +86,22 @@ def test_a_unit_unpublished_leaves_the_next_snapshot(registry, catalogue) -> Non
     assert [r["id"] for r in _json(manifest, "enterprises")["rows"]] == [
         registry.tehran_published.pk
     ]
+
+
+def test_a_units_head_count_is_the_one_in_force_on_the_snapshots_date_as_the_api_says(
+    registry, catalogue, client, national_admin
+) -> None:
+    unit = registry.tehran_published
+    enterprise_record_measures(
+        actor=national_admin, enterprise=unit, date=today() - dt.timedelta(days=30), employees=150
+    )
+
+    manifest = snapshots.build()
+
+    row = next(r for r in _json(manifest, "enterprises")["rows"] if r["id"] == unit.pk)
+    assert (row["employees"], row["size_band"]) == (150, "large")
+    answer = client.get(f"/api/v1/enterprises/{unit.pk}", {"as_of": manifest["as_of"]}).json()
+    assert (answer["employees"], answer["size_band"]) == (150, "large")
 
 
 def test_every_park_is_in_the_parks_dataset_with_iso_and_jalali_dates(reference, catalogue):
