@@ -272,7 +272,7 @@ def stage(request: HttpRequest, pk: int) -> HttpResponse:
             document_kind=data["document_kind"] or Document.Kind.OTHER,
         )
 
-    intro = _("Now at «%(stage)s» since %(date)s.") % {
+    intro = _("Now at “%(stage)s” since %(date)s.") % {
         "stage": cluster.stage_label,
         "date": jalali.format_date(cluster.stage_since),
     }
