@@ -84,7 +84,7 @@ def _value(field: models.Field | None, value: Any) -> str:
         except ValueError:
             text = value
     elif isinstance(value, list):
-        text = "، ".join(str(v) for v in value)
+        text = _(", ").join(str(v) for v in value)
     else:
         text = str(value)
     return to_persian_digits(text) if (get_language() or "fa").startswith("fa") else text

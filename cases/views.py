@@ -74,7 +74,7 @@ def stage(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for(request, pk, "work")
     form = StageForm(_data(request), case=case)
     missing = services.unmet(case)
-    intro = _("Now at «%(stage)s» since %(date)s.") % {
+    intro = _("Now at “%(stage)s” since %(date)s.") % {
         "stage": case.stage_label,
         "date": jalali.format_date(case.stage_since),
     }

@@ -16,6 +16,7 @@ Definitions (each figure states both its date and its definition):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -76,6 +77,9 @@ class ClusterQuery:
     group: str = ""
     stage: str = ""
     agent: str = ""
+    # The day whose stages are asked (the stage filter and the stage shown are those at the
+    # end of that day; clusters recorded later are left out); None: today's.
+    as_of: dt.date | None = None
 
     errors: dict[str, str] = field(default_factory=dict)
     """Filters given a value that names nothing: parameter name -> the value given, which
@@ -86,6 +90,7 @@ class ClusterQuery:
         "group": _("Industry group"),
         "stage": _("Stage"),
         "agent": _("Development agent"),
+        "as_of": _("Stages as of"),
     }
 
     @classmethod
@@ -117,14 +122,26 @@ class ClusterQuery:
             if value and not is_known(value):
                 query.errors[name] = get(name)
                 setattr(query, name, "")
+        if text := get("as_of")[:20]:
+            try:  # a day to come is read as today, as on the programme's figures
+                query.as_of = min(jalali.parse(text), jalali.today())
+            except jalali.JalaliDateError:
+                query.errors["as_of"] = text
         return query
 
+    @property
+    def as_of_text(self) -> str:
+        return jalali.format_date(self.as_of, persian_digits=False) if self.as_of else ""
+
     def params(self) -> dict[str, str]:
-        return {
+        params = {
             k: getattr(self, k)
             for k in ("q", "province", "group", "stage", "agent")
             if getattr(self, k)
         }
+        if self.as_of:
+            params["as_of"] = self.as_of_text
+        return params
 
     @property
     def ignored(self) -> list[tuple[StrOrPromise, str]]:
@@ -148,7 +165,13 @@ def directory(user: Any, query: ClusterQuery) -> QuerySet[Cluster]:
         qs = qs.filter(province__code=query.province)
     if query.group:
         qs = qs.filter(industry_group__key=query.group)
-    if query.stage == "suspended":
+    if query.as_of:
+        qs = qs.filter(pk__in=recorded_by(query.as_of))
+        if query.stage == "suspended":
+            qs = qs.filter(pk__in=suspended_on(query.as_of))
+        elif query.stage:
+            qs = qs.filter(pk__in=at_stage_on(query.as_of, query.stage))
+    elif query.stage == "suspended":
         qs = qs.filter(suspended=True)
     elif query.stage:
         qs = qs.filter(stage=query.stage)
@@ -238,6 +261,72 @@ def counts_by_province(as_of: dt.date) -> dict[str, dict[str, int]]:
     for row in milestones():
         for key, yes in row.state_on(as_of).items():
             table[row.province_code][key] += yes
+    return table
+
+
+# The events that move a cluster along the stages (suspension, resumption and the start of an
+# implementation year leave its stage as it was).
+_NOT_STAGES = [StageEvent.Kind.SUSPEND, StageEvent.Kind.RESUME, StageEvent.Kind.YEAR]
+
+
+def _orders_on(as_of: dt.date, *by: str) -> QuerySet[Any]:
+    """(cluster id, ``by``…, ``top``: the order of the stage it stood at at the end of
+    ``as_of``) for every cluster recorded by then: stages are taken in order, so the highest
+    reached is the one it stands at."""
+    return (
+        StageEvent.objects.filter(date__lte=as_of)
+        .exclude(kind__in=_NOT_STAGES)
+        .values("cluster_id", *by)
+        .annotate(top=Max("to_order"))
+        .order_by()
+    )
+
+
+def stages_on(as_of: dt.date, ids: Iterable[int] | None = None) -> dict[int, str]:
+    """Cluster id → the code of the stage it stood at at the end of ``as_of`` (clusters
+    recorded later are absent); only ``ids`` when given (a page's clusters)."""
+    rows = _orders_on(as_of)
+    if ids is not None:
+        rows = rows.filter(cluster_id__in=list(ids))
+    return {r["cluster_id"]: stages.STAGES[r["top"] - 1].code for r in rows}
+
+
+def at_stage_on(as_of: dt.date, stage: str) -> QuerySet[Any]:
+    """The ids of the clusters that stood at ``stage`` at the end of ``as_of`` (a subquery)."""
+    return _orders_on(as_of).filter(top=stages.order(stage)).values("cluster_id")
+
+
+def suspended_on(as_of: dt.date) -> list[int]:
+    """The ids of the clusters suspended at the end of ``as_of``: their last suspension or
+    resumption by then was a suspension."""
+    last: dict[int, str] = {}
+    events = (
+        StageEvent.objects.filter(
+            date__lte=as_of, kind__in=[StageEvent.Kind.SUSPEND, StageEvent.Kind.RESUME]
+        )
+        .order_by("date", "id")
+        .values_list("cluster_id", "kind")
+    )
+    for cluster_id, kind in events:
+        last[cluster_id] = kind
+    return [pk for pk, kind in last.items() if kind == StageEvent.Kind.SUSPEND]
+
+
+def recorded_by(as_of: dt.date) -> QuerySet[Any]:
+    """The ids of the clusters recorded by the end of ``as_of`` (a subquery)."""
+    return StageEvent.objects.filter(date__lte=as_of).values("cluster_id")
+
+
+def counts_by_stage(as_of: dt.date) -> dict[str, dict[str, int]]:
+    """Province code → stage code → how many clusters stood at that stage at the end of
+    ``as_of`` (every province and stage listed; suspended clusters at the stage they were
+    suspended in). One query."""
+    table = {
+        code: dict.fromkeys(stages.ORDER, 0)
+        for code in Province.objects.values_list("code", flat=True)
+    }
+    for r in _orders_on(as_of, "cluster__province__code"):
+        table[r["cluster__province__code"]][stages.STAGES[r["top"] - 1].code] += 1
     return table
 
 

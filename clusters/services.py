@@ -287,7 +287,7 @@ def cluster_advance(
     if target <= current:
         raise ValidationError(
             {
-                "to_stage": _("Stages are taken in order: the cluster is already at «%(stage)s».")
+                "to_stage": _("Stages are taken in order: the cluster is already at “%(stage)s”.")
                 % {"stage": cluster.stage_label}
             }
         )
@@ -297,7 +297,7 @@ def cluster_advance(
             raise ValidationError(
                 {
                     "to_stage": _(
-                        "Stages are taken in order: the next stage is «%(stage)s». Only a national "
+                        "Stages are taken in order: the next stage is “%(stage)s”. Only a national "
                         "administrator may skip a stage."
                     )
                     % {"stage": stages.label(stages.next_stage(cluster.stage) or "")}

@@ -5,7 +5,9 @@ served only here, after the same check, never from a public media URL."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms as django_forms
@@ -13,18 +15,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.scope import Scope
+from accounts.throttle import asks_download, throttled
 from audit.presenters import present
 from audit.services import StaleEdit, history_of
 from enterprises.models import Enterprise
-from exports.responses import stored_file_response
+from exports.responses import export_response, stored_file_response
+from exports.tables import Column, Table
 from persian import jalali
 from pishran.forms import apply_errors
 from places.models import Province
@@ -52,10 +57,12 @@ from .selectors import (
     cluster_get_visible,
     cluster_overdue,
     counts_by_province,
+    counts_by_stage,
     counts_by_year,
     directory_agents,
     plan_progress,
     programme_counts,
+    stages_on,
 )
 from .selectors import (
     directory as directory_query,
@@ -66,9 +73,13 @@ from .selectors import (
 def directory(request: HttpRequest) -> HttpResponse:
     query = ClusterQuery.from_params(request.GET, request.user)
     page = Paginator(directory_query(request.user, query), 30).get_page(request.GET.get("page"))
+    # Each listed cluster with the stage it stood at on the day asked (None: today's stage).
+    then = stages_on(query.as_of, [c.pk for c in page]) if query.as_of else {}
+    listed = [(c, stages.BY_CODE[then[c.pk]] if c.pk in then else None) for c in page]
     context = {
         "query": query,
         "page": page,
+        "listed": listed,
         "params": urlencode(query.params()),
         "provinces": Province.objects.all(),
         "groups": IndustryGroup.objects.all(),
@@ -81,7 +92,8 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(request, "clusters/directory.html", context)
 
 
-def national(request: HttpRequest) -> HttpResponse:
+@throttled("exports", when=asks_download)
+def national(request: HttpRequest) -> HttpResponseBase:
     form = AsOfForm(request.GET or None)
     as_of = jalali.today()
     if form.is_valid() and form.cleaned_data["as_of"]:
@@ -91,11 +103,14 @@ def national(request: HttpRequest) -> HttpResponse:
     rows = [(provinces[code], counts) for code, counts in by_province.items()]
     rows.sort(key=lambda r: (-r[1]["identified"], r[0].code))
     as_of_text = jalali.format_date(as_of, persian_digits=False)
-    map_data = {
-        "label": _("Clusters identified"),
-        "values": {code: c["identified"] for code, c in by_province.items()},
-        "links": {code: f"/clusters/?{urlencode({'province': code})}" for code in by_province},
-    }
+    by_stage = counts_by_stage(as_of)
+    stage_rows = [
+        StageRow(province, [by_stage[province.code][s.code] for s in stages.STAGES])
+        for province, _counts in rows
+    ]
+    stage_totals = StageRow(
+        None, [sum(r.counts[i] for r in stage_rows) for i in range(len(stages.STAGES))]
+    )
     context = {
         "form": form,
         "as_of": as_of,
@@ -103,9 +118,98 @@ def national(request: HttpRequest) -> HttpResponse:
         "totals": programme_counts(as_of),
         "rows": rows,
         "years": counts_by_year(as_of),
-        "map_data": map_data,
+        "year": jalali.year_of(as_of),
+        "stages": stages.STAGES,
+        "stage_rows": stage_rows,
+        "stage_totals": stage_totals,
+        "map_data": {
+            "label": _("Clusters identified"),
+            "values": {code: c["identified"] for code, c in by_province.items()},
+            "links": {code: f"/clusters/?{urlencode({'province': code})}" for code in by_province},
+        },
     }
+    if fmt := request.GET.get("export"):
+        return export_response(_national_tables(request, context), fmt)
     return render(request, "clusters/national.html", context)
+
+
+@dataclass(frozen=True)
+class StageRow:
+    """A province's (None: the country's) clusters at each of the ten stages, in order."""
+
+    province: Province | None
+    counts: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    def cells(self) -> list[tuple[stages.StageDef, int]]:
+        return list(zip(stages.STAGES, self.counts, strict=True))
+
+
+def _national_tables(request: HttpRequest, context: dict[str, Any]) -> list[Table]:
+    """The programme's figures as files: clusters at each stage by province (the CSV), by
+    Jalali year, and by province; each with the day counted and where it comes from."""
+    as_of = context["as_of"]
+    moment = timezone.make_aware(dt.datetime.combine(as_of, dt.time(23, 59)))
+    params = request.GET.copy()
+    params.pop("export", None)
+    source = request.path + ("?" + params.urlencode() if params else "")
+    slug = f"clusters-{jalali.format_date(as_of, persian_digits=False).replace('/', '-')}"
+
+    def table(title: str, columns: list[Column], rows: list[dict[str, Any]], name: str) -> Table:
+        return Table(title, columns, rows, f"{slug}-{name}", as_of=moment, source_url=source)
+
+    every: list[StageRow] = [*context["stage_rows"], context["stage_totals"]]
+    by_stage = table(
+        _("Clusters at each stage"),
+        [
+            Column("province", _("Province")),
+            *(Column(s.code, str(s.label), "int") for s in stages.STAGES),
+            Column("total", _("Total"), "int"),
+        ],
+        [
+            {
+                "province": str(r.province) if r.province else _("The whole country"),
+                **{s.code: n for s, n in r.cells()},
+                "total": r.total,
+            }
+            for r in every
+        ],
+        "by-stage",
+    )
+    counts = [
+        Column("identified", _("Identified"), "int"),
+        Column("in_development", _("In development"), "int"),
+        Column("completed", _("Completed"), "int"),
+    ]
+    by_year = table(
+        _("By Jalali year"),
+        [
+            Column("year", _("Year"), "int"),
+            *counts,
+            Column("identified_in_year", _("Identified in the year"), "int"),
+            Column("completed_in_year", _("Completed in the year"), "int"),
+        ],
+        [
+            {
+                "year": y.year,
+                **y.counts,
+                "identified_in_year": y.new["identified"],
+                "completed_in_year": y.new["completed"],
+            }
+            for y in context["years"]
+        ],
+        "by-year",
+    )
+    by_province = table(
+        _("By province"),
+        [Column("province", _("Province")), *counts],
+        [{"province": str(p), **c} for p, c in context["rows"]],
+        "by-province",
+    )
+    return [by_stage, by_year, by_province]
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -272,7 +376,7 @@ def stage(request: HttpRequest, pk: int) -> HttpResponse:
             document_kind=data["document_kind"] or Document.Kind.OTHER,
         )
 
-    intro = _("Now at «%(stage)s» since %(date)s.") % {
+    intro = _("Now at “%(stage)s” since %(date)s.") % {
         "stage": cluster.stage_label,
         "date": jalali.format_date(cluster.stage_since),
     }

@@ -159,7 +159,9 @@ def consortium_page(consortium: Consortium, year: int | None = None) -> Page:
         entries=list(consortium.support.all()),
         years=sorted(totals, reverse=True),
         totals=dict(totals),
-        markets=[countries.name(c) for c in consortium.markets.values_list("country", flat=True)],
+        markets=sorted(
+            countries.name(c) for c in consortium.markets.values_list("country", flat=True)
+        ),
     )
 
 

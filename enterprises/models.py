@@ -123,10 +123,10 @@ class Enterprise(models.Model):
         unique=True,
         null=True,
         blank=True,
-        help_text=_("The 11-digit national ID of the legal entity (شناسه ملی)."),
+        help_text=_("The 11-digit national ID of the legal entity."),
     )
     business_id = models.CharField(
-        _("business ID"), max_length=12, blank=True, help_text=_("12 digits (شناسه کسب‌وکار).")
+        _("business ID"), max_length=12, blank=True, help_text=_("12 digits.")
     )
     permit_number = models.CharField(_("operating permit number"), max_length=40, blank=True)
     permit_date = models.DateField(_("operating permit date"), null=True, blank=True)

@@ -181,7 +181,7 @@ def judge_date(plan: Any, column: str, text: str) -> dt.date | None:
         else:
             plan.problem(
                 column,
-                _("«%(text)s» is not a Jalali date such as 1402/05/21.") % {"text": text},
+                _("“%(text)s” is not a Jalali date such as 1402/05/21.") % {"text": text},
             )
         return None
     if value > today():
@@ -322,7 +322,7 @@ class Checker:
         text = values.get("province", "")
         province = self.lookups.provinces.get(search_key(text)) if text else None
         if text and province is None:
-            plan.problem(_label("province"), _("Unknown province «%(text)s».") % {"text": text})
+            plan.problem(_label("province"), _("Unknown province “%(text)s”.") % {"text": text})
             return
         if province is None:
             province = self.province or (plan.existing.province if plan.existing else None)
@@ -354,7 +354,7 @@ class Checker:
             if park is None:
                 plan.problem(
                     _label("park"),
-                    _("Unknown park or zone «%(text)s» in %(province)s.")
+                    _("Unknown park or zone “%(text)s” in %(province)s.")
                     % {"text": park_text, "province": province.name_fa},
                 )
                 return
@@ -375,7 +375,7 @@ class Checker:
         if text:
             status = self.lookups.statuses.get(search_key(text))
             if status is None:
-                plan.problem(_label("status"), _("Unknown status «%(text)s».") % {"text": text})
+                plan.problem(_label("status"), _("Unknown status “%(text)s”.") % {"text": text})
             else:
                 plan.status = status
         elif plan.existing is None:
@@ -399,7 +399,7 @@ class Checker:
             division = self.lookups.isic.get(isic.zfill(2))
             if division is None or division.group is None:
                 plan.problem(
-                    _label("isic"), _("Unknown ISIC division «%(code)s».") % {"code": isic}
+                    _label("isic"), _("Unknown ISIC division “%(code)s”.") % {"code": isic}
                 )
             else:
                 data["isic_division"], data["industry_group"] = division, division.group
@@ -410,7 +410,7 @@ class Checker:
             if not is_latin_digits(employees) or int(employees) > 1_000_000:
                 plan.problem(
                     _label("employees"),
-                    _("«%(text)s» is not a number of employees.") % {"text": values["employees"]},
+                    _("“%(text)s” is not a number of employees.") % {"text": values["employees"]},
                 )
             else:
                 data["employees"] = int(employees)

@@ -95,7 +95,7 @@ class ParkChecker:
     def _province(self, plan: ParkRowPlan, text: str) -> Province | None:
         province = self.lookups.provinces.get(search_key(text)) if text else self.province
         if text and province is None:
-            plan.problem(_label("province"), _("Unknown province «%(text)s».") % {"text": text})
+            plan.problem(_label("province"), _("Unknown province “%(text)s”.") % {"text": text})
             return None
         if province is None:
             plan.problem(_label("province"), _("The province is missing."))
@@ -162,7 +162,7 @@ class ParkChecker:
             if value is None:
                 plan.problem(
                     _label(key),
-                    _("Unknown %(field)s «%(text)s».") % {"field": _label(key), "text": text},
+                    _("Unknown %(field)s “%(text)s”.") % {"field": _label(key), "text": text},
                 )
             else:
                 plan.data[key] = value
@@ -183,7 +183,7 @@ class ParkChecker:
             if not number.is_finite() or number < 0 or number >= Decimal("1e8"):
                 plan.problem(
                     _label("area_ha"),
-                    _("«%(text)s» is not an area in hectares.") % {"text": values["area_ha"]},
+                    _("“%(text)s” is not an area in hectares.") % {"text": values["area_ha"]},
                 )
             else:
                 plan.data["area_ha"] = number.quantize(Decimal("0.01"))
@@ -193,7 +193,7 @@ class ParkChecker:
                 continue
             if not is_latin_digits(text) or int(text) > 1_000_000:
                 plan.problem(
-                    _label(key), _("«%(text)s» is not a number of plots.") % {"text": values[key]}
+                    _label(key), _("“%(text)s” is not a number of plots.") % {"text": values[key]}
                 )
             else:
                 plan.data[key] = int(text)

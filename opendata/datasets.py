@@ -151,7 +151,7 @@ PARK_FIELDS = (
     Field("name", _("Name"), "text", _("The park's or zone's name."), "شکوهیه"),
     Field("province", _("Province code"), "text", _("Its province, by its ISO 3166-2:IR code."), "IR-25"),  # noqa: E501
     Field("province_name", _("Province"), "text", _("The province's Persian name."), "قم"),
-    Field("kind", _("Kind"), "text", _("park (an industrial park, شهرک صنعتی) or zone (an industrial zone, ناحیه صنعتی)."), "park"),  # noqa: E501
+    Field("kind", _("Kind"), "text", _("park (an industrial park) or zone (an industrial zone)."), "park"),  # noqa: E501
     Field("ownership", _("Ownership"), "text", _("state (run by the state) or private."), "state"),  # noqa: E501
     Field("specialty", _("Specialty"), "text", _("The industries it is meant for, if any."), "قطعات خودرو"),  # noqa: E501
     Field("area_ha", _("Area (hectares)"), "decimal", _("Its area in hectares; empty when not known."), "350.50"),  # noqa: E501

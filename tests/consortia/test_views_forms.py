@@ -4,9 +4,11 @@ nothing saved."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from consortia.models import Consortium, ExportYear, Member, Readiness, SupportEntry
@@ -247,3 +249,16 @@ def test_national_staff_set_a_year_s_cap(national_admin: Any, client_for: Any) -
     assert response.status_code == 302
     html = page(client_for(national_admin).get(reverse("consortium_caps")))
     assert "۴٬۰۰۰٬۰۰۰٬۰۰۰" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "markets"), [("en", "Afghanistan, Iraq"), ("fa", "افغانستان، عراق")]
+)
+def test_a_consortiums_markets_are_listed_with_the_pages_comma(
+    consortia, national_admin, client_for, language, markets
+) -> None:
+    client = client_for(national_admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = page(client.get(reverse("consortium_detail", args=[consortia.qom.pk])))
+    shown = re.search(r'data-testid="markets">([^<]*)<', html)
+    assert shown is not None and shown.group(1) == markets

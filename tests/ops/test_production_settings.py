@@ -33,7 +33,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
 def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=120, check=False,
+        text=True, timeout=300, check=False,
     )  # fmt: skip
 
 
@@ -94,7 +94,7 @@ def test_collectstatic_writes_hashed_compressed_files_that_production_serves(tmp
     )
     run = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=120, check=False,
+        timeout=300, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     status, cache_control = run.stdout.split(" ", 1)
