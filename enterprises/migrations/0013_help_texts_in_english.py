@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enterprises', '0011_measure_events'),
+        ('enterprises', '0012_closed_location_ids'),
     ]
 
     operations = [
