@@ -48,7 +48,6 @@ from enterprises.events import (
 )
 from enterprises.models import (
     SEMI_FINISHED_PROGRESS,
-    SEMI_FINISHED_STALLED_MONTHS,
     Enterprise,
     LocationEvent,
     MeasureEvent,
@@ -57,6 +56,7 @@ from enterprises.models import (
     StatusEvent,
     size_band_for,
     stalled_from,
+    stalled_months,
 )
 from persian.jalali import today as jdate_today
 from pishran.db import one_at_a_time
@@ -117,10 +117,14 @@ def _fan(
     return keys
 
 
-def _semi(progress: int, since: dt.date | None, day: dt.date) -> bool:
+def _semi(progress: int, since: dt.date | None, day: dt.date, months: int) -> bool:
     """Semi-finished on ``day`` (if under construction): at least 60% built and no
-    progress recorded since ``stalled_from(since)``."""
-    return progress >= SEMI_FINISHED_PROGRESS and since is not None and day >= stalled_from(since)
+    progress recorded for ``months`` months since ``since``."""
+    return (
+        progress >= SEMI_FINISHED_PROGRESS
+        and since is not None
+        and day >= stalled_from(since, months)
+    )
 
 
 def unit_rows(
@@ -138,6 +142,7 @@ def unit_rows(
     (``measure_events``: date, id, employees or None, progress or None); before the first
     recorded headcount, the first one."""
     measure_events = sorted(measure_events)
+    months = stalled_months()
     merged: list[tuple[dt.date, int, int, tuple]] = []
     for date, pk, from_status, to_status in status_events:
         merged.append((date, 1, pk, ("s", from_status, to_status)))
@@ -148,7 +153,7 @@ def unit_rows(
         if progress is not None and progress >= SEMI_FINISHED_PROGRESS:
             # The day the progress has stood still long enough (if nothing is recorded
             # before it: checked when it comes).
-            merged.append((stalled_from(date), -2, pk, ("t", date)))
+            merged.append((stalled_from(date, months), -2, pk, ("t", date)))
     permit = unit.get("permit_date")
     if permit is not None:
         merged.append((permit, 2, 0, ("p",)))
@@ -186,9 +191,9 @@ def unit_rows(
                 employees = event[1]
             if event[2] is not None:
                 progress, since = event[2], date
-            semi = _semi(progress, since, date)
+            semi = _semi(progress, since, date, months)
         elif event[0] == "t":
-            semi = _semi(progress, since, date)
+            semi = _semi(progress, since, date, months)
         else:
             where = (
                 (province, park)
@@ -641,7 +646,7 @@ def partial_month(as_of: dt.date) -> dict[Key, list[int]]:
 def _stalling(first: dt.date, last: dt.date) -> set[int]:
     """The units whose progress, if nothing is recorded after it, has stood still long
     enough on a day from ``first`` to ``last`` (they may become semi-finished that day)."""
-    months = SEMI_FINISHED_STALLED_MONTHS
+    months = stalled_months()
     recorded = MeasureEvent.objects.filter(
         construction_progress__gte=SEMI_FINISHED_PROGRESS,
         date__range=(
@@ -649,7 +654,7 @@ def _stalling(first: dt.date, last: dt.date) -> set[int]:
             last - dt.timedelta(days=29 * months - 2),
         ),
     ).values_list("enterprise_id", "date")
-    return {pk for pk, day in recorded if first <= stalled_from(day) <= last}
+    return {pk for pk, day in recorded if first <= stalled_from(day, months) <= last}
 
 
 # --- full rebuild in SQL ---------------------------------------------------------------------
@@ -1274,10 +1279,11 @@ def _calendar(cursor: Any) -> None:
     # still long enough (``stalled_from``); then the days up to the last of those.
     # ``n``: the day's number in the history (the rebuild compares days as integers).
     days: list[tuple[dt.date, int, dt.date, int, int]] = []
+    months = stalled_months()  # the agency's number, read once
     if low is not None:
-        day, last = low, stalled_from(high)
+        day, last = low, stalled_from(high, months)
         while day <= last:
-            stalled = stalled_from(day)
+            stalled = stalled_from(day, months)
             days.append((day, month_index(day), stalled, month_index(stalled), len(days)))
             day += dt.timedelta(days=1)
     if connection.vendor == "postgresql":  # one statement, not one per day (0.3 s at 9,600)
