@@ -115,7 +115,7 @@ def figure(request: HttpRequest, key: str, params: Query[FigureFilters]) -> dict
         "as_of_jalali": jalali(as_of),
         "value": selectors.value_of(indicator, place, as_of),
         "unit": indicator.unit_en or indicator.unit,
-        "definition": indicator.definition,
+        "definition": indicator.stated_definition,
     }
     if params.breakdown:
         if params.breakdown not in indicator.breakdowns or params.breakdown in ("province", "park"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 
 import jdatetime
 from django.conf import settings
@@ -82,16 +83,32 @@ FILTER_COLUMNS = [
 # Units a business clinic may take on: idle or semi-active, or a semi-finished project
 # (under construction, at least 60% built; ``Enterprise.is_semi_finished``).
 SEMI_FINISHED_PROGRESS = 60
-# A semi-finished project has also recorded no construction progress for this many months
-# (the default of the "semi-finished" indicator's ``stalled_months``; the domain notes say
-# "stalled" without a number).
+# A semi-finished project has also recorded no construction progress for a number of months:
+# the "semi-finished" indicator's ``stalled_months`` (set by the agency; the indicators
+# provide it, ``provide_stalled_months``); this is the number shipped with it.
 SEMI_FINISHED_STALLED_MONTHS = 6
+_stalled_months: list[Callable[[], int]] = []
+
+
+def provide_stalled_months(read: Callable[[], int]) -> None:
+    """Where the number of months is read from (the indicators, which build on this app)."""
+    _stalled_months[:] = [read]
+
+
+def stalled_months() -> int:
+    """How many months without recorded progress make a project semi-finished."""
+    return _stalled_months[0]() if _stalled_months else SEMI_FINISHED_STALLED_MONTHS
+
+
+def stalled_from(day: dt.date, months: int | None = None) -> dt.date:
+    """The first day on which progress recorded on ``day`` has stood for ``months`` Jalali
+    months (the same day of the month, or the month's last day if it is shorter); the
+    agency's number of months unless told."""
+    return _stalled_from(day, stalled_months() if months is None else months)
 
 
 @functools.lru_cache(maxsize=8192)
-def stalled_from(day: dt.date, months: int = SEMI_FINISHED_STALLED_MONTHS) -> dt.date:
-    """The first day on which progress recorded on ``day`` has stood for ``months`` Jalali
-    months (the same day of the month, or the month's last day if it is shorter)."""
+def _stalled_from(day: dt.date, months: int) -> dt.date:
     j = jdatetime.date.fromgregorian(date=day)
     index = j.year * 12 + j.month - 1 + months
     year, month = index // 12, index % 12 + 1
@@ -101,11 +118,12 @@ def stalled_from(day: dt.date, months: int = SEMI_FINISHED_STALLED_MONTHS) -> dt
 def stalled_by(as_of: dt.date) -> dt.date:
     """The last day progress may have been recorded on for a project to be stalled on
     ``as_of`` (``stalled_from`` of that day is ``as_of`` or earlier)."""
+    months = stalled_months()
     j = jdatetime.date.fromgregorian(date=as_of)
-    index = j.year * 12 + j.month - 1 - SEMI_FINISHED_STALLED_MONTHS
+    index = j.year * 12 + j.month - 1 - months
     year, month = index // 12, index % 12 + 1
     day = jdatetime.date(year, month, min(j.day, month_length(year, month))).togregorian()
-    while stalled_from(day + dt.timedelta(days=1)) <= as_of:  # a shorter month's last days
+    while stalled_from(day + dt.timedelta(days=1), months) <= as_of:  # a shorter month's end
         day += dt.timedelta(days=1)
     return day
 

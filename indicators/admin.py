@@ -2,11 +2,13 @@ from django.contrib import admin
 
 from audit.admin import AuditedModelAdmin
 
+from .forms import IndicatorAdminForm
 from .models import Indicator, RefreshRun, Target
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(AuditedModelAdmin):
+    form = IndicatorAdminForm
     list_display = ("position", "key", "name", "kind", "source", "measure", "is_public")
     list_display_links = ("key", "name")
     list_filter = ("kind", "source", "is_public")

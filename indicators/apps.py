@@ -10,12 +10,14 @@ class IndicatorsConfig(AppConfig):
         # The indicators build on the layers below and listen to their domain events
         # (``pishran.events``); nothing below imports the indicators (docs/architecture.md).
         from accounts.access import register as register_rules
+        from audit.events import ReferenceRowSaved
         from cases.events import CaseEvent
         from clinics.casetype import TYPE as CLINIC
         from clinics.figures import case_flows
         from clusters.events import ClusterEvent
         from enterprises import selectors as enterprise_selectors
         from enterprises.events import EnterpriseEvent, UnitsCreated, UnitsUpdated
+        from enterprises.models import provide_stalled_months
         from finance import casetype as referral
         from finance import figures as finance_figures
         from finance import market
@@ -23,7 +25,7 @@ class IndicatorsConfig(AppConfig):
         from pishran.events import subscribe
         from places.events import ParkSaved, ReferenceLoaded
 
-        from . import casefacts, catalogue, facts, rows, sources
+        from . import casefacts, catalogue, facts, rows, sources, tasks
         from .access import RULES
         from .base import register
         from .clinics import ClinicSource
@@ -36,6 +38,10 @@ class IndicatorsConfig(AppConfig):
         # programme's figures are read from ``clusters.selectors`` by ``indicators.clusters``,
         # the business clinics' from ``clinics.figures`` by ``indicators.clinics``.
         register_rules(RULES)  # who sees and sets the targets
+        # Semi-finished projects: the number of months the agency set on the indicator; a
+        # new number rebuilds the facts.
+        provide_stalled_months(sources.stalled_months)
+        subscribe(ReferenceRowSaved, tasks.stalled_months_changed)
         register(ClusterSource())
         register(ClinicSource())
         register(FinanceSource())

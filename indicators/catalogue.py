@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from enterprises.models import SEMI_FINISHED_STALLED_MONTHS
+
 OPERATING = ["active", "semi_active", "idle"]
 SME = ["micro", "small", "medium"]
 PLACES = ["province", "park"]
@@ -152,11 +154,12 @@ SHIPPED: list[dict[str, Any]] = [
         "key": "semi-finished",
         "name": "طرح‌های نیمه‌تمام",
         "definition": "واحدهایی که در تاریخ گزارش «در حال ساخت» بوده‌اند، پیشرفت فیزیکی‌شان "
-        "در آن روز ۶۰ درصد یا بیشتر بوده و در ۶ ماه پیش از آن پیشرفتی برایشان ثبت نشده است.",
+        "در آن روز ۶۰ درصد یا بیشتر بوده و در {months} ماه پیش از آن پیشرفتی برایشان ثبت نشده است.",
         "measure": "units",
         "filters": {"status": ["under_construction"], "semi_finished": True},
         "breakdowns": PLACES,
         "unit": "طرح",
+        "stalled_months": SEMI_FINISHED_STALLED_MONTHS,
     },
     {
         "key": "parks",
@@ -243,7 +246,7 @@ SHIPPED: list[dict[str, Any]] = [
         "name": "نامزدهای کلینیک کسب‌وکار",
         "definition": "واحدهایی که در تاریخ گزارش «راکد» یا «نیمه‌فعال» بوده‌اند، و طرح‌های "
         "نیمه‌تمام (در آن روز «در حال ساخت» با پیشرفت فیزیکی ۶۰ درصد یا بیشتر و بی پیشرفتِ "
-        "ثبت‌شده در ۶ ماه پیش از آن)، در استان و شهرکی که آن روز در آن بوده‌اند.",
+        "ثبت‌شده در {months} ماه پیش از آن)، در استان و شهرکی که آن روز در آن بوده‌اند.",
         "source": "clinics",
         "measure": "candidates",
         "filters": {},
@@ -609,7 +612,7 @@ ENGLISH: dict[str, tuple[str, str, str]] = {
         "Semi-finished projects",
         "Units under construction on the report date "
         "whose physical progress that day was 60 per cent or more, with no progress "
-        "recorded in the 6 months before it.",
+        "recorded in the {months} months before it.",
         "projects",
     ),
     "parks": (
@@ -659,7 +662,7 @@ ENGLISH: dict[str, tuple[str, str, str]] = {
         "Business clinic candidates",
         "Units that were idle or semi-active on the report date, and semi-finished projects "
         "(under construction that day, with a physical progress of 60 per cent or more that "
-        "day and none recorded in the 6 months before), in the province and park they were "
+        "day and none recorded in the {months} months before), in the province and park they were "
         "in that day.",
         "units",
     ),
@@ -854,6 +857,7 @@ def load_indicators() -> int:
             unit=spec.get("unit", ""),
             is_public=spec.get("public", True),
             position=(position + 1) * 10,
+            stalled_months=spec.get("stalled_months"),
         )
         created += 1
     if created or completed:

@@ -48,7 +48,6 @@ from enterprises.events import (
 )
 from enterprises.models import (
     SEMI_FINISHED_PROGRESS,
-    SEMI_FINISHED_STALLED_MONTHS,
     Enterprise,
     LocationEvent,
     MeasureEvent,
@@ -57,6 +56,7 @@ from enterprises.models import (
     StatusEvent,
     size_band_for,
     stalled_from,
+    stalled_months,
 )
 from persian.jalali import today as jdate_today
 from pishran.db import one_at_a_time
@@ -117,10 +117,14 @@ def _fan(
     return keys
 
 
-def _semi(progress: int, since: dt.date | None, day: dt.date) -> bool:
+def _semi(progress: int, since: dt.date | None, day: dt.date, months: int) -> bool:
     """Semi-finished on ``day`` (if under construction): at least 60% built and no
-    progress recorded since ``stalled_from(since)``."""
-    return progress >= SEMI_FINISHED_PROGRESS and since is not None and day >= stalled_from(since)
+    progress recorded for ``months`` months since ``since``."""
+    return (
+        progress >= SEMI_FINISHED_PROGRESS
+        and since is not None
+        and day >= stalled_from(since, months)
+    )
 
 
 def unit_rows(
@@ -138,6 +142,7 @@ def unit_rows(
     (``measure_events``: date, id, employees or None, progress or None); before the first
     recorded headcount, the first one."""
     measure_events = sorted(measure_events)
+    months = stalled_months()
     merged: list[tuple[dt.date, int, int, tuple]] = []
     for date, pk, from_status, to_status in status_events:
         merged.append((date, 1, pk, ("s", from_status, to_status)))
@@ -148,7 +153,7 @@ def unit_rows(
         if progress is not None and progress >= SEMI_FINISHED_PROGRESS:
             # The day the progress has stood still long enough (if nothing is recorded
             # before it: checked when it comes).
-            merged.append((stalled_from(date), -2, pk, ("t", date)))
+            merged.append((stalled_from(date, months), -2, pk, ("t", date)))
     permit = unit.get("permit_date")
     if permit is not None:
         merged.append((permit, 2, 0, ("p",)))
@@ -186,9 +191,9 @@ def unit_rows(
                 employees = event[1]
             if event[2] is not None:
                 progress, since = event[2], date
-            semi = _semi(progress, since, date)
+            semi = _semi(progress, since, date, months)
         elif event[0] == "t":
-            semi = _semi(progress, since, date)
+            semi = _semi(progress, since, date, months)
         else:
             where = (
                 (province, park)
@@ -641,7 +646,7 @@ def partial_month(as_of: dt.date) -> dict[Key, list[int]]:
 def _stalling(first: dt.date, last: dt.date) -> set[int]:
     """The units whose progress, if nothing is recorded after it, has stood still long
     enough on a day from ``first`` to ``last`` (they may become semi-finished that day)."""
-    months = SEMI_FINISHED_STALLED_MONTHS
+    months = stalled_months()
     recorded = MeasureEvent.objects.filter(
         construction_progress__gte=SEMI_FINISHED_PROGRESS,
         date__range=(
@@ -649,7 +654,7 @@ def _stalling(first: dt.date, last: dt.date) -> set[int]:
             last - dt.timedelta(days=29 * months - 2),
         ),
     ).values_list("enterprise_id", "date")
-    return {pk for pk, day in recorded if first <= stalled_from(day) <= last}
+    return {pk for pk, day in recorded if first <= stalled_from(day, months) <= last}
 
 
 # --- full rebuild in SQL ---------------------------------------------------------------------
@@ -748,12 +753,17 @@ _FIXED_ROWS = (
     "{fine}, f.units, f.jobs FROM ind_fine f CROSS JOIN ind_span n {fine_where}"
 )
 # A fixed-place project stalled while under construction: in its month ``tm`` it leaves the
-# class without the semi-finished bit (the lowest bit of ``pc``) for the one with it.
+# class without the semi-finished bit (the lowest bit of ``pc``) for the one with it; a
+# project with several progresses recorded (``ind_sv``) likewise where each of its periods
+# of being semi-finished begins, and back where it ends.
 _STALLED_ROWS = (
     f"UNION ALL SELECT ({_STOCK} + x.tm) * 8 + {_STATUSES.index('under_construction')}, "
     "x.pc + v.b, CASE WHEN v.b = 1 THEN 1 ELSE -1 END, CASE WHEN v.b = 1 THEN x.emp "
     "ELSE -x.emp END FROM ind_simple x CROSS JOIN (SELECT 0 AS b UNION ALL SELECT 1) v "
     "WHERE x.fix = 1 "
+    f"UNION ALL SELECT ({_STOCK} + s.m) * 8 + {_BUILDING}, s.pc + v.b, "
+    "CASE WHEN v.b = 1 THEN s.d ELSE -s.d END, CASE WHEN v.b = 1 THEN s.d * s.emp "
+    "ELSE -s.d * s.emp END FROM ind_sv s CROSS JOIN (SELECT 0 AS b UNION ALL SELECT 1) v "
 )
 _SUM = (
     "CREATE TEMP TABLE {table} AS SELECT tag, place, CAST(SUM(units) AS integer) AS units, "
@@ -813,21 +823,18 @@ _STEPS: list[tuple[str, list[str]]] = [
     (
         "units",
         [
-            # Employees and progress of a unit with one measure event (most units): its
-            # current columns, which the services keep equal to its latest event (a unit
-            # with more events goes through the general path, ``ind_mover``). Of the events
-            # only their number and first date are read: the index (enterprise, date) holds
-            # both.
+            # A unit's employees and progress from its measure events, read once: their
+            # number, first date, lowest and highest headcount and the first day of a
+            # progress of 60% or more. A unit whose headcount never changed (the lowest is
+            # the highest) has that headcount on every date.
             "CREATE TEMP TABLE ind_u AS SELECT x.id, x.industry_group_id AS grp, "
-            "CASE WHEN m.n IS NULL THEN "
-            + str(_SIZES.index(SizeBand.MICRO))
-            + " ELSE "
-            + _code("x.size_band", _SIZES)
-            + " END AS sz, 0 AS semi, "
-            "CASE WHEN m.n IS NULL THEN 0 ELSE x.employees END AS emp, "
-            "CASE WHEN m.n IS NULL THEN 0 ELSE x.construction_progress END AS prog, "
-            "m.n AS mn, m.d AS md, x.permit_date FROM enterprises_enterprise x LEFT JOIN ("
-            "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d "
+            + _size_code("COALESCE(m.emax, 0)")
+            + " AS sz, 0 AS semi, COALESCE(m.emax, 0) AS emp, "
+            "m.n AS mn, m.d AS md, m.emin, m.emax, m.p6d, x.permit_date "
+            "FROM enterprises_enterprise x LEFT JOIN ("
+            "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d, MIN(employees) AS emin, "
+            "MAX(employees) AS emax, MIN(CASE WHEN construction_progress >= "
+            f"{SEMI_FINISHED_PROGRESS} THEN date END) AS p6d "
             "FROM enterprises_measureevent GROUP BY enterprise_id) m ON m.e = x.id",
             "CREATE UNIQUE INDEX ind_u_id ON ind_u (id)",
         ],
@@ -852,6 +859,9 @@ _STEPS: list[tuple[str, list[str]]] = [
     (
         "fixed places",
         [
+            # Every unit whose place never changed and whose first measure event is not later
+            # than its registration (``q`` = 1: its employees and semi-finished class can be
+            # carried on the unit; 0: its class changes over time, ``ind_mu`` below).
             "CREATE TEMP TABLE ind_simple AS SELECT l.e, l.prov, l.park, "
             "CASE WHEN l.park <> 0 THEN 1 ELSE 0 END AS inpark, "
             + _ATTRS
@@ -860,13 +870,22 @@ _STEPS: list[tuple[str, list[str]]] = [
             .replace("l.grp", "u.grp")
             .replace("l.sz", "u.sz")
             .replace("l.semi", "u.semi")
-            + " AS pc, c.m AS pm, "
-            # A project at 60% or more stalls (semi-finished) from month ``tm``: its rows from
-            # then on carry the semi-finished bit; ``fix``: it was under construction at the
-            # end of the month before, so that month's state moves to the semi-finished class.
-            f"CASE WHEN u.prog >= {SEMI_FINISHED_PROGRESS} THEN t.sm END AS tm, "
-            f"CASE WHEN u.prog >= {SEMI_FINISHED_PROGRESS} AND f.uc = 1 AND f.fm < t.sm "
-            "AND (lv.lum IS NULL OR lv.lum >= t.sm) THEN 1 ELSE 0 END AS fix FROM ("
+            + " AS pc, c.m AS pm, u.permit_date AS pd, "
+            # A project recorded once at 60% or more stalls (semi-finished) from month ``tm``:
+            # its rows from then on carry the semi-finished bit; ``fix``: it was under
+            # construction at the end of the month before, so that month's state moves to the
+            # semi-finished class.
+            "CASE WHEN u.mn = 1 AND u.p6d IS NOT NULL THEN t.sm END AS tm, "
+            "CASE WHEN u.mn = 1 AND u.p6d IS NOT NULL AND f.uc = 1 AND f.fm < t.sm "
+            "AND (lv.lum IS NULL OR lv.lum >= t.sm) THEN 1 ELSE 0 END AS fix, "
+            # Several measure events: the unit stays here (``q`` = 1) if its headcount never
+            # changed; ``sv`` = 1: it may have been semi-finished at the end of a month it
+            # was under construction (a progress of 60% or more recorded before the month it
+            # left "under construction" had stood long enough then), its periods of being
+            # semi-finished are moved by pairs of rows (``ind_sv``, step "classes").
+            "CASE WHEN u.mn IS NULL OR u.mn = 1 OR u.emin = u.emax OR u.emax IS NULL "
+            "THEN 1 ELSE 0 END AS q, CASE WHEN u.mn > 1 AND f.uc = 1 AND u.p6d IS NOT NULL "
+            "AND (lv.lum IS NULL OR t6.sm < lv.lum) THEN 1 ELSE 0 END AS sv, f.fm, lv.lum FROM ("
             "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d, MAX(province_id) AS prov, "
             "MAX(COALESCE(park_id, 0)) AS park FROM enterprises_locationevent "
             # The first status event (its date and month; under construction or not), and
@@ -878,12 +897,85 @@ _STEPS: list[tuple[str, list[str]]] = [
             f"WHERE fc = {_BUILDING} GROUP BY e) lv ON lv.e = l.e "
             "JOIN ind_u u ON u.id = l.e CROSS JOIN ind_span n "
             "LEFT JOIN ind_day c ON c.d = u.permit_date LEFT JOIN ind_day t ON t.d = u.md "
-            "WHERE l.n = 1 AND l.d <= f.d AND (u.mn IS NULL OR (u.mn = 1 AND u.md <= f.d))",
+            "LEFT JOIN ind_day t6 ON t6.d = u.p6d "
+            "WHERE l.n = 1 AND l.d <= f.d AND (u.mn IS NULL OR u.md <= f.d)",
+            # Fixed-place units whose employees or semi-finished class change over time: their
+            # rows are made from the periods of their status and of their class (step "fine").
+            "CREATE TEMP TABLE ind_mu AS SELECT e, prov, park, grp, pm, pd FROM ind_simple "
+            "WHERE q = 0",
+            "DELETE FROM ind_simple WHERE q = 0",
             "CREATE UNIQUE INDEX ind_simple_e ON ind_simple (e)",
+            "CREATE UNIQUE INDEX ind_mu_e ON ind_mu (e)",
             # The others (a few per cent): every unit that has a history and is not above.
             "CREATE TEMP TABLE ind_mover AS SELECT u.id AS e FROM ind_u u "
-            "WHERE NOT EXISTS (SELECT 1 FROM ind_simple ns WHERE ns.e = u.id)",
+            "WHERE NOT EXISTS (SELECT 1 FROM ind_simple ns WHERE ns.e = u.id) "
+            "AND NOT EXISTS (SELECT 1 FROM ind_mu nm WHERE nm.e = u.id)",
             "CREATE UNIQUE INDEX ind_mover_e ON ind_mover (e)",
+        ],
+    ),
+    (
+        "classes",
+        [
+            # The fixed-place units of a constant headcount that may have been semi-finished
+            # while under construction (``sv``): each progress of 60% or more makes them
+            # semi-finished from the month it has stood long enough to the month of the next
+            # progress; within the months they were under construction (from ``fm`` to
+            # ``lum``), a pair of rows moves them into the semi-finished class where such a
+            # period begins (``d`` = 1) and out of it where it ends (``d`` = -1).
+            "CREATE TEMP TABLE ind_sv AS SELECT z.e, v.d, CASE WHEN v.d = 1 THEN (CASE "
+            "WHEN z.a > x.fm THEN z.a ELSE x.fm END) WHEN z.b IS NULL OR (x.lum IS NOT NULL "
+            "AND x.lum < z.b) THEN x.lum ELSE z.b END AS m, x.pc, x.emp FROM ("
+            "SELECT e, sm AS a, nm AS b FROM (SELECT me.enterprise_id AS e, "
+            "me.construction_progress AS prog, c.sm, LEAD(c.m) OVER (PARTITION BY "
+            "me.enterprise_id ORDER BY me.date, me.id) AS nm FROM enterprises_measureevent me "
+            "JOIN ind_day c ON c.d = me.date WHERE me.construction_progress IS NOT NULL AND "
+            "me.enterprise_id IN (SELECT e FROM ind_simple WHERE sv = 1)) y "
+            f"WHERE prog >= {SEMI_FINISHED_PROGRESS} AND (nm IS NULL OR sm < nm)) z "
+            "JOIN ind_simple x ON x.e = z.e CROSS JOIN (SELECT 1 AS d UNION ALL SELECT -1) v "
+            "WHERE (x.lum IS NULL OR (CASE WHEN z.a > x.fm THEN z.a ELSE x.fm END) < x.lum) "
+            "AND (z.b IS NULL OR (CASE WHEN z.a > x.fm THEN z.a ELSE x.fm END) < z.b) "
+            "AND (v.d = 1 OR z.b IS NOT NULL OR x.lum IS NOT NULL)",
+            # The fixed-place units whose class changes (``ind_mu``): their measure events in
+            # date order, each with the headcount and progress carried to it (the last
+            # recorded; before the first headcount, the first one), the month and day of the
+            # next event. One sort: the carried values are running maxima of (how many
+            # values were recorded so far, the value) packed in one integer, so every window
+            # reads the same order. A progress carries the month its project stalls.
+            "CREATE TEMP TABLE ind_mq AS SELECT e, m, n, nm, nd, fn, "
+            "COALESCE(ce % 2097152, fe, 0) AS emp, "
+            f"CASE WHEN (cp / 32768) % 128 >= {SEMI_FINISHED_PROGRESS} THEN cp % 32768 END AS sm "
+            "FROM (SELECT e, m, n, nm, nd, MIN(n) OVER (PARTITION BY e) AS fn, "
+            "MAX(CASE WHEN emp IS NOT NULL THEN eg * 2097152 + emp END) OVER w AS ce, "
+            "MAX(CASE WHEN eg = 1 AND emp IS NOT NULL THEN emp END) OVER (PARTITION BY e) AS fe, "
+            "MAX(CASE WHEN prog IS NOT NULL THEN pg * 4194304 + prog * 32768 + sm END) OVER w "
+            "AS cp FROM (SELECT me.enterprise_id AS e, me.date AS d, me.id AS i, c.m, c.n, c.sm, "
+            "me.employees AS emp, me.construction_progress AS prog, "
+            "COUNT(me.employees) OVER w AS eg, COUNT(me.construction_progress) OVER w AS pg, "
+            "LEAD(c.m) OVER w AS nm, LEAD(c.n) OVER w AS nd "
+            "FROM enterprises_measureevent me JOIN ind_day c ON c.d = me.date "
+            "WHERE me.enterprise_id IN (SELECT e FROM ind_mu) WINDOW w AS "
+            "(PARTITION BY me.enterprise_id ORDER BY me.date, me.id ROWS UNBOUNDED PRECEDING)) z "
+            "WINDOW w AS (PARTITION BY e ORDER BY d, i ROWS UNBOUNDED PRECEDING)) y "
+            "WHERE nm IS NULL OR nm > m OR nd IS NULL OR nd > n",
+            # Their class at each month's end, as periods [a, b) of months (b NULL: to the
+            # end): the last event of a month gives the headcount until the next event's
+            # month; a progress of 60% or more splits its period at the month it stalls
+            # (semi-finished from then on).
+            "CREATE TEMP TABLE ind_cp AS SELECT e, "
+            "CASE WHEN v.b = 1 AND sm > m THEN sm ELSE m END AS a, "
+            "CASE WHEN v.b = 0 AND sm IS NOT NULL AND (nm IS NULL OR sm < nm) AND sm > m "
+            "THEN sm ELSE nm END AS b, emp, v.b AS semi "
+            "FROM ind_mq CROSS JOIN (SELECT 0 AS b UNION ALL SELECT 1) v "
+            "WHERE (nm IS NULL OR nm > m) AND ((v.b = 1 AND sm IS NOT NULL AND "
+            "(nm IS NULL OR sm < nm)) OR (v.b = 0 AND (sm IS NULL OR nm <= sm OR sm > m)))",
+            # Their headcount on each day (a revival, a permit), as periods [a, b) of days (a
+            # -1: the first headcount holds before the first event too).
+            "CREATE TEMP TABLE ind_dp AS SELECT e, CASE WHEN n = fn THEN -1 ELSE n END AS a, "
+            "nd AS b, emp FROM ind_mq WHERE nd IS NULL OR nd > n",
+            # Their status at each month's end, as periods of months.
+            "CREATE TEMP TABLE ind_sp AS SELECT e, m AS a, nm AS b, tc FROM ("
+            "SELECT s.e, s.m, s.tc, LEAD(s.m) OVER (PARTITION BY s.e ORDER BY s.d, s.i) AS nm "
+            "FROM ind_se s WHERE s.e IN (SELECT e FROM ind_mu)) z WHERE nm IS NULL OR nm > m",
         ],
     ),
     (
@@ -983,6 +1075,34 @@ _STEPS: list[tuple[str, list[str]]] = [
             "FROM ind_st x JOIN ind_u u ON u.id = x.e JOIN ind_day c ON c.d = x.pd "
             "WHERE x.t = 2 AND x.prov IS NOT NULL GROUP BY c.m, x.prov, x.park, u.grp, x.emp, "
             "x.semi",
+            # The fixed-place units whose class changes: a stock for each overlap of a status
+            # period and a class period (+1 in the month it begins, -1 in the month it ends);
+            # revivals and permits with the headcount of their day.
+            "INSERT INTO ind_fine SELECT 's', z.m, "
+            + _uncode("z.tc", _STATUSES)
+            + ", x.prov, x.park, x.grp, "
+            + _size_code("z.emp")
+            + ", z.semi, SUM(z.sg), SUM(z.sg * z.emp) FROM (SELECT sp.e, v.sg, sp.tc, cp.emp, "
+            f"CASE WHEN sp.tc = {_BUILDING} THEN cp.semi ELSE 0 END AS semi, "
+            "CASE WHEN v.sg = 1 THEN (CASE WHEN sp.a > cp.a THEN sp.a ELSE cp.a END) "
+            "WHEN sp.b IS NULL THEN cp.b WHEN cp.b IS NULL OR sp.b < cp.b THEN sp.b "
+            "ELSE cp.b END AS m FROM ind_sp sp JOIN ind_cp cp ON cp.e = sp.e "
+            "AND (cp.b IS NULL OR sp.a < cp.b) AND (sp.b IS NULL OR cp.a < sp.b) "
+            "CROSS JOIN (SELECT 1 AS sg UNION ALL SELECT -1) v "
+            "WHERE v.sg = 1 OR sp.b IS NOT NULL OR cp.b IS NOT NULL) z "
+            "JOIN ind_mu x ON x.e = z.e GROUP BY z.m, z.tc, x.prov, x.park, x.grp, z.emp, z.semi "
+            "HAVING SUM(z.sg) <> 0 OR SUM(z.sg * z.emp) <> 0",
+            "INSERT INTO ind_fine SELECT 'r', s.m, 'active', x.prov, x.park, x.grp, "
+            + _size_code("dp.emp")
+            + ", 0, COUNT(*), SUM(dp.emp) FROM ind_se s JOIN ind_mu x ON x.e = s.e "
+            "JOIN ind_day c ON c.d = s.d JOIN ind_dp dp ON dp.e = s.e AND dp.a <= c.n "
+            f"AND (dp.b IS NULL OR c.n < dp.b) WHERE s.tc = {_ACTIVE} "
+            f"AND s.fc IN ({_REVIVED_FROM}) GROUP BY s.m, x.prov, x.park, x.grp, dp.emp",
+            "INSERT INTO ind_fine SELECT 'p', x.pm, '', x.prov, x.park, x.grp, "
+            + _size_code("dp.emp")
+            + ", 0, COUNT(*), SUM(dp.emp) FROM ind_mu x JOIN ind_day c ON c.d = x.pd "
+            "JOIN ind_dp dp ON dp.e = x.e AND dp.a <= c.n AND (dp.b IS NULL OR c.n < dp.b) "
+            "GROUP BY x.pm, x.prov, x.park, x.grp, dp.emp",
             # The fixed-place units' rows summed twice: by park (totals) and by province with
             # the breakdowns; ``ind_fine`` (the movers, far fewer) is added to each.
             _SUM.format(
@@ -1100,7 +1220,8 @@ _PG_SWAP = [
 _ANALYZE = {
     "units": "ind_u",
     "copies": "ind_se, ind_span",
-    "fixed places": "ind_simple",
+    "fixed places": "ind_simple, ind_mu",
+    "classes": "ind_sv, ind_cp, ind_dp, ind_sp",
     "month ends": "ind_delta",
 }
 # PostgreSQL, for the snapshot's transaction: window sorts and aggregates stay in memory
@@ -1122,6 +1243,12 @@ _TEMP = (
     "ind_u",
     "ind_se",
     "ind_simple",
+    "ind_mu",
+    "ind_sv",
+    "ind_mq",
+    "ind_cp",
+    "ind_dp",
+    "ind_sp",
     "ind_mover",
     "ind_ev",
     "ind_g",
@@ -1150,21 +1277,25 @@ def _calendar(cursor: Any) -> None:
         low, high = dt.date.fromisoformat(low), dt.date.fromisoformat(high)
     # Every day of the history with its month and the day progress recorded on it has stood
     # still long enough (``stalled_from``); then the days up to the last of those.
-    days: list[tuple[dt.date, int, dt.date, int]] = []
+    # ``n``: the day's number in the history (the rebuild compares days as integers).
+    days: list[tuple[dt.date, int, dt.date, int, int]] = []
+    months = stalled_months()  # the agency's number, read once
     if low is not None:
-        day, last = low, stalled_from(high)
+        day, last = low, stalled_from(high, months)
         while day <= last:
-            stalled = stalled_from(day)
-            days.append((day, month_index(day), stalled, month_index(stalled)))
+            stalled = stalled_from(day, months)
+            days.append((day, month_index(day), stalled, month_index(stalled), len(days)))
             day += dt.timedelta(days=1)
     if connection.vendor == "postgresql":  # one statement, not one per day (0.3 s at 9,600)
         cursor.execute(
-            "INSERT INTO ind_day (d, m, sd, sm) "
-            "SELECT * FROM unnest(%s::date[], %s::integer[], %s::date[], %s::integer[])",
-            [[d[i] for d in days] for i in range(4)],
+            "INSERT INTO ind_day (d, m, sd, sm, n) SELECT * FROM unnest(%s::date[], "
+            "%s::integer[], %s::date[], %s::integer[], %s::integer[])",
+            [[d[i] for d in days] for i in range(5)],
         )
     else:
-        cursor.executemany("INSERT INTO ind_day (d, m, sd, sm) VALUES (%s, %s, %s, %s)", days)
+        cursor.executemany(
+            "INSERT INTO ind_day (d, m, sd, sm, n) VALUES (%s, %s, %s, %s, %s)", days
+        )
 
 
 class RebuildRunning(RuntimeError):
@@ -1265,7 +1396,8 @@ def _create_work_tables(cursor: Any, postgres: bool) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
     cursor.execute(
         _work_tables(
-            "CREATE TEMP TABLE ind_day (d date PRIMARY KEY, m integer, sd date, sm integer)",
+            "CREATE TEMP TABLE ind_day (d date PRIMARY KEY, m integer, sd date, sm integer, "
+            "n integer)",
             postgres,
         )
     )

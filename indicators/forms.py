@@ -1,5 +1,6 @@
 """The targets form: one indicator's targets for a Jalali year, the country's and each
-province's, typed in Persian, Arabic-Indic or Latin digits."""
+province's, typed in Persian, Arabic-Indic or Latin digits; the indicator's own form in the
+back office."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from persian.forms import LocalizedDecimalField
+from persian.forms import LocalizedDecimalField, LocalizedIntegerField
 from places.models import Province
+
+from .models import STALLED_MONTHS, Indicator
+from .sources import SEMI_FINISHED
 
 COUNTRY_FIELD = "country"
 
@@ -55,3 +59,57 @@ class TargetsForm(forms.Form):
         for province in self.provinces:
             found[province] = self.cleaned_data[province_field(province)]
         return found
+
+
+class IndicatorAdminForm(forms.ModelForm):
+    """An indicator in the back office. The number of months that make a project
+    semi-finished is typed in Persian, Arabic-Indic or Latin digits, from 1 to 60, and only
+    on the "semi-finished" indicator (which must have one)."""
+
+    stalled_months = LocalizedIntegerField(
+        label=_("months without recorded progress"),
+        required=False,
+        min_value=STALLED_MONTHS[0],
+        max_value=STALLED_MONTHS[1],
+        error_messages={
+            "min_value": _("Enter a number of months from 1 to 60."),
+            "max_value": _("Enter a number of months from 1 to 60."),
+        },
+        help_text=Indicator._meta.get_field("stalled_months").help_text,
+    )
+
+    class Meta:
+        model = Indicator
+        fields = (
+            "key",
+            "name",
+            "definition",
+            "name_en",
+            "definition_en",
+            "kind",
+            "source",
+            "measure",
+            "filters",
+            "numerator",
+            "denominator",
+            "breakdowns",
+            "unit",
+            "unit_en",
+            "is_public",
+            "position",
+            "stalled_months",
+        )
+
+    def clean_stalled_months(self) -> int | None:
+        months = self.cleaned_data.get("stalled_months")
+        key = self.cleaned_data.get("key", self.instance.key)
+        if key == SEMI_FINISHED and months is None:
+            raise forms.ValidationError(
+                _("Enter a number of months from 1 to 60."), code="required"
+            )
+        if key != SEMI_FINISHED and months is not None:
+            raise forms.ValidationError(
+                _("Only the semi-finished projects indicator has a number of months."),
+                code="not_semi_finished",
+            )
+        return months

@@ -13,7 +13,15 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.models import stalled_months
+from persian.text import to_persian_digits
+
 from .base import is_flow
+
+# The number of months a semi-finished project has recorded no progress, where a definition
+# states it (``Indicator.stalled_months``), and the numbers the agency may set.
+MONTHS_PLACEHOLDER = "{months}"
+STALLED_MONTHS = (1, 60)
 
 BREAKDOWNS = (
     ("province", _("province")),
@@ -81,6 +89,21 @@ class Indicator(models.Model):
     unit_en = models.CharField(_("English unit"), max_length=40, blank=True)
     is_public = models.BooleanField(_("public"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=100)
+    # The "semi-finished" indicator's: how many months without recorded progress make a
+    # project at 60% or more semi-finished (``enterprises.models.stalled_months``). Every
+    # figure of semi-finished projects and clinic candidates follows it.
+    stalled_months = models.PositiveSmallIntegerField(
+        _("months without recorded progress"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(STALLED_MONTHS[0]), MaxValueValidator(STALLED_MONTHS[1])],
+        help_text=_(
+            "Semi-finished projects only: a project under construction at 60 per cent or more is "
+            "semi-finished once no progress has been recorded for this many months (1 to 60). "
+            "Write {months} in the definitions where the number should be stated. Saving a "
+            "new number rebuilds the figures."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "key"]
@@ -101,7 +124,20 @@ class Indicator(models.Model):
 
     @property
     def display_definition(self) -> str:
-        return self._in_language(self.definition, self.definition_en)
+        """The definition in the page's language, with the number of months the agency set
+        where it says ``{months}`` (in Persian digits on a Persian page)."""
+        text = self._in_language(self.definition, self.definition_en)
+        if MONTHS_PLACEHOLDER not in text:
+            return text
+        months = str(stalled_months())
+        return text.replace(
+            MONTHS_PLACEHOLDER, months if get_language() == "en" else to_persian_digits(months)
+        )
+
+    @property
+    def stated_definition(self) -> str:
+        """The Persian definition with the number of months stated (exports, the API)."""
+        return self.definition.replace(MONTHS_PLACEHOLDER, to_persian_digits(str(stalled_months())))
 
     @property
     def display_unit(self) -> str:

@@ -165,6 +165,27 @@ def _province_of(key: tuple) -> int | None:
     return province_of(next((part for part in key if isinstance(part, Place)), None))
 
 
+SEMI_FINISHED = "semi-finished"
+
+
+def stalled_months() -> int:
+    """The agency's number of months without recorded progress that make a project
+    semi-finished: the "semi-finished" indicator's, kept per figures version (an edit of the
+    indicator starts a new one). Provided to ``enterprises.models.stalled_months``."""
+    return memo(("stalled-months",), _stalled_months)  # type: ignore[no-any-return]
+
+
+def _stalled_months() -> int:
+    from enterprises.models import SEMI_FINISHED_STALLED_MONTHS
+
+    from .models import Indicator
+
+    months = (
+        Indicator.objects.filter(key=SEMI_FINISHED).values_list("stalled_months", flat=True).first()
+    )
+    return months or SEMI_FINISHED_STALLED_MONTHS
+
+
 def forget() -> None:
     """Drop every figure kept in this process (tests, between databases)."""
     _MEMO.clear()

@@ -424,7 +424,7 @@ def _page_tables(
                     "target": c.target,
                     "progress": None if c.progress is None else c.progress / 100,
                     "gap": c.gap,
-                    "definition": c.indicator.definition,
+                    "definition": c.indicator.stated_definition,
                 }
                 for c in cards
             ],

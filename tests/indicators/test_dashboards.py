@@ -232,7 +232,9 @@ def test_the_catalogue_defines_every_indicator_in_plain_persian(anonymous, clien
     html = page(client_for(anonymous).get(reverse("indicator_catalogue")))
 
     for indicator in Indicator.objects.all():
-        assert indicator.name in html and indicator.definition in html
+        assert indicator.name in html and indicator.stated_definition in html
+    # the months without progress that make a project semi-finished, stated
+    assert "{months}" not in html and "در ۶ ماه پیش از آن" in html
     # the breakdowns each allows, named in Persian
     units = re.search(r'data-testid="breakdowns-units">([^<]*)<', html).group(1)
     assert units == "استان، شهرک، رشته صنعتی، اندازه، وضعیت"

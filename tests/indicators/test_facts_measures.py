@@ -259,3 +259,112 @@ def test_a_parks_semi_finished_projects_today_wait_for_six_months_without_progre
     from indicators.selectors import value_of
 
     assert value_of(shipped["semi-finished"], park, today()) == 1
+
+
+def test_headcounts_crossing_size_bands_and_a_project_stalling_twice_stay_off_the_general_path(
+    reference, shipped
+) -> None:
+    """Units that never moved but changed their headcount or stalled more than once are
+    rebuilt from their status and class periods, not from the general path (window
+    functions over every event): the same facts as unit by unit, each date's size band."""
+    qom = Place("p", reference.qom.pk)
+    worker = make_enterprise(
+        province=reference.qom, park=reference.park_p, status_date=J("1399/01/15"), employees=5
+    )
+    measure(worker, "1399/03/10", employees=12)  # micro -> small
+    measure(worker, "1399/03/20", employees=60)  # -> medium, the same month
+    services.enterprise_change_status(
+        actor=None, enterprise=reload(worker), to_status=Status.IDLE, date=J("1400/02/01"),
+        reason="کمبود نقدینگی",
+    )  # fmt: skip
+    measure(worker, "1400/05/01", employees=150)  # -> large while idle
+    services.enterprise_change_status(
+        actor=None, enterprise=reload(worker), to_status=Status.ACTIVE, date=J("1401/01/20"),
+        reason="احیا",
+    )  # fmt: skip
+    measure(worker, "1401/01/20", employees=8)  # back to micro on the day it revived
+    project = make_enterprise(
+        province=reference.qom,
+        status=Status.UNDER_CONSTRUCTION,
+        status_date=J("1399/01/15"),
+        construction_progress=65,
+        employees=3,
+    )
+    measure(project, "1400/01/10", construction_progress=70)  # stalled 1399/07/15, moved again
+    measure(project, "1400/04/01", employees=20)
+    measure(project, "1401/06/01", construction_progress=100)  # stalled again from 1400/07/10
+    services.enterprise_update(
+        actor=None,
+        enterprise=reload(project),
+        data={"permit_number": "12-3", "permit_date": J("1401/06/01")},
+        fields=("permit_number", "permit_date"),
+    )
+    services.enterprise_change_status(
+        actor=None, enterprise=reload(project), to_status=Status.ACTIVE, date=J("1401/06/01"),
+        reason="بهره‌برداری",
+    )  # fmt: skip
+    # Opened two months after reaching 70%, its headcount unchanged: never semi-finished at
+    # a month's end while under construction, so it keeps the fast path.
+    opened = make_enterprise(
+        province=reference.qom,
+        status=Status.UNDER_CONSTRUCTION,
+        status_date=J("1399/01/15"),
+        construction_progress=30,
+        employees=12,
+        permit_number="55-1",
+        permit_date=J("1400/03/01"),
+    )
+    measure(opened, "1400/01/10", construction_progress=70)
+    services.enterprise_change_status(
+        actor=None, enterprise=reload(opened), to_status=Status.ACTIVE, date=J("1400/03/01"),
+        reason="بهره‌برداری",
+    )  # fmt: skip
+    measure(opened, "1400/03/01", construction_progress=100)
+    # Its headcount unchanged, stalled twice while under construction: it keeps the fast
+    # path, a pair of rows moving it in and out of the semi-finished class each time.
+    twice = make_enterprise(
+        province=reference.qom,
+        status=Status.UNDER_CONSTRUCTION,
+        status_date=J("1399/01/15"),
+        construction_progress=65,
+        employees=4,
+        permit_number="55-2",
+        permit_date=J("1401/02/01"),
+    )
+    measure(twice, "1400/01/10", construction_progress=70)
+    services.enterprise_change_status(
+        actor=None, enterprise=reload(twice), to_status=Status.ACTIVE, date=J("1401/02/01"),
+        reason="بهره‌برداری",
+    )  # fmt: skip
+    paths: dict[str, int] = {}
+
+    def count(step: str, done: int, total: int) -> None:
+        if step == "events":  # the work tables of the steps before are there
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                for table in ("ind_simple", "ind_mu", "ind_mover"):
+                    cursor.execute(f"SELECT COUNT(*) FROM {table}")
+                    paths[table] = cursor.fetchone()[0]
+
+    facts.rebuild(progress=count)
+    assert paths == {"ind_simple": 2, "ind_mu": 2, "ind_mover": 0}
+    assert rebuilt() == facts.python_facts()
+    assert sizes(shipped["units-operating"], qom, "1399/02/31") == {"micro": 1}
+    assert sizes(shipped["units-operating"], qom, "1399/03/31") == {"medium": 1}
+    # Jobs count active, semi-active and idle units: not the project under construction.
+    assert value(shipped, "jobs", "1399/03/31") == 60
+    assert value(shipped, "jobs", "1400/06/31") == 150 + 12
+    assert value(shipped, "jobs", "1401/01/31") == 8 + 12
+    assert value(shipped, "jobs", "1401/06/31") == 8 + 20 + 12 + 4
+    assert value(shipped, "semi-finished", "1399/07/14", qom) == 0
+    assert value(shipped, "semi-finished", "1399/12/29", qom) == 2
+    assert value(shipped, "semi-finished", "1400/03/31", qom) == 0  # progress recorded again
+    assert value(shipped, "semi-finished", "1400/07/30", qom) == 2
+    assert value(shipped, "semi-finished", "1401/03/31", qom) == 1  # one opened
+    assert value(shipped, "semi-finished", "1401/06/31", qom) == 0  # both opened
+    revived = facts.all_facts()[("r", facts.month_index(J("1401/01/20")), "c", 0, "active", "", "")]
+    assert revived == (1, 8)
+    assert sizes(shipped["units-operating"], qom, "1400/06/31") == {"large": 1, "small": 1}
+    permits = facts.all_facts()[("p", facts.month_index(J("1401/06/01")), "c", 0, "", "", "")]
+    assert permits == (1, 20)

@@ -1,0 +1,99 @@
+"""The facts' full rebuild, step by step: wall time, and the CPU seconds of this Python
+process and of the PostgreSQL backend serving it, per step.
+
+Run (the database migrated with the code being measured):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pishran_bench \
+        .venv/bin/python bench/facts_rebuild.py [--runs 2] [--code /path/to/other/checkout]
+
+``--code`` measures another checkout's ``indicators.facts`` (e.g. ``main``'s, with its own
+virtualenv's Python) with this script, on the same database, so two versions can be run one
+after the other. The machine's load average is printed before and after each run. On a
+shared machine the wall time says little: the CPU seconds are the steadier figure. The
+backend's CPU is read from ``/proc/<pid>/stat`` (the server must be on this machine); the
+CPU of PostgreSQL's parallel workers (short-lived processes of their own) is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+parser.add_argument("--runs", type=int, default=1)
+parser.add_argument("--code", help="the checkout whose code to measure (default: this one)")
+parser.add_argument("--statements", type=int, default=0, help="print the N slowest statements")
+args = parser.parse_args()
+sys.path.insert(0, str(Path(args.code).resolve() if args.code else Path(__file__).parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pishran.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from indicators import facts  # noqa: E402
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def backend_cpu(pid: int) -> float:
+    """utime + stime of a process, in seconds (``/proc/<pid>/stat`` fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def main() -> None:
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to the PostgreSQL benchmark database.")
+    print(f"Code: {facts.__file__}")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+        cursor.execute("SELECT COUNT(*) FROM enterprises_measureevent")
+        print(f"Measure events: {cursor.fetchone()[0]:,}")
+    for number in range(1, args.runs + 1):
+        run_once(number, pid)
+
+
+def run_once(number: int, pid: int) -> None:
+    marks: list[tuple[str, float, float, float]] = []
+
+    def progress(step: str, done: int, total: int) -> None:
+        marks.append((step, time.perf_counter(), time.process_time(), backend_cpu(pid)))
+
+    statements: list[tuple[float, str]] = []
+
+    def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append((time.perf_counter() - began, sql))
+
+    before = loadavg()
+    start = (time.perf_counter(), time.process_time(), backend_cpu(pid))
+    with connection.execute_wrapper(timed):
+        run = facts.rebuild(progress=progress)
+    end = (time.perf_counter(), time.process_time(), backend_cpu(pid))
+    print(f"\nRun {number}: load average {before} before, {loadavg()} after")
+    print(f"{'step':<14} {'wall s':>8} {'python cpu s':>13} {'backend cpu s':>14}")
+    for (step, w0, p0, b0), (_next, w1, p1, b1) in zip(marks, marks[1:], strict=False):
+        print(f"{step:<14} {w1 - w0:8.1f} {p1 - p0:13.1f} {b1 - b0:14.1f}")
+    print(
+        f"{'whole':<14} {end[0] - start[0]:8.1f} {end[1] - start[1]:13.1f} "
+        f"{end[2] - start[2]:14.1f}   ({run.rows:,} fact rows)"
+    )
+    for seconds, sql in sorted(statements, reverse=True)[: args.statements]:
+        print(f"{seconds:7.1f} s  {' '.join(sql.split())[:160]}")
+
+
+main()
