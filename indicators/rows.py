@@ -65,7 +65,7 @@ from enterprises.models import (
     StatusEvent,
     size_band_for,
 )
-from enterprises.selectors import semi_finished_q, with_progress_then
+from enterprises.selectors import semi_finished_q, size_then, with_progress_then
 from exports.tables import escape_text, jalali_date_text
 from persian import jalali
 from places.models import Park, Province
@@ -281,13 +281,24 @@ def _narrow(
     place_known: bool = False,
 ) -> Any:
     f = indicator.filters
-    # Today's columns first: PostgreSQL checks the cheap conditions before the probes.
-    if f.get("size"):
-        units = units.filter(size_band__in=f["size"])
+    if as_of >= selectors.today() or mode == "none":
+        # Today's columns first: PostgreSQL checks the cheap conditions before the probes.
+        if f.get("size"):
+            units = units.filter(size_band__in=f["size"])
+        if asked.size:
+            units = units.filter(size_band=asked.size)
+    elif f.get("size") or asked.size:
+        # The band of that date's head count (the card's), for a unit read from its history.
+        band: Any = size_then(as_of)
+        if mode != "all":
+            band = Case(When(with_history=True, then=band), default=F("size_band"))
+        units = units.annotate(size_then=band)
+        if f.get("size"):
+            units = units.filter(size_then__in=f["size"])
+        if asked.size:
+            units = units.filter(size_then=asked.size)
     if f.get("semi_finished"):  # that day's progress, from the history
         units = with_progress_then(units, as_of).filter(semi_finished_q(as_of))
-    if asked.size:
-        units = units.filter(size_band=asked.size)
     if asked.group:
         units = units.filter(industry_group__key=asked.group)
     if asked.province_id is not None and mode != "all":
