@@ -210,7 +210,14 @@ class Enterprise(models.Model):
         # carries the other filter columns (INCLUDE), so a filtered page is an index-only
         # scan that stops after one page; SQLite ignores INCLUDE.
         indexes = [
-            models.Index(fields=["sort_key", "id"], name="ent_sort", include=FILTER_COLUMNS),
+            # The whole registry in name order also carries what a download of the rows
+            # behind a figure lists (``indicators.rows.download_rows``): today's national
+            # list is read along it with no row fetched and no sort.
+            models.Index(
+                fields=["sort_key", "id"],
+                name="ent_sort",
+                include=[*FILTER_COLUMNS, "name", "status_since", "employees"],
+            ),
             *[
                 models.Index(fields=[column, "sort_key", "id"], name=name, include=FILTER_COLUMNS)
                 for column, name in (

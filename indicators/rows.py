@@ -509,7 +509,7 @@ def download_rows(
     def cells() -> Iterator[tuple[Any, ...]]:
         jalali_of: dict[dt.date, str] = {}
         with _one_snapshot() as planned:
-            streams = _read_fast(readers, planned)
+            streams = _read_fast(readers, planned) if past else _read_along(readers, planned)
             merged = heapq.merge(*streams) if len(streams) > 1 else streams[0]
             for _key, _pk, name, status, since, province, park, employees, size, known in merged:
                 if known and since is not None and since <= as_of:
@@ -584,6 +584,16 @@ def _read_fast(readers: list[Any], planned: Any) -> list[Iterator[tuple[Any, ...
     return streams
 
 
+def _read_along(readers: list[Any], planned: Any) -> list[Iterator[tuple[Any, ...]]]:
+    """Each branch's rows of today (no history read) through one server-side cursor along
+    the name index, which carries every column read (``ent_sort``): the rows leave in the
+    index's order as it is read, with no row of the registry fetched and no sort — a
+    sweep and a sort of the registry (``_read_fast``) kept PostgreSQL busy for seconds
+    under load and held the national list under 50,000 rows a second."""
+    with planned("walk"):
+        return [units.iterator(chunk_size=DOWNLOAD_CHUNK) for units in readers]
+
+
 def _ownership(value: str) -> str:
     return str(dict(Park.Ownership.choices).get(value, value))
 
@@ -610,8 +620,9 @@ def _one_snapshot() -> Iterator[Any]:
     """One read-only REPEATABLE READ transaction (a download's reads see one state of the
     registry), planned without JIT (compiling saves nothing on a read that starts at once).
     Inside a transaction already begun (a test), a savepoint. Yields ``planned(step)``: a
-    context for the first rows (walk the name index, as ``_walking_the_index``) or the rest
-    (the plan fastest for the whole list, with room to sort it in memory)."""
+    context for the first rows (walk the name index, as ``_walking_the_index``), the rest
+    (the plan fastest for the whole list, with room to sort it in memory) or a whole list
+    read along the name index (``walk``)."""
     if connection.vendor != "postgresql":
         with transaction.atomic():
             yield lambda step: contextlib.nullcontext()
@@ -624,9 +635,11 @@ def _one_snapshot() -> Iterator[Any]:
 
         @contextmanager
         def planned(step: str) -> Iterator[None]:
-            walk = "off" if step == "first" else "on"
+            walk = "off" if step in ("first", "walk") else "on"
             cursor.execute(f"SET LOCAL enable_seqscan = {walk}")
             cursor.execute(f"SET LOCAL enable_bitmapscan = {walk}")
+            if step == "walk":  # the whole list along the index
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
             if step == "rest":
                 cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
                 cursor.execute(f"SET LOCAL work_mem = '{DOWNLOAD_WORK_MEM}'")
