@@ -118,9 +118,14 @@ def main() -> None:
         help="keep the capped counts between requests (a person paging on) instead of "
         "counting afresh each time (a visitor's first page, the default)",
     )
+    parser.add_argument("--no-flows", action="store_true", help="skip the flows' cases")
+    parser.add_argument("--flows-only", action="store_true", help="the flows' cases only")
     args = parser.parse_args()
     people: dict[str, User | None] = {**machine_and_people(), "public": None}
     print(f"Runs {args.runs}")
+    if args.flows_only:
+        print(f"Worst p95: {flows(people, args.runs):.1f} ms; load after: {load()}")
+        return
     middle = Enterprise.objects.order_by("sort_key", "id")[500_000]
     deep = rows.encode_cursor(middle)
 
@@ -170,7 +175,65 @@ def main() -> None:
                                 f"{naive or ' ' * 21} | {shown:5} {os.getloadavg()[0]:6.2f}",
                                 flush=True,
                             )
+    if not args.no_flows:
+        worst = max(worst, flows(people, args.runs))
     print(f"Worst p95 of the product's cases: {worst:.1f} ms; load after: {load()}")
+
+
+FLOW_DATE = "1404/12/29"  # a whole year of the benchmark's history (it ends that year)
+FLOW_PLACES = ("", "IR-10", "IR-30")
+
+
+def flows(people: dict[str, User | None], runs: int) -> float:
+    """The flows' rows (revivals newest first, permits in name order) of the year to
+    ``FLOW_DATE``: the country, the largest province and a smaller one; the first page and
+    a deep one (revivals: after the revival halfway through the country's year; permits:
+    after the unit halfway through the registry), as each person. Prints p50/p95."""
+    from enterprises.models import REVIVAL_FROM, Status, StatusEvent
+    from indicators.models import Indicator
+    from persian import jalali
+
+    as_of = jalali.parse(FLOW_DATE)
+    revivals = StatusEvent.objects.filter(
+        date__range=(jalali.year_start(as_of), as_of),
+        to_status=Status.ACTIVE,
+        from_status__in=sorted(REVIVAL_FROM),
+    ).order_by("-date", "-id")
+    middle = revivals[revivals.count() // 2]
+    unit = Enterprise.objects.order_by("sort_key", "id")[500_000]
+    deep = {
+        "revived": f"{middle.date.isoformat()}.{middle.pk}",
+        "permits": rows.encode_cursor(unit),
+    }
+    assert Indicator.objects.filter(key__in=deep).count() == 2
+    worst = 0.0
+    print(f"Flows, as of {FLOW_DATE}")
+    with override_settings(DEBUG=False, PISHRAN_RATE_LIMITS_ENABLED=False):
+        for who, user in people.items():
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+            for figure, after in deep.items():
+                for province in FLOW_PLACES:
+                    for is_deep in (False, True):
+                        params = {"as_of": FLOW_DATE}
+                        if province:
+                            params["province"] = province
+                        if is_deep:
+                            params["after"] = after
+                        url = f"/indicators/{figure}/rows/?{urlencode(params)}"
+                        first = client.get(url)  # warm
+                        shown = first.content.decode().count('data-testid="drill-row"')
+                        times = timed(client, url, runs)
+                        worst = max(worst, percentile(times, 0.95))
+                        print(
+                            f"{figure:15} {province or 'IR':6} {FLOW_DATE:10} "
+                            f"{'deep' if is_deep else '1':5} {who:8} "
+                            f"{percentile(times, 0.5):8.1f} {percentile(times, 0.95):8.1f} | "
+                            f"{' ' * 21} | {shown:5} {os.getloadavg()[0]:6.2f}",
+                            flush=True,
+                        )
+    return worst
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 REVIVAL_FROM = frozenset({Status.IDLE, Status.SEMI_ACTIVE})
 OPERATING = frozenset({Status.ACTIVE, Status.SEMI_ACTIVE, Status.IDLE})
+REVIVAL = models.Q(to_status=Status.ACTIVE, from_status__in=sorted(REVIVAL_FROM))
 
 
 class SizeBand(models.TextChoices):
@@ -227,7 +228,14 @@ class Enterprise(models.Model):
         # carries the other filter columns (INCLUDE), so a filtered page is an index-only
         # scan that stops after one page; SQLite ignores INCLUDE.
         indexes = [
-            models.Index(fields=["sort_key", "id"], name="ent_sort", include=FILTER_COLUMNS),
+            # The whole registry in name order also carries what a download of the rows
+            # behind a figure lists (``indicators.rows.download_rows``): today's national
+            # list is read along it with no row fetched and no sort.
+            models.Index(
+                fields=["sort_key", "id"],
+                name="ent_sort",
+                include=[*FILTER_COLUMNS, "name", "status_since", "employees"],
+            ),
             *[
                 models.Index(fields=[column, "sort_key", "id"], name=name, include=FILTER_COLUMNS)
                 for column, name in (
@@ -333,6 +341,16 @@ class StatusEvent(models.Model):
         indexes = [
             models.Index(fields=["enterprise", "date", "id"], name="sev_ent_date"),
             models.Index(fields=["date", "to_status"], name="sev_date_status"),
+            # The revivals (``REVIVAL_FROM`` → active, a tenth of the events): a rows page
+            # of a year's revivals reads its ids newest first along the first, and those
+            # of the few units that have left the place since along the second.
+            *[
+                models.Index(fields=fields, name=name, include=include, condition=REVIVAL)
+                for fields, name, include in (
+                    (["date", "id"], "sev_revivals", ["enterprise"]),
+                    (["enterprise", "date", "id"], "sev_unit_revivals", []),
+                )
+            ],
         ]
 
     def __str__(self) -> str:

@@ -27,8 +27,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -208,6 +210,31 @@ def employees_on(units: list[tuple[Enterprise, dt.date]]) -> dict[int, int]:
     return {
         pk: then.employees for pk, then in measures_on(units).items() if then.employees is not None
     }
+
+
+def size_band_case(employees: str = "employees") -> Case:
+    """``size_band_for`` of the column ``employees``, in SQL."""
+    return Case(
+        When(**{f"{employees}__lt": 10}, then=Value(SizeBand.MICRO)),
+        When(**{f"{employees}__lt": 50}, then=Value(SizeBand.SMALL)),
+        When(**{f"{employees}__lt": 100}, then=Value(SizeBand.MEDIUM)),
+        default=Value(SizeBand.LARGE),
+        output_field=CharField(),
+    )
+
+
+def size_then(as_of: dt.date) -> Coalesce:
+    """A unit's size band at the end of ``as_of``: that of its head count recorded last up
+    to the date (before the first, the first; without any, today's), as the facts count
+    it. Each side reads the band in its subquery, so the unit's history is probed once."""
+    recorded: Any = MeasureEvent.objects.filter(enterprise=OuterRef("pk"), employees__isnull=False)
+    recorded = recorded.annotate(band=size_band_case()).values("band")
+    return Coalesce(
+        Subquery(recorded.filter(date__lte=as_of).order_by("-date", "-id")[:1]),
+        Subquery(recorded.order_by("date", "id")[:1]),
+        F("size_band"),
+        output_field=CharField(),
+    )
 
 
 def semi_finished_q(as_of: dt.date, status: str = "status_then") -> Q:

@@ -65,7 +65,7 @@ from enterprises.models import (
     StatusEvent,
     size_band_for,
 )
-from enterprises.selectors import employees_on, semi_finished_q, with_progress_then
+from enterprises.selectors import employees_on, semi_finished_q, size_then, with_progress_then
 from exports.tables import escape_text, jalali_date_text
 from persian import jalali
 from places.models import Park, Province
@@ -281,13 +281,24 @@ def _narrow(
     place_known: bool = False,
 ) -> Any:
     f = indicator.filters
-    # Today's columns first: PostgreSQL checks the cheap conditions before the probes.
-    if f.get("size"):
-        units = units.filter(size_band__in=f["size"])
+    if as_of >= selectors.today() or mode == "none":
+        # Today's columns first: PostgreSQL checks the cheap conditions before the probes.
+        if f.get("size"):
+            units = units.filter(size_band__in=f["size"])
+        if asked.size:
+            units = units.filter(size_band=asked.size)
+    elif f.get("size") or asked.size:
+        # The band of that date's head count (the card's), for a unit read from its history.
+        band: Any = size_then(as_of)
+        if mode != "all":
+            band = Case(When(with_history=True, then=band), default=F("size_band"))
+        units = units.annotate(size_then=band)
+        if f.get("size"):
+            units = units.filter(size_then__in=f["size"])
+        if asked.size:
+            units = units.filter(size_then=asked.size)
     if f.get("semi_finished"):  # that day's progress, from the history
         units = with_progress_then(units, as_of).filter(semi_finished_q(as_of))
-    if asked.size:
-        units = units.filter(size_band=asked.size)
     if asked.group:
         units = units.filter(industry_group__key=asked.group)
     if asked.province_id is not None and mode != "all":
@@ -412,13 +423,19 @@ def _walking_the_index() -> Iterator[None]:
     rows, so it would fetch a whole province by bitmap and sort it (1.1 s for a deep page
     of the largest province at a million units), and, the costs being huge, compile the
     query (JIT: 270 ms) to save a few milliseconds. For this transaction only (SET LOCAL)."""
+    with _set_local("jit = off", "enable_bitmapscan = off", "enable_seqscan = off"):
+        yield
+
+
+@contextmanager
+def _set_local(*settings: str) -> Iterator[None]:
+    """PostgreSQL's planner ``settings`` for a transaction of its own (nothing elsewhere)."""
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
+        for setting in settings:
+            cursor.execute(f"SET LOCAL {setting}")
         yield
 
 
@@ -492,7 +509,7 @@ def download_rows(
     def cells() -> Iterator[tuple[Any, ...]]:
         jalali_of: dict[dt.date, str] = {}
         with _one_snapshot() as planned:
-            streams = _read_fast(readers, planned)
+            streams = _read_fast(readers, planned) if past else _read_along(readers, planned)
             merged = heapq.merge(*streams) if len(streams) > 1 else streams[0]
             for _key, _pk, name, status, since, province, park, employees, size, known in merged:
                 if known and since is not None and since <= as_of:
@@ -567,6 +584,16 @@ def _read_fast(readers: list[Any], planned: Any) -> list[Iterator[tuple[Any, ...
     return streams
 
 
+def _read_along(readers: list[Any], planned: Any) -> list[Iterator[tuple[Any, ...]]]:
+    """Each branch's rows of today (no history read) through one server-side cursor along
+    the name index, which carries every column read (``ent_sort``): the rows leave in the
+    index's order as it is read, with no row of the registry fetched and no sort — a
+    sweep and a sort of the registry (``_read_fast``) kept PostgreSQL busy for seconds
+    under load and held the national list under 50,000 rows a second."""
+    with planned("walk"):
+        return [units.iterator(chunk_size=DOWNLOAD_CHUNK) for units in readers]
+
+
 def _ownership(value: str) -> str:
     return str(dict(Park.Ownership.choices).get(value, value))
 
@@ -593,8 +620,9 @@ def _one_snapshot() -> Iterator[Any]:
     """One read-only REPEATABLE READ transaction (a download's reads see one state of the
     registry), planned without JIT (compiling saves nothing on a read that starts at once).
     Inside a transaction already begun (a test), a savepoint. Yields ``planned(step)``: a
-    context for the first rows (walk the name index, as ``_walking_the_index``) or the rest
-    (the plan fastest for the whole list, with room to sort it in memory)."""
+    context for the first rows (walk the name index, as ``_walking_the_index``), the rest
+    (the plan fastest for the whole list, with room to sort it in memory) or a whole list
+    read along the name index (``walk``)."""
     if connection.vendor != "postgresql":
         with transaction.atomic():
             yield lambda step: contextlib.nullcontext()
@@ -607,12 +635,18 @@ def _one_snapshot() -> Iterator[Any]:
 
         @contextmanager
         def planned(step: str) -> Iterator[None]:
-            walk = "off" if step == "first" else "on"
+            walk = "off" if step in ("first", "walk") else "on"
             cursor.execute(f"SET LOCAL enable_seqscan = {walk}")
             cursor.execute(f"SET LOCAL enable_bitmapscan = {walk}")
+            if step == "walk":  # the whole list along the index
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
             if step == "rest":
                 cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
                 cursor.execute(f"SET LOCAL work_mem = '{DOWNLOAD_WORK_MEM}'")
+                # The name index carries the list's columns (``_read_along``), so walking it
+                # looks cheap; with a probe of the history per unit in name order it is not
+                # (66 s against 7-10 s for the country's active units on 1398/12/29).
+                cursor.execute("SET LOCAL enable_indexonlyscan = off")
             yield
 
         yield planned
@@ -762,33 +796,48 @@ def _province_names() -> dict[int, str]:
 FLOWS = selectors.FLOWS
 
 
-def revivals(scope: Scope, as_of: dt.date, asked: Asked) -> Any:
+def revivals(scope: Scope, as_of: dt.date, asked: Asked) -> list[Any]:
     """The revivals counted from 1 Farvardin of the date's year to the date (status events
     idle or semi-active → active; a unit revived twice is two rows), at the place where the
-    unit stood that day, as the facts count them; newest first, each with ``day``,
-    ``province_then`` and ``park_then``. Only the units whose history the person sees: an
-    event is history (the public and anyone else get the figure alone)."""
+    unit stood that day, as the facts count them: one or two disjoint querysets of status
+    events (``flow_page`` reads their ids newest first and describes the page's rows).
+    Only the units whose history the person sees: an event is history (the public and
+    anyone else get the figure alone).
+
+    For a place, as ``permit_branches``: the revivals of the units there today that have
+    not moved since the revival's day (read along the revivals' date index, joined to the
+    unit by its key: no per-row history probe), and those of the units that have moved
+    since and stood there that day (a few, found from their closed location events there,
+    each placed from its history)."""
     start = jalali.year_start(as_of)
-    rows: Any = (
-        StatusEvent.objects.filter(
-            date__range=(start, as_of),
-            to_status=Status.ACTIVE,
-            from_status__in=sorted(REVIVAL_FROM),
-        )
-        .annotate(day=F("date"), unit_id=F("enterprise_id"))
-        .select_related("enterprise")
-    )
+    base: Any = StatusEvent.objects.filter(
+        date__range=(start, as_of),
+        to_status=Status.ACTIVE,
+        from_status__in=sorted(REVIVAL_FROM),
+    ).annotate(day=F("date"), unit_id=F("enterprise_id"))
     if not scope.national:
-        rows = rows.filter(
-            scope.visible_q(Enterprise, "enterprise__")
-            & ENTERPRISE_RULES.history_q(scope, "enterprise__")
+        # The units whose history the person sees (they see every one of those): their
+        # place and key, read from the place's index on the registry without the row.
+        base = base.filter(ENTERPRISE_RULES.history_q(scope, "enterprise__"))
+    if asked.province_id is None and asked.park_id is None:
+        return [base]
+    field, value = (
+        ("park_id", asked.park_id)
+        if asked.park_id is not None
+        else ("province_id", asked.province_id)
+    )
+    moved_since = Exists(
+        LocationEvent.objects.filter(
+            enterprise=OuterRef("enterprise_id"), date__gt=OuterRef("date")
         )
-    rows = _placed_then(rows)
-    if asked.province_id is not None:
-        rows = rows.filter(province_then=asked.province_id)
-    if asked.park_id is not None:
-        rows = rows.filter(park_then=asked.park_id)
-    return rows.order_by("-day", "-pk")
+    )
+    stayed = base.filter(**{f"enterprise__{field}": value}).filter(~moved_since)
+    closed = LocationEvent.objects.filter(
+        valid_until__isnull=False, valid_until__gt=start, date__lte=as_of, **{field: value}
+    )
+    moved = base.filter(enterprise_id__in=closed.values("enterprise_id")).filter(moved_since)
+    then = "park_then" if field == "park_id" else "province_then"
+    return [stayed, _placed_then(moved).filter(**{then: value})]
 
 
 def permit_branches(scope: Scope, as_of: dt.date, asked: Asked) -> list[QuerySet[Enterprise]]:
@@ -803,7 +852,7 @@ def permit_branches(scope: Scope, as_of: dt.date, asked: Asked) -> list[QuerySet
         day=F("permit_date"), unit_id=F("pk")
     )
     if not scope.national:
-        base = base.filter(scope.visible_q(Enterprise) & ENTERPRISE_RULES.history_q(scope))
+        base = base.filter(ENTERPRISE_RULES.history_q(scope))  # those they see (``revivals``)
     if asked.province_id is None and asked.park_id is None:
         return [_placed_then(base)]
     field, value = (
@@ -821,8 +870,10 @@ def permit_branches(scope: Scope, as_of: dt.date, asked: Asked) -> list[QuerySet
     stayed = base.filter(**{field: value}).filter(~moved_since)
     stayed = stayed.annotate(province_then=F("province_id"), park_then=F("park_id"))
     # Those that moved since and stood in the place that day had an event there, closed
-    # since: a few thousand rows, read by the closed events' index on the place.
-    moved = base.filter(pk__in=closed.filter(**{field: value}).values("enterprise_id"))
+    # since, in force on a day of the year to the date: a few hundred rows, read by the
+    # closed events' index on the place.
+    there = closed.filter(**{field: value}, date__lte=as_of, valid_until__gt=start)
+    moved = base.filter(pk__in=there.values("enterprise_id"))
     then = "park_then" if field == "park_id" else "province_then"
     return [stayed, _placed_then(moved.filter(moved_since)).filter(**{then: value})]
 
@@ -862,19 +913,43 @@ class FlowRow:
     employees: int = 0
 
 
-def flow_page(rows: Any, after: str = "") -> tuple[list[FlowRow], str]:
-    """The page of ``rows`` (newest first) after the cursor ``after`` (the day and id of the
-    last row of the page before: keyset, so a deep page reads its own rows), with their
-    columns, and the cursor of the next page ("" when none follows)."""
-    if after:
-        day, pk = decode_event_cursor(after)
-        rows = rows.filter(Q(day__lt=day) | Q(day=day, pk__lt=pk))
-    with _walking_the_index():
-        found = list(rows[: PAGE_SIZE + 1])
+def flow_page(branches: list[Any], after: str = "") -> tuple[list[FlowRow], str]:
+    """The page of the revivals ``branches`` (newest first) after the cursor ``after`` (the
+    day and id of the last row of the page before: keyset, so a deep page reads its own
+    rows), with their columns, and the cursor of the next page ("" when none follows).
+    Each branch gives the page's ids along the revivals' date index; the page's rows are
+    then read by their keys and placed where they stood that day."""
+    bound = decode_event_cursor(after) if after else None
+    found = _revivals_after(branches, bound, PAGE_SIZE + 1)
     more = len(found) > PAGE_SIZE
     found = found[:PAGE_SIZE]
     following = f"{found[-1].day.isoformat()}.{found[-1].pk}" if more else ""
     return flow_described(found), following
+
+
+def _revivals_after(branches: list[Any], bound: tuple[dt.date, int] | None, size: int) -> list[Any]:
+    keys: list[tuple[dt.date, int]] = []
+    # Without JIT (it would cost more than the read) nor parallel workers (each would
+    # read ahead a page's worth of a walk that stops after a page).
+    with _set_local("jit = off", "max_parallel_workers_per_gather = 0"):
+        for rows in branches:
+            if bound is not None:
+                rows = _after_event(rows, *bound)
+            keys += rows.order_by("-date", "-id").values_list("date", "id")[:size]
+    keys = sorted(keys, reverse=True)[:size]
+    rows = _placed_then(
+        StatusEvent.objects.filter(pk__in=[pk for _day, pk in keys])
+        .annotate(day=F("date"), unit_id=F("enterprise_id"))
+        .select_related("enterprise")
+    )
+    return sorted(rows, key=lambda r: (r.day, r.pk), reverse=True)
+
+
+def _after_event(rows: Any, day: dt.date, pk: int) -> Any:
+    """The rows after (older than) the event (``day``, ``pk``) in newest-first order. The
+    bound ``day <= day`` is said on its own: PostgreSQL starts the date index's walk there
+    (an OR of two conditions bounds no index, so a deep page walked every newer event)."""
+    return rows.filter(day__lte=day).filter(Q(day__lt=day) | Q(day=day, pk__lt=pk))
 
 
 def decode_event_cursor(token: str) -> tuple[dt.date, int]:
@@ -929,17 +1004,15 @@ def permit_chunks(
         after = page.next_cursor
 
 
-def flow_chunks(rows: Any, chunk: int = 1000) -> Iterator[list[FlowRow]]:
-    """Every row of ``rows`` with its columns, ``chunk`` at a time (a download)."""
-    last: tuple[dt.date, int] | None = None
+def flow_chunks(branches: list[Any], chunk: int = 1000) -> Iterator[list[FlowRow]]:
+    """Every revival of ``branches`` with its columns, newest first, ``chunk`` at a time
+    (a download)."""
+    bound: tuple[dt.date, int] | None = None
     while True:
-        page = rows
-        if last is not None:
-            page = page.filter(Q(day__lt=last[0]) | Q(day=last[0], pk__lt=last[1]))
-        found = list(page[:chunk])
+        found = _revivals_after(branches, bound, chunk)
         if not found:
             return
         yield flow_described(found)
-        last = (found[-1].day, found[-1].pk)
+        bound = (found[-1].day, found[-1].pk)
         if len(found) < chunk:
             return

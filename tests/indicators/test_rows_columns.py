@@ -259,3 +259,30 @@ def test_on_a_past_date_a_row_shows_the_employees_and_size_band_of_that_date(
     assert "۲۲" in row and "کوچک" in row  # 22 employees that day: small
     row = row_of(page(get(client, "units", province="IR-25")), "ریسندگی شکوهیه")
     assert "۶۰" in row and "متوسط" in row  # today: 60, medium
+
+
+@pytest.mark.parametrize("who", ["national_admin", "officer_a"])
+def test_a_size_band_lists_a_unit_in_the_band_of_that_dates_head_count_as_the_card(
+    who, request, client_for, parked, reference
+) -> None:
+    """22 employees until 20 days ago (small), 60 since (medium): 60 days ago the unit is
+    counted and listed as small, 10 days ago as medium — the card's figure and the rows
+    agree, whoever looks (the figure for national staff, the rows counted for an officer)."""
+    services.enterprise_record_measures(
+        actor=None, enterprise=parked, date=days_ago(20), employees=60
+    )
+    facts.rebuild()
+    sources.forget()
+    client = client_for(request.getfixturevalue(who))
+    operating = Indicator.objects.get(key="units")
+    place = Place("p", reference.qom.pk)
+
+    for days, band, other in ((60, "small", "medium"), (10, "medium", "small")):
+        as_of = days_ago(days)
+        when = format_date(as_of, persian_digits=False)
+        for size, held in ((band, True), (other, False)):
+            html = page(get(client, "units", as_of=when, province="IR-25", size=size))
+            card = selectors.breakdown(operating, place, as_of, "size").get(size, 0)
+            assert ("ریسندگی شکوهیه" in listed(html)) is held, (days, size)
+            assert len(listed(html)) == card, (days, size)
+            assert int(re.sub(r"\D", "", to_latin_digits(count_text(html)))) == card
