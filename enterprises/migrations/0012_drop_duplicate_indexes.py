@@ -19,7 +19,6 @@ Dropping an index is immediate at 1,000,000 units; reversing builds them again.
 import django.db.models.deletion
 from django.db import migrations, models
 
-
 UNITS = "enterprises_enterprise"
 # (table, column, its index's suffix): as Django named them when it built them.
 INDEXES = [
@@ -113,36 +112,23 @@ class Migration(migrations.Migration):
                         verbose_name="province",
                     ),
                 ),
-                migrations.AlterField(
-                    model_name="locationevent",
-                    name="enterprise",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="location_events",
-                        to="enterprises.enterprise",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="measureevent",
-                    name="enterprise",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="measure_events",
-                        to="enterprises.enterprise",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="statusevent",
-                    name="enterprise",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="status_events",
-                        to="enterprises.enterprise",
-                    ),
-                ),
+                *[
+                    migrations.AlterField(
+                        model_name=model,
+                        name="enterprise",
+                        field=models.ForeignKey(
+                            db_index=False,
+                            on_delete=django.db.models.deletion.CASCADE,
+                            related_name=related_name,
+                            to="enterprises.enterprise",
+                        ),
+                    )
+                    for model, related_name in (
+                        ("locationevent", "location_events"),
+                        ("measureevent", "measure_events"),
+                        ("statusevent", "status_events"),
+                    )
+                ],
             ],
         ),
     ]
