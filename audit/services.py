@@ -22,6 +22,10 @@ from pishran.db import bulk_insert_values
 
 from .models import AuditRecord
 
+# Most values are these: kept as they are without the checks of ``_plain`` (a bulk import
+# snapshots a hundred thousand units of 27 fields).
+_AS_THEY_ARE = frozenset({str, int, bool, float, type(None)})
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
@@ -33,9 +37,27 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """The values of ``fields`` now, JSON-ready (foreign keys as id and text)."""
-    return {name: _plain(getattr(obj, name)) for name in fields}
+def snapshot(
+    obj: models.Model,
+    fields: Iterable[str],
+    rows: dict[tuple[type, Any], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The values of ``fields`` now, JSON-ready (foreign keys as id and text). ``rows``:
+    the related rows' id and text already made, by (model, id), for the snapshots of many
+    objects at once (a batch's units name the same few provinces, parks and sectors: each
+    named once, not its text made again for every unit)."""
+    out = {}
+    for name in fields:
+        value = getattr(obj, name)
+        if type(value) in _AS_THEY_ARE:
+            out[name] = value
+        elif rows is not None and isinstance(value, models.Model):
+            key = (type(value), value.pk)
+            known = rows.get(key)
+            out[name] = known if known is not None else rows.setdefault(key, _plain(value))
+        else:
+            out[name] = _plain(value)
+    return out
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

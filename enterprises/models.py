@@ -149,11 +149,21 @@ class Enterprise(models.Model):
     )
     permit_number = models.CharField(_("operating permit number"), max_length=40, blank=True)
     permit_date = models.DateField(_("operating permit date"), null=True, blank=True)
+    # No index of their own (``db_index=False``), nor for ``province`` and ``park``: each
+    # is the first column of an index of ``Meta.indexes`` (``ent_isic_sort``,
+    # ``ent_group_sort``, ``ent_prov_id``, ``ent_park_id``), which answers every lookup by
+    # it; a duplicate would only be kept up to date on every write (migration 0012).
     isic_division = models.ForeignKey(
-        "sectors.IsicDivision", verbose_name=_("ISIC division"), on_delete=models.PROTECT
+        "sectors.IsicDivision",
+        verbose_name=_("ISIC division"),
+        on_delete=models.PROTECT,
+        db_index=False,
     )
     industry_group = models.ForeignKey(
-        "sectors.IndustryGroup", verbose_name=_("industry group"), on_delete=models.PROTECT
+        "sectors.IndustryGroup",
+        verbose_name=_("industry group"),
+        on_delete=models.PROTECT,
+        db_index=False,
     )
     employees = models.PositiveIntegerField(
         _("employees"), default=0, validators=[MaxValueValidator(1_000_000)]
@@ -193,6 +203,7 @@ class Enterprise(models.Model):
         on_delete=models.PROTECT,
         related_name="enterprises",
         editable=False,
+        db_index=False,
     )
     park = models.ForeignKey(
         "places.Park",
@@ -202,6 +213,7 @@ class Enterprise(models.Model):
         blank=True,
         related_name="enterprises",
         editable=False,
+        db_index=False,
     )
     published = models.BooleanField(_("published in the public directory"), default=False)
     # Keys derived from the text fields (persian.text): search and Persian sort order.
@@ -315,8 +327,9 @@ class StatusEvent(models.Model):
     """A dated change of status, with a reason and an author. Never edited in place
     except by the audited correction service."""
 
+    # No index of its own: ``sev_ent_date`` (enterprise, date, id) answers every lookup by unit.
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.CASCADE, related_name="status_events"
+        Enterprise, on_delete=models.CASCADE, related_name="status_events", db_index=False
     )
     date = models.DateField(_("date"))
     from_status = models.CharField(
@@ -364,8 +377,9 @@ class StatusEvent(models.Model):
 class LocationEvent(models.Model):
     """Where an enterprise stands from ``date`` on: a province, and a park or none."""
 
+    # No index of its own: ``lev_ent_date`` (enterprise, date, id) answers every lookup by unit.
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.CASCADE, related_name="location_events"
+        Enterprise, on_delete=models.CASCADE, related_name="location_events", db_index=False
     )
     date = models.DateField(_("date"))
     province = models.ForeignKey(
@@ -429,8 +443,9 @@ class MeasureEvent(models.Model):
     and ``construction_progress`` are the latest values, written by ``enterprises.services``
     in the same transaction as the event."""
 
+    # No index of its own: ``mev_ent_date`` (enterprise, date, id) answers every lookup by unit.
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.CASCADE, related_name="measure_events"
+        Enterprise, on_delete=models.CASCADE, related_name="measure_events", db_index=False
     )
     date = models.DateField(_("date"))
     employees = models.PositiveIntegerField(

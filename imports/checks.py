@@ -273,6 +273,10 @@ class Checker:
         for index in row.formulas:
             column = headers[index] if index < len(headers) else str(index + 1)
             plan.problem(column, _("The cell holds a formula; type its value instead."))
+        if "\x00" in "".join(values.values()):  # no registry field may hold one
+            for key, text in values.items():
+                if "\x00" in text:
+                    plan.problem(_label(key), _("The cell holds a null character; type it again."))
         self._identity(plan, values, existing, mine)
         self._place(plan, values)
         self._status(plan, values)

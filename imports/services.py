@@ -396,6 +396,8 @@ def _write_batch(actor: Any, rows: list[checks.RowPlan]) -> dict[str, int]:
                 )
                 for row in new
             ],
+            # Every value was judged by the dry run's checks (``imports.checks``).
+            judged=True,
         )
     with _batch_errors(known):
         registry.enterprises_update_batch(

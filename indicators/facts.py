@@ -502,6 +502,8 @@ class _Batches:
 
     def __init__(self) -> None:
         self.change_ids: list[int] = []
+        # Each row's difference as written (not read back and decoded when applied).
+        self.diffs: dict[int, dict[Key, list[int]]] = {}
         self.commit: Callable[[], None] = lambda: None
 
 
@@ -555,31 +557,37 @@ def _batch_change(first: int, diff: dict[Key, list[int]]) -> None:
         def commit() -> None:
             if connection.__dict__.get("_indicator_batches") is batches:
                 del connection.__dict__["_indicator_batches"]
-            _apply_batches(batches.change_ids)
+            _apply_batches(batches.change_ids, batches.diffs)
 
         state.commit = commit
         connection.__dict__["_indicator_batches"] = state
         transaction.on_commit(commit)
     state.change_ids.append(change.pk)
+    state.diffs[change.pk] = diff
 
 
-def _apply_batches(change_ids: list[int]) -> None:
+def _apply_batches(change_ids: list[int], diffs: dict[int, dict[Key, list[int]]]) -> None:
     """Apply committed batch changes to the facts, once each (a rebuild that counted or
-    replayed one has deleted its row), in one upsert of their summed difference."""
-    total: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    replayed one has deleted its row), in one upsert of their summed difference. ``diffs``:
+    each row's difference as it was written (the rows are only claimed here, not read)."""
+    total: dict[Key, list[int]] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         claimed: list[int] = []
         for start in range(0, len(change_ids), 1000):
             rows = (
                 FactChange.objects.select_for_update()
                 .filter(pk__in=change_ids[start : start + 1000], applied=False)
-                .values_list("pk", "diff")
+                .values_list("pk", flat=True)
             )
-            for pk, diff in rows:
+            for pk in rows:
                 claimed.append(pk)
-                for key, (u, j) in _decode(diff or []).items():
-                    total[key][0] += u
-                    total[key][1] += j
+                for key, (u, j) in diffs[pk].items():
+                    cell = total.get(key)
+                    if cell is None:
+                        total[key] = [u, j]
+                    else:
+                        cell[0] += u
+                        cell[1] += j
         if not claimed:
             return
         for start in range(0, len(claimed), 1000):

@@ -366,3 +366,61 @@ def test_a_refused_known_unit_in_a_batch_names_its_row_and_writes_nothing(
     assert (
         Enterprise.objects.count(), StatusEvent.objects.count(), AuditRecord.objects.count()
     ) == before  # fmt: skip
+
+
+def test_a_batch_of_judged_units_validates_only_what_it_derives(
+    officer_a: Any, reference: Any, monkeypatch: Any
+) -> None:
+    """The import's batches do not run Django's validation of every field again (the dry
+    run judged each value): a third of a new unit's cost. What the registry derives from
+    the values is still validated: a name left empty by its normalisation is refused."""
+    from django.db import transaction
+
+    from enterprises import services as registry
+
+    validated: list[Any] = []
+    real = Enterprise.clean_fields
+
+    def counted(self: Enterprise, exclude: Any = None) -> None:
+        validated.append(sorted({f.name for f in Enterprise._meta.fields} - set(exclude or ())))
+        real(self, exclude)
+
+    monkeypatch.setattr(Enterprise, "clean_fields", counted)
+
+    def unit(name: str) -> Any:
+        return registry.NewUnit(
+            data={"name": name, "legal_id": unit_row()["شناسه ملی"],
+                  "isic_division": reference.isic, "industry_group": reference.group,
+                  "permit_number": "1", "employees": 3},
+            province=reference.qom, park=reference.park_p, status=Status.ACTIVE,
+            status_date=days_ago(10), reason="",
+        )  # fmt: skip
+
+    with transaction.atomic():
+        registry.enterprises_create_batch(actor=officer_a, units=[unit("واحد")], judged=True)
+    assert validated == [["name", "sort_key"]]
+
+    with pytest.raises(registry.UnitRefused) as refused, transaction.atomic():
+        registry.enterprises_create_batch(
+            actor=officer_a, units=[unit("واحد"), unit("ـــ")], judged=True
+        )  # a tatweel alone: nothing left once normalised
+    assert refused.value.index == 1 and "name" in refused.value.error_dict
+
+
+def test_the_import_writes_its_units_as_judged(
+    officer_a: Any, reference: Any, monkeypatch: Any
+) -> None:
+    """The commit's batches skip the field validation the dry run has done; one by one,
+    ``enterprise_create`` validates every field as for any form."""
+    calls: list[bool] = []
+    real = Enterprise.full_clean
+
+    def counted(self: Enterprise, *args: Any, **kwargs: Any) -> None:
+        calls.append(True)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Enterprise, "full_clean", counted)
+    _import(officer_a, reference, [unit_row(), unit_row()])
+    assert calls == []
+    _import(officer_a, reference, [unit_row(), unit_row()], one_by_one=True)
+    assert calls == [True, True]

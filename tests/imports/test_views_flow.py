@@ -111,3 +111,21 @@ def test_the_menu_shows_imports_to_those_who_may_import(
     html = client_for(user_of(who)).get(reverse("enterprise_directory")).content.decode()
 
     assert ('data-testid="nav-imports"' in html) is shown
+
+
+@pytest.mark.parametrize(("language", "shown", "other"), [("en", "25%", "٪"), ("fa", "۲۵٪", "%<")])
+def test_an_import_in_progress_shows_its_percent_in_the_page_language(
+    client_for: Any, officer_a: Any, reference: Any, language: str, shown: str, other: str
+) -> None:
+    """The progress bar's text: "25%" on an English page, «۲۵٪» on a Persian one."""
+    client = client_for(officer_a)
+    job = _upload(client, reference.qom, [unit_row() for _ in range(4)])
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJob.State.CHECKING, rows_total=4, rows_done=1
+    )
+    client.cookies["django_language"] = language
+
+    page = client.get(reverse("import_detail", kwargs={"pk": job.pk})).content.decode()
+
+    bar = page[page.index("<progress") : page.index("</progress>") + len("</progress>")]
+    assert f">{shown}</progress>" in bar and other not in bar
