@@ -115,34 +115,43 @@ def _listed(ids: list[int]) -> list[ListedReferral]:
     ]  # fmt: skip
 
 
-def referrals_page(user: Any, number: Any, size: int) -> Any:
-    """A page of the referrals the person may see, newest first: the page's case ids first
-    (from the visible cases, whose rows skipped are read from the cases' index only; for a
-    bank's officer, from the bank's referrals), then those referrals with their joins and
-    the unit's status after the money (``with_status_after``)."""
-    from django.core.paginator import Paginator
+def referrals_page(user: Any, params: Any, size: int, count: int | None = None) -> Any:
+    """A page of the referrals the person may see, newest first (a keyset page,
+    ``finance.seek``: page 85 reads its own rows, not the 4,200 before it): the page's case
+    ids first (from the visible cases, read from the cases' index only; for a bank's
+    officer, from the bank's referrals), then those referrals with their joins and the
+    unit's status after the money (``with_status_after``). ``count``: the number of the
+    referrals the person sees when the caller knows it (the ledgers' total, from the
+    facts), else they are counted."""
+    from . import seek
 
     banks = banks_only(Scope.of(user))
     if banks:
-        ids_of: Any = (
-            Referral.objects.filter(bank_id__in=banks)
-            .order_by("-opened_on", "-case_id")
-            .values_list("case_id", flat=True)
-        )
+        ordered: Any = Referral.objects.filter(bank_id__in=banks).order_by("-opened_on", "-case_id")
+        keys = ("opened_on", "case_id")
     else:
-        ids_of = (
-            cases_visible(user, casetype.TYPE)
-            .order_by("-opened_on", "-id")
-            .values_list("pk", flat=True)
-        )
-    paginator = Paginator(ids_of, size)
-    if not banks and Scope.of(user).national:
-        # Every referral: their number changes with a case event only, which starts a new
-        # figures version (a count of 100,000 cases on each page otherwise).
-        paginator.count = kept(("finance-referral-count",), ids_of.count)  # type: ignore[misc]
-    page = paginator.get_page(number)
-    page.object_list = _listed(list(page.object_list))  # type: ignore[assignment]
+        ordered = cases_visible(user, casetype.TYPE).order_by("-opened_on", "-id")
+        keys = ("opened_on", "id")
+    found, page = seek.seek(
+        ordered,
+        *keys,
+        params,
+        size,
+        count if count is not None else ordered.order_by().count,
+    )
+    page.object_list = _listed([pk for _day, pk in found])
     return page
+
+
+def referral_count_of(user: Any, by_bank: list[LedgerRow]) -> int | None:
+    """The number of referrals the person sees, read from the ledger by bank when it is
+    theirs exactly: national staff's (every referral) and a bank officer's (their banks');
+    None for anyone else (a province's ledger counts a referral where its office was on
+    each step's day, its list where the case is now)."""
+    scope = Scope.of(user)
+    if not (scope.national or banks_only(scope)):
+        return None
+    return sum(row.referrals for row in by_bank)
 
 
 @dataclass
@@ -322,6 +331,18 @@ def pipeline(user: Any, as_of: Any) -> list[StageRow]:
     return [StageRow(s, counts.get(s.code, 0), medians.get(s.code)) for s in market.LISTING.stages]
 
 
+def pipeline_count(user: Any, stages: list[StageRow], as_of: Any) -> int | None:
+    """The number of files national staff see, read from the pipeline as of today (every
+    file is at one of the stages at the end of today, the closed ones at the stage they
+    ended at): None for another date or anyone else (a province's pipeline counts the
+    files its office holds, its list also those assigned to its people)."""
+    from persian.jalali import today
+
+    if not Scope.of(user).national or as_of != today():
+        return None
+    return sum(row.count for row in stages)
+
+
 @dataclass(slots=True)
 class ListedFile:
     """A row of the pipeline's list of files, as it is shown (read as values)."""
@@ -337,10 +358,12 @@ class ListedFile:
     market: str
 
 
-def listings_page(user: Any, number: Any, size: int) -> Any:
+def listings_page(user: Any, number: Any, size: int, count: int | None = None) -> Any:
     """A page of the files the person may see, newest first: the page's ids first (no
     join for the rows skipped), then those files as the list shows them, each marked
-    ``stalled`` when overdue or too long at its stage."""
+    ``stalled`` when overdue or too long at its stage. ``count``: their number when the
+    caller knows it (``pipeline_count``), else counted (kept per figures version for
+    national staff)."""
     from django.core.paginator import Paginator
     from django.urls import reverse
     from django.utils.translation import get_language
@@ -356,7 +379,9 @@ def listings_page(user: Any, number: Any, size: int) -> Any:
     ordered = cases_visible(user, TYPE).filter(listing__isnull=False).order_by("-opened_on", "-id")
     ids_of = ordered.values_list("pk", flat=True)
     paginator = Paginator(ids_of, size)
-    if Scope.of(user).national:  # every file: their number changes with a case event only
+    if count is not None:
+        paginator.count = count  # type: ignore[misc]
+    elif Scope.of(user).national:  # every file: their number changes with a case event only
         paginator.count = kept(("finance-listing-count",), ids_of.count)  # type: ignore[misc]
     page = paginator.get_page(number)
     ids = list(page.object_list)
@@ -548,6 +573,20 @@ def _status_after(
             found.append(StatusAfter(months, on, status, on > day))
         out[key] = found
     return out
+
+
+def certificate_count(user: Any, visible: QuerySet[Any]) -> int:
+    """The number of the certificates the person sees (``visible``): kept per figures
+    version for national staff and a bank's officers (every certificate event starts a
+    new one, ``finance.events``), counted each time for anyone else."""
+    scope = Scope.of(user)
+    if scope.national:
+        return kept(("finance-certificate-count",), visible.order_by().count)  # type: ignore[no-any-return]
+    if banks := banks_only(scope):
+        return kept(  # type: ignore[no-any-return]
+            ("finance-certificate-count", tuple(sorted(banks))), visible.order_by().count
+        )
+    return visible.order_by().count()
 
 
 UNIT_CERTIFICATES_SHOWN = 10
