@@ -391,8 +391,7 @@ def certificates(request: HttpRequest) -> HttpResponse:
         PAGE_SIZE,
         lambda: selectors.certificate_count(request.user, visible),
     )
-    rows = visible.in_bulk([pk for _day, pk in found])
-    page.object_list = [rows[pk] for _day, pk in found if pk in rows]
+    page.object_list = selectors.listed_certificates([pk for _day, pk in found])
     return render(
         request,
         "finance/certificates.html",
