@@ -212,3 +212,29 @@ def test_the_national_pipelines_file_count_follows_a_new_file_at_once(
         for n in range(2):
             listing_introduce(actor=None, enterprise=make_enterprise(), date=days_ago(1 + n))
     assert pages() == "1/3"
+
+
+def test_the_certificates_page_count_follows_a_new_certificate_at_once(
+    finance: Finance, national_admin, client_for, django_capture_on_commit_callbacks
+) -> None:
+    """The count behind "1 / N" is kept per figures version for national staff and a
+    bank's officers: a certificate issued starts a new version, so the next page counts
+    it."""
+    buyer, supplier = make_enterprise(name="خریدار"), make_enterprise(name="فروشنده")
+
+    def issue(n: int) -> None:
+        certificate_issue(
+            actor=None, code=f"GAM-{n}", bank=bank("melli"), buyer=buyer, supplier=supplier,
+            amount=1_000_000_000, issued_on=days_ago(5 + n), term_months=6,
+        )  # fmt: skip
+
+    for n in range(3):
+        issue(n)
+    url = reverse("finance_certificates")
+    for person in (national_admin, finance.melli_officer):
+        assert _number(page(client_for(person).get(url))) == "1/2"
+    with django_capture_on_commit_callbacks(execute=True):
+        issue(3)
+        issue(4)
+    for person in (national_admin, finance.melli_officer):
+        assert _number(page(client_for(person).get(url))) == "1/3"
