@@ -21,7 +21,8 @@ with this branch):
    page and a deep one), the referral list of the province with the most referrals (its
    officer), the national list, the pipeline (national staff), the busiest buyer's
    certificate chain, and the certificates' list (the bank's officer; national staff, the
-   first page and one halfway). The ledgers and the pipeline's figures are kept per figures version
+   first page and one halfway). A deep page is asked as its link names it: the lists are
+   keyset pages (``finance.seek``), "Next" names the last row of the page before. The ledgers and the pipeline's figures are kept per figures version
    (``indicators.sources.memo``); the lines "a new figures version each time" start a new
    version before every request, as any case event does, so they are computed afresh
    from the facts. Prints the machine (cores, load average before and after).

@@ -83,7 +83,7 @@ def test_a_bank_officers_referrals_walk_by_next_and_previous_with_ties_across_pa
     assert [(s[2], s[3]) for s in seen] == [
         (False, True), (True, True), (True, False), (True, True), (False, True)
     ]  # fmt: skip
-    assert finance.tehran.pk not in {pk for s in seen for pk in s[1]}
+    assert finance.tehran.case_id not in {pk for s in seen for pk in s[1]}
 
 
 def test_a_deep_page_reads_the_same_queries_as_the_first_with_no_offset(
