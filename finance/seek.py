@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -47,7 +47,6 @@ class SeekPage:
     size: int
     next_query: str = ""  # the query string of the next page's link ("" when none)
     previous_query: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __iter__(self) -> Any:
         return iter(self.object_list)
