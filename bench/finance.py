@@ -21,7 +21,8 @@ with this branch):
    page and a deep one), the referral list of the province with the most referrals (its
    officer), the national list, the pipeline (national staff), the busiest buyer's
    certificate chain, and the certificates' list (the bank's officer; national staff, the
-   first page and one halfway). The ledgers and the pipeline's figures are kept per figures version
+   first page and one halfway). A deep page is asked as its link names it: the lists are
+   keyset pages (``finance.seek``), "Next" names the last row of the page before. The ledgers and the pipeline's figures are kept per figures version
    (``indicators.sources.memo``); the lines "a new figures version each time" start a new
    version before every request, as any case event does, so they are computed afresh
    from the facts. Prints the machine (cores, load average before and after).
@@ -242,6 +243,14 @@ def load(n_referrals: int, n_certificates: int, n_files: int, seed: int) -> floa
     return time.perf_counter() - started
 
 
+def seek_link(ordered: object, keys: tuple[str, str], number: int) -> str:
+    """The query string of page ``number``'s link: after the last row of the page before."""
+    if number <= 1:
+        return ""
+    day, pk = ordered.values_list(*keys)[(number - 1) * PAGE - 1]  # type: ignore[attr-defined]
+    return f"after={day.isoformat()}.{pk}&page={number}"
+
+
 def bench_person(username: str, role: str, place_id: int | None) -> User:
     user, _ = User.objects.get_or_create(username=username)
     if not user.grants.live().filter(role=role, place_id=place_id).exists():
@@ -303,13 +312,23 @@ def main() -> None:
     referrals = reverse("finance_referrals")
     certificates = reverse("finance_certificates")
     deep_certificates = max(1, Certificate.objects.count() // PAGE // 2)  # halfway
+    # A deep page as its link reaches it: the "Next" link of the page before it names the
+    # last row shown there (keyset pages, ``finance.seek``).
+    deep_referrals = seek_link(
+        Referral.objects.filter(bank_id=bank.pk).order_by("-opened_on", "-case_id"),
+        ("opened_on", "case_id"),
+        deep,
+    )
+    deep_certificates_link = seek_link(
+        Certificate.objects.order_by("-issued_on", "-id"), ("issued_on", "id"), deep_certificates
+    )
     measures = [
         (f"referrals: bank officer ({bank.code}), page 1", officer, referrals),
         ("  the same, a new figures version each time", officer, referrals, True),
         ("referrals: national, page 1, a new figures version each time", admin, referrals, True),
         ("pipeline: national, a new figures version each time", admin,
          reverse("capital_pipeline"), True),
-        (f"referrals: bank officer ({bank.code}), page {deep}", officer, f"{referrals}?page={deep}"),
+        (f"referrals: bank officer ({bank.code}), page {deep}", officer, f"{referrals}?{deep_referrals}"),
         (f"referrals: officer of {province.name_en}, page 1", provincial, referrals),
         ("referrals: national, page 1", admin, referrals),
         ("pipeline: national", admin, reverse("capital_pipeline")),
@@ -319,7 +338,7 @@ def main() -> None:
         (f"certificates: bank officer ({bank.code}), page 1", officer, certificates),
         ("certificates: national, page 1", admin, certificates),
         (f"certificates: national, page {deep_certificates}", admin,
-         f"{certificates}?page={deep_certificates}"),
+         f"{certificates}?{deep_certificates_link}"),
     ]  # fmt: skip
     if args.figures_only:
         measures = []

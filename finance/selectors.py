@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum
 
 from accounts.roles import Role
 from accounts.scope import Scope
@@ -80,7 +80,6 @@ _LISTED = (
 def _listed(ids: list[int]) -> list[ListedReferral]:
     """The referrals of these cases, in this order, as the list shows them, with the
     unit's status after the money (``_status_after``): two queries."""
-    from django.urls import reverse
     from django.utils.translation import get_language
 
     from cases import types
@@ -94,10 +93,13 @@ def _listed(ids: list[int]) -> list[ListedReferral]:
         [(row[0], _money_day(row[11], row[12], row[13]), row[14], row[15]) for row in found]
     )
     instruments = dict(Instrument.choices)
+    urls: dict[str, Callable[[int], str]] = {}
+    for case_type in {row[1] for row in found}:
+        urls[case_type] = _url_maker(f"{case_type}_case")
     return [
         ListedReferral(
             pk=case_id,
-            url=reverse(f"{case_type}_case", args=[case_id]),
+            url=urls[case_type](case_id),
             unit=unit,
             province=name_en if english else name_fa,
             bank=bank,
@@ -115,34 +117,43 @@ def _listed(ids: list[int]) -> list[ListedReferral]:
     ]  # fmt: skip
 
 
-def referrals_page(user: Any, number: Any, size: int) -> Any:
-    """A page of the referrals the person may see, newest first: the page's case ids first
-    (from the visible cases, whose rows skipped are read from the cases' index only; for a
-    bank's officer, from the bank's referrals), then those referrals with their joins and
-    the unit's status after the money (``with_status_after``)."""
-    from django.core.paginator import Paginator
+def referrals_page(user: Any, params: Any, size: int, count: int | None = None) -> Any:
+    """A page of the referrals the person may see, newest first (a keyset page,
+    ``finance.seek``: page 85 reads its own rows, not the 4,200 before it): the page's case
+    ids first (from the visible cases, read from the cases' index only; for a bank's
+    officer, from the bank's referrals), then those referrals with their joins and the
+    unit's status after the money (``with_status_after``). ``count``: the number of the
+    referrals the person sees when the caller knows it (the ledgers' total, from the
+    facts), else they are counted."""
+    from . import seek
 
     banks = banks_only(Scope.of(user))
     if banks:
-        ids_of: Any = (
-            Referral.objects.filter(bank_id__in=banks)
-            .order_by("-opened_on", "-case_id")
-            .values_list("case_id", flat=True)
-        )
+        ordered: Any = Referral.objects.filter(bank_id__in=banks).order_by("-opened_on", "-case_id")
+        keys = ("opened_on", "case_id")
     else:
-        ids_of = (
-            cases_visible(user, casetype.TYPE)
-            .order_by("-opened_on", "-id")
-            .values_list("pk", flat=True)
-        )
-    paginator = Paginator(ids_of, size)
-    if not banks and Scope.of(user).national:
-        # Every referral: their number changes with a case event only, which starts a new
-        # figures version (a count of 100,000 cases on each page otherwise).
-        paginator.count = kept(("finance-referral-count",), ids_of.count)  # type: ignore[misc]
-    page = paginator.get_page(number)
-    page.object_list = _listed(list(page.object_list))  # type: ignore[assignment]
+        ordered = cases_visible(user, casetype.TYPE).order_by("-opened_on", "-id")
+        keys = ("opened_on", "id")
+    found, page = seek.seek(
+        ordered,
+        *keys,
+        params,
+        size,
+        count if count is not None else ordered.order_by().count,
+    )
+    page.object_list = _listed([pk for _day, pk in found])
     return page
+
+
+def referral_count_of(user: Any, by_bank: list[LedgerRow]) -> int | None:
+    """The number of referrals the person sees, read from the ledger by bank when it is
+    theirs exactly: national staff's (every referral) and a bank officer's (their banks');
+    None for anyone else (a province's ledger counts a referral where its office was on
+    each step's day, its list where the case is now)."""
+    scope = Scope.of(user)
+    if not (scope.national or banks_only(scope)):
+        return None
+    return sum(row.referrals for row in by_bank)
 
 
 @dataclass
@@ -322,6 +333,18 @@ def pipeline(user: Any, as_of: Any) -> list[StageRow]:
     return [StageRow(s, counts.get(s.code, 0), medians.get(s.code)) for s in market.LISTING.stages]
 
 
+def pipeline_count(user: Any, stages: list[StageRow], as_of: Any) -> int | None:
+    """The number of files national staff see, read from the pipeline as of today (every
+    file is at one of the stages at the end of today, the closed ones at the stage they
+    ended at): None for another date or anyone else (a province's pipeline counts the
+    files its office holds, its list also those assigned to its people)."""
+    from persian.jalali import today
+
+    if not Scope.of(user).national or as_of != today():
+        return None
+    return sum(row.count for row in stages)
+
+
 @dataclass(slots=True)
 class ListedFile:
     """A row of the pipeline's list of files, as it is shown (read as values)."""
@@ -337,12 +360,13 @@ class ListedFile:
     market: str
 
 
-def listings_page(user: Any, number: Any, size: int) -> Any:
+def listings_page(user: Any, number: Any, size: int, count: int | None = None) -> Any:
     """A page of the files the person may see, newest first: the page's ids first (no
     join for the rows skipped), then those files as the list shows them, each marked
-    ``stalled`` when overdue or too long at its stage."""
+    ``stalled`` when overdue or too long at its stage. ``count``: their number when the
+    caller knows it (``pipeline_count``), else counted (kept per figures version for
+    national staff)."""
     from django.core.paginator import Paginator
-    from django.urls import reverse
     from django.utils.translation import get_language
 
     from cases import types
@@ -351,47 +375,52 @@ def listings_page(user: Any, number: Any, size: int) -> Any:
     from persian import jalali
 
     from .market import TYPE
-    from .models import Listing, Market
+    from .models import Market
 
     ordered = cases_visible(user, TYPE).filter(listing__isnull=False).order_by("-opened_on", "-id")
     ids_of = ordered.values_list("pk", flat=True)
     paginator = Paginator(ids_of, size)
-    if Scope.of(user).national:  # every file: their number changes with a case event only
+    if count is not None:
+        paginator.count = count  # type: ignore[misc]
+    elif Scope.of(user).national:  # every file: their number changes with a case event only
         paginator.count = kept(("finance-listing-count",), ids_of.count)  # type: ignore[misc]
     page = paginator.get_page(number)
     ids = list(page.object_list)
-    stalled = set(
-        Case.objects.filter(overdue_q(jalali.today()), pk__in=ids).values_list("pk", flat=True)
-    )
     english = get_language() == "en"
     markets = dict(Market.choices)
+    urls = {TYPE: _url_maker(f"{TYPE}_case")}
+    # The rows and whether each is stalled in one query.
+    stalled = ExpressionWrapper(overdue_q(jalali.today()), output_field=BooleanField())
     values = {
         row[0]: row
-        for row in Listing.objects.filter(case_id__in=ids).values_list(
-            "case_id",
-            "case__type",
-            "case__enterprise__name",
-            "case__province__name_fa",
-            "case__province__name_en",
-            "case__stage",
-            "case__stage_since",
-            "adviser__name",
-            "market",
+        for row in Case.objects.filter(pk__in=ids)
+        .annotate(stalled=stalled)
+        .values_list(
+            "pk",
+            "type",
+            "enterprise__name",
+            "province__name_fa",
+            "province__name_en",
+            "stage",
+            "stage_since",
+            "listing__adviser__name",
+            "listing__market",
+            "stalled",
         )
     }
     files: list[ListedFile] = [
         ListedFile(
             pk=case_id,
-            url=reverse(f"{case_type}_case", args=[case_id]),
+            url=(urls.get(case_type) or _url_maker(f"{case_type}_case"))(case_id),
             unit=unit,
             province=name_en if english else name_fa,
             stage=types.get(case_type).stage_label(stage),
             stage_since=since,
-            stalled=case_id in stalled,
+            stalled=bool(late),
             adviser=adviser or "",
             market=str(markets.get(market, "")) if market else "",
         )
-        for case_id, case_type, unit, name_fa, name_en, stage, since, adviser, market in (
+        for case_id, case_type, unit, name_fa, name_en, stage, since, adviser, market, late in (
             values[pk] for pk in ids if pk in values
         )
     ]
@@ -548,6 +577,84 @@ def _status_after(
             found.append(StatusAfter(months, on, status, on > day))
         out[key] = found
     return out
+
+
+@dataclass(slots=True)
+class ListedCertificate:
+    """A row of the certificates' list, as it is shown (read as values: the three units'
+    names, not their million-row registry's every column as model instances)."""
+
+    pk: int
+    url: str
+    code: str
+    buyer: str
+    supplier: str
+    holder: str
+    amount: int
+    matures_on: Any
+    state: str
+
+
+def listed_certificates(ids: list[int]) -> list[ListedCertificate]:
+    """The certificates of ``ids`` (the page's, already narrowed to the person's scope), in
+    this order, as the list shows them: one query."""
+    from .models import Certificate
+
+    url = _url_maker("finance_certificate")
+    states = dict(Certificate.State.choices)
+    values = {
+        row[0]: row
+        for row in Certificate.objects.filter(pk__in=ids).values_list(
+            "pk",
+            "code",
+            "buyer__name",
+            "supplier__name",
+            "holder__name",
+            "amount",
+            "matures_on",
+            "state",
+        )  # fmt: skip
+    }
+    return [
+        ListedCertificate(
+            pk,
+            url(pk),
+            code,
+            buyer,
+            supplier,
+            holder or "",
+            amount,
+            matures_on,
+            str(states.get(state, state)),
+        )  # fmt: skip
+        for pk, code, buyer, supplier, holder, amount, matures_on, state in (
+            values[pk] for pk in ids if pk in values
+        )
+    ]
+
+
+def _url_maker(name: str) -> Callable[[int], str]:
+    """``pk → reverse(name, args=[pk])`` for a route whose only argument is an id, resolved
+    once for a list's rows (``reverse`` is ~50 µs a row)."""
+    from django.urls import reverse
+
+    mark = 987654321
+    before, _mark, after = reverse(name, args=[mark]).partition(str(mark))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def certificate_count(user: Any, visible: QuerySet[Any]) -> int:
+    """The number of the certificates the person sees (``visible``): kept per figures
+    version for national staff and a bank's officers (every certificate event starts a
+    new one, ``finance.events``), counted each time for anyone else."""
+    scope = Scope.of(user)
+    if scope.national:
+        return kept(("finance-certificate-count",), visible.order_by().count)  # type: ignore[no-any-return]
+    if banks := banks_only(scope):
+        return kept(  # type: ignore[no-any-return]
+            ("finance-certificate-count", tuple(sorted(banks))), visible.order_by().count
+        )
+    return visible.order_by().count()
 
 
 UNIT_CERTIFICATES_SHOWN = 10

@@ -8,6 +8,7 @@ converts. Built on ``jdatetime``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 import jdatetime
@@ -90,6 +91,13 @@ def format_date(value: dt.date | None, *, persian_digits: bool = True) -> str:
     """date → '۱۴۰۲/۰۵/۲۱' (or Latin digits)."""
     if value is None:
         return ""
+    return _formatted(value, persian_digits)
+
+
+# A list page shows 50–100 dates, most of them among a few hundred days: each is converted
+# once per process (the calendar library reads the process's locale on every conversion).
+@functools.lru_cache(maxsize=4096)
+def _formatted(value: dt.date, persian_digits: bool) -> str:
     j = to_jalali(value)
     # the year padded to four digits, as ``parse`` reads it (strftime's %Y gives '1/01/01')
     text = f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
