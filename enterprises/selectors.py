@@ -22,6 +22,7 @@ from django.db.models import (
     DateField,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -445,17 +446,57 @@ def _count_cache_key(user: Any, query: DirectoryQuery) -> str:
 PUBLIC_PAGE_ONE_TTL = 30
 
 
+# On PostgreSQL a search's units are found in name order in the indexes that carry the
+# search text (migration 0012: ``ent_sort_text``, ``ent_prov_sort_text``), which hold the
+# units whose search text is at most this many bytes (a B-tree entry must fit a third of a
+# page); any longer ones are found apart (``ent_sort_long_text``) in the same query.
+TEXT_IN_INDEX_BYTES = 2000
+
+
+class OctetLength(Func):
+    function = "OCTET_LENGTH"
+    output_field = IntegerField()
+
+
+def _ordered_ids(
+    query: DirectoryQuery, base: Any, ordering: tuple[str, ...], limit: int
+) -> list[int]:
+    """The ids of the first ``limit`` units of ``base`` in ``ordering``.
+
+    A search in name order on PostgreSQL asks the units whose text the name-order indexes
+    carry and the others (if any) apart, each in order and up to ``limit``, and keeps the
+    first ``limit`` of both: the same rows in the same order, found by an index-only walk
+    that stops at ``limit`` matches (a common word: ~25,000 index entries read instead of
+    ~30,000 table rows fetched, or ~40,000 trigram matches sorted)."""
+    if not query.q or connection.vendor != "postgresql" or query.sort not in ("name", "-name"):
+        return list(base.order_by(*ordering).values_list("id", flat=True)[:limit])
+    sized = base.alias(text_bytes=OctetLength("search_text"))
+    parts = [
+        sized.filter(text_bytes__lte=TEXT_IN_INDEX_BYTES),
+        sized.filter(text_bytes__gt=TEXT_IN_INDEX_BYTES),
+    ]
+    first, rest = (part.order_by(*ordering).values_list("sort_key", "id")[:limit] for part in parts)
+    rows = first.union(rest, all=True).order_by(*ordering)[:limit]
+    return [pk for _key, pk in rows]
+
+
 def _page_one_ids(
     user: Any, query: DirectoryQuery, base: Any, ordering: tuple[str, ...], cap: int, size: int
 ) -> tuple[list[int], int]:
     """The ids of page one and the next (``size + 1``) and how many match, up to ``cap + 1``."""
 
     def find() -> tuple[list[int], int]:
-        ids = list(base.order_by(*ordering).values_list("id", flat=True)[: cap + 1])
+        ids = _ordered_ids(query, base, ordering, cap + 1)
         return ids[: size + 1], len(ids)
 
     key_of_count = _count_cache_key(user, query)
     if getattr(user, "is_authenticated", False):
+        kept_count = cache.get(key_of_count) if query.q else None
+        if kept_count is not None and kept_count > cap:
+            # A search already known to match more than the cap (the next pages show the
+            # same count, see COUNT_TTL): the page itself is found afresh, the count is not
+            # looked for again past the page (for a common word that was the whole cost).
+            return _ordered_ids(query, base, ordering, size + 1), kept_count
         found = find()
         cache.set(key_of_count, found[1], COUNT_TTL)  # for the next pages
         return found
