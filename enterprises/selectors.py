@@ -8,6 +8,7 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -633,6 +634,32 @@ def directory_page(user: Any, query: DirectoryQuery) -> DirectoryPage:
         next_cursor=cursor_of(rows[-1]) if rows and has_more_after else "",
         prev_cursor=cursor_of(rows[0]) if rows and has_more_before else "",
     )
+
+
+# The filter form's choices: provinces, industry groups, ISIC divisions. Reference data,
+# edited rarely (the admin, ``load_reference``): three queries on every directory page,
+# read instead once per process and kept until one of them is saved or deleted in this
+# process (signals, ``EnterprisesConfig.ready``) or for REFERENCE_TTL seconds (an edit made
+# by another process, or a bulk load that sends no signals).
+REFERENCE_TTL = 60.0
+_CHOICES: dict[str, Any] = {"lists": None, "read_at": 0.0}
+
+
+def directory_choices() -> tuple[list[Province], list[IndustryGroup], list[IsicDivision]]:
+    now = time.monotonic()
+    if _CHOICES["lists"] is None or now - _CHOICES["read_at"] > REFERENCE_TTL:
+        _CHOICES["lists"] = (
+            list(Province.objects.all()),
+            list(IndustryGroup.objects.all()),
+            list(IsicDivision.objects.all()),
+        )
+        _CHOICES["read_at"] = now
+    return _CHOICES["lists"]  # type: ignore[no-any-return]
+
+
+def forget_directory_choices(**_kwargs: Any) -> None:
+    """Read the choices again on the next page (a province, group or division changed)."""
+    _CHOICES["lists"] = None
 
 
 # --- the directory as a download ------------------------------------------------------

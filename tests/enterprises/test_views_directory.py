@@ -573,3 +573,30 @@ def test_a_unit_with_a_very_long_text_is_found_in_its_place_in_name_order(
     second = client.get(DIRECTORY + link(page(first), "next"))
 
     assert directory_ids(first) + directory_ids(second) == expected
+
+
+# --- the filter form's choices ------------------------------------------------------------------
+
+
+def test_the_filter_choices_are_read_once_and_again_after_a_change(
+    anonymous, client_for, catalogue
+) -> None:
+    """Provinces, industry groups and ISIC divisions were three queries on every page; they
+    are read once, and again as soon as one of them is saved."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from places.models import Province
+
+    client = client_for(anonymous)
+    client.get(DIRECTORY)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(DIRECTORY, {"size": "small"})
+    read = " ".join(q["sql"] for q in captured)
+    assert 'FROM "places_province"' not in read and 'FROM "sectors_' not in read
+
+    qom = Province.objects.get(code="IR-25")
+    qom.name_fa = "استان قم (نام تازه)"
+    qom.save()
+
+    assert "استان قم (نام تازه)" in page(client.get(DIRECTORY))
