@@ -21,3 +21,14 @@ class EnterprisesConfig(AppConfig):
             )
         )
         access.register(RULES)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from places.models import Province
+        from sectors.models import IndustryGroup, IsicDivision
+
+        from .selectors import forget_directory_choices
+
+        for model in (Province, IndustryGroup, IsicDivision):
+            for signal in (post_save, post_delete):
+                signal.connect(forget_directory_choices, sender=model, weak=False)

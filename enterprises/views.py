@@ -24,8 +24,7 @@ from audit.services import StaleEdit, history_of
 from exports.responses import FORMATS, export_response
 from persian.templatetags.persian import num
 from pishran.forms import apply_errors
-from places.models import Park, Province
-from sectors.models import IndustryGroup, IsicDivision
+from places.models import Park
 
 from . import selectors, services
 from .exports import directory_table
@@ -63,6 +62,7 @@ def directory(request: HtmxHttpRequest) -> HttpResponseBase:
         return _directory_export(request, query, fmt)
     page = directory_page(request.user, query)
     params = query.filter_params()
+    provinces, groups, divisions = selectors.directory_choices()
     context = {
         "query": query,
         "page": page,
@@ -74,10 +74,10 @@ def directory(request: HtmxHttpRequest) -> HttpResponseBase:
         else "",
         "first_url": "?" + urlencode(params),
         "count_url": reverse("enterprise_directory_count") + "?" + urlencode(params),
-        "provinces": Province.objects.all(),
+        "provinces": provinces,
         "park": Park.objects.filter(pk=query.park).first() if query.park else None,
-        "groups": IndustryGroup.objects.all(),
-        "divisions": IsicDivision.objects.all(),
+        "groups": groups,
+        "divisions": divisions,
         "sizes": SizeBand.choices,
         "statuses": Status.choices,
         "scope": Scope.of(request.user),

@@ -801,6 +801,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @throttled("exports", when=asks_download)
+@figures_page()
 def stats(request: HttpRequest) -> HttpResponseBase:
     """Public statistics: the public indicators, aggregated, nothing about any one unit."""
     if empty := _without_indicators(request, _("Public statistics")):

@@ -373,13 +373,16 @@ def clusters(reference: Reference, cluster_agent: User, other_agent: User) -> Cl
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Any:
-    """Pages cache figures and directory counts; no test sees another test's cache."""
+    """Pages cache figures, directory counts and choices; no test sees another test's cache."""
     from django.core.cache import cache
 
+    from enterprises.selectors import forget_directory_choices
     from indicators import sources
 
     cache.clear()
     sources.forget()
+    forget_directory_choices()
     yield
     cache.clear()
     sources.forget()
+    forget_directory_choices()

@@ -501,3 +501,102 @@ def test_the_publics_first_page_kept_is_one_cache_round_trip_and_the_next_page_k
     assert result_count_text(second) == result_count_text(first)
     assert not any("COUNT(" in q["sql"] for q in captured)  # the count kept by page one
     assert seen == Counter(get=1)
+
+
+# --- a search matching more than the cap, for people logged in --------------------------------
+
+
+def test_a_search_known_to_pass_the_cap_finds_its_page_afresh_without_counting_again(
+    officer_a, client_for, reference, settings
+) -> None:
+    """A common word matches tens of thousands of units: finding them up to the cap was the
+    whole cost of its page. Once a search is known to pass the cap (kept as the next pages'
+    count), page one finds only its rows, afresh: a unit registered since is listed at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DIRECTORY_COUNT_CAP = 2
+    settings.DIRECTORY_PAGE_SIZE = 1
+    for name in ("فولاد کویر", "فولاد مبارکه", "فولاد هرمز"):
+        make_enterprise(name=name, province=reference.qom)
+    client = client_for(officer_a)
+    client.cookies["django_language"] = "en"
+    first = client.get(DIRECTORY, {"q": "فولاد"})
+    assert result_count_text(first).strip() == "More than 2 units"
+    added = make_enterprise(name="فولاد البرز", province=reference.qom)  # first in name order
+
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(DIRECTORY, {"q": "فولاد"})
+
+    assert directory_ids(again) == [added.pk]
+    assert result_count_text(again).strip() == "More than 2 units"
+    searched = [q["sql"] for q in captured if "LIKE" in q["sql"]]
+    assert searched and all("LIMIT 3" not in sql for sql in searched)  # not up to the cap
+
+
+def test_a_search_under_the_cap_is_counted_afresh_each_time(
+    officer_a, client_for, reference, settings
+) -> None:
+    make_enterprise(name="فولاد کویر", province=reference.qom)
+    settings.DIRECTORY_COUNT_CAP = 5
+    client = client_for(officer_a)
+    client.cookies["django_language"] = "en"
+    assert result_count_text(client.get(DIRECTORY, {"q": "فولاد"})).strip() == "1 unit"
+
+    make_enterprise(name="فولاد هرمز", province=reference.qom)
+
+    assert result_count_text(client.get(DIRECTORY, {"q": "فولاد"})).strip() == "2 units"
+
+
+@pytest.mark.parametrize("sort", ["name", "-name"])
+def test_a_unit_with_a_very_long_text_is_found_in_its_place_in_name_order(
+    sort, national_admin, client_for, reference, settings
+) -> None:
+    """The name-order indexes that carry the search text hold texts up to 2,000 bytes
+    (PostgreSQL); a longer one is found apart and listed in its place all the same."""
+    from enterprises.selectors import TEXT_IN_INDEX_BYTES
+
+    settings.DIRECTORY_PAGE_SIZE = 2
+    short = [
+        make_enterprise(name=name, province=reference.qom, products="شیر پاستوریزه")
+        for name in ("الف شیر", "پ شیر", "ت شیر")
+    ]
+    long = make_enterprise(
+        name="ب شیر", province=reference.qom, products="شیر " + "ماست " * TEXT_IN_INDEX_BYTES
+    )
+    expected = [short[0].pk, long.pk, short[1].pk, short[2].pk]
+    if sort == "-name":
+        expected.reverse()
+    client = client_for(national_admin)
+
+    first = client.get(DIRECTORY, {"q": "شیر", "sort": sort})
+    second = client.get(DIRECTORY + link(page(first), "next"))
+
+    assert directory_ids(first) + directory_ids(second) == expected
+
+
+# --- the filter form's choices ------------------------------------------------------------------
+
+
+def test_the_filter_choices_are_read_once_and_again_after_a_change(
+    anonymous, client_for, catalogue
+) -> None:
+    """Provinces, industry groups and ISIC divisions were three queries on every page; they
+    are read once, and again as soon as one of them is saved."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from places.models import Province
+
+    client = client_for(anonymous)
+    client.get(DIRECTORY)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(DIRECTORY, {"size": "small"})
+    read = " ".join(q["sql"] for q in captured)
+    assert 'FROM "places_province"' not in read and 'FROM "sectors_' not in read
+
+    qom = Province.objects.get(code="IR-25")
+    qom.name_fa = "استان قم (نام تازه)"
+    qom.save()
+
+    assert "استان قم (نام تازه)" in page(client.get(DIRECTORY))

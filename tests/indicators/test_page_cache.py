@@ -180,3 +180,33 @@ def test_a_dashboards_workbook_is_written_once_per_version(
     from django.db import connection
 
     assert connection.is_usable() and connection.in_atomic_block
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_public_statistics_are_kept_per_version_and_say_when_they_were_computed(
+    anonymous, national_admin, client_for, built, clock, monkeypatch
+) -> None:
+    """/stats/ was built for every visitor (~20 ms of figures and template each time at a
+    million units); it is kept like the other public dashboards, with the same bound on
+    how long an edit takes to show."""
+    from indicators import views
+
+    built_pages: list[str] = []
+    real_render = views.render
+
+    def render(request, template, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built_pages.append(template)
+        return real_render(request, template, *args, **kwargs)
+
+    monkeypatch.setattr(views, "render", render)
+    url = reverse("stats")
+    first = page(client_for(anonymous).get(url))
+    assert card(first, "units-idle")[1] == "۱"
+    again = page(client_for(anonymous).get(url))
+    assert card(again, "units-idle")[1] == "۱" and _computed_at(again) == _computed_at(first)
+    assert built_pages == ["indicators/stats.html"]  # built once for both visitors
+
+    make_idle(national_admin, built.e, days_ago(1))
+    clock.advance(pagecache.FRESH_FOR)
+
+    assert card(page(client_for(anonymous).get(url)), "units-idle")[1] == "۲"
