@@ -77,6 +77,8 @@ class IndicatorAdminForm(forms.ModelForm):
         },
         help_text=Indicator._meta.get_field("stalled_months").help_text,
     )
+    # The order on the dashboards, in any digits too (a number input would empty ۱۲).
+    position = LocalizedIntegerField(label=_("position"), min_value=0, max_value=32767, initial=100)
 
     class Meta:
         model = Indicator

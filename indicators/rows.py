@@ -638,8 +638,9 @@ def _one_snapshot() -> Iterator[Any]:
             walk = "off" if step in ("first", "walk") else "on"
             cursor.execute(f"SET LOCAL enable_seqscan = {walk}")
             cursor.execute(f"SET LOCAL enable_bitmapscan = {walk}")
-            if step == "walk":  # the whole list along the index
+            if step == "walk":  # the whole list along the index, never sorted again
                 cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
+                cursor.execute("SET LOCAL enable_sort = off")
             if step == "rest":
                 cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
                 cursor.execute(f"SET LOCAL work_mem = '{DOWNLOAD_WORK_MEM}'")
