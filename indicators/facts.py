@@ -750,14 +750,16 @@ _REVIVED_FROM = ", ".join(str(_STATUSES.index(s)) for s in REVIVAL_FROM)
 # the revivals and the permits; then the movers' rows (``ind_fine``). PostgreSQL sums both
 # places in one pass (two place columns, ``kp`` and ``pc``).
 _FIXED_ROWS = (
-    f"SELECT ({_STOCK} + s.m) * 8 + CASE WHEN v.sg = 1 THEN s.tc ELSE s.fc END AS tag, "
+    # One pass over the events: ``v.sg`` 1 the status entered, -1 the one left, 0 a revival.
+    f"SELECT CASE v.sg WHEN 1 THEN ({_STOCK} + s.m) * 8 + s.tc WHEN -1 THEN ({_STOCK} + s.m) "
+    f"* 8 + s.fc ELSE ({_REVIVALS} + s.m) * 8 + {_ACTIVE} END AS tag, "
     "{stock}, "
-    "v.sg AS units, v.sg * x.emp AS jobs FROM ind_se s JOIN ind_simple x ON x.e = s.e "
-    "CROSS JOIN (SELECT 1 AS sg UNION ALL SELECT -1) v WHERE (v.sg = 1 OR s.fc <> 0) {where} "
+    "v.u AS units, v.u * x.emp AS jobs FROM ind_se s JOIN ind_simple x ON x.e = s.e "
+    "CROSS JOIN (SELECT 1 AS sg, 1 AS u UNION ALL SELECT -1, -1 UNION ALL SELECT 0, 1) v "
+    "WHERE (v.sg = 1 OR (v.sg = -1 AND s.fc <> 0) OR (v.sg = 0 AND "
+    f"s.tc = {_ACTIVE} AND s.fc IN ({_REVIVED_FROM}))) {{where}} "
     "{fix}"
-    f"UNION ALL SELECT ({_REVIVALS} + s.m) * 8 + {_ACTIVE}, {{flow}}, 1, x.emp FROM ind_se s "
-    f"JOIN ind_simple x ON x.e = s.e WHERE s.tc = {_ACTIVE} AND s.fc IN ({_REVIVED_FROM}) "
-    f"{{where}} UNION ALL SELECT ({_PERMITS} + x.pm) * 8, {{flow}}, 1, x.emp FROM ind_simple x "
+    f"UNION ALL SELECT ({_PERMITS} + x.pm) * 8, {{flow}}, 1, x.emp FROM ind_simple x "
     "WHERE x.pm IS NOT NULL {where} UNION ALL SELECT "
     f"({_code('f.kind', _KINDS)} * 32768 + f.m) * 8 + {_code('f.status', _STATUSES)}, "
     "{fine}, f.units, f.jobs FROM ind_fine f CROSS JOIN ind_span n {fine_where} "
@@ -802,7 +804,8 @@ _SUM = (
     "CREATE TEMP TABLE {table} AS SELECT tag, place, CAST(SUM(units) AS integer) AS units, "
     "CAST(SUM(jobs) AS integer) AS jobs FROM ({rows}) z GROUP BY tag, place"
 )
-_SEMI_BIT = " + CASE WHEN s.m >= x.tm THEN 1 ELSE 0 END"  # a stock's month once stalled
+# A stock's month once stalled (not a revival's: flows have no semi-finished breakdown).
+_SEMI_BIT = " + CASE WHEN v.sg <> 0 AND s.m >= x.tm THEN 1 ELSE 0 END"
 _FINE_CLASS = _class("f", "CASE WHEN f.park <> 0 THEN 1 ELSE 0 END")
 _PARK = "CASE WHEN {t}.park <> 0 THEN {t}.park END"  # a park's place (none outside parks)
 # The province sums with their class unpacked.
