@@ -11,7 +11,9 @@ virtualenv's Python) with this script, on the same database, so two versions can
 after the other. The machine's load average is printed before and after each run. On a
 shared machine the wall time says little: the CPU seconds are the steadier figure. The
 backend's CPU is read from ``/proc/<pid>/stat`` (the server must be on this machine); the
-CPU of PostgreSQL's parallel workers (short-lived processes of their own) is not counted.
+CPU of PostgreSQL's parallel workers (short-lived processes of their own, "parallel worker
+for PID <backend>") is sampled every 50 ms and shown in a column of its own (a worker that
+lives less than that is missed).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -51,6 +54,34 @@ def backend_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+class Workers:
+    """The CPU seconds of the parallel workers serving one backend, sampled in a thread."""
+
+    def __init__(self, pid: int) -> None:
+        self.tag = f"parallel worker for PID {pid}".encode()
+        self.seen: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.05):
+            self.sample()
+
+    def sample(self) -> None:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if self.tag in (entry / "cmdline").read_bytes():
+                    self.seen[int(entry.name)] = backend_cpu(int(entry.name))
+            except OSError:
+                continue
+
+    def total(self) -> float:
+        return sum(self.seen.values())
+
+
 def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to the PostgreSQL benchmark database.")
@@ -65,10 +96,13 @@ def main() -> None:
 
 
 def run_once(number: int, pid: int) -> None:
-    marks: list[tuple[str, float, float, float]] = []
+    marks: list[tuple[str, float, float, float, float]] = []
+    workers = Workers(pid)
 
     def progress(step: str, done: int, total: int) -> None:
-        marks.append((step, time.perf_counter(), time.process_time(), backend_cpu(pid)))
+        workers.sample()
+        now = (time.perf_counter(), time.process_time(), backend_cpu(pid), workers.total())
+        marks.append((step, *now))
 
     statements: list[tuple[float, str]] = []
 
@@ -80,17 +114,23 @@ def run_once(number: int, pid: int) -> None:
             statements.append((time.perf_counter() - began, sql))
 
     before = loadavg()
-    start = (time.perf_counter(), time.process_time(), backend_cpu(pid))
+    start = (time.perf_counter(), time.process_time(), backend_cpu(pid), workers.total())
     with connection.execute_wrapper(timed):
         run = facts.rebuild(progress=progress)
-    end = (time.perf_counter(), time.process_time(), backend_cpu(pid))
+    workers.stop.set()
+    workers.thread.join()
+    workers.sample()
+    end = (time.perf_counter(), time.process_time(), backend_cpu(pid), workers.total())
     print(f"\nRun {number}: load average {before} before, {loadavg()} after")
-    print(f"{'step':<14} {'wall s':>8} {'python cpu s':>13} {'backend cpu s':>14}")
-    for (step, w0, p0, b0), (_next, w1, p1, b1) in zip(marks, marks[1:], strict=False):
-        print(f"{step:<14} {w1 - w0:8.1f} {p1 - p0:13.1f} {b1 - b0:14.1f}")
+    print(
+        f"{'step':<14} {'wall s':>8} {'python cpu s':>13} {'backend cpu s':>14} "
+        f"{'workers cpu s':>14}"
+    )
+    for (step, w0, p0, b0, k0), (_next, w1, p1, b1, k1) in zip(marks, marks[1:], strict=False):
+        print(f"{step:<14} {w1 - w0:8.1f} {p1 - p0:13.1f} {b1 - b0:14.1f} {k1 - k0:14.1f}")
     print(
         f"{'whole':<14} {end[0] - start[0]:8.1f} {end[1] - start[1]:13.1f} "
-        f"{end[2] - start[2]:14.1f}   ({run.rows:,} fact rows)"
+        f"{end[2] - start[2]:14.1f} {end[3] - start[3]:14.1f}   ({run.rows:,} fact rows)"
     )
     for seconds, sql in sorted(statements, reverse=True)[: args.statements]:
         print(f"{seconds:7.1f} s  {' '.join(sql.split())[:160]}")

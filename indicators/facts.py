@@ -744,39 +744,70 @@ def _class(t: str, inpark: str) -> str:
 
 _ACTIVE, _BUILDING = _STATUSES.index("active"), _STATUSES.index("under_construction")
 _REVIVED_FROM = ", ".join(str(_STATUSES.index(s)) for s in REVIVAL_FROM)
-# The fixed-place units' rows, to be grouped: (tag, place, units, jobs), the place being the
-# given column of ``ind_simple``: each status event's two sides (the status entered +1, the
-# one left −1), the revivals and the permits; then the movers' rows (``ind_fine``).
+# The fixed-place units' rows, to be grouped: (tag, place, units, jobs), the place being
+# ``stock`` for the stocks, ``flow`` for the flows (columns of ``ind_simple``) and ``fine``
+# for ``ind_fine``: each status event's two sides (the status entered +1, the one left −1),
+# the revivals and the permits; then the movers' rows (``ind_fine``). PostgreSQL sums both
+# places in one pass (two place columns, ``kp`` and ``pc``).
 _FIXED_ROWS = (
-    f"SELECT ({_STOCK} + s.m) * 8 + CASE WHEN v.sg = 1 THEN s.tc ELSE s.fc END AS tag, "
-    "x.{place}{semi} AS place, "
-    "v.sg AS units, v.sg * x.emp AS jobs FROM ind_se s JOIN ind_simple x ON x.e = s.e "
-    "CROSS JOIN (SELECT 1 AS sg UNION ALL SELECT -1) v WHERE (v.sg = 1 OR s.fc <> 0) {where} "
+    # One pass over the events: ``v.sg`` 1 the status entered, -1 the one left, 0 a revival.
+    f"SELECT CASE v.sg WHEN 1 THEN ({_STOCK} + s.m) * 8 + s.tc WHEN -1 THEN ({_STOCK} + s.m) "
+    f"* 8 + s.fc ELSE ({_REVIVALS} + s.m) * 8 + {_ACTIVE} END AS tag, "
+    "{stock}, "
+    "v.u AS units, v.u * x.emp AS jobs FROM ind_se s JOIN ind_simple x ON x.e = s.e "
+    "CROSS JOIN (SELECT 1 AS sg, 1 AS u UNION ALL SELECT -1, -1 UNION ALL SELECT 0, 1) v "
+    "WHERE (v.sg = 1 OR (v.sg = -1 AND s.fc <> 0) OR (v.sg = 0 AND "
+    f"s.tc = {_ACTIVE} AND s.fc IN ({_REVIVED_FROM}))) {{where}} "
     "{fix}"
-    f"UNION ALL SELECT ({_REVIVALS} + s.m) * 8 + {_ACTIVE}, x.{{place}}, 1, x.emp FROM ind_se s "
-    f"JOIN ind_simple x ON x.e = s.e WHERE s.tc = {_ACTIVE} AND s.fc IN ({_REVIVED_FROM}) "
-    f"{{where}} UNION ALL SELECT ({_PERMITS} + x.pm) * 8, x.{{place}}, 1, x.emp FROM ind_simple x "
+    f"UNION ALL SELECT ({_PERMITS} + x.pm) * 8, {{flow}}, 1, x.emp FROM ind_simple x "
     "WHERE x.pm IS NOT NULL {where} UNION ALL SELECT "
     f"({_code('f.kind', _KINDS)} * 32768 + f.m) * 8 + {_code('f.status', _STATUSES)}, "
-    "{fine}, f.units, f.jobs FROM ind_fine f CROSS JOIN ind_span n {fine_where}"
+    "{fine}, f.units, f.jobs FROM ind_fine f CROSS JOIN ind_span n {fine_where} "
 )
 # A fixed-place project stalled while under construction: in its month ``tm`` it leaves the
 # class without the semi-finished bit (the lowest bit of ``pc``) for the one with it; a
 # project with several progresses recorded (``ind_sv``) likewise where each of its periods
-# of being semi-finished begins, and back where it ends.
+# of being semi-finished begins, and back where it ends. (``kp``: a park's place before it,
+# none.)
 _STALLED_ROWS = (
     f"UNION ALL SELECT ({_STOCK} + x.tm) * 8 + {_STATUSES.index('under_construction')}, "
-    "x.pc + v.b, CASE WHEN v.b = 1 THEN 1 ELSE -1 END, CASE WHEN v.b = 1 THEN x.emp "
+    "{kp}x.pc + v.b, CASE WHEN v.b = 1 THEN 1 ELSE -1 END, CASE WHEN v.b = 1 THEN x.emp "
     "ELSE -x.emp END FROM ind_simple x CROSS JOIN (SELECT 0 AS b UNION ALL SELECT 1) v "
     "WHERE x.fix = 1 "
-    f"UNION ALL SELECT ({_STOCK} + s.m) * 8 + {_BUILDING}, s.pc + v.b, "
+    f"UNION ALL SELECT ({_STOCK} + s.m) * 8 + {_BUILDING}, {{kp}}s.pc + v.b, "
     "CASE WHEN v.b = 1 THEN s.d ELSE -s.d END, CASE WHEN v.b = 1 THEN s.d * s.emp "
     "ELSE -s.d * s.emp END FROM ind_sv s CROSS JOIN (SELECT 0 AS b UNION ALL SELECT 1) v "
+)
+# The fixed-place units whose class changes (``ind_mu``): a stock for each overlap of a
+# status period and a class period (+1 in the month it begins, -1 in the month it ends),
+# summed with the other rows (``{overlap}``: the place columns, from ``x``, ``z.sz`` and
+# ``z.semi``).
+_OVERLAP_ROWS = (
+    f"UNION ALL SELECT CAST(({_STOCK} + z.m) * 8 + z.tc AS integer), {{overlap}}, z.sg, "
+    "z.sg * z.emp FROM ("
+    "SELECT sp.e, v.sg, sp.tc, cp.emp, " + _size_code("cp.emp") + " AS sz, "
+    f"CASE WHEN sp.tc = {_BUILDING} THEN cp.semi ELSE 0 END AS semi, "
+    "CASE WHEN v.sg = 1 THEN (CASE WHEN sp.a > cp.a THEN sp.a ELSE cp.a END) "
+    "WHEN sp.b IS NULL THEN cp.b WHEN cp.b IS NULL OR sp.b < cp.b THEN sp.b "
+    "ELSE cp.b END AS m FROM ind_sp sp JOIN ind_cp cp ON cp.e = sp.e "
+    "AND (cp.b IS NULL OR sp.a < cp.b) AND (sp.b IS NULL OR cp.a < sp.b) "
+    "CROSS JOIN (SELECT 1 AS sg UNION ALL SELECT -1) v "
+    "WHERE v.sg = 1 OR sp.b IS NOT NULL OR cp.b IS NOT NULL) z "
+    "JOIN ind_mu x ON x.e = z.e CROSS JOIN ind_span n {overlap_where}"
+)
+_OVERLAP_CLASS = (
+    _class("x", "CASE WHEN x.park <> 0 THEN 1 ELSE 0 END")
+    .replace("x.sz", "z.sz")
+    .replace("x.semi", "z.semi")
 )
 _SUM = (
     "CREATE TEMP TABLE {table} AS SELECT tag, place, CAST(SUM(units) AS integer) AS units, "
     "CAST(SUM(jobs) AS integer) AS jobs FROM ({rows}) z GROUP BY tag, place"
 )
+# A stock's month once stalled (not a revival's: flows have no semi-finished breakdown).
+_SEMI_BIT = " + CASE WHEN v.sg <> 0 AND s.m >= x.tm THEN 1 ELSE 0 END"
+_FINE_CLASS = _class("f", "CASE WHEN f.park <> 0 THEN 1 ELSE 0 END")
+_PARK = "CASE WHEN {t}.park <> 0 THEN {t}.park END"  # a park's place (none outside parks)
 # The province sums with their class unpacked.
 _SUM_P = (
     "(SELECT p.tag, p.place / (n.g * 16) AS prov, (p.place / (n.g * 8)) % 2 AS inpark, "
@@ -885,7 +916,7 @@ _STEPS: list[tuple[str, list[str]]] = [
             # semi-finished class.
             "CASE WHEN u.mn = 1 AND u.p6d IS NOT NULL THEN t.sm END AS tm, "
             "CASE WHEN u.mn = 1 AND u.p6d IS NOT NULL AND f.uc = 1 AND f.fm < t.sm "
-            "AND (lv.lum IS NULL OR lv.lum >= t.sm) THEN 1 ELSE 0 END AS fix, "
+            "AND (f.lum IS NULL OR f.lum >= t.sm) THEN 1 ELSE 0 END AS fix, "
             # Several measure events: the unit stays here (``q`` = 1) if its headcount never
             # changed; ``sv`` = 1: it may have been semi-finished at the end of a month it
             # was under construction (a progress of 60% or more recorded before the month it
@@ -893,20 +924,25 @@ _STEPS: list[tuple[str, list[str]]] = [
             # semi-finished are moved by pairs of rows (``ind_sv``, step "classes").
             "CASE WHEN u.mn IS NULL OR u.mn = 1 OR u.emin = u.emax OR u.emax IS NULL "
             "THEN 1 ELSE 0 END AS q, CASE WHEN u.mn > 1 AND f.uc = 1 AND u.p6d IS NOT NULL "
-            "AND (lv.lum IS NULL OR t6.sm < lv.lum) THEN 1 ELSE 0 END AS sv, f.fm, lv.lum FROM ("
+            "AND (f.lum IS NULL OR t6.sm < f.lum) THEN 1 ELSE 0 END AS sv, f.fm, f.lum FROM ("
             "SELECT enterprise_id AS e, COUNT(*) AS n, MIN(date) AS d, MAX(province_id) AS prov, "
             "MAX(COALESCE(park_id, 0)) AS park FROM enterprises_locationevent "
             # The first status event (its date and month; under construction or not), and
             # the month the unit left "under construction" (nothing returns to it).
-            "GROUP BY enterprise_id) l JOIN (SELECT e, MIN(d) AS d, MIN(m) AS fm, "
-            f"MAX(CASE WHEN tc = {_BUILDING} THEN 1 ELSE 0 END) AS uc FROM ind_se "
-            f"WHERE fc = {_STATUSES.index('')} GROUP BY e) f ON f.e = l.e "
-            "LEFT JOIN (SELECT e, MIN(m) AS lum FROM ind_se "
-            f"WHERE fc = {_BUILDING} GROUP BY e) lv ON lv.e = l.e "
+            # One pass over the status events for both (``lv``: the same row as ``f``).
+            "GROUP BY enterprise_id) l JOIN (SELECT e, "
+            f"MIN(CASE WHEN fc = {_STATUSES.index('')} THEN d END) AS d, "
+            f"MIN(CASE WHEN fc = {_STATUSES.index('')} THEN m END) AS fm, "
+            f"MAX(CASE WHEN fc = {_STATUSES.index('')} AND tc = {_BUILDING} THEN 1 ELSE 0 END) "
+            f"AS uc, MIN(CASE WHEN fc = {_BUILDING} THEN m END) AS lum FROM ind_se "
+            f"WHERE fc IN ({_STATUSES.index('')}, {_BUILDING}) GROUP BY e) f ON f.e = l.e "
             "JOIN ind_u u ON u.id = l.e CROSS JOIN ind_span n "
             "LEFT JOIN ind_day c ON c.d = u.permit_date LEFT JOIN ind_day t ON t.d = u.md "
             "LEFT JOIN ind_day t6 ON t6.d = u.p6d "
-            "WHERE l.n = 1 AND l.d <= f.d AND (u.mn IS NULL OR u.md <= f.d)",
+            # ``l.n < 2``, not ``= 1`` (the same: a unit here has a location event): PostgreSQL
+            # guesses that an aggregate equals a constant for 0.5% of the units and would look
+            # every one of them up in ``ind_u`` by its index, one at a time.
+            "WHERE l.n < 2 AND l.d <= f.d AND (u.mn IS NULL OR u.md <= f.d)",
             # Fixed-place units whose employees or semi-finished class change over time: their
             # rows are made from the periods of their status and of their class (step "fine").
             "CREATE TEMP TABLE ind_mu AS SELECT e, prov, park, grp, pm, pd FROM ind_simple "
@@ -950,7 +986,7 @@ _STEPS: list[tuple[str, list[str]]] = [
             # values were recorded so far, the value) packed in one integer, so every window
             # reads the same order. A progress carries the month its project stalls.
             "CREATE TEMP TABLE ind_mq AS SELECT e, m, n, nm, nd, fn, "
-            "COALESCE(ce % 2097152, fe, 0) AS emp, "
+            "CAST(COALESCE(ce % 2097152, fe, 0) AS integer) AS emp, "
             f"CASE WHEN (cp / 32768) % 128 >= {SEMI_FINISHED_PROGRESS} THEN cp % 32768 END AS sm "
             "FROM (SELECT e, m, n, nm, nd, MIN(n) OVER (PARTITION BY e) AS fn, "
             "MAX(CASE WHEN emp IS NOT NULL THEN eg * 2097152 + emp END) OVER w AS ce, "
@@ -1083,23 +1119,8 @@ _STEPS: list[tuple[str, list[str]]] = [
             "FROM ind_st x JOIN ind_u u ON u.id = x.e JOIN ind_day c ON c.d = x.pd "
             "WHERE x.t = 2 AND x.prov IS NOT NULL GROUP BY c.m, x.prov, x.park, u.grp, x.emp, "
             "x.semi",
-            # The fixed-place units whose class changes: a stock for each overlap of a status
-            # period and a class period (+1 in the month it begins, -1 in the month it ends);
-            # revivals and permits with the headcount of their day.
-            "INSERT INTO ind_fine SELECT 's', z.m, "
-            + _uncode("z.tc", _STATUSES)
-            + ", x.prov, x.park, x.grp, "
-            + _size_code("z.emp")
-            + ", z.semi, SUM(z.sg), SUM(z.sg * z.emp) FROM (SELECT sp.e, v.sg, sp.tc, cp.emp, "
-            f"CASE WHEN sp.tc = {_BUILDING} THEN cp.semi ELSE 0 END AS semi, "
-            "CASE WHEN v.sg = 1 THEN (CASE WHEN sp.a > cp.a THEN sp.a ELSE cp.a END) "
-            "WHEN sp.b IS NULL THEN cp.b WHEN cp.b IS NULL OR sp.b < cp.b THEN sp.b "
-            "ELSE cp.b END AS m FROM ind_sp sp JOIN ind_cp cp ON cp.e = sp.e "
-            "AND (cp.b IS NULL OR sp.a < cp.b) AND (sp.b IS NULL OR cp.a < sp.b) "
-            "CROSS JOIN (SELECT 1 AS sg UNION ALL SELECT -1) v "
-            "WHERE v.sg = 1 OR sp.b IS NOT NULL OR cp.b IS NOT NULL) z "
-            "JOIN ind_mu x ON x.e = z.e GROUP BY z.m, z.tc, x.prov, x.park, x.grp, z.emp, z.semi "
-            "HAVING SUM(z.sg) <> 0 OR SUM(z.sg * z.emp) <> 0",
+            # The fixed-place units whose class changes: revivals and permits with the
+            # headcount of their day (their stocks: ``_OVERLAP_ROWS``, summed with the others).
             "INSERT INTO ind_fine SELECT 'r', s.m, 'active', x.prov, x.park, x.grp, "
             + _size_code("dp.emp")
             + ", 0, COUNT(*), SUM(dp.emp) FROM ind_se s JOIN ind_mu x ON x.e = s.e "
@@ -1111,29 +1132,36 @@ _STEPS: list[tuple[str, list[str]]] = [
             + ", 0, COUNT(*), SUM(dp.emp) FROM ind_mu x JOIN ind_day c ON c.d = x.pd "
             "JOIN ind_dp dp ON dp.e = x.e AND dp.a <= c.n AND (dp.b IS NULL OR c.n < dp.b) "
             "GROUP BY x.pm, x.prov, x.park, x.grp, dp.emp",
+        ],
+    ),
+    (
+        "sums",
+        [
             # The fixed-place units' rows summed twice: by park (totals) and by province with
             # the breakdowns; ``ind_fine`` (the movers, far fewer) is added to each.
             _SUM.format(
                 table="ind_sum_k",
                 rows=_FIXED_ROWS.format(
-                    place="park",
-                    semi="",  # a park's totals: no semi-finished breakdown
+                    stock="x.park AS place",
+                    flow="x.park",  # a park's totals: no semi-finished breakdown
                     fix="",
                     where="AND x.park <> 0",
                     fine="f.park",
                     fine_where="WHERE f.park <> 0",
-                ),
+                )
+                + _OVERLAP_ROWS.format(overlap="x.park", overlap_where="WHERE x.park <> 0"),
             ),
             _SUM.format(
                 table="ind_sum_p",
                 rows=_FIXED_ROWS.format(
-                    place="pc",
-                    semi=" + CASE WHEN s.m >= x.tm THEN 1 ELSE 0 END",
-                    fix=_STALLED_ROWS,
+                    stock="x.pc" + _SEMI_BIT + " AS place",
+                    flow="x.pc",
+                    fix=_STALLED_ROWS.format(kp=""),
                     where="",
-                    fine=_class("f", "CASE WHEN f.park <> 0 THEN 1 ELSE 0 END"),
+                    fine=_FINE_CLASS,
                     fine_where="",
-                ),
+                )
+                + _OVERLAP_ROWS.format(overlap=_OVERLAP_CLASS, overlap_where=""),
             ),
         ],
     ),
@@ -1176,6 +1204,28 @@ _STEPS: list[tuple[str, list[str]]] = [
 # PostgreSQL's own statements for some steps. It fans the province rows out in one pass
 # (GROUPING SETS) instead of a join, and writes the new facts table itself (see below).
 _PG_STEPS = {
+    # Both sums in one pass over the rows (two hash tables, one join of the events with their
+    # units), then split.
+    "sums": [
+        "CREATE TEMP TABLE ind_sum AS SELECT tag, kp, pc, GROUPING(kp) AS gk, "
+        "CAST(SUM(units) AS integer) AS units, CAST(SUM(jobs) AS integer) AS jobs FROM ("
+        + _FIXED_ROWS.format(
+            stock=_PARK.format(t="x") + " AS kp, x.pc" + _SEMI_BIT + " AS pc",
+            flow=_PARK.format(t="x") + ", x.pc",
+            fix=_STALLED_ROWS.format(kp="NULL, "),
+            where="",
+            fine=_PARK.format(t="f") + ", " + _FINE_CLASS,
+            fine_where="",
+        )
+        + _OVERLAP_ROWS.format(
+            overlap=_PARK.format(t="x") + ", " + _OVERLAP_CLASS, overlap_where=""
+        )
+        + ") z GROUP BY GROUPING SETS ((tag, kp), (tag, pc))",
+        "CREATE TEMP TABLE ind_sum_k AS SELECT tag, kp AS place, units, jobs FROM ind_sum "
+        "WHERE gk = 0 AND kp IS NOT NULL",
+        "CREATE TEMP TABLE ind_sum_p AS SELECT tag, pc AS place, units, jobs FROM ind_sum "
+        "WHERE gk = 1",
+    ],
     "provinces": [
         "CREATE TEMP TABLE ind_pfact AS SELECT " + _untag("p", "prov") + ", "
         "CASE WHEN GROUPING(grp) = 0 THEN 'group' WHEN GROUPING(sz) = 0 THEN 'size' "
@@ -1266,6 +1316,7 @@ _TEMP = (
     "ind_fine",
     "ind_sum_k",
     "ind_sum_p",
+    "ind_sum",
     "ind_span",
 )
 
