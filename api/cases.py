@@ -31,7 +31,7 @@ from . import pagination
 from .auth import caller_of
 from .dates import jalali, parse_as_of
 from .errors import invalid, not_found
-from .filters import MAX_ID, PROVINCE_PATTERN, province_codes, province_id_by_code, searched
+from .filters import MAX_ID, PROVINCE_PATTERN, Reference, reference, searched
 from .schemas import ERRORS
 
 router = Router(tags=["cases"])
@@ -170,7 +170,7 @@ def _open_q(as_of: dt.date | None) -> Q:
     return q
 
 
-def _row(case: Any, codes: dict[int, str]) -> dict[str, Any]:
+def _row(case: Any, known: Reference) -> dict[str, Any]:
     try:
         closes = case.case_type.stage(case.stage_then).closes
     except KeyError:
@@ -181,7 +181,7 @@ def _row(case: Any, codes: dict[int, str]) -> dict[str, Any]:
         "type": case.type,
         "enterprise": case.enterprise_id,
         "enterprise_name": case.enterprise.name,
-        "province": codes.get(case.province_then, ""),
+        "province": known.code(case.province_then),
         "stage": case.stage_then,
         "stage_since": case.since_then,
         "stage_since_jalali": jalali(case.since_then),
@@ -197,23 +197,23 @@ def _row(case: Any, codes: dict[int, str]) -> dict[str, Any]:
 def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     as_of = parse_as_of(filters.as_of)
     case_type = _type(filters.type)
-    codes = province_codes()  # the rows' codes and the filter's, in one query
+    known = reference()  # the rows' codes and the filter's: no query
     qs = cases_then(caller_of(request), as_of)
     if case_type is not None:
         qs = qs.filter(type=case_type.code)
     if filters.q:
         units = searched(Enterprise.objects.all(), "search_text", filters.q)
         qs = qs.filter(enterprise__in=units.values("pk"))
-    province = province_id_by_code(filters.province, codes) if filters.province else None
+    province = known.province_id(filters.province) if filters.province else None
     if province is not None:
         qs = qs.filter(province_then=province)
     if filters.enterprise is not None:
         qs = qs.filter(enterprise_id=filters.enterprise)
     if filters.stage:
-        known = {
+        stages_known = {
             s.code for t in ([case_type] if case_type else types.all_types()) for s in t.stages
         }
-        if filters.stage not in known:
+        if filters.stage not in stages_known:
             raise invalid(
                 "invalid_filter",
                 "stage",
@@ -254,7 +254,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
     return {
         "as_of": as_of,
         "as_of_jalali": jalali(as_of),
-        "results": [_row(case, codes) for case in rows],
+        "results": [_row(case, known) for case in rows],
         "next_cursor": next_cursor,
     }
 
@@ -317,9 +317,9 @@ def case_detail(request: HttpRequest, case_id: int, params: Query[AsOf]) -> dict
     events = CaseEvent.objects.filter(case=case)
     if as_of is not None:
         events = events.filter(date__lte=as_of)
-    codes = province_codes()
+    known = reference()
     return {
-        **_row(case, codes),
+        **_row(case, known),
         "as_of": as_of,
         "as_of_jalali": jalali(as_of),
         "history": [
@@ -329,7 +329,7 @@ def case_detail(request: HttpRequest, case_id: int, params: Query[AsOf]) -> dict
                 "kind": event.kind,
                 "from_stage": event.from_stage,
                 "stage": event.stage,
-                "province": codes.get(event.province_id, ""),
+                "province": known.code(event.province_id),
                 "reason": event.reason if keeps else None,
             }
             for event in events.order_by("date", "id")

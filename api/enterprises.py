@@ -27,7 +27,7 @@ from . import pagination
 from .auth import caller_of
 from .dates import jalali, parse_as_of
 from .errors import invalid, not_found
-from .filters import province_codes, province_id_by_code, searched
+from .filters import Reference, reference, searched
 from .schemas import ERRORS, EnterpriseOut, EnterprisePage
 
 router = Router(tags=["enterprises"])
@@ -60,9 +60,10 @@ class AsOf(Schema):
     as_of: str | None = Field(None, max_length=40, description=AS_OF)
 
 
-# The columns a list row shows (``_row``): the rest of the unit's is not read.
+# The columns a list row shows (``_row``): the rest of the unit's is not read (the
+# industry group's key and the province's code come from ``Reference``, not a join).
 LIST_FIELDS = (
-    *("name", "industry_group__key", "isic_division_id", "size_band", "employees"),
+    *("name", "industry_group_id", "isic_division_id", "size_band", "employees"),
     *("knowledge_based", "exporter"),
 )
 
@@ -76,7 +77,7 @@ def _measures(units: list[Any], as_of: dt.date | None) -> dict[int, Measures]:
     return measures_on([(unit, as_of) for unit in units if unit.with_history])
 
 
-def _row(unit: Any, codes: dict[int, str], measures: dict[int, Measures]) -> dict[str, Any]:
+def _row(unit: Any, known: Reference, measures: dict[int, Measures]) -> dict[str, Any]:
     since = unit.since_then
     then = measures.get(unit.pk)
     employees = unit.employees if then is None or then.employees is None else then.employees
@@ -86,9 +87,9 @@ def _row(unit: Any, codes: dict[int, str], measures: dict[int, Measures]) -> dic
         "status": unit.status_then,
         "status_since": since,
         "status_since_jalali": jalali(since),
-        "province": codes.get(unit.province_then, ""),
+        "province": known.code(unit.province_then),
         "park": unit.park_then,
-        "industry_group": unit.industry_group.key,
+        "industry_group": known.group(unit.industry_group_id),
         "isic_division": unit.isic_division_id,
         "size_band": unit.size_band if then is None else size_band_for(employees or 0),
         "employees": employees,
@@ -101,12 +102,12 @@ def _row(unit: Any, codes: dict[int, str], measures: dict[int, Measures]) -> dic
 @router.get("", response={200: EnterprisePage, **ERRORS}, summary="List units of the registry")
 def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> dict[str, Any]:
     as_of = parse_as_of(filters.as_of)
-    codes = province_codes()  # the rows' codes and the filter's, in one query
-    qs = enterprises_then(caller_of(request), as_of).select_related("industry_group")
+    known = reference()  # the rows' codes and keys and the filter's: no query
+    qs = enterprises_then(caller_of(request), as_of)
     qs = searched(qs.only(*LIST_FIELDS), "search_text", filters.q)
     place: dict[str, int] = {}
     if filters.province:
-        place["province_id"] = province_id_by_code(filters.province, codes)
+        place["province_id"] = known.province_id(filters.province)
     if filters.park is not None:
         if not Park.objects.filter(pk=filters.park).exists():
             raise invalid("invalid_filter", "park", _("No park has this id."), filters.park)
@@ -127,7 +128,7 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
     return {
         "as_of": as_of,
         "as_of_jalali": jalali(as_of),
-        "results": [_row(unit, codes, measures) for unit in rows],
+        "results": [_row(unit, known, measures) for unit in rows],
         "next_cursor": next_cursor,
     }
 
@@ -184,18 +185,14 @@ def enterprise_detail(request: HttpRequest, unit_id: int, params: Query[AsOf]) -
 
 def unit_detail(user: Any, unit_id: int, as_of: dt.date | None) -> dict[str, Any]:
     """A unit as ``user`` may see it on ``as_of`` (``EnterpriseOut``); 404 outside it."""
-    unit = (
-        enterprises_then(user, as_of).select_related("industry_group").filter(pk=unit_id).first()
-        if unit_id <= MAX_ID
-        else None
-    )
+    unit = enterprises_then(user, as_of).filter(pk=unit_id).first() if unit_id <= MAX_ID else None
     if unit is None:
         raise not_found()
-    codes = province_codes()
+    known = reference()
     measures = _measures([unit], as_of)
     then = measures.get(unit.pk)
     out = {
-        **_row(unit, codes, measures),
+        **_row(unit, known, measures),
         **{name: getattr(unit, name) for name in PUBLIC_FIELDS},
         "as_of": as_of,
         "as_of_jalali": jalali(as_of),
@@ -236,7 +233,7 @@ def unit_detail(user: Any, unit_id: int, as_of: dt.date | None) -> dict[str, Any
             {
                 "date": event.date,
                 "date_jalali": jalali(event.date),
-                "province": codes.get(event.province_id, ""),
+                "province": known.code(event.province_id),
                 "park": event.park_id,
             }
             for event in _until(LocationEvent.objects.filter(enterprise=unit), as_of)
