@@ -116,14 +116,16 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
         qs = qs.filter(status_then=filters.status)
     if as_of is not None and filters.status:  # the status's units by their index first
         qs = qs.filter(then_could_be(as_of, status=filters.status))
+    ahead: tuple[pagination.Ahead, ...] = ()
     if as_of is not None and place:
-        branches = _by_place(qs, request, as_of, place, filters.cursor)
+        branches, moved_since = _by_place(qs, request, as_of, place, filters.cursor)
+        ahead = (moved_since,)
     else:  # today's place is the place then
         branches = [qs.filter(**{f"{key[:-3]}_then": value for key, value in place.items()})]
     # Judged row by row from the history: a walk in id order (a search reads its words'
     # index instead, which only a bitmap scan reads).
     walk = pagination.INDEX if as_of is not None and not filters.q else ""
-    rows, next_cursor = pagination.pages(branches, filters.cursor, filters.limit, walk=walk)
+    rows, next_cursor = pagination.pages(branches, filters.cursor, filters.limit, walk, ahead)
     measures = _measures(rows, as_of)
     return {
         "as_of": as_of,
@@ -135,14 +137,15 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
 
 def _by_place(
     qs: Any, request: HttpRequest, as_of: dt.date, place: dict[str, int], cursor: str | None
-) -> list[pagination.Branch]:
+) -> tuple[list[pagination.Branch], pagination.Ahead]:
     """The units that stood in ``place`` at the end of ``as_of``, as two disjoint reads
     (as ``indicators.rows.counted``), each there by construction: those there today that
     have not moved since the date (or whose history the caller does not see: they are
     judged by today's place), read along the place's ``(place, id)`` index; and those
     whose location in force that day (``LocationEvent.valid_until``: it ended after the
     date) was there — a few thousand at most, their ids read first, so that the page walks
-    them in id order and stops."""
+    them in id order and stops (read ahead: ``pagination.Ahead``, with the walk's
+    settings)."""
     # Whose history the caller sees, as a condition on the row (not the ``with_history``
     # annotation: for national staff that is the constant true, and Django drops a filter
     # comparing a constant to False altogether).
@@ -161,15 +164,15 @@ def _by_place(
         **place, valid_until__isnull=False, date__lte=as_of, valid_until__gt=as_of
     ).order_by()
     after = pagination.decode(cursor) if cursor else 0
-    moved_ids = sorted({i for i in closed.values_list("enterprise_id", flat=True) if i > after})
+    moved_since = pagination.Ahead(closed, "enterprise_id")
 
     def moved(bound: int | None) -> Any:
         # Only the ids that can still be on the page: a list of thousands of parameters
         # costs more to send than the rows it finds.
-        ids = [i for i in moved_ids if bound is None or i < bound]
+        ids = sorted({i for i in moved_since.rows() if i > after and (bound is None or i < bound)})
         return qs.filter(history, pk__in=ids) if ids else None
 
-    return [stayed, moved]
+    return [stayed, moved], moved_since
 
 
 # What the unit's page shows whoever finds the unit; the rest is ``private``.
