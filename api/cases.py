@@ -17,7 +17,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
@@ -28,6 +28,7 @@ from cases.selectors import cases_visible
 from enterprises.models import Enterprise
 
 from . import pagination
+from .answers import json_answer
 from .auth import caller_of
 from .dates import jalali, parse_as_of
 from .errors import invalid, not_found
@@ -194,7 +195,7 @@ def _row(case: Any, known: Reference) -> dict[str, Any]:
 
 
 @router.get("", response={200: CasePage, **ERRORS}, summary="List cases")
-def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
+def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> HttpResponse:
     as_of = parse_as_of(filters.as_of)
     case_type = _type(filters.type)
     known = reference()  # the rows' codes and the filter's: no query
@@ -263,12 +264,14 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
     # read by bitmap only).
     walk = pagination.ID_ORDER if as_of is not None and not filters.q else ""
     rows, next_cursor = pagination.pages(branches, filters.cursor, filters.limit, walk, ahead)
-    return {
-        "as_of": as_of,
-        "as_of_jalali": jalali(as_of),
-        "results": [_row(case, known) for case in rows],
-        "next_cursor": next_cursor,
-    }
+    return json_answer(
+        {
+            "as_of": as_of,
+            "as_of_jalali": jalali(as_of),
+            "results": [_row(case, known) for case in rows],
+            "next_cursor": next_cursor,
+        }
+    )
 
 
 def _known_on(day: dt.date | None, as_of: dt.date | None) -> bool:

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import OuterRef, Q, Subquery
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
@@ -24,6 +24,7 @@ from persian.jalali import today
 from places.models import Park
 
 from . import pagination
+from .answers import json_answer
 from .auth import caller_of
 from .dates import jalali, parse_as_of
 from .errors import invalid, not_found
@@ -100,7 +101,7 @@ def _row(unit: Any, known: Reference, measures: dict[int, Measures]) -> dict[str
 
 
 @router.get("", response={200: EnterprisePage, **ERRORS}, summary="List units of the registry")
-def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> dict[str, Any]:
+def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> HttpResponse:
     as_of = parse_as_of(filters.as_of)
     known = reference()  # the rows' codes and keys and the filter's: no query
     qs = enterprises_then(caller_of(request), as_of)
@@ -127,12 +128,14 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
     walk = pagination.INDEX if as_of is not None and not filters.q else ""
     rows, next_cursor = pagination.pages(branches, filters.cursor, filters.limit, walk, ahead)
     measures = _measures(rows, as_of)
-    return {
-        "as_of": as_of,
-        "as_of_jalali": jalali(as_of),
-        "results": [_row(unit, known, measures) for unit in rows],
-        "next_cursor": next_cursor,
-    }
+    return json_answer(
+        {
+            "as_of": as_of,
+            "as_of_jalali": jalali(as_of),
+            "results": [_row(unit, known, measures) for unit in rows],
+            "next_cursor": next_cursor,
+        }
+    )
 
 
 def _by_place(
