@@ -86,14 +86,15 @@ Branch = QuerySet[Any] | Callable[[int | None], QuerySet[Any] | None]
 class Ahead:
     """A read a page's branches pick from (the ids of the units moved since the date, of
     the cases transferred since), made before them: ``rows()``, the values of ``fields``
-    of ``qs`` (one value a row for a single field). ``pages`` sends it in the round trip
-    of the walk's planner settings on PostgreSQL (``walking_the_index``): one wait for the
-    database less on a loaded machine. Read alone when nothing sent it. A date comes as
-    its ISO text when sent with the settings (JSON), as a date otherwise."""
+    of ``qs`` — numbers (ids) —, one value a row for a single field, else a tuple, in the
+    order of ``order``. ``pages`` sends it in the round trip of the walk's planner
+    settings on PostgreSQL (``walking_the_index``), as one JSON array: one wait for the
+    database less on a loaded machine. Read alone when nothing sent it."""
 
-    def __init__(self, qs: QuerySet[Any], *fields: str) -> None:
-        self.fields = fields
-        self.qs = qs.values_list(*fields, flat=len(fields) == 1)
+    def __init__(self, qs: QuerySet[Any], *fields: str, order: tuple[str, ...] = ()) -> None:
+        self.fields, self.order = fields, order
+        self.qs = qs.order_by(*order).values_list(*fields, flat=len(fields) == 1)
+        self._inner = qs.order_by().values_list(*fields, *order)
         self._rows: list[Any] | None = None
 
     def rows(self) -> list[Any]:
@@ -102,17 +103,20 @@ class Ahead:
         return self._rows
 
     def _sql(self) -> tuple[str, tuple[Any, ...]]:
-        """A scalar subquery answering the rows as one JSON array (of objects)."""
-        sql, params = self.qs.query.get_compiler(connection=connection).as_sql()
-        return f"(SELECT coalesce(json_agg(s), '[]') FROM ({sql}) s)", tuple(params)
+        """A scalar subquery answering the rows as one JSON array (of values, or of arrays
+        of values)."""
+        sql, params = self._inner.query.get_compiler(connection=connection).as_sql()
+        quote = connection.ops.quote_name
+        values = ", ".join(f"s.{quote(name)}" for name in self.fields)
+        row = values if len(self.fields) == 1 else f"json_build_array({values})"
+        order = ", ".join(f"s.{quote(name)}" for name in self.order)
+        agg = f"json_agg({row} ORDER BY {order})" if order else f"json_agg({row})"
+        return f"(SELECT coalesce({agg}, '[]') FROM ({sql}) s)", tuple(params)
 
-    def _fill(self, answer: list[dict[str, Any]] | str) -> None:
+    def _fill(self, answer: list[Any] | str) -> None:
         # Text when the driver leaves JSON undecoded.
-        objects: list[dict[str, Any]] = json.loads(answer) if isinstance(answer, str) else answer
-        if len(self.fields) == 1:
-            self._rows = [row[self.fields[0]] for row in objects]
-        else:
-            self._rows = [tuple(row[name] for name in self.fields) for row in objects]
+        values: list[Any] = json.loads(answer) if isinstance(answer, str) else answer
+        self._rows = values if len(self.fields) == 1 else [tuple(row) for row in values]
 
 
 def pages(
