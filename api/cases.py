@@ -17,7 +17,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
@@ -28,10 +28,11 @@ from cases.selectors import cases_visible
 from enterprises.models import Enterprise
 
 from . import pagination
+from .answers import json_answer
 from .auth import caller_of
 from .dates import jalali, parse_as_of
 from .errors import invalid, not_found
-from .filters import MAX_ID, PROVINCE_PATTERN, province_codes, province_id_by_code, searched
+from .filters import MAX_ID, PROVINCE_PATTERN, Reference, reference, searched
 from .schemas import ERRORS
 
 router = Router(tags=["cases"])
@@ -170,7 +171,7 @@ def _open_q(as_of: dt.date | None) -> Q:
     return q
 
 
-def _row(case: Any, codes: dict[int, str]) -> dict[str, Any]:
+def _row(case: Any, known: Reference) -> dict[str, Any]:
     try:
         closes = case.case_type.stage(case.stage_then).closes
     except KeyError:
@@ -181,7 +182,7 @@ def _row(case: Any, codes: dict[int, str]) -> dict[str, Any]:
         "type": case.type,
         "enterprise": case.enterprise_id,
         "enterprise_name": case.enterprise.name,
-        "province": codes.get(case.province_then, ""),
+        "province": known.code(case.province_then),
         "stage": case.stage_then,
         "stage_since": case.since_then,
         "stage_since_jalali": jalali(case.since_then),
@@ -194,26 +195,26 @@ def _row(case: Any, codes: dict[int, str]) -> dict[str, Any]:
 
 
 @router.get("", response={200: CasePage, **ERRORS}, summary="List cases")
-def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
+def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> HttpResponse:
     as_of = parse_as_of(filters.as_of)
     case_type = _type(filters.type)
-    codes = province_codes()  # the rows' codes and the filter's, in one query
+    known = reference()  # the rows' codes and the filter's: no query
     qs = cases_then(caller_of(request), as_of)
     if case_type is not None:
         qs = qs.filter(type=case_type.code)
     if filters.q:
         units = searched(Enterprise.objects.all(), "search_text", filters.q)
         qs = qs.filter(enterprise__in=units.values("pk"))
-    province = province_id_by_code(filters.province, codes) if filters.province else None
+    province = known.province_id(filters.province) if filters.province else None
     if province is not None:
         qs = qs.filter(province_then=province)
     if filters.enterprise is not None:
         qs = qs.filter(enterprise_id=filters.enterprise)
     if filters.stage:
-        known = {
+        stages_known = {
             s.code for t in ([case_type] if case_type else types.all_types()) for s in t.stages
         }
-        if filters.stage not in known:
+        if filters.stage not in stages_known:
             raise invalid(
                 "invalid_filter",
                 "stage",
@@ -228,6 +229,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
     # The columns a row shows (``_row``): the unit's name, not its whole record.
     qs = qs.select_related("enterprise").only("type", "opened_on", "enterprise__name")
     branches: list[pagination.Branch] = [qs]
+    ahead: tuple[pagination.Ahead, ...] = ()
     if as_of is not None and province is not None:
         # Held there then: held there now and not transferred since, read along the
         # office's ``(province, id)`` index; or transferred since (a few rows).
@@ -237,26 +239,38 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
         since = CaseEvent.objects.filter(kind=CaseEvent.Kind.TRANSFER, date__gt=as_of)
         # The office that holds each now: its latest transfer's (an event holds the case's
         # whole state after it, and only a transfer changes the office) — no join to the
-        # cases (2,136 probes of their primary key: half of this query's time).
-        held_now = dict(since.order_by("date", "id").values_list("case_id", "province_id"))
-        moved = sorted(held_now)
-        here = [case for case, office in held_now.items() if office == province]
+        # cases (2,136 probes of their primary key: half of this query's time). Read ahead
+        # (``pagination.Ahead``: with the walk's settings).
+        transfers = pagination.Ahead(since, "case_id", "province_id", order=("date", "id"))
+        ahead = (transfers,)
+        held: dict[str, Any] = {}
+
+        def held_now() -> dict[int, int]:
+            if "now" not in held:
+                held["now"] = dict(transfers.rows())
+            return held["now"]  # type: ignore[no-any-return]
+
+        def staying(bound: int | None) -> Any:
+            here = [case for case, office in held_now().items() if office == province]
+            return qs.filter(province_id=province).exclude(pk__in=here)
 
         def transferred(bound: int | None) -> Any:
-            ids = [i for i in moved if bound is None or i < bound]
+            ids = sorted(i for i in held_now() if bound is None or i < bound)
             return qs.filter(pk__in=ids) if ids else None
 
-        branches = [qs.filter(province_id=province).exclude(pk__in=here), transferred]
+        branches = [staying, transferred]
     # Judged row by row from the history: a walk in id order (not a search: its index is
     # read by bitmap only).
     walk = pagination.ID_ORDER if as_of is not None and not filters.q else ""
-    rows, next_cursor = pagination.pages(branches, filters.cursor, filters.limit, walk)
-    return {
-        "as_of": as_of,
-        "as_of_jalali": jalali(as_of),
-        "results": [_row(case, codes) for case in rows],
-        "next_cursor": next_cursor,
-    }
+    rows, next_cursor = pagination.pages(branches, filters.cursor, filters.limit, walk, ahead)
+    return json_answer(
+        {
+            "as_of": as_of,
+            "as_of_jalali": jalali(as_of),
+            "results": [_row(case, known) for case in rows],
+            "next_cursor": next_cursor,
+        }
+    )
 
 
 def _known_on(day: dt.date | None, as_of: dt.date | None) -> bool:
@@ -317,9 +331,9 @@ def case_detail(request: HttpRequest, case_id: int, params: Query[AsOf]) -> dict
     events = CaseEvent.objects.filter(case=case)
     if as_of is not None:
         events = events.filter(date__lte=as_of)
-    codes = province_codes()
+    known = reference()
     return {
-        **_row(case, codes),
+        **_row(case, known),
         "as_of": as_of,
         "as_of_jalali": jalali(as_of),
         "history": [
@@ -329,7 +343,7 @@ def case_detail(request: HttpRequest, case_id: int, params: Query[AsOf]) -> dict
                 "kind": event.kind,
                 "from_stage": event.from_stage,
                 "stage": event.stage,
-                "province": codes.get(event.province_id, ""),
+                "province": known.code(event.province_id),
                 "reason": event.reason if keeps else None,
             }
             for event in events.order_by("date", "id")

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import OuterRef, Q, Subquery
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
@@ -24,10 +24,11 @@ from persian.jalali import today
 from places.models import Park
 
 from . import pagination
+from .answers import json_answer
 from .auth import caller_of
 from .dates import jalali, parse_as_of
 from .errors import invalid, not_found
-from .filters import province_codes, province_id_by_code, searched
+from .filters import Reference, reference, searched
 from .schemas import ERRORS, EnterpriseOut, EnterprisePage
 
 router = Router(tags=["enterprises"])
@@ -60,9 +61,10 @@ class AsOf(Schema):
     as_of: str | None = Field(None, max_length=40, description=AS_OF)
 
 
-# The columns a list row shows (``_row``): the rest of the unit's is not read.
+# The columns a list row shows (``_row``): the rest of the unit's is not read (the
+# industry group's key and the province's code come from ``Reference``, not a join).
 LIST_FIELDS = (
-    *("name", "industry_group__key", "isic_division_id", "size_band", "employees"),
+    *("name", "industry_group_id", "isic_division_id", "size_band", "employees"),
     *("knowledge_based", "exporter"),
 )
 
@@ -76,7 +78,7 @@ def _measures(units: list[Any], as_of: dt.date | None) -> dict[int, Measures]:
     return measures_on([(unit, as_of) for unit in units if unit.with_history])
 
 
-def _row(unit: Any, codes: dict[int, str], measures: dict[int, Measures]) -> dict[str, Any]:
+def _row(unit: Any, known: Reference, measures: dict[int, Measures]) -> dict[str, Any]:
     since = unit.since_then
     then = measures.get(unit.pk)
     employees = unit.employees if then is None or then.employees is None else then.employees
@@ -86,9 +88,9 @@ def _row(unit: Any, codes: dict[int, str], measures: dict[int, Measures]) -> dic
         "status": unit.status_then,
         "status_since": since,
         "status_since_jalali": jalali(since),
-        "province": codes.get(unit.province_then, ""),
+        "province": known.code(unit.province_then),
         "park": unit.park_then,
-        "industry_group": unit.industry_group.key,
+        "industry_group": known.group(unit.industry_group_id),
         "isic_division": unit.isic_division_id,
         "size_band": unit.size_band if then is None else size_band_for(employees or 0),
         "employees": employees,
@@ -99,14 +101,14 @@ def _row(unit: Any, codes: dict[int, str], measures: dict[int, Measures]) -> dic
 
 
 @router.get("", response={200: EnterprisePage, **ERRORS}, summary="List units of the registry")
-def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> dict[str, Any]:
+def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> HttpResponse:
     as_of = parse_as_of(filters.as_of)
-    codes = province_codes()  # the rows' codes and the filter's, in one query
-    qs = enterprises_then(caller_of(request), as_of).select_related("industry_group")
+    known = reference()  # the rows' codes and keys and the filter's: no query
+    qs = enterprises_then(caller_of(request), as_of)
     qs = searched(qs.only(*LIST_FIELDS), "search_text", filters.q)
     place: dict[str, int] = {}
     if filters.province:
-        place["province_id"] = province_id_by_code(filters.province, codes)
+        place["province_id"] = known.province_id(filters.province)
     if filters.park is not None:
         if not Park.objects.filter(pk=filters.park).exists():
             raise invalid("invalid_filter", "park", _("No park has this id."), filters.park)
@@ -115,33 +117,38 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
         qs = qs.filter(status_then=filters.status)
     if as_of is not None and filters.status:  # the status's units by their index first
         qs = qs.filter(then_could_be(as_of, status=filters.status))
+    ahead: tuple[pagination.Ahead, ...] = ()
     if as_of is not None and place:
-        branches = _by_place(qs, request, as_of, place, filters.cursor)
+        branches, moved_since = _by_place(qs, request, as_of, place, filters.cursor)
+        ahead = (moved_since,)
     else:  # today's place is the place then
         branches = [qs.filter(**{f"{key[:-3]}_then": value for key, value in place.items()})]
     # Judged row by row from the history: a walk in id order (a search reads its words'
     # index instead, which only a bitmap scan reads).
     walk = pagination.INDEX if as_of is not None and not filters.q else ""
-    rows, next_cursor = pagination.pages(branches, filters.cursor, filters.limit, walk=walk)
+    rows, next_cursor = pagination.pages(branches, filters.cursor, filters.limit, walk, ahead)
     measures = _measures(rows, as_of)
-    return {
-        "as_of": as_of,
-        "as_of_jalali": jalali(as_of),
-        "results": [_row(unit, codes, measures) for unit in rows],
-        "next_cursor": next_cursor,
-    }
+    return json_answer(
+        {
+            "as_of": as_of,
+            "as_of_jalali": jalali(as_of),
+            "results": [_row(unit, known, measures) for unit in rows],
+            "next_cursor": next_cursor,
+        }
+    )
 
 
 def _by_place(
     qs: Any, request: HttpRequest, as_of: dt.date, place: dict[str, int], cursor: str | None
-) -> list[pagination.Branch]:
+) -> tuple[list[pagination.Branch], pagination.Ahead]:
     """The units that stood in ``place`` at the end of ``as_of``, as two disjoint reads
     (as ``indicators.rows.counted``), each there by construction: those there today that
     have not moved since the date (or whose history the caller does not see: they are
     judged by today's place), read along the place's ``(place, id)`` index; and those
     whose location in force that day (``LocationEvent.valid_until``: it ended after the
     date) was there — a few thousand at most, their ids read first, so that the page walks
-    them in id order and stops."""
+    them in id order and stops (read ahead: ``pagination.Ahead``, with the walk's
+    settings)."""
     # Whose history the caller sees, as a condition on the row (not the ``with_history``
     # annotation: for national staff that is the constant true, and Django drops a filter
     # comparing a constant to False altogether).
@@ -160,15 +167,15 @@ def _by_place(
         **place, valid_until__isnull=False, date__lte=as_of, valid_until__gt=as_of
     ).order_by()
     after = pagination.decode(cursor) if cursor else 0
-    moved_ids = sorted({i for i in closed.values_list("enterprise_id", flat=True) if i > after})
+    moved_since = pagination.Ahead(closed, "enterprise_id")
 
     def moved(bound: int | None) -> Any:
         # Only the ids that can still be on the page: a list of thousands of parameters
         # costs more to send than the rows it finds.
-        ids = [i for i in moved_ids if bound is None or i < bound]
+        ids = sorted({i for i in moved_since.rows() if i > after and (bound is None or i < bound)})
         return qs.filter(history, pk__in=ids) if ids else None
 
-    return [stayed, moved]
+    return [stayed, moved], moved_since
 
 
 # What the unit's page shows whoever finds the unit; the rest is ``private``.
@@ -184,18 +191,14 @@ def enterprise_detail(request: HttpRequest, unit_id: int, params: Query[AsOf]) -
 
 def unit_detail(user: Any, unit_id: int, as_of: dt.date | None) -> dict[str, Any]:
     """A unit as ``user`` may see it on ``as_of`` (``EnterpriseOut``); 404 outside it."""
-    unit = (
-        enterprises_then(user, as_of).select_related("industry_group").filter(pk=unit_id).first()
-        if unit_id <= MAX_ID
-        else None
-    )
+    unit = enterprises_then(user, as_of).filter(pk=unit_id).first() if unit_id <= MAX_ID else None
     if unit is None:
         raise not_found()
-    codes = province_codes()
+    known = reference()
     measures = _measures([unit], as_of)
     then = measures.get(unit.pk)
     out = {
-        **_row(unit, codes, measures),
+        **_row(unit, known, measures),
         **{name: getattr(unit, name) for name in PUBLIC_FIELDS},
         "as_of": as_of,
         "as_of_jalali": jalali(as_of),
@@ -236,7 +239,7 @@ def unit_detail(user: Any, unit_id: int, as_of: dt.date | None) -> dict[str, Any
             {
                 "date": event.date,
                 "date_jalali": jalali(event.date),
-                "province": codes.get(event.province_id, ""),
+                "province": known.code(event.province_id),
                 "park": event.park_id,
             }
             for event in _until(LocationEvent.objects.filter(enterprise=unit), as_of)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -82,17 +83,58 @@ def page(
 Branch = QuerySet[Any] | Callable[[int | None], QuerySet[Any] | None]
 
 
+class Ahead:
+    """A read a page's branches pick from (the ids of the units moved since the date, of
+    the cases transferred since), made before them: ``rows()``, the values of ``fields``
+    of ``qs`` — numbers (ids) —, one value a row for a single field, else a tuple, in the
+    order of ``order``. ``pages`` sends it in the round trip of the walk's planner
+    settings on PostgreSQL (``walking_the_index``), as one JSON array: one wait for the
+    database less on a loaded machine. Read alone when nothing sent it."""
+
+    def __init__(self, qs: QuerySet[Any], *fields: str, order: tuple[str, ...] = ()) -> None:
+        self.fields, self.order = fields, order
+        self.qs = qs.order_by(*order).values_list(*fields, flat=len(fields) == 1)
+        self._inner = qs.order_by().values_list(*fields, *order)
+        self._rows: list[Any] | None = None
+
+    def rows(self) -> list[Any]:
+        if self._rows is None:
+            self._rows = list(self.qs)
+        return self._rows
+
+    def _sql(self) -> tuple[str, tuple[Any, ...]]:
+        """A scalar subquery answering the rows as one JSON array (of values, or of arrays
+        of values)."""
+        sql, params = self._inner.query.get_compiler(connection=connection).as_sql()
+        quote = connection.ops.quote_name
+        values = ", ".join(f"s.{quote(name)}" for name in self.fields)
+        row = values if len(self.fields) == 1 else f"json_build_array({values})"
+        order = ", ".join(f"s.{quote(name)}" for name in self.order)
+        agg = f"json_agg({row} ORDER BY {order})" if order else f"json_agg({row})"
+        return f"(SELECT coalesce({agg}, '[]') FROM ({sql}) s)", tuple(params)
+
+    def _fill(self, answer: list[Any] | str) -> None:
+        # Text when the driver leaves JSON undecoded.
+        values: list[Any] = json.loads(answer) if isinstance(answer, str) else answer
+        self._rows = values if len(self.fields) == 1 else [tuple(row) for row in values]
+
+
 def pages(
-    branches: list[Branch], cursor: str | None, limit: int | None, walk: str = ""
+    branches: list[Branch],
+    cursor: str | None,
+    limit: int | None,
+    walk: str = "",
+    ahead: tuple[Ahead, ...] = (),
 ) -> tuple[list[Any], str | None]:
     """One page of the union of disjoint ``branches`` in id order: at most a page and one
     row read from each (a deep page reads its own rows only), merged. Once the branches
     read have a page and one rows, the next ones read only ids below the last of those
-    (no row above it can be on the page): a later branch usually reads a handful."""
+    (no row above it can be on the page): a later branch usually reads a handful.
+    ``ahead``: reads the branches make first, sent with the walk's settings."""
     size = page_size(limit)
     after = decode(cursor) if cursor else None
     found: list[Any] = []
-    with walking_the_index(walk) if walk else _nothing():
+    with walking_the_index(walk, ahead) if walk else _nothing():
         for branch in branches:
             bound = found[size].pk if len(found) > size else None
             qs = branch(bound) if callable(branch) else branch
@@ -119,7 +161,7 @@ ID_ORDER = "id"  # along the primary key itself: never a sort of the candidates
 
 
 @contextmanager
-def walking_the_index(how: str = INDEX) -> Iterator[None]:
+def walking_the_index(how: str = INDEX, ahead: tuple[Ahead, ...] = ()) -> Iterator[None]:
     """PostgreSQL planning a list judged row by row from the history (``as_of``) as what
     it is: a walk in id order along the primary key or a place's ``(place, id)`` index
     that stops after a page. The per-row probes of the history make its estimates useless
@@ -127,16 +169,27 @@ def walking_the_index(how: str = INDEX) -> Iterator[None]:
     and sort them (0.8–6 s for an officer's province at a million units) and compile the
     query (JIT). ``ID_ORDER`` forbids the sort too, where the planner would read the
     candidates by another index in another order (a province's cases newest first) and
-    sort them. For this transaction only (SET LOCAL); as ``indicators.rows`` does."""
+    sort them. For this transaction only (SET LOCAL); as ``indicators.rows`` does.
+    The ``ahead`` reads go in the same statement (planned before the settings apply, as
+    when read alone)."""
     if connection.vendor != "postgresql":
         yield
         return
     settings = ["jit", "enable_bitmapscan", "enable_seqscan"]
     if how == ID_ORDER:
         settings.append("enable_sort")
+    reads = [read for read in ahead if read._rows is None]
+    columns = [f"set_config('{name}', 'off', true)" for name in settings]
+    params: list[Any] = []
+    for read in reads:
+        sql, read_params = read._sql()
+        columns.append(sql)
+        params += read_params
     with transaction.atomic(), connection.cursor() as cursor:
-        # SET LOCAL of each, in one round trip (set_config's third argument: local).
-        cursor.execute(
-            "SELECT " + ", ".join(f"set_config('{name}', 'off', true)" for name in settings)
-        )
+        # SET LOCAL of each (set_config's third argument: local) and the reads, in one
+        # round trip.
+        cursor.execute("SELECT " + ", ".join(columns), params)
+        answered = cursor.fetchone()[len(settings) :]
+        for read, objects in zip(reads, answered, strict=True):
+            read._fill(objects)
         yield

@@ -173,3 +173,46 @@ def test_ones_own_person_page_leads_to_the_tokens_and_anothers_does_not(
 
     assert 'data-testid="own-api-tokens"' in page(own) and "/api/tokens/" in page(own)
     assert 'data-testid="own-api-tokens"' not in page(other)
+
+
+def _scope_read_with_the_token(person) -> object:
+    """The scope the API acts with for ``person``'s token (read with the token itself)."""
+    request = RequestFactory().get("/api/v1/parks")
+    caller = TokenAuth().authenticate(request, make_token(person))
+    return caller.user._pishran_scope
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "who",
+    ["national_admin", "officer_b", "park_manager", "owner", "officer_b_and_park_manager",
+     "cluster_agent", "bank_officer", "clinic_consultant"],
+)  # fmt: skip
+def test_the_token_acts_with_the_scope_its_owner_has_on_the_site(who, request) -> None:
+    from accounts.scope import Scope
+
+    person = request.getfixturevalue(who)
+    assert _scope_read_with_the_token(person) == Scope.of(reload(person))
+
+
+@pytest.mark.django_db
+def test_a_grant_withdrawn_or_not_yet_started_gives_the_token_nothing(officer_b, reference) -> None:
+    from accounts.models import Grant, Role
+    from accounts.scope import Scope
+    from accounts.services import grant_give, grant_withdraw
+
+    grant_give(
+        actor=None,
+        person=officer_b,
+        role=Role.PROVINCIAL_OFFICER,
+        place_id=reference.qom.pk,
+        starts_on=today() + dt.timedelta(days=3),
+    )
+    superuser = type(officer_b).objects.create_superuser("root_api", "r@example.com", "x")
+    for person in (officer_b, superuser):
+        assert _scope_read_with_the_token(person) == Scope.of(reload(person))
+    assert Scope.of(reload(officer_b)).places(Role.PROVINCIAL_OFFICER) == {reference.tehran.pk}
+    grant = Grant.objects.get(user=officer_b, place_id=reference.tehran.pk)
+    grant_withdraw(actor=None, grant=grant)
+    assert _scope_read_with_the_token(officer_b) == Scope.of(reload(officer_b))
+    assert not _scope_read_with_the_token(officer_b).grants  # type: ignore[attr-defined]
