@@ -12,6 +12,7 @@ union of their grants.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,18 +43,27 @@ class Scope:
         else:
             from .models import Grant
 
-            grants = frozenset(
-                (role, kind, pk)
-                for role, kind, pk in Grant.objects.live()
+            scope = cls.of_grants(
+                user,
+                Grant.objects.live()
                 .filter(user_id=user.pk)
-                .values_list("role", "place_kind", "place_id")
-                if kind == NATION or pk is not None  # a place-less grant of a placed role
+                .values_list("role", "place_kind", "place_id"),
             )
-            national = user.is_superuser or (Role.NATIONAL_ADMIN, NATION, None) in grants
-            scope = cls(True, national, grants, user.pk)
         if getattr(user, "pk", None) is not None:
             user._pishran_scope = scope
         return scope
+
+    @classmethod
+    def of_grants(cls, user: Any, rows: Iterable[tuple[str, str, int | None]]) -> Scope:
+        """The scope of an active ``user`` holding the live grants ``rows`` (role, place
+        kind, place id): the one rule, whoever read the grants."""
+        grants = frozenset(
+            (role, kind, pk)
+            for role, kind, pk in rows
+            if kind == NATION or pk is not None  # a place-less grant of a placed role
+        )
+        national = user.is_superuser or (Role.NATIONAL_ADMIN, NATION, None) in grants
+        return cls(True, national, grants, user.pk)
 
     # --- the grants ---------------------------------------------------------------------
     @property

@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer
 
 from accounts.models import Grant
-from accounts.roles import NATION, Role
 from accounts.scope import Scope
 from persian.jalali import today
 
@@ -117,18 +116,15 @@ def _grants_of_owner() -> Subquery:
 
 
 def _keep_scope(user: Any, text: str | None) -> None:
-    """Keep on the owner the scope ``Scope.of`` would read from their grants (the same
-    rule: a place-less grant of a placed role is none; a national administrator's grant
-    or a superuser is national), so that it makes no query of its own."""
+    """Keep on the owner the scope ``Scope.of`` would read from their grants, so that it
+    makes no query of its own."""
     if not user.is_active:
         return  # refused above; the public's scope is made without a query anyway
-    grants = set()
-    for part in (text or "").split(_SEP) if text else ():
+    rows = []
+    for part in text.split(_SEP) if text else ():
         role, kind, place = part.split(_FIELD)
-        if kind == NATION or place:
-            grants.add((role, kind, int(place) if place else None))
-    national = user.is_superuser or (Role.NATIONAL_ADMIN, NATION, None) in grants
-    user._pishran_scope = Scope(True, national, frozenset(grants), user.pk)
+        rows.append((role, kind, int(place) if place else None))
+    user._pishran_scope = Scope.of_grants(user, rows)
 
 
 def caller_of(request: HttpRequest) -> Any:
