@@ -18,6 +18,10 @@ on the month's first day) and its Jalali year's (``gran`` y, on 1 Farvardin). A 
 of a date reads the day rows of its month, the month rows before it, and — counted from
 the beginning (a stock, an all-time ledger) — the year rows before its year: at most a few
 thousand rows for the largest province, and a twelfth of the months' for all time.
+The table also keeps each cell's **all-time** total (``gran`` a, on ``ALL_TIME``: the sum
+of its year rows, written with them — not part of a case's share), so that a sum from the
+beginning to today, such as the referral list's ledgers or the pipeline's files by stage
+after any case event, reads one row per value: a quarter of the year rows in 2026.
 
 **Kept in step inside the change's transaction**: every ``case.`` event, and every registry
 change of a unit that has cases (its park, its status history: whether a revival held),
@@ -36,14 +40,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import BigIntegerField, F, JSONField, Q, Sum, When
 from django.db.models import Case as Case_
 
 from cases.events import CaseEvent as CaseAnnounced
 from cases.models import Case, CaseEvent
 from enterprises.events import EnterpriseEvent, OwnersChanged, UnitsUpdated
-from persian.jalali import today, year_start
+from persian.jalali import today, year_bounds, year_of, year_start
 
 from .base import Place
 from .facts import month_index, month_start
@@ -55,6 +59,8 @@ Flows = Callable[[list[int]], dict[int, list[Item]]]
 
 STAGE = "stage"
 BATCH = 2000
+# The day of the all-time rows (``gran`` a): before any case.
+ALL_TIME = dt.date(1, 1, 1)
 
 _FLOWS: dict[str, Flows] = {}
 
@@ -138,6 +144,16 @@ def shares(case_ids: Iterable[int]) -> dict[int, Counter[Key]]:
     return out
 
 
+def _with_all_time(cells: Counter[Key]) -> Counter[Key]:
+    """``cells`` and their all-time rows (``gran`` a): each year row's amount again on
+    ``ALL_TIME`` — how the table holds them, beside the shares (which do not)."""
+    out = Counter(cells)
+    for (case_type, level, place, measure, gran, _day, value), n in cells.items():
+        if gran == "y":
+            out[(case_type, level, place, measure, "a", ALL_TIME, value)] += n
+    return out
+
+
 def _nonzero(cells: Counter[Key]) -> Counter[Key]:
     """The cells with an amount (``+counter`` would drop the negative ones too)."""
     return Counter({key: n for key, n in cells.items() if n})
@@ -165,7 +181,7 @@ _UPSERT = (
 
 
 def _upsert(diff: Counter[Key]) -> None:
-    rows = [(*key, n) for key, n in sorted(diff.items()) if n]
+    rows = [(*key, n) for key, n in sorted(_with_all_time(diff).items()) if n]
     if rows:
         with connection.cursor() as cursor:
             cursor.executemany(_UPSERT, rows)
@@ -238,7 +254,8 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
             if progress is not None:
                 progress(min(start + BATCH, len(ids)), len(ids))
         columns = ("type", "level", "place", "measure", "gran", "day", "value", "n")
-        _write(CaseFact, columns, ((*key, n) for key, n in sorted(total.items()) if n))
+        cells = _with_all_time(total)
+        _write(CaseFact, columns, ((*key, n) for key, n in sorted(cells.items()) if n))
         if connection.vendor == "postgresql":  # the planner's statistics for the new rows
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE indicators_casefact")
@@ -278,7 +295,7 @@ def python_facts() -> dict[Key, int]:
     total: Counter[Key] = Counter()
     for share in shares(Case.objects.values_list("pk", flat=True)).values():
         total.update(share)
-    return dict(_nonzero(total))
+    return dict(_nonzero(_with_all_time(total)))
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -303,15 +320,29 @@ def _period(since: dt.date | None, as_of: dt.date, years: bool = True) -> Q:
 
 def _summed(since: dt.date | None, as_of: dt.date) -> tuple[Q, Any]:
     """The rows and the sum of a flow (or a stock's changes) from ``since`` to ``as_of``
-    (``_period``). From the beginning to today the year rows alone hold it: every year's
-    row up to this year's, less the days of this year after ``as_of`` — none, no step being
-    dated in the future — a quarter of the rows this year's months and days would be."""
-    if since is None and as_of >= today():
-        year = year_start(as_of)
-        period = Q(gran="y", day__lte=year) | Q(gran="d", day__gt=as_of, day__gte=year)
+    (``_period``). From the beginning to today the all-time rows alone hold it (one per
+    value), and from 1 Farvardin to today this year's rows — less the days after ``as_of``
+    (none, no step being dated in the future): a twelfth of the rows the months and days
+    of the year so far would be, or fewer."""
+    if as_of >= today() and since in (None, year_start(as_of)):
+        if since is None:
+            period = Q(gran="a") | Q(gran="d", day__gt=as_of)
+        else:
+            last = year_bounds(year_of(as_of))[1]
+            period = Q(gran="y", day=since) | Q(gran="d", day__gt=as_of, day__lte=last)
         signed = Case_(When(gran="d", then=-F("n")), default=F("n"), output_field=BigIntegerField())
         return period, Sum(signed)
     return _period(since, as_of), Sum("n")
+
+
+def _grouped(query: Any) -> list[tuple[Any, ...]]:
+    """The rows of a grouped ``values_list`` query as the database returns them, read on
+    the connection the query would use: no ORM converter called per row (a national ledger
+    is ~1,650 sums, a converter each took more than the query itself)."""
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()  # type: ignore[no-any-return]
 
 
 def _where(case_type: str, measure: str, place: Place | None) -> Q:
@@ -337,7 +368,7 @@ def _sums(
     kept = None if values is None else set(values)
     return {
         (p, v): int(n or 0)
-        for p, v, n in rows.values_list("place", "value").annotate(n=amount).order_by()
+        for p, v, n in _grouped(rows.values_list("place", "value").annotate(n=amount).order_by())
         if kept is None or v in kept
     }
 
@@ -371,7 +402,7 @@ def flows(
     """Several flows at once, summed over ``places`` (which must not overlap): measure →
     value → amount from ``since`` (None: from the beginning) to ``as_of``; every flow of
     the type when ``measures`` is None (the stages' stock left out). One query (from the
-    beginning to today: the year rows only, ``_summed``)."""
+    beginning to today: the all-time rows only, ``_summed``)."""
     where = Q()
     for place in places:
         where |= Q(level=place.level, place=place.id)
@@ -382,7 +413,9 @@ def flows(
     else:
         rows = rows.filter(measure__in=list(measures))
     out: dict[str, dict[str, int]] = {measure: {} for measure in measures or ()}
-    for measure, value, n in rows.values_list("measure", "value").annotate(n=amount).order_by():
+    for measure, value, n in _grouped(
+        rows.values_list("measure", "value").annotate(n=amount).order_by()
+    ):
         out.setdefault(measure, {})[value] = int(n or 0)
     return out
 

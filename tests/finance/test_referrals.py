@@ -275,3 +275,62 @@ def test_the_national_lists_count_follows_a_new_referral_at_once(
     after = count()
     assert after != before
     assert Referral.objects.count() == int(to_latin_digits(after.split()[0]))
+
+
+def test_each_case_event_shows_in_every_roles_ledgers_on_the_next_page(
+    finance: Finance, national_admin, officer_a, client_for, django_capture_on_commit_callbacks
+) -> None:
+    """After a decision, a payment, a refusal or a new referral, the next list page of
+    national staff, a provincial officer and a bank's officer shows ledgers equal to those
+    summed from the referrals they see — read from the facts' all-time rows, one per
+    value, not from the years'."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from finance.selectors import ledgers
+    from tests.factories import make_enterprise
+
+    def decide_qom() -> None:
+        referral_decide(
+            actor=None, referral=finance.qom, decision=Decision.PARTLY, date=days_ago(40),
+            amount_granted=8_000_000_000,
+        )  # fmt: skip
+
+    events = (
+        decide_qom,
+        lambda: referral_pay(
+            actor=None, referral=finance.qom, amount_paid=7_000_000_000, date=days_ago(30)
+        ),
+        lambda: referral_decide(
+            actor=None,
+            referral=finance.tehran,
+            decision=Decision.REFUSED,
+            reasons="وثیقه",
+            date=days_ago(20),
+        ),  # fmt: skip
+        lambda: introduce(make_enterprise(name="فولاد قم"), "melli", days=12, amount=5_000_000),
+    )
+    people = (national_admin, officer_a, finance.melli_officer)
+    shown = {person.username: [] for person in people}
+    for event in events:
+        with django_capture_on_commit_callbacks(execute=True):
+            event()
+        for person in people:
+            with CaptureQueriesContext(connection) as queries:
+                response = client_for(person).get(reverse("finance_referrals"))
+            expected = ledgers(referrals_visible(person), "bank", "instrument")
+            got = {
+                "bank": response.context["by_bank"],
+                "instrument": response.context["by_instrument"],
+            }
+            assert got == expected, (person.username, event)
+            shown[person.username].append(got)
+            facts = [
+                q["sql"] for q in queries.captured_queries if "indicators_casefact" in q["sql"]
+            ]
+            assert facts and all("'a'" in sql and "'y'" not in sql for sql in facts)
+    steps = shown["national_admin"]  # every event changed what national staff see
+    assert all(a != b for a, b in zip(steps, steps[1:], strict=False))
+    assert all(shown[p.username][0] != shown[p.username][-1] for p in people)
+    melli = next(row for row in shown["national_admin"][-1]["bank"] if row.referrals == 2)
+    assert (melli.granted, melli.paid, melli.median_wait) == (8_000_000_000, 7_000_000_000, 20)

@@ -19,6 +19,7 @@ from enterprises.services import enterprise_change_status, enterprise_move
 from indicators import casefacts, sources
 from indicators.models import CaseFact, CaseShare
 from indicators.sources import COUNTRY, Place
+from persian.jalali import today, year_start
 from tests.indicators.test_clinic_figures import LAST, Story, consultant, d, story, value
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +137,75 @@ def test_a_stock_in_a_later_year_reads_the_earlier_years_from_their_year_rows(
     assert sum(by_years[s] for s in casetype.CLINIC.open_stages if s in by_years) == (
         figures.open_cases(later).count()
     )
+
+
+def _cells_by_grain(gran: str) -> dict[tuple[Any, ...], int]:
+    """Each cell's (type, level, place, measure, value) total over its rows of ``gran``."""
+    out: dict[tuple[Any, ...], int] = {}
+    for (case_type, level, place, measure, grain, _day, val), n in casefacts.all_facts().items():
+        if grain == gran:
+            key = (case_type, level, place, measure, val)
+            out[key] = out.get(key, 0) + n
+    return {key: n for key, n in out.items() if n}
+
+
+def test_each_cells_all_time_row_is_the_sum_of_its_year_rows_after_every_change(
+    story: Story,
+) -> None:
+    """The all-time rows a sum from the beginning reads are kept by each change with the
+    year rows they total — and the migration that first wrote them from the year rows
+    writes the same."""
+    from importlib import import_module
+
+    from django.db import connection
+
+    case_move(actor=None, case=story.c3, to_stage=casetype.REMEDY, date=today())
+    case_transfer(
+        actor=None, case=story.c4, province=story.reference.qom, date=today(), reason="بازگشت"
+    )
+    kept = _agree()
+    all_time = _cells_by_grain("a")
+    assert all_time and all_time == _cells_by_grain("y")
+    assert {day for (*_k, gran, day, _v) in kept if gran == "a"} == {casefacts.ALL_TIME}
+    CaseFact.objects.filter(gran="a").delete()
+    import_module("indicators.migrations.0010_casefact_all_time").write_all_time(connection)
+    assert casefacts.all_facts() == kept
+
+
+def test_from_the_beginning_or_this_year_to_today_a_figure_equals_its_months_and_days(
+    story: Story,
+) -> None:
+    """As of today, a stock or a flow from the beginning reads the all-time rows and a flow
+    from 1 Farvardin this year's row: the same numbers as the month and day rows they
+    stand for, today's steps included."""
+    from django.db.models import Sum
+
+    case_move(actor=None, case=story.c3, to_stage=casetype.REMEDY, date=today())
+    case_transfer(
+        actor=None, case=story.c4, province=story.reference.qom, date=today(), reason="بازگشت"
+    )
+
+    def from_months(measure: str, place: Place, since: dt.date | None) -> dict[str, int]:
+        rows = CaseFact.objects.filter(
+            casefacts._where(casetype.TYPE, measure, place), casefacts._period(since, today())
+        )
+        found = rows.values_list("value").annotate(n=Sum("n")).order_by()
+        return {v: n for v, n in found if n}
+
+    measures = set(CaseFact.objects.filter(type=casetype.TYPE).values_list("measure", flat=True))
+    assert casefacts.STAGE in measures and len(measures) > 3
+    for place in (
+        COUNTRY,
+        Place("p", story.reference.qom.pk),
+        Place("p", story.reference.tehran.pk),
+    ):
+        for since in (None, year_start(today())):
+            for measure in measures:
+                read = casefacts.flow(casetype.TYPE, measure, place, since, today())
+                assert {v: n for v, n in read.items() if n} == from_months(measure, place, since), (
+                    place,
+                    since,
+                    measure,
+                )
+    stages = casefacts.stock(casetype.TYPE, COUNTRY, today())
+    assert stages[casetype.REMEDY] >= 1
