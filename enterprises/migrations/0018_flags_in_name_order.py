@@ -38,6 +38,19 @@ def drop_text_bytes_statistics(apps, schema_editor):
     schema_editor.execute("DROP STATISTICS IF EXISTS ent_text_bytes")
 
 
+# The directory's filter columns as they are at this migration (``models.FILTER_COLUMNS``).
+FILTER_COLUMNS = (
+    "province_id", "park_id", "industry_group_id", "isic_division_id", "status",
+    "size_band", "knowledge_based", "exporter", "published",
+)  # fmt: skip
+FLAG_INDEXES = (
+    ("knowledge_based", [], "ent_kb_sort"),
+    ("exporter", [], "ent_exp_sort"),
+    ("knowledge_based", ["province"], "ent_kb_prov_sort"),
+    ("exporter", ["province"], "ent_exp_prov_sort"),
+)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("enterprises", "0017_search_in_name_order"),
@@ -46,89 +59,19 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name="enterprise",
-            name="ent_kb_sort",
-        ),
-        migrations.RemoveIndex(
-            model_name="enterprise",
-            name="ent_exp_sort",
-        ),
-        migrations.AddIndex(
-            model_name="enterprise",
-            index=models.Index(
-                condition=models.Q(("knowledge_based", True)),
-                fields=["sort_key", "id"],
-                include=(
-                    "province_id",
-                    "park_id",
-                    "industry_group_id",
-                    "isic_division_id",
-                    "status",
-                    "size_band",
-                    "knowledge_based",
-                    "exporter",
-                    "published",
+        migrations.RemoveIndex(model_name="enterprise", name="ent_kb_sort"),
+        migrations.RemoveIndex(model_name="enterprise", name="ent_exp_sort"),
+        *[
+            migrations.AddIndex(
+                model_name="enterprise",
+                index=models.Index(
+                    condition=models.Q((flag, True)),
+                    fields=[*leading, "sort_key", "id"],
+                    include=FILTER_COLUMNS,
+                    name=name,
                 ),
-                name="ent_kb_sort",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="enterprise",
-            index=models.Index(
-                condition=models.Q(("exporter", True)),
-                fields=["sort_key", "id"],
-                include=(
-                    "province_id",
-                    "park_id",
-                    "industry_group_id",
-                    "isic_division_id",
-                    "status",
-                    "size_band",
-                    "knowledge_based",
-                    "exporter",
-                    "published",
-                ),
-                name="ent_exp_sort",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="enterprise",
-            index=models.Index(
-                condition=models.Q(("knowledge_based", True)),
-                fields=["province", "sort_key", "id"],
-                include=(
-                    "province_id",
-                    "park_id",
-                    "industry_group_id",
-                    "isic_division_id",
-                    "status",
-                    "size_band",
-                    "knowledge_based",
-                    "exporter",
-                    "published",
-                ),
-                name="ent_kb_prov_sort",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="enterprise",
-            index=models.Index(
-                condition=models.Q(("exporter", True)),
-                fields=["province", "sort_key", "id"],
-                include=(
-                    "province_id",
-                    "park_id",
-                    "industry_group_id",
-                    "isic_division_id",
-                    "status",
-                    "size_band",
-                    "knowledge_based",
-                    "exporter",
-                    "published",
-                ),
-                name="ent_exp_prov_sort",
-            ),
-        ),
+            )
+            for flag, leading, name in FLAG_INDEXES
+        ],
         migrations.RunPython(text_bytes_statistics, drop_text_bytes_statistics, elidable=False),
     ]
