@@ -78,7 +78,7 @@ def directory(request: HtmxHttpRequest) -> HttpResponseBase:
         "first_url": "?" + urlencode(params),
         "count_url": reverse("enterprise_directory_count") + "?" + urlencode(params),
         # The filter form's choices as <option>s, built here: five template loops over ~70
-        # choices were a third of the page's rendering.
+        # choices were about a quarter of the page's rendering.
         "province_options": _options(((p.code, p) for p in provinces), query.province),
         "park": Park.objects.filter(pk=query.park).first() if query.park else None,
         "group_options": _options(((g.key, g) for g in groups), query.group),
