@@ -264,16 +264,26 @@ class Enterprise(models.Model):
             # park's units read along the index and stopped after a page.
             models.Index(fields=["province", "id"], name="ent_prov_id"),
             models.Index(fields=["park", "id"], name="ent_park_id"),
-            models.Index(
-                fields=["sort_key", "id"],
-                name="ent_kb_sort",
-                condition=models.Q(knowledge_based=True),
-            ),
-            models.Index(
-                fields=["sort_key", "id"],
-                name="ent_exp_sort",
-                condition=models.Q(exporter=True),
-            ),
+            # The two rare flags (knowledge-based ~3% of the units, exporter ~8%), in name
+            # order nationally and per province, carrying the other filters: a page of
+            # "knowledge-based (or exporter) + province + group + …" is an index-only walk
+            # of that province's few thousand flagged units that stops after the page,
+            # instead of intersecting bitmaps and rechecking table rows. Small (only the
+            # flagged units: ~4 MB and ~11 MB each at 1,000,000 units).
+            *[
+                models.Index(
+                    fields=[*leading, "sort_key", "id"],
+                    name=name,
+                    condition=models.Q(**{flag: True}),
+                    include=FILTER_COLUMNS,
+                )
+                for flag, leading, name in (
+                    ("knowledge_based", [], "ent_kb_sort"),
+                    ("exporter", [], "ent_exp_sort"),
+                    ("knowledge_based", ["province"], "ent_kb_prov_sort"),
+                    ("exporter", ["province"], "ent_exp_prov_sort"),
+                )
+            ],
             # A business clinic's candidates (idle, semi-active, semi-finished), longest in
             # that state first, in a province and in the country.
             *[

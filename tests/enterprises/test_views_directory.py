@@ -167,6 +167,10 @@ FILTERS = [
     ({"province": "IR-25", "size": "small"}, {"print", "cable"}),
     ({"kb": "1", "exporter": "1"}, {"tile"}),
     ({"province": "IR-23", "status": "active"}, set()),
+    ({"province": "IR-25", "exporter": "1"}, {"bread"}),
+    ({"province": "IR-30", "group": "metal", "kb": "1"}, {"steel"}),
+    ({"province": "IR-23", "kb": "1", "exporter": "1"}, {"tile"}),
+    ({"province": "IR-25", "kb": "1"}, set()),
 ]
 
 
@@ -600,3 +604,69 @@ def test_the_filter_choices_are_read_once_and_again_after_a_change(
     qom.save()
 
     assert "استان قم (نام تازه)" in page(client.get(DIRECTORY))
+
+
+def test_a_province_or_group_filter_costs_no_query_for_its_code(
+    national_admin, client_for, catalogue
+) -> None:
+    """The codes in the URL are read from the kept choices: a filtered page asks the
+    database for the units only, not again for the province and the group."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(national_admin)
+    client.get(DIRECTORY)
+    with CaptureQueriesContext(connection) as captured:
+        found = listed(client, province="IR-30", group="metal", kb="1")
+
+    assert found == [catalogue["steel"].pk]
+    read = " ".join(q["sql"] for q in captured)
+    assert 'FROM "places_province"' not in read and 'FROM "sectors_industrygroup"' not in read
+
+
+def test_a_province_added_since_the_choices_were_read_is_filtered_on_not_ignored(
+    anonymous, client_for, catalogue, monkeypatch
+) -> None:
+    """Another process may add a province or a group the choices kept here do not list
+    yet: its code is looked up, so the filter applies and nothing is said to be ignored."""
+    from enterprises import selectors
+
+    provinces, groups, divisions = selectors.directory_choices()
+    kept = ([p for p in provinces if p.code != "IR-25"], [g for g in groups if g.key != "food"])
+    monkeypatch.setitem(selectors._CHOICES, "lists", (*kept, divisions))
+    client = client_for(anonymous)
+    client.cookies["django_language"] = "en"
+
+    response = client.get(DIRECTORY, {"province": "IR-25", "group": "food"})
+
+    assert directory_ids(response) == [catalogue["bread"].pk]
+    assert 'data-testid="ignored-filters"' not in page(response)
+
+
+def test_flagged_units_of_a_province_are_listed_in_persian_order_page_by_page(
+    national_admin, client_for, reference, settings
+) -> None:
+    """Knowledge-based exporters of one province: every one once, in the Persian alphabet,
+    the others (not flagged, or elsewhere) never."""
+    settings.DIRECTORY_PAGE_SIZE = 2
+    names = ["گلرنگ", "بهار", "ژیان", "پارس", "چکاد"]
+    flagged = {
+        name: make_enterprise(
+            name=name, province=reference.qom, knowledge_based=True, exporter=True
+        )
+        for name in names
+    }
+    make_enterprise(name="آبان", province=reference.qom, knowledge_based=True)
+    make_enterprise(name="الف", province=reference.tehran, knowledge_based=True, exporter=True)
+    client = client_for(national_admin)
+
+    seen: list[int] = []
+    response = client.get(DIRECTORY, {"province": "IR-25", "kb": "1", "exporter": "1"})
+    while True:
+        seen += directory_ids(response)
+        following = link(page(response), "next")
+        if not following:
+            break
+        response = client.get(DIRECTORY + following)
+
+    assert seen == [flagged[n].pk for n in ["بهار", "پارس", "چکاد", "ژیان", "گلرنگ"]]
