@@ -71,7 +71,7 @@ from persian import jalali
 from places.models import Park, Province
 from sectors.models import IndustryGroup
 
-from . import selectors
+from . import parkdims, selectors
 from .models import Indicator
 from .sources import Place, memo
 
@@ -165,6 +165,13 @@ class Asked:
     status: str = ""
     size: str = ""
     group: str = ""
+    park_kind: str = ""  # park / zone / none (outside any park): the park it stood in then
+    ownership: str = ""  # state / private: of the park it stood in then
+
+    @property
+    def in_parks(self) -> bool:
+        """Narrowed by the kind or ownership of the unit's park on the date."""
+        return bool(self.park_kind or self.ownership)
 
 
 def counted(
@@ -191,7 +198,8 @@ def counted(
             else {"park_id": int(asked.park_id or 0)}
         )
     past = as_of < selectors.today() and mode != "none"
-    if past and (asked.province_id is not None or asked.park_id is not None):
+    placed = asked.province_id is not None or asked.park_id is not None or asked.in_parks
+    if past and placed:
         later = LocationEvent.objects.filter(enterprise=OuterRef("pk"), date__gt=as_of)
         stayed: Any = units_then(scope, as_of, places_today=True, mode=mode)
         if mode == "all":
@@ -205,7 +213,7 @@ def counted(
     else:
         branches = [units_then(scope, as_of, mode=mode)]
     # The units that have moved since stood in the place that day by construction.
-    known = len(branches) == 2 and (asked.province_id is None or asked.park_id is None)
+    known = len(branches) == 2
     return [
         _narrow(units.filter(**today_there), indicator, mode, asked, as_of, known and i == 1)
         for i, units in enumerate(branches)
@@ -222,8 +230,10 @@ def _moved(
     )
     if asked.park_id is not None:
         closed = closed.filter(park_id=asked.park_id)
-    else:
-        closed = closed.filter(province_id=int(asked.province_id or 0))
+    if asked.province_id is not None:
+        closed = closed.filter(province_id=asked.province_id)
+    if asked.in_parks:
+        closed = closed.filter(_in_parks_q(asked, "park_id"))
     return units_then(scope, as_of, mode=mode, everyone=everyone).filter(
         pk__in=closed.values("enterprise_id")
     )
@@ -307,6 +317,8 @@ def _narrow(
         units = units.filter(Q(province_id=asked.province_id) | Q(with_history=True))
     if asked.park_id is not None and mode != "all":
         units = units.filter(Q(park_id=asked.park_id) | Q(with_history=True))
+    if asked.in_parks and mode != "all":
+        units = units.filter(_in_parks_q(asked, "park_id") | Q(with_history=True))
     if f.get("status"):
         units = units.filter(status_then__in=f["status"])
     else:
@@ -321,7 +333,17 @@ def _narrow(
         units = units.filter(province_then=asked.province_id)
     if asked.park_id is not None:
         units = units.filter(park_then=asked.park_id)
+    if asked.in_parks:
+        units = units.filter(_in_parks_q(asked, "park_then"))
     return units
+
+
+def _in_parks_q(asked: Asked, field: str) -> Q:
+    """``field`` (a park) is of the kind and ownership asked; outside any park for the kind
+    "none" (no ownership then)."""
+    if asked.park_kind == parkdims.OUTSIDE[0]:
+        return Q(**{f"{field}__isnull": True}) if not asked.ownership else Q(pk__in=[])
+    return Q(**{f"{field}__in": parkdims.park_ids(asked.park_kind, asked.ownership)})
 
 
 def figure_of(indicator: Indicator, as_of: dt.date, asked: Asked) -> int | None:
@@ -330,6 +352,13 @@ def figure_of(indicator: Indicator, as_of: dt.date, asked: Asked) -> int | None:
     the page's narrowing (several breakdowns at once, or one the indicator has not)."""
     if asked.province_id is not None and asked.park_id is not None:
         return None
+    if asked.in_parks:
+        if asked.park_id is not None or asked.size or asked.group:
+            return None
+        where = Place("p", asked.province_id) if asked.province_id is not None else Place("c")
+        return parkdims.figure(
+            indicator, where, as_of, asked.park_kind, asked.ownership, asked.status
+        )
     place = (
         Place("p", asked.province_id)
         if asked.province_id is not None
