@@ -55,12 +55,15 @@ def _parks() -> dict[int, tuple[int, str, str]]:
     )
 
 
-def park_ids(kind: str, ownership: str) -> list[int]:
-    """The parks of ``kind`` (park / zone; "" any) and ``ownership`` ("" any), sorted."""
+def park_ids(kind: str, ownership: str, province_id: int | None = None) -> list[int]:
+    """The parks of ``kind`` (park / zone; "" any) and ``ownership`` ("" any), of one
+    province or all, sorted."""
     return sorted(
         pk
-        for pk, (_province, k, o) in _parks().items()
-        if (not kind or k == kind) and (not ownership or o == ownership)
+        for pk, (province, k, o) in _parks().items()
+        if (not kind or k == kind)
+        and (not ownership or o == ownership)
+        and (province_id is None or province == province_id)
     )
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from enterprises import services
 from enterprises.models import Status
-from indicators import facts, sources
+from indicators import facts, rows, sources
 from indicators.catalogue import load_indicators
 from indicators.models import Indicator
 from persian.jalali import format_date
@@ -140,6 +140,25 @@ def test_every_number_opens_rows_that_state_it(
             assert rows.count('data-testid="drill-row"') == value, link
         else:  # the jobs: the employees of the rows listed
             assert employees_listed(rows) == value, (link, number)
+
+
+@pytest.mark.parametrize("days", [0, PAST], ids=["today", "a past date"])
+def test_a_large_group_read_along_the_name_order_lists_the_same_rows(
+    days, national_admin, client_for, seeded, monkeypatch
+) -> None:
+    """The rows of a group holding many units are read by walking the name order (the
+    park said of an expression); the same rows and counts as read by the park."""
+    client = client_for(national_admin)
+    url = reverse("province_detail", args=["IR-25"])
+    links = table_links(page(client.get(url, as_of(days))))
+    by_park = [page(client.get(link)) for _kind, link, _n in links]
+    monkeypatch.setattr(rows, "_small_group", lambda asked: False)
+    along = [page(client.get(link)) for _kind, link, _n in links]
+    for (kind, link, number), first, second in zip(links, by_park, along, strict=True):
+        names = re.findall(r'data-testid="drill-row"><td><a href="([^"]+)"', first)
+        assert re.findall(r'data-testid="drill-row"><td><a href="([^"]+)"', second) == names
+        if kind == "units":
+            assert stated_count(second) == int(to_latin_digits(number.replace("٬", ""))), link
 
 
 def test_the_groups_hold_where_units_stood_that_day(national_admin, client_for, seeded) -> None:
