@@ -75,23 +75,16 @@ def seeded(reference, parks):
     make_enterprise(name="واحد بسته بیرون", province=reference.qom, status=Status.CLOSED)
     make_enterprise(name="واحد تهران", park=reference.park_tehran, employees=40)
     mover = make_enterprise(name="واحد جابه‌جا", park=parks["private_zone"], employees=9)
-    services.enterprise_move(
-        actor=None,
-        enterprise=mover,
-        province=reference.qom,
-        park=reference.park_p,
-        date=days_ago(5),
-        reason="انتقال",
-    )
     comer = make_enterprise(name="واحد آمده", province=reference.qom, employees=5)
-    services.enterprise_move(
-        actor=None,
-        enterprise=comer,
-        province=reference.qom,
-        park=parks["private_park"],
-        date=days_ago(5),
-        reason="انتقال",
-    )
+    for unit, park in ((mover, reference.park_p), (comer, parks["private_park"])):
+        services.enterprise_move(
+            actor=None,
+            enterprise=unit,
+            province=reference.qom,
+            park=park,
+            date=days_ago(5),
+            reason="انتقال",
+        )
     facts.rebuild()
     sources.forget()
 
