@@ -251,7 +251,8 @@ def test_parks_and_zones_per_province_by_kind_and_ownership(
     qom = re.search(r'<tr data-testid="park-counts-line">(?:(?!</tr>).)*قم(.*?)</tr>', html, re.S)
     assert qom is not None
     cells = re.findall(
-        r'<summary><a class="num" href="([^"]+)">([^<]+)</a>|<td class="text-center num">(\S+?)</td>',
+        r'<a class="num" href="([^"]+)" data-testid="park-count">([^<]+)</a>'
+        r'|<td class="text-center num">(\S+?)</td>',
         qom.group(1),
     )
     assert parks["young"].name not in qom.group(1)  # established after the date
