@@ -120,11 +120,20 @@ def main() -> None:
     )
     parser.add_argument("--no-flows", action="store_true", help="skip the flows' cases")
     parser.add_argument("--flows-only", action="store_true", help="the flows' cases only")
+    parser.add_argument(
+        "--park-kinds-only",
+        action="store_true",
+        help="the park kind × ownership narrowings only (issue 20, item 2)",
+    )
+    parser.add_argument("--no-park-kinds", action="store_true", help="skip the park kinds' cases")
     args = parser.parse_args()
     people: dict[str, User | None] = {**machine_and_people(), "public": None}
     print(f"Runs {args.runs}")
     if args.flows_only:
         print(f"Worst p95: {flows(people, args.runs):.1f} ms; load after: {load()}")
+        return
+    if args.park_kinds_only:
+        print(f"Worst p95: {park_kinds(people, args.runs):.1f} ms; load after: {load()}")
         return
     middle = Enterprise.objects.order_by("sort_key", "id")[500_000]
     deep = rows.encode_cursor(middle)
@@ -177,6 +186,8 @@ def main() -> None:
                             )
     if not args.no_flows:
         worst = max(worst, flows(people, args.runs))
+    if not args.no_park_kinds:
+        worst = max(worst, park_kinds(people, args.runs))
     print(f"Worst p95 of the product's cases: {worst:.1f} ms; load after: {load()}")
 
 
@@ -233,6 +244,59 @@ def flows(people: dict[str, User | None], runs: int) -> float:
                             f"{' ' * 21} | {shown:5} {os.getloadavg()[0]:6.2f}",
                             flush=True,
                         )
+    return worst
+
+
+# The numbers of the table "units and jobs by park kind and ownership" (the country's and a
+# province's pages, ``/parks/units-by-kind/``): the rows of a (kind, ownership) group, the
+# smallest one (private zones: 0.5% of the units), a status within a group, the jobs outside
+# parks.
+PARK_KINDS = (
+    ("units", {"park_kind": "zone", "ownership": "private"}),
+    ("units", {"park_kind": "park", "ownership": "private", "status": "idle"}),
+    ("jobs", {"park_kind": "none"}),
+)
+
+
+def park_kinds(people: dict[str, User | None], runs: int) -> float:
+    """The rows pages narrowed by the kind and ownership of the unit's park on the date: the
+    country and the largest province, today and ``PAST``, the first page and the page after
+    the unit halfway through the registry, as each person. Prints p50/p95."""
+    unit = Enterprise.objects.order_by("sort_key", "id")[500_000]
+    deep = rows.encode_cursor(unit)
+    worst = 0.0
+    print("Park kind × ownership")
+    with override_settings(DEBUG=False, PISHRAN_RATE_LIMITS_ENABLED=False):
+        for who, user in people.items():
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+            for figure, narrow in PARK_KINDS:
+                for province in ("", "IR-10"):
+                    for past in (False, True):
+                        for is_deep in (False, True):
+                            params = dict(narrow)
+                            if past:
+                                params["as_of"] = PAST
+                            if province:
+                                params["province"] = province
+                            if is_deep:
+                                params["after"] = deep
+                            url = f"/indicators/{figure}/rows/?{urlencode(params)}"
+                            cache.clear()
+                            first = client.get(url)  # warm
+                            shown = first.content.decode().count('data-testid="drill-row"')
+                            times = timed(client, url, runs)
+                            worst = max(worst, percentile(times, 0.95))
+                            label = "/".join(v for k, v in narrow.items())
+                            print(
+                                f"{figure + ' ' + label:28} {province or 'IR':6} "
+                                f"{PAST if past else 'today':10} {'deep' if is_deep else '1':5} "
+                                f"{who:8} {percentile(times, 0.5):8.1f} "
+                                f"{percentile(times, 0.95):8.1f} | {shown:5} "
+                                f"{os.getloadavg()[0]:6.2f}",
+                                flush=True,
+                            )
     return worst
 
 

@@ -58,7 +58,7 @@ from places.models import Park, Province
 from sectors.models import IndustryGroup
 
 from . import clusters as cluster_figures
-from . import figures, selectors
+from . import figures, parkdims, selectors
 from . import rows as rows_module
 from .forms import TargetsForm, province_field
 from .models import BREAKDOWNS, TARGET_YEARS, Indicator, Target
@@ -178,6 +178,7 @@ def _compute_breakdowns(place: Place, as_of: dt.date, province_code: str) -> dic
 
     all_groups = memo(("industry-groups",), lambda: list(IndustryGroup.objects.all()))
     return {
+        **_park_dims(place, as_of, province_code),
         "by_status": [
             (label, statuses.get(value, 0), link(statuses_indicator, status=value))
             for value, label in Status.choices
@@ -190,6 +191,68 @@ def _compute_breakdowns(place: Place, as_of: dt.date, province_code: str) -> dic
             (label, sizes.get(value, 0), link(operating, size=value))
             for value, label in SizeBand.choices
         ],
+    }
+
+
+def _park_group_label(kind: str, ownership: str) -> str:
+    return {
+        ("park", "state"): _("State-run industrial parks"),
+        ("park", "private"): _("Private industrial parks"),
+        ("zone", "state"): _("State-run industrial zones"),
+        ("zone", "private"): _("Private industrial zones"),
+        parkdims.OUTSIDE: _("Outside parks and zones"),
+    }.get((kind, ownership), f"{kind} {ownership}")
+
+
+def _park_dims(place: Place, as_of: dt.date, province_code: str) -> dict[str, Any]:
+    """Units by status and jobs by park kind × ownership (and outside parks) at the country
+    or a province, each number linking to its rows (``parkdims``); {} at a park or without
+    the figures ``units`` and ``jobs``."""
+    units, jobs = selectors.indicator("units"), selectors.indicator("jobs")
+    if place.level not in ("c", "p") or units is None or jobs is None:
+        return {}
+    found = parkdims.cells(place, as_of)
+    jobs_statuses = set(jobs.filters.get("status") or []) or None
+
+    def line(label: str, kind: str, ownership: str) -> dict[str, Any]:
+        narrow = {"park_kind": kind, "ownership": ownership} if kind else {}
+        narrow = {k: v for k, v in narrow.items() if v}
+
+        def link(indicator: Indicator, **more: str) -> str:
+            return selectors.rows_link(indicator, place, as_of, province_code, **narrow, **more)
+
+        return {
+            "label": label,
+            "statuses": [
+                (parkdims.value(found, kind, ownership, {value}), link(units, status=value))
+                for value, _label in Status.choices
+            ],
+            "units": (parkdims.value(found, kind, ownership, None), link(units)),
+            "jobs": (
+                parkdims.value(found, kind, ownership, jobs_statuses, "jobs"),
+                link(jobs),
+            ),
+        }
+
+    lines = [line(_park_group_label(k, o), k, o) for k, o in (*parkdims.GROUPS, parkdims.OUTSIDE)]
+    return {
+        "park_dims": {
+            "statuses": [str(label) for _value, label in Status.choices],
+            "lines": lines,
+            "total": line(_("All units"), "", ""),
+            "public": units.is_public and jobs.is_public,
+            "parks_page": reverse("park_counts")
+            + "?"
+            + urlencode({"as_of": selectors.format_date(as_of, persian_digits=False)}),
+            "page": reverse("park_kind_units")
+            + "?"
+            + urlencode(
+                {
+                    "as_of": selectors.format_date(as_of, persian_digits=False),
+                    **({"province": province_code} if province_code else {}),
+                }
+            ),
+        }
     }
 
 
@@ -470,6 +533,32 @@ def _page_tables(
                 [{"label": str(lab), "units": n} for lab, n, _link in context[key]],
                 name,
             )
+    if context.get("park_dims") and (
+        context["park_dims"]["public"] or request.user.is_authenticated
+    ):
+        dims = context["park_dims"]
+        statuses = list(Status.choices)
+        table(
+            _("Units and jobs by park kind and ownership"),
+            [
+                Column("label", _("Where the units stood")),
+                *[Column(value, str(label), "int") for value, label in statuses],
+                Column("units", _("All units"), "int"),
+                Column("jobs", _("Jobs"), "int"),
+            ],
+            [
+                {
+                    "label": line["label"],
+                    **{
+                        v: n for (v, _l), (n, _link) in zip(statuses, line["statuses"], strict=True)
+                    },
+                    "units": line["units"][0],
+                    "jobs": line["jobs"][0],
+                }
+                for line in [*dims["lines"], dims["total"]]
+            ],
+            "by-park-kind",
+        )
     if "clinic_by_stage" in context:
         table(
             _("Open clinic cases by stage"),
@@ -751,6 +840,10 @@ def park_list(request: HttpRequest) -> HttpResponse:
         parks = parks.filter(ownership=ownership)
     for term in search_terms(q):
         parks = parks.filter(name_key__contains=term)
+    as_of, as_of_error = None, None
+    if get("as_of"):  # the parks and zones that existed that day (``parkdims.parks_then``)
+        as_of, as_of_error = selectors.parse_as_of(request.GET)
+        parks = parks.filter(parkdims.existed_q(as_of))
     paginator = Paginator(figures.parks_with_counts(parks).order_by("sort_key", "id"), 50)
     page = paginator.get_page(request.GET.get("page"))
     context = {
@@ -759,10 +852,136 @@ def park_list(request: HttpRequest) -> HttpResponse:
         "kinds": Park.Kind.choices,
         "ownerships": Park.Ownership.choices,
         "filters": {"province": province, "kind": kind, "ownership": ownership, "q": q},
+        "as_of": as_of,
+        "as_of_error": as_of_error,
         "scope": Scope.of(request.user),
         "can_create_park": Scope.of(request.user).can("places.create"),
     }
     return render(request, "indicators/park_list.html", context)
+
+
+@throttled("exports", when=asks_download)
+@figures_page()
+def park_kind_units(request: HttpRequest) -> HttpResponseBase:
+    """Units by status and jobs by park kind × ownership (and outside parks) at the country
+    or a province (``?province=``) as of a date: the table of the country's and province's
+    pages on a page of its own, each number opening its rows; ``?export=csv|xlsx``."""
+    code = request.GET.get("province", "").replace("\x00", "").strip().upper()
+    province = get_object_or_404(Province, code=code) if code else None
+    as_of, as_of_error = selectors.parse_as_of(request.GET)
+    place = Place("p", province.pk) if province else Place("c")
+    context = {
+        "province": province,
+        "provinces": Province.objects.all(),
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        **_park_dims(place, as_of, province.code if province else ""),
+    }
+    if not context.get("park_dims") or not (
+        context["park_dims"]["public"] or request.user.is_authenticated
+    ):
+        raise Http404
+    slug = f"park-kinds-{province.code}" if province else "park-kinds"
+    if download := _export(request, context, slug):
+        return download
+    return render(request, "indicators/park_kind_units.html", context)
+
+
+@throttled("exports", when=asks_download)
+def park_counts(request: HttpRequest) -> HttpResponseBase:
+    """The parks and zones that existed on a date, per province by kind × ownership, each
+    count linking to the list of those parks (the same date); with their names. Parks are
+    public records: the same page for everyone. ``?export=csv|xlsx``: the counts and the
+    names."""
+    as_of, as_of_error = selectors.parse_as_of(request.GET)
+    counts = parkdims.counts_by_province(as_of)
+    day = selectors.format_date(as_of, persian_digits=False)
+
+    def link(province: str, kind: str, ownership: str) -> str:
+        params = {"as_of": day, "kind": kind, "ownership": ownership, "province": province}
+        return reverse("park_list") + "?" + urlencode({k: v for k, v in params.items() if v})
+
+    groups = [(k, o, _park_group_label(k, o)) for k, o in parkdims.GROUPS]
+    lines: list[dict[str, Any]] = [
+        {
+            "province": province,
+            "cells": [
+                (len(parks.get((k, o), [])), link(province.code, k, o), parks.get((k, o), []))
+                for k, o, _label in groups
+            ],
+            "total": (sum(len(v) for v in parks.values()), link(province.code, "", "")),
+        }
+        for province, parks in counts
+    ]
+    totals: dict[str, Any] = {
+        "cells": [
+            (sum(line["cells"][i][0] for line in lines), link("", k, o), [])
+            for i, (k, o, _label) in enumerate(groups)
+        ],
+        "total": (sum(line["total"][0] for line in lines), link("", "", "")),
+    }
+    context = {
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "groups": [label for _k, _o, label in groups],
+        "lines": lines,
+        "totals": totals,
+    }
+    if fmt := request.GET.get("export"):
+        return export_response(_park_count_tables(request, context), fmt)
+    return render(request, "indicators/park_counts.html", context)
+
+
+def _park_count_tables(request: HttpRequest, context: dict[str, Any]) -> list[Table]:
+    moment = timezone.make_aware(dt.datetime.combine(context["as_of"], dt.time(23, 59)))
+    groups: list[str] = context["groups"]
+    keys = [f"g{i}" for i in range(len(groups))]
+    definition = [(_("Definition"), str(parkdims.PARKS_DEFINITION))]
+    counts = Table(
+        title=_("Parks and zones by province, kind and ownership"),
+        columns=[
+            Column("province", _("Province")),
+            *[Column(key, label, "int") for key, label in zip(keys, groups, strict=True)],
+            Column("total", _("All parks and zones"), "int"),
+        ],
+        rows=[
+            {
+                "province": str(line["province"]),
+                **{k: c[0] for k, c in zip(keys, line["cells"], strict=True)},
+                "total": line["total"][0],
+            }
+            for line in [*context["lines"], {"province": _("Country"), **context["totals"]}]
+        ],
+        filename="parks-by-province",
+        as_of=moment,
+        filters=definition,
+        source_url=_source_url(request),
+    )
+    names = Table(
+        title=_("Parks and zones"),
+        columns=[
+            Column("province", _("Province")),
+            Column("group", _("Kind and ownership")),
+            Column("name", _("Name")),
+            Column("established", _("Established on"), "date"),
+        ],
+        rows=[
+            {
+                "province": str(line["province"]),
+                "group": label,
+                "name": park.name,
+                "established": park.established_on,
+            }
+            for line in context["lines"]
+            for label, cell in zip(groups, line["cells"], strict=True)
+            for park in cell[2]
+        ],
+        filename="parks-by-province-names",
+        as_of=moment,
+        filters=definition,
+        source_url=_source_url(request),
+    )
+    return [counts, names]
 
 
 @throttled("exports", when=asks_download)
@@ -889,8 +1108,13 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponseBase:
         park = Park.objects.filter(pk=asked.park_id).first()
     if indicator.measure in rows_module.FLOWS:
         return _flow_rows(request, indicator, as_of, as_of_error, scope, asked, province, park)
-    for name in ("status", "size", "group"):
+    for name in ("status", "size", "group", "park_kind", "ownership"):
         setattr(asked, name, request.GET.get(name, "").replace("\x00", "").strip())
+    if asked.park_kind not in ("", *parkdims.KINDS) or asked.ownership not in (
+        "",
+        *Park.Ownership.values,
+    ):
+        raise Http404  # a narrowing no page links to
     units = rows_module.counted(indicator, scope, as_of, asked)
     figure = rows_module.figure_of(indicator, as_of, asked)
     params = request.GET.copy()
@@ -921,8 +1145,25 @@ def indicator_rows(request: HttpRequest, key: str) -> HttpResponseBase:
         "count": count,
         "capped": capped,
         "some_without_history": some_without_history,
+        "narrowed": _rows_narrowing(request),
     }
     return render(request, "indicators/rows.html", context)
+
+
+def _rows_narrowing(request: HttpRequest) -> list[tuple[str, str]]:
+    """What a rows page narrows to beyond its place, as (label, value) to state on the page
+    and in its download: status, size, park kind and ownership of the unit's park then."""
+    kinds = {**dict(Park.Kind.choices), parkdims.OUTSIDE[0]: _("outside parks and zones")}
+    out = []
+    for name, label, shown in (
+        ("status", _("Status"), dict(Status.choices)),
+        ("size", _("Size"), dict(SizeBand.choices)),
+        ("park_kind", _("Park or zone then"), kinds),
+        ("ownership", _("Ownership of the park then"), dict(Park.Ownership.choices)),
+    ):
+        if value := request.GET.get(name, "").replace("\x00", "").strip():
+            out.append((str(label), str(shown.get(value, value))))
+    return out
 
 
 def _flow_rows(
@@ -1067,12 +1308,7 @@ def _rows_table(
         filters.append((_("Province"), str(province)))
     if park is not None:
         filters.append((_("Park or zone"), str(park)))
-    for name, label, shown in (
-        ("status", _("Status"), dict(Status.choices)),
-        ("size", _("Size"), dict(SizeBand.choices)),
-    ):
-        if value := request.GET.get(name, "").strip():
-            filters.append((label, str(shown.get(value, value))))
+    filters += _rows_narrowing(request)
     if figure is not None and indicator.measure != "jobs":
         filters.append((_("The figure"), num(figure)))
     slug = f"rows-{indicator.key}-{selectors.format_date(as_of, persian_digits=False)}"

@@ -102,6 +102,8 @@ def pages_for(site: Site, staff: bool) -> list[tuple[str, str | Callable]]:  # t
         ("provinces", "/provinces/"),
         ("province dashboard", f"/provinces/{site.province}/"),
         ("parks", "/parks/"),
+        ("parks by province", "/parks/by-province/"),
+        ("units by park kind", "/parks/units-by-kind/"),
         ("park dashboard", f"/parks/{site.park.pk}/"),
         ("directory", "/enterprises/"),
         ("directory filtered", f"/enterprises/?province={site.province}"),

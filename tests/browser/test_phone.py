@@ -145,6 +145,8 @@ def public_pages(site: Site) -> list[str]:
         "/provinces/",
         f"/provinces/{site.province}/",
         "/parks/",
+        "/parks/by-province/",
+        f"/parks/units-by-kind/?province={site.province}",
         f"/parks/{site.park.pk}/",
         "/enterprises/",
         f"/enterprises/{site.unit.pk}/",

@@ -69,8 +69,9 @@ def test_the_country_xlsx_holds_the_pages_tables_right_to_left_with_its_numbers(
 
     workbook = _workbook(client.get(reverse("home") + "?export=xlsx"))
 
-    # cards, ranking, series, three breakdowns, the clinics' stages and causes
-    assert len(workbook.worksheets) == 8
+    # cards, ranking, series, three breakdowns, units and jobs by park kind and ownership,
+    # the clinics' stages and causes
+    assert len(workbook.worksheets) == 9
     assert all(ws.sheet_view.rightToLeft for ws in workbook.worksheets)
     header, rows = _sheet(workbook.worksheets[0])
     assert header == HEADLINE_HEADER

@@ -94,6 +94,10 @@ ACCESS: dict[str, dict[str, dict[str, dict[str, str]]]] = with_two_grants(
         "province_detail": {"GET": _everyone(("IR-25", "ir-25", "IR-99"), ("page", "page", "404"))},
         "province_report": {"GET": _everyone(("IR-25", "ir-25", "IR-99"), ("page", "page", "404"))},
         "park_list": {"GET": _everyone(("-",), ("page",))},
+        # Parks and zones per province by kind × ownership (public records), and the units
+        # and jobs by park kind × ownership (the published figures ``units`` and ``jobs``).
+        "park_counts": {"GET": _everyone(("-",), ("page",))},
+        "park_kind_units": {"GET": _everyone(("-",), ("page",))},
         "park_detail": {"GET": _everyone(PARKS, ("page", "page", "page"))},
         "indicator_catalogue": {"GET": _everyone(("-",), ("page",))},
         "stats": {"GET": _everyone(("-",), ("page",))},
