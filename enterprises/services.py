@@ -372,20 +372,23 @@ class UnitRefused(ValidationError):
         self.index, self.error = index, error
 
 
-@transaction.atomic
-def enterprises_create_batch(
-    *, actor: Any, units: Sequence[NewUnit], judged: bool = False
-) -> list[Enterprise]:
-    """Register many units at once, as ``enterprise_create`` registers one: each judged by
-    the same rules, then the units, their first status and location events (dated) and a
-    ``create`` audit record each written in bulk (a few statements per batch, not several
-    per unit), and one ``UnitsCreated`` event for the batch (the indicators' facts add the
-    batch's contribution in the same transaction). A refused unit raises ``UnitRefused``
-    with its index, and nothing of the batch is written. Returns the units, saved, in
-    order. For a bulk import: batches of a thousand units keep the statements short.
-    ``judged``: the caller has judged each unit's values field by field against the same
-    rules (the import's dry run): they are not validated again, only what the registry
-    derives from them (``_full_clean``); every rule of the service still applies."""
+@dataclass(frozen=True)
+class PreparedUnits:
+    """New units judged by ``enterprises_prepare_batch``, not saved yet: the units as
+    given, each as an ``Enterprise`` and the changes of its ``create`` audit record."""
+
+    units: Sequence[NewUnit]
+    enterprises: list[Enterprise]
+    changes: list[dict[str, list[Any]]]
+
+
+def enterprises_prepare_batch(units: Sequence[NewUnit], *, judged: bool = False) -> PreparedUnits:
+    """What ``enterprises_create_batch`` does before it writes, without a query: each unit
+    judged by the rules of ``enterprise_create`` (``UnitRefused`` with its index), no
+    national ID twice in the batch, and the changes of each unit's ``create`` audit record.
+    Reading nothing, it can run while the database writes an earlier batch (a bulk import
+    prepares batch N+1 while batch N is written: ``imports.services``). ``judged``: see
+    ``enterprises_create_batch``."""
     prepared: list[Enterprise] = []
     for index, unit in enumerate(units):
         try:
@@ -402,10 +405,41 @@ def enterprises_create_batch(
             )
         except ValidationError as error:
             raise UnitRefused(index, error) from error
-    _check_unique_legal_ids(prepared)
-    if not prepared:
+    _check_batch_legal_ids(prepared)
+    related: dict[tuple[type, Any], dict[str, Any]] = {}  # the batch's parks, provinces…
+    changes = [diff({}, snapshot(e, AUDITED_FIELDS, related)) for e in prepared]
+    return PreparedUnits(units, prepared, changes)
+
+
+@transaction.atomic
+def enterprises_create_batch(
+    *,
+    actor: Any,
+    units: Sequence[NewUnit] = (),
+    judged: bool = False,
+    prepared: PreparedUnits | None = None,
+) -> list[Enterprise]:
+    """Register many units at once, as ``enterprise_create`` registers one: each judged by
+    the same rules, then the units, their first status and location events (dated) and a
+    ``create`` audit record each written in bulk (a few statements per batch, not several
+    per unit), and one ``UnitsCreated`` event for the batch (the indicators' facts add the
+    batch's contribution in the same transaction). A refused unit raises ``UnitRefused``
+    with its index, and nothing of the batch is written. Returns the units, saved, in
+    order. For a bulk import: batches of a thousand units keep the statements short.
+    ``judged``: the caller has judged each unit's values field by field against the same
+    rules (the import's dry run): they are not validated again, only what the registry
+    derives from them (``_full_clean``); every rule of the service still applies.
+    ``prepared``: the units judged already by ``enterprises_prepare_batch`` (``units``
+    and ``judged`` are then not used); what needs the database (no national ID taken by a
+    unit already) is judged here."""
+    if prepared is None:
+        prepared = enterprises_prepare_batch(units, judged=judged)
+    units = prepared.units
+    _check_taken_legal_ids(prepared.enterprises)
+    if not prepared.enterprises:
         return []
-    bulk_insert(Enterprise, prepared)
+    written = prepared.enterprises
+    bulk_insert(Enterprise, written)
     author = actor.pk if getattr(actor, "is_authenticated", False) else None
     status_events = [
         {
@@ -416,7 +450,7 @@ def enterprises_create_batch(
             "reason": unit.reason or _("Registered"),
             "author_id": author,
         }
-        for enterprise, unit in zip(prepared, units, strict=True)
+        for enterprise, unit in zip(written, units, strict=True)
     ]
     status_ids = bulk_insert_values(StatusEvent, status_events)
     location_events = [
@@ -428,7 +462,7 @@ def enterprises_create_batch(
             "reason": unit.reason or _("Registered"),
             "author_id": author,
         }
-        for enterprise, unit in zip(prepared, units, strict=True)
+        for enterprise, unit in zip(written, units, strict=True)
     ]
     location_ids = bulk_insert_values(LocationEvent, location_events)
     measure_ids = bulk_insert_values(
@@ -441,24 +475,19 @@ def enterprises_create_batch(
                 "construction_progress": enterprise.construction_progress,
                 "author_id": author,
             }
-            for enterprise, unit in zip(prepared, units, strict=True)
+            for enterprise, unit in zip(written, units, strict=True)
         ],
     )
-    related: dict[tuple[type, Any], dict[str, Any]] = {}  # the batch's parks, provinces…
     audit_record_many(
         actor=actor,
         entries=[
-            AuditEntry(
-                action="create",
-                target=enterprise,
-                changes=diff({}, snapshot(enterprise, AUDITED_FIELDS, related)),
-            )
-            for enterprise in prepared
+            AuditEntry(action="create", target=enterprise, changes=changes)
+            for enterprise, changes in zip(written, prepared.changes, strict=True)
         ],
     )
     publish(
         UnitsCreated(
-            enterprise_ids=tuple(e.pk for e in prepared),
+            enterprise_ids=tuple(e.pk for e in written),
             province_ids=tuple(sorted({u.province.pk for u in units})),
             histories=tuple(
                 (
@@ -472,29 +501,35 @@ def enterprises_create_batch(
                     [(unit.status_date, measure_id, e.employees, e.construction_progress)],
                 )
                 for e, unit, status_id, location_id, measure_id in zip(
-                    prepared, units, status_ids, location_ids, measure_ids, strict=True
+                    written, units, status_ids, location_ids, measure_ids, strict=True
                 )
             ),
         )
     )
-    return prepared
+    return written
 
 
-def _check_unique_legal_ids(units: list[Enterprise]) -> None:
-    """The national IDs of a batch: none twice in it, none held by a unit already (one
-    query), each refused as ``enterprise_create``'s form refuses it."""
-    seen: dict[str, int] = {}
+def _check_batch_legal_ids(units: list[Enterprise]) -> None:
+    """No national ID twice in a batch, refused as ``enterprise_create``'s form refuses
+    it (at the later unit)."""
+    seen: set[str] = set()
     for index, unit in enumerate(units):
         if unit.legal_id is None:
             continue
         if unit.legal_id in seen:
             raise UnitRefused(index, _duplicate_legal_id())
-        seen[unit.legal_id] = index
+        seen.add(unit.legal_id)
+
+
+def _check_taken_legal_ids(units: list[Enterprise]) -> None:
+    """No national ID of a batch held by a unit already (one query), refused as
+    ``enterprise_create``'s form refuses it (at the first such unit)."""
+    index = {unit.legal_id: n for n, unit in enumerate(units) if unit.legal_id is not None}
     taken = set(
-        Enterprise.objects.filter(legal_id__in=list(seen)).values_list("legal_id", flat=True)
+        Enterprise.objects.filter(legal_id__in=list(index)).values_list("legal_id", flat=True)
     )
     if taken:
-        raise UnitRefused(min(seen[code] for code in taken if code), _duplicate_legal_id())
+        raise UnitRefused(min(index[code] for code in taken if code), _duplicate_legal_id())
 
 
 def _duplicate_legal_id() -> ValidationError:

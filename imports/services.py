@@ -30,7 +30,10 @@ import gc
 import hashlib
 import hmac
 import pickle
+import queue
 import secrets
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,7 +42,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -377,15 +380,12 @@ def _batch_errors(rows: list[checks.RowPlan]) -> Iterator[None]:
             raise refused.error from refused
 
 
-def _write_batch(actor: Any, rows: list[checks.RowPlan]) -> dict[str, int]:
-    """A batch of rows: the new units together through ``enterprises_create_batch``, the
-    known ones together through ``enterprises_update_batch``."""
+def _prepare_batch(rows: list[checks.RowPlan]) -> registry.PreparedUnits:
+    """The new units of a batch judged (``enterprises_prepare_batch``: no query)."""
     new = [row for row in rows if row.existing is None]
-    known = [row for row in rows if row.existing is not None]
     with _batch_errors(new):
-        registry.enterprises_create_batch(
-            actor=actor,
-            units=[
+        return registry.enterprises_prepare_batch(
+            [
                 registry.NewUnit(
                     data=row.data,
                     province=row.province,  # type: ignore[arg-type]  # judged by the check
@@ -399,6 +399,18 @@ def _write_batch(actor: Any, rows: list[checks.RowPlan]) -> dict[str, int]:
             # Every value was judged by the dry run's checks (``imports.checks``).
             judged=True,
         )
+
+
+def _write_prepared(
+    actor: Any, rows: list[checks.RowPlan], prepared: registry.PreparedUnits
+) -> dict[str, int]:
+    """A batch of rows written: its new units (prepared) together through
+    ``enterprises_create_batch``, its known ones together through
+    ``enterprises_update_batch``."""
+    new = [row for row in rows if row.existing is None]
+    known = [row for row in rows if row.existing is not None]
+    with _batch_errors(new):
+        registry.enterprises_create_batch(actor=actor, prepared=prepared)
     with _batch_errors(known):
         registry.enterprises_update_batch(
             actor=actor,
@@ -418,20 +430,115 @@ def _write_batch(actor: Any, rows: list[checks.RowPlan]) -> dict[str, int]:
     return {"created": len(new), "updated": len(known)}
 
 
-def _write_rows(actor: Any, plan: Plan, start: int, one_by_one: bool) -> dict[str, int]:
-    """The batch of rows from ``start``: parks one by one through the parks' services (a
-    file holds a few hundred at most), units in batches (or one by one)."""
+def _write_batch(actor: Any, rows: list[checks.RowPlan]) -> dict[str, int]:
+    """A batch of rows prepared and written."""
+    return _write_prepared(actor, rows, _prepare_batch(rows))
+
+
+class _WriterFailed(Exception):
+    """The writer stopped on an error (raised by ``_Writer.__exit__``)."""
+
+
+class _Writer:
+    """The writes of the batches, in order, on the caller's connection and inside its
+    transaction — on PostgreSQL in a second thread, so that the caller prepares batch N+1
+    (Python's work: judging and building the units, their audit records) while the
+    database writes batch N (its indexes): two cores working at once instead of each
+    waiting for the other. The caller sends no query while the writer runs (refused:
+    ``_only_the_writer``); a write's error stops the writer and is raised by ``__exit__``
+    once it has stopped, before the caller's transaction rolls back. Elsewhere (SQLite:
+    one writer at a time anyway) each write runs as it is put."""
+
+    def __init__(self) -> None:
+        self.threaded = connection.vendor == "postgresql"
+        self.error: BaseException | None = None
+        self.work: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=1)
+
+    def __enter__(self) -> _Writer:
+        if self.threaded:
+            self.shared = connections[DEFAULT_DB_ALIAS]
+            self.shared.inc_thread_sharing()
+            self.switch = sys.getswitchinterval()
+            # The writer waits on the database most of the time: when an answer comes it
+            # should not wait the default 5 ms for the preparing thread to yield.
+            sys.setswitchinterval(0.0005)
+            self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+            self.guard = self.shared.execute_wrapper(self._only_the_writer)
+            self.guard.__enter__()
+            self.thread.start()
+        return self
+
+    def put(self, write: Callable[[], None]) -> None:
+        if not self.threaded:
+            write()
+            return
+        if self.error is not None:
+            raise _WriterFailed
+        self.work.put(write)
+
+    def _only_the_writer(
+        self, execute: Any, sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        if threading.current_thread() is not self.thread:
+            raise RuntimeError("A query from another thread while the import's writer writes.")
+        return execute(sql, params, many, context)
+
+    def _run(self) -> None:
+        connections[DEFAULT_DB_ALIAS] = self.shared
+        try:
+            while (write := self.work.get()) is not None:
+                if self.error is None:
+                    try:
+                        write()
+                    except BaseException as error:  # raised in the caller's thread
+                        self.error = error
+        finally:
+            del connections[DEFAULT_DB_ALIAS]
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> None:
+        if self.threaded:
+            self.work.put(None)  # the writer takes every write, even after an error
+            self.thread.join()
+            self.guard.__exit__(None, None, None)
+            sys.setswitchinterval(self.switch)
+            self.shared.dec_thread_sharing()
+        if self.error is not None:
+            # The writer's batch came before the one the caller was preparing.
+            raise self.error from (exc if not isinstance(exc, _WriterFailed) else None)
+
+
+def _write_rows(actor: Any, job_id: int, plan: Plan, one_by_one: bool) -> dict[str, int]:
+    """Every row of ``plan``: parks one by one through the parks' services (a file holds
+    a few hundred at most), units in batches of ``BATCH`` (or one by one), the progress
+    written after each batch."""
     counts = {"created": 0, "updated": 0}
-    if isinstance(plan, parks.ParkPlan):
-        for park in plan.rows[start : start + BATCH]:
-            with _row_errors(park.number):
-                counts[parks.write_park(actor, park)] += 1
+    total = len(plan.rows)
+
+    def done(start: int) -> None:
+        progress_write(job_id, min(start + BATCH, total))
+
+    if isinstance(plan, parks.ParkPlan) or one_by_one:
+        for start in range(0, total, BATCH):
+            for row in plan.rows[start : start + BATCH]:
+                if isinstance(row, parks.ParkRowPlan):
+                    with _row_errors(row.number):
+                        counts[parks.write_park(actor, row)] += 1
+                else:
+                    counts[_write_row(actor, row)] += 1
+            done(start)
         return counts
-    batch = plan.rows[start : start + BATCH]
-    if not one_by_one:
-        return _write_batch(actor, batch)
-    for row in batch:
-        counts[_write_row(actor, row)] += 1
+    with _Writer() as writer:
+        for start in range(0, total, BATCH):
+            rows = plan.rows[start : start + BATCH]
+            prepared = _prepare_batch(rows)
+
+            def write(rows: list[Any] = rows, prepared: Any = prepared, start: int = start) -> None:
+                _write_prepared(actor, rows, prepared)
+                done(start)
+
+            writer.put(write)
+            counts["created"] += len(prepared.enterprises)
+            counts["updated"] += len(rows) - len(prepared.enterprises)
     return counts
 
 
@@ -471,10 +578,7 @@ def _commit(job_id: int, one_by_one: bool) -> ImportJob:
         progress_write(job.pk, 0)
         try:
             with transaction.atomic():
-                for start in range(0, len(plan.rows), BATCH):
-                    for key, count in _write_rows(actor, plan, start, one_by_one).items():
-                        counts[key] += count
-                    progress_write(job.pk, min(start + BATCH, len(plan.rows)))
+                counts = _write_rows(actor, job.pk, plan, one_by_one)
                 audit_record(
                     actor=actor,
                     action="import",

@@ -425,3 +425,67 @@ def test_the_import_writes_its_units_as_judged(
     assert calls == []
     _import(officer_a, reference, [unit_row(), unit_row()], one_by_one=True)
     assert calls == [True, True]
+
+
+def _refused_in_the_second_write(monkeypatch: Any, error: Exception) -> list[int]:
+    """Make the second batch's write (the database's part: the national IDs taken) fail
+    with ``error``, while the batches after it are prepared."""
+    from enterprises import services as registry
+
+    real = registry._check_taken_legal_ids
+    calls: list[int] = []
+
+    def second_taken(units: list[Enterprise]) -> None:
+        calls.append(len(units))
+        if len(calls) == 2:
+            raise error
+        real(units)
+
+    monkeypatch.setattr(registry, "_check_taken_legal_ids", second_taken)
+    return calls
+
+
+def test_a_refusal_while_the_next_batch_is_prepared_names_its_row_and_writes_nothing(
+    officer_a: Any, reference: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The database writes batch N while batch N+1 is prepared (on PostgreSQL in another
+    thread): a refusal in the writing of batch N names batch N's row, not a later one, and
+    leaves nothing written — the batch before it neither."""
+    from django.core.exceptions import ValidationError
+
+    from enterprises import services as registry
+    from indicators.models import FactChange
+
+    monkeypatch.setattr(services, "BATCH", 2)
+    job = dry_run(officer_a, reference.qom, csv_bytes([unit_row() for _ in range(7)]))
+    refusal = registry.UnitRefused(1, ValidationError({"legal_id": "شناسه گرفته شده است."}))
+    calls = _refused_in_the_second_write(monkeypatch, refusal)
+    before = (Enterprise.objects.count(), StatusEvent.objects.count(),
+              AuditRecord.objects.count(), FactChange.objects.count())  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = commit(job)
+
+    assert job.state == ImportJob.State.FAILED
+    # The second batch holds the sheet's rows 4 and 5: its unit 1 is row 5.
+    assert "5" in job.error and "شناسه گرفته شده است." in job.error and "هیچ" in job.error
+    assert calls == [2, 2]  # nothing written after the refused batch
+    assert (Enterprise.objects.count(), StatusEvent.objects.count(),
+            AuditRecord.objects.count(), FactChange.objects.count()) == before  # fmt: skip
+
+
+def test_an_unexpected_error_while_writing_a_batch_fails_the_job_and_writes_nothing(
+    officer_a: Any, reference: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(services, "BATCH", 2)
+    job = dry_run(officer_a, reference.qom, csv_bytes([unit_row() for _ in range(7)]))
+    _refused_in_the_second_write(monkeypatch, RuntimeError("disk full"))
+    before = Enterprise.objects.count(), AuditRecord.objects.count()
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        commit(job)
+
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.FAILED and "هیچ" in job.error
+    assert (Enterprise.objects.count(), AuditRecord.objects.count()) == before
+    assert services.progress_read(job.pk) is None
