@@ -215,7 +215,15 @@ def counted(
     # The units that have moved since stood in the place that day by construction.
     known = len(branches) == 2
     return [
-        _narrow(units.filter(**today_there), indicator, mode, asked, as_of, known and i == 1)
+        _narrow(
+            units.filter(**today_there),
+            indicator,
+            mode,
+            asked,
+            as_of,
+            place_known=known and i == 1,
+            places_today=known and i == 0,
+        )
         for i, units in enumerate(branches)
     ]
 
@@ -289,6 +297,7 @@ def _narrow(
     asked: Asked,
     as_of: dt.date,
     place_known: bool = False,
+    places_today: bool = False,
 ) -> Any:
     f = indicator.filters
     if as_of >= selectors.today() or mode == "none":
@@ -318,7 +327,13 @@ def _narrow(
     if asked.park_id is not None and mode != "all":
         units = units.filter(Q(park_id=asked.park_id) | Q(with_history=True))
     if asked.in_parks and mode != "all":
-        units = units.filter(_in_parks_q(asked, "park_id") | Q(with_history=True))
+        if places_today and _small_group(asked):
+            # Every unit of the branch stands where it stood that day: the park then is
+            # the column, read through its index (not every unit of the person's own
+            # province, each judged from its history).
+            units = units.filter(_in_parks_q(asked, "park_id"))
+        else:
+            units = units.filter(_in_parks_q(asked, "park_id") | Q(with_history=True))
     if f.get("status"):
         units = units.filter(status_then__in=f["status"])
     else:
