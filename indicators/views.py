@@ -256,6 +256,13 @@ def _park_dims(place: Place, as_of: dt.date, province_code: str) -> dict[str, An
     }
 
 
+def _shows_park_dims(context: dict[str, Any], user: Any) -> bool:
+    """The park kind × ownership table is shown when its figures (``units``, ``jobs``) are
+    public, or to a signed-in person (as ``_park_dims.html`` says)."""
+    dims = context.get("park_dims")
+    return dims is not None and bool(dims["public"] or user.is_authenticated)
+
+
 def _clinic_breakdowns(place: Place, as_of: dt.date, province_code: str = "") -> dict[str, Any]:
     """The clinics' open cases by stage and the causes of the year's diagnoses (primary and
     any, each with its share of the cases diagnosed), each number linking to its rows."""
@@ -533,9 +540,7 @@ def _page_tables(
                 [{"label": str(lab), "units": n} for lab, n, _link in context[key]],
                 name,
             )
-    if context.get("park_dims") and (
-        context["park_dims"]["public"] or request.user.is_authenticated
-    ):
+    if _shows_park_dims(context, request.user):
         dims = context["park_dims"]
         statuses = list(Status.choices)
         table(
@@ -877,9 +882,7 @@ def park_kind_units(request: HttpRequest) -> HttpResponseBase:
         "as_of_error": as_of_error,
         **_park_dims(place, as_of, province.code if province else ""),
     }
-    if not context.get("park_dims") or not (
-        context["park_dims"]["public"] or request.user.is_authenticated
-    ):
+    if not _shows_park_dims(context, request.user):
         raise Http404
     slug = f"park-kinds-{province.code}" if province else "park-kinds"
     if download := _export(request, context, slug):
