@@ -62,6 +62,8 @@ def snapshot(
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [before, after]} for the fields whose value changed."""
+    if not before:  # a new object (a bulk import records a hundred thousand)
+        return {name: [None, value] for name, value in after.items() if value is not None}
     changed = {}
     for name, value in after.items():
         was = before.get(name)

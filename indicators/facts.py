@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -117,6 +118,10 @@ def _fan(
     return keys
 
 
+def _zero() -> list[int]:
+    return [0, 0]
+
+
 def _semi(progress: int, since: dt.date | None, day: dt.date, months: int) -> bool:
     """Semi-finished on ``day`` (if under construction): at least 60% built and no
     progress recorded for ``months`` months since ``since``."""
@@ -134,15 +139,21 @@ def unit_rows(
     until: dt.date | None = None,
     park_detail: bool = False,
     measure_events: Iterable[tuple[dt.date, int, int | None, int | None]] = (),
+    *,
+    months: int | None = None,
+    into: dict[Key, list[int]] | None = None,
 ) -> dict[Key, list[int]]:
     """How many times one unit counts in each fact cell and the jobs it brings there
     (key → [units, jobs]), from its history up to ``until`` (everything when None; the
     semi-finished timer of a stalled project may then lie in the future, as the rebuild
     stores it). Employees, size band and construction progress are those of each date
     (``measure_events``: date, id, employees or None, progress or None); before the first
-    recorded headcount, the first one."""
+    recorded headcount, the first one. ``months``: ``stalled_months()``, read once by a
+    caller that counts many units; ``into``: the cells to add to (returned), for the sum
+    of many units (a cell may then be left at zero)."""
     measure_events = sorted(measure_events)
-    months = stalled_months()
+    if months is None:
+        months = stalled_months()
     merged: list[tuple[dt.date, int, int, tuple]] = []
     for date, pk, from_status, to_status in status_events:
         merged.append((date, 1, pk, ("s", from_status, to_status)))
@@ -161,13 +172,17 @@ def unit_rows(
     merged.sort(key=lambda m: (m[0], m[1], m[2]))
     first_location = next((m[3] for m in merged if m[3][0] == "l"), None)
 
-    out: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    out: dict[Key, list[int]] = defaultdict(_zero) if into is None else into
 
     def add(keys: list[Key], sign: int, employees: int) -> None:
+        jobs = sign * employees
         for key in keys:
-            cell = out[key]
-            cell[0] += sign
-            cell[1] += sign * employees
+            cell = out.get(key)
+            if cell is None:
+                out[key] = [sign, jobs]
+            else:
+                cell[0] += sign
+                cell[1] += jobs
 
     group = unit["industry_group_id"]
     status, province, park = "", 0, 0
@@ -336,11 +351,24 @@ _UPSERT = (
 
 
 def _encode(diff: dict[Key, list[int]]) -> list[list[Any]]:
-    return [[*key, u, j] for key, (u, j) in sorted(diff.items())]
+    # In the difference's own order: it is read back into a dict (``_decode``), and sorting
+    # a bulk batch's ten thousand keys cost several times more than writing them.
+    return [[*key, u, j] for key, (u, j) in diff.items()]
 
 
 def _decode(rows: list[list[Any]]) -> dict[Key, list[int]]:
     return {tuple(r[:7]): [r[7], r[8]] for r in rows}  # type: ignore[misc]
+
+
+def _pack(diff: dict[Key, list[int]]) -> str:
+    """A ``FactChange``'s difference as it is stored: JSON text, not ``jsonb`` (the
+    database only keeps it; parsing a bulk batch's ten thousand cells into ``jsonb`` cost
+    the server a second per ten batches)."""
+    return json.dumps(_encode(diff), separators=(",", ":"))
+
+
+def _unpack(text: str | None) -> dict[Key, list[int]]:
+    return _decode(json.loads(text)) if text else {}
 
 
 def _upsert(cursor: Any, table: str, diff: dict[Key, list[int]]) -> None:
@@ -439,13 +467,13 @@ def registry_changed(event: EnterpriseEvent) -> None:
     after = _contribution(history)
     if _live(entry):  # changed earlier in this transaction: a new difference only
         assert entry is not None
-        diff = _encode(_subtract(after, entry.before))
+        diff = _pack(_subtract(after, entry.before))
         if FactChange.objects.filter(pk=entry.change_id).update(diff=diff):
             return
         # Its row is gone: a rebuild run inside this transaction counted the unit as it
         # stood then (and deleted the rows it saw), that is as it stood before this event.
     before = _contribution(_before(event, history)) if history is not None else {}
-    change = FactChange.objects.create(enterprise_id=pk, diff=_encode(_subtract(after, before)))
+    change = FactChange.objects.create(enterprise_id=pk, diff=_pack(_subtract(after, before)))
     entry = _Pending(pk, before, change.pk)
 
     def commit() -> None:
@@ -468,7 +496,7 @@ def _apply_change(entry: _Pending) -> None:
         claimed = FactChange.objects.filter(pk=entry.change_id, applied=False).update(applied=True)
         if claimed:
             stored = FactChange.objects.filter(pk=entry.change_id).values_list("diff", flat=True)
-            diff = _decode(stored[0] or [])
+            diff = _unpack(stored[0])
             _upsert(cursor, "indicators_fact", diff)
             places = {(level, place) for _k, _m, level, place, *_rest in diff}
             if entry.change_id % 1000 == 0:
@@ -509,9 +537,20 @@ class _Batches:
 
 def registry_batch_created(event: UnitsCreated) -> None:
     """Add units registered in bulk to the facts (see above)."""
-    totals: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
-    for history in event.histories or histories(event.enterprise_ids).values():
-        _add(totals, history)  # type: ignore[arg-type]
+    totals: dict[Key, list[int]] = defaultdict(_zero)
+    months = stalled_months()
+    for unit, statuses, locations, measures in (
+        event.histories or histories(event.enterprise_ids).values()
+    ):
+        # Added straight into the batch's cells (a unit's own cells are not kept apart).
+        unit_rows(
+            unit,  # type: ignore[arg-type]
+            statuses,
+            locations,
+            measure_events=measures,
+            months=months,
+            into=totals,
+        )
     diff = {key: cell for key, cell in totals.items() if cell != [0, 0]}
     _batch_change(event.enterprise_ids[0] if event.enterprise_ids else 0, diff)
 
@@ -546,7 +585,7 @@ def registry_batch_updated(event: UnitsUpdated) -> None:
 def _batch_change(first: int, diff: dict[Key, list[int]]) -> None:
     """A bulk batch's difference on its own ``FactChange`` row, applied with the other
     batches of the transaction once it commits."""
-    change = FactChange.objects.create(enterprise_id=first, diff=_encode(diff))
+    change = FactChange.objects.create(enterprise_id=first, diff=_pack(diff))
     state: _Batches | None = connection.__dict__.get("_indicator_batches")
     if state is None or not any(hook[1] is state.commit for hook in connection.run_on_commit):
         # The first batch of the transaction (or the hook went with a rolled-back savepoint,
@@ -1483,7 +1522,7 @@ def _settle_changes(cursor: Any, seen: set[int], table: str) -> None:
         if pk in seen:
             done.append(pk)
         elif diff is not None:
-            for key, (u, j) in _decode(diff).items():
+            for key, (u, j) in _unpack(diff).items():
                 replay[key][0] += u
                 replay[key][1] += j
             done.append(pk)

@@ -279,7 +279,9 @@ class FactChange(models.Model):
     saved during a rebuild is not lost; applied rows are deleted by the next rebuild."""
 
     enterprise_id = models.BigIntegerField(_("enterprise"))
-    diff = models.JSONField(_("difference"), null=True, blank=True)
+    # JSON text (``indicators.facts._pack``): kept and read back whole, never queried.
+    # NULL, not "": no difference known (the rebuild leaves the row to its commit hook).
+    diff = models.TextField(_("difference"), null=True, blank=True)  # noqa: DJ001
     applied = models.BooleanField(_("applied"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

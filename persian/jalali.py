@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from zoneinfo import ZoneInfo
 
 import jdatetime
 
@@ -152,8 +153,9 @@ def add_months(value: dt.date, months: int) -> dt.date:
     return jdatetime.date(year, month + 1, day).togregorian()
 
 
+_TEHRAN = ZoneInfo("Asia/Tehran")
+
+
 def today() -> dt.date:
     """Today's date in Iran's time zone (the reporting calendar's day)."""
-    from zoneinfo import ZoneInfo
-
-    return dt.datetime.now(ZoneInfo("Asia/Tehran")).date()
+    return dt.datetime.now(_TEHRAN).date()

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from persian import jalali
 from persian.jalali import JalaliDateError
-from persian.text import ZWNJ, normalize, search_key, sort_key, to_persian_digits
+from persian.text import ZWNJ, _normalize, normalize, search_key, sort_key, to_persian_digits
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -62,6 +62,29 @@ def typed_variants(draw: st.DrawFn, name: str) -> str:
 def test_normalize_is_idempotent(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once
+
+
+mixed = st.text(
+    alphabet=PERSIAN_LETTERS + "0123456789 \u200c\u00a0\u064e\u0651ـيك-/.()" + BIDI,
+    max_size=30,
+)
+
+
+@FAST
+@given(st.one_of(anything, mixed, names, names.flatmap(typed_variants)))
+def test_normalize_skips_only_what_it_would_not_change(text: str) -> None:
+    """A text ``normalize`` returns as it is (already canonical) is one its full work
+    would not change either: the shortcut never keeps a text the steps would rewrite."""
+    assert normalize(text) == _normalize(text)
+
+
+def test_normalize_shortcut_agrees_for_every_character() -> None:
+    """Each character of the Latin, Arabic and general-punctuation blocks, alone, between
+    two letters and beside a space or ZWNJ: the same result with and without the shortcut."""
+    for cp in [*range(0x20, 0x300), *range(0x600, 0x700), *range(0x2000, 0x2070)]:
+        ch = chr(cp)
+        for text in (ch, f"ب{ch}ن", f"ب {ch}", f"ب{ZWNJ}{ch}", f"{ch}{ch}"):
+            assert normalize(text) == _normalize(text), (hex(cp), text)
 
 
 @FAST
