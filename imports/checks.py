@@ -160,7 +160,15 @@ class Lookups:
 
 
 def _label(key: str) -> str:
-    return str(BY_KEY[key].label)
+    """The column's label in the active language (made once per language: a dry run asks
+    for a date column's label on every row, for the problem it may have)."""
+    return _labels(key, translation.get_language())
+
+
+@functools.cache
+def _labels(key: str, language: str | None) -> str:
+    with translation.override(language):
+        return str(BY_KEY[key].label)
 
 
 def _date(plan: RowPlan, key: str, text: str) -> dt.date | None:
@@ -206,6 +214,7 @@ class Checker:
         self.first_operating: dict[int, dt.date] = {}
         self.last_moved: dict[int, dt.date] = {}
         self.places_allowed: dict[tuple[int, int | None], bool] = {}
+        self.default_reason = _("Bulk import")  # every row's reason when it gives none
 
     def check(self, table: Table, mapping: dict[str, int]) -> Plan:
         plans: list[RowPlan] = []
@@ -389,7 +398,7 @@ class Checker:
             plan.status_date = _date(plan, "status_date", date_text)
         elif text:
             plan.problem(_label("status_date"), _("The status date is missing."))
-        plan.reason = values.get("reason", "") or _("Bulk import")
+        plan.reason = values.get("reason", "") or self.default_reason
 
     def _profile(self, plan: RowPlan, values: dict[str, str]) -> None:
         data = plan.data
