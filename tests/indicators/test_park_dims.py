@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from enterprises import services
-from enterprises.models import Status
+from enterprises.models import Enterprise, Status
 from indicators import facts, rows, sources
 from indicators.catalogue import load_indicators
 from indicators.models import Indicator
@@ -20,7 +20,7 @@ from persian.jalali import format_date
 from persian.templatetags.persian import num
 from persian.text import to_latin_digits
 from places.models import Park
-from tests.factories import days_ago, make_enterprise, make_officer, make_park
+from tests.factories import QOM, TEHRAN, days_ago, make_enterprise, make_officer, make_park
 from tests.views_helpers import page
 
 PAST = 40  # days ago: before the moves below
@@ -284,3 +284,27 @@ def test_the_park_list_as_of_a_date_names_the_parks_that_existed(
     assert parks["private_zone"].name in html
     assert parks["young"].name not in html
     assert 'data-testid="parks-as-of"' in html
+
+
+def test_an_officer_reads_their_provinces_units_from_history_and_the_others_as_today(
+    client_for, seeded
+) -> None:
+    """On the country's rows of a past date narrowed by park kind and ownership, an officer
+    reads the units of their own province where they stood that day (the unit that has
+    since left a private zone for a state park is listed under the private zones) and
+    every other unit they see as it is today (the same unit, published, under the state
+    parks for an officer of another province); each page states the rows it lists."""
+    Enterprise.objects.filter(name="واحد جابه‌جا").update(published=True)
+    url = reverse("indicator_rows", args=["units"])
+    private_zones = {"park_kind": "zone", "ownership": "private", **as_of(PAST)}
+    state_parks = {"park_kind": "park", "ownership": "state", **as_of(PAST)}
+    qom, tehran = client_for(make_officer(QOM)), client_for(make_officer(TEHRAN))
+    for client, listed_in, not_in in (
+        (qom, private_zones, state_parks),
+        (tehran, state_parks, private_zones),
+    ):
+        there, elsewhere = page(client.get(url, listed_in)), page(client.get(url, not_in))
+        assert "واحد جابه‌جا" in there
+        assert "واحد جابه‌جا" not in elsewhere
+        for html in (there, elsewhere):
+            assert stated_count(html) == html.count('data-testid="drill-row"')
