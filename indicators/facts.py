@@ -119,6 +119,7 @@ def _fan(
 
 
 def _zero() -> list[int]:
+    """An empty cell (units, jobs): the default of every sum of cells here."""
     return [0, 0]
 
 
@@ -290,7 +291,7 @@ def units_rows(
     ids: Iterable[int], until: dt.date | None = None, park_detail: bool = False
 ) -> dict[Key, list[int]]:
     """The summed contribution of the given units: key → [units, jobs]."""
-    totals: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    totals: dict[Key, list[int]] = defaultdict(_zero)
     for history in histories(ids).values():
         _add(totals, history, until, park_detail)
     return totals
@@ -298,7 +299,7 @@ def units_rows(
 
 def _contribution(history: History | None) -> dict[Key, list[int]]:
     """One unit's contribution (nothing for a unit that did not exist)."""
-    totals: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    totals: dict[Key, list[int]] = defaultdict(_zero)
     if history is not None:
         _add(totals, history)
     return totals
@@ -564,8 +565,8 @@ def registry_batch_updated(event: UnitsUpdated) -> None:
     earlier = dict(event.changes)
     new_statuses, new_places = set(event.status_event_ids), set(event.location_event_ids)
     new_measures = set(event.measure_event_ids)
-    after: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
-    before: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    after: dict[Key, list[int]] = defaultdict(_zero)
+    before: dict[Key, list[int]] = defaultdict(_zero)
     for pk, history in histories(event.enterprise_ids).items():
         unit, statuses, locations, measures = history
         _add(after, history)
@@ -1516,7 +1517,7 @@ def _settle_changes(cursor: Any, seen: set[int], table: str) -> None:
     not add them again); changes committed after it are added to the new ``table`` if
     their difference is known, else left for their commit hook (which will find the new
     table). Settled rows are deleted."""
-    replay: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    replay: dict[Key, list[int]] = defaultdict(_zero)
     done: list[int] = []
     for pk, diff in FactChange.objects.values_list("pk", "diff"):
         if pk in seen:
