@@ -40,6 +40,10 @@ import django  # noqa: E402
 
 django.setup()
 
+from pishran.startup import settle  # noqa: E402
+
+settle()  # as the web process starts (pishran/wsgi.py): its pages are the ones timed
+
 from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402

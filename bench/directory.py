@@ -31,6 +31,10 @@ import django  # noqa: E402
 
 django.setup()
 
+from pishran.startup import settle  # noqa: E402
+
+settle()  # as the web process starts (pishran/wsgi.py): its pages are the ones timed
+
 from django.conf import settings  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402

@@ -41,6 +41,10 @@ import django  # noqa: E402
 
 django.setup()
 
+from pishran.startup import settle  # noqa: E402
+
+settle()  # as the web process starts (pishran/wsgi.py): its pages are the ones timed
+
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.utils import translation  # noqa: E402

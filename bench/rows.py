@@ -37,6 +37,10 @@ import django  # noqa: E402
 
 django.setup()
 
+from pishran.startup import settle  # noqa: E402
+
+settle()  # as the web process starts (pishran/wsgi.py): its pages are the ones timed
+
 from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
