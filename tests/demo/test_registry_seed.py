@@ -10,6 +10,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from accounts.models import Grant, Role
 from demo.models import Seeded
@@ -157,3 +158,21 @@ def test_the_demo_histories_of_employees_and_progress_agree_in_the_sql_and_unit_
 
     assert facts.all_facts() == facts.python_facts()
     assert any(key[5] == "semi" for key in facts.all_facts())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's visibility map")
+@pytest.mark.django_db(transaction=True)
+def test_the_built_registry_is_vacuumed_so_index_only_scans_read_no_table_row(reference) -> None:
+    # The build closes location events after its frozen COPY; without a VACUUM their new
+    # versions were not all-visible and every index-only scan of them fetched table rows.
+    _seed()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, relpages, relallvisible FROM pg_class WHERE relname IN "
+            "('enterprises_enterprise', 'enterprises_statusevent', "
+            "'enterprises_locationevent', 'enterprises_measureevent') ORDER BY relname"
+        )
+        tables = cursor.fetchall()
+    assert len(tables) == 4
+    assert all(pages > 0 and visible == pages for _name, pages, visible in tables), tables
