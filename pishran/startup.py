@@ -32,8 +32,8 @@ def settle() -> int:
     resolver.url_patterns  # noqa: B018  (imports every URLconf and the views they name)
     resolver.reverse_dict  # noqa: B018  (fills the resolver's lookups, as a first reverse())
     for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Pishran")
+        translation.activate(code)  # reads the language's catalogues once, for the process
+    translation.deactivate()
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
