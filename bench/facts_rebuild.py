@@ -14,12 +14,22 @@ backend's CPU is read from ``/proc/<pid>/stat`` (the server must be on this mach
 CPU of PostgreSQL's parallel workers (short-lived processes of their own, "parallel worker
 for PID <backend>") is sampled every 50 ms and shown in a column of its own (a worker that
 lives less than that is missed).
+
+``--against DIR --pairs N`` compares this checkout's rebuild with another's on the same
+database, each run a process of its own, in turn (the other first, this one last, so the
+database keeps this code's facts): the wall and server CPU seconds of every run, each
+pair's ratio (this / other) and the medians. The baseline of the issue's goal ("≤ 30 s;
+today 28–30 s") is the rebuild before the dated measure history, commit ``48b6787``
+(``git worktree add /tmp/base 48b6787``; it runs with this virtualenv: the same
+pinned dependencies).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -29,7 +39,46 @@ parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--runs", type=int, default=1)
 parser.add_argument("--code", help="the checkout whose code to measure (default: this one)")
 parser.add_argument("--statements", type=int, default=0, help="print the N slowest statements")
+parser.add_argument("--against", help="another checkout to compare with, run for run")
+parser.add_argument("--pairs", type=int, default=3, help="with --against: runs of each")
 args = parser.parse_args()
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def whole(code: str | None) -> tuple[float, float]:
+    """One rebuild in a process of its own: its wall seconds and the server's CPU seconds
+    (the backend and its parallel workers), read from the run's ``whole`` line."""
+    command = [sys.executable, __file__, *(["--code", code] if code else [])]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("whole"))
+    print(f"  {code or 'this checkout'}: {' '.join(line.split())}", flush=True)
+    wall, _python, backend, workers = (float(v) for v in line.split()[1:5])
+    return wall, backend + workers
+
+
+if args.against:
+    print(f"Pairs: {args.against} (other), then this checkout; load average {loadavg()}")
+    pairs = []
+    for number in range(1, args.pairs + 1):
+        other, this = whole(args.against), whole(None)
+        pairs.append((other, this))
+        print(
+            f"pair {number}: other {other[0]:.1f} s (server CPU {other[1]:.1f}), this "
+            f"{this[0]:.1f} s (server CPU {this[1]:.1f}); ratio wall {this[0] / other[0]:.2f}, "
+            f"CPU {this[1] / other[1]:.2f}",
+            flush=True,
+        )
+    print(
+        f"median: other {statistics.median(o[0] for o, _ in pairs):.1f} s, this "
+        f"{statistics.median(t[0] for _, t in pairs):.1f} s; ratio wall "
+        f"{statistics.median(t[0] / o[0] for o, t in pairs):.2f}, CPU "
+        f"{statistics.median(t[1] / o[1] for o, t in pairs):.2f}; "
+        f"load average {loadavg()}"
+    )
+    sys.exit(0)
 sys.path.insert(0, str(Path(args.code).resolve() if args.code else Path(__file__).parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pishran.settings")
 
@@ -42,10 +91,6 @@ from django.db import connection  # noqa: E402
 from indicators import facts  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def backend_cpu(pid: int) -> float:
