@@ -52,7 +52,8 @@ def whole(code: str | None) -> tuple[float, float]:
     """One rebuild in a process of its own: its wall seconds and the server's CPU seconds
     (the backend and its parallel workers), read from the run's ``whole`` line."""
     command = [sys.executable, __file__, *(["--code", code] if code else [])]
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    # stderr passes through: a run that fails shows its traceback, not only its exit code.
+    out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
     line = next(x for x in out.splitlines() if x.startswith("whole"))
     print(f"  {code or 'this checkout'}: {' '.join(line.split())}", flush=True)
     wall, _python, backend, workers = (float(v) for v in line.split()[1:5])
